@@ -1,0 +1,265 @@
+//! Cases: their lifecycle vocabulary and the validated input that opens one.
+
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use crate::{CountryCode, EmailAddress, FieldError};
+
+/// Where a case is in its life. Always snake_case on the wire.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CaseStatus {
+    /// Opened; the customer has not finished their part.
+    InProgress,
+    Submitted,
+    InReview,
+    PendingSenior,
+    Returned,
+    Approved,
+    Declined,
+}
+
+impl CaseStatus {
+    pub const ALL: [CaseStatus; 7] = [
+        CaseStatus::InProgress,
+        CaseStatus::Submitted,
+        CaseStatus::InReview,
+        CaseStatus::PendingSenior,
+        CaseStatus::Returned,
+        CaseStatus::Approved,
+        CaseStatus::Declined,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CaseStatus::InProgress => "in_progress",
+            CaseStatus::Submitted => "submitted",
+            CaseStatus::InReview => "in_review",
+            CaseStatus::PendingSenior => "pending_senior",
+            CaseStatus::Returned => "returned",
+            CaseStatus::Approved => "approved",
+            CaseStatus::Declined => "declined",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.as_str() == raw)
+    }
+}
+
+/// How a case came to exist.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CaseSource {
+    /// Opened through the Public API (`POST /v1/cases`), typically from a CRM.
+    Api,
+    Manual,
+    DocUpload,
+    ApplicationForm,
+}
+
+impl CaseSource {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CaseSource::Api => "api",
+            CaseSource::Manual => "manual",
+            CaseSource::DocUpload => "doc_upload",
+            CaseSource::ApplicationForm => "application_form",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        [Self::Api, Self::Manual, Self::DocUpload, Self::ApplicationForm].into_iter().find(|s| s.as_str() == raw)
+    }
+}
+
+/// The limits on free-text fields, in characters.
+const MAX_NAME: usize = 200;
+const MAX_COMPANY: usize = 300;
+const MAX_ENTITY_TYPE: usize = 100;
+const MAX_CRM_SOURCE: usize = 64;
+pub const MAX_CRM_RECORD_ID: usize = 255;
+
+/// A valid request to open a case through the Public API.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewCase {
+    pub customer_email: EmailAddress,
+    pub customer_name: Option<String>,
+    pub company_name: Option<String>,
+    pub country: Option<CountryCode>,
+    pub entity_type: Option<String>,
+    pub crm_record_id: Option<String>,
+    pub crm_source: Option<String>,
+    pub send_invite: bool,
+}
+
+impl NewCase {
+    /// Validates a `POST /v1/cases` body, reporting every failed field at once. Unknown fields
+    /// are ignored. CRMs send blank properties as `""`, so a blank optional field counts as
+    /// absent; Zapier sends every value as a string, so `sendInvite` also takes "true"/"false".
+    pub fn from_json(body: &Value) -> Result<Self, Vec<FieldError>> {
+        let Some(obj) = body.as_object() else {
+            return Err(vec![FieldError::new("body", "must be a JSON object")]);
+        };
+        let mut errors = Vec::new();
+        let customer_email = match opt_text(obj, "customerEmail", 254, &mut errors) {
+            Some(raw) => EmailAddress::parse(&raw).map_err(|m| errors.push(FieldError::new("customerEmail", m))).ok(),
+            None => {
+                if !errors.iter().any(|e| e.field == "customerEmail") {
+                    errors.push(FieldError::new("customerEmail", "is required"));
+                }
+                None
+            }
+        };
+        let customer_name = opt_text(obj, "customerName", MAX_NAME, &mut errors);
+        let company_name = opt_text(obj, "companyName", MAX_COMPANY, &mut errors);
+        let country = opt_text(obj, "country", 100, &mut errors).and_then(|raw| {
+            CountryCode::parse(&raw)
+                .map_err(|_| errors.push(FieldError::new("country", format!("'{raw}' is not a country name or ISO 3166-1 code"))))
+                .ok()
+        });
+        let entity_type = opt_text(obj, "entityType", MAX_ENTITY_TYPE, &mut errors);
+        let crm_record_id = match obj.get("crmRecordId") {
+            // CRM record ids are often numeric (HubSpot); keep their text form.
+            Some(Value::Number(n)) => Some(n.to_string()),
+            _ => opt_text(obj, "crmRecordId", MAX_CRM_RECORD_ID, &mut errors),
+        };
+        let crm_source = opt_text(obj, "crmSource", MAX_CRM_SOURCE, &mut errors);
+        let send_invite = match obj.get("sendInvite") {
+            None | Some(Value::Null) => false,
+            Some(Value::Bool(b)) => *b,
+            Some(Value::String(s)) if s.eq_ignore_ascii_case("true") => true,
+            Some(Value::String(s)) if s.eq_ignore_ascii_case("false") || s.trim().is_empty() => false,
+            Some(_) => {
+                errors.push(FieldError::new("sendInvite", "must be true or false"));
+                false
+            }
+        };
+        match customer_email {
+            Some(customer_email) if errors.is_empty() => Ok(Self {
+                customer_email,
+                customer_name,
+                company_name,
+                country,
+                entity_type,
+                crm_record_id,
+                crm_source,
+                send_invite,
+            }),
+            _ => Err(errors),
+        }
+    }
+}
+
+/// Validates a crmRecordId given on its own (`POST /api/cases/{caseId}/crm-record-id`).
+pub fn parse_crm_record_id(v: Option<&Value>) -> Result<String, FieldError> {
+    match v {
+        Some(Value::Number(n)) => Ok(n.to_string()),
+        Some(Value::String(s)) => {
+            let s = s.trim();
+            if s.is_empty() {
+                Err(FieldError::new("crmRecordId", "must not be blank"))
+            } else if s.chars().count() > MAX_CRM_RECORD_ID {
+                Err(FieldError::new("crmRecordId", format!("must be at most {MAX_CRM_RECORD_ID} characters")))
+            } else if s.chars().any(char::is_control) {
+                Err(FieldError::new("crmRecordId", "must not contain control characters"))
+            } else {
+                Ok(s.to_owned())
+            }
+        }
+        None | Some(Value::Null) => Err(FieldError::new("crmRecordId", "is required")),
+        Some(_) => Err(FieldError::new("crmRecordId", "must be a string")),
+    }
+}
+
+/// An optional text field: trimmed, blank counts as absent, bounded in length.
+fn opt_text(obj: &Map<String, Value>, field: &str, max: usize, errors: &mut Vec<FieldError>) -> Option<String> {
+    match obj.get(field) {
+        None | Some(Value::Null) => None,
+        Some(Value::String(s)) => {
+            let s = s.trim();
+            if s.is_empty() {
+                None
+            } else if s.chars().count() > max {
+                errors.push(FieldError::new(field, format!("must be at most {max} characters")));
+                None
+            } else if s.chars().any(char::is_control) {
+                errors.push(FieldError::new(field, "must not contain control characters"));
+                None
+            } else {
+                Some(s.to_owned())
+            }
+        }
+        Some(_) => {
+            errors.push(FieldError::new(field, "must be a string"));
+            None
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn parses_the_recipe_body() {
+        let c = NewCase::from_json(&json!({
+            "customerEmail": "jane@acme.example", "customerName": "Jane Doe",
+            "companyName": "Acme Holdings Ltd", "country": "United Kingdom",
+            "crmRecordId": "rec_8d2", "crmSource": "hubspot", "sendInvite": true, "extra": 1
+        }))
+        .unwrap();
+        assert_eq!(c.customer_email.as_str(), "jane@acme.example");
+        assert_eq!(c.country.unwrap().as_str(), "GB");
+        assert_eq!(c.crm_record_id.as_deref(), Some("rec_8d2"));
+        assert!(c.send_invite);
+    }
+
+    #[test]
+    fn crm_friendly_coercions() {
+        let c = NewCase::from_json(&json!({
+            "customerEmail": "a@b.io", "crmRecordId": 12345678901_i64, "sendInvite": "TRUE",
+            "companyName": "", "country": "  "
+        }))
+        .unwrap();
+        assert_eq!(c.crm_record_id.as_deref(), Some("12345678901"));
+        assert!(c.send_invite);
+        assert_eq!(c.company_name, None);
+        assert_eq!(c.country, None);
+        assert!(!NewCase::from_json(&json!({"customerEmail": "a@b.io"})).unwrap().send_invite);
+    }
+
+    #[test]
+    fn reports_every_failed_field() {
+        let errs = NewCase::from_json(&json!({
+            "customerEmail": "not-an-email", "country": "Atlantis", "companyName": 7,
+            "sendInvite": "maybe", "customerName": "x".repeat(201)
+        }))
+        .unwrap_err();
+        let fields: Vec<&str> = errs.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["customerEmail", "customerName", "companyName", "country", "sendInvite"]);
+        let missing = NewCase::from_json(&json!({})).unwrap_err();
+        assert_eq!(missing, vec![FieldError::new("customerEmail", "is required")]);
+        assert_eq!(NewCase::from_json(&json!([1])).unwrap_err()[0].field, "body");
+        assert_eq!(NewCase::from_json(&json!({"customerEmail": 5})).unwrap_err(), vec![FieldError::new("customerEmail", "must be a string")]);
+    }
+
+    #[test]
+    fn statuses_are_snake_case() {
+        for s in CaseStatus::ALL {
+            assert_eq!(serde_json::to_value(s).unwrap(), json!(s.as_str()));
+            assert_eq!(CaseStatus::parse(s.as_str()), Some(s));
+        }
+        assert_eq!(CaseSource::parse("api"), Some(CaseSource::Api));
+    }
+
+    #[test]
+    fn crm_record_id_alone() {
+        assert_eq!(parse_crm_record_id(Some(&json!(" 0035g "))).unwrap(), "0035g");
+        assert_eq!(parse_crm_record_id(Some(&json!(42))).unwrap(), "42");
+        assert!(parse_crm_record_id(None).is_err());
+        assert!(parse_crm_record_id(Some(&json!(""))).is_err());
+        assert!(parse_crm_record_id(Some(&json!(["x"]))).is_err());
+    }
+}

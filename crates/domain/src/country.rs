@@ -1,0 +1,95 @@
+//! Countries: accepted as a CRM sends them, stored and sent as ISO 3166-1 alpha-2.
+
+use std::fmt;
+use std::str::FromStr;
+
+use celes::Country;
+use serde::Serialize;
+
+/// An ISO 3166-1 alpha-2 code such as `GB`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct CountryCode([u8; 2]);
+
+/// Common names that CRMs' country pickers send and the ISO data does not list as aliases.
+const EXTRA_ALIASES: &[(&str, &str)] = &[("uk", "GB"), ("britain", "GB"), ("usa", "US"), ("us", "US"), ("uae", "AE")];
+
+impl CountryCode {
+    /// Accepts alpha-2 and alpha-3 codes and English names or aliases, in any case and with any
+    /// spacing ("United Kingdom", "GB", "GBR", "uk").
+    pub fn parse(raw: &str) -> Result<Self, ()> {
+        let trimmed = raw.trim();
+        let lower = trimmed.to_ascii_lowercase();
+        if let Some((_, code)) = EXTRA_ALIASES.iter().find(|(alias, _)| *alias == lower) {
+            return Self::from_alpha2(code);
+        }
+        // celes matches names and aliases with their spaces removed ("UnitedKingdom").
+        let squashed: String = trimmed.chars().filter(|c| c.is_alphanumeric()).collect();
+        let country = Country::from_str(trimmed)
+            .or_else(|_| Country::from_str(&squashed))
+            .or_else(|_| Country::from_str(&format!("The{squashed}")))
+            .map_err(|_| ())?;
+        Self::from_alpha2(country.alpha2)
+    }
+
+    fn from_alpha2(code: &str) -> Result<Self, ()> {
+        let b = code.as_bytes();
+        if b.len() == 2 && b.iter().all(u8::is_ascii_uppercase) { Ok(Self([b[0], b[1]])) } else { Err(()) }
+    }
+
+    /// Wraps a code read back from the database.
+    pub fn from_stored(code: &str) -> Option<Self> {
+        Self::from_alpha2(code).ok()
+    }
+
+    pub fn as_str(&self) -> &str {
+        // Only ASCII uppercase letters are ever stored in the array.
+        std::str::from_utf8(&self.0).unwrap_or("??")
+    }
+}
+
+impl fmt::Display for CountryCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for CountryCode {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accepts_what_crms_send() {
+        let cases = [
+            ("United Kingdom", "GB"),
+            ("united kingdom", "GB"),
+            ("GB", "GB"),
+            ("gb", "GB"),
+            ("GBR", "GB"),
+            ("uk", "GB"),
+            ("UK", "GB"),
+            ("Germany", "DE"),
+            ("DEU", "DE"),
+            ("France", "FR"),
+            ("United States", "US"),
+            ("USA", "US"),
+            ("Netherlands", "NL"),
+            (" ie ", "IE"),
+        ];
+        for (raw, want) in cases {
+            assert_eq!(CountryCode::parse(raw).map(|c| c.to_string()), Ok(want.to_owned()), "{raw}");
+        }
+    }
+
+    #[test]
+    fn refuses_non_countries() {
+        for bad in ["Atlantis", "", "XX", "ZZZ", "12"] {
+            assert!(CountryCode::parse(bad).is_err(), "{bad}");
+        }
+    }
+}
