@@ -1,1 +1,344 @@
-fn main() {}
+//! `fml`: the server and its admin commands. Every command reads the same settings
+//! (`FML_DATABASE_URL`, …) so the admin commands work against a running server's database.
+
+use std::process::ExitCode;
+
+use anyhow::{Context, Result, bail};
+use clap::{Args, Parser, Subcommand};
+use fml_domain::secret::Secret;
+use fml_domain::{ClientId, OrgId, Scope, ScopeSet, Timestamp};
+use fml_server::config::{self, Config};
+use fml_store::{ConnectOptions, Db};
+use serde_json::json;
+
+#[derive(Debug, Parser)]
+#[command(name = "fml", version, about = "First Mile Labs KYB platform")]
+struct Cli {
+    /// Database URL: `sqlite:path` (the default, embedded) or `postgres://…`.
+    #[arg(long, env = "FML_DATABASE_URL", global = true)]
+    database_url: Option<String>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the HTTP server.
+    Serve(ServeArgs),
+    /// Manage organisations (tenants).
+    #[command(subcommand)]
+    Org(OrgCommand),
+    /// Manage OAuth clients of the Public API.
+    #[command(subcommand)]
+    Client(ClientCommand),
+    /// Read the mail outbox.
+    #[command(subcommand)]
+    Outbox(OutboxCommand),
+}
+
+#[derive(Debug, Args)]
+struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "FML_LISTEN")]
+    listen: Option<String>,
+    /// Base URL for links such as analystUrl (default http://<listen>).
+    #[arg(long, env = "FML_PUBLIC_URL")]
+    public_url: Option<String>,
+    /// Base URL of the customer portal (default <public>/portal).
+    #[arg(long, env = "FML_PORTAL_URL")]
+    portal_url: Option<String>,
+    /// SMTP server for outgoing mail, e.g. smtp://127.0.0.1:2525; without it mail stays in the outbox.
+    #[arg(long, env = "FML_SMTP_URL")]
+    smtp_url: Option<String>,
+    /// Sender address of outgoing mail.
+    #[arg(long, env = "FML_MAIL_FROM")]
+    mail_from: Option<String>,
+    /// On first start, create the demo tenant org_demo_bank with an all-scopes client.
+    #[arg(long)]
+    demo: bool,
+}
+
+#[derive(Debug, Subcommand)]
+enum OrgCommand {
+    /// Create an organisation.
+    Create {
+        #[arg(long)]
+        id: String,
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum ClientCommand {
+    /// Create a client; its secret is printed this once.
+    Create {
+        #[arg(long)]
+        org: String,
+        #[arg(long)]
+        name: String,
+        /// cases:write, cases:read, webhooks:write, webhooks:read (repeatable).
+        #[arg(long = "scope", required = true)]
+        scopes: Vec<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// List an organisation's clients.
+    List {
+        #[arg(long)]
+        org: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Revoke a client; its live tokens stop working at once.
+    Revoke {
+        #[arg(long)]
+        org: String,
+        #[arg(long)]
+        client_id: String,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum OutboxCommand {
+    /// Print an organisation's queued and sent mail.
+    List {
+        #[arg(long)]
+        org: String,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("FML_LOG").unwrap_or_else(|_| "info".into()))
+        .with_writer(std::io::stderr)
+        .init();
+    match run(Cli::parse()).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn database_url(cli: &Option<String>) -> String {
+    cli.clone().unwrap_or_else(|| config::DEFAULT_DATABASE_URL.to_owned())
+}
+
+async fn open_db(url: &str) -> Result<Db> {
+    let db = Db::connect(url, &ConnectOptions::default()).await.with_context(|| format!("opening {url}"))?;
+    db.migrate().await.context("running migrations")?;
+    Ok(db)
+}
+
+fn master_key(url: &str) -> Result<fml_domain::crypto::MasterKey> {
+    let env = std::env::var("FML_MASTER_KEY").ok();
+    config::load_master_key(env.as_deref(), &config::data_dir(url)).map_err(anyhow::Error::msg)
+}
+
+async fn run(cli: Cli) -> Result<()> {
+    let url = database_url(&cli.database_url);
+    match cli.command {
+        Command::Serve(args) => serve(url, args).await,
+        Command::Org(OrgCommand::Create { id, name, json }) => {
+            let org = OrgId::parse(&id).map_err(anyhow::Error::msg)?;
+            let db = open_db(&url).await?;
+            fml_store::orgs::create(&db, &org, name.trim(), Timestamp::now()).await?;
+            print(json, &json!({ "orgId": org.as_str() }), || format!("created org {org}"));
+            Ok(())
+        }
+        Command::Client(cmd) => client(&url, cmd).await,
+        Command::Outbox(OutboxCommand::List { org, json }) => outbox(&url, &org, json).await,
+    }
+}
+
+fn print(json: bool, value: &serde_json::Value, human: impl FnOnce() -> String) {
+    if json {
+        println!("{value}");
+    } else {
+        println!("{}", human());
+    }
+}
+
+async fn require_org(db: &Db, raw: &str) -> Result<OrgId> {
+    let org = OrgId::parse(raw).map_err(anyhow::Error::msg)?;
+    if fml_store::orgs::get(db, &org).await?.is_none() {
+        bail!("no organisation {org}");
+    }
+    Ok(org)
+}
+
+/// Creates a client and returns its id and one-time secret.
+async fn create_client(db: &Db, org: &OrgId, name: &str, scopes: ScopeSet) -> Result<(ClientId, Secret)> {
+    let id = ClientId::generate();
+    let secret = Secret::generate("fml_sk_");
+    fml_store::clients::create(db, org, &id, name, &secret.hash(), &scopes.to_space_separated(), Timestamp::now())
+        .await?;
+    Ok((id, secret))
+}
+
+async fn client(url: &str, cmd: ClientCommand) -> Result<()> {
+    let db = open_db(url).await?;
+    match cmd {
+        ClientCommand::Create { org, name, scopes, json } => {
+            let org = require_org(&db, &org).await?;
+            let scopes: ScopeSet = scopes
+                .iter()
+                .flat_map(|s| s.split([',', ' ']))
+                .filter(|s| !s.is_empty())
+                .map(|s| Scope::parse(s).with_context(|| format!("unknown scope {s}")))
+                .collect::<Result<_>>()?;
+            let (id, secret) = create_client(&db, &org, name.trim(), scopes).await?;
+            let scope_list: Vec<&str> = scopes.iter().map(Scope::as_str).collect();
+            print(
+                json,
+                &json!({ "client_id": id.as_str(), "client_secret": secret.expose(), "scopes": scope_list }),
+                || {
+                    format!(
+                        "client_id:     {id}\nclient_secret: {}\nscopes:        {}\n\nThe secret is shown this once; only its hash is stored.",
+                        secret.expose(),
+                        scope_list.join(" ")
+                    )
+                },
+            );
+        }
+        ClientCommand::List { org, json } => {
+            let org = require_org(&db, &org).await?;
+            let rows = fml_store::clients::list(&db, &org).await?;
+            let items: Vec<_> = rows
+                .iter()
+                .map(|c| {
+                    json!({
+                        "client_id": c.id, "name": c.name,
+                        "scopes": c.scopes.split_whitespace().collect::<Vec<_>>(),
+                        "createdAt": Timestamp::from_millis(c.created_at).to_iso(),
+                        "revokedAt": c.revoked_at.map(|t| Timestamp::from_millis(t).to_iso()),
+                    })
+                })
+                .collect();
+            print(json, &json!(items), || {
+                rows.iter()
+                    .map(|c| {
+                        format!(
+                            "{}  {}  [{}]{}",
+                            c.id,
+                            c.name,
+                            c.scopes,
+                            if c.revoked_at.is_some() { "  (revoked)" } else { "" }
+                        )
+                    })
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            });
+        }
+        ClientCommand::Revoke { org, client_id, json } => {
+            let org = require_org(&db, &org).await?;
+            if !fml_store::clients::revoke(&db, &org, &client_id, Timestamp::now()).await? {
+                bail!("organisation {org} has no client {client_id}");
+            }
+            print(json, &json!({ "client_id": client_id, "revoked": true }), || format!("revoked {client_id}"));
+        }
+    }
+    Ok(())
+}
+
+async fn outbox(url: &str, org: &str, json: bool) -> Result<()> {
+    let db = open_db(url).await?;
+    let org = require_org(&db, org).await?;
+    let key = master_key(url)?;
+    let rows = fml_store::mail::list(&db, &org).await?;
+    let items: Vec<_> = rows
+        .iter()
+        .map(|m| {
+            let body = m
+                .body_sealed
+                .as_deref()
+                .map(|b| key.open(fml_store::mail::SEAL_CONTEXT, b).map(|p| String::from_utf8_lossy(&p).into_owned()));
+            json!({
+                "id": m.id, "kind": m.kind, "to": m.recipient, "subject": m.subject, "status": m.status,
+                "caseId": m.case_id, "attempts": m.attempts, "lastError": m.last_error,
+                "createdAt": Timestamp::from_millis(m.created_at).to_iso(),
+                "sentAt": m.sent_at.map(|t| Timestamp::from_millis(t).to_iso()),
+                "body": match body { Some(Ok(b)) => json!(b), Some(Err(_)) => json!("<cannot decrypt: different master key>"), None => json!(null) },
+            })
+        })
+        .collect();
+    print(json, &json!(items), || {
+        items
+            .iter()
+            .map(|m| {
+                format!(
+                    "#{} [{}] to {} — {}\n{}",
+                    m["id"],
+                    m["status"],
+                    m["to"],
+                    m["subject"],
+                    m["body"].as_str().unwrap_or("")
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("\n---\n")
+    });
+    Ok(())
+}
+
+async fn serve(url: String, args: ServeArgs) -> Result<()> {
+    let key = master_key(&url)?;
+    let config =
+        Config::resolve(args.listen, Some(url), args.public_url, args.portal_url, args.smtp_url, args.mail_from, key);
+    let listener =
+        tokio::net::TcpListener::bind(&config.listen).await.with_context(|| format!("binding {}", config.listen))?;
+    let public = config.public_url.clone();
+    let app = fml_server::App::build(config).await.context("starting")?;
+    if args.demo {
+        demo(app.db(), &public).await?;
+    }
+    tracing::info!(address = %listener.local_addr()?, "fml listening");
+    app.serve(listener).await?;
+    Ok(())
+}
+
+/// Creates the demo tenant on first start and prints how to use it.
+async fn demo(db: &Db, public: &str) -> Result<()> {
+    let org = OrgId::parse("org_demo_bank").map_err(anyhow::Error::msg)?;
+    match fml_store::orgs::create(db, &org, "Demo Bank", Timestamp::now()).await {
+        Ok(()) => {}
+        Err(fml_store::StoreError::Conflict(_)) => {
+            println!("Demo tenant org_demo_bank already exists; its client secret was printed on first start.");
+            return Ok(());
+        }
+        Err(e) => return Err(e.into()),
+    }
+    let (id, secret) = create_client(db, &org, "Demo client", ScopeSet::all()).await?;
+    let s = secret.expose();
+    println!(
+        "\nDemo tenant org_demo_bank created with an API client holding every scope.\n\
+         client_id:     {id}\nclient_secret: {s}   (shown once)\n\n\
+         1. Mint a token:\n\
+         curl -s -X POST {public}/v1/oauth/token -H 'Content-Type: application/json' \\\n  \
+         -d '{{\"grant_type\":\"client_credentials\",\"client_id\":\"{id}\",\"client_secret\":\"{s}\"}}'\n\n\
+         2. Open a case (replace $TOKEN with the access_token above):\n\
+         curl -s -X POST {public}/v1/cases -H \"Authorization: Bearer $TOKEN\" -H 'Content-Type: application/json' \\\n  \
+         -H 'Idempotency-Key: zapier-rec_8d2' \\\n  \
+         -d '{{\"customerEmail\":\"jane@acme.example\",\"customerName\":\"Jane Doe\",\"companyName\":\"Acme Holdings Ltd\",\"country\":\"United Kingdom\",\"crmRecordId\":\"rec_8d2\",\"crmSource\":\"hubspot\",\"sendInvite\":true}}'\n"
+    );
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_definition_is_valid() {
+        super::Cli::command().debug_assert();
+    }
+}

@@ -115,7 +115,9 @@ impl NewCase {
         let company_name = opt_text(obj, "companyName", MAX_COMPANY, &mut errors);
         let country = opt_text(obj, "country", 100, &mut errors).and_then(|raw| {
             CountryCode::parse(&raw)
-                .map_err(|_| errors.push(FieldError::new("country", format!("'{raw}' is not a country name or ISO 3166-1 code"))))
+                .map_err(|_| {
+                    errors.push(FieldError::new("country", format!("'{raw}' is not a country name or ISO 3166-1 code")))
+                })
                 .ok()
         });
         let entity_type = opt_text(obj, "entityType", MAX_ENTITY_TYPE, &mut errors);
@@ -242,7 +244,10 @@ mod tests {
         let missing = NewCase::from_json(&json!({})).unwrap_err();
         assert_eq!(missing, vec![FieldError::new("customerEmail", "is required")]);
         assert_eq!(NewCase::from_json(&json!([1])).unwrap_err()[0].field, "body");
-        assert_eq!(NewCase::from_json(&json!({"customerEmail": 5})).unwrap_err(), vec![FieldError::new("customerEmail", "must be a string")]);
+        assert_eq!(
+            NewCase::from_json(&json!({"customerEmail": 5})).unwrap_err(),
+            vec![FieldError::new("customerEmail", "must be a string")]
+        );
     }
 
     #[test]

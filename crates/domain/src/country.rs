@@ -10,13 +10,18 @@ use serde::Serialize;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct CountryCode([u8; 2]);
 
+/// The input names no country.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("not a country name or ISO 3166-1 code")]
+pub struct UnknownCountry;
+
 /// Common names that CRMs' country pickers send and the ISO data does not list as aliases.
 const EXTRA_ALIASES: &[(&str, &str)] = &[("uk", "GB"), ("britain", "GB"), ("usa", "US"), ("us", "US"), ("uae", "AE")];
 
 impl CountryCode {
     /// Accepts alpha-2 and alpha-3 codes and English names or aliases, in any case and with any
     /// spacing ("United Kingdom", "GB", "GBR", "uk").
-    pub fn parse(raw: &str) -> Result<Self, ()> {
+    pub fn parse(raw: &str) -> Result<Self, UnknownCountry> {
         let trimmed = raw.trim();
         let lower = trimmed.to_ascii_lowercase();
         if let Some((_, code)) = EXTRA_ALIASES.iter().find(|(alias, _)| *alias == lower) {
@@ -27,13 +32,13 @@ impl CountryCode {
         let country = Country::from_str(trimmed)
             .or_else(|_| Country::from_str(&squashed))
             .or_else(|_| Country::from_str(&format!("The{squashed}")))
-            .map_err(|_| ())?;
+            .map_err(|_| UnknownCountry)?;
         Self::from_alpha2(country.alpha2)
     }
 
-    fn from_alpha2(code: &str) -> Result<Self, ()> {
+    fn from_alpha2(code: &str) -> Result<Self, UnknownCountry> {
         let b = code.as_bytes();
-        if b.len() == 2 && b.iter().all(u8::is_ascii_uppercase) { Ok(Self([b[0], b[1]])) } else { Err(()) }
+        if b.len() == 2 && b.iter().all(u8::is_ascii_uppercase) { Ok(Self([b[0], b[1]])) } else { Err(UnknownCountry) }
     }
 
     /// Wraps a code read back from the database.

@@ -61,9 +61,7 @@ impl MasterKey {
         }
         let (nonce, ct) = sealed.split_at(NONCE_LEN);
         let nonce = XNonce::try_from(nonce).map_err(|_| CryptoError::Open)?;
-        self.0
-            .decrypt(&nonce, Payload { msg: ct, aad: context })
-            .map_err(|_| CryptoError::Open)
+        self.0.decrypt(&nonce, Payload { msg: ct, aad: context }).map_err(|_| CryptoError::Open)
     }
 }
 

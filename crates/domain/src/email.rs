@@ -21,9 +21,7 @@ impl EmailAddress {
             return Err("must be a valid email address");
         }
         match s.parse::<email_address::EmailAddress>() {
-            Ok(e) if e.domain().contains('.') && !e.domain().starts_with('[') => {
-                Ok(Self(s.to_owned()))
-            }
+            Ok(e) if e.domain().contains('.') && !e.domain().starts_with('[') => Ok(Self(s.to_owned())),
             _ => Err("must be a valid email address"),
         }
     }
@@ -59,7 +57,17 @@ mod tests {
 
     #[test]
     fn refuses_malformed_addresses() {
-        for bad in ["", "   ", "jane", "jane@", "@acme.com", "jane@acme", "Jane <jane@acme.com>", "a b@c.io", "jane@[127.0.0.1]"] {
+        for bad in [
+            "",
+            "   ",
+            "jane",
+            "jane@",
+            "@acme.com",
+            "jane@acme",
+            "Jane <jane@acme.com>",
+            "a b@c.io",
+            "jane@[127.0.0.1]",
+        ] {
             assert!(EmailAddress::parse(bad).is_err(), "{bad}");
         }
         let long = format!("{}@acme.com", "a".repeat(250));

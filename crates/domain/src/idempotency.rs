@@ -142,7 +142,11 @@ mod tests {
     #[test]
     fn judging() {
         let done = StoredResponse { status: 201, body: "{}".into() };
-        let key = |route: &str, fp: &str, r: Option<StoredResponse>| ExistingKey { route: route.into(), fingerprint: fp.into(), response: r };
+        let key = |route: &str, fp: &str, r: Option<StoredResponse>| ExistingKey {
+            route: route.into(),
+            fingerprint: fp.into(),
+            response: r,
+        };
         assert_eq!(judge(key("r1", "f", Some(done.clone())), "r2", "f"), Verdict::OtherRoute);
         assert_eq!(judge(key("r1", "f", None), "r2", "g"), Verdict::OtherRoute);
         assert_eq!(judge(key("r1", "f", Some(done.clone())), "r1", "g"), Verdict::OtherRequest);

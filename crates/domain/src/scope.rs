@@ -75,9 +75,7 @@ impl ScopeSet {
 
     /// Parses a space-separated scope string; `Err` names the first unknown scope.
     pub fn parse_space_separated(raw: &str) -> Result<Self, String> {
-        raw.split_ascii_whitespace()
-            .map(|s| Scope::parse(s).ok_or_else(|| s.to_owned()))
-            .collect()
+        raw.split_ascii_whitespace().map(|s| Scope::parse(s).ok_or_else(|| s.to_owned())).collect()
     }
 }
 

@@ -1,1 +1,129 @@
+//! The FML server: the Public API (OAuth 2.0 client credentials, cases), its OpenAPI document,
+//! and the background workers (mail, housekeeping).
+//!
+//! [`App::build`] opens the database and runs migrations; [`App::serve`] takes a bound
+//! listener, so tests bind port 0 and never wait on start-up.
 
+pub mod config;
+pub mod error;
+pub mod extract;
+pub mod mail;
+pub mod openapi;
+pub mod routes;
+pub mod state;
+pub mod view;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use fml_domain::Timestamp;
+use fml_store::case_writer::CaseWriter;
+use fml_store::{ConnectOptions, Db, StoreError};
+use tokio::net::TcpListener;
+use tokio::sync::Notify;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+
+pub use config::Config;
+use state::AppState;
+
+/// A built application: database open and migrated, writer running.
+#[derive(Debug)]
+pub struct App {
+    state: AppState,
+    router: Router,
+}
+
+impl App {
+    pub async fn build(config: Config) -> Result<Self, StoreError> {
+        let opts = ConnectOptions { pg_schema: config.pg_schema.clone(), ..ConnectOptions::default() };
+        let db = Db::connect(&config.database_url, &opts).await?;
+        db.migrate().await?;
+        Ok(Self::with_db(db, config))
+    }
+
+    /// Builds the app on an open, migrated database.
+    pub fn with_db(db: Db, config: Config) -> Self {
+        let config = Arc::new(config);
+        let render_cfg = config.clone();
+        let cases = CaseWriter::spawn(db.clone(), Arc::new(move |c| view::render_case(c, &render_cfg)));
+        let state = AppState { db, config, cases, mail_wake: Arc::new(Notify::new()) };
+        let router = router(state.clone());
+        Self { state, router }
+    }
+
+    pub fn db(&self) -> &Db {
+        &self.state.db
+    }
+
+    /// Serves on `listener` until the process ends, with the background workers.
+    pub async fn serve(self, listener: TcpListener) -> std::io::Result<()> {
+        tokio::spawn(mail::run_worker(self.state.db.clone(), self.state.config.clone(), self.state.mail_wake.clone()));
+        tokio::spawn(housekeeping(self.state.db.clone()));
+        axum::serve(listener, self.router).with_graceful_shutdown(shutdown_signal()).await
+    }
+}
+
+/// The whole HTTP surface. Every route is registered through the OpenAPI router, so the
+/// published document lists exactly what is served.
+pub fn router(state: AppState) -> Router {
+    let (api, doc) = openapi::api_router().split_for_parts();
+    let doc_json: Arc<str> = serde_json::to_string(&doc).unwrap_or_else(|_| "{}".to_owned()).into();
+    api.route(
+        openapi::OPENAPI_PATH,
+        axum::routing::get(move || {
+            let doc = doc_json.clone();
+            async move { ([(axum::http::header::CONTENT_TYPE, "application/json")], doc.to_string()) }
+        }),
+    )
+    .fallback(|| async { error::ApiError::NotFound("no such route").into_response() })
+    .method_not_allowed_fallback(|| async {
+        error::json_error(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "method_not_allowed",
+            "this route does not accept that method".into(),
+            None,
+        )
+    })
+    .layer(DefaultBodyLimit::max(extract::MAX_BODY_BYTES))
+    .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, Duration::from_secs(30)))
+    .layer(CatchPanicLayer::custom(|_| error::ApiError::Internal("a handler panicked".into()).into_response()))
+    .layer(TraceLayer::new_for_http())
+    .with_state(state)
+}
+
+/// Deletes expired tokens and idempotency keys once an hour.
+async fn housekeeping(db: Db) {
+    let mut tick = tokio::time::interval(Duration::from_secs(3600));
+    loop {
+        tick.tick().await;
+        let now = Timestamp::now();
+        if let Err(e) = fml_store::clients::purge_expired_tokens(&db, now).await {
+            tracing::warn!(error = %e, "purging expired tokens failed");
+        }
+        if let Err(e) = fml_store::idempotency::purge_expired(&db, now).await {
+            tracing::warn!(error = %e, "purging expired idempotency keys failed");
+        }
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            s.recv().await;
+        }
+    };
+    tokio::select! {
+        () = ctrl_c => {}
+        () = term => {}
+    }
+}

@@ -1,1 +1,62 @@
+//! Persistence for FML on SQLite (the embedded default) and PostgreSQL (several nodes), with
+//! one code path: the same SQL text runs on both, and both backends pass the same tests.
+//!
+//! Every function that touches tenant data takes the [`OrgId`](fml_domain::OrgId) first; no
+//! query runs without it.
 
+pub mod case_writer;
+pub mod cases;
+pub mod clients;
+pub mod db;
+pub mod events;
+pub mod idempotency;
+pub mod mail;
+pub mod orgs;
+
+pub use db::{Backend, ConnectOptions, Db};
+
+/// Everything that can go wrong below the HTTP layer.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database error: {0}")]
+    Sqlx(#[from] sqlx::Error),
+    #[error("migration failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("configuration: {0}")]
+    Config(String),
+    /// A uniqueness rule refused the write; the text says which.
+    #[error("{0}")]
+    Conflict(&'static str),
+    /// A stored value no longer parses: a bug or a hand-edited row.
+    #[error("corrupt row: {0}")]
+    Corrupt(String),
+    /// The writer task has stopped (the process is shutting down).
+    #[error("the case writer has stopped")]
+    WriterGone,
+}
+
+impl StoreError {
+    /// Whether this is a unique-constraint violation.
+    pub fn is_unique_violation(&self) -> bool {
+        matches!(self, StoreError::Sqlx(sqlx::Error::Database(e)) if e.is_unique_violation())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// The two migration folders must list the same files, so the backends cannot drift.
+    #[test]
+    fn migration_folders_mirror_each_other() {
+        let list = |dir: &str| {
+            let mut names: Vec<String> = std::fs::read_dir(format!("{}/migrations/{dir}", env!("CARGO_MANIFEST_DIR")))
+                .unwrap()
+                .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                .collect();
+            names.sort();
+            names
+        };
+        let sqlite = list("sqlite");
+        assert!(!sqlite.is_empty());
+        assert_eq!(sqlite, list("postgres"));
+    }
+}

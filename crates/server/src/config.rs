@@ -1,0 +1,107 @@
+//! Settings of `fml serve`, and the master key that seals secrets at rest.
+
+use std::fs::OpenOptions;
+use std::io::Write;
+use std::os::unix::fs::OpenOptionsExt;
+use std::path::{Path, PathBuf};
+
+use fml_domain::crypto::MasterKey;
+
+/// The default embedded database.
+pub const DEFAULT_DATABASE_URL: &str = "sqlite:./fml-data/fml.db";
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// `host:port` to listen on (`FML_LISTEN`).
+    pub listen: String,
+    /// `FML_DATABASE_URL`: `sqlite:path` (default) or `postgres://…`.
+    pub database_url: String,
+    /// Base of links such as `analystUrl` (`FML_PUBLIC_URL`), without a trailing slash.
+    pub public_url: String,
+    /// Base of the customer portal (`FML_PORTAL_URL`), without a trailing slash.
+    pub portal_url: String,
+    /// `FML_SMTP_URL`, e.g. `smtp://127.0.0.1:2525` or `smtps://user:pass@host`. Without it,
+    /// mail stays in the outbox (`fml outbox list`).
+    pub smtp_url: Option<String>,
+    /// Sender address of outgoing mail (`FML_MAIL_FROM`).
+    pub mail_from: String,
+    /// Seals secrets at rest.
+    pub master_key: MasterKey,
+    /// PostgreSQL only: run in this schema (tests use one per test).
+    pub pg_schema: Option<String>,
+}
+
+impl Config {
+    /// Applies the documented defaults to what was given.
+    pub fn resolve(
+        listen: Option<String>,
+        database_url: Option<String>,
+        public_url: Option<String>,
+        portal_url: Option<String>,
+        smtp_url: Option<String>,
+        mail_from: Option<String>,
+        master_key: MasterKey,
+    ) -> Self {
+        let listen = listen.unwrap_or_else(|| "127.0.0.1:8080".to_owned());
+        let database_url = database_url.unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned());
+        let public_url = trim_slash(public_url.unwrap_or_else(|| format!("http://{listen}")));
+        let portal_url = trim_slash(portal_url.unwrap_or_else(|| format!("{public_url}/portal")));
+        Self {
+            listen,
+            database_url,
+            public_url,
+            portal_url,
+            smtp_url: smtp_url.filter(|s| !s.trim().is_empty()),
+            mail_from: mail_from.unwrap_or_else(|| "no-reply@fml.localhost".to_owned()),
+            master_key,
+            pg_schema: None,
+        }
+    }
+}
+
+fn trim_slash(s: String) -> String {
+    s.trim_end_matches('/').to_owned()
+}
+
+/// Where a deployment keeps its files: beside the SQLite database, else `./fml-data`.
+pub fn data_dir(database_url: &str) -> PathBuf {
+    let is_pg = database_url.starts_with("postgres://") || database_url.starts_with("postgresql://");
+    if !is_pg {
+        let path = database_url
+            .strip_prefix("sqlite://")
+            .or_else(|| database_url.strip_prefix("sqlite:"))
+            .unwrap_or(database_url);
+        if let Some(dir) = Path::new(path).parent().filter(|d| !d.as_os_str().is_empty()) {
+            return dir.to_path_buf();
+        }
+    }
+    PathBuf::from("./fml-data")
+}
+
+/// The master key: `FML_MASTER_KEY` (64 hex characters) if given, else `master.key` in
+/// `dir`, created with owner-only permissions on first use. Several nodes on one PostgreSQL
+/// must share `FML_MASTER_KEY`.
+pub fn load_master_key(from_env: Option<&str>, dir: &Path) -> Result<MasterKey, String> {
+    if let Some(hex) = from_env.filter(|s| !s.trim().is_empty()) {
+        return MasterKey::from_hex(hex).map_err(|e| format!("FML_MASTER_KEY: {e}"));
+    }
+    let path = dir.join("master.key");
+    match std::fs::read_to_string(&path) {
+        Ok(hex) => MasterKey::from_hex(&hex).map_err(|e| format!("{}: {e}", path.display())),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+            let hex = MasterKey::generate_hex();
+            let mut f = OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .mode(0o600)
+                .open(&path)
+                .map_err(|e| format!("cannot create {}: {e}", path.display()))?;
+            f.write_all(hex.as_bytes())
+                .and_then(|()| f.sync_all())
+                .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+            MasterKey::from_hex(&hex).map_err(|e| e.to_string())
+        }
+        Err(e) => Err(format!("cannot read {}: {e}", path.display())),
+    }
+}

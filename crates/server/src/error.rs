@@ -1,0 +1,164 @@
+//! The one error type of the Public API: each variant maps to a status and a stable JSON body
+//! `{"error": code, "error_description": text}` (the OAuth 2.0 shape, used everywhere), plus
+//! `fields` for validation errors. Internal causes are logged, never sent.
+
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use fml_domain::{FieldError, Scope};
+use fml_store::StoreError;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("validation failed")]
+    Validation(Vec<FieldError>),
+    #[error("{1}")]
+    BadRequest(&'static str, String),
+    #[error("unsupported media type")]
+    UnsupportedMediaType,
+    #[error("payload too large")]
+    PayloadTooLarge,
+    /// RFC 6750: a missing, malformed, expired or revoked bearer token.
+    #[error("{0}")]
+    InvalidToken(&'static str, /* token was presented */ bool),
+    #[error("insufficient scope")]
+    InsufficientScope(Scope),
+    #[error("{0}")]
+    NotFound(&'static str),
+    #[error("{1}")]
+    Conflict(&'static str, String),
+    #[error("a request with this Idempotency-Key is still being processed")]
+    IdempotencyInProgress,
+    #[error("this Idempotency-Key was used with a different request body")]
+    IdempotencyReused,
+    #[error("service unavailable")]
+    Unavailable,
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+/// The JSON error body.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorBody {
+    /// A stable machine-readable code, e.g. `validation_error`, `invalid_client`.
+    pub error: &'static str,
+    /// A human-readable explanation.
+    pub error_description: String,
+    /// Present on `validation_error`: every failed field.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fields: Option<Vec<FieldErrorBody>>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FieldErrorBody {
+    pub field: String,
+    pub message: String,
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::WriterGone => ApiError::Unavailable,
+            other => ApiError::Internal(other.to_string()),
+        }
+    }
+}
+
+pub fn json_error(
+    status: StatusCode,
+    error: &'static str,
+    description: String,
+    fields: Option<Vec<FieldError>>,
+) -> Response {
+    let body = ErrorBody {
+        error,
+        error_description: description,
+        fields: fields.map(|f| f.into_iter().map(|e| FieldErrorBody { field: e.field, message: e.message }).collect()),
+    };
+    (status, axum::Json(body)).into_response()
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let msg = self.to_string();
+        match self {
+            ApiError::Validation(fields) => {
+                let n = fields.len();
+                json_error(
+                    StatusCode::BAD_REQUEST,
+                    "validation_error",
+                    format!("{n} field(s) failed validation"),
+                    Some(fields),
+                )
+            }
+            ApiError::BadRequest(code, m) => json_error(StatusCode::BAD_REQUEST, code, m, None),
+            ApiError::UnsupportedMediaType => json_error(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported_media_type",
+                "send the body as JSON with Content-Type: application/json".into(),
+                None,
+            ),
+            ApiError::PayloadTooLarge => json_error(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "payload_too_large",
+                "the request body exceeds 1 MiB".into(),
+                None,
+            ),
+            ApiError::InvalidToken(desc, presented) => {
+                let mut res = json_error(StatusCode::UNAUTHORIZED, "invalid_token", desc.into(), None);
+                let challenge = if presented {
+                    format!("Bearer realm=\"fml\", error=\"invalid_token\", error_description=\"{desc}\"")
+                } else {
+                    "Bearer realm=\"fml\"".to_owned()
+                };
+                if let Ok(v) = HeaderValue::from_str(&challenge) {
+                    res.headers_mut().insert(header::WWW_AUTHENTICATE, v);
+                }
+                res
+            }
+            ApiError::InsufficientScope(scope) => {
+                let mut res = json_error(
+                    StatusCode::FORBIDDEN,
+                    "insufficient_scope",
+                    format!("this request needs the {scope} scope"),
+                    None,
+                );
+                let challenge = format!("Bearer realm=\"fml\", error=\"insufficient_scope\", scope=\"{scope}\"");
+                if let Ok(v) = HeaderValue::from_str(&challenge) {
+                    res.headers_mut().insert(header::WWW_AUTHENTICATE, v);
+                }
+                res
+            }
+            ApiError::NotFound(m) => json_error(StatusCode::NOT_FOUND, "not_found", m.into(), None),
+            ApiError::Conflict(code, m) => json_error(StatusCode::CONFLICT, code, m, None),
+            ApiError::IdempotencyInProgress => {
+                let mut res = json_error(StatusCode::CONFLICT, "idempotency_request_in_progress", msg, None);
+                res.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+                res
+            }
+            ApiError::IdempotencyReused => {
+                json_error(StatusCode::UNPROCESSABLE_ENTITY, "idempotency_key_reused", msg, None)
+            }
+            ApiError::Unavailable => {
+                let mut res = json_error(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "unavailable",
+                    "the service is shutting down; retry".into(),
+                    None,
+                );
+                res.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+                res
+            }
+            ApiError::Internal(cause) => {
+                tracing::error!(%cause, "internal error");
+                json_error(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "internal_error",
+                    "an internal error occurred".into(),
+                    None,
+                )
+            }
+        }
+    }
+}

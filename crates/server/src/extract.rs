@@ -1,0 +1,124 @@
+//! Extractors whose rejections are [`ApiError`]s, so malformed input always gets our JSON shape.
+
+use axum::body::Bytes;
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::header;
+use axum::http::request::Parts;
+use fml_domain::secret::SecretHash;
+use fml_domain::{IdempotencyKey, OrgId, Scope, ScopeSet, Timestamp};
+use serde_json::Value;
+
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// Largest request body accepted.
+pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+
+/// A JSON request body, parsed to a value (handlers validate it field by field so that every
+/// failed field is reported at once).
+#[derive(Debug)]
+pub struct JsonBody(pub Value);
+
+impl<S: Send + Sync> FromRequest<S> for JsonBody {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
+        if !is_json(req.headers().get(header::CONTENT_TYPE)) {
+            return Err(ApiError::UnsupportedMediaType);
+        }
+        let bytes = read_body(req, state).await?;
+        serde_json::from_slice(&bytes)
+            .map(JsonBody)
+            .map_err(|e| ApiError::BadRequest("invalid_json", format!("the body is not valid JSON: {e}")))
+    }
+}
+
+/// Reads a body of at most [`MAX_BODY_BYTES`].
+pub async fn read_body<S: Send + Sync>(req: Request, state: &S) -> Result<Bytes, ApiError> {
+    Bytes::from_request(req, state).await.map_err(|e| {
+        if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError::PayloadTooLarge
+        } else {
+            ApiError::BadRequest("invalid_request", format!("could not read the body: {e}"))
+        }
+    })
+}
+
+pub fn is_json(ct: Option<&axum::http::HeaderValue>) -> bool {
+    media_type(ct).is_some_and(|m| m == "application/json" || (m.starts_with("application/") && m.ends_with("+json")))
+}
+
+/// The media type of a Content-Type header, lower-cased, without parameters.
+pub fn media_type(ct: Option<&axum::http::HeaderValue>) -> Option<String> {
+    let raw = ct?.to_str().ok()?;
+    Some(raw.split(';').next()?.trim().to_ascii_lowercase())
+}
+
+/// The caller, authenticated by an OAuth bearer token (RFC 6750).
+#[derive(Debug, Clone)]
+pub struct Auth {
+    pub org: OrgId,
+    pub org_name: String,
+    pub client_id: String,
+    pub scopes: ScopeSet,
+}
+
+impl Auth {
+    /// Checks the token carries `scope`. `cases:write` implies `cases:read`, and
+    /// `webhooks:write` implies `webhooks:read`.
+    pub fn require(&self, scope: Scope) -> Result<(), ApiError> {
+        let implied = match scope {
+            Scope::CasesRead => self.scopes.contains(Scope::CasesWrite),
+            Scope::WebhooksRead => self.scopes.contains(Scope::WebhooksWrite),
+            _ => false,
+        };
+        if self.scopes.contains(scope) || implied { Ok(()) } else { Err(ApiError::InsufficientScope(scope)) }
+    }
+}
+
+impl FromRequestParts<AppState> for Auth {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let Some(raw) = parts.headers.get(header::AUTHORIZATION) else {
+            return Err(ApiError::InvalidToken("a bearer token is required", false));
+        };
+        let token = raw
+            .to_str()
+            .ok()
+            .and_then(|v| v.split_once(' '))
+            .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+            .map(|(_, t)| t.trim())
+            .filter(|t| !t.is_empty())
+            .ok_or(ApiError::InvalidToken("the Authorization header must be 'Bearer <token>'", true))?;
+        let grant = fml_store::clients::find_token(&state.db, &SecretHash::of(token))
+            .await?
+            .ok_or(ApiError::InvalidToken("the access token is invalid, expired or revoked", true))?;
+        if grant.expires_at <= Timestamp::now().millis() {
+            return Err(ApiError::InvalidToken("the access token is invalid, expired or revoked", true));
+        }
+        Ok(Auth {
+            org: OrgId::from_trusted(grant.org_id),
+            org_name: grant.org_name,
+            client_id: grant.client_id,
+            scopes: ScopeSet::parse_space_separated(&grant.scopes).unwrap_or_default(),
+        })
+    }
+}
+
+/// The optional `Idempotency-Key` header.
+#[derive(Debug)]
+pub struct IdempotencyHeader(pub Option<IdempotencyKey>);
+
+impl<S: Send + Sync> FromRequestParts<S> for IdempotencyHeader {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, ApiError> {
+        let Some(raw) = parts.headers.get("idempotency-key") else {
+            return Ok(Self(None));
+        };
+        let invalid = |m: &str| ApiError::Validation(vec![fml_domain::FieldError::new("Idempotency-Key", m)]);
+        let s = raw.to_str().map_err(|_| invalid("must be printable ASCII"))?;
+        IdempotencyKey::try_from(s).map(|k| Self(Some(k))).map_err(invalid)
+    }
+}

@@ -1,0 +1,5 @@
+//! The HTTP routes, one module per resource, merged in [`crate::app`].
+
+pub mod cases;
+pub mod health;
+pub mod oauth;

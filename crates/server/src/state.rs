@@ -1,0 +1,18 @@
+//! What every handler shares.
+
+use std::sync::Arc;
+
+use fml_store::Db;
+use fml_store::case_writer::CaseWriter;
+use tokio::sync::Notify;
+
+use crate::config::Config;
+
+#[derive(Debug, Clone)]
+pub struct AppState {
+    pub db: Db,
+    pub config: Arc<Config>,
+    pub cases: CaseWriter,
+    /// Wakes the mail worker when a message is queued.
+    pub mail_wake: Arc<Notify>,
+}

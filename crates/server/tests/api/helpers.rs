@@ -1,0 +1,244 @@
+//! The test harness: each test gets the real app on a random port with a fresh database
+//! (a new SQLite file, or a new PostgreSQL schema), and a tenant with an all-scopes client.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use fml_domain::crypto::MasterKey;
+use fml_domain::secret::Secret;
+use fml_domain::{ClientId, OrgId, ScopeSet, Timestamp};
+use fml_server::{App, Config};
+use fml_store::{ConnectOptions, Db};
+use reqwest::{Client, Response};
+use serde_json::{Value, json};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Runs each listed `async fn name(Backend)` of the calling module as two tests,
+/// `sqlite::name` and `postgres::name`.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    super::$name($crate::helpers::Backend::Sqlite).await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    if $crate::helpers::pg_url().is_some() {
+                        super::$name($crate::helpers::Backend::Postgres).await;
+                    }
+                }
+            )*
+        }
+    };
+}
+
+/// `FML_TEST_DATABASE_URL`; under CI its absence is an error, not a silent skip.
+pub fn pg_url() -> Option<String> {
+    match std::env::var("FML_TEST_DATABASE_URL") {
+        Ok(u) if !u.is_empty() => Some(u),
+        _ if std::env::var("CI").is_ok_and(|v| !v.is_empty()) => {
+            panic!("CI is set but FML_TEST_DATABASE_URL is not: the PostgreSQL tests must run")
+        }
+        _ => {
+            eprintln!("FML_TEST_DATABASE_URL is not set: PostgreSQL test skipped");
+            None
+        }
+    }
+}
+
+/// Where a test's database lives.
+#[derive(Debug, Clone)]
+pub struct DbSpec {
+    pub url: String,
+    pub pg_schema: Option<String>,
+    dir: Option<PathBuf>,
+}
+
+impl DbSpec {
+    pub fn fresh(backend: Backend) -> Self {
+        let id = uuid::Uuid::new_v4().simple().to_string();
+        match backend {
+            Backend::Sqlite => {
+                let dir = std::env::temp_dir().join(format!("fml-test-{id}"));
+                std::fs::create_dir_all(&dir).unwrap();
+                Self { url: format!("sqlite:{}", dir.join("fml.db").display()), pg_schema: None, dir: Some(dir) }
+            }
+            Backend::Postgres => {
+                Self { url: pg_url().expect("postgres url"), pg_schema: Some(format!("t_{id}")), dir: None }
+            }
+        }
+    }
+
+    pub async fn connect(&self) -> Db {
+        let db =
+            Db::connect(&self.url, &ConnectOptions { pg_schema: self.pg_schema.clone(), pg_max_connections: Some(8) })
+                .await
+                .unwrap();
+        db.migrate().await.unwrap();
+        db
+    }
+}
+
+impl Drop for DbSpec {
+    fn drop(&mut self) {
+        if let Some(dir) = &self.dir {
+            let _ = std::fs::remove_dir_all(dir);
+        }
+    }
+}
+
+/// A running app and a tenant to talk to it as.
+#[derive(Debug)]
+pub struct TestApp {
+    pub base: String,
+    pub db: Db,
+    pub spec: DbSpec,
+    pub http: Client,
+    pub org: OrgId,
+    pub client_id: String,
+    pub client_secret: String,
+    pub master_key_hex: String,
+}
+
+pub struct Options {
+    pub smtp_url: Option<String>,
+    pub spec: Option<DbSpec>,
+    pub org: &'static str,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self { smtp_url: None, spec: None, org: "org_test_bank" }
+    }
+}
+
+pub async fn spawn(backend: Backend) -> TestApp {
+    spawn_with(backend, Options::default()).await
+}
+
+pub async fn spawn_with(backend: Backend, opts: Options) -> TestApp {
+    let spec = opts.spec.unwrap_or_else(|| DbSpec::fresh(backend));
+    let db = spec.connect().await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let base = format!("http://{addr}");
+    let master_key_hex = MasterKey::generate_hex();
+    let mut config = Config::resolve(
+        Some(addr.to_string()),
+        Some(spec.url.clone()),
+        None,
+        Some("https://portal.test.example/".into()),
+        opts.smtp_url,
+        Some("kyb@test.example".into()),
+        MasterKey::from_hex(&master_key_hex).unwrap(),
+    );
+    config.pg_schema = spec.pg_schema.clone();
+    let app = App::with_db(db.clone(), config);
+    tokio::spawn(app.serve(listener));
+
+    let org = OrgId::parse(opts.org).unwrap();
+    let (client_id, client_secret) = seed_org(&db, &org, ScopeSet::all()).await;
+    let http = Client::builder().timeout(Duration::from_secs(30)).build().unwrap();
+    TestApp { base, db, spec, http, org, client_id, client_secret, master_key_hex }
+}
+
+/// Creates `org` (if new) with a client holding `scopes`; returns its id and secret.
+pub async fn seed_org(db: &Db, org: &OrgId, scopes: ScopeSet) -> (String, String) {
+    if fml_store::orgs::get(db, org).await.unwrap().is_none() {
+        fml_store::orgs::create(db, org, &format!("{} Ltd", org.as_str()), Timestamp::now()).await.unwrap();
+    }
+    let id = ClientId::generate();
+    let secret = Secret::generate("fml_sk_");
+    fml_store::clients::create(
+        db,
+        org,
+        &id,
+        "test client",
+        &secret.hash(),
+        &scopes.to_space_separated(),
+        Timestamp::now(),
+    )
+    .await
+    .unwrap();
+    (id.as_str().to_owned(), secret.expose().to_owned())
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// Mints a token for the given client over HTTP.
+    pub async fn token_for(&self, client_id: &str, secret: &str) -> String {
+        let res = self
+            .http
+            .post(self.url("/v1/oauth/token"))
+            .json(&json!({"grant_type": "client_credentials", "client_id": client_id, "client_secret": secret}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200);
+        let body: Value = res.json().await.unwrap();
+        body["access_token"].as_str().unwrap().to_owned()
+    }
+
+    pub async fn token(&self) -> String {
+        self.token_for(&self.client_id, &self.client_secret).await
+    }
+
+    /// `POST /v1/cases` with an optional Idempotency-Key.
+    pub async fn create_case(&self, token: &str, key: Option<&str>, body: &Value) -> Response {
+        let mut req = self.http.post(self.url("/v1/cases")).bearer_auth(token).json(body);
+        if let Some(k) = key {
+            req = req.header("Idempotency-Key", k);
+        }
+        req.send().await.unwrap()
+    }
+
+    pub async fn get_json(&self, token: &str, path: &str) -> (u16, Value) {
+        let res = self.http.get(self.url(path)).bearer_auth(token).send().await.unwrap();
+        let status = res.status().as_u16();
+        (status, res.json().await.unwrap_or(Value::Null))
+    }
+}
+
+/// The recipe's create-case body.
+pub fn recipe_body(crm: &str) -> Value {
+    json!({
+        "customerEmail": "jane@acme.example",
+        "customerName": "Jane Doe",
+        "companyName": "Acme Holdings Ltd",
+        "country": "United Kingdom",
+        "crmRecordId": crm,
+        "crmSource": "hubspot",
+        "sendInvite": true
+    })
+}
+
+/// Polls `f` until it returns `Some`, for at most `secs` seconds.
+pub async fn eventually<T, F, Fut>(secs: u64, mut f: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(secs);
+    loop {
+        if let Some(v) = f().await {
+            return v;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "condition not met within {secs}s");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}

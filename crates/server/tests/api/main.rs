@@ -1,0 +1,12 @@
+//! Integration tests of the Public API over real HTTP, on SQLite and PostgreSQL.
+
+mod helpers;
+
+mod cases;
+mod concurrency;
+mod idempotency;
+mod isolation;
+mod mail;
+mod oauth;
+mod openapi;
+mod recipes;

@@ -1,0 +1,193 @@
+//! Reading cases, and the few case writes that are not creation (see [`crate::case_writer`]).
+
+use fml_domain::ids::CaseLocator;
+use fml_domain::{CaseId, CaseReference, CaseSource, CaseStatus, CountryCode, OrgId, Timestamp};
+
+use crate::db::Conn;
+use crate::{Db, StoreError, fetch_all, fetch_optional};
+
+/// A case as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CaseRecord {
+    pub id: CaseId,
+    pub org_id: OrgId,
+    pub reference: CaseReference,
+    pub status: CaseStatus,
+    pub source: CaseSource,
+    pub customer_email: Option<String>,
+    pub customer_name: Option<String>,
+    pub company_name: Option<String>,
+    pub company_number: Option<String>,
+    pub country: Option<CountryCode>,
+    pub entity_type: Option<String>,
+    pub crm_record_id: Option<String>,
+    pub crm_source: Option<String>,
+    pub invite_sent_at: Option<Timestamp>,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+pub(crate) const CASE_COLUMNS: &str = "id, org_id, reference, status, source, customer_email, customer_name, company_name, \
+     company_number, country, entity_type, crm_record_id, crm_source, invite_sent_at, created_at, updated_at";
+
+#[derive(Debug, sqlx::FromRow)]
+pub(crate) struct CaseRow {
+    id: String,
+    org_id: String,
+    reference: String,
+    status: String,
+    source: String,
+    customer_email: Option<String>,
+    customer_name: Option<String>,
+    company_name: Option<String>,
+    company_number: Option<String>,
+    country: Option<String>,
+    entity_type: Option<String>,
+    crm_record_id: Option<String>,
+    crm_source: Option<String>,
+    invite_sent_at: Option<i64>,
+    created_at: i64,
+    updated_at: i64,
+}
+
+impl TryFrom<CaseRow> for CaseRecord {
+    type Error = StoreError;
+    fn try_from(r: CaseRow) -> Result<Self, StoreError> {
+        let corrupt = |what: &str| StoreError::Corrupt(format!("case {}: bad {what}", r.id));
+        Ok(CaseRecord {
+            id: r.id.parse().map_err(|_| corrupt("id"))?,
+            status: CaseStatus::parse(&r.status).ok_or_else(|| corrupt("status"))?,
+            source: CaseSource::parse(&r.source).ok_or_else(|| corrupt("source"))?,
+            country: match &r.country {
+                Some(c) => Some(CountryCode::from_stored(c).ok_or_else(|| corrupt("country"))?),
+                None => None,
+            },
+            org_id: OrgId::from_trusted(r.org_id),
+            reference: CaseReference::from_trusted(r.reference),
+            customer_email: r.customer_email,
+            customer_name: r.customer_name,
+            company_name: r.company_name,
+            company_number: r.company_number,
+            entity_type: r.entity_type,
+            crm_record_id: r.crm_record_id,
+            crm_source: r.crm_source,
+            invite_sent_at: r.invite_sent_at.map(Timestamp::from_millis),
+            created_at: Timestamp::from_millis(r.created_at),
+            updated_at: Timestamp::from_millis(r.updated_at),
+        })
+    }
+}
+
+fn convert(rows: Vec<CaseRow>) -> Result<Vec<CaseRecord>, StoreError> {
+    rows.into_iter().map(CaseRecord::try_from).collect()
+}
+
+/// Finds a case of `org` by UUID or reference.
+pub async fn get(db: &Db, org: &OrgId, locator: &CaseLocator) -> Result<Option<CaseRecord>, StoreError> {
+    let mut c = db.reader().await?;
+    get_in(c.conn(), org, locator).await
+}
+
+pub(crate) async fn get_in(
+    conn: Conn<'_>,
+    org: &OrgId,
+    locator: &CaseLocator,
+) -> Result<Option<CaseRecord>, StoreError> {
+    let row = match locator {
+        CaseLocator::Id(id) => {
+            let sql = format!("SELECT {CASE_COLUMNS} FROM cases WHERE org_id = $1 AND id = $2");
+            fetch_optional!(conn, CaseRow, sqlx::AssertSqlSafe(sql), org.as_str(), id.to_string())?
+        }
+        CaseLocator::Reference(r) => {
+            let sql = format!("SELECT {CASE_COLUMNS} FROM cases WHERE org_id = $1 AND reference = $2");
+            fetch_optional!(conn, CaseRow, sqlx::AssertSqlSafe(sql), org.as_str(), r.as_str())?
+        }
+    };
+    row.map(CaseRecord::try_from).transpose()
+}
+
+/// One page of a tenant's cases, newest first. `after` is the id of the last case of the
+/// previous page (ids are UUIDv7, so they sort by creation time).
+pub async fn list(
+    db: &Db,
+    org: &OrgId,
+    crm_record_id: Option<&str>,
+    after: Option<CaseId>,
+    limit: u32,
+) -> Result<Vec<CaseRecord>, StoreError> {
+    let mut c = db.reader().await?;
+    let after = after.map(|a| a.to_string()).unwrap_or_else(|| "~".to_owned());
+    let limit = i64::from(limit);
+    let rows = match crm_record_id {
+        Some(crm) => {
+            let sql = format!(
+                "SELECT {CASE_COLUMNS} FROM cases WHERE org_id = $1 AND crm_record_id = $2 AND id < $3 ORDER BY id DESC LIMIT $4"
+            );
+            fetch_all!(c.conn(), CaseRow, sqlx::AssertSqlSafe(sql), org.as_str(), crm, after, limit)?
+        }
+        None => {
+            let sql =
+                format!("SELECT {CASE_COLUMNS} FROM cases WHERE org_id = $1 AND id < $2 ORDER BY id DESC LIMIT $3");
+            fetch_all!(c.conn(), CaseRow, sqlx::AssertSqlSafe(sql), org.as_str(), after, limit)?
+        }
+    };
+    convert(rows)
+}
+
+pub(crate) async fn find_by_crm_in(conn: Conn<'_>, pairs: &[(&OrgId, &str)]) -> Result<Vec<CaseRecord>, StoreError> {
+    if pairs.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "SELECT {CASE_COLUMNS} FROM cases WHERE (org_id, crm_record_id) IN (VALUES {})",
+        crate::db::values_clause(pairs.len(), 2, 1)
+    );
+    let args: Vec<crate::db::Arg> = pairs
+        .iter()
+        .flat_map(|(o, c)| [crate::db::Arg::Text(o.as_str().to_owned()), crate::db::Arg::Text((*c).to_owned())])
+        .collect();
+    convert(crate::fetch_all_args!(conn, CaseRow, sql, args)?)
+}
+
+/// Outcome of storing a CRM record id on a case.
+#[derive(Debug)]
+pub enum SetCrmOutcome {
+    Updated(Box<CaseRecord>),
+    NotFound,
+    /// Another case of the tenant already holds this CRM record id.
+    TakenByOtherCase,
+}
+
+/// Stores `crm_record_id` on a case (`POST /api/cases/{caseId}/crm-record-id`). The unique
+/// index decides races; setting the value a case already has is a no-op success.
+pub async fn set_crm_record_id(
+    conn: Conn<'_>,
+    org: &OrgId,
+    locator: &CaseLocator,
+    crm_record_id: &str,
+    now: Timestamp,
+) -> Result<SetCrmOutcome, StoreError> {
+    let (col, val) = match locator {
+        CaseLocator::Id(id) => ("id", id.to_string()),
+        CaseLocator::Reference(r) => ("reference", r.as_str().to_owned()),
+    };
+    let sql = format!(
+        "UPDATE cases SET crm_record_id = $3, updated_at = $4 WHERE org_id = $1 AND {col} = $2 RETURNING {CASE_COLUMNS}"
+    );
+    match fetch_optional!(conn, CaseRow, sqlx::AssertSqlSafe(sql), org.as_str(), val, crm_record_id, now.millis()) {
+        Ok(Some(row)) => Ok(SetCrmOutcome::Updated(Box::new(row.try_into()?))),
+        Ok(None) => Ok(SetCrmOutcome::NotFound),
+        Err(e) => {
+            let e = StoreError::from(e);
+            if e.is_unique_violation() { Ok(SetCrmOutcome::TakenByOtherCase) } else { Err(e) }
+        }
+    }
+}
+
+/// Counts a tenant's cases (tests and the CLI).
+pub async fn count(db: &Db, org: &OrgId) -> Result<i64, StoreError> {
+    let mut c = db.reader().await?;
+    let (n,): (i64,) = fetch_optional!(c.conn(), (i64,), "SELECT COUNT(*) FROM cases WHERE org_id = $1", org.as_str())?
+        .unwrap_or((0,));
+    Ok(n)
+}

@@ -1,0 +1,143 @@
+//! OAuth clients of the Public API and the access tokens minted for them.
+
+use fml_domain::secret::SecretHash;
+use fml_domain::{ClientId, OrgId, Timestamp};
+
+use crate::{Db, StoreError, execute, fetch_all, fetch_optional};
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ClientRow {
+    pub id: String,
+    pub org_id: String,
+    pub name: String,
+    pub scopes: String,
+    pub created_at: i64,
+    pub revoked_at: Option<i64>,
+}
+
+/// What the token endpoint needs to authenticate a client.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ClientCredentials {
+    pub org_id: String,
+    pub secret_hash: String,
+    pub scopes: String,
+    pub revoked_at: Option<i64>,
+}
+
+/// A live access token, as the resource endpoints see it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct TokenGrant {
+    pub org_id: String,
+    pub org_name: String,
+    pub client_id: String,
+    pub scopes: String,
+    pub expires_at: i64,
+}
+
+pub async fn create(
+    db: &Db,
+    org: &OrgId,
+    id: &ClientId,
+    name: &str,
+    secret_hash: &SecretHash,
+    scopes: &str,
+    now: Timestamp,
+) -> Result<(), StoreError> {
+    let mut tx = db.begin().await?;
+    execute!(
+        tx.conn(),
+        "INSERT INTO api_clients (id, org_id, name, secret_hash, scopes, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
+        id.as_str(),
+        org.as_str(),
+        name,
+        secret_hash.as_str(),
+        scopes,
+        now.millis()
+    )?;
+    tx.commit().await
+}
+
+pub async fn list(db: &Db, org: &OrgId) -> Result<Vec<ClientRow>, StoreError> {
+    let mut c = db.reader().await?;
+    Ok(fetch_all!(
+        c.conn(),
+        ClientRow,
+        "SELECT id, org_id, name, scopes, created_at, revoked_at FROM api_clients WHERE org_id = $1 ORDER BY created_at, id",
+        org.as_str()
+    )?)
+}
+
+/// Revokes a client and deletes its tokens in one transaction, so they stop working at once.
+/// Returns false if the tenant has no such client.
+pub async fn revoke(db: &Db, org: &OrgId, id: &str, now: Timestamp) -> Result<bool, StoreError> {
+    let mut tx = db.begin().await?;
+    let n = execute!(
+        tx.conn(),
+        "UPDATE api_clients SET revoked_at = COALESCE(revoked_at, $3) WHERE org_id = $1 AND id = $2",
+        org.as_str(),
+        id,
+        now.millis()
+    )?;
+    if n == 0 {
+        return Ok(false);
+    }
+    execute!(tx.conn(), "DELETE FROM access_tokens WHERE org_id = $1 AND client_id = $2", org.as_str(), id)?;
+    tx.commit().await?;
+    Ok(true)
+}
+
+pub async fn credentials(db: &Db, client_id: &str) -> Result<Option<ClientCredentials>, StoreError> {
+    let mut c = db.reader().await?;
+    Ok(fetch_optional!(
+        c.conn(),
+        ClientCredentials,
+        "SELECT org_id, secret_hash, scopes, revoked_at FROM api_clients WHERE id = $1",
+        client_id
+    )?)
+}
+
+pub async fn insert_token(
+    db: &Db,
+    token_hash: &SecretHash,
+    org: &str,
+    client_id: &str,
+    scopes: &str,
+    now: Timestamp,
+    expires_at: Timestamp,
+) -> Result<(), StoreError> {
+    let mut tx = db.begin().await?;
+    execute!(
+        tx.conn(),
+        "INSERT INTO access_tokens (token_hash, org_id, client_id, scopes, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6)",
+        token_hash.as_str(),
+        org,
+        client_id,
+        scopes,
+        now.millis(),
+        expires_at.millis()
+    )?;
+    tx.commit().await
+}
+
+/// Looks a presented token up by its hash. A token of a revoked client is not found.
+pub async fn find_token(db: &Db, token_hash: &SecretHash) -> Result<Option<TokenGrant>, StoreError> {
+    let mut c = db.reader().await?;
+    Ok(fetch_optional!(
+        c.conn(),
+        TokenGrant,
+        "SELECT t.org_id, o.name AS org_name, t.client_id, t.scopes, t.expires_at \
+         FROM access_tokens t \
+         JOIN api_clients c ON c.id = t.client_id AND c.revoked_at IS NULL \
+         JOIN orgs o ON o.id = t.org_id \
+         WHERE t.token_hash = $1",
+        token_hash.as_str()
+    )?)
+}
+
+/// Deletes tokens that expired before `now`; returns how many.
+pub async fn purge_expired_tokens(db: &Db, now: Timestamp) -> Result<u64, StoreError> {
+    let mut tx = db.begin().await?;
+    let n = execute!(tx.conn(), "DELETE FROM access_tokens WHERE expires_at <= $1", now.millis())?;
+    tx.commit().await?;
+    Ok(n)
+}

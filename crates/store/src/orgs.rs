@@ -1,0 +1,45 @@
+//! Tenants.
+
+use fml_domain::{OrgId, Timestamp};
+
+use crate::{Db, StoreError, execute, fetch_all, fetch_optional};
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct OrgRow {
+    pub id: String,
+    pub name: String,
+    pub created_at: i64,
+}
+
+/// Creates a tenant; `Conflict` if the id is taken.
+pub async fn create(db: &Db, id: &OrgId, name: &str, now: Timestamp) -> Result<(), StoreError> {
+    let mut tx = db.begin().await?;
+    let res = execute!(
+        tx.conn(),
+        "INSERT INTO orgs (id, name, created_at) VALUES ($1, $2, $3)",
+        id.as_str(),
+        name,
+        now.millis()
+    );
+    match res {
+        Ok(_) => tx.commit().await,
+        Err(e) => {
+            let e = StoreError::from(e);
+            if e.is_unique_violation() {
+                Err(StoreError::Conflict("an org with this id already exists"))
+            } else {
+                Err(e)
+            }
+        }
+    }
+}
+
+pub async fn get(db: &Db, id: &OrgId) -> Result<Option<OrgRow>, StoreError> {
+    let mut c = db.reader().await?;
+    Ok(fetch_optional!(c.conn(), OrgRow, "SELECT id, name, created_at FROM orgs WHERE id = $1", id.as_str())?)
+}
+
+pub async fn list(db: &Db) -> Result<Vec<OrgRow>, StoreError> {
+    let mut c = db.reader().await?;
+    Ok(fetch_all!(c.conn(), OrgRow, "SELECT id, name, created_at FROM orgs ORDER BY id")?)
+}
