@@ -1,0 +1,82 @@
+//! `fml-bench`: the machine's ceilings, to compare `POST /v1/cases` against.
+//!
+//! - `fml-bench constant ADDR`: an axum server whose `POST /v1/cases` returns a constant 201.
+//! - `fml-bench inserts DATABASE_URL N CONCURRENCY`: N single-row insert transactions into the
+//!   same database, from CONCURRENCY tasks; prints commits per second.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Instant;
+
+use axum::Router;
+use axum::http::StatusCode;
+use axum::routing::post;
+use fml_store::{ConnectOptions, Db};
+
+#[tokio::main]
+async fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match args.first().map(String::as_str) {
+        Some("constant") => constant(args.get(1).map_or("127.0.0.1:8090", String::as_str)).await,
+        Some("inserts") => {
+            let url = args.get(1).expect("DATABASE_URL");
+            let n: u64 = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(20_000);
+            let conc: u64 = args.get(3).and_then(|s| s.parse().ok()).unwrap_or(16);
+            inserts(url, n, conc).await;
+        }
+        _ => eprintln!("usage: fml-bench constant ADDR | fml-bench inserts DATABASE_URL N CONCURRENCY"),
+    }
+}
+
+async fn constant(addr: &str) {
+    let body: &'static str = r#"{"caseId":"00000000-0000-0000-0000-000000000000","status":"in_progress"}"#;
+    let app = Router::new().route("/v1/cases", post(move || async move { (StatusCode::CREATED, body) }));
+    let listener = tokio::net::TcpListener::bind(addr).await.expect("bind");
+    eprintln!("constant server on {addr}");
+    axum::serve(listener, app).await.expect("serve");
+}
+
+async fn inserts(url: &str, n: u64, conc: u64) {
+    let db = Db::connect(
+        url,
+        &ConnectOptions { pg_max_connections: Some(u32::try_from(conc).unwrap_or(16)), ..Default::default() },
+    )
+    .await
+    .expect("connect");
+    let mut tx = db.begin().await.expect("begin");
+    fml_store::execute!(tx.conn(), "CREATE TABLE IF NOT EXISTS bench_rows (id BIGINT NOT NULL, payload TEXT NOT NULL)")
+        .expect("create");
+    tx.commit().await.expect("commit");
+    let next = Arc::new(AtomicU64::new(0));
+    let start = Instant::now();
+    let tasks: Vec<_> = (0..conc)
+        .map(|_| {
+            let (db, next) = (db.clone(), next.clone());
+            tokio::spawn(async move {
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    if i >= n {
+                        break;
+                    }
+                    let mut tx = db.begin().await.expect("begin");
+                    fml_store::execute!(
+                        tx.conn(),
+                        "INSERT INTO bench_rows (id, payload) VALUES ($1, $2)",
+                        i64::try_from(i).unwrap_or(0),
+                        "x".repeat(200)
+                    )
+                    .expect("insert");
+                    tx.commit().await.expect("commit");
+                }
+            })
+        })
+        .collect();
+    for t in tasks {
+        t.await.expect("task");
+    }
+    let secs = start.elapsed().as_secs_f64();
+    let mut tx = db.begin().await.expect("begin");
+    fml_store::execute!(tx.conn(), "DROP TABLE bench_rows").expect("drop");
+    tx.commit().await.expect("commit");
+    println!("{n} single-row insert transactions in {secs:.2}s: {:.0}/s", n as f64 / secs);
+}

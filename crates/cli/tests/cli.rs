@@ -1,0 +1,252 @@
+//! The `fml` binary as an operator uses it: admin commands with `--json`, against the same
+//! database as a running `fml serve`.
+
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+
+const FML: &str = env!("CARGO_BIN_EXE_fml");
+
+struct Env {
+    dir: std::path::PathBuf,
+    url: String,
+}
+
+impl Env {
+    fn sqlite() -> Self {
+        let dir = std::env::temp_dir().join(format!("fml-cli-{}", uuid::Uuid::new_v4().simple()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let url = format!("sqlite:{}", dir.join("fml.db").display());
+        Self { dir, url }
+    }
+
+    fn fml(&self, args: &[&str]) -> Output {
+        Command::new(FML).args(args).env("FML_DATABASE_URL", &self.url).env_remove("FML_MASTER_KEY").output().unwrap()
+    }
+
+    fn json(&self, args: &[&str]) -> Value {
+        let out = self.fml(args);
+        assert!(out.status.success(), "fml {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stdout)))
+    }
+
+    fn serve(&self, extra: &[&str]) -> Server {
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let child = Command::new(FML)
+            .arg("serve")
+            .args(extra)
+            .env("FML_DATABASE_URL", &self.url)
+            .env("FML_LISTEN", format!("127.0.0.1:{port}"))
+            .env_remove("FML_MASTER_KEY")
+            .current_dir(&self.dir)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let base = format!("http://127.0.0.1:{port}");
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            if healthy(port) {
+                break;
+            }
+            assert!(Instant::now() < deadline, "fml serve did not start");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        Server { child, base }
+    }
+}
+
+/// Whether `GET /healthz` answers 200: the server is serving (not merely bound).
+fn healthy(port: u16) -> bool {
+    use std::io::{Read, Write};
+    let Ok(mut s) = std::net::TcpStream::connect(("127.0.0.1", port)) else { return false };
+    let _ = s.set_read_timeout(Some(Duration::from_secs(2)));
+    if s.write_all(b"GET /healthz HTTP/1.0\r\nHost: x\r\n\r\n").is_err() {
+        return false;
+    }
+    let mut buf = String::new();
+    let _ = s.read_to_string(&mut buf);
+    buf.starts_with("HTTP/1.0 200") || buf.starts_with("HTTP/1.1 200")
+}
+
+impl Drop for Env {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+struct Server {
+    child: Child,
+    base: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+async fn token(http: &reqwest::Client, base: &str, id: &str, secret: &str) -> reqwest::Response {
+    http.post(format!("{base}/v1/oauth/token"))
+        .json(&json!({"grant_type": "client_credentials", "client_id": id, "client_secret": secret}))
+        .send()
+        .await
+        .unwrap()
+}
+
+#[test]
+fn admin_commands_print_the_documented_json() {
+    let env = Env::sqlite();
+    assert_eq!(
+        env.json(&["org", "create", "--id", "org_demo_bank", "--name", "Demo Bank", "--json"]),
+        json!({"orgId": "org_demo_bank"})
+    );
+    let dup = env.fml(&["org", "create", "--id", "org_demo_bank", "--name", "Again"]);
+    assert!(!dup.status.success());
+    assert!(String::from_utf8_lossy(&dup.stderr).contains("already exists"));
+    let bad = env.fml(&["org", "create", "--id", "Bad Id", "--name", "x"]);
+    assert!(!bad.status.success());
+
+    let created = env.json(&[
+        "client",
+        "create",
+        "--org",
+        "org_demo_bank",
+        "--name",
+        "Zapier",
+        "--scope",
+        "cases:write",
+        "--scope",
+        "cases:read",
+        "--json",
+    ]);
+    let keys: Vec<&String> = created.as_object().unwrap().keys().collect();
+    assert_eq!(keys, ["client_id", "client_secret", "scopes"]);
+    assert_eq!(created["scopes"], json!(["cases:write", "cases:read"]));
+    let id = created["client_id"].as_str().unwrap();
+    let secret = created["client_secret"].as_str().unwrap();
+    assert!(id.starts_with("fml_client_") && secret.starts_with("fml_sk_"));
+
+    // The secret is stored only as its hash.
+    let db = std::fs::read(env.dir.join("fml.db")).unwrap();
+    let wal = std::fs::read(env.dir.join("fml.db-wal")).unwrap_or_default();
+    for bytes in [&db, &wal] {
+        assert!(
+            !bytes.windows(secret.len()).any(|w| w == secret.as_bytes()),
+            "the client secret is stored in plaintext"
+        );
+    }
+
+    let unknown_scope = env.fml(&["client", "create", "--org", "org_demo_bank", "--name", "x", "--scope", "admin"]);
+    assert!(!unknown_scope.status.success());
+    let no_org = env.fml(&["client", "create", "--org", "org_nope", "--name", "x", "--scope", "cases:read"]);
+    assert!(!no_org.status.success());
+
+    let list = env.json(&["client", "list", "--org", "org_demo_bank", "--json"]);
+    assert_eq!(list.as_array().unwrap().len(), 1);
+    assert_eq!(list[0]["client_id"], id);
+    assert_eq!(list[0]["revokedAt"], Value::Null);
+    assert!(list[0].get("client_secret").is_none());
+
+    assert_eq!(
+        env.json(&["client", "revoke", "--org", "org_demo_bank", "--client-id", id, "--json"]),
+        json!({"client_id": id, "revoked": true})
+    );
+    let list = env.json(&["client", "list", "--org", "org_demo_bank", "--json"]);
+    assert!(list[0]["revokedAt"].is_string());
+    assert!(
+        !env.fml(&["client", "revoke", "--org", "org_demo_bank", "--client-id", "fml_client_nope"]).status.success()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn revoking_from_the_cli_stops_a_running_servers_tokens() {
+    let env = Env::sqlite();
+    env.json(&["org", "create", "--id", "org_live", "--name", "Live Bank", "--json"]);
+    let c = env.json(&["client", "create", "--org", "org_live", "--name", "n", "--scope", "cases:write", "--json"]);
+    let (id, secret) = (c["client_id"].as_str().unwrap(), c["client_secret"].as_str().unwrap());
+    let server = env.serve(&[]);
+    let http = reqwest::Client::new();
+    let res = token(&http, &server.base, id, secret).await;
+    assert_eq!(res.status(), 200);
+    let access: Value = res.json().await.unwrap();
+    let access = access["access_token"].as_str().unwrap().to_owned();
+    let create = |t: String| {
+        http.post(format!("{}/v1/cases", server.base))
+            .bearer_auth(t)
+            .json(&json!({"customerEmail": "jane@acme.example", "companyName": "Acme", "sendInvite": true}))
+            .send()
+    };
+    assert_eq!(create(access.clone()).await.unwrap().status(), 201);
+
+    // The invite waits in the outbox, readable by the operator with the same master key.
+    let outbox = env.json(&["outbox", "list", "--org", "org_live", "--json"]);
+    assert_eq!(outbox[0]["to"], "jane@acme.example");
+    assert_eq!(outbox[0]["status"], "pending");
+    assert!(outbox[0]["body"].as_str().unwrap().contains("/portal/invite/"));
+
+    env.json(&["client", "revoke", "--org", "org_live", "--client-id", id, "--json"]);
+    assert_eq!(create(access).await.unwrap().status(), 401);
+    assert_eq!(token(&http, &server.base, id, secret).await.status(), 401);
+}
+
+#[test]
+fn serve_demo_creates_the_demo_tenant_once() {
+    let env = Env::sqlite();
+    let read_stdout = |mut server: Server| {
+        // The banner is printed before the server accepts connections.
+        let _ = server.child.kill();
+        let mut out = String::new();
+        std::io::Read::read_to_string(server.child.stdout.as_mut().unwrap(), &mut out).unwrap();
+        out
+    };
+    let first = read_stdout(env.serve(&["--demo"]));
+    assert!(first.contains("org_demo_bank created"), "{first}");
+    assert!(first.contains("client_secret: fml_sk_"));
+    assert!(first.contains("/v1/oauth/token") && first.contains("/v1/cases"));
+    let second = read_stdout(env.serve(&["--demo"]));
+    assert!(second.contains("already exists") && !second.contains("client_secret: fml_sk_"), "{second}");
+    let clients = env.json(&["client", "list", "--org", "org_demo_bank", "--json"]);
+    assert_eq!(clients[0]["scopes"], json!(["cases:write", "cases:read", "webhooks:write", "webhooks:read"]));
+    // The key file was created owner-only beside the database.
+    let mode =
+        std::os::unix::fs::PermissionsExt::mode(&std::fs::metadata(env.dir.join("master.key")).unwrap().permissions());
+    assert_eq!(mode & 0o777, 0o600);
+}
+
+#[test]
+fn cli_works_on_postgres() {
+    let Ok(base) = std::env::var("FML_TEST_DATABASE_URL") else {
+        assert!(std::env::var("CI").is_err(), "CI must run the PostgreSQL tests");
+        return;
+    };
+    // A fresh database for this test.
+    let name = format!("fml_cli_{}", uuid::Uuid::new_v4().simple());
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        use sqlx::Connection;
+        let mut c = sqlx::PgConnection::connect(&base).await.unwrap();
+        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&mut c).await.unwrap();
+    });
+    let url = match base.rsplit_once('/') {
+        Some((prefix, _)) => format!("{prefix}/{name}"),
+        None => panic!("unexpected FML_TEST_DATABASE_URL {base}"),
+    };
+    let mut env = Env::sqlite();
+    env.url = url;
+    assert_eq!(
+        env.json(&["org", "create", "--id", "org_pg", "--name", "PG Bank", "--json"]),
+        json!({"orgId": "org_pg"})
+    );
+    let c = env.json(&["client", "create", "--org", "org_pg", "--name", "n", "--scope", "cases:read", "--json"]);
+    let list = env.json(&["client", "list", "--org", "org_pg", "--json"]);
+    assert_eq!(list[0]["client_id"], c["client_id"]);
+    drop(env);
+    rt.block_on(async {
+        use sqlx::Connection;
+        let mut c = sqlx::PgConnection::connect(&base).await.unwrap();
+        let _ = sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE {name}"))).execute(&mut c).await;
+    });
+}
