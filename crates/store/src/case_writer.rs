@@ -76,14 +76,16 @@ pub struct CaseWriter {
 }
 
 impl CaseWriter {
-    /// Starts the writer: one task on SQLite (it has one write connection), several on
-    /// PostgreSQL so batches overlap on separate connections.
+    /// Starts the writer: one task on SQLite (it has one write connection), two on
+    /// PostgreSQL so one batch's round trips overlap another's commit.
     pub fn spawn(db: Db, render: Renderer) -> Self {
         let (tx, rx) = mpsc::channel::<Job>(4096);
         let rx = Arc::new(Mutex::new(rx));
         let workers = match db.backend() {
             Backend::Sqlite => 1,
-            Backend::Postgres => 4,
+            // Measured (docs/benchmarks.md): two overlapping writers beat one, while more
+            // mostly queue on the per-tenant reference counter and lose throughput.
+            Backend::Postgres => 2,
         };
         for _ in 0..workers {
             tokio::spawn(run(db.clone(), render.clone(), rx.clone()));
