@@ -161,8 +161,8 @@ async fn process(db: &Db, render: &Renderer, batch: Vec<Job>) -> Vec<Job> {
             }
         }
         Err(e) => {
-            for (_, reply) in leaders {
-                let _ = reply.send(Err(StoreError::Corrupt(format!("case create failed: {e}"))));
+            if let Some((_, reply)) = leaders.into_iter().next() {
+                let _ = reply.send(Err(e));
             }
         }
     }

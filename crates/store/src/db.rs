@@ -173,9 +173,10 @@ impl Db {
     /// Starts a write transaction.
     pub async fn begin(&self) -> Result<Tx, StoreError> {
         Ok(match self {
-            // BEGIN IMMEDIATE would be ideal, but the single writer connection already
-            // serialises this process; other processes (the CLI) wait on busy_timeout.
-            Db::Sqlite { write, .. } => Tx::Sqlite(write.begin().await?),
+            // IMMEDIATE takes the write lock up front, so a transaction that reads before it
+            // writes cannot fail with SQLITE_BUSY when another process (the CLI) wrote in
+            // between; it waits on busy_timeout instead.
+            Db::Sqlite { write, .. } => Tx::Sqlite(write.begin_with("BEGIN IMMEDIATE").await?),
             Db::Postgres(pool) => Tx::Postgres(pool.begin().await?),
         })
     }
