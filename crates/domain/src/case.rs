@@ -6,7 +6,7 @@ use serde_json::{Map, Value};
 use crate::{CountryCode, EmailAddress, FieldError};
 
 /// Where a case is in its life. Always snake_case on the wire.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum CaseStatus {
     /// Opened; the customer has not finished their part.
@@ -48,7 +48,7 @@ impl CaseStatus {
 }
 
 /// How a case came to exist.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum CaseSource {
     /// Opened through the Public API (`POST /v1/cases`), typically from a CRM.

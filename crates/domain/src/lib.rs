@@ -13,6 +13,29 @@ pub mod secret;
 pub mod time;
 pub mod validation;
 
+/// A JSON Schema for a type that serialises as a plain string.
+macro_rules! string_schema {
+    ($ty:ty, $name:literal, $schema:tt) => {
+        impl schemars::JsonSchema for $ty {
+            fn schema_name() -> std::borrow::Cow<'static, str> {
+                $name.into()
+            }
+            fn inline_schema() -> bool {
+                true
+            }
+            fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+                schemars::json_schema!($schema)
+            }
+        }
+    };
+}
+
+string_schema!(ids::CaseId, "CaseId", { "type": "string", "format": "uuid" });
+string_schema!(ids::CaseReference, "CaseReference", { "type": "string", "pattern": "^CS-[0-9]{4}-[0-9]{5,}$" });
+string_schema!(ids::OrgId, "OrgId", { "type": "string" });
+string_schema!(country::CountryCode, "CountryCode", { "type": "string", "pattern": "^[A-Z]{2}$" });
+string_schema!(time::Timestamp, "Timestamp", { "type": "string", "format": "date-time" });
+
 pub use case::{CaseSource, CaseStatus};
 pub use country::CountryCode;
 pub use email::EmailAddress;

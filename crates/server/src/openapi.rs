@@ -13,7 +13,7 @@ pub const OPENAPI_PATH: &str = "/openapi.json";
 #[openapi(
     info(title = "First Mile Labs Public API", version = "1", description = "Open KYB cases from a CRM, safely retried."),
     modifiers(&SecurityAddon),
-    tags((name = "oauth"), (name = "cases"), (name = "health"))
+    tags((name = "oauth"), (name = "cases"), (name = "webhooks"), (name = "health"))
 )]
 struct ApiDoc;
 
@@ -35,4 +35,5 @@ pub fn api_router() -> OpenApiRouter<AppState> {
         .merge(routes::health::router())
         .merge(routes::oauth::router())
         .merge(routes::cases::router())
+        .merge(routes::catalog::router())
 }

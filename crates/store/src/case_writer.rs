@@ -18,7 +18,7 @@ use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use fml_domain::case::NewCase;
-use fml_domain::events::{CaseCreated, OutboxEvent};
+use fml_domain::events::{CaseCreated, OutboxEvent, WebhookEvent};
 use fml_domain::idempotency::{Verdict, judge};
 use fml_domain::secret::SecretHash;
 use fml_domain::{CaseId, CaseReference, CaseSource, CaseStatus, OrgId, Timestamp};

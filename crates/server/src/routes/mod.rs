@@ -1,5 +1,6 @@
 //! The HTTP routes, one module per resource, merged in [`crate::app`].
 
 pub mod cases;
+pub mod catalog;
 pub mod health;
 pub mod oauth;

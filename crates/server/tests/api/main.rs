@@ -3,6 +3,7 @@
 mod helpers;
 
 mod cases;
+mod catalog;
 mod concurrency;
 mod idempotency;
 mod isolation;

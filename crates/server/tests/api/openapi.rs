@@ -15,6 +15,10 @@ const SERVED: &[(&str, &str)] = &[
     ("get", "/v1/cases"),
     ("get", "/v1/cases/{caseId}"),
     ("post", "/api/cases/{caseId}/crm-record-id"),
+    ("get", "/schemas/webhooks/index.json"),
+    ("get", "/schemas/webhooks/{file}"),
+    ("get", "/types/webhooks.d.ts"),
+    ("get", "/types/index.json"),
 ];
 
 async fn document_matches_the_router(b: Backend) {
@@ -38,7 +42,7 @@ async fn document_matches_the_router(b: Backend) {
 
     // Each documented operation is really routed: never the router's own 404 or a 405.
     for (method, path) in &documented {
-        let url = app.url(&path.replace("{caseId}", "CS-2026-00001"));
+        let url = app.url(&path.replace("{caseId}", "CS-2026-00001").replace("{file}", "ping.v1.json"));
         let req = if method == "get" { app.http.get(&url) } else { app.http.post(&url) };
         let res = req.send().await.unwrap();
         let status = res.status().as_u16();
