@@ -34,6 +34,68 @@ enum Command {
     /// Read the mail outbox.
     #[command(subcommand)]
     Outbox(OutboxCommand),
+    /// Manage outbound webhook endpoints.
+    #[command(subcommand)]
+    Endpoint(EndpointCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum EndpointCommand {
+    /// Register an endpoint; its secret is printed this once.
+    Create {
+        #[arg(long)]
+        org: String,
+        #[arg(long)]
+        url: String,
+        #[arg(long)]
+        label: Option<String>,
+        /// The shared secret; omitted: a 64-hex-character secret is generated.
+        #[arg(long)]
+        secret: Option<String>,
+        /// Event types to deliver (repeatable); default: all.
+        #[arg(long = "event-type")]
+        event_types: Vec<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// List an organisation's endpoints.
+    List {
+        #[arg(long)]
+        org: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Change an endpoint.
+    Update {
+        #[arg(long)]
+        org: String,
+        #[arg(long)]
+        id: String,
+        #[arg(long)]
+        url: Option<String>,
+        #[arg(long)]
+        label: Option<String>,
+        /// A new secret (rotation); pass "" to generate one.
+        #[arg(long)]
+        secret: Option<String>,
+        #[arg(long = "event-type")]
+        event_types: Vec<String>,
+        #[arg(long, conflicts_with = "disable")]
+        enable: bool,
+        #[arg(long)]
+        disable: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Delete an endpoint (its delivery history stays readable).
+    Delete {
+        #[arg(long)]
+        org: String,
+        #[arg(long)]
+        id: String,
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -56,6 +118,12 @@ struct ServeArgs {
     /// On first start, create the demo tenant org_demo_bank with an all-scopes client.
     #[arg(long)]
     demo: bool,
+    /// Allow http:// and private/loopback webhook targets: local development and tests only.
+    #[arg(long, env = "FML_WEBHOOK_ALLOW_PRIVATE_TARGETS", value_parser = clap::builder::BoolishValueParser::new(), default_value = "false")]
+    webhook_allow_private_targets: bool,
+    /// Test-only: the webhook retry schedule in milliseconds, e.g. "10,20,30,40,50".
+    #[arg(long, env = "FML_TEST_RETRY_SCHEDULE_MS", hide = true)]
+    test_retry_schedule_ms: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -157,6 +225,7 @@ async fn run(cli: Cli) -> Result<()> {
         }
         Command::Client(cmd) => client(&url, cmd).await,
         Command::Outbox(OutboxCommand::List { org, json }) => outbox(&url, &org, json).await,
+        Command::Endpoint(cmd) => endpoint(&url, cmd).await,
     }
 }
 
@@ -287,6 +356,92 @@ async fn outbox(url: &str, org: &str, json: bool) -> Result<()> {
             .collect::<Vec<_>>()
             .join("\n---\n")
     });
+    Ok(())
+}
+
+/// The JSON body the API's endpoint validation takes, from CLI flags.
+fn endpoint_body(
+    url: Option<String>,
+    label: Option<String>,
+    secret: Option<String>,
+    event_types: Vec<String>,
+    enabled: Option<bool>,
+) -> serde_json::Value {
+    let mut body = serde_json::Map::new();
+    if let Some(v) = url {
+        body.insert("url".into(), json!(v));
+    }
+    if let Some(v) = label {
+        body.insert("label".into(), json!(v));
+    }
+    if let Some(v) = secret {
+        body.insert("secret".into(), json!(v));
+    }
+    if !event_types.is_empty() {
+        body.insert("eventTypes".into(), json!(event_types));
+    }
+    if let Some(v) = enabled {
+        body.insert("enabled".into(), json!(v));
+    }
+    serde_json::Value::Object(body)
+}
+
+fn api_error(e: fml_server::error::ApiError) -> anyhow::Error {
+    match e {
+        fml_server::error::ApiError::Validation(fields) => anyhow::anyhow!(
+            "{}",
+            fields.iter().map(|f| format!("{}: {}", f.field, f.message)).collect::<Vec<_>>().join("; ")
+        ),
+        other => anyhow::anyhow!("{other}"),
+    }
+}
+
+async fn endpoint(url: &str, cmd: EndpointCommand) -> Result<()> {
+    use fml_server::routes::endpoints::{EndpointView, create, update, validate};
+    let allow_private = std::env::var("FML_WEBHOOK_ALLOW_PRIVATE_TARGETS").is_ok_and(|v| v == "1" || v == "true");
+    let db = open_db(url).await?;
+    let show = |json_out: bool, v: &EndpointView| {
+        let value = serde_json::to_value(v).unwrap_or_default();
+        print(json_out, &value, || {
+            let mut s = format!("{}  {}  {}  [{}]", v.id, v.url, v.label, if v.enabled { "enabled" } else { "disabled" });
+            if let Some(secret) = &v.secret {
+                s.push_str(&format!("\nsecret: {secret}   (shown once)"));
+            }
+            s
+        });
+    };
+    match cmd {
+        EndpointCommand::Create { org, url: target, label, secret, event_types, json } => {
+            let org = require_org(&db, &org).await?;
+            let body = endpoint_body(Some(target), label, secret, event_types, None);
+            let input = validate(&body, true, allow_private).await.map_err(api_error)?;
+            let view = create(&db, &master_key(url)?, &org, input).await.map_err(api_error)?;
+            show(json, &view);
+        }
+        EndpointCommand::List { org, json } => {
+            let org = require_org(&db, &org).await?;
+            let views: Vec<EndpointView> =
+                fml_store::endpoints::list(&db, &org).await?.into_iter().map(|e| EndpointView::new(e, None)).collect();
+            print(json, &serde_json::to_value(&views)?, || {
+                views.iter().map(|v| format!("{}  {}  {}", v.id, v.url, v.label)).collect::<Vec<_>>().join("\n")
+            });
+        }
+        EndpointCommand::Update { org, id, url: target, label, secret, event_types, enable, disable, json } => {
+            let org = require_org(&db, &org).await?;
+            let enabled = if enable { Some(true) } else if disable { Some(false) } else { None };
+            let body = endpoint_body(target, label, secret, event_types, enabled);
+            let input = validate(&body, false, allow_private).await.map_err(api_error)?;
+            let view = update(&db, &master_key(url)?, &org, &id, input).await.map_err(api_error)?;
+            show(json, &view);
+        }
+        EndpointCommand::Delete { org, id, json } => {
+            let org = require_org(&db, &org).await?;
+            if !fml_store::endpoints::delete(&db, &org, &id, Timestamp::now()).await? {
+                bail!("organisation {org} has no endpoint {id}");
+            }
+            print(json, &json!({ "id": id, "deleted": true }), || format!("deleted {id}"));
+        }
+    }
     Ok(())
 }
 

@@ -29,6 +29,11 @@ pub struct Config {
     pub master_key: MasterKey,
     /// PostgreSQL only: run in this schema (tests use one per test).
     pub pg_schema: Option<String>,
+    /// `FML_WEBHOOK_ALLOW_PRIVATE_TARGETS=1`: allow `http://` and private webhook targets
+    /// (local development and this project's tests only).
+    pub allow_private_targets: bool,
+    /// The webhook retry schedule; `FML_TEST_RETRY_SCHEDULE_MS` scales it down in tests.
+    pub retry_schedule: fml_webhooks::Schedule,
 }
 
 impl Config {
@@ -55,6 +60,8 @@ impl Config {
             mail_from: mail_from.unwrap_or_else(|| "no-reply@fml.localhost".to_owned()),
             master_key,
             pg_schema: None,
+            allow_private_targets: false,
+            retry_schedule: fml_webhooks::Schedule::default(),
         }
     }
 }

@@ -51,8 +51,11 @@ impl App {
     pub fn with_db(db: Db, config: Config) -> Self {
         let config = Arc::new(config);
         let render_cfg = config.clone();
-        let cases = CaseWriter::spawn(db.clone(), Arc::new(move |c| view::render_case(c, &render_cfg)));
-        let state = AppState { db, config, cases, mail_wake: Arc::new(Notify::new()) };
+        let deliveries_wake = Arc::new(Notify::new());
+        let cases =
+            CaseWriter::spawn(db.clone(), Arc::new(move |c| view::render_case(c, &render_cfg)), deliveries_wake.clone());
+        let webhook_client = fml_webhooks::client::build_client(config.allow_private_targets);
+        let state = AppState { db, config, cases, mail_wake: Arc::new(Notify::new()), deliveries_wake, webhook_client };
         let router = router(state.clone());
         Self { state, router }
     }
@@ -65,6 +68,13 @@ impl App {
     pub async fn serve(self, listener: TcpListener) -> std::io::Result<()> {
         tokio::spawn(mail::run_worker(self.state.db.clone(), self.state.config.clone(), self.state.mail_wake.clone()));
         tokio::spawn(housekeeping(self.state.db.clone()));
+        let c = &self.state.config;
+        let engine = fml_webhooks::engine::EngineConfig {
+            allow_private: c.allow_private_targets,
+            schedule: c.retry_schedule.clone(),
+            ..fml_webhooks::engine::EngineConfig::new(c.master_key.clone())
+        };
+        fml_webhooks::engine::spawn(self.state.db.clone(), engine, self.state.deliveries_wake.clone());
         axum::serve(listener, self.router).with_graceful_shutdown(shutdown_signal()).await
     }
 }

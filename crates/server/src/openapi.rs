@@ -36,4 +36,6 @@ pub fn api_router() -> OpenApiRouter<AppState> {
         .merge(routes::oauth::router())
         .merge(routes::cases::router())
         .merge(routes::catalog::router())
+        .merge(routes::endpoints::router())
+        .merge(routes::deliveries::router())
 }

@@ -15,4 +15,8 @@ pub struct AppState {
     pub cases: CaseWriter,
     /// Wakes the mail worker when a message is queued.
     pub mail_wake: Arc<Notify>,
+    /// Wakes the webhook engine when deliveries are created or redelivered.
+    pub deliveries_wake: Arc<Notify>,
+    /// The SSRF-guarded client for test pings.
+    pub webhook_client: reqwest::Client,
 }

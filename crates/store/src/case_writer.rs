@@ -22,7 +22,7 @@ use fml_domain::events::{CaseCreated, OutboxEvent, WebhookEvent};
 use fml_domain::idempotency::{Verdict, judge};
 use fml_domain::secret::SecretHash;
 use fml_domain::{CaseId, CaseReference, CaseSource, CaseStatus, OrgId, Timestamp};
-use tokio::sync::{Mutex, mpsc, oneshot};
+use tokio::sync::{Mutex, Notify, mpsc, oneshot};
 
 use crate::cases::{CASE_COLUMNS, CaseRecord, find_by_crm_in};
 use crate::db::{Arg, Backend, values_clause};
@@ -78,7 +78,8 @@ pub struct CaseWriter {
 impl CaseWriter {
     /// Starts the writer: one task on SQLite (it has one write connection), two on
     /// PostgreSQL so one batch's round trips overlap another's commit.
-    pub fn spawn(db: Db, render: Renderer) -> Self {
+    /// `deliveries` is woken after a commit that created webhook deliveries.
+    pub fn spawn(db: Db, render: Renderer, deliveries: Arc<Notify>) -> Self {
         let (tx, rx) = mpsc::channel::<Job>(4096);
         let rx = Arc::new(Mutex::new(rx));
         let workers = match db.backend() {
@@ -88,7 +89,7 @@ impl CaseWriter {
             Backend::Postgres => 2,
         };
         for _ in 0..workers {
-            tokio::spawn(run(db.clone(), render.clone(), rx.clone()));
+            tokio::spawn(run(db.clone(), render.clone(), rx.clone(), deliveries.clone()));
         }
         Self { tx }
     }
@@ -100,7 +101,7 @@ impl CaseWriter {
     }
 }
 
-async fn run(db: Db, render: Renderer, rx: Arc<Mutex<mpsc::Receiver<Job>>>) {
+async fn run(db: Db, render: Renderer, rx: Arc<Mutex<mpsc::Receiver<Job>>>, deliveries: Arc<Notify>) {
     let mut carry: Vec<Job> = Vec::new();
     loop {
         let mut batch = std::mem::take(&mut carry);
@@ -121,12 +122,12 @@ async fn run(db: Db, render: Renderer, rx: Arc<Mutex<mpsc::Receiver<Job>>>) {
                 }
             }
         }
-        carry = process(&db, &render, batch).await;
+        carry = process(&db, &render, batch, &deliveries).await;
     }
 }
 
 /// Runs one batch; returns the jobs carried to the next one.
-async fn process(db: &Db, render: &Renderer, batch: Vec<Job>) -> Vec<Job> {
+async fn process(db: &Db, render: &Renderer, batch: Vec<Job>, deliveries: &Notify) -> Vec<Job> {
     let mut carried = Vec::new();
     let mut leaders = Vec::with_capacity(batch.len());
     let mut keys = HashSet::new();
@@ -145,7 +146,7 @@ async fn process(db: &Db, render: &Renderer, batch: Vec<Job>) -> Vec<Job> {
         leaders.push(job);
     }
     let cmds: Vec<&CreateCase> = leaders.iter().map(|(c, _)| c).collect();
-    match run_batch(db, render, &cmds).await {
+    match run_batch(db, render, &cmds, deliveries).await {
         Ok(outcomes) => {
             for ((_, reply), outcome) in leaders.into_iter().zip(outcomes) {
                 let _ = reply.send(Ok(outcome));
@@ -156,7 +157,7 @@ async fn process(db: &Db, render: &Renderer, batch: Vec<Job>) -> Vec<Job> {
             // others: run each alone.
             tracing::warn!(error = %e, size = leaders.len(), "case batch failed; retrying one by one");
             for (cmd, reply) in leaders {
-                let res = run_batch(db, render, &[&cmd]).await.map(|mut o| o.remove(0));
+                let res = run_batch(db, render, &[&cmd], deliveries).await.map(|mut o| o.remove(0));
                 let _ = reply.send(res);
             }
         }
@@ -169,7 +170,12 @@ async fn process(db: &Db, render: &Renderer, batch: Vec<Job>) -> Vec<Job> {
     carried
 }
 
-async fn run_batch(db: &Db, render: &Renderer, cmds: &[&CreateCase]) -> Result<Vec<CreateOutcome>, StoreError> {
+async fn run_batch(
+    db: &Db,
+    render: &Renderer,
+    cmds: &[&CreateCase],
+    deliveries: &Notify,
+) -> Result<Vec<CreateOutcome>, StoreError> {
     let now = Timestamp::now();
     let mut outcomes: Vec<Option<CreateOutcome>> = cmds.iter().map(|_| None).collect();
     let mut tx = db.begin().await?;
@@ -278,7 +284,7 @@ async fn run_batch(db: &Db, render: &Renderer, cmds: &[&CreateCase]) -> Result<V
         crate::execute_args!(tx.conn(), sql, invite_args)?;
     }
     crate::mail::insert_many(tx.conn(), &mails, now).await?;
-    crate::events::insert_many(tx.conn(), &events.iter().collect::<Vec<_>>()).await?;
+    let new_deliveries = crate::events::insert_many(tx.conn(), &events.iter().collect::<Vec<_>>()).await?;
     for &i in &active {
         let case = records.remove(&i).ok_or_else(|| StoreError::Corrupt("lost a case record".into()))?;
         let body = render(&case);
@@ -300,6 +306,9 @@ async fn run_batch(db: &Db, render: &Renderer, cmds: &[&CreateCase]) -> Result<V
         .collect();
     complete_many(tx.conn(), &done).await?;
     tx.commit().await?;
+    if new_deliveries > 0 {
+        deliveries.notify_one();
+    }
     outcomes.into_iter().map(|o| o.ok_or_else(|| StoreError::Corrupt("a create had no outcome".into()))).collect()
 }
 

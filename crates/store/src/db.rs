@@ -40,6 +40,16 @@ pub enum Conn<'c> {
     Postgres(&'c mut PgConnection),
 }
 
+impl Conn<'_> {
+    /// Borrows this connection again for one more statement.
+    pub fn reborrow(&mut self) -> Conn<'_> {
+        match self {
+            Conn::Sqlite(c) => Conn::Sqlite(c),
+            Conn::Postgres(c) => Conn::Postgres(c),
+        }
+    }
+}
+
 /// A pooled connection of either backend.
 #[derive(Debug)]
 pub enum Pooled {
@@ -206,6 +216,7 @@ pub enum Arg {
     OptText(Option<String>),
     Int(i64),
     OptInt(Option<i64>),
+    Bool(bool),
     Blob(Vec<u8>),
 }
 
@@ -315,6 +326,7 @@ macro_rules! bind_args {
                 $crate::db::Arg::OptText(v) => q.bind(v),
                 $crate::db::Arg::Int(v) => q.bind(v),
                 $crate::db::Arg::OptInt(v) => q.bind(v),
+                $crate::db::Arg::Bool(v) => q.bind(v),
                 $crate::db::Arg::Blob(v) => q.bind(v),
             };
         }

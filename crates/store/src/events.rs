@@ -18,9 +18,12 @@ pub struct EventRow {
     pub created_at: i64,
 }
 
-pub(crate) async fn insert_many(conn: Conn<'_>, events: &[&OutboxEvent]) -> Result<(), StoreError> {
+/// Writes events to the outbox and, in the same transaction, one pending delivery for each
+/// enabled endpoint of the tenant subscribed to the event's type. Returns how many deliveries
+/// were created: the caller wakes the delivery engine after commit when it is not zero.
+pub async fn insert_many(mut conn: Conn<'_>, events: &[&OutboxEvent]) -> Result<u64, StoreError> {
     if events.is_empty() {
-        return Ok(());
+        return Ok(0);
     }
     let sql = format!(
         "INSERT INTO events (event_id, org_id, event_type, case_id, payload, created_at) VALUES {}",
@@ -37,8 +40,24 @@ pub(crate) async fn insert_many(conn: Conn<'_>, events: &[&OutboxEvent]) -> Resu
             Arg::Int(e.created_at.millis()),
         ]);
     }
-    execute_args!(conn, sql, args)?;
-    Ok(())
+    execute_args!(conn.reborrow(), sql, args)?;
+    let sql = format!(
+        "INSERT INTO deliveries (org_id, endpoint_id, event_row, event_id, event_type, case_id, status, attempt_count, \
+            auto_failures, manual, next_attempt_at, created_at, updated_at) \
+         SELECT ev.org_id, ep.id, ev.id, ev.event_id, ev.event_type, ev.case_id, 'pending', 0, 0, FALSE, \
+            ev.created_at, ev.created_at, ev.created_at \
+         FROM events ev \
+         JOIN webhook_endpoints ep ON ep.org_id = ev.org_id AND ep.enabled AND ep.deleted_at IS NULL \
+         JOIN endpoint_subscriptions s ON s.endpoint_id = ep.id AND s.event_type = ev.event_type \
+         WHERE ev.event_id IN ({}) ORDER BY ev.id, ep.id",
+        (1..=events.len()).map(|i| format!("${i}")).collect::<Vec<_>>().join(",")
+    );
+    let args: Vec<Arg> = events.iter().map(|e| Arg::Text(e.event_id.to_string())).collect();
+    let created = execute_args!(conn.reborrow(), sql, args)?;
+    if created > 0 {
+        crate::deliveries::notify_other_nodes(conn).await?;
+    }
+    Ok(created)
 }
 
 /// A tenant's events, oldest first.

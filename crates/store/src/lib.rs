@@ -8,6 +8,8 @@ pub mod case_writer;
 pub mod cases;
 pub mod clients;
 pub mod db;
+pub mod deliveries;
+pub mod endpoints;
 pub mod events;
 pub mod idempotency;
 pub mod mail;

@@ -2,5 +2,8 @@
 
 pub mod cases;
 pub mod catalog;
+pub mod deliveries;
+pub mod endpoints;
+pub mod idempotent;
 pub mod health;
 pub mod oauth;

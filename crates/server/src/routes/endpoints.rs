@@ -1,0 +1,406 @@
+//! Webhook endpoints through the Public API (`webhooks:write` / `webhooks:read`): create,
+//! list, read, update (incl. secret rotation), delete, the pre-save ping and the saved
+//! endpoint's test.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use fml_domain::events::schema::{is_subscribable, subscribable};
+use fml_domain::crypto::MasterKey;
+use fml_domain::{FieldError, OrgId, Scope, Timestamp};
+use fml_store::Db;
+use fml_store::endpoints::{Endpoint, EndpointPatch, NewEndpoint, seal_context};
+use fml_webhooks::client::{Envelope, check_target, send};
+use fml_webhooks::sign::{generate_secret, signature};
+use fml_webhooks::{UrlError, WebhookUrl};
+use serde::Serialize;
+use serde_json::{Map, Value};
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::idempotent::{self, Storage};
+use crate::error::{ApiError, ErrorBody};
+use crate::extract::{Auth, IdempotencyHeader, JsonBody};
+use crate::state::AppState;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(create_endpoint, list_endpoints))
+        .routes(routes!(get_endpoint, update_endpoint, delete_endpoint))
+        .routes(routes!(ping))
+        .routes(routes!(test_endpoint))
+}
+
+/// An endpoint. `secret` appears only in the response that created or rotated it.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct EndpointView {
+    pub id: String,
+    pub url: String,
+    pub label: String,
+    pub event_types: Vec<String>,
+    pub enabled: bool,
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: Timestamp,
+    #[schema(value_type = String, format = DateTime)]
+    pub updated_at: Timestamp,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub secret: Option<String>,
+}
+
+impl EndpointView {
+    pub fn new(e: Endpoint, secret: Option<String>) -> Self {
+        Self {
+            id: e.id,
+            url: e.url,
+            label: e.label,
+            event_types: e.event_types,
+            enabled: e.enabled,
+            created_at: Timestamp::from_millis(e.created_at),
+            updated_at: Timestamp::from_millis(e.updated_at),
+            secret,
+        }
+    }
+}
+
+/// The body of create and update (every field optional on update).
+#[derive(Debug, ToSchema)]
+#[expect(dead_code, reason = "documents the request shape; handlers validate field by field")]
+struct EndpointBody {
+    /// `https://` URL of your receiver; private, loopback and metadata addresses are refused.
+    url: String,
+    /// Free text shown in the dashboard and delivery list.
+    label: Option<String>,
+    /// Shared secret (16-256 characters); blank or absent: a 64-hex-character secret is generated.
+    secret: Option<String>,
+    /// Event types to deliver; default: every type.
+    #[schema(rename = "eventTypes")]
+    event_types: Option<Vec<String>>,
+    enabled: Option<bool>,
+}
+
+/// Validated fields of an endpoint request.
+#[derive(Debug, Default)]
+pub struct EndpointInput {
+    pub url: Option<WebhookUrl>,
+    pub label: Option<String>,
+    /// `Some(None)`: generate a secret.
+    pub secret: Option<Option<String>>,
+    pub event_types: Option<Vec<String>>,
+    pub enabled: Option<bool>,
+}
+
+fn field<'a>(obj: &'a Map<String, Value>, name: &str) -> Option<&'a Value> {
+    obj.get(name).filter(|v| !v.is_null())
+}
+
+/// Validates the fields present in `body`, reporting every failure at once. The URL's host is
+/// resolved and every address checked.
+pub async fn validate(body: &Value, require_url: bool, allow_private: bool) -> Result<EndpointInput, ApiError> {
+    let obj = body.as_object().ok_or_else(|| ApiError::Validation(vec![FieldError::new("body", "must be a JSON object")]))?;
+    let mut errors = Vec::new();
+    let mut input = EndpointInput::default();
+    match field(obj, "url") {
+        Some(Value::String(raw)) => match WebhookUrl::parse(raw, allow_private) {
+            Ok(url) => match check_target(&url, allow_private).await {
+                Ok(()) => input.url = Some(url),
+                Err(e) => errors.push(FieldError::new("url", e.to_string())),
+            },
+            Err(e @ UrlError::PrivateTarget) => errors.push(FieldError::new("url", e.to_string())),
+            Err(e) => errors.push(FieldError::new("url", e.to_string())),
+        },
+        Some(_) => errors.push(FieldError::new("url", "must be a string")),
+        None if require_url => errors.push(FieldError::new("url", "is required")),
+        None => {}
+    }
+    match field(obj, "label") {
+        Some(Value::String(s)) if s.chars().count() <= 200 && !s.chars().any(char::is_control) => {
+            input.label = Some(s.trim().to_owned());
+        }
+        Some(Value::String(_)) => errors.push(FieldError::new("label", "must be at most 200 characters, without control characters")),
+        Some(_) => errors.push(FieldError::new("label", "must be a string")),
+        None => {}
+    }
+    match obj.get("secret") {
+        None => {}
+        Some(Value::Null) => input.secret = Some(None),
+        Some(Value::String(s)) if s.trim().is_empty() => input.secret = Some(None),
+        Some(Value::String(s)) if (16..=256).contains(&s.chars().count()) && !s.chars().any(char::is_control) => {
+            input.secret = Some(Some(s.clone()));
+        }
+        Some(Value::String(_)) => errors.push(FieldError::new("secret", "must be 16-256 characters, or blank to generate one")),
+        Some(_) => errors.push(FieldError::new("secret", "must be a string")),
+    }
+    match field(obj, "eventTypes") {
+        Some(Value::Array(items)) => {
+            let mut types = Vec::new();
+            for item in items {
+                match item.as_str() {
+                    Some(t) if is_subscribable(t) => {
+                        if !types.iter().any(|x| x == t) {
+                            types.push(t.to_owned());
+                        }
+                    }
+                    Some(t) => errors.push(FieldError::new("eventTypes", format!("unknown event type '{t}'"))),
+                    None => errors.push(FieldError::new("eventTypes", "must be an array of event type names")),
+                }
+            }
+            if items.is_empty() {
+                errors.push(FieldError::new("eventTypes", "must name at least one event type"));
+            }
+            input.event_types = Some(types);
+        }
+        Some(_) => errors.push(FieldError::new("eventTypes", "must be an array of event type names")),
+        None => {}
+    }
+    match field(obj, "enabled") {
+        Some(Value::Bool(b)) => input.enabled = Some(*b),
+        Some(_) => errors.push(FieldError::new("enabled", "must be true or false")),
+        None => {}
+    }
+    if errors.is_empty() { Ok(input) } else { Err(ApiError::Validation(errors)) }
+}
+
+/// Creates an endpoint from validated input; returns it with its secret (shown this once).
+pub async fn create(db: &Db, key: &MasterKey, org: &OrgId, input: EndpointInput) -> Result<EndpointView, ApiError> {
+    let url = input.url.ok_or_else(|| ApiError::Validation(vec![FieldError::new("url", "is required")]))?;
+    let id = uuid::Uuid::now_v7().to_string();
+    let secret = input.secret.flatten().unwrap_or_else(generate_secret);
+    let label = input.label.filter(|l| !l.is_empty()).unwrap_or_else(|| url.url().host_str().unwrap_or_default().to_owned());
+    let new = NewEndpoint {
+        secret_sealed: key.seal(&seal_context(&id), secret.as_bytes()),
+        id,
+        url: url.as_str().to_owned(),
+        label,
+        event_types: input.event_types.unwrap_or_else(|| subscribable().map(str::to_owned).collect()),
+        enabled: input.enabled.unwrap_or(true),
+    };
+    let ep = fml_store::endpoints::create(db, org, &new, Timestamp::now()).await?;
+    Ok(EndpointView::new(ep, Some(secret)))
+}
+
+fn to_json<T: Serialize>(status: StatusCode, v: &T) -> Result<(StatusCode, String), ApiError> {
+    serde_json::to_string(v).map(|s| (status, s)).map_err(|e| ApiError::Internal(e.to_string()))
+}
+
+/// Register an endpoint.
+#[utoipa::path(
+    post, path = "/v1/webhook-endpoints", tag = "webhooks",
+    params(("Idempotency-Key" = Option<String>, Header, description = "1-255 printable ASCII characters, kept 24 hours")),
+    request_body = EndpointBody,
+    responses(
+        (status = 201, description = "Created; `secret` is shown in this response only", body = EndpointView),
+        (status = 400, description = "validation_error (incl. \"Webhook URL must not target a private or loopback address.\")", body = ErrorBody),
+        (status = 401, description = "invalid_token", body = ErrorBody),
+        (status = 403, description = "insufficient_scope", body = ErrorBody),
+        (status = 409, description = "idempotency_key_conflict or idempotency_request_in_progress", body = ErrorBody),
+        (status = 422, description = "idempotency_key_reused", body = ErrorBody),
+    ),
+    security(("oauth2" = ["webhooks:write"]))
+)]
+async fn create_endpoint(
+    State(st): State<AppState>,
+    auth: Auth,
+    IdempotencyHeader(key): IdempotencyHeader,
+    JsonBody(body): JsonBody,
+) -> Result<Response, ApiError> {
+    auth.require(Scope::WebhooksWrite)?;
+    let input = validate(&body, true, st.config.allow_private_targets).await?;
+    let route = "POST /v1/webhook-endpoints".to_owned();
+    idempotent::run(&st, &auth, key, route, &body, Storage::Sealed, || async {
+        to_json(StatusCode::CREATED, &create(&st.db, &st.config.master_key, &auth.org, input).await?)
+    })
+    .await
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+struct EndpointList {
+    data: Vec<EndpointView>,
+}
+
+/// List endpoints.
+#[utoipa::path(get, path = "/v1/webhook-endpoints", tag = "webhooks",
+    responses(
+        (status = 200, description = "The tenant's endpoints", body = EndpointList),
+        (status = 401, description = "invalid_token", body = ErrorBody),
+        (status = 403, description = "insufficient_scope", body = ErrorBody),
+    ),
+    security(("oauth2" = ["webhooks:read"])))]
+async fn list_endpoints(State(st): State<AppState>, auth: Auth) -> Result<Json<EndpointList>, ApiError> {
+    auth.require(Scope::WebhooksRead)?;
+    let rows = fml_store::endpoints::list(&st.db, &auth.org).await?;
+    Ok(Json(EndpointList { data: rows.into_iter().map(|e| EndpointView::new(e, None)).collect() }))
+}
+
+/// Read an endpoint.
+#[utoipa::path(get, path = "/v1/webhook-endpoints/{id}", tag = "webhooks",
+    params(("id" = String, Path)),
+    responses(
+        (status = 200, description = "The endpoint", body = EndpointView),
+        (status = 404, description = "not_found", body = ErrorBody),
+    ),
+    security(("oauth2" = ["webhooks:read"])))]
+async fn get_endpoint(State(st): State<AppState>, auth: Auth, Path(id): Path<String>) -> Result<Json<EndpointView>, ApiError> {
+    auth.require(Scope::WebhooksRead)?;
+    let ep = fml_store::endpoints::get(&st.db, &auth.org, &id).await?.ok_or(ApiError::NotFound("no such endpoint"))?;
+    Ok(Json(EndpointView::new(ep, None)))
+}
+
+/// Updates an endpoint from validated input; a blank `secret` rotates to a generated one,
+/// which the result carries this once.
+pub async fn update(db: &Db, key: &MasterKey, org: &OrgId, id: &str, input: EndpointInput) -> Result<EndpointView, ApiError> {
+    let new_secret = input.secret.map(|s| s.unwrap_or_else(generate_secret));
+    let patch = EndpointPatch {
+        url: input.url.map(|u| u.as_str().to_owned()),
+        label: input.label,
+        secret_sealed: new_secret.as_ref().map(|s| key.seal(&seal_context(id), s.as_bytes())),
+        event_types: input.event_types,
+        enabled: input.enabled,
+    };
+    let ep = fml_store::endpoints::update(db, org, id, &patch, Timestamp::now())
+        .await?
+        .ok_or(ApiError::NotFound("no such endpoint"))?;
+    Ok(EndpointView::new(ep, new_secret))
+}
+
+/// Change an endpoint: URL, label, event types, enabled, or the secret (rotation).
+#[utoipa::path(patch, path = "/v1/webhook-endpoints/{id}", tag = "webhooks",
+    params(("id" = String, Path), ("Idempotency-Key" = Option<String>, Header)),
+    request_body = EndpointBody,
+    responses(
+        (status = 200, description = "The endpoint; `secret` present when a blank secret generated a new one", body = EndpointView),
+        (status = 400, description = "validation_error", body = ErrorBody),
+        (status = 404, description = "not_found", body = ErrorBody),
+    ),
+    security(("oauth2" = ["webhooks:write"])))]
+async fn update_endpoint(
+    State(st): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+    IdempotencyHeader(key): IdempotencyHeader,
+    JsonBody(body): JsonBody,
+) -> Result<Response, ApiError> {
+    auth.require(Scope::WebhooksWrite)?;
+    let input = validate(&body, false, st.config.allow_private_targets).await?;
+    let route = format!("PATCH /v1/webhook-endpoints/{id}");
+    idempotent::run(&st, &auth, key, route, &body, Storage::Sealed, || async {
+        to_json(StatusCode::OK, &update(&st.db, &st.config.master_key, &auth.org, &id, input).await?)
+    })
+    .await
+}
+
+/// Delete an endpoint. Its delivery history stays readable.
+#[utoipa::path(delete, path = "/v1/webhook-endpoints/{id}", tag = "webhooks",
+    params(("id" = String, Path)),
+    responses((status = 204, description = "Deleted"), (status = 404, description = "not_found", body = ErrorBody)),
+    security(("oauth2" = ["webhooks:write"])))]
+async fn delete_endpoint(
+    State(st): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+    IdempotencyHeader(key): IdempotencyHeader,
+) -> Result<Response, ApiError> {
+    auth.require(Scope::WebhooksWrite)?;
+    let route = format!("DELETE /v1/webhook-endpoints/{id}");
+    let res = idempotent::run(&st, &auth, key, route, &Value::Null, Storage::Plain, || async {
+        if fml_store::endpoints::delete(&st.db, &auth.org, &id, Timestamp::now()).await? {
+            Ok((StatusCode::NO_CONTENT, String::new()))
+        } else {
+            Err(ApiError::NotFound("no such endpoint"))
+        }
+    })
+    .await?;
+    let (parts, _) = res.into_parts();
+    let mut out = StatusCode::NO_CONTENT.into_response();
+    if let Some(v) = parts.headers.get("idempotent-replay") {
+        out.headers_mut().insert("idempotent-replay", v.clone());
+    }
+    Ok(out)
+}
+
+/// The result of a test ping.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct PingResult {
+    /// HTTP status, or 0 on a network error or timeout.
+    pub status: u16,
+    /// The first 500 bytes of the response body.
+    pub body: Option<String>,
+    pub duration_ms: i64,
+    pub error: Option<String>,
+    /// The generated secret, when none was given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub secret: Option<String>,
+}
+
+/// Sends a signed `ping` to `url`.
+pub async fn send_ping(st: &AppState, org: &OrgId, url: &WebhookUrl, secret: &str) -> PingResult {
+    let now = Timestamp::now();
+    let (event_id, body) = fml_domain::events::ping(org, now);
+    let sig = signature(secret, body.as_bytes());
+    let (event_id, timestamp) = (event_id.to_string(), now.to_iso());
+    let env = Envelope { event: "ping", event_id: &event_id, timestamp: &timestamp, delivery_id: 0, attempt: 1, signature: &sig };
+    let o = send(&st.webhook_client, url, st.config.allow_private_targets, &env, body.into()).await;
+    PingResult { status: o.http_status, body: o.response_body, duration_ms: o.duration_ms, error: o.error, secret: None }
+}
+
+/// Pre-save reachability check: send a signed `ping` to a URL with the secret you typed (or a
+/// generated one, returned in the result).
+#[utoipa::path(post, path = "/v1/webhook-endpoints/ping", tag = "webhooks",
+    request_body = EndpointBody,
+    responses(
+        (status = 200, description = "What the receiver answered", body = PingResult),
+        (status = 400, description = "validation_error", body = ErrorBody),
+    ),
+    security(("oauth2" = ["webhooks:write"])))]
+async fn ping(
+    State(st): State<AppState>,
+    auth: Auth,
+    IdempotencyHeader(key): IdempotencyHeader,
+    JsonBody(body): JsonBody,
+) -> Result<Response, ApiError> {
+    auth.require(Scope::WebhooksWrite)?;
+    let input = validate(&body, true, st.config.allow_private_targets).await?;
+    let url = input.url.ok_or_else(|| ApiError::Validation(vec![FieldError::new("url", "is required")]))?;
+    let route = "POST /v1/webhook-endpoints/ping".to_owned();
+    idempotent::run(&st, &auth, key, route, &body, Storage::Sealed, || async {
+        let (secret, generated) = match input.secret.flatten() {
+            Some(s) => (s, false),
+            None => (generate_secret(), true),
+        };
+        let mut result = send_ping(&st, &auth.org, &url, &secret).await;
+        if generated {
+            result.secret = Some(secret);
+        }
+        to_json(StatusCode::OK, &result)
+    })
+    .await
+}
+
+/// Send a signed `ping` to a saved endpoint with its stored secret.
+#[utoipa::path(post, path = "/v1/webhook-endpoints/{id}/test", tag = "webhooks",
+    params(("id" = String, Path)),
+    responses(
+        (status = 200, description = "What the receiver answered", body = PingResult),
+        (status = 404, description = "not_found", body = ErrorBody),
+    ),
+    security(("oauth2" = ["webhooks:write"])))]
+async fn test_endpoint(
+    State(st): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+    IdempotencyHeader(key): IdempotencyHeader,
+) -> Result<Response, ApiError> {
+    auth.require(Scope::WebhooksWrite)?;
+    let route = format!("POST /v1/webhook-endpoints/{id}/test");
+    idempotent::run(&st, &auth, key, route, &Value::Null, Storage::Plain, || async {
+        let ep = fml_store::endpoints::get(&st.db, &auth.org, &id).await?.ok_or(ApiError::NotFound("no such endpoint"))?;
+        let url = WebhookUrl::parse(&ep.url, st.config.allow_private_targets).map_err(|e| ApiError::Internal(e.to_string()))?;
+        let secret =
+            st.config.master_key.open(&seal_context(&ep.id), &ep.secret_sealed).map_err(|e| ApiError::Internal(e.to_string()))?;
+        to_json(StatusCode::OK, &send_ping(&st, &auth.org, &url, &String::from_utf8_lossy(&secret)).await)
+    })
+    .await
+}

@@ -1,0 +1,280 @@
+//! Deliveries (one per event and subscribed endpoint) and their attempts: what the engine
+//! claims and records, and what the "Recent Deliveries" API reads.
+
+use fml_domain::{OrgId, Timestamp};
+
+use crate::db::{Arg, Conn, values_clause};
+use crate::{Db, StoreError, execute_args, fetch_all, fetch_all_args, fetch_optional};
+
+/// The PostgreSQL channel on which a node announces new deliveries to the others.
+pub const CHANNEL: &str = "fml_deliveries";
+
+/// Wakes the delivery engines of other nodes once the transaction commits (PostgreSQL
+/// delivers NOTIFY at commit). On SQLite there is only one process.
+pub(crate) async fn notify_other_nodes(conn: Conn<'_>) -> Result<(), StoreError> {
+    if let Conn::Postgres(c) = conn {
+        sqlx::query("SELECT pg_notify('fml_deliveries', '')").execute(&mut *c).await?;
+    }
+    Ok(())
+}
+
+/// A delivery as the API shows it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct DeliveryRow {
+    pub id: i64,
+    pub org_id: String,
+    pub endpoint_id: String,
+    pub event_id: String,
+    pub event_type: String,
+    pub case_id: Option<String>,
+    pub status: String,
+    pub attempt_count: i32,
+    pub auto_failures: i32,
+    pub manual: bool,
+    pub next_attempt_at: Option<i64>,
+    pub last_http_status: Option<i32>,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+const COLUMNS: &str = "id, org_id, endpoint_id, event_id, event_type, case_id, status, attempt_count, auto_failures, \
+    manual, next_attempt_at, last_http_status, created_at, updated_at";
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct AttemptRow {
+    pub attempt: i32,
+    pub manual: bool,
+    pub started_at: i64,
+    pub http_status: i32,
+    pub duration_ms: i64,
+    pub error: Option<String>,
+    pub response_body: Option<String>,
+}
+
+/// Filters of the delivery list.
+#[derive(Debug, Clone, Default)]
+pub struct ListFilter {
+    pub endpoint_id: Option<String>,
+    pub status: Option<String>,
+    pub event: Option<String>,
+    pub case_id: Option<String>,
+    /// Only deliveries with a smaller id (the cursor).
+    pub before: Option<i64>,
+}
+
+/// A page of `org`'s deliveries, newest first.
+pub async fn list(db: &Db, org: &OrgId, f: &ListFilter, limit: u32) -> Result<Vec<DeliveryRow>, StoreError> {
+    let mut sql = format!("SELECT {COLUMNS} FROM deliveries WHERE org_id = $1");
+    let mut args = vec![Arg::Text(org.as_str().to_owned())];
+    let mut add = |clause: &str, arg: Arg| {
+        args.push(arg);
+        sql.push_str(&format!(" AND {clause} ${}", args.len()));
+    };
+    if let Some(v) = &f.endpoint_id {
+        add("endpoint_id =", Arg::Text(v.clone()));
+    }
+    if let Some(v) = &f.status {
+        add("status =", Arg::Text(v.clone()));
+    }
+    if let Some(v) = &f.event {
+        add("event_type =", Arg::Text(v.clone()));
+    }
+    if let Some(v) = &f.case_id {
+        add("case_id =", Arg::Text(v.clone()));
+    }
+    if let Some(v) = f.before {
+        add("id <", Arg::Int(v));
+    }
+    args.push(Arg::Int(i64::from(limit)));
+    sql.push_str(&format!(" ORDER BY id DESC LIMIT ${}", args.len()));
+    let mut c = db.reader().await?;
+    Ok(fetch_all_args!(c.conn(), DeliveryRow, sql, args)?)
+}
+
+/// One delivery of `org` with its payload and attempts.
+pub async fn get(db: &Db, org: &OrgId, id: i64) -> Result<Option<(DeliveryRow, String, Vec<AttemptRow>)>, StoreError> {
+    let mut c = db.reader().await?;
+    let sql = format!("SELECT {COLUMNS} FROM deliveries WHERE org_id = $1 AND id = $2");
+    let Some(d) = fetch_optional!(c.conn(), DeliveryRow, sqlx::AssertSqlSafe(sql), org.as_str(), id)? else {
+        return Ok(None);
+    };
+    let (payload,): (String,) = fetch_optional!(
+        c.conn(),
+        (String,),
+        "SELECT ev.payload FROM events ev JOIN deliveries d ON d.event_row = ev.id WHERE d.id = $1",
+        id
+    )?
+    .ok_or_else(|| StoreError::Corrupt(format!("delivery {id} has no event")))?;
+    let attempts = fetch_all!(
+        c.conn(),
+        AttemptRow,
+        "SELECT attempt, manual, started_at, http_status, duration_ms, error, response_body FROM delivery_attempts \
+         WHERE delivery_id = $1 ORDER BY id",
+        id
+    )?;
+    Ok(Some((d, payload, attempts)))
+}
+
+/// Queues a manual redelivery now, on the same row: a pending delivery is simply made due;
+/// a finished one gets one manual attempt. `None` if `org` has no such delivery.
+pub async fn redeliver(db: &Db, org: &OrgId, id: i64, now: Timestamp) -> Result<Option<DeliveryRow>, StoreError> {
+    let mut tx = db.begin().await?;
+    let sql = format!(
+        "UPDATE deliveries SET manual = (status <> 'pending'), status = 'pending', next_attempt_at = $3, updated_at = $3 \
+         WHERE org_id = $1 AND id = $2 \
+           AND endpoint_id IN (SELECT id FROM webhook_endpoints WHERE deleted_at IS NULL) \
+         RETURNING {COLUMNS}"
+    );
+    let row = fetch_optional!(tx.conn(), DeliveryRow, sqlx::AssertSqlSafe(sql), org.as_str(), id, now.millis())?;
+    if row.is_some() {
+        notify_other_nodes(tx.conn()).await?;
+    }
+    tx.commit().await?;
+    Ok(row)
+}
+
+/// A delivery taken by the engine for one attempt.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Claimed {
+    pub id: i64,
+    pub endpoint_id: String,
+    pub event_row: i64,
+    pub event_id: String,
+    pub event_type: String,
+    pub attempt_count: i32,
+    pub auto_failures: i32,
+    pub manual: bool,
+}
+
+/// Takes up to `limit` due deliveries of one endpoint for `lease_ms`: a delivery whose
+/// worker dies becomes due again when the lease ends. On PostgreSQL, `SKIP LOCKED` lets
+/// several nodes claim side by side without taking the same row.
+pub async fn claim(db: &Db, endpoint_id: &str, now: Timestamp, lease_ms: i64, limit: i64) -> Result<Vec<(Claimed, String)>, StoreError> {
+    let lock = match db.backend() {
+        crate::Backend::Postgres => " FOR UPDATE SKIP LOCKED",
+        crate::Backend::Sqlite => "",
+    };
+    let sql = format!(
+        "UPDATE deliveries SET next_attempt_at = $3 \
+         WHERE status = 'pending' AND next_attempt_at <= $2 AND id IN ( \
+            SELECT d.id FROM deliveries d \
+            WHERE d.endpoint_id = $1 AND d.status = 'pending' AND d.next_attempt_at <= $2 \
+              AND EXISTS (SELECT 1 FROM webhook_endpoints ep WHERE ep.id = d.endpoint_id AND ep.enabled AND ep.deleted_at IS NULL) \
+            ORDER BY d.next_attempt_at, d.id LIMIT $4{lock}) \
+         RETURNING id, endpoint_id, event_row, event_id, event_type, attempt_count, auto_failures, manual"
+    );
+    let mut tx = db.begin().await?;
+    let claimed =
+        fetch_all!(tx.conn(), Claimed, sqlx::AssertSqlSafe(sql), endpoint_id, now.millis(), now.millis() + lease_ms, limit)?;
+    tx.commit().await?;
+    if claimed.is_empty() {
+        return Ok(Vec::new());
+    }
+    #[derive(sqlx::FromRow)]
+    struct Payload {
+        id: i64,
+        payload: String,
+    }
+    let sql = format!(
+        "SELECT id, payload FROM events WHERE id IN ({})",
+        (1..=claimed.len()).map(|i| format!("${i}")).collect::<Vec<_>>().join(",")
+    );
+    let args: Vec<Arg> = claimed.iter().map(|c| Arg::Int(c.event_row)).collect();
+    let mut c = db.reader().await?;
+    let payloads: std::collections::HashMap<i64, String> =
+        fetch_all_args!(c.conn(), Payload, sql, args)?.into_iter().map(|p| (p.id, p.payload)).collect();
+    Ok(claimed
+        .into_iter()
+        .filter_map(|d| {
+            let p = payloads.get(&d.event_row)?.clone();
+            Some((d, p))
+        })
+        .collect())
+}
+
+/// When each enabled endpoint next has work: the earliest due time of its pending deliveries.
+pub async fn due_by_endpoint(db: &Db, newer_than: Option<i64>) -> Result<Vec<(String, i64, i64)>, StoreError> {
+    let mut c = db.reader().await?;
+    let rows: Vec<(String, Option<i64>, Option<i64>)> = fetch_all!(
+        c.conn(),
+        (String, Option<i64>, Option<i64>),
+        "SELECT d.endpoint_id, MIN(d.next_attempt_at), MAX(d.id) FROM deliveries d \
+         JOIN webhook_endpoints ep ON ep.id = d.endpoint_id AND ep.enabled AND ep.deleted_at IS NULL \
+         WHERE d.status = 'pending' AND d.id > $1 GROUP BY d.endpoint_id",
+        newer_than.unwrap_or(0)
+    )?;
+    Ok(rows.into_iter().filter_map(|(e, due, max)| Some((e, due?, max?))).collect())
+}
+
+/// The outcome of one attempt, ready to record.
+#[derive(Debug, Clone)]
+pub struct Recorded {
+    pub delivery_id: i64,
+    pub attempt: i32,
+    pub manual: bool,
+    pub started_at: i64,
+    pub http_status: i32,
+    pub duration_ms: i64,
+    pub error: Option<String>,
+    pub response_body: Option<String>,
+    /// The delivery's state after the attempt.
+    pub status: &'static str,
+    pub auto_failures: i32,
+    pub next_attempt_at: Option<i64>,
+}
+
+/// Records a batch of attempts and the new state of their deliveries in one transaction.
+pub async fn record(db: &Db, batch: &[Recorded], now: Timestamp) -> Result<(), StoreError> {
+    if batch.is_empty() {
+        return Ok(());
+    }
+    let mut tx = db.begin().await?;
+    let sql = format!(
+        "UPDATE deliveries SET status = v.column2, attempt_count = v.column3, auto_failures = v.column4, \
+            next_attempt_at = v.column5, last_http_status = v.column6, manual = FALSE, updated_at = v.column7 \
+         FROM (VALUES {}) AS v WHERE deliveries.id = v.column1",
+        values_clause(batch.len(), 7, 1)
+    );
+    let mut args = Vec::with_capacity(batch.len() * 7);
+    for r in batch {
+        args.extend([
+            Arg::Int(r.delivery_id),
+            Arg::Text(r.status.to_owned()),
+            Arg::Int(i64::from(r.attempt)),
+            Arg::Int(i64::from(r.auto_failures)),
+            Arg::OptInt(r.next_attempt_at),
+            Arg::Int(i64::from(r.http_status)),
+            Arg::Int(now.millis()),
+        ]);
+    }
+    execute_args!(tx.conn(), sql, args)?;
+    let sql = format!(
+        "INSERT INTO delivery_attempts (delivery_id, attempt, manual, started_at, http_status, duration_ms, error, response_body) \
+         VALUES {}",
+        values_clause(batch.len(), 8, 1)
+    );
+    let mut args = Vec::with_capacity(batch.len() * 8);
+    for r in batch {
+        args.extend([
+            Arg::Int(r.delivery_id),
+            Arg::Int(i64::from(r.attempt)),
+            Arg::Bool(r.manual),
+            Arg::Int(r.started_at),
+            Arg::Int(i64::from(r.http_status)),
+            Arg::Int(r.duration_ms),
+            Arg::OptText(r.error.clone()),
+            Arg::OptText(r.response_body.clone()),
+        ]);
+    }
+    execute_args!(tx.conn(), sql, args)?;
+    tx.commit().await
+}
+
+/// Counts deliveries by status for `org` (tests and the CLI).
+pub async fn count_by_status(db: &Db, org: &OrgId, status: &str) -> Result<i64, StoreError> {
+    let mut c = db.reader().await?;
+    let (n,): (i64,) =
+        fetch_optional!(c.conn(), (i64,), "SELECT COUNT(*) FROM deliveries WHERE org_id = $1 AND status = $2", org.as_str(), status)?
+            .unwrap_or((0,));
+    Ok(n)
+}

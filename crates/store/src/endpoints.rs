@@ -1,0 +1,233 @@
+//! Webhook endpoints of a tenant and the event types each subscribes to.
+
+use std::collections::HashMap;
+
+use fml_domain::{OrgId, Timestamp};
+
+use crate::db::{Arg, Conn, values_clause};
+use crate::{Db, StoreError, execute, execute_args, fetch_all, fetch_all_args, fetch_optional};
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+struct Row {
+    id: String,
+    org_id: String,
+    url: String,
+    label: String,
+    secret_sealed: Vec<u8>,
+    enabled: bool,
+    created_at: i64,
+    updated_at: i64,
+    deleted_at: Option<i64>,
+}
+
+/// An endpoint as stored, with its subscriptions.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Endpoint {
+    pub id: String,
+    pub org_id: String,
+    pub url: String,
+    pub label: String,
+    pub secret_sealed: Vec<u8>,
+    pub enabled: bool,
+    pub event_types: Vec<String>,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub deleted_at: Option<i64>,
+}
+
+const COLUMNS: &str = "id, org_id, url, label, secret_sealed, enabled, created_at, updated_at, deleted_at";
+
+/// The seal context of an endpoint's secret: bound to the endpoint, so a sealed secret copied
+/// onto another row does not open.
+pub fn seal_context(endpoint_id: &str) -> Vec<u8> {
+    format!("fml/webhook_endpoints/secret/{endpoint_id}").into_bytes()
+}
+
+/// A new endpoint, validated by the caller.
+#[derive(Debug, Clone)]
+pub struct NewEndpoint {
+    pub id: String,
+    pub url: String,
+    pub label: String,
+    pub secret_sealed: Vec<u8>,
+    pub event_types: Vec<String>,
+    pub enabled: bool,
+}
+
+pub async fn create(db: &Db, org: &OrgId, e: &NewEndpoint, now: Timestamp) -> Result<Endpoint, StoreError> {
+    let mut tx = db.begin().await?;
+    execute!(
+        tx.conn(),
+        "INSERT INTO webhook_endpoints (id, org_id, url, label, secret_sealed, enabled, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $7)",
+        e.id.as_str(),
+        org.as_str(),
+        e.url.as_str(),
+        e.label.as_str(),
+        e.secret_sealed.clone(),
+        e.enabled,
+        now.millis()
+    )?;
+    set_subscriptions(tx.conn(), &e.id, &e.event_types).await?;
+    tx.commit().await?;
+    get(db, org, &e.id).await?.ok_or_else(|| StoreError::Corrupt("endpoint vanished after insert".into()))
+}
+
+async fn set_subscriptions(mut conn: Conn<'_>, id: &str, types: &[String]) -> Result<(), StoreError> {
+    execute!(conn.reborrow(), "DELETE FROM endpoint_subscriptions WHERE endpoint_id = $1", id)?;
+    if types.is_empty() {
+        return Ok(());
+    }
+    let sql = format!("INSERT INTO endpoint_subscriptions (endpoint_id, event_type) VALUES {}", values_clause(types.len(), 2, 1));
+    let args: Vec<Arg> = types.iter().flat_map(|t| [Arg::Text(id.to_owned()), Arg::Text(t.clone())]).collect();
+    execute_args!(conn, sql, args)?;
+    Ok(())
+}
+
+async fn with_types(conn: Conn<'_>, rows: Vec<Row>) -> Result<Vec<Endpoint>, StoreError> {
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
+    #[derive(sqlx::FromRow)]
+    struct Sub {
+        endpoint_id: String,
+        event_type: String,
+    }
+    let sql = format!(
+        "SELECT endpoint_id, event_type FROM endpoint_subscriptions WHERE endpoint_id IN ({}) ORDER BY event_type",
+        (1..=rows.len()).map(|i| format!("${i}")).collect::<Vec<_>>().join(",")
+    );
+    let args: Vec<Arg> = rows.iter().map(|r| Arg::Text(r.id.clone())).collect();
+    let subs = fetch_all_args!(conn, Sub, sql, args)?;
+    let mut by_endpoint: HashMap<String, Vec<String>> = HashMap::new();
+    for s in subs {
+        by_endpoint.entry(s.endpoint_id).or_default().push(s.event_type);
+    }
+    Ok(rows
+        .into_iter()
+        .map(|r| Endpoint {
+            event_types: by_endpoint.remove(&r.id).unwrap_or_default(),
+            id: r.id,
+            org_id: r.org_id,
+            url: r.url,
+            label: r.label,
+            secret_sealed: r.secret_sealed,
+            enabled: r.enabled,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+            deleted_at: r.deleted_at,
+        })
+        .collect())
+}
+
+/// A live (not deleted) endpoint of `org`.
+pub async fn get(db: &Db, org: &OrgId, id: &str) -> Result<Option<Endpoint>, StoreError> {
+    let mut c = db.reader().await?;
+    let sql = format!("SELECT {COLUMNS} FROM webhook_endpoints WHERE org_id = $1 AND id = $2 AND deleted_at IS NULL");
+    let rows = fetch_all!(c.conn(), Row, sqlx::AssertSqlSafe(sql), org.as_str(), id)?;
+    Ok(with_types(c.conn(), rows).await?.pop())
+}
+
+/// The live endpoints of `org`, oldest first.
+pub async fn list(db: &Db, org: &OrgId) -> Result<Vec<Endpoint>, StoreError> {
+    let mut c = db.reader().await?;
+    let sql = format!("SELECT {COLUMNS} FROM webhook_endpoints WHERE org_id = $1 AND deleted_at IS NULL ORDER BY created_at, id");
+    let rows = fetch_all!(c.conn(), Row, sqlx::AssertSqlSafe(sql), org.as_str())?;
+    with_types(c.conn(), rows).await
+}
+
+/// Endpoints by id, whatever their tenant or state (the delivery engine's view).
+pub async fn by_ids(db: &Db, ids: &[&str]) -> Result<Vec<Endpoint>, StoreError> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut c = db.reader().await?;
+    let sql = format!(
+        "SELECT {COLUMNS} FROM webhook_endpoints WHERE id IN ({})",
+        (1..=ids.len()).map(|i| format!("${i}")).collect::<Vec<_>>().join(",")
+    );
+    let args: Vec<Arg> = ids.iter().map(|i| Arg::Text((*i).to_owned())).collect();
+    let rows = fetch_all_args!(c.conn(), Row, sql, args)?;
+    Ok(rows
+        .into_iter()
+        .map(|r| Endpoint {
+            event_types: Vec::new(),
+            id: r.id,
+            org_id: r.org_id,
+            url: r.url,
+            label: r.label,
+            secret_sealed: r.secret_sealed,
+            enabled: r.enabled,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+            deleted_at: r.deleted_at,
+        })
+        .collect())
+}
+
+/// Changes to an endpoint; `None` leaves a field as it is.
+#[derive(Debug, Clone, Default)]
+pub struct EndpointPatch {
+    pub url: Option<String>,
+    pub label: Option<String>,
+    pub secret_sealed: Option<Vec<u8>>,
+    pub event_types: Option<Vec<String>>,
+    pub enabled: Option<bool>,
+}
+
+pub async fn update(db: &Db, org: &OrgId, id: &str, p: &EndpointPatch, now: Timestamp) -> Result<Option<Endpoint>, StoreError> {
+    let mut tx = db.begin().await?;
+    let n = execute!(
+        tx.conn(),
+        "UPDATE webhook_endpoints SET url = COALESCE($3, url), label = COALESCE($4, label), \
+         secret_sealed = COALESCE($5, secret_sealed), enabled = COALESCE($6, enabled), updated_at = $7 \
+         WHERE org_id = $1 AND id = $2 AND deleted_at IS NULL",
+        org.as_str(),
+        id,
+        p.url.clone(),
+        p.label.clone(),
+        p.secret_sealed.clone(),
+        p.enabled,
+        now.millis()
+    )?;
+    if n == 0 {
+        return Ok(None);
+    }
+    if let Some(types) = &p.event_types {
+        set_subscriptions(tx.conn(), id, types).await?;
+    }
+    tx.commit().await?;
+    get(db, org, id).await
+}
+
+/// Deletes an endpoint, keeping it (and its deliveries) for the audit trail. Its pending
+/// deliveries will never be attempted, so they are marked failed.
+pub async fn delete(db: &Db, org: &OrgId, id: &str, now: Timestamp) -> Result<bool, StoreError> {
+    let mut tx = db.begin().await?;
+    let n = execute!(
+        tx.conn(),
+        "UPDATE webhook_endpoints SET deleted_at = $3, enabled = FALSE, updated_at = $3 WHERE org_id = $1 AND id = $2 AND deleted_at IS NULL",
+        org.as_str(),
+        id,
+        now.millis()
+    )?;
+    if n == 0 {
+        return Ok(false);
+    }
+    execute!(
+        tx.conn(),
+        "UPDATE deliveries SET status = 'failed', next_attempt_at = NULL, updated_at = $2 WHERE endpoint_id = $1 AND status = 'pending'",
+        id,
+        now.millis()
+    )?;
+    tx.commit().await?;
+    Ok(true)
+}
+
+/// Whether `org` has an endpoint with this id, deleted or not (for reading history).
+pub async fn exists_any(db: &Db, org: &OrgId, id: &str) -> Result<bool, StoreError> {
+    let mut c = db.reader().await?;
+    let found: Option<(String,)> =
+        fetch_optional!(c.conn(), (String,), "SELECT id FROM webhook_endpoints WHERE org_id = $1 AND id = $2", org.as_str(), id)?;
+    Ok(found.is_some())
+}

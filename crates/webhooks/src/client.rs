@@ -1,0 +1,191 @@
+//! The HTTP side of a delivery attempt: an SSRF-safe client, and one signed POST.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use reqwest::dns::{Addrs, Name, Resolve, Resolving};
+use reqwest::header::{CONTENT_TYPE, HeaderMap, HeaderValue, USER_AGENT};
+
+use crate::ssrf::{PRIVATE_TARGET, WebhookUrl, is_forbidden};
+
+/// The receiver must answer within this.
+pub const TIMEOUT: Duration = Duration::from_secs(10);
+/// How much of a response body is kept.
+pub const BODY_PREFIX: usize = 500;
+
+/// Resolves with the system resolver and refuses names that resolve to a forbidden address,
+/// so hyper only ever dials checked addresses (DNS rebinding cannot slip between check and
+/// connect).
+#[derive(Debug, Clone)]
+struct GuardedResolver {
+    allow_private: bool,
+}
+
+impl Resolve for GuardedResolver {
+    fn resolve(&self, name: Name) -> Resolving {
+        let allow_private = self.allow_private;
+        Box::pin(async move {
+            let addrs = resolve_checked(name.as_str(), allow_private).await?;
+            Ok(Box::new(addrs.into_iter()) as Addrs)
+        })
+    }
+}
+
+/// Why a host may not be dialled.
+#[derive(Debug, thiserror::Error)]
+pub enum ResolveError {
+    #[error("{}", PRIVATE_TARGET)]
+    Private,
+    #[error("could not resolve the host: {0}")]
+    Lookup(String),
+}
+
+/// Resolves `host` and checks every address (the save-time check, and the dial-time one).
+pub async fn resolve_checked(host: &str, allow_private: bool) -> Result<Vec<SocketAddr>, ResolveError> {
+    let addrs: Vec<SocketAddr> =
+        tokio::net::lookup_host((host, 0)).await.map_err(|e| ResolveError::Lookup(e.to_string()))?.collect();
+    if addrs.is_empty() {
+        return Err(ResolveError::Lookup("no addresses".into()));
+    }
+    if !allow_private && addrs.iter().any(|a| is_forbidden(a.ip())) {
+        return Err(ResolveError::Private);
+    }
+    Ok(addrs)
+}
+
+/// Checks a URL's host before saving an endpoint: literal addresses were checked by
+/// [`WebhookUrl::parse`]; names are resolved and every address checked.
+pub async fn check_target(url: &WebhookUrl, allow_private: bool) -> Result<(), ResolveError> {
+    if url.literal_ip().is_some() {
+        return Ok(());
+    }
+    let host = url.url().host_str().unwrap_or_default();
+    resolve_checked(host, allow_private).await.map(|_| ())
+}
+
+/// Builds the delivery client: no proxies, no redirects, keep-alive, the guarded resolver.
+pub fn build_client(allow_private: bool) -> reqwest::Client {
+    // One process-wide TLS provider (ring, shared with the mailer).
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::builder()
+        .no_proxy()
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(TIMEOUT)
+        .connect_timeout(TIMEOUT)
+        .pool_idle_timeout(Duration::from_secs(60))
+        .pool_max_idle_per_host(64)
+        .tcp_nodelay(true)
+        .dns_resolver(Arc::new(GuardedResolver { allow_private }))
+        .build()
+        .expect("the webhook HTTP client configuration is valid")
+}
+
+/// What one attempt did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AttemptOutcome {
+    /// The HTTP status, or 0 when there was no response.
+    pub http_status: u16,
+    pub duration_ms: i64,
+    pub error: Option<String>,
+    /// The first [`BODY_PREFIX`] bytes of the response body.
+    pub response_body: Option<String>,
+}
+
+impl AttemptOutcome {
+    pub fn delivered(&self) -> bool {
+        (200..300).contains(&self.http_status) && self.error.is_none()
+    }
+}
+
+/// The headers of one delivery attempt.
+#[derive(Debug, Clone)]
+pub struct Envelope<'a> {
+    pub event: &'a str,
+    pub event_id: &'a str,
+    pub timestamp: &'a str,
+    pub delivery_id: i64,
+    pub attempt: u32,
+    pub signature: &'a str,
+}
+
+/// Sends one signed POST and reports what happened; never fails (a failure is an outcome).
+pub async fn send(client: &reqwest::Client, url: &WebhookUrl, allow_private: bool, h: &Envelope<'_>, body: Bytes) -> AttemptOutcome {
+    let started = Instant::now();
+    let done = |http_status: u16, error: Option<String>, response_body: Option<String>| AttemptOutcome {
+        http_status,
+        duration_ms: i64::try_from(started.elapsed().as_millis()).unwrap_or(i64::MAX),
+        error,
+        response_body,
+    };
+    // A literal address never reaches the resolver: check it here, at every attempt.
+    if !allow_private && url.literal_ip().is_some_and(is_forbidden) {
+        return done(0, Some(PRIVATE_TARGET.to_owned()), None);
+    }
+    let mut headers = HeaderMap::with_capacity(9);
+    headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    headers.insert(USER_AGENT, HeaderValue::from_static("FirstMileLabs-Webhooks/1.0"));
+    headers.insert("x-fml-event-version", HeaderValue::from_static("1"));
+    for (name, value) in [
+        ("x-fml-signature", h.signature.to_owned()),
+        ("x-fml-event", h.event.to_owned()),
+        ("x-fml-event-id", h.event_id.to_owned()),
+        ("x-fml-timestamp", h.timestamp.to_owned()),
+        ("x-fml-delivery-id", h.delivery_id.to_string()),
+        ("x-fml-attempt", h.attempt.to_string()),
+    ] {
+        if let Ok(v) = HeaderValue::from_str(&value) {
+            headers.insert(name, v);
+        }
+    }
+    let res = match client.post(url.url().clone()).headers(headers).body(body).send().await {
+        Ok(r) => r,
+        Err(e) => return done(0, Some(describe(&e)), None),
+    };
+    let status = res.status().as_u16();
+    match read_prefix(res).await {
+        Ok(prefix) => {
+            let error = (!(200..300).contains(&status)).then(|| {
+                if (300..400).contains(&status) { "redirects are not followed".to_owned() } else { format!("HTTP {status}") }
+            });
+            done(status, error, Some(prefix))
+        }
+        Err(e) => done(status, Some(format!("reading the response failed: {}", describe(&e))), None),
+    }
+}
+
+/// Reads at most [`BODY_PREFIX`] bytes of a body, whatever the receiver sends; the rest is
+/// never read (the connection is then not reused).
+async fn read_prefix(mut res: reqwest::Response) -> Result<String, reqwest::Error> {
+    let mut buf = Vec::with_capacity(BODY_PREFIX.min(res.content_length().unwrap_or(64) as usize));
+    while buf.len() < BODY_PREFIX {
+        match res.chunk().await? {
+            Some(chunk) => buf.extend_from_slice(&chunk[..chunk.len().min(BODY_PREFIX - buf.len())]),
+            None => break,
+        }
+    }
+    Ok(String::from_utf8_lossy(&buf).into_owned())
+}
+
+fn describe(e: &reqwest::Error) -> String {
+    let kind = if e.is_timeout() {
+        "timed out after 10s"
+    } else if e.is_connect() {
+        "connection failed"
+    } else if e.is_request() {
+        "request failed"
+    } else if e.is_body() || e.is_decode() {
+        "response body failed"
+    } else {
+        "error"
+    };
+    let mut msg = kind.to_owned();
+    let mut src: Option<&dyn std::error::Error> = std::error::Error::source(e);
+    while let Some(s) = src {
+        msg.push_str(": ");
+        msg.push_str(&s.to_string());
+        src = s.source();
+    }
+    msg
+}

@@ -1,0 +1,361 @@
+//! The delivery engine: claims due deliveries, sends them, records every attempt.
+//!
+//! - Work is found without polling the whole table: the engine keeps, per endpoint, the time
+//!   its next delivery is due. New deliveries wake it (in-process, and through PostgreSQL
+//!   `LISTEN/NOTIFY` from other nodes), the recorder reports retries it schedules, and a full
+//!   rescan every few seconds picks up anything else (another node's retries, expired leases).
+//! - Each endpoint has at most `per_endpoint` attempts in flight and the process at most
+//!   `global`, so a slow or dead endpoint holds only its own slots and healthy ones go on.
+//! - A claim is a lease: the delivery's due time moves past the attempt's deadline, so if the
+//!   process dies mid-attempt the delivery becomes due again (at-least-once). No database
+//!   connection is held during an HTTP request.
+//! - Outcomes are recorded in batches (one transaction per batch) by a separate task.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::Bytes;
+use fml_domain::Timestamp;
+use fml_domain::crypto::MasterKey;
+use fml_store::Db;
+use fml_store::deliveries::{Claimed, Recorded};
+use tokio::sync::{Notify, mpsc};
+use tokio::time::Instant;
+
+use crate::client::{AttemptOutcome, Envelope, build_client, send};
+use crate::schedule::Schedule;
+use crate::sign::signature;
+use crate::ssrf::WebhookUrl;
+
+/// How long a claim holds a delivery: past the 10 s request timeout, with room to record.
+const LEASE_MS: i64 = 30_000;
+/// How often the engine rescans all pending work.
+const RESCAN: Duration = Duration::from_secs(5);
+
+#[derive(Debug, Clone)]
+pub struct EngineConfig {
+    /// Development and tests only: allow `http://` and private targets.
+    pub allow_private: bool,
+    pub schedule: Schedule,
+    pub per_endpoint: usize,
+    pub global: usize,
+    pub master_key: MasterKey,
+}
+
+impl EngineConfig {
+    pub fn new(master_key: MasterKey) -> Self {
+        Self { allow_private: false, schedule: Schedule::default(), per_endpoint: 16, global: 512, master_key }
+    }
+}
+
+/// What the main loop hears from attempts and the recorder.
+enum Msg {
+    /// An attempt finished: its endpoint has a free slot.
+    SlotFreed(Arc<str>),
+    /// A delivery of this endpoint is due at this time (a retry was scheduled).
+    Due(Arc<str>, i64),
+}
+
+/// An endpoint as the engine needs it.
+struct Target {
+    url: WebhookUrl,
+    secret: String,
+    updated_at: i64,
+}
+
+/// Starts the engine; `wake` is notified whenever deliveries are created in this process.
+pub fn spawn(db: Db, cfg: EngineConfig, wake: Arc<Notify>) {
+    if cfg.allow_private {
+        tracing::warn!("FML_WEBHOOK_ALLOW_PRIVATE_TARGETS is on: webhooks may target http:// and private addresses");
+    }
+    if let Db::Postgres(pool) = &db {
+        tokio::spawn(listen(pool.clone(), wake.clone()));
+    }
+    tokio::spawn(run(db, Arc::new(cfg), wake));
+}
+
+/// Wakes the engine when another node creates deliveries.
+async fn listen(pool: sqlx::PgPool, wake: Arc<Notify>) {
+    loop {
+        match sqlx::postgres::PgListener::connect_with(&pool).await {
+            Ok(mut l) => {
+                if let Err(e) = l.listen(fml_store::deliveries::CHANNEL).await {
+                    tracing::warn!(error = %e, "LISTEN failed");
+                } else {
+                    while l.recv().await.is_ok() {
+                        wake.notify_one();
+                    }
+                }
+            }
+            Err(e) => tracing::warn!(error = %e, "cannot open the LISTEN connection"),
+        }
+        // The rescan covers the gap; try again shortly.
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        wake.notify_one();
+    }
+}
+
+struct State {
+    due: HashMap<Arc<str>, i64>,
+    inflight: HashMap<Arc<str>, usize>,
+    total: usize,
+    last_seen: i64,
+    targets: HashMap<Arc<str>, Arc<Target>>,
+}
+
+async fn run(db: Db, cfg: Arc<EngineConfig>, wake: Arc<Notify>) {
+    let client = build_client(cfg.allow_private);
+    let (msg_tx, mut msg_rx) = mpsc::unbounded_channel::<Msg>();
+    let (rec_tx, rec_rx) = mpsc::unbounded_channel::<(Arc<str>, Recorded)>();
+    tokio::spawn(recorder(db.clone(), rec_rx, msg_tx.clone()));
+    let mut st = State { due: HashMap::new(), inflight: HashMap::new(), total: 0, last_seen: 0, targets: HashMap::new() };
+    let mut next_rescan = Instant::now();
+    let mut woken = false;
+    loop {
+        if Instant::now() >= next_rescan {
+            match fml_store::deliveries::due_by_endpoint(&db, None).await {
+                Ok(rows) => {
+                    st.due.clear();
+                    for (e, due, max) in rows {
+                        st.due.insert(e.into(), due);
+                        st.last_seen = st.last_seen.max(max);
+                    }
+                }
+                Err(e) => tracing::warn!(error = %e, "scanning pending deliveries failed"),
+            }
+            next_rescan = Instant::now() + RESCAN;
+        } else if woken {
+            match fml_store::deliveries::due_by_endpoint(&db, Some(st.last_seen)).await {
+                Ok(rows) => {
+                    for (e, due, max) in rows {
+                        let slot = st.due.entry(e.into()).or_insert(due);
+                        *slot = (*slot).min(due);
+                        st.last_seen = st.last_seen.max(max);
+                    }
+                }
+                Err(e) => tracing::warn!(error = %e, "reading new deliveries failed"),
+            }
+        }
+        woken = false;
+        dispatch(&db, &cfg, &client, &mut st, &msg_tx, &rec_tx).await;
+
+        // Sleep until the next due time of an endpoint with room, a wake-up, a finished
+        // attempt, or the next rescan.
+        let now = Timestamp::now().millis();
+        let next_due = st
+            .due
+            .iter()
+            .filter(|(e, _)| st.inflight.get(*e).copied().unwrap_or(0) < cfg.per_endpoint)
+            .map(|(_, d)| *d)
+            .min();
+        let mut deadline = next_rescan;
+        if let Some(d) = next_due {
+            deadline = deadline.min(Instant::now() + Duration::from_millis(u64::try_from(d - now).unwrap_or(0)));
+        }
+        tokio::select! {
+            () = wake.notified() => woken = true,
+            Some(msg) = msg_rx.recv() => {
+                handle(&mut st, msg);
+                while let Ok(m) = msg_rx.try_recv() {
+                    handle(&mut st, m);
+                }
+            }
+            () = tokio::time::sleep_until(deadline) => {}
+        }
+    }
+}
+
+fn handle(st: &mut State, msg: Msg) {
+    match msg {
+        Msg::SlotFreed(e) => {
+            if let Some(n) = st.inflight.get_mut(&e) {
+                *n = n.saturating_sub(1);
+            }
+            st.total = st.total.saturating_sub(1);
+        }
+        Msg::Due(e, at) => {
+            let slot = st.due.entry(e).or_insert(at);
+            *slot = (*slot).min(at);
+        }
+    }
+}
+
+async fn dispatch(
+    db: &Db,
+    cfg: &Arc<EngineConfig>,
+    client: &reqwest::Client,
+    st: &mut State,
+    msg_tx: &mpsc::UnboundedSender<Msg>,
+    rec_tx: &mpsc::UnboundedSender<(Arc<str>, Recorded)>,
+) {
+    let now = Timestamp::now();
+    let ready: Vec<Arc<str>> = st
+        .due
+        .iter()
+        .filter(|(e, due)| **due <= now.millis() && st.inflight.get(*e).copied().unwrap_or(0) < cfg.per_endpoint)
+        .map(|(e, _)| e.clone())
+        .collect();
+    if ready.is_empty() || st.total >= cfg.global {
+        return;
+    }
+    refresh_targets(db, cfg, st, &ready).await;
+    for endpoint in ready {
+        let busy = st.inflight.get(&endpoint).copied().unwrap_or(0);
+        let room = (cfg.per_endpoint - busy).min(cfg.global.saturating_sub(st.total));
+        if room == 0 {
+            break;
+        }
+        let Some(target) = st.targets.get(&endpoint).cloned() else {
+            // Disabled, deleted, or its URL no longer parses: nothing to send to.
+            st.due.remove(&endpoint);
+            continue;
+        };
+        let claimed = match fml_store::deliveries::claim(db, &endpoint, now, LEASE_MS, room as i64).await {
+            Ok(c) => c,
+            Err(e) => {
+                tracing::warn!(error = %e, "claiming deliveries failed");
+                continue;
+            }
+        };
+        if claimed.len() < room {
+            st.due.remove(&endpoint);
+        }
+        *st.inflight.entry(endpoint.clone()).or_insert(0) += claimed.len();
+        st.total += claimed.len();
+        for (delivery, payload) in claimed {
+            let (cfg, client, target, endpoint) = (cfg.clone(), client.clone(), target.clone(), endpoint.clone());
+            let (msg_tx, rec_tx) = (msg_tx.clone(), rec_tx.clone());
+            tokio::spawn(async move {
+                let recorded = attempt(&cfg, &client, &target, &delivery, payload).await;
+                let _ = rec_tx.send((endpoint.clone(), recorded));
+                let _ = msg_tx.send(Msg::SlotFreed(endpoint));
+            });
+        }
+    }
+}
+
+/// Loads (or refreshes) the URL and decrypted secret of the endpoints about to be served.
+async fn refresh_targets(db: &Db, cfg: &EngineConfig, st: &mut State, ready: &[Arc<str>]) {
+    let ids: Vec<&str> = ready.iter().map(|e| e.as_ref()).collect();
+    let rows = match fml_store::endpoints::by_ids(db, &ids).await {
+        Ok(r) => r,
+        Err(e) => {
+            tracing::warn!(error = %e, "loading endpoints failed");
+            return;
+        }
+    };
+    for id in ready {
+        st.targets.remove(id.as_ref());
+    }
+    for ep in rows {
+        if !ep.enabled || ep.deleted_at.is_some() {
+            continue;
+        }
+        let key: Arc<str> = ep.id.as_str().into();
+        let cached = st.targets.get(&key).filter(|t| t.updated_at == ep.updated_at).cloned();
+        let target = match cached {
+            Some(t) => t,
+            None => {
+                let Ok(url) = WebhookUrl::parse(&ep.url, cfg.allow_private) else { continue };
+                let ctx = fml_store::endpoints::seal_context(&ep.id);
+                let Ok(secret) = cfg.master_key.open(&ctx, &ep.secret_sealed) else {
+                    tracing::error!(endpoint = %ep.id, "an endpoint secret cannot be decrypted with this master key");
+                    continue;
+                };
+                Arc::new(Target { url, secret: String::from_utf8_lossy(&secret).into_owned(), updated_at: ep.updated_at })
+            }
+        };
+        st.targets.insert(key, target);
+    }
+}
+
+/// One attempt and the delivery's next state.
+async fn attempt(cfg: &EngineConfig, client: &reqwest::Client, t: &Target, d: &Claimed, payload: String) -> Recorded {
+    let started_at = Timestamp::now().millis();
+    let number = u32::try_from(d.attempt_count).unwrap_or(0) + 1;
+    let timestamp = serde_timestamp(&payload).unwrap_or_default();
+    let body = Bytes::from(payload);
+    let sig = signature(&t.secret, &body);
+    let env = Envelope {
+        event: &d.event_type,
+        event_id: &d.event_id,
+        timestamp: &timestamp,
+        delivery_id: d.id,
+        attempt: number,
+        signature: &sig,
+    };
+    let outcome = send(client, &t.url, cfg.allow_private, &env, body).await;
+    next_state(&cfg.schedule, d, number, started_at, outcome)
+}
+
+/// The pure rule: what a delivery becomes after an attempt.
+pub fn next_state(schedule: &Schedule, d: &Claimed, number: u32, started_at: i64, o: AttemptOutcome) -> Recorded {
+    let now = Timestamp::now().millis();
+    let (status, auto_failures, next) = if o.delivered() {
+        ("delivered", d.auto_failures, None)
+    } else if d.manual {
+        ("failed", d.auto_failures, None)
+    } else {
+        let failures = d.auto_failures + 1;
+        match schedule.delay_after(u32::try_from(failures).unwrap_or(u32::MAX)) {
+            Some(delay) => ("pending", failures, Some(now + i64::try_from(delay.as_millis()).unwrap_or(i64::MAX))),
+            None => ("failed", failures, None),
+        }
+    };
+    Recorded {
+        delivery_id: d.id,
+        attempt: i32::try_from(number).unwrap_or(i32::MAX),
+        manual: d.manual,
+        started_at,
+        http_status: i32::from(o.http_status),
+        duration_ms: o.duration_ms,
+        error: o.error,
+        response_body: o.response_body,
+        status,
+        auto_failures,
+        next_attempt_at: next,
+    }
+}
+
+/// The envelope's `timestamp`, for `X-FML-Timestamp` (it mirrors the body).
+fn serde_timestamp(payload: &str) -> Option<String> {
+    #[derive(serde::Deserialize)]
+    struct T {
+        timestamp: String,
+    }
+    serde_json::from_str::<T>(payload).ok().map(|t| t.timestamp)
+}
+
+/// Records outcomes in batches; reports scheduled retries back to the main loop.
+async fn recorder(db: Db, mut rx: mpsc::UnboundedReceiver<(Arc<str>, Recorded)>, msg_tx: mpsc::UnboundedSender<Msg>) {
+    let mut batch: Vec<(Arc<str>, Recorded)> = Vec::new();
+    while let Some(first) = rx.recv().await {
+        batch.push(first);
+        while batch.len() < 512 {
+            match rx.try_recv() {
+                Ok(r) => batch.push(r),
+                Err(_) => break,
+            }
+        }
+        let rows: Vec<Recorded> = batch.iter().map(|(_, r)| r.clone()).collect();
+        let mut delay = Duration::from_millis(50);
+        // An attempt that is not recorded would be sent again when its lease ends; keep
+        // trying for a while before leaving it to that.
+        for _ in 0..20 {
+            match fml_store::deliveries::record(&db, &rows, Timestamp::now()).await {
+                Ok(()) => break,
+                Err(e) => {
+                    tracing::warn!(error = %e, size = rows.len(), "recording attempts failed; retrying");
+                    tokio::time::sleep(delay).await;
+                    delay = (delay * 2).min(Duration::from_secs(2));
+                }
+            }
+        }
+        for (endpoint, r) in batch.drain(..) {
+            if let Some(at) = r.next_attempt_at {
+                let _ = msg_tx.send(Msg::Due(endpoint, at));
+            }
+        }
+    }
+}
