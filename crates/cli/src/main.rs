@@ -403,7 +403,8 @@ async fn endpoint(url: &str, cmd: EndpointCommand) -> Result<()> {
     let show = |json_out: bool, v: &EndpointView| {
         let value = serde_json::to_value(v).unwrap_or_default();
         print(json_out, &value, || {
-            let mut s = format!("{}  {}  {}  [{}]", v.id, v.url, v.label, if v.enabled { "enabled" } else { "disabled" });
+            let mut s =
+                format!("{}  {}  {}  [{}]", v.id, v.url, v.label, if v.enabled { "enabled" } else { "disabled" });
             if let Some(secret) = &v.secret {
                 s.push_str(&format!("\nsecret: {secret}   (shown once)"));
             }
@@ -428,7 +429,13 @@ async fn endpoint(url: &str, cmd: EndpointCommand) -> Result<()> {
         }
         EndpointCommand::Update { org, id, url: target, label, secret, event_types, enable, disable, json } => {
             let org = require_org(&db, &org).await?;
-            let enabled = if enable { Some(true) } else if disable { Some(false) } else { None };
+            let enabled = if enable {
+                Some(true)
+            } else if disable {
+                Some(false)
+            } else {
+                None
+            };
             let body = endpoint_body(target, label, secret, event_types, enabled);
             let input = validate(&body, false, allow_private).await.map_err(api_error)?;
             let view = update(&db, &master_key(url)?, &org, &id, input).await.map_err(api_error)?;

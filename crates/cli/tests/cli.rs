@@ -168,6 +168,7 @@ async fn revoking_from_the_cli_stops_a_running_servers_tokens() {
     let c = env.json(&["client", "create", "--org", "org_live", "--name", "n", "--scope", "cases:write", "--json"]);
     let (id, secret) = (c["client_id"].as_str().unwrap(), c["client_secret"].as_str().unwrap());
     let server = env.serve(&[]);
+    fml_webhooks::client::install_tls();
     let http = reqwest::Client::new();
     let res = token(&http, &server.base, id, secret).await;
     assert_eq!(res.status(), 200);

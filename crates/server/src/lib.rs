@@ -52,8 +52,11 @@ impl App {
         let config = Arc::new(config);
         let render_cfg = config.clone();
         let deliveries_wake = Arc::new(Notify::new());
-        let cases =
-            CaseWriter::spawn(db.clone(), Arc::new(move |c| view::render_case(c, &render_cfg)), deliveries_wake.clone());
+        let cases = CaseWriter::spawn(
+            db.clone(),
+            Arc::new(move |c| view::render_case(c, &render_cfg)),
+            deliveries_wake.clone(),
+        );
         let webhook_client = fml_webhooks::client::build_client(config.allow_private_targets);
         let state = AppState { db, config, cases, mail_wake: Arc::new(Notify::new()), deliveries_wake, webhook_client };
         let router = router(state.clone());

@@ -149,7 +149,13 @@ pub struct Claimed {
 /// Takes up to `limit` due deliveries of one endpoint for `lease_ms`: a delivery whose
 /// worker dies becomes due again when the lease ends. On PostgreSQL, `SKIP LOCKED` lets
 /// several nodes claim side by side without taking the same row.
-pub async fn claim(db: &Db, endpoint_id: &str, now: Timestamp, lease_ms: i64, limit: i64) -> Result<Vec<(Claimed, String)>, StoreError> {
+pub async fn claim(
+    db: &Db,
+    endpoint_id: &str,
+    now: Timestamp,
+    lease_ms: i64,
+    limit: i64,
+) -> Result<Vec<(Claimed, String)>, StoreError> {
     let lock = match db.backend() {
         crate::Backend::Postgres => " FOR UPDATE SKIP LOCKED",
         crate::Backend::Sqlite => "",
@@ -164,8 +170,15 @@ pub async fn claim(db: &Db, endpoint_id: &str, now: Timestamp, lease_ms: i64, li
          RETURNING id, endpoint_id, event_row, event_id, event_type, attempt_count, auto_failures, manual"
     );
     let mut tx = db.begin().await?;
-    let claimed =
-        fetch_all!(tx.conn(), Claimed, sqlx::AssertSqlSafe(sql), endpoint_id, now.millis(), now.millis() + lease_ms, limit)?;
+    let claimed = fetch_all!(
+        tx.conn(),
+        Claimed,
+        sqlx::AssertSqlSafe(sql),
+        endpoint_id,
+        now.millis(),
+        now.millis() + lease_ms,
+        limit
+    )?;
     tx.commit().await?;
     if claimed.is_empty() {
         return Ok(Vec::new());
@@ -273,8 +286,13 @@ pub async fn record(db: &Db, batch: &[Recorded], now: Timestamp) -> Result<(), S
 /// Counts deliveries by status for `org` (tests and the CLI).
 pub async fn count_by_status(db: &Db, org: &OrgId, status: &str) -> Result<i64, StoreError> {
     let mut c = db.reader().await?;
-    let (n,): (i64,) =
-        fetch_optional!(c.conn(), (i64,), "SELECT COUNT(*) FROM deliveries WHERE org_id = $1 AND status = $2", org.as_str(), status)?
-            .unwrap_or((0,));
+    let (n,): (i64,) = fetch_optional!(
+        c.conn(),
+        (i64,),
+        "SELECT COUNT(*) FROM deliveries WHERE org_id = $1 AND status = $2",
+        org.as_str(),
+        status
+    )?
+    .unwrap_or((0,));
     Ok(n)
 }

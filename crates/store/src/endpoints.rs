@@ -78,7 +78,10 @@ async fn set_subscriptions(mut conn: Conn<'_>, id: &str, types: &[String]) -> Re
     if types.is_empty() {
         return Ok(());
     }
-    let sql = format!("INSERT INTO endpoint_subscriptions (endpoint_id, event_type) VALUES {}", values_clause(types.len(), 2, 1));
+    let sql = format!(
+        "INSERT INTO endpoint_subscriptions (endpoint_id, event_type) VALUES {}",
+        values_clause(types.len(), 2, 1)
+    );
     let args: Vec<Arg> = types.iter().flat_map(|t| [Arg::Text(id.to_owned()), Arg::Text(t.clone())]).collect();
     execute_args!(conn, sql, args)?;
     Ok(())
@@ -131,7 +134,9 @@ pub async fn get(db: &Db, org: &OrgId, id: &str) -> Result<Option<Endpoint>, Sto
 /// The live endpoints of `org`, oldest first.
 pub async fn list(db: &Db, org: &OrgId) -> Result<Vec<Endpoint>, StoreError> {
     let mut c = db.reader().await?;
-    let sql = format!("SELECT {COLUMNS} FROM webhook_endpoints WHERE org_id = $1 AND deleted_at IS NULL ORDER BY created_at, id");
+    let sql = format!(
+        "SELECT {COLUMNS} FROM webhook_endpoints WHERE org_id = $1 AND deleted_at IS NULL ORDER BY created_at, id"
+    );
     let rows = fetch_all!(c.conn(), Row, sqlx::AssertSqlSafe(sql), org.as_str())?;
     with_types(c.conn(), rows).await
 }
@@ -175,7 +180,13 @@ pub struct EndpointPatch {
     pub enabled: Option<bool>,
 }
 
-pub async fn update(db: &Db, org: &OrgId, id: &str, p: &EndpointPatch, now: Timestamp) -> Result<Option<Endpoint>, StoreError> {
+pub async fn update(
+    db: &Db,
+    org: &OrgId,
+    id: &str,
+    p: &EndpointPatch,
+    now: Timestamp,
+) -> Result<Option<Endpoint>, StoreError> {
     let mut tx = db.begin().await?;
     let n = execute!(
         tx.conn(),
@@ -227,7 +238,12 @@ pub async fn delete(db: &Db, org: &OrgId, id: &str, now: Timestamp) -> Result<bo
 /// Whether `org` has an endpoint with this id, deleted or not (for reading history).
 pub async fn exists_any(db: &Db, org: &OrgId, id: &str) -> Result<bool, StoreError> {
     let mut c = db.reader().await?;
-    let found: Option<(String,)> =
-        fetch_optional!(c.conn(), (String,), "SELECT id FROM webhook_endpoints WHERE org_id = $1 AND id = $2", org.as_str(), id)?;
+    let found: Option<(String,)> = fetch_optional!(
+        c.conn(),
+        (String,),
+        "SELECT id FROM webhook_endpoints WHERE org_id = $1 AND id = $2",
+        org.as_str(),
+        id
+    )?;
     Ok(found.is_some())
 }

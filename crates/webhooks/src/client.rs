@@ -65,10 +65,15 @@ pub async fn check_target(url: &WebhookUrl, allow_private: bool) -> Result<(), R
     resolve_checked(host, allow_private).await.map(|_| ())
 }
 
+/// Installs the process-wide TLS provider (ring, shared with the mailer). Any HTTP client
+/// built in this process needs it first; calling it again is harmless.
+pub fn install_tls() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}
+
 /// Builds the delivery client: no proxies, no redirects, keep-alive, the guarded resolver.
 pub fn build_client(allow_private: bool) -> reqwest::Client {
-    // One process-wide TLS provider (ring, shared with the mailer).
-    let _ = rustls::crypto::ring::default_provider().install_default();
+    install_tls();
     reqwest::Client::builder()
         .no_proxy()
         .redirect(reqwest::redirect::Policy::none())
@@ -111,7 +116,13 @@ pub struct Envelope<'a> {
 }
 
 /// Sends one signed POST and reports what happened; never fails (a failure is an outcome).
-pub async fn send(client: &reqwest::Client, url: &WebhookUrl, allow_private: bool, h: &Envelope<'_>, body: Bytes) -> AttemptOutcome {
+pub async fn send(
+    client: &reqwest::Client,
+    url: &WebhookUrl,
+    allow_private: bool,
+    h: &Envelope<'_>,
+    body: Bytes,
+) -> AttemptOutcome {
     let started = Instant::now();
     let done = |http_status: u16, error: Option<String>, response_body: Option<String>| AttemptOutcome {
         http_status,
@@ -147,7 +158,11 @@ pub async fn send(client: &reqwest::Client, url: &WebhookUrl, allow_private: boo
     match read_prefix(res).await {
         Ok(prefix) => {
             let error = (!(200..300).contains(&status)).then(|| {
-                if (300..400).contains(&status) { "redirects are not followed".to_owned() } else { format!("HTTP {status}") }
+                if (300..400).contains(&status) {
+                    "redirects are not followed".to_owned()
+                } else {
+                    format!("HTTP {status}")
+                }
             });
             done(status, error, Some(prefix))
         }

@@ -109,7 +109,8 @@ async fn run(db: Db, cfg: Arc<EngineConfig>, wake: Arc<Notify>) {
     let (msg_tx, mut msg_rx) = mpsc::unbounded_channel::<Msg>();
     let (rec_tx, rec_rx) = mpsc::unbounded_channel::<(Arc<str>, Recorded)>();
     tokio::spawn(recorder(db.clone(), rec_rx, msg_tx.clone()));
-    let mut st = State { due: HashMap::new(), inflight: HashMap::new(), total: 0, last_seen: 0, targets: HashMap::new() };
+    let mut st =
+        State { due: HashMap::new(), inflight: HashMap::new(), total: 0, last_seen: 0, targets: HashMap::new() };
     let mut next_rescan = Instant::now();
     let mut woken = false;
     loop {
@@ -263,7 +264,11 @@ async fn refresh_targets(db: &Db, cfg: &EngineConfig, st: &mut State, ready: &[A
                     tracing::error!(endpoint = %ep.id, "an endpoint secret cannot be decrypted with this master key");
                     continue;
                 };
-                Arc::new(Target { url, secret: String::from_utf8_lossy(&secret).into_owned(), updated_at: ep.updated_at })
+                Arc::new(Target {
+                    url,
+                    secret: String::from_utf8_lossy(&secret).into_owned(),
+                    updated_at: ep.updated_at,
+                })
             }
         };
         st.targets.insert(key, target);

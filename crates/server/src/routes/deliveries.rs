@@ -195,10 +195,15 @@ fn parse_id(raw: &str) -> Result<i64, ApiError> {
         (status = 404, description = "not_found", body = ErrorBody),
     ),
     security(("oauth2" = ["webhooks:read"])))]
-async fn get_delivery(State(st): State<AppState>, auth: Auth, Path(id): Path<String>) -> Result<Json<DeliveryDetail>, ApiError> {
+async fn get_delivery(
+    State(st): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+) -> Result<Json<DeliveryDetail>, ApiError> {
     auth.require(Scope::WebhooksRead)?;
-    let (d, payload, attempts) =
-        fml_store::deliveries::get(&st.db, &auth.org, parse_id(&id)?).await?.ok_or(ApiError::NotFound("no such delivery"))?;
+    let (d, payload, attempts) = fml_store::deliveries::get(&st.db, &auth.org, parse_id(&id)?)
+        .await?
+        .ok_or(ApiError::NotFound("no such delivery"))?;
     Ok(Json(DeliveryDetail {
         delivery: DeliveryView::from(&d),
         payload: serde_json::from_str(&payload).unwrap_or(Value::String(payload)),

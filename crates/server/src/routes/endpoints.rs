@@ -6,8 +6,8 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use fml_domain::events::schema::{is_subscribable, subscribable};
 use fml_domain::crypto::MasterKey;
+use fml_domain::events::schema::{is_subscribable, subscribable};
 use fml_domain::{FieldError, OrgId, Scope, Timestamp};
 use fml_store::Db;
 use fml_store::endpoints::{Endpoint, EndpointPatch, NewEndpoint, seal_context};
@@ -99,7 +99,8 @@ fn field<'a>(obj: &'a Map<String, Value>, name: &str) -> Option<&'a Value> {
 /// Validates the fields present in `body`, reporting every failure at once. The URL's host is
 /// resolved and every address checked.
 pub async fn validate(body: &Value, require_url: bool, allow_private: bool) -> Result<EndpointInput, ApiError> {
-    let obj = body.as_object().ok_or_else(|| ApiError::Validation(vec![FieldError::new("body", "must be a JSON object")]))?;
+    let obj =
+        body.as_object().ok_or_else(|| ApiError::Validation(vec![FieldError::new("body", "must be a JSON object")]))?;
     let mut errors = Vec::new();
     let mut input = EndpointInput::default();
     match field(obj, "url") {
@@ -119,7 +120,9 @@ pub async fn validate(body: &Value, require_url: bool, allow_private: bool) -> R
         Some(Value::String(s)) if s.chars().count() <= 200 && !s.chars().any(char::is_control) => {
             input.label = Some(s.trim().to_owned());
         }
-        Some(Value::String(_)) => errors.push(FieldError::new("label", "must be at most 200 characters, without control characters")),
+        Some(Value::String(_)) => {
+            errors.push(FieldError::new("label", "must be at most 200 characters, without control characters"))
+        }
         Some(_) => errors.push(FieldError::new("label", "must be a string")),
         None => {}
     }
@@ -130,7 +133,9 @@ pub async fn validate(body: &Value, require_url: bool, allow_private: bool) -> R
         Some(Value::String(s)) if (16..=256).contains(&s.chars().count()) && !s.chars().any(char::is_control) => {
             input.secret = Some(Some(s.clone()));
         }
-        Some(Value::String(_)) => errors.push(FieldError::new("secret", "must be 16-256 characters, or blank to generate one")),
+        Some(Value::String(_)) => {
+            errors.push(FieldError::new("secret", "must be 16-256 characters, or blank to generate one"))
+        }
         Some(_) => errors.push(FieldError::new("secret", "must be a string")),
     }
     match field(obj, "eventTypes") {
@@ -168,7 +173,8 @@ pub async fn create(db: &Db, key: &MasterKey, org: &OrgId, input: EndpointInput)
     let url = input.url.ok_or_else(|| ApiError::Validation(vec![FieldError::new("url", "is required")]))?;
     let id = uuid::Uuid::now_v7().to_string();
     let secret = input.secret.flatten().unwrap_or_else(generate_secret);
-    let label = input.label.filter(|l| !l.is_empty()).unwrap_or_else(|| url.url().host_str().unwrap_or_default().to_owned());
+    let label =
+        input.label.filter(|l| !l.is_empty()).unwrap_or_else(|| url.url().host_str().unwrap_or_default().to_owned());
     let new = NewEndpoint {
         secret_sealed: key.seal(&seal_context(&id), secret.as_bytes()),
         id,
@@ -242,7 +248,11 @@ async fn list_endpoints(State(st): State<AppState>, auth: Auth) -> Result<Json<E
         (status = 404, description = "not_found", body = ErrorBody),
     ),
     security(("oauth2" = ["webhooks:read"])))]
-async fn get_endpoint(State(st): State<AppState>, auth: Auth, Path(id): Path<String>) -> Result<Json<EndpointView>, ApiError> {
+async fn get_endpoint(
+    State(st): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+) -> Result<Json<EndpointView>, ApiError> {
     auth.require(Scope::WebhooksRead)?;
     let ep = fml_store::endpoints::get(&st.db, &auth.org, &id).await?.ok_or(ApiError::NotFound("no such endpoint"))?;
     Ok(Json(EndpointView::new(ep, None)))
@@ -250,7 +260,13 @@ async fn get_endpoint(State(st): State<AppState>, auth: Auth, Path(id): Path<Str
 
 /// Updates an endpoint from validated input; a blank `secret` rotates to a generated one,
 /// which the result carries this once.
-pub async fn update(db: &Db, key: &MasterKey, org: &OrgId, id: &str, input: EndpointInput) -> Result<EndpointView, ApiError> {
+pub async fn update(
+    db: &Db,
+    key: &MasterKey,
+    org: &OrgId,
+    id: &str,
+    input: EndpointInput,
+) -> Result<EndpointView, ApiError> {
     let new_secret = input.secret.map(|s| s.unwrap_or_else(generate_secret));
     let patch = EndpointPatch {
         url: input.url.map(|u| u.as_str().to_owned()),
@@ -341,9 +357,22 @@ pub async fn send_ping(st: &AppState, org: &OrgId, url: &WebhookUrl, secret: &st
     let (event_id, body) = fml_domain::events::ping(org, now);
     let sig = signature(secret, body.as_bytes());
     let (event_id, timestamp) = (event_id.to_string(), now.to_iso());
-    let env = Envelope { event: "ping", event_id: &event_id, timestamp: &timestamp, delivery_id: 0, attempt: 1, signature: &sig };
+    let env = Envelope {
+        event: "ping",
+        event_id: &event_id,
+        timestamp: &timestamp,
+        delivery_id: 0,
+        attempt: 1,
+        signature: &sig,
+    };
     let o = send(&st.webhook_client, url, st.config.allow_private_targets, &env, body.into()).await;
-    PingResult { status: o.http_status, body: o.response_body, duration_ms: o.duration_ms, error: o.error, secret: None }
+    PingResult {
+        status: o.http_status,
+        body: o.response_body,
+        duration_ms: o.duration_ms,
+        error: o.error,
+        secret: None,
+    }
 }
 
 /// Pre-save reachability check: send a signed `ping` to a URL with the secret you typed (or a
@@ -396,10 +425,15 @@ async fn test_endpoint(
     auth.require(Scope::WebhooksWrite)?;
     let route = format!("POST /v1/webhook-endpoints/{id}/test");
     idempotent::run(&st, &auth, key, route, &Value::Null, Storage::Plain, || async {
-        let ep = fml_store::endpoints::get(&st.db, &auth.org, &id).await?.ok_or(ApiError::NotFound("no such endpoint"))?;
-        let url = WebhookUrl::parse(&ep.url, st.config.allow_private_targets).map_err(|e| ApiError::Internal(e.to_string()))?;
-        let secret =
-            st.config.master_key.open(&seal_context(&ep.id), &ep.secret_sealed).map_err(|e| ApiError::Internal(e.to_string()))?;
+        let ep =
+            fml_store::endpoints::get(&st.db, &auth.org, &id).await?.ok_or(ApiError::NotFound("no such endpoint"))?;
+        let url = WebhookUrl::parse(&ep.url, st.config.allow_private_targets)
+            .map_err(|e| ApiError::Internal(e.to_string()))?;
+        let secret = st
+            .config
+            .master_key
+            .open(&seal_context(&ep.id), &ep.secret_sealed)
+            .map_err(|e| ApiError::Internal(e.to_string()))?;
         to_json(StatusCode::OK, &send_ping(&st, &auth.org, &url, &String::from_utf8_lossy(&secret)).await)
     })
     .await

@@ -61,10 +61,16 @@ where
         Ok((status, text)) => {
             let stored = match storage {
                 Storage::Plain => text.clone(),
-                Storage::Sealed => format!("{SEALED}{}", STANDARD.encode(st.config.master_key.seal(SEAL_CONTEXT, text.as_bytes()))),
+                Storage::Sealed => {
+                    format!("{SEALED}{}", STANDARD.encode(st.config.master_key.seal(SEAL_CONTEXT, text.as_bytes())))
+                }
             };
             let mut tx = st.db.begin().await?;
-            fml_store::idempotency::complete_many(tx.conn(), &[(&claim.org, &claim.key, status.as_u16(), stored.as_str())]).await?;
+            fml_store::idempotency::complete_many(
+                tx.conn(),
+                &[(&claim.org, &claim.key, status.as_u16(), stored.as_str())],
+            )
+            .await?;
             tx.commit().await?;
             Ok(json(status, text, None))
         }

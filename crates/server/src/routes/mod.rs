@@ -4,6 +4,6 @@ pub mod cases;
 pub mod catalog;
 pub mod deliveries;
 pub mod endpoints;
-pub mod idempotent;
 pub mod health;
+pub mod idempotent;
 pub mod oauth;

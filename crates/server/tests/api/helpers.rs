@@ -150,6 +150,7 @@ pub async fn spawn_with(backend: Backend, opts: Options) -> TestApp {
 
     let org = OrgId::parse(opts.org).unwrap();
     let (client_id, client_secret) = seed_org(&db, &org, ScopeSet::all()).await;
+    fml_webhooks::client::install_tls();
     let http = Client::builder().timeout(Duration::from_secs(30)).build().unwrap();
     TestApp { base, db, spec, http, org, client_id, client_secret, master_key_hex }
 }
