@@ -166,7 +166,8 @@ pub async fn send(
             });
             done(status, error, Some(prefix))
         }
-        Err(e) => done(status, Some(format!("reading the response failed: {}", describe(&e))), None),
+        // A response cut off mid-body is no complete response: recorded like a network error.
+        Err(e) => done(0, Some(format!("HTTP {status}, then reading the response failed: {}", describe(&e))), None),
     }
 }
 

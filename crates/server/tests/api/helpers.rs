@@ -116,12 +116,19 @@ pub struct Options {
     pub smtp_url: Option<String>,
     pub spec: Option<DbSpec>,
     pub org: &'static str,
+    /// Webhooks to loopback receivers need this; the SSRF tests turn it off.
+    pub allow_private: bool,
 }
 
 impl Default for Options {
     fn default() -> Self {
-        Self { smtp_url: None, spec: None, org: "org_test_bank" }
+        Self { smtp_url: None, spec: None, org: "org_test_bank", allow_private: true }
     }
+}
+
+/// The retry schedule of the tests: the guide's five retries, scaled down to 100-500 ms.
+pub fn test_schedule() -> fml_webhooks::Schedule {
+    fml_webhooks::Schedule::new([100, 200, 300, 400, 500].into_iter().map(Duration::from_millis).collect())
 }
 
 pub async fn spawn(backend: Backend) -> TestApp {
@@ -145,6 +152,8 @@ pub async fn spawn_with(backend: Backend, opts: Options) -> TestApp {
         MasterKey::from_hex(&master_key_hex).unwrap(),
     );
     config.pg_schema = spec.pg_schema.clone();
+    config.allow_private_targets = opts.allow_private;
+    config.retry_schedule = test_schedule();
     let app = App::with_db(db.clone(), config);
     tokio::spawn(app.serve(listener));
 

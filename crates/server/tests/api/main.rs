@@ -10,4 +10,6 @@ mod isolation;
 mod mail;
 mod oauth;
 mod openapi;
+mod receiver;
 mod recipes;
+mod webhooks;
