@@ -11,5 +11,6 @@ mod mail;
 mod oauth;
 mod openapi;
 mod receiver;
+mod receivers;
 mod recipes;
 mod webhooks;
