@@ -118,8 +118,9 @@ struct ServeArgs {
     /// On first start, create the demo tenant org_demo_bank with an all-scopes client.
     #[arg(long)]
     demo: bool,
-    /// Allow http:// and private/loopback webhook targets: local development and tests only.
-    #[arg(long, env = "FML_WEBHOOK_ALLOW_PRIVATE_TARGETS", value_parser = clap::builder::BoolishValueParser::new(), default_value = "false")]
+    /// Allow http:// and private/loopback webhook targets: local development and tests only
+    /// (also FML_WEBHOOK_ALLOW_PRIVATE_TARGETS=1).
+    #[arg(long)]
     webhook_allow_private_targets: bool,
     /// Test-only: the webhook retry schedule in milliseconds, e.g. "10,20,30,40,50".
     #[arg(long, env = "FML_TEST_RETRY_SCHEDULE_MS", hide = true)]
@@ -396,9 +397,14 @@ fn api_error(e: fml_server::error::ApiError) -> anyhow::Error {
     }
 }
 
+/// `FML_WEBHOOK_ALLOW_PRIVATE_TARGETS=1` (or `true`).
+fn allow_private_env() -> bool {
+    std::env::var("FML_WEBHOOK_ALLOW_PRIVATE_TARGETS").is_ok_and(|v| v == "1" || v.eq_ignore_ascii_case("true"))
+}
+
 async fn endpoint(url: &str, cmd: EndpointCommand) -> Result<()> {
     use fml_server::routes::endpoints::{EndpointView, create, update, validate};
-    let allow_private = std::env::var("FML_WEBHOOK_ALLOW_PRIVATE_TARGETS").is_ok_and(|v| v == "1" || v == "true");
+    let allow_private = allow_private_env();
     let db = open_db(url).await?;
     let show = |json_out: bool, v: &EndpointView| {
         let value = serde_json::to_value(v).unwrap_or_default();
@@ -454,8 +460,13 @@ async fn endpoint(url: &str, cmd: EndpointCommand) -> Result<()> {
 
 async fn serve(url: String, args: ServeArgs) -> Result<()> {
     let key = master_key(&url)?;
-    let config =
+    let mut config =
         Config::resolve(args.listen, Some(url), args.public_url, args.portal_url, args.smtp_url, args.mail_from, key);
+    config.allow_private_targets = args.webhook_allow_private_targets || allow_private_env();
+    if let Some(raw) = args.test_retry_schedule_ms {
+        config.retry_schedule = fml_webhooks::Schedule::from_millis_list(&raw).context("FML_TEST_RETRY_SCHEDULE_MS")?;
+        tracing::warn!(schedule = %raw, "using a test retry schedule");
+    }
     let listener =
         tokio::net::TcpListener::bind(&config.listen).await.with_context(|| format!("binding {}", config.listen))?;
     let public = config.public_url.clone();

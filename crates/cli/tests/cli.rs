@@ -32,10 +32,15 @@ impl Env {
     }
 
     fn serve(&self, extra: &[&str]) -> Server {
+        self.serve_with_env(extra, &[])
+    }
+
+    fn serve_with_env(&self, extra: &[&str], vars: &[(&str, &str)]) -> Server {
         let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
         let child = Command::new(FML)
             .arg("serve")
             .args(extra)
+            .envs(vars.iter().copied())
             .env("FML_DATABASE_URL", &self.url)
             .env("FML_LISTEN", format!("127.0.0.1:{port}"))
             .env_remove("FML_MASTER_KEY")
@@ -250,4 +255,145 @@ fn cli_works_on_postgres() {
         let mut c = sqlx::PgConnection::connect(&base).await.unwrap();
         let _ = sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE {name}"))).execute(&mut c).await;
     });
+}
+
+#[test]
+fn endpoint_commands_manage_webhook_endpoints() {
+    let env = Env::sqlite();
+    env.json(&["org", "create", "--id", "org_hooks", "--name", "Hooks Bank", "--json"]);
+    // Private targets are refused unless explicitly allowed.
+    let refused = env.fml(&["endpoint", "create", "--org", "org_hooks", "--url", "https://127.0.0.1/hook"]);
+    assert!(!refused.status.success());
+    assert!(
+        String::from_utf8_lossy(&refused.stderr).contains("Webhook URL must not target a private or loopback address.")
+    );
+    let created = env.json(&[
+        "endpoint",
+        "create",
+        "--org",
+        "org_hooks",
+        "--url",
+        "https://8.8.8.8/hook",
+        "--label",
+        "Finance",
+        "--event-type",
+        "case.decision.made",
+        "--json",
+    ]);
+    let id = created["id"].as_str().unwrap().to_owned();
+    assert_eq!(created["secret"].as_str().unwrap().len(), 64);
+    assert_eq!(created["eventTypes"], json!(["case.decision.made"]));
+    let list = env.json(&["endpoint", "list", "--org", "org_hooks", "--json"]);
+    assert_eq!(list[0]["id"], id.as_str());
+    assert!(list[0].get("secret").is_none());
+    let updated = env.json(&[
+        "endpoint",
+        "update",
+        "--org",
+        "org_hooks",
+        "--id",
+        &id,
+        "--disable",
+        "--label",
+        "Finance (paused)",
+        "--json",
+    ]);
+    assert_eq!(updated["enabled"], false);
+    assert_eq!(updated["label"], "Finance (paused)");
+    assert!(updated.get("secret").is_none());
+    let bad = env.fml(&["endpoint", "update", "--org", "org_hooks", "--id", &id, "--event-type", "case.approved"]);
+    assert!(!bad.status.success());
+    assert_eq!(
+        env.json(&["endpoint", "delete", "--org", "org_hooks", "--id", &id, "--json"]),
+        json!({"id": id, "deleted": true})
+    );
+    assert_eq!(env.json(&["endpoint", "list", "--org", "org_hooks", "--json"]), json!([]));
+}
+
+/// A receiver in this process that counts distinct event ids, slowly enough that a burst is
+/// still being delivered when the server is killed.
+async fn counting_receiver() -> (String, std::sync::Arc<std::sync::Mutex<std::collections::HashSet<String>>>) {
+    use std::sync::{Arc, Mutex};
+    let seen: Arc<Mutex<std::collections::HashSet<String>>> = Arc::default();
+    let s = seen.clone();
+    let app = axum::Router::new().route(
+        "/hook",
+        axum::routing::post(move |headers: axum::http::HeaderMap| {
+            let s = s.clone();
+            async move {
+                tokio::time::sleep(Duration::from_millis(20)).await;
+                if let Some(id) = headers.get("x-fml-event-id").and_then(|v| v.to_str().ok()) {
+                    s.lock().unwrap().insert(id.to_owned());
+                }
+                "ok"
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/hook", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    (url, seen)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_delivery_is_lost_when_the_server_is_killed() {
+    let env = Env::sqlite();
+    env.json(&["org", "create", "--id", "org_crash", "--name", "Crash Bank", "--json"]);
+    let c = env.json(&["client", "create", "--org", "org_crash", "--name", "n", "--scope", "cases:write", "--json"]);
+    let (id, secret) = (c["client_id"].as_str().unwrap().to_owned(), c["client_secret"].as_str().unwrap().to_owned());
+    let (url, seen) = counting_receiver().await;
+    let out = Command::new(FML)
+        .args(["endpoint", "create", "--org", "org_crash", "--url", &url, "--json"])
+        .env("FML_DATABASE_URL", &env.url)
+        .env("FML_WEBHOOK_ALLOW_PRIVATE_TARGETS", "1")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+
+    let mut server = env.serve_with_env(
+        &[],
+        &[("FML_WEBHOOK_ALLOW_PRIVATE_TARGETS", "1"), ("FML_TEST_RETRY_SCHEDULE_MS", "50,50,50,50,50")],
+    );
+    fml_webhooks::client::install_tls();
+    let http = reqwest::Client::new();
+    let t: Value = token(&http, &server.base, &id, &secret).await.json().await.unwrap();
+    let access = t["access_token"].as_str().unwrap().to_owned();
+    let burst = 300;
+    let results = futures::future::join_all((0..burst).map(|i| {
+        let (http, base, access) = (&http, &server.base, &access);
+        async move {
+            http.post(format!("{base}/v1/cases"))
+                .bearer_auth(access)
+                .json(&json!({"customerEmail": format!("c{i}@crash.example"), "crmRecordId": format!("crash-{i}")}))
+                .send()
+                .await
+                .map(|r| r.status().as_u16())
+        }
+    }))
+    .await;
+    assert!(results.iter().all(|r| matches!(r, Ok(201))), "every case was accepted");
+    // Kill -9 while the burst is being delivered.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while seen.lock().unwrap().len() < 10 {
+        assert!(Instant::now() < deadline, "nothing was delivered");
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    server.child.kill().unwrap();
+    server.child.wait().unwrap();
+    let at_kill = seen.lock().unwrap().len();
+    assert!(at_kill < burst, "the kill came too late to test anything ({at_kill} of {burst} already delivered)");
+
+    let _server = env.serve_with_env(
+        &[],
+        &[("FML_WEBHOOK_ALLOW_PRIVATE_TARGETS", "1"), ("FML_TEST_RETRY_SCHEDULE_MS", "50,50,50,50,50")],
+    );
+    let deadline = Instant::now() + Duration::from_secs(90);
+    while seen.lock().unwrap().len() < burst {
+        assert!(
+            Instant::now() < deadline,
+            "only {} of {burst} events arrived after the restart",
+            seen.lock().unwrap().len()
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
 }

@@ -205,3 +205,24 @@ fn describe(e: &reqwest::Error) -> String {
     }
     msg
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn names_resolving_to_private_addresses_are_refused_at_dial_time() {
+        assert!(matches!(resolve_checked("localhost", false).await, Err(ResolveError::Private)));
+        assert!(resolve_checked("localhost", true).await.is_ok());
+        assert!(matches!(resolve_checked("no-such-host.invalid", false).await, Err(ResolveError::Lookup(_))));
+        // The client's resolver is the same check: a request to a name that resolves to
+        // loopback never connects.
+        let client = build_client(false);
+        let url = WebhookUrl::parse("http://localhost:1/", true).unwrap();
+        let h = Envelope { event: "ping", event_id: "e", timestamp: "t", delivery_id: 0, attempt: 1, signature: "s" };
+        let o = send(&client, &url, false, &h, Bytes::from_static(b"{}")).await;
+        assert_eq!(o.http_status, 0);
+        let err = o.error.unwrap();
+        assert!(err.contains(PRIVATE_TARGET), "{err}");
+    }
+}

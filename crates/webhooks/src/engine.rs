@@ -29,7 +29,7 @@ use crate::sign::signature;
 use crate::ssrf::WebhookUrl;
 
 /// How long a claim holds a delivery: past the 10 s request timeout, with room to record.
-const LEASE_MS: i64 = 30_000;
+const LEASE_MS: i64 = 20_000;
 /// How often the engine rescans all pending work.
 const RESCAN: Duration = Duration::from_secs(5);
 
@@ -59,7 +59,8 @@ enum Msg {
 
 /// An endpoint as the engine needs it.
 struct Target {
-    url: WebhookUrl,
+    /// The URL, or why it may no longer be dialled (the SSRF rules are checked again here).
+    url: Result<WebhookUrl, String>,
     secret: String,
     updated_at: i64,
 }
@@ -208,7 +209,7 @@ async fn dispatch(
             break;
         }
         let Some(target) = st.targets.get(&endpoint).cloned() else {
-            // Disabled, deleted, or its URL no longer parses: nothing to send to.
+            // Disabled or deleted: nothing to send to.
             st.due.remove(&endpoint);
             continue;
         };
@@ -258,7 +259,7 @@ async fn refresh_targets(db: &Db, cfg: &EngineConfig, st: &mut State, ready: &[A
         let target = match cached {
             Some(t) => t,
             None => {
-                let Ok(url) = WebhookUrl::parse(&ep.url, cfg.allow_private) else { continue };
+                let url = WebhookUrl::parse(&ep.url, cfg.allow_private).map_err(|e| e.to_string());
                 let ctx = fml_store::endpoints::seal_context(&ep.id);
                 let Ok(secret) = cfg.master_key.open(&ctx, &ep.secret_sealed) else {
                     tracing::error!(endpoint = %ep.id, "an endpoint secret cannot be decrypted with this master key");
@@ -290,7 +291,12 @@ async fn attempt(cfg: &EngineConfig, client: &reqwest::Client, t: &Target, d: &C
         attempt: number,
         signature: &sig,
     };
-    let outcome = send(client, &t.url, cfg.allow_private, &env, body).await;
+    let outcome = match &t.url {
+        Ok(url) => send(client, url, cfg.allow_private, &env, body).await,
+        Err(reason) => {
+            AttemptOutcome { http_status: 0, duration_ms: 0, error: Some(reason.clone()), response_body: None }
+        }
+    };
     next_state(&cfg.schedule, d, number, started_at, outcome)
 }
 
