@@ -449,3 +449,36 @@ crate::on_both_backends!(
     private_targets_are_refused_by_default,
     deliveries_are_filtered_paged_and_tenant_scoped,
 );
+
+/// Two nodes on one PostgreSQL share the deliveries: every event arrives, and no attempt is
+/// made twice (each event's first attempt reaches the receiver exactly once).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_two_nodes_share_deliveries_without_doubles() {
+    if crate::helpers::pg_url().is_none() {
+        return;
+    }
+    let rx = Receiver::start().await;
+    let a = spawn(Backend::Postgres).await;
+    let b = spawn_with(Backend::Postgres, Options { spec: Some(a.spec.clone()), ..Options::default() }).await;
+    let (ta, tb) = (a.token().await, b.token().await);
+    a.create_endpoint(&ta, json!({"url": rx.url("/ok/shared"), "eventTypes": ["case.created"]})).await;
+    let n = 120;
+    futures::future::join_all((0..n).map(|i| {
+        let (node, token) = if i % 2 == 0 { (&a, &ta) } else { (&b, &tb) };
+        async move { node.create_case(token, None, &recipe_body(&format!("rec_nodes_{i}"))).await.status() }
+    }))
+    .await;
+    let hits = rx.wait_for("/ok/shared", n, 30).await;
+    eventually(10, || async {
+        (fml_store::deliveries::count_by_status(&a.db, &a.org, "delivered").await.unwrap() == n as i64).then_some(())
+    })
+    .await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let hits = if rx.hits("/ok/shared").len() > hits.len() { rx.hits("/ok/shared") } else { hits };
+    let mut ids: Vec<(String, String)> =
+        hits.iter().map(|h| (h.header("x-fml-event-id").to_owned(), h.header("x-fml-attempt").to_owned())).collect();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), hits.len(), "an attempt was delivered twice");
+    assert_eq!(hits.len(), n, "every event once");
+}
