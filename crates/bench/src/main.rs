@@ -3,6 +3,14 @@
 //! - `fml-bench constant ADDR`: an axum server whose `POST /v1/cases` returns a constant 201.
 //! - `fml-bench inserts DATABASE_URL N CONCURRENCY`: N single-row insert transactions into the
 //!   same database, from CONCURRENCY tasks; prints commits per second.
+//! - `fml-bench receiver ADDR`: a webhook receiver (run as its own process) that answers `/ok/*`
+//!   at once and never answers `/dead/*` (a black hole); `GET /stats` returns and resets the
+//!   count and the emit-to-receipt latencies of `/ok/*`.
+//! - `fml-bench deliver DATABASE_URL RECEIVER RATE SECONDS HEALTHY DEAD`: emits `case.created`
+//!   events through the outbox (RATE per second, or `max`) for SECONDS, with HEALTHY endpoints
+//!   on `/ok/*` and DEAD on `/dead/*`, and runs the delivery engine in this process.
+
+mod deliver;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -24,7 +32,16 @@ async fn main() {
             let conc: u64 = args.get(3).and_then(|s| s.parse().ok()).unwrap_or(16);
             inserts(url, n, conc).await;
         }
-        _ => eprintln!("usage: fml-bench constant ADDR | fml-bench inserts DATABASE_URL N CONCURRENCY"),
+        Some("receiver") => deliver::receiver(args.get(1).map_or("127.0.0.1:8091", String::as_str)).await,
+        Some("deliver") if args.len() >= 7 => {
+            let n = |i: usize| args[i].parse::<usize>().expect("a number");
+            let rate = (args[3] != "max").then(|| n(3));
+            deliver::run(&args[1], &args[2], rate, n(4), n(5), n(6)).await;
+        }
+        _ => eprintln!(
+            "usage: fml-bench constant ADDR | inserts DATABASE_URL N CONCURRENCY | receiver ADDR | \
+             deliver DATABASE_URL RECEIVER RATE|max SECONDS HEALTHY DEAD"
+        ),
     }
 }
 
