@@ -4,8 +4,9 @@
 //!   its next delivery is due. New deliveries wake it (in-process, and through PostgreSQL
 //!   `LISTEN/NOTIFY` from other nodes), the recorder reports retries it schedules, and a full
 //!   rescan every few seconds picks up anything else (another node's retries, expired leases).
-//! - Each endpoint has at most `per_endpoint` attempts in flight and the process at most
-//!   `global`, so a slow or dead endpoint holds only its own slots and healthy ones go on.
+//! - Each endpoint has at most `per_endpoint` attempts in flight (a few once it stops
+//!   answering) and the process at most `global`, so a slow or dead endpoint holds only its
+//!   own slots and healthy ones go on.
 //! - A claim is a lease: the delivery's due time moves past the attempt's deadline, so if the
 //!   process dies mid-attempt the delivery becomes due again (at-least-once). No database
 //!   connection is held during an HTTP request.
@@ -32,6 +33,9 @@ use crate::ssrf::WebhookUrl;
 const LEASE_MS: i64 = 20_000;
 /// How often the engine rescans all pending work.
 const RESCAN: Duration = Duration::from_secs(5);
+/// Attempts in flight for an endpoint whose last attempt got no response (timeout, refused
+/// connection): a probe's worth, so a dead endpoint ties up almost nothing.
+const DEGRADED_SLOTS: usize = 4;
 
 #[derive(Debug, Clone)]
 pub struct EngineConfig {
@@ -45,14 +49,15 @@ pub struct EngineConfig {
 
 impl EngineConfig {
     pub fn new(master_key: MasterKey) -> Self {
-        Self { allow_private: false, schedule: Schedule::default(), per_endpoint: 16, global: 512, master_key }
+        Self { allow_private: false, schedule: Schedule::default(), per_endpoint: 64, global: 1024, master_key }
     }
 }
 
 /// What the main loop hears from attempts and the recorder.
 enum Msg {
-    /// An attempt finished: its endpoint has a free slot.
-    SlotFreed(Arc<str>),
+    /// An attempt finished: its endpoint has a free slot; `responded` is false when there was
+    /// no HTTP response at all.
+    SlotFreed(Arc<str>, bool),
     /// A delivery of this endpoint is due at this time (a retry was scheduled).
     Due(Arc<str>, i64),
 }
@@ -103,6 +108,17 @@ struct State {
     total: usize,
     last_seen: i64,
     targets: HashMap<Arc<str>, Arc<Target>>,
+    /// Endpoints whose last attempt got no response.
+    degraded: std::collections::HashSet<Arc<str>>,
+}
+
+impl State {
+    /// How many more attempts `endpoint` may have in flight.
+    fn room(&self, cfg: &EngineConfig, endpoint: &Arc<str>) -> usize {
+        let cap =
+            if self.degraded.contains(endpoint) { DEGRADED_SLOTS.min(cfg.per_endpoint) } else { cfg.per_endpoint };
+        cap.saturating_sub(self.inflight.get(endpoint).copied().unwrap_or(0))
+    }
 }
 
 async fn run(db: Db, cfg: Arc<EngineConfig>, wake: Arc<Notify>) {
@@ -110,8 +126,14 @@ async fn run(db: Db, cfg: Arc<EngineConfig>, wake: Arc<Notify>) {
     let (msg_tx, mut msg_rx) = mpsc::unbounded_channel::<Msg>();
     let (rec_tx, rec_rx) = mpsc::unbounded_channel::<(Arc<str>, Recorded)>();
     tokio::spawn(recorder(db.clone(), rec_rx, msg_tx.clone()));
-    let mut st =
-        State { due: HashMap::new(), inflight: HashMap::new(), total: 0, last_seen: 0, targets: HashMap::new() };
+    let mut st = State {
+        due: HashMap::new(),
+        inflight: HashMap::new(),
+        total: 0,
+        last_seen: 0,
+        targets: HashMap::new(),
+        degraded: std::collections::HashSet::new(),
+    };
     let mut next_rescan = Instant::now();
     let mut woken = false;
     loop {
@@ -145,12 +167,7 @@ async fn run(db: Db, cfg: Arc<EngineConfig>, wake: Arc<Notify>) {
         // Sleep until the next due time of an endpoint with room, a wake-up, a finished
         // attempt, or the next rescan.
         let now = Timestamp::now().millis();
-        let next_due = st
-            .due
-            .iter()
-            .filter(|(e, _)| st.inflight.get(*e).copied().unwrap_or(0) < cfg.per_endpoint)
-            .map(|(_, d)| *d)
-            .min();
+        let next_due = st.due.iter().filter(|(e, _)| st.room(&cfg, e) > 0).map(|(_, d)| *d).min();
         let mut deadline = next_rescan;
         if let Some(d) = next_due {
             deadline = deadline.min(Instant::now() + Duration::from_millis(u64::try_from(d - now).unwrap_or(0)));
@@ -170,11 +187,16 @@ async fn run(db: Db, cfg: Arc<EngineConfig>, wake: Arc<Notify>) {
 
 fn handle(st: &mut State, msg: Msg) {
     match msg {
-        Msg::SlotFreed(e) => {
+        Msg::SlotFreed(e, responded) => {
             if let Some(n) = st.inflight.get_mut(&e) {
                 *n = n.saturating_sub(1);
             }
             st.total = st.total.saturating_sub(1);
+            if responded {
+                st.degraded.remove(&e);
+            } else {
+                st.degraded.insert(e);
+            }
         }
         Msg::Due(e, at) => {
             let slot = st.due.entry(e).or_insert(at);
@@ -192,19 +214,14 @@ async fn dispatch(
     rec_tx: &mpsc::UnboundedSender<(Arc<str>, Recorded)>,
 ) {
     let now = Timestamp::now();
-    let ready: Vec<Arc<str>> = st
-        .due
-        .iter()
-        .filter(|(e, due)| **due <= now.millis() && st.inflight.get(*e).copied().unwrap_or(0) < cfg.per_endpoint)
-        .map(|(e, _)| e.clone())
-        .collect();
+    let ready: Vec<Arc<str>> =
+        st.due.iter().filter(|(e, due)| **due <= now.millis() && st.room(cfg, e) > 0).map(|(e, _)| e.clone()).collect();
     if ready.is_empty() || st.total >= cfg.global {
         return;
     }
     refresh_targets(db, cfg, st, &ready).await;
     for endpoint in ready {
-        let busy = st.inflight.get(&endpoint).copied().unwrap_or(0);
-        let room = (cfg.per_endpoint - busy).min(cfg.global.saturating_sub(st.total));
+        let room = st.room(cfg, &endpoint).min(cfg.global.saturating_sub(st.total));
         if room == 0 {
             break;
         }
@@ -230,8 +247,9 @@ async fn dispatch(
             let (msg_tx, rec_tx) = (msg_tx.clone(), rec_tx.clone());
             tokio::spawn(async move {
                 let recorded = attempt(&cfg, &client, &target, &delivery, payload).await;
+                let responded = recorded.http_status != 0;
                 let _ = rec_tx.send((endpoint.clone(), recorded));
-                let _ = msg_tx.send(Msg::SlotFreed(endpoint));
+                let _ = msg_tx.send(Msg::SlotFreed(endpoint, responded));
             });
         }
     }

@@ -293,6 +293,15 @@ async fn endpoints_are_managed_and_their_secrets_sealed(b: Backend) {
             .await;
     assert_eq!(hit.header("x-fml-signature"), hmac(&rotated, &hit.body));
 
+    // A dump of the whole database holds none of the secrets in readable form.
+    if let Some(path) = app.spec.url.strip_prefix("sqlite:") {
+        let mut dump = std::fs::read(path).unwrap();
+        dump.extend(std::fs::read(format!("{path}-wal")).unwrap_or_default());
+        for secret in [mine, rotated.as_str(), app.client_secret.as_str()] {
+            assert!(!dump.windows(secret.len()).any(|w| w == secret.as_bytes()), "a secret is readable in the database file");
+        }
+    }
+
     // Bad input: every field listed.
     let res = app
         .http
