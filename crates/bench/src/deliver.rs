@@ -87,9 +87,6 @@ pub async fn run(url: &str, receiver: &str, rate: Option<usize>, seconds: usize,
     let wake = Arc::new(Notify::new());
     let mut cfg = fml_webhooks::engine::EngineConfig::new(key);
     cfg.allow_private = true;
-    if let Ok(n) = std::env::var("BENCH_PER_ENDPOINT") {
-        cfg.per_endpoint = n.parse().expect("BENCH_PER_ENDPOINT");
-    }
     fml_webhooks::engine::spawn(db.clone(), cfg, wake.clone());
     fml_webhooks::client::install_tls();
     let http = reqwest::Client::new();
