@@ -149,6 +149,9 @@ pub struct Claimed {
 /// Takes up to `limit` due deliveries of one endpoint for `lease_ms`: a delivery whose
 /// worker dies becomes due again when the lease ends. On PostgreSQL, `SKIP LOCKED` lets
 /// several nodes claim side by side without taking the same row.
+///
+/// The order is exactly the `deliveries_due` index's, so the scan stops after `limit` rows
+/// however large the endpoint's backlog (a tie-breaker column would force a sort of all of it).
 pub async fn claim(
     db: &Db,
     endpoint_id: &str,
@@ -166,7 +169,7 @@ pub async fn claim(
             SELECT d.id FROM deliveries d \
             WHERE d.endpoint_id = $1 AND d.status = 'pending' AND d.next_attempt_at <= $2 \
               AND EXISTS (SELECT 1 FROM webhook_endpoints ep WHERE ep.id = d.endpoint_id AND ep.enabled AND ep.deleted_at IS NULL) \
-            ORDER BY d.next_attempt_at, d.id LIMIT $4{lock}) \
+            ORDER BY d.next_attempt_at LIMIT $4{lock}) \
          RETURNING id, endpoint_id, event_row, event_id, event_type, attempt_count, auto_failures, manual"
     );
     let mut tx = db.begin().await?;

@@ -298,7 +298,10 @@ async fn endpoints_are_managed_and_their_secrets_sealed(b: Backend) {
         let mut dump = std::fs::read(path).unwrap();
         dump.extend(std::fs::read(format!("{path}-wal")).unwrap_or_default());
         for secret in [mine, rotated.as_str(), app.client_secret.as_str()] {
-            assert!(!dump.windows(secret.len()).any(|w| w == secret.as_bytes()), "a secret is readable in the database file");
+            assert!(
+                !dump.windows(secret.len()).any(|w| w == secret.as_bytes()),
+                "a secret is readable in the database file"
+            );
         }
     }
 
