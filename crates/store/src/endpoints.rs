@@ -108,19 +108,28 @@ async fn with_types(conn: Conn<'_>, rows: Vec<Row>) -> Result<Vec<Endpoint>, Sto
     }
     Ok(rows
         .into_iter()
-        .map(|r| Endpoint {
-            event_types: by_endpoint.remove(&r.id).unwrap_or_default(),
-            id: r.id,
-            org_id: r.org_id,
-            url: r.url,
-            label: r.label,
-            secret_sealed: r.secret_sealed,
-            enabled: r.enabled,
-            created_at: r.created_at,
-            updated_at: r.updated_at,
-            deleted_at: r.deleted_at,
+        .map(|r| {
+            let types = by_endpoint.remove(&r.id).unwrap_or_default();
+            r.into_endpoint(types)
         })
         .collect())
+}
+
+impl Row {
+    fn into_endpoint(self, event_types: Vec<String>) -> Endpoint {
+        Endpoint {
+            event_types,
+            id: self.id,
+            org_id: self.org_id,
+            url: self.url,
+            label: self.label,
+            secret_sealed: self.secret_sealed,
+            enabled: self.enabled,
+            created_at: self.created_at,
+            updated_at: self.updated_at,
+            deleted_at: self.deleted_at,
+        }
+    }
 }
 
 /// A live (not deleted) endpoint of `org`.
@@ -153,21 +162,8 @@ pub async fn by_ids(db: &Db, ids: &[&str]) -> Result<Vec<Endpoint>, StoreError> 
     );
     let args: Vec<Arg> = ids.iter().map(|i| Arg::Text((*i).to_owned())).collect();
     let rows = fetch_all_args!(c.conn(), Row, sql, args)?;
-    Ok(rows
-        .into_iter()
-        .map(|r| Endpoint {
-            event_types: Vec::new(),
-            id: r.id,
-            org_id: r.org_id,
-            url: r.url,
-            label: r.label,
-            secret_sealed: r.secret_sealed,
-            enabled: r.enabled,
-            created_at: r.created_at,
-            updated_at: r.updated_at,
-            deleted_at: r.deleted_at,
-        })
-        .collect())
+    // The engine needs no subscriptions (deliveries already name their endpoint).
+    Ok(rows.into_iter().map(|r| r.into_endpoint(Vec::new())).collect())
 }
 
 /// Changes to an endpoint; `None` leaves a field as it is.

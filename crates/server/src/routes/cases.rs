@@ -2,12 +2,11 @@
 //! store a CRM record id on one.
 
 use axum::Json;
-use axum::body::Body;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::Response;
 use fml_domain::case::{NewCase, parse_crm_record_id};
-use fml_domain::idempotency::{Verdict, fingerprint};
+use fml_domain::idempotency::fingerprint;
 use fml_domain::ids::CaseLocator;
 use fml_domain::{CaseId, Scope, Timestamp};
 use fml_store::case_writer::{CreateCase, CreateOutcome};
@@ -18,6 +17,7 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use super::idempotent::{self, Storage};
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{Auth, IdempotencyHeader, JsonBody};
 use crate::state::AppState;
@@ -100,37 +100,11 @@ async fn create_case(
             if queued_mail {
                 st.mail_wake.notify_one();
             }
-            json_response(StatusCode::CREATED, body, None)
+            idempotent::json(StatusCode::CREATED, body, None)
         }
-        CreateOutcome::ExistingForCrm { body, .. } => json_response(StatusCode::OK, body, Some("crm-record-id")),
-        CreateOutcome::KeyTaken(verdict) => verdict_response(verdict)?,
+        CreateOutcome::ExistingForCrm { body, .. } => idempotent::json(StatusCode::OK, body, Some("crm-record-id")),
+        CreateOutcome::KeyTaken(verdict) => idempotent::verdict_response(verdict)?,
     })
-}
-
-fn json_response(status: StatusCode, body: String, replay: Option<&'static str>) -> Response {
-    let mut res = Response::new(Body::from(body));
-    *res.status_mut() = status;
-    res.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
-    if let Some(r) = replay {
-        res.headers_mut().insert("idempotent-replay", HeaderValue::from_static(r));
-    }
-    res
-}
-
-/// The answer to a request whose idempotency key was already taken.
-pub fn verdict_response(v: Verdict) -> Result<Response, ApiError> {
-    match v {
-        Verdict::Replay(stored) => {
-            let status = StatusCode::from_u16(stored.status).map_err(|e| ApiError::Internal(e.to_string()))?;
-            Ok(json_response(status, stored.body, Some("true")))
-        }
-        Verdict::OtherRoute => Err(ApiError::Conflict(
-            "idempotency_key_conflict",
-            "this Idempotency-Key was already used on a different endpoint".into(),
-        )),
-        Verdict::OtherRequest => Err(ApiError::IdempotencyReused),
-        Verdict::InProgress => Err(ApiError::IdempotencyInProgress),
-    }
 }
 
 fn locate(raw: &str) -> Result<CaseLocator, ApiError> {
@@ -266,44 +240,21 @@ async fn set_crm_record_id(
         .and_then(|o| parse_crm_record_id(o.get("crmRecordId")).map_err(|e| ApiError::Validation(vec![e])))?;
     let locator = locate(&case_id)?;
     let route = format!("POST /api/cases/{case_id}/crm-record-id");
-    let claim = key.map(|key| Claim { org: auth.org.clone(), fingerprint: fingerprint(&route, &body), route, key });
-    if let Some(c) = &claim
-        && let Some(existing) = fml_store::idempotency::claim(&st.db, c, Timestamp::now()).await?
-    {
-        return verdict_response(fml_domain::idempotency::judge(existing, &c.route, &c.fingerprint));
-    }
-    let result = store_crm(&st, &auth, &locator, &crm, claim.as_ref()).await;
-    if result.is_err()
-        && let Some(c) = &claim
-    {
-        fml_store::idempotency::release(&st.db, &c.org, &c.key).await?;
-    }
-    result
-}
-
-async fn store_crm(
-    st: &AppState,
-    auth: &Auth,
-    locator: &CaseLocator,
-    crm: &str,
-    claim: Option<&Claim>,
-) -> Result<Response, ApiError> {
-    let mut tx = st.db.begin().await?;
-    let case: CaseRecord =
-        match fml_store::cases::set_crm_record_id(tx.conn(), &auth.org, locator, crm, Timestamp::now()).await? {
-            SetCrmOutcome::Updated(c) => *c,
-            SetCrmOutcome::NotFound => return Err(ApiError::NotFound("no such case")),
-            SetCrmOutcome::TakenByOtherCase => {
-                return Err(ApiError::Conflict(
-                    "crm_record_id_conflict",
-                    "another case of this organisation already has this crmRecordId".into(),
-                ));
-            }
-        };
-    let body = render_case(&case, &st.config);
-    if let Some(c) = claim {
-        fml_store::idempotency::complete_many(tx.conn(), &[(&c.org, &c.key, 200, body.as_str())]).await?;
-    }
-    tx.commit().await?;
-    Ok(json_response(StatusCode::OK, body, None))
+    idempotent::run(&st, &auth, key, route, &body, Storage::Plain, || async {
+        let mut tx = st.db.begin().await?;
+        let case: CaseRecord =
+            match fml_store::cases::set_crm_record_id(tx.conn(), &auth.org, &locator, &crm, Timestamp::now()).await? {
+                SetCrmOutcome::Updated(c) => *c,
+                SetCrmOutcome::NotFound => return Err(ApiError::NotFound("no such case")),
+                SetCrmOutcome::TakenByOtherCase => {
+                    return Err(ApiError::Conflict(
+                        "crm_record_id_conflict",
+                        "another case of this organisation already has this crmRecordId".into(),
+                    ));
+                }
+            };
+        tx.commit().await?;
+        Ok((StatusCode::OK, render_case(&case, &st.config)))
+    })
+    .await
 }

@@ -54,7 +54,7 @@ where
                 let status = StatusCode::from_u16(stored.status).map_err(|e| ApiError::Internal(e.to_string()))?;
                 Ok(json(status, unseal(st, &stored.body)?, Some("true")))
             }
-            other => crate::routes::cases::verdict_response(other),
+            other => verdict_response(other),
         };
     }
     match handler().await {
@@ -88,6 +88,23 @@ fn unseal(st: &AppState, stored: &str) -> Result<String, ApiError> {
     String::from_utf8(plain).map_err(|e| ApiError::Internal(e.to_string()))
 }
 
+/// The answer to a request whose key was already taken.
+pub fn verdict_response(v: Verdict) -> Result<Response, ApiError> {
+    match v {
+        Verdict::Replay(stored) => {
+            let status = StatusCode::from_u16(stored.status).map_err(|e| ApiError::Internal(e.to_string()))?;
+            Ok(json(status, stored.body, Some("true")))
+        }
+        Verdict::OtherRoute => Err(ApiError::Conflict(
+            "idempotency_key_conflict",
+            "this Idempotency-Key was already used on a different endpoint".into(),
+        )),
+        Verdict::OtherRequest => Err(ApiError::IdempotencyReused),
+        Verdict::InProgress => Err(ApiError::IdempotencyInProgress),
+    }
+}
+
+/// A JSON response from already-serialised bytes, optionally marked as a replay.
 pub fn json(status: StatusCode, body: String, replay: Option<&'static str>) -> Response {
     let mut res = Response::new(Body::from(body));
     *res.status_mut() = status;
