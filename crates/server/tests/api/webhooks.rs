@@ -25,15 +25,18 @@ impl TestApp {
         v["data"].as_array().unwrap().clone()
     }
 
-    /// Waits until a delivery of `endpoint` satisfies `done`, and returns its detail.
+    /// Waits until a delivery of `endpoint` satisfies `done`, and returns its detail. The
+    /// payload the engine sent is validated against its published schema on the way.
     pub async fn wait_delivery(&self, token: &str, endpoint: &str, secs: u64, done: impl Fn(&Value) -> bool) -> Value {
-        eventually(secs, || async {
+        let detail = eventually(secs, || async {
             let list = self.deliveries(token, &format!("endpointId={endpoint}")).await;
             let d = list.first()?;
             let (_, detail) = self.get_json(token, &format!("/v1/webhook-deliveries/{}", d["id"])).await;
             done(&detail).then_some(detail)
         })
-        .await
+        .await;
+        crate::catalog::assert_valid(self, &detail["payload"].to_string()).await;
+        detail
     }
 }
 
