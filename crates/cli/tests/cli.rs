@@ -310,18 +310,33 @@ fn endpoint_commands_manage_webhook_endpoints() {
     assert_eq!(env.json(&["endpoint", "list", "--org", "org_hooks", "--json"]), json!([]));
 }
 
-/// A receiver in this process that counts distinct event ids, slowly enough that a burst is
-/// still being delivered when the server is killed.
-async fn counting_receiver() -> (String, std::sync::Arc<std::sync::Mutex<std::collections::HashSet<String>>>) {
+/// A receiver in this process. Until `open` is set it holds every request without answering
+/// (so the deliveries are in flight when the server is killed) and counts arrivals; once open
+/// it answers 200 and records the event ids it received.
+struct GatedReceiver {
+    url: String,
+    open: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    arrived: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+    seen: std::sync::Arc<std::sync::Mutex<std::collections::HashSet<String>>>,
+}
+
+async fn gated_receiver() -> GatedReceiver {
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
     use std::sync::{Arc, Mutex};
+    let open = Arc::new(AtomicBool::new(false));
+    let arrived = Arc::new(AtomicUsize::new(0));
     let seen: Arc<Mutex<std::collections::HashSet<String>>> = Arc::default();
-    let s = seen.clone();
+    let (o, a, s) = (open.clone(), arrived.clone(), seen.clone());
     let app = axum::Router::new().route(
         "/hook",
         axum::routing::post(move |headers: axum::http::HeaderMap| {
-            let s = s.clone();
+            let (o, a, s) = (o.clone(), a.clone(), s.clone());
             async move {
-                tokio::time::sleep(Duration::from_millis(20)).await;
+                if !o.load(Ordering::SeqCst) {
+                    a.fetch_add(1, Ordering::SeqCst);
+                    // Never answer: the server dies with this attempt in flight.
+                    std::future::pending::<()>().await;
+                }
                 if let Some(id) = headers.get("x-fml-event-id").and_then(|v| v.to_str().ok()) {
                     s.lock().unwrap().insert(id.to_owned());
                 }
@@ -332,28 +347,27 @@ async fn counting_receiver() -> (String, std::sync::Arc<std::sync::Mutex<std::co
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}/hook", listener.local_addr().unwrap());
     tokio::spawn(async move { axum::serve(listener, app).await });
-    (url, seen)
+    GatedReceiver { url, open, arrived, seen }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn no_delivery_is_lost_when_the_server_is_killed() {
+    use std::sync::atomic::Ordering;
     let env = Env::sqlite();
     env.json(&["org", "create", "--id", "org_crash", "--name", "Crash Bank", "--json"]);
     let c = env.json(&["client", "create", "--org", "org_crash", "--name", "n", "--scope", "cases:write", "--json"]);
     let (id, secret) = (c["client_id"].as_str().unwrap().to_owned(), c["client_secret"].as_str().unwrap().to_owned());
-    let (url, seen) = counting_receiver().await;
+    let rx = gated_receiver().await;
     let out = Command::new(FML)
-        .args(["endpoint", "create", "--org", "org_crash", "--url", &url, "--json"])
+        .args(["endpoint", "create", "--org", "org_crash", "--url", &rx.url, "--json"])
         .env("FML_DATABASE_URL", &env.url)
         .env("FML_WEBHOOK_ALLOW_PRIVATE_TARGETS", "1")
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
 
-    let mut server = env.serve_with_env(
-        &[],
-        &[("FML_WEBHOOK_ALLOW_PRIVATE_TARGETS", "1"), ("FML_TEST_RETRY_SCHEDULE_MS", "50,50,50,50,50")],
-    );
+    let vars = [("FML_WEBHOOK_ALLOW_PRIVATE_TARGETS", "1"), ("FML_TEST_RETRY_SCHEDULE_MS", "50,50,50,50,50")];
+    let mut server = env.serve_with_env(&[], &vars);
     fml_webhooks::client::install_tls();
     let http = reqwest::Client::new();
     let t: Value = token(&http, &server.base, &id, &secret).await.json().await.unwrap();
@@ -372,27 +386,26 @@ async fn no_delivery_is_lost_when_the_server_is_killed() {
     }))
     .await;
     assert!(results.iter().all(|r| matches!(r, Ok(201))), "every case was accepted");
-    // Kill -9 while the burst is being delivered.
+    // Kill -9 while attempts are in flight (the receiver is holding them).
     let deadline = Instant::now() + Duration::from_secs(30);
-    while seen.lock().unwrap().len() < 10 {
-        assert!(Instant::now() < deadline, "nothing was delivered");
+    while rx.arrived.load(Ordering::SeqCst) < 10 {
+        assert!(Instant::now() < deadline, "no delivery was attempted");
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
     server.child.kill().unwrap();
     server.child.wait().unwrap();
-    let at_kill = seen.lock().unwrap().len();
-    assert!(at_kill < burst, "the kill came too late to test anything ({at_kill} of {burst} already delivered)");
+    assert!(rx.seen.lock().unwrap().is_empty());
+    rx.open.store(true, Ordering::SeqCst);
 
-    let _server = env.serve_with_env(
-        &[],
-        &[("FML_WEBHOOK_ALLOW_PRIVATE_TARGETS", "1"), ("FML_TEST_RETRY_SCHEDULE_MS", "50,50,50,50,50")],
-    );
+    // After the restart every event arrives: the queued ones at once, the ones that were in
+    // flight when their lease runs out.
+    let _server = env.serve_with_env(&[], &vars);
     let deadline = Instant::now() + Duration::from_secs(90);
-    while seen.lock().unwrap().len() < burst {
+    while rx.seen.lock().unwrap().len() < burst {
         assert!(
             Instant::now() < deadline,
             "only {} of {burst} events arrived after the restart",
-            seen.lock().unwrap().len()
+            rx.seen.lock().unwrap().len()
         );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
