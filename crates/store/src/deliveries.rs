@@ -147,7 +147,7 @@ pub struct Claimed {
 }
 
 /// Takes up to `limit` due deliveries of one endpoint for `lease_ms`: a delivery whose
-/// worker dies becomes due again when the lease ends. On PostgreSQL, `SKIP LOCKED` lets
+/// worker dies becomes claimable again when the lease ends. On PostgreSQL, `SKIP LOCKED` lets
 /// several nodes claim side by side without taking the same row.
 ///
 /// The order is exactly the `deliveries_due` index's, so the scan stops after `limit` rows
@@ -164,10 +164,11 @@ pub async fn claim(
         crate::Backend::Sqlite => "",
     };
     let sql = format!(
-        "UPDATE deliveries SET next_attempt_at = $3 \
-         WHERE status = 'pending' AND next_attempt_at <= $2 AND id IN ( \
+        "UPDATE deliveries SET leased_until = $3 \
+         WHERE status = 'pending' AND next_attempt_at <= $2 AND (leased_until IS NULL OR leased_until <= $2) AND id IN ( \
             SELECT d.id FROM deliveries d \
             WHERE d.endpoint_id = $1 AND d.status = 'pending' AND d.next_attempt_at <= $2 \
+              AND (d.leased_until IS NULL OR d.leased_until <= $2) \
               AND EXISTS (SELECT 1 FROM webhook_endpoints ep WHERE ep.id = d.endpoint_id AND ep.enabled AND ep.deleted_at IS NULL) \
             ORDER BY d.next_attempt_at LIMIT $4{lock}) \
          RETURNING id, endpoint_id, event_row, event_id, event_type, attempt_count, auto_failures, manual"
@@ -208,13 +209,16 @@ pub async fn claim(
         .collect())
 }
 
-/// When each enabled endpoint next has work: the earliest due time of its pending deliveries.
+/// When each enabled endpoint next has work: the earliest time one of its pending deliveries
+/// is due and not leased.
 pub async fn due_by_endpoint(db: &Db, newer_than: Option<i64>) -> Result<Vec<(String, i64, i64)>, StoreError> {
     let mut c = db.reader().await?;
     let rows: Vec<(String, Option<i64>, Option<i64>)> = fetch_all!(
         c.conn(),
         (String, Option<i64>, Option<i64>),
-        "SELECT d.endpoint_id, MIN(d.next_attempt_at), MAX(d.id) FROM deliveries d \
+        "SELECT d.endpoint_id, \
+            MIN(CASE WHEN d.leased_until > d.next_attempt_at THEN d.leased_until ELSE d.next_attempt_at END), MAX(d.id) \
+         FROM deliveries d \
          JOIN webhook_endpoints ep ON ep.id = d.endpoint_id AND ep.enabled AND ep.deleted_at IS NULL \
          WHERE d.status = 'pending' AND d.id > $1 GROUP BY d.endpoint_id",
         newer_than.unwrap_or(0)
@@ -247,7 +251,8 @@ pub async fn record(db: &Db, batch: &[Recorded], now: Timestamp) -> Result<(), S
     let mut tx = db.begin().await?;
     let sql = format!(
         "UPDATE deliveries SET status = v.column2, attempt_count = v.column3, auto_failures = v.column4, \
-            next_attempt_at = v.column5, last_http_status = v.column6, manual = FALSE, updated_at = v.column7 \
+            next_attempt_at = v.column5, last_http_status = v.column6, manual = FALSE, updated_at = v.column7, \
+            leased_until = NULL \
          FROM (VALUES {}) AS v WHERE deliveries.id = v.column1",
         values_clause(batch.len(), 7, 1)
     );
@@ -297,5 +302,17 @@ pub async fn count_by_status(db: &Db, org: &OrgId, status: &str) -> Result<i64, 
         status
     )?
     .unwrap_or((0,));
+    Ok(n)
+}
+
+/// Releases every lease. Only for a deployment where this process is the only one delivering
+/// (SQLite): at start, any lease left is from a process that died.
+pub async fn release_all_leases(db: &Db) -> Result<u64, StoreError> {
+    let mut tx = db.begin().await?;
+    let n = crate::execute!(
+        tx.conn(),
+        "UPDATE deliveries SET leased_until = NULL WHERE status = 'pending' AND leased_until IS NOT NULL"
+    )?;
+    tx.commit().await?;
     Ok(n)
 }

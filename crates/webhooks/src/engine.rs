@@ -7,9 +7,10 @@
 //! - Each endpoint has at most `per_endpoint` attempts in flight (a few once it stops
 //!   answering) and the process at most `global`, so a slow or dead endpoint holds only its
 //!   own slots and healthy ones go on.
-//! - A claim is a lease: the delivery's due time moves past the attempt's deadline, so if the
-//!   process dies mid-attempt the delivery becomes due again (at-least-once). No database
-//!   connection is held during an HTTP request.
+//! - A claim is a lease past the attempt's deadline: if the process dies mid-attempt the
+//!   delivery is claimable again when the lease ends (at once on restart with SQLite, where
+//!   the process is the only deliverer): at-least-once. No database connection is held
+//!   during an HTTP request.
 //! - Outcomes are recorded in batches (one transaction per batch) by a separate task.
 
 use std::collections::HashMap;
@@ -78,7 +79,21 @@ pub fn spawn(db: Db, cfg: EngineConfig, wake: Arc<Notify>) {
     if let Db::Postgres(pool) = &db {
         tokio::spawn(listen(pool.clone(), wake.clone()));
     }
-    tokio::spawn(run(db, Arc::new(cfg), wake));
+    tokio::spawn(async move {
+        // One `fml serve` per SQLite file: a lease found at start belongs to a process that
+        // died mid-attempt, so its delivery is due again now rather than when the lease ends.
+        if db.backend() == fml_store::Backend::Sqlite {
+            match fml_store::deliveries::release_all_leases(&db).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(
+                    deliveries = n,
+                    "re-queued deliveries that were in flight when the last process died"
+                ),
+                Err(e) => tracing::warn!(error = %e, "releasing stale leases failed"),
+            }
+        }
+        run(db, Arc::new(cfg), wake).await;
+    });
 }
 
 /// Wakes the engine when another node creates deliveries.
