@@ -197,16 +197,6 @@ impl Db {
         let _: Option<(i32,)> = crate::fetch_optional!(c.conn(), (i32,), "SELECT 1")?;
         Ok(())
     }
-
-    pub async fn close(&self) {
-        match self {
-            Db::Sqlite { read, write } => {
-                read.close().await;
-                write.close().await;
-            }
-            Db::Postgres(pool) => pool.close().await,
-        }
-    }
 }
 
 /// A bind value for statements whose shape is built at run time (multi-row inserts).

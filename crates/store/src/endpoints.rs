@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use fml_domain::{OrgId, Timestamp};
 
 use crate::db::{Arg, Conn, values_clause};
-use crate::{Db, StoreError, execute, execute_args, fetch_all, fetch_all_args, fetch_optional};
+use crate::{Db, StoreError, execute, execute_args, fetch_all, fetch_all_args};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 struct Row {
@@ -229,17 +229,4 @@ pub async fn delete(db: &Db, org: &OrgId, id: &str, now: Timestamp) -> Result<bo
     )?;
     tx.commit().await?;
     Ok(true)
-}
-
-/// Whether `org` has an endpoint with this id, deleted or not (for reading history).
-pub async fn exists_any(db: &Db, org: &OrgId, id: &str) -> Result<bool, StoreError> {
-    let mut c = db.reader().await?;
-    let found: Option<(String,)> = fetch_optional!(
-        c.conn(),
-        (String,),
-        "SELECT id FROM webhook_endpoints WHERE org_id = $1 AND id = $2",
-        org.as_str(),
-        id
-    )?;
-    Ok(found.is_some())
 }

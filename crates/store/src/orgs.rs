@@ -2,7 +2,7 @@
 
 use fml_domain::{OrgId, Timestamp};
 
-use crate::{Db, StoreError, execute, fetch_all, fetch_optional};
+use crate::{Db, StoreError, execute, fetch_optional};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct OrgRow {
@@ -37,9 +37,4 @@ pub async fn create(db: &Db, id: &OrgId, name: &str, now: Timestamp) -> Result<(
 pub async fn get(db: &Db, id: &OrgId) -> Result<Option<OrgRow>, StoreError> {
     let mut c = db.reader().await?;
     Ok(fetch_optional!(c.conn(), OrgRow, "SELECT id, name, created_at FROM orgs WHERE id = $1", id.as_str())?)
-}
-
-pub async fn list(db: &Db) -> Result<Vec<OrgRow>, StoreError> {
-    let mut c = db.reader().await?;
-    Ok(fetch_all!(c.conn(), OrgRow, "SELECT id, name, created_at FROM orgs ORDER BY id")?)
 }
