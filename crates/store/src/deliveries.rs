@@ -152,13 +152,15 @@ pub struct Claimed {
 ///
 /// The order is exactly the `deliveries_due` index's, so the scan stops after `limit` rows
 /// however large the endpoint's backlog (a tie-breaker column would force a sort of all of it).
+///
+/// Each claimed delivery comes with its event's payload and emission time (`X-FML-Timestamp`).
 pub async fn claim(
     db: &Db,
     endpoint_id: &str,
     now: Timestamp,
     lease_ms: i64,
     limit: i64,
-) -> Result<Vec<(Claimed, String)>, StoreError> {
+) -> Result<Vec<(Claimed, String, Timestamp)>, StoreError> {
     let lock = match db.backend() {
         crate::Backend::Postgres => " FOR UPDATE SKIP LOCKED",
         crate::Backend::Sqlite => "",
@@ -191,20 +193,21 @@ pub async fn claim(
     struct Payload {
         id: i64,
         payload: String,
+        created_at: i64,
     }
     let sql = format!(
-        "SELECT id, payload FROM events WHERE id IN ({})",
+        "SELECT id, payload, created_at FROM events WHERE id IN ({})",
         (1..=claimed.len()).map(|i| format!("${i}")).collect::<Vec<_>>().join(",")
     );
     let args: Vec<Arg> = claimed.iter().map(|c| Arg::Int(c.event_row)).collect();
     let mut c = db.reader().await?;
-    let payloads: std::collections::HashMap<i64, String> =
-        fetch_all_args!(c.conn(), Payload, sql, args)?.into_iter().map(|p| (p.id, p.payload)).collect();
+    let mut payloads: std::collections::HashMap<i64, (String, i64)> =
+        fetch_all_args!(c.conn(), Payload, sql, args)?.into_iter().map(|p| (p.id, (p.payload, p.created_at))).collect();
     Ok(claimed
         .into_iter()
         .filter_map(|d| {
-            let p = payloads.get(&d.event_row)?.clone();
-            Some((d, p))
+            let (payload, at) = payloads.remove(&d.event_row)?;
+            Some((d, payload, Timestamp::from_millis(at)))
         })
         .collect())
 }

@@ -257,11 +257,11 @@ async fn dispatch(
         }
         *st.inflight.entry(endpoint.clone()).or_insert(0) += claimed.len();
         st.total += claimed.len();
-        for (delivery, payload) in claimed {
+        for (delivery, payload, emitted_at) in claimed {
             let (cfg, client, target, endpoint) = (cfg.clone(), client.clone(), target.clone(), endpoint.clone());
             let (msg_tx, rec_tx) = (msg_tx.clone(), rec_tx.clone());
             tokio::spawn(async move {
-                let recorded = attempt(&cfg, &client, &target, &delivery, payload).await;
+                let recorded = attempt(&cfg, &client, &target, &delivery, payload, emitted_at).await;
                 let responded = recorded.http_status != 0;
                 let _ = rec_tx.send((endpoint.clone(), recorded));
                 let _ = msg_tx.send(Msg::SlotFreed(endpoint, responded));
@@ -310,10 +310,18 @@ async fn refresh_targets(db: &Db, cfg: &EngineConfig, st: &mut State, ready: &[A
 }
 
 /// One attempt and the delivery's next state.
-async fn attempt(cfg: &EngineConfig, client: &reqwest::Client, t: &Target, d: &Claimed, payload: String) -> Recorded {
+async fn attempt(
+    cfg: &EngineConfig,
+    client: &reqwest::Client,
+    t: &Target,
+    d: &Claimed,
+    payload: String,
+    emitted_at: Timestamp,
+) -> Recorded {
     let started_at = Timestamp::now().millis();
     let number = u32::try_from(d.attempt_count).unwrap_or(0) + 1;
-    let timestamp = serde_timestamp(&payload).unwrap_or_default();
+    // The body's `timestamp` is the emission time, which the outbox row keeps too.
+    let timestamp = emitted_at.to_iso();
     let body = Bytes::from(payload);
     let sig = signature(&t.secret, &body);
     let env = Envelope {
@@ -360,15 +368,6 @@ pub fn next_state(schedule: &Schedule, d: &Claimed, number: u32, started_at: i64
         auto_failures,
         next_attempt_at: next,
     }
-}
-
-/// The envelope's `timestamp`, for `X-FML-Timestamp` (it mirrors the body).
-fn serde_timestamp(payload: &str) -> Option<String> {
-    #[derive(serde::Deserialize)]
-    struct T {
-        timestamp: String,
-    }
-    serde_json::from_str::<T>(payload).ok().map(|t| t.timestamp)
 }
 
 /// Records outcomes in batches; reports scheduled retries back to the main loop.
