@@ -11,8 +11,8 @@ use fml_domain::crypto::MasterKey;
 use fml_domain::events::{CaseCreated, WebhookEvent};
 use fml_domain::{CaseId, CaseReference, CaseSource, OrgId, Timestamp};
 use fml_store::endpoints::{NewEndpoint, seal_context};
+use fml_store::wake::DeliveryWake;
 use fml_store::{ConnectOptions, Db};
-use tokio::sync::Notify;
 
 #[derive(Default)]
 struct Stats {
@@ -84,7 +84,7 @@ pub async fn run(url: &str, receiver: &str, rate: Option<usize>, seconds: usize,
             fml_store::endpoints::create(&db, &org, &e, Timestamp::now()).await.expect("endpoint");
         }
     }
-    let wake = Arc::new(Notify::new());
+    let wake = Arc::new(DeliveryWake::new());
     let mut cfg = fml_webhooks::engine::EngineConfig::new(key);
     cfg.allow_private = true;
     fml_webhooks::engine::spawn(db.clone(), cfg, wake.clone());
@@ -124,7 +124,7 @@ pub async fn run(url: &str, receiver: &str, rate: Option<usize>, seconds: usize,
             let mut tx = db.begin().await.expect("begin");
             fml_store::events::insert_many(tx.conn(), &events.iter().collect::<Vec<_>>()).await.expect("emit");
             tx.commit().await.expect("commit");
-            wake.notify_one();
+            wake.new_deliveries();
             emitted += batch;
         }
         if rate.is_some() {

@@ -34,6 +34,9 @@ pub struct Config {
     pub allow_private_targets: bool,
     /// The webhook retry schedule; `FML_TEST_RETRY_SCHEDULE_MS` scales it down in tests.
     pub retry_schedule: fml_webhooks::Schedule,
+    /// How often the delivery engine rescans for work no wake-up announced (5 s; tests set
+    /// it far out to prove that wake-ups alone deliver).
+    pub webhook_rescan: std::time::Duration,
 }
 
 impl Config {
@@ -62,6 +65,7 @@ impl Config {
             pg_schema: None,
             allow_private_targets: false,
             retry_schedule: fml_webhooks::Schedule::default(),
+            webhook_rescan: std::time::Duration::from_secs(5),
         }
     }
 }

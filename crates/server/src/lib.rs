@@ -51,7 +51,7 @@ impl App {
     pub fn with_db(db: Db, config: Config) -> Self {
         let config = Arc::new(config);
         let render_cfg = config.clone();
-        let deliveries_wake = Arc::new(Notify::new());
+        let deliveries_wake = Arc::new(fml_store::wake::DeliveryWake::new());
         let cases = CaseWriter::spawn(
             db.clone(),
             Arc::new(move |c| view::render_case(c, &render_cfg)),
@@ -75,6 +75,7 @@ impl App {
         let engine = fml_webhooks::engine::EngineConfig {
             allow_private: c.allow_private_targets,
             schedule: c.retry_schedule.clone(),
+            rescan: c.webhook_rescan,
             ..fml_webhooks::engine::EngineConfig::new(c.master_key.clone())
         };
         fml_webhooks::engine::spawn(self.state.db.clone(), engine, self.state.deliveries_wake.clone());

@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use fml_store::Db;
 use fml_store::case_writer::CaseWriter;
+use fml_store::wake::DeliveryWake;
 use tokio::sync::Notify;
 
 use crate::config::Config;
@@ -16,7 +17,7 @@ pub struct AppState {
     /// Wakes the mail worker when a message is queued.
     pub mail_wake: Arc<Notify>,
     /// Wakes the webhook engine when deliveries are created or redelivered.
-    pub deliveries_wake: Arc<Notify>,
+    pub deliveries_wake: Arc<DeliveryWake>,
     /// The SSRF-guarded client for test pings.
     pub webhook_client: reqwest::Client,
 }

@@ -22,7 +22,7 @@ use fml_domain::events::{CaseCreated, OutboxEvent, WebhookEvent};
 use fml_domain::idempotency::{Verdict, judge};
 use fml_domain::secret::SecretHash;
 use fml_domain::{CaseId, CaseReference, CaseSource, CaseStatus, OrgId, Timestamp};
-use tokio::sync::{Mutex, Notify, mpsc, oneshot};
+use tokio::sync::{Mutex, mpsc, oneshot};
 
 use crate::cases::{CASE_COLUMNS, CaseRecord, find_by_crm_in};
 use crate::db::{Arg, Backend, values_clause};
@@ -79,7 +79,7 @@ impl CaseWriter {
     /// Starts the writer: one task on SQLite (it has one write connection), two on
     /// PostgreSQL so one batch's round trips overlap another's commit.
     /// `deliveries` is woken after a commit that created webhook deliveries.
-    pub fn spawn(db: Db, render: Renderer, deliveries: Arc<Notify>) -> Self {
+    pub fn spawn(db: Db, render: Renderer, deliveries: Arc<crate::wake::DeliveryWake>) -> Self {
         let (tx, rx) = mpsc::channel::<Job>(4096);
         let rx = Arc::new(Mutex::new(rx));
         let workers = match db.backend() {
@@ -101,7 +101,12 @@ impl CaseWriter {
     }
 }
 
-async fn run(db: Db, render: Renderer, rx: Arc<Mutex<mpsc::Receiver<Job>>>, deliveries: Arc<Notify>) {
+async fn run(
+    db: Db,
+    render: Renderer,
+    rx: Arc<Mutex<mpsc::Receiver<Job>>>,
+    deliveries: Arc<crate::wake::DeliveryWake>,
+) {
     let mut carry: Vec<Job> = Vec::new();
     loop {
         let mut batch = std::mem::take(&mut carry);
@@ -127,7 +132,7 @@ async fn run(db: Db, render: Renderer, rx: Arc<Mutex<mpsc::Receiver<Job>>>, deli
 }
 
 /// Runs one batch; returns the jobs carried to the next one.
-async fn process(db: &Db, render: &Renderer, batch: Vec<Job>, deliveries: &Notify) -> Vec<Job> {
+async fn process(db: &Db, render: &Renderer, batch: Vec<Job>, deliveries: &crate::wake::DeliveryWake) -> Vec<Job> {
     let mut carried = Vec::new();
     let mut leaders = Vec::with_capacity(batch.len());
     let mut keys = HashSet::new();
@@ -174,7 +179,7 @@ async fn run_batch(
     db: &Db,
     render: &Renderer,
     cmds: &[&CreateCase],
-    deliveries: &Notify,
+    deliveries: &crate::wake::DeliveryWake,
 ) -> Result<Vec<CreateOutcome>, StoreError> {
     let now = Timestamp::now();
     let mut outcomes: Vec<Option<CreateOutcome>> = cmds.iter().map(|_| None).collect();
@@ -307,7 +312,7 @@ async fn run_batch(
     complete_many(tx.conn(), &done).await?;
     tx.commit().await?;
     if new_deliveries > 0 {
-        deliveries.notify_one();
+        deliveries.new_deliveries();
     }
     outcomes.into_iter().map(|o| o.ok_or_else(|| StoreError::Corrupt("a create had no outcome".into()))).collect()
 }

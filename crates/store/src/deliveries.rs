@@ -10,10 +10,11 @@ use crate::{Db, StoreError, execute_args, fetch_all, fetch_all_args, fetch_optio
 pub const CHANNEL: &str = "fml_deliveries";
 
 /// Wakes the delivery engines of other nodes once the transaction commits (PostgreSQL
-/// delivers NOTIFY at commit). On SQLite there is only one process.
-pub(crate) async fn notify_other_nodes(conn: Conn<'_>) -> Result<(), StoreError> {
+/// delivers NOTIFY at commit): an empty payload announces new deliveries, an endpoint id says
+/// that older deliveries of that endpoint are due now. On SQLite there is only one process.
+pub(crate) async fn notify_other_nodes(conn: Conn<'_>, endpoint: Option<&str>) -> Result<(), StoreError> {
     if let Conn::Postgres(c) = conn {
-        sqlx::query("SELECT pg_notify('fml_deliveries', '')").execute(&mut *c).await?;
+        sqlx::query("SELECT pg_notify('fml_deliveries', $1)").bind(endpoint.unwrap_or("")).execute(&mut *c).await?;
     }
     Ok(())
 }
@@ -115,19 +116,22 @@ pub async fn get(db: &Db, org: &OrgId, id: i64) -> Result<Option<(DeliveryRow, S
     Ok(Some((d, payload, attempts)))
 }
 
-/// Queues a manual redelivery now, on the same row: a pending delivery is simply made due;
-/// a finished one gets one manual attempt. `None` if `org` has no such delivery.
+/// Queues a manual redelivery now, on the same row: a pending delivery is made due; a
+/// finished one gets one manual attempt. An attempt in flight loses its lease, so its outcome
+/// is recorded in the history but no longer decides the delivery's state, and the redelivery
+/// goes out at once. `None` if `org` has no such delivery (or its endpoint was deleted).
 pub async fn redeliver(db: &Db, org: &OrgId, id: i64, now: Timestamp) -> Result<Option<DeliveryRow>, StoreError> {
     let mut tx = db.begin().await?;
     let sql = format!(
-        "UPDATE deliveries SET manual = (status <> 'pending'), status = 'pending', next_attempt_at = $3, updated_at = $3 \
+        "UPDATE deliveries SET manual = (status <> 'pending'), status = 'pending', next_attempt_at = $3, updated_at = $3, \
+            leased_until = NULL \
          WHERE org_id = $1 AND id = $2 \
            AND endpoint_id IN (SELECT id FROM webhook_endpoints WHERE deleted_at IS NULL) \
          RETURNING {COLUMNS}"
     );
     let row = fetch_optional!(tx.conn(), DeliveryRow, sqlx::AssertSqlSafe(sql), org.as_str(), id, now.millis())?;
-    if row.is_some() {
-        notify_other_nodes(tx.conn()).await?;
+    if let Some(d) = &row {
+        notify_other_nodes(tx.conn(), Some(&d.endpoint_id)).await?;
     }
     tx.commit().await?;
     Ok(row)
@@ -147,7 +151,9 @@ pub struct Claimed {
 }
 
 /// Takes up to `limit` due deliveries of one endpoint for `lease_ms`: a delivery whose
-/// worker dies becomes claimable again when the lease ends. On PostgreSQL, `SKIP LOCKED` lets
+/// worker dies becomes claimable again when the lease ends. Each claim counts an attempt, so
+/// the returned `attempt_count` is this attempt's number (`X-FML-Attempt`) and identifies the
+/// lease: [`record`] applies an outcome only while the delivery still holds it. On PostgreSQL, `SKIP LOCKED` lets
 /// several nodes claim side by side without taking the same row.
 ///
 /// The order is exactly the `deliveries_due` index's, so the scan stops after `limit` rows
@@ -166,7 +172,7 @@ pub async fn claim(
         crate::Backend::Sqlite => "",
     };
     let sql = format!(
-        "UPDATE deliveries SET leased_until = $3 \
+        "UPDATE deliveries SET leased_until = $3, attempt_count = attempt_count + 1 \
          WHERE status = 'pending' AND next_attempt_at <= $2 AND (leased_until IS NULL OR leased_until <= $2) AND id IN ( \
             SELECT d.id FROM deliveries d \
             WHERE d.endpoint_id = $1 AND d.status = 'pending' AND d.next_attempt_at <= $2 \
@@ -246,17 +252,35 @@ pub struct Recorded {
     pub next_attempt_at: Option<i64>,
 }
 
-/// Records a batch of attempts and the new state of their deliveries in one transaction.
+/// When `endpoint`'s earliest pending delivery is due (or its lease ends), if it has one.
+pub async fn next_due(db: &Db, endpoint: &str) -> Result<Option<i64>, StoreError> {
+    let mut c = db.reader().await?;
+    let row: Option<(Option<i64>,)> = fetch_optional!(
+        c.conn(),
+        (Option<i64>,),
+        "SELECT MIN(CASE WHEN leased_until > next_attempt_at THEN leased_until ELSE next_attempt_at END) \
+         FROM deliveries WHERE endpoint_id = $1 AND status = 'pending'",
+        endpoint
+    )?;
+    Ok(row.and_then(|(d,)| d))
+}
+
+/// Records a batch of attempts in one transaction. Every attempt joins the history; the
+/// delivery's new state is applied only while the attempt still holds its lease (the
+/// delivery is pending, leased, and its attempt counter is this attempt's), so an attempt
+/// overtaken by a redelivery, a deleted endpoint or an expired lease cannot overwrite newer
+/// state.
 pub async fn record(db: &Db, batch: &[Recorded], now: Timestamp) -> Result<(), StoreError> {
     if batch.is_empty() {
         return Ok(());
     }
     let mut tx = db.begin().await?;
     let sql = format!(
-        "UPDATE deliveries SET status = v.column2, attempt_count = v.column3, auto_failures = v.column4, \
+        "UPDATE deliveries SET status = v.column2, auto_failures = v.column4, \
             next_attempt_at = v.column5, last_http_status = v.column6, manual = FALSE, updated_at = v.column7, \
             leased_until = NULL \
-         FROM (VALUES {}) AS v WHERE deliveries.id = v.column1",
+         FROM (VALUES {}) AS v WHERE deliveries.id = v.column1 AND deliveries.attempt_count = v.column3 \
+           AND deliveries.status = 'pending' AND deliveries.leased_until IS NOT NULL",
         values_clause(batch.len(), 7, 1)
     );
     let mut args = Vec::with_capacity(batch.len() * 7);

@@ -203,6 +203,10 @@ pub async fn update(
     if let Some(types) = &p.event_types {
         set_subscriptions(tx.conn(), id, types).await?;
     }
+    if p.enabled == Some(true) {
+        // Its queued deliveries go out now, on every node.
+        crate::deliveries::notify_other_nodes(tx.conn(), Some(id)).await?;
+    }
     tx.commit().await?;
     get(db, org, id).await
 }

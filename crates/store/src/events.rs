@@ -55,7 +55,7 @@ pub async fn insert_many(mut conn: Conn<'_>, events: &[&OutboxEvent]) -> Result<
     let args: Vec<Arg> = events.iter().map(|e| Arg::Text(e.event_id.to_string())).collect();
     let created = execute_args!(conn.reborrow(), sql, args)?;
     if created > 0 {
-        crate::deliveries::notify_other_nodes(conn).await?;
+        crate::deliveries::notify_other_nodes(conn, None).await?;
     }
     Ok(created)
 }

@@ -14,6 +14,7 @@ pub mod events;
 pub mod idempotency;
 pub mod mail;
 pub mod orgs;
+pub mod wake;
 
 pub use db::{Backend, ConnectOptions, Db};
 

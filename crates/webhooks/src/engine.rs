@@ -22,7 +22,8 @@ use fml_domain::Timestamp;
 use fml_domain::crypto::MasterKey;
 use fml_store::Db;
 use fml_store::deliveries::{Claimed, Recorded};
-use tokio::sync::{Notify, mpsc};
+use fml_store::wake::DeliveryWake;
+use tokio::sync::mpsc;
 use tokio::time::Instant;
 
 use crate::client::{AttemptOutcome, Envelope, build_client, send};
@@ -32,8 +33,6 @@ use crate::ssrf::WebhookUrl;
 
 /// How long a claim holds a delivery: past the 10 s request timeout, with room to record.
 const LEASE_MS: i64 = 20_000;
-/// How often the engine rescans all pending work.
-const RESCAN: Duration = Duration::from_secs(5);
 /// Attempts in flight for an endpoint whose last attempt got no response (timeout, refused
 /// connection): a probe's worth, so a dead endpoint ties up almost nothing.
 const DEGRADED_SLOTS: usize = 4;
@@ -46,11 +45,21 @@ pub struct EngineConfig {
     pub per_endpoint: usize,
     pub global: usize,
     pub master_key: MasterKey,
+    /// How often the engine rescans all pending work: the safety net for what no wake-up
+    /// announced (another node's retries, expired leases).
+    pub rescan: Duration,
 }
 
 impl EngineConfig {
     pub fn new(master_key: MasterKey) -> Self {
-        Self { allow_private: false, schedule: Schedule::default(), per_endpoint: 64, global: 1024, master_key }
+        Self {
+            allow_private: false,
+            schedule: Schedule::default(),
+            per_endpoint: 64,
+            global: 1024,
+            master_key,
+            rescan: Duration::from_secs(5),
+        }
     }
 }
 
@@ -71,8 +80,9 @@ struct Target {
     updated_at: i64,
 }
 
-/// Starts the engine; `wake` is notified whenever deliveries are created in this process.
-pub fn spawn(db: Db, cfg: EngineConfig, wake: Arc<Notify>) {
+/// Starts the engine; `wake` is told whenever deliveries are created or made due in this
+/// process.
+pub fn spawn(db: Db, cfg: EngineConfig, wake: Arc<DeliveryWake>) {
     if cfg.allow_private {
         tracing::warn!("FML_WEBHOOK_ALLOW_PRIVATE_TARGETS is on: webhooks may target http:// and private addresses");
     }
@@ -96,16 +106,19 @@ pub fn spawn(db: Db, cfg: EngineConfig, wake: Arc<Notify>) {
     });
 }
 
-/// Wakes the engine when another node creates deliveries.
-async fn listen(pool: sqlx::PgPool, wake: Arc<Notify>) {
+/// Wakes the engine when another node creates deliveries or makes some due.
+async fn listen(pool: sqlx::PgPool, wake: Arc<DeliveryWake>) {
     loop {
         match sqlx::postgres::PgListener::connect_with(&pool).await {
             Ok(mut l) => {
                 if let Err(e) = l.listen(fml_store::deliveries::CHANNEL).await {
                     tracing::warn!(error = %e, "LISTEN failed");
                 } else {
-                    while l.recv().await.is_ok() {
-                        wake.notify_one();
+                    while let Ok(n) = l.recv().await {
+                        match n.payload() {
+                            "" => wake.new_deliveries(),
+                            endpoint => wake.endpoint_due(endpoint),
+                        }
                     }
                 }
             }
@@ -113,7 +126,7 @@ async fn listen(pool: sqlx::PgPool, wake: Arc<Notify>) {
         }
         // The rescan covers the gap; try again shortly.
         tokio::time::sleep(Duration::from_secs(1)).await;
-        wake.notify_one();
+        wake.new_deliveries();
     }
 }
 
@@ -136,7 +149,7 @@ impl State {
     }
 }
 
-async fn run(db: Db, cfg: Arc<EngineConfig>, wake: Arc<Notify>) {
+async fn run(db: Db, cfg: Arc<EngineConfig>, wake: Arc<DeliveryWake>) {
     let client = build_client(cfg.allow_private);
     let (msg_tx, mut msg_rx) = mpsc::unbounded_channel::<Msg>();
     let (rec_tx, rec_rx) = mpsc::unbounded_channel::<(Arc<str>, Recorded)>();
@@ -163,7 +176,7 @@ async fn run(db: Db, cfg: Arc<EngineConfig>, wake: Arc<Notify>) {
                 }
                 Err(e) => tracing::warn!(error = %e, "scanning pending deliveries failed"),
             }
-            next_rescan = Instant::now() + RESCAN;
+            next_rescan = Instant::now() + cfg.rescan;
         } else if woken {
             match fml_store::deliveries::due_by_endpoint(&db, Some(st.last_seen)).await {
                 Ok(rows) => {
@@ -174,6 +187,19 @@ async fn run(db: Db, cfg: Arc<EngineConfig>, wake: Arc<Notify>) {
                     }
                 }
                 Err(e) => tracing::warn!(error = %e, "reading new deliveries failed"),
+            }
+        }
+        if woken {
+            // Older deliveries made due again (redelivery, an endpoint enabled again).
+            for endpoint in wake.take_endpoints() {
+                match fml_store::deliveries::next_due(&db, &endpoint).await {
+                    Ok(Some(due)) => {
+                        let slot = st.due.entry(endpoint.into()).or_insert(due);
+                        *slot = (*slot).min(due);
+                    }
+                    Ok(None) => {}
+                    Err(e) => tracing::warn!(error = %e, "reading an endpoint's due deliveries failed"),
+                }
             }
         }
         woken = false;
@@ -319,7 +345,8 @@ async fn attempt(
     emitted_at: Timestamp,
 ) -> Recorded {
     let started_at = Timestamp::now().millis();
-    let number = u32::try_from(d.attempt_count).unwrap_or(0) + 1;
+    // The claim counted this attempt.
+    let number = u32::try_from(d.attempt_count).unwrap_or(0);
     // The body's `timestamp` is the emission time, which the outbox row keeps too.
     let timestamp = emitted_at.to_iso();
     let body = Bytes::from(payload);

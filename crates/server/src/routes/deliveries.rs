@@ -232,7 +232,7 @@ async fn redeliver(
         let d = fml_store::deliveries::redeliver(&st.db, &auth.org, parse_id(&id)?, Timestamp::now())
             .await?
             .ok_or(ApiError::NotFound("no such delivery"))?;
-        st.deliveries_wake.notify_one();
+        st.deliveries_wake.endpoint_due(&d.endpoint_id);
         serde_json::to_string(&DeliveryView::from(&d))
             .map(|b| (StatusCode::ACCEPTED, b))
             .map_err(|e| ApiError::Internal(e.to_string()))

@@ -302,7 +302,13 @@ async fn update_endpoint(
     let input = validate(&body, false, st.config.allow_private_targets).await?;
     let route = format!("PATCH /v1/webhook-endpoints/{id}");
     idempotent::run(&st, &auth, key, route, &body, Storage::Sealed, || async {
-        to_json(StatusCode::OK, &update(&st.db, &st.config.master_key, &auth.org, &id, input).await?)
+        let enabling = input.enabled == Some(true);
+        let view = update(&st.db, &st.config.master_key, &auth.org, &id, input).await?;
+        if enabling {
+            // Deliveries queued while it was disabled go out now.
+            st.deliveries_wake.endpoint_due(&view.id);
+        }
+        to_json(StatusCode::OK, &view)
     })
     .await
 }

@@ -118,11 +118,19 @@ pub struct Options {
     pub org: &'static str,
     /// Webhooks to loopback receivers need this; the SSRF tests turn it off.
     pub allow_private: bool,
+    /// The engine's safety-net rescan; far out in the tests that prove wake-ups alone deliver.
+    pub webhook_rescan: Duration,
 }
 
 impl Default for Options {
     fn default() -> Self {
-        Self { smtp_url: None, spec: None, org: "org_test_bank", allow_private: true }
+        Self {
+            smtp_url: None,
+            spec: None,
+            org: "org_test_bank",
+            allow_private: true,
+            webhook_rescan: Duration::from_secs(5),
+        }
     }
 }
 
@@ -154,6 +162,7 @@ pub async fn spawn_with(backend: Backend, opts: Options) -> TestApp {
     config.pg_schema = spec.pg_schema.clone();
     config.allow_private_targets = opts.allow_private;
     config.retry_schedule = test_schedule();
+    config.webhook_rescan = opts.webhook_rescan;
     let app = App::with_db(db.clone(), config);
     tokio::spawn(app.serve(listener));
 

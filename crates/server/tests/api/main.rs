@@ -5,6 +5,7 @@ mod helpers;
 mod cases;
 mod catalog;
 mod concurrency;
+mod engine;
 mod idempotency;
 mod isolation;
 mod mail;

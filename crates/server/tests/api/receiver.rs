@@ -1,7 +1,8 @@
 //! Real HTTP receivers on loopback for the webhook tests, one behaviour per path:
 //! `/ok`, `/status/<code>`, `/slow` (answers after 12 s), `/redirect`, `/big` (10 MB body),
-//! `/flaky/<n>` (503 for the first n requests, then 200); and a raw TCP server that cuts the
-//! response off mid-body.
+//! `/flaky/<n>` (503 for the first n requests, then 200), `/hold/<code>` (the first request
+//! waits for [`Receiver::release`], then answers `code`; later ones answer 200 at once); and a
+//! raw TCP server that cuts the response off mid-body.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -28,10 +29,17 @@ impl Hit {
     }
 }
 
-#[derive(Clone, Default)]
+#[derive(Clone)]
 struct Shared {
     hits: Arc<Mutex<Vec<Hit>>>,
     counters: Arc<Mutex<HashMap<String, u32>>>,
+    gate: Arc<tokio::sync::Semaphore>,
+}
+
+impl Default for Shared {
+    fn default() -> Self {
+        Self { hits: Arc::default(), counters: Arc::default(), gate: Arc::new(tokio::sync::Semaphore::new(0)) }
+    }
 }
 
 pub struct Receiver {
@@ -55,6 +63,11 @@ impl Receiver {
 
     pub fn hits(&self, path: &str) -> Vec<Hit> {
         self.shared.hits.lock().unwrap().iter().filter(|h| h.path == path).cloned().collect()
+    }
+
+    /// Lets the held first request of a `/hold/…` path answer.
+    pub fn release(&self) {
+        self.shared.gate.add_permits(1);
     }
 
     /// Waits until `path` got at least `n` requests.
@@ -94,6 +107,12 @@ async fn handle(State(s): State<Shared>, req: Request) -> Response {
         ["flaky", n] if seen <= n.parse::<u32>().unwrap_or(0) => {
             (StatusCode::SERVICE_UNAVAILABLE, "not yet").into_response()
         }
+        ["hold", code] if seen == 1 => {
+            let _ = s.gate.acquire().await.map(|p| p.forget());
+            let code = StatusCode::from_u16(code.parse().unwrap_or(500)).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            (code, format!("answered {code} after holding")).into_response()
+        }
+        ["hold", _] => (StatusCode::OK, "answered at once").into_response(),
         ["flaky", _] => (StatusCode::OK, "finally").into_response(),
         _ => (StatusCode::NOT_FOUND, "no such path").into_response(),
     }

@@ -1,0 +1,124 @@
+//! The delivery engine's wake-ups and leases: a redelivery or a re-enabled endpoint goes out
+//! without waiting for a rescan, and an attempt overtaken by newer state (a redelivery, a
+//! deleted endpoint) is recorded in the history without overwriting that state. These apps
+//! rescan only once an hour, so anything delivered here was found by a wake-up.
+
+use std::time::Duration;
+
+use serde_json::{Value, json};
+
+use crate::helpers::{Backend, Options, TestApp, eventually, recipe_body, spawn_with};
+use crate::receiver::Receiver;
+
+async fn no_rescan(b: Backend) -> TestApp {
+    spawn_with(b, Options { webhook_rescan: Duration::from_secs(3600), ..Options::default() }).await
+}
+
+async fn post(app: &TestApp, token: &str, path: &str) -> u16 {
+    app.http.post(app.url(path)).bearer_auth(token).send().await.unwrap().status().as_u16()
+}
+
+async fn patch(app: &TestApp, token: &str, path: &str, body: Value) -> Value {
+    let res = app.http.patch(app.url(path)).bearer_auth(token).json(&body).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    res.json().await.unwrap()
+}
+
+fn attempts(d: &Value) -> &Vec<Value> {
+    d["attempts"].as_array().unwrap()
+}
+
+async fn redelivery_goes_out_at_once(b: Backend) {
+    let rx = Receiver::start().await;
+    let app = no_rescan(b).await;
+    let token = app.token().await;
+    let ep = app.create_endpoint(&token, json!({"url": rx.url("/ok"), "eventTypes": ["case.created"]})).await;
+    let ep_id = ep["id"].as_str().unwrap();
+    app.create_case(&token, None, &recipe_body("rec_wake")).await;
+    let d = app.wait_delivery(&token, ep_id, 10, |d| d["status"] == "delivered").await;
+    assert_eq!(post(&app, &token, &format!("/v1/webhook-deliveries/{}/redeliver", d["id"])).await, 202);
+    let hits = rx.wait_for("/ok", 2, 10).await;
+    assert_eq!(hits[1].header("x-fml-attempt"), "2");
+    let d = app.wait_delivery(&token, ep_id, 10, |d| attempts(d).len() == 2).await;
+    assert_eq!(d["status"], "delivered");
+    assert_eq!(attempts(&d)[1]["manual"], true);
+}
+
+async fn reenabling_an_endpoint_sends_its_queue_at_once(b: Backend) {
+    let rx = Receiver::start().await;
+    let app = no_rescan(b).await;
+    let token = app.token().await;
+    let ep = app.create_endpoint(&token, json!({"url": rx.url("/status/500"), "eventTypes": ["case.created"]})).await;
+    let ep_id = ep["id"].as_str().unwrap();
+    let path = format!("/v1/webhook-endpoints/{ep_id}");
+    app.create_case(&token, None, &recipe_body("rec_reenable")).await;
+    app.wait_delivery(&token, ep_id, 10, |d| !attempts(d).is_empty()).await;
+    patch(&app, &token, &path, json!({"enabled": false})).await;
+    // Let the retry fall due while the endpoint is disabled: the engine drops it then.
+    let due = app
+        .wait_delivery(&token, ep_id, 10, |d| d["status"] == "pending" && d["nextAttemptAt"].is_string())
+        .await["nextAttemptAt"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    eventually(10, || async { (chrono_now() > due).then_some(()) }).await;
+    let before = rx.hits("/status/500").len();
+    patch(&app, &token, &path, json!({"enabled": true, "url": rx.url("/ok/fixed")})).await;
+    rx.wait_for("/ok/fixed", 1, 10).await;
+    let d = app.wait_delivery(&token, ep_id, 10, |d| d["status"] == "delivered").await;
+    assert_eq!(attempts(&d).len(), before + 1);
+}
+
+fn chrono_now() -> String {
+    fml_domain::Timestamp::now().to_iso()
+}
+
+async fn an_overtaken_attempt_does_not_overwrite_a_redelivery(b: Backend) {
+    let rx = Receiver::start().await;
+    let app = no_rescan(b).await;
+    let token = app.token().await;
+    let ep = app.create_endpoint(&token, json!({"url": rx.url("/hold/500"), "eventTypes": ["case.created"]})).await;
+    let ep_id = ep["id"].as_str().unwrap();
+    app.create_case(&token, None, &recipe_body("rec_overtaken")).await;
+    rx.wait_for("/hold/500", 1, 10).await;
+    let id = app.deliveries(&token, &format!("endpointId={ep_id}")).await[0]["id"].clone();
+    // Attempt 1 is held; the redelivery goes out beside it and succeeds.
+    assert_eq!(post(&app, &token, &format!("/v1/webhook-deliveries/{id}/redeliver")).await, 202);
+    let hits = rx.wait_for("/hold/500", 2, 10).await;
+    assert_eq!(hits[1].header("x-fml-attempt"), "2");
+    app.wait_delivery(&token, ep_id, 10, |d| d["status"] == "delivered").await;
+    // Attempt 1 now fails: it joins the history but cannot schedule a retry.
+    rx.release();
+    let d = app.wait_delivery(&token, ep_id, 10, |d| attempts(d).len() == 2).await;
+    assert_eq!(d["status"], "delivered", "{d}");
+    assert_eq!(d["nextAttemptAt"], Value::Null);
+    assert_eq!(d["lastHttpStatus"], 200);
+    let statuses: Vec<(i64, i64)> =
+        attempts(&d).iter().map(|a| (a["attempt"].as_i64().unwrap(), a["httpStatus"].as_i64().unwrap())).collect();
+    assert!(statuses.contains(&(1, 500)) && statuses.contains(&(2, 200)), "{statuses:?}");
+}
+
+async fn an_attempt_overtaken_by_deletion_leaves_the_delivery_failed(b: Backend) {
+    let rx = Receiver::start().await;
+    let app = no_rescan(b).await;
+    let token = app.token().await;
+    let ep = app.create_endpoint(&token, json!({"url": rx.url("/hold/200"), "eventTypes": ["case.created"]})).await;
+    let ep_id = ep["id"].as_str().unwrap();
+    app.create_case(&token, None, &recipe_body("rec_deleted")).await;
+    rx.wait_for("/hold/200", 1, 10).await;
+    let res =
+        app.http.delete(app.url(&format!("/v1/webhook-endpoints/{ep_id}"))).bearer_auth(&token).send().await.unwrap();
+    assert_eq!(res.status(), 204);
+    rx.release();
+    let d = app.wait_delivery(&token, ep_id, 10, |d| attempts(d).len() == 1).await;
+    assert_eq!(attempts(&d)[0]["httpStatus"], 200, "the attempt is in the history");
+    assert_eq!(d["status"], "failed", "a deleted endpoint's delivery stays failed: {d}");
+    assert_eq!(d["nextAttemptAt"], Value::Null);
+}
+
+crate::on_both_backends!(
+    redelivery_goes_out_at_once,
+    reenabling_an_endpoint_sends_its_queue_at_once,
+    an_overtaken_attempt_does_not_overwrite_a_redelivery,
+    an_attempt_overtaken_by_deletion_leaves_the_delivery_failed,
+);
