@@ -122,8 +122,12 @@ impl NewCase {
         });
         let entity_type = opt_text(obj, "entityType", MAX_ENTITY_TYPE, &mut errors);
         let crm_record_id = match obj.get("crmRecordId") {
-            // CRM record ids are often numeric (HubSpot); keep their text form.
-            Some(Value::Number(n)) => Some(n.to_string()),
+            // CRM record ids are often numeric (HubSpot); keep their text form (the caller
+            // may restore the exact literal with `number_literal`).
+            Some(Value::Number(n)) => crate::text::clean(&n.to_string(), MAX_CRM_RECORD_ID)
+                .map_err(|e| errors.push(FieldError::new("crmRecordId", e.to_string())))
+                .ok()
+                .flatten(),
             _ => opt_text(obj, "crmRecordId", MAX_CRM_RECORD_ID, &mut errors),
         };
         let crm_source = opt_text(obj, "crmSource", MAX_CRM_SOURCE, &mut errors);
@@ -153,45 +157,44 @@ impl NewCase {
     }
 }
 
+/// The exact text of a top-level number field of a JSON object body, as the client wrote it.
+///
+/// Numbers are parsed with arbitrary precision, so no digit is ever lost to a float; this also
+/// keeps the spelling of an exponent (`1e2` rather than the parser's `1e+2`), so a numeric
+/// `crmRecordId` is stored and compared exactly as sent.
+pub fn number_literal(raw_body: &[u8], field: &str) -> Option<String> {
+    let map: std::collections::HashMap<std::borrow::Cow<'_, str>, &serde_json::value::RawValue> =
+        serde_json::from_slice(raw_body).ok()?;
+    let text = map.get(field)?.get();
+    text.starts_with(|c: char| c == '-' || c.is_ascii_digit()).then(|| text.to_owned())
+}
+
 /// Validates a crmRecordId given on its own (`POST /api/cases/{caseId}/crm-record-id`).
 pub fn parse_crm_record_id(v: Option<&Value>) -> Result<String, FieldError> {
     match v {
-        Some(Value::Number(n)) => Ok(n.to_string()),
-        Some(Value::String(s)) => {
-            let s = s.trim();
-            if s.is_empty() {
-                Err(FieldError::new("crmRecordId", "must not be blank"))
-            } else if s.chars().count() > MAX_CRM_RECORD_ID {
-                Err(FieldError::new("crmRecordId", format!("must be at most {MAX_CRM_RECORD_ID} characters")))
-            } else if s.chars().any(char::is_control) {
-                Err(FieldError::new("crmRecordId", "must not contain control characters"))
-            } else {
-                Ok(s.to_owned())
-            }
-        }
+        Some(Value::Number(n)) => match crate::text::clean(&n.to_string(), MAX_CRM_RECORD_ID) {
+            Ok(Some(s)) => Ok(s),
+            Ok(None) => Err(FieldError::new("crmRecordId", "must not be blank")),
+            Err(e) => Err(FieldError::new("crmRecordId", e.to_string())),
+        },
+        Some(Value::String(s)) => match crate::text::clean(s, MAX_CRM_RECORD_ID) {
+            Ok(Some(s)) => Ok(s),
+            Ok(None) => Err(FieldError::new("crmRecordId", "must not be blank")),
+            Err(e) => Err(FieldError::new("crmRecordId", e.to_string())),
+        },
         None | Some(Value::Null) => Err(FieldError::new("crmRecordId", "is required")),
         Some(_) => Err(FieldError::new("crmRecordId", "must be a string")),
     }
 }
 
-/// An optional text field: trimmed, blank counts as absent, bounded in length.
+/// An optional text field, cleaned as [`crate::text::clean`] says: blank counts as absent.
 fn opt_text(obj: &Map<String, Value>, field: &str, max: usize, errors: &mut Vec<FieldError>) -> Option<String> {
     match obj.get(field) {
         None | Some(Value::Null) => None,
-        Some(Value::String(s)) => {
-            let s = s.trim();
-            if s.is_empty() {
-                None
-            } else if s.chars().count() > max {
-                errors.push(FieldError::new(field, format!("must be at most {max} characters")));
-                None
-            } else if s.chars().any(char::is_control) {
-                errors.push(FieldError::new(field, "must not contain control characters"));
-                None
-            } else {
-                Some(s.to_owned())
-            }
-        }
+        Some(Value::String(s)) => crate::text::clean(s, max).unwrap_or_else(|e| {
+            errors.push(FieldError::new(field, e.to_string()));
+            None
+        }),
         Some(_) => {
             errors.push(FieldError::new(field, "must be a string"));
             None
@@ -263,6 +266,18 @@ mod tests {
     fn crm_record_id_alone() {
         assert_eq!(parse_crm_record_id(Some(&json!(" 0035g "))).unwrap(), "0035g");
         assert_eq!(parse_crm_record_id(Some(&json!(42))).unwrap(), "42");
+        // Numbers keep their literal text: large ids do not collide through a float.
+        let big = |text: &str| parse_crm_record_id(Some(&serde_json::from_str(text).unwrap())).unwrap();
+        assert_eq!(big("12345678901234567890123"), "12345678901234567890123");
+        assert_eq!(big("12345678901234567890124"), "12345678901234567890124");
+        assert_eq!(big("1.50"), "1.50");
+        assert_eq!(number_literal(br#"{"crmRecordId": 1e2, "x": "1e2"}"#, "crmRecordId").as_deref(), Some("1e2"));
+        assert_eq!(number_literal(br#"{"crmRecordId": -7E+3}"#, "crmRecordId").as_deref(), Some("-7E+3"));
+        assert_eq!(number_literal(br#"{"crmRecordId": "1e2"}"#, "crmRecordId"), None);
+        assert_eq!(number_literal(b"[1]", "crmRecordId"), None);
+        // Compared after NFC normalisation; invisible characters refused.
+        assert_eq!(parse_crm_record_id(Some(&json!("Cafe\u{301}"))).unwrap(), "Caf\u{E9}");
+        assert!(parse_crm_record_id(Some(&json!("rec\u{200B}1"))).is_err());
         assert!(parse_crm_record_id(None).is_err());
         assert!(parse_crm_record_id(Some(&json!(""))).is_err());
         assert!(parse_crm_record_id(Some(&json!(["x"]))).is_err());

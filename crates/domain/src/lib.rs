@@ -10,6 +10,7 @@ pub mod idempotency;
 pub mod ids;
 pub mod scope;
 pub mod secret;
+pub mod text;
 pub mod time;
 pub mod validation;
 

@@ -15,9 +15,9 @@ use crate::state::AppState;
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 
 /// A JSON request body, parsed to a value (handlers validate it field by field so that every
-/// failed field is reported at once).
+/// failed field is reported at once), with its raw bytes (for the exact text of a number).
 #[derive(Debug)]
-pub struct JsonBody(pub Value);
+pub struct JsonBody(pub Value, pub Bytes);
 
 impl<S: Send + Sync> FromRequest<S> for JsonBody {
     type Rejection = ApiError;
@@ -28,7 +28,7 @@ impl<S: Send + Sync> FromRequest<S> for JsonBody {
         }
         let bytes = read_body(req, state).await?;
         serde_json::from_slice(&bytes)
-            .map(JsonBody)
+            .map(|v| JsonBody(v, bytes))
             .map_err(|e| ApiError::BadRequest("invalid_json", format!("the body is not valid JSON: {e}")))
     }
 }

@@ -5,7 +5,7 @@ use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use fml_domain::case::{NewCase, parse_crm_record_id};
+use fml_domain::case::{NewCase, number_literal, parse_crm_record_id};
 use fml_domain::idempotency::fingerprint;
 use fml_domain::ids::CaseLocator;
 use fml_domain::{CaseId, Scope, Timestamp};
@@ -79,10 +79,15 @@ async fn create_case(
     State(st): State<AppState>,
     auth: Auth,
     IdempotencyHeader(key): IdempotencyHeader,
-    JsonBody(body): JsonBody,
+    JsonBody(body, raw): JsonBody,
 ) -> Result<Response, ApiError> {
     auth.require(Scope::CasesWrite)?;
-    let new_case = NewCase::from_json(&body).map_err(ApiError::Validation)?;
+    let mut new_case = NewCase::from_json(&body).map_err(ApiError::Validation)?;
+    if new_case.crm_record_id.is_some()
+        && let Some(literal) = number_literal(&raw, "crmRecordId")
+    {
+        new_case.crm_record_id = Some(literal);
+    }
     let claim = key.map(|key| Claim {
         org: auth.org.clone(),
         key,
@@ -189,8 +194,13 @@ async fn list_cases(
     if !errors.is_empty() {
         return Err(ApiError::Validation(errors));
     }
-    let crm = p.crm_record_id.as_deref().map(str::trim).filter(|s| !s.is_empty());
-    let mut rows = fml_store::cases::list(&st.db, &auth.org, crm, after, limit + 1).await?;
+    // Compared as stored: trimmed and NFC-normalised. Text no case can hold matches nothing.
+    let crm = match p.crm_record_id.as_deref().map(|raw| fml_domain::text::clean(raw, usize::MAX)) {
+        None | Some(Ok(None)) => None,
+        Some(Ok(Some(c))) => Some(c),
+        Some(Err(_)) => return Ok(Json(CaseList { data: Vec::new(), next_cursor: None })),
+    };
+    let mut rows = fml_store::cases::list(&st.db, &auth.org, crm.as_deref(), after, limit + 1).await?;
     let next_cursor = if rows.len() > limit as usize {
         rows.truncate(limit as usize);
         rows.last().map(|c| c.id.to_string())
@@ -231,13 +241,14 @@ async fn set_crm_record_id(
     auth: Auth,
     Path(case_id): Path<String>,
     IdempotencyHeader(key): IdempotencyHeader,
-    JsonBody(body): JsonBody,
+    JsonBody(body, raw): JsonBody,
 ) -> Result<Response, ApiError> {
     auth.require(Scope::CasesWrite)?;
     let crm = body
         .as_object()
         .ok_or_else(|| ApiError::Validation(vec![fml_domain::FieldError::new("body", "must be a JSON object")]))
         .and_then(|o| parse_crm_record_id(o.get("crmRecordId")).map_err(|e| ApiError::Validation(vec![e])))?;
+    let crm = number_literal(&raw, "crmRecordId").unwrap_or(crm);
     let locator = locate(&case_id)?;
     let route = format!("POST /api/cases/{case_id}/crm-record-id");
     idempotent::run(&st, &auth, key, route, &body, Storage::Plain, || async {

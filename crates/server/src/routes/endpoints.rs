@@ -117,12 +117,10 @@ pub async fn validate(body: &Value, require_url: bool, allow_private: bool) -> R
         None => {}
     }
     match field(obj, "label") {
-        Some(Value::String(s)) if s.chars().count() <= 200 && !s.chars().any(char::is_control) => {
-            input.label = Some(s.trim().to_owned());
-        }
-        Some(Value::String(_)) => {
-            errors.push(FieldError::new("label", "must be at most 200 characters, without control characters"))
-        }
+        Some(Value::String(s)) => match fml_domain::text::clean(s, 200) {
+            Ok(label) => input.label = label,
+            Err(e) => errors.push(FieldError::new("label", e.to_string())),
+        },
         Some(_) => errors.push(FieldError::new("label", "must be a string")),
         None => {}
     }
@@ -210,7 +208,7 @@ async fn create_endpoint(
     State(st): State<AppState>,
     auth: Auth,
     IdempotencyHeader(key): IdempotencyHeader,
-    JsonBody(body): JsonBody,
+    JsonBody(body, _): JsonBody,
 ) -> Result<Response, ApiError> {
     auth.require(Scope::WebhooksWrite)?;
     let input = validate(&body, true, st.config.allow_private_targets).await?;
@@ -296,7 +294,7 @@ async fn update_endpoint(
     auth: Auth,
     Path(id): Path<String>,
     IdempotencyHeader(key): IdempotencyHeader,
-    JsonBody(body): JsonBody,
+    JsonBody(body, _): JsonBody,
 ) -> Result<Response, ApiError> {
     auth.require(Scope::WebhooksWrite)?;
     let input = validate(&body, false, st.config.allow_private_targets).await?;
@@ -394,7 +392,7 @@ async fn ping(
     State(st): State<AppState>,
     auth: Auth,
     IdempotencyHeader(key): IdempotencyHeader,
-    JsonBody(body): JsonBody,
+    JsonBody(body, _): JsonBody,
 ) -> Result<Response, ApiError> {
     auth.require(Scope::WebhooksWrite)?;
     let input = validate(&body, true, st.config.allow_private_targets).await?;

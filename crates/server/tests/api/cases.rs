@@ -238,7 +238,62 @@ async fn crm_record_id_can_be_stored_afterwards(b: Backend) {
     assert_eq!(res.json::<Value>().await.unwrap()["fields"][0]["field"], "crmRecordId");
 }
 
+/// Numeric CRM ids keep their literal text: two large ids that a float would merge open two
+/// cases, and `1e2` stays `1e2`.
+async fn numeric_crm_record_ids_keep_their_text(b: Backend) {
+    let app = spawn(b).await;
+    let token = app.token().await;
+    let post = |crm: &'static str| {
+        let body = format!(r#"{{"customerEmail": "jane@acme.example", "crmRecordId": {crm}}}"#);
+        let req = app.http.post(app.url("/v1/cases")).bearer_auth(&token);
+        async move { req.header("content-type", "application/json").body(body).send().await.unwrap() }
+    };
+    let mut ids = Vec::new();
+    for crm in ["12345678901234567890123", "12345678901234567890124", "1e2"] {
+        let res = post(crm).await;
+        assert_eq!(res.status(), 201, "{crm}");
+        let v: Value = res.json().await.unwrap();
+        assert_eq!(v["crmRecordId"], crm);
+        ids.push(v["caseId"].clone());
+    }
+    assert_ne!(ids[0], ids[1]);
+    // The same literal again is the same record.
+    let again = post("12345678901234567890124").await;
+    assert_eq!(again.status(), 200);
+    assert_eq!(again.json::<Value>().await.unwrap()["caseId"], ids[1]);
+}
+
+/// Names that flow into emails and the console refuse invisible and bidi characters, and CRM
+/// ids are compared after NFC normalisation.
+async fn text_is_normalised_and_invisible_characters_refused(b: Backend) {
+    let app = spawn(b).await;
+    let token = app.token().await;
+    let mut body = recipe_body("rec_text");
+    body["companyName"] = json!("Acme\u{202E}Ltd");
+    body["customerName"] = json!("Jane\u{200B}Doe");
+    body["entityType"] = json!("LL\u{2028}C");
+    let res = app.create_case(&token, None, &body).await;
+    assert_eq!(res.status(), 400);
+    let v: Value = res.json().await.unwrap();
+    let fields: Vec<&str> = v["fields"].as_array().unwrap().iter().map(|f| f["field"].as_str().unwrap()).collect();
+    assert_eq!(fields, ["customerName", "companyName", "entityType"], "{v}");
+    assert!(v["fields"][1]["message"].as_str().unwrap().contains("U+202E"));
+
+    // The decomposed and the precomposed spelling are one CRM record.
+    let res = app.create_case(&token, None, &recipe_body("caf\u{E9}-42")).await;
+    assert_eq!(res.status(), 201);
+    let first: Value = res.json().await.unwrap();
+    let res = app.create_case(&token, None, &recipe_body("cafe\u{301}-42")).await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.json::<Value>().await.unwrap()["caseId"], first["caseId"]);
+    let (status, list) = app.get_json(&token, "/v1/cases?crmRecordId=cafe%CC%81-42").await;
+    assert_eq!(status, 200);
+    assert_eq!(list["data"][0]["caseId"], first["caseId"]);
+}
+
 crate::on_both_backends!(
+    numeric_crm_record_ids_keep_their_text,
+    text_is_normalised_and_invisible_characters_refused,
     create_returns_the_recipe_shape,
     cases_are_found_by_id_reference_and_crm_record_id,
     listing_pages_newest_first,
