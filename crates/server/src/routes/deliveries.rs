@@ -98,9 +98,11 @@ impl From<AttemptRow> for AttemptView {
 struct DeliveryDetail {
     #[serde(flatten)]
     delivery: DeliveryView,
-    /// The exact event that is signed and sent on every attempt.
-    #[schema(value_type = Object)]
-    payload: Value,
+    /// The exact event that is signed and sent on every attempt. It carries case data, so it
+    /// is present only for clients that also hold `cases:read` (or `cases:write`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
+    payload: Option<Value>,
     attempts: Vec<AttemptView>,
 }
 
@@ -187,7 +189,7 @@ fn parse_id(raw: &str) -> Result<i64, ApiError> {
     raw.parse().map_err(|_| ApiError::NotFound("no such delivery"))
 }
 
-/// One delivery with its payload and every attempt.
+/// One delivery with every attempt, and its payload for clients that may read cases.
 #[utoipa::path(get, path = "/v1/webhook-deliveries/{id}", tag = "webhooks",
     params(("id" = i64, Path)),
     responses(
@@ -206,7 +208,10 @@ async fn get_delivery(
         .ok_or(ApiError::NotFound("no such delivery"))?;
     Ok(Json(DeliveryDetail {
         delivery: DeliveryView::from(&d),
-        payload: serde_json::from_str(&payload).unwrap_or(Value::String(payload)),
+        payload: auth
+            .require(Scope::CasesRead)
+            .is_ok()
+            .then(|| serde_json::from_str(&payload).unwrap_or(Value::String(payload))),
         attempts: attempts.into_iter().map(AttemptView::from).collect(),
     }))
 }

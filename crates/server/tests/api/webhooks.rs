@@ -459,6 +459,28 @@ async fn deliveries_are_filtered_paged_and_tenant_scoped(b: Backend) {
             .await;
     let cases_only = app.token_for(&cid, &csecret).await;
     assert_eq!(app.get_json(&cases_only, "/v1/webhook-deliveries").await.0, 403);
+
+    // Payloads carry case data (the customer's email, the company): only a client that may
+    // read cases sees them; the rest of the delivery record stays visible.
+    use fml_domain::Scope;
+    let (hid, hsecret) =
+        crate::helpers::seed_org(&app.db, &app.org, fml_domain::ScopeSet::from_iter([Scope::WebhooksRead])).await;
+    let hooks_only = app.token_for(&hid, &hsecret).await;
+    let (status, d) = app.get_json(&hooks_only, &format!("/v1/webhook-deliveries/{id}")).await;
+    assert_eq!(status, 200);
+    assert!(d.get("payload").is_none(), "{d}");
+    assert!(!d.to_string().contains("jane@acme.example"));
+    assert_eq!(d["id"], id);
+    assert!(!d["attempts"].as_array().unwrap().is_empty());
+    let (hid, hsecret) = crate::helpers::seed_org(
+        &app.db,
+        &app.org,
+        fml_domain::ScopeSet::from_iter([Scope::WebhooksRead, Scope::CasesRead]),
+    )
+    .await;
+    let both = app.token_for(&hid, &hsecret).await;
+    let (_, d) = app.get_json(&both, &format!("/v1/webhook-deliveries/{id}")).await;
+    assert_eq!(d["payload"]["customerEmail"], "jane@acme.example");
 }
 
 crate::on_both_backends!(
