@@ -49,7 +49,8 @@ enum EndpointCommand {
         url: String,
         #[arg(long)]
         label: Option<String>,
-        /// The shared secret; omitted: a 64-hex-character secret is generated.
+        /// The shared secret; `-` reads it from standard input (keeps it out of shell
+        /// history). Omitted: a 64-hex-character secret is generated.
         #[arg(long)]
         secret: Option<String>,
         /// Event types to deliver (repeatable); default: all.
@@ -75,9 +76,12 @@ enum EndpointCommand {
         url: Option<String>,
         #[arg(long)]
         label: Option<String>,
-        /// A new secret (rotation); pass "" to generate one.
-        #[arg(long)]
+        /// A new secret (rotation); `-` reads it from standard input.
+        #[arg(long, conflicts_with = "generate_secret")]
         secret: Option<String>,
+        /// Rotate to a new generated secret, printed this once.
+        #[arg(long)]
+        generate_secret: bool,
         #[arg(long = "event-type")]
         event_types: Vec<String>,
         #[arg(long, conflicts_with = "disable")]
@@ -186,7 +190,12 @@ enum OutboxCommand {
 #[tokio::main]
 async fn main() -> ExitCode {
     tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("FML_LOG").unwrap_or_else(|_| "info".into()))
+        // PostgreSQL's notices (e.g. "relation _sqlx_migrations already exists, skipping" on
+        // every start) are routine: shown only from warnings up unless FML_LOG asks.
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("FML_LOG")
+                .unwrap_or_else(|_| "info,sqlx::postgres::notice=warn".into()),
+        )
         .with_writer(std::io::stderr)
         .init();
     match run(Cli::parse()).await {
@@ -360,11 +369,29 @@ async fn outbox(url: &str, org: &str, json: bool) -> Result<()> {
     Ok(())
 }
 
+/// `--secret`: `-` reads the secret from standard input (its first line), so it stays out of
+/// shell history and the process list.
+fn secret_arg(arg: Option<String>) -> Result<Option<String>> {
+    match arg.as_deref() {
+        Some("-") => {
+            let mut line = String::new();
+            std::io::stdin().read_line(&mut line).context("reading the secret from standard input")?;
+            let secret = line.trim_end_matches(['\r', '\n']).to_owned();
+            if secret.is_empty() {
+                bail!("--secret -: standard input held no secret");
+            }
+            Ok(Some(secret))
+        }
+        _ => Ok(arg),
+    }
+}
+
 /// The JSON body the API's endpoint validation takes, from CLI flags.
 fn endpoint_body(
     url: Option<String>,
     label: Option<String>,
     secret: Option<String>,
+    generate_secret: bool,
     event_types: Vec<String>,
     enabled: Option<bool>,
 ) -> serde_json::Value {
@@ -377,6 +404,9 @@ fn endpoint_body(
     }
     if let Some(v) = secret {
         body.insert("secret".into(), json!(v));
+    }
+    if generate_secret {
+        body.insert("generateSecret".into(), json!(true));
     }
     if !event_types.is_empty() {
         body.insert("eventTypes".into(), json!(event_types));
@@ -412,7 +442,7 @@ async fn endpoint(url: &str, cmd: EndpointCommand) -> Result<()> {
             let mut s =
                 format!("{}  {}  {}  [{}]", v.id, v.url, v.label, if v.enabled { "enabled" } else { "disabled" });
             if let Some(secret) = &v.secret {
-                s.push_str(&format!("\nsecret: {secret}   (shown once)"));
+                s.push_str(&format!("\nsecret: {}   (shown once)", secret.expose()));
             }
             s
         });
@@ -420,7 +450,7 @@ async fn endpoint(url: &str, cmd: EndpointCommand) -> Result<()> {
     match cmd {
         EndpointCommand::Create { org, url: target, label, secret, event_types, json } => {
             let org = require_org(&db, &org).await?;
-            let body = endpoint_body(Some(target), label, secret, event_types, None);
+            let body = endpoint_body(Some(target), label, secret_arg(secret)?, false, event_types, None);
             let input = validate(&body, true, allow_private).await.map_err(api_error)?;
             let view = create(&db, &master_key(url)?, &org, input).await.map_err(api_error)?;
             show(json, &view);
@@ -433,7 +463,18 @@ async fn endpoint(url: &str, cmd: EndpointCommand) -> Result<()> {
                 views.iter().map(|v| format!("{}  {}  {}", v.id, v.url, v.label)).collect::<Vec<_>>().join("\n")
             });
         }
-        EndpointCommand::Update { org, id, url: target, label, secret, event_types, enable, disable, json } => {
+        EndpointCommand::Update {
+            org,
+            id,
+            url: target,
+            label,
+            secret,
+            generate_secret,
+            event_types,
+            enable,
+            disable,
+            json,
+        } => {
             let org = require_org(&db, &org).await?;
             let enabled = if enable {
                 Some(true)
@@ -442,7 +483,7 @@ async fn endpoint(url: &str, cmd: EndpointCommand) -> Result<()> {
             } else {
                 None
             };
-            let body = endpoint_body(target, label, secret, event_types, enabled);
+            let body = endpoint_body(target, label, secret_arg(secret)?, generate_secret, event_types, enabled);
             let input = validate(&body, false, allow_private).await.map_err(api_error)?;
             let view = update(&db, &master_key(url)?, &org, &id, input).await.map_err(api_error)?;
             show(json, &view);

@@ -25,6 +25,22 @@ impl Env {
         Command::new(FML).args(args).env("FML_DATABASE_URL", &self.url).env_remove("FML_MASTER_KEY").output().unwrap()
     }
 
+    /// Runs `fml` with `input` on its standard input.
+    fn fml_stdin(&self, args: &[&str], input: &str) -> Output {
+        use std::io::Write;
+        let mut child = Command::new(FML)
+            .args(args)
+            .env("FML_DATABASE_URL", &self.url)
+            .env_remove("FML_MASTER_KEY")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+        child.wait_with_output().unwrap()
+    }
+
     fn json(&self, args: &[&str]) -> Value {
         let out = self.fml(args);
         assert!(out.status.success(), "fml {args:?}: {}", String::from_utf8_lossy(&out.stderr));
@@ -249,6 +265,11 @@ fn cli_works_on_postgres() {
     let c = env.json(&["client", "create", "--org", "org_pg", "--name", "n", "--scope", "cases:read", "--json"]);
     let list = env.json(&["client", "list", "--org", "org_pg", "--json"]);
     assert_eq!(list[0]["client_id"], c["client_id"]);
+    // Routine PostgreSQL notices (the migrations table already exists) are not printed.
+    let out = env.fml(&["client", "list", "--org", "org_pg"]);
+    assert!(out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("already exists"), "{stderr}");
     drop(env);
     rt.block_on(async {
         use sqlx::Connection;
@@ -301,6 +322,24 @@ fn endpoint_commands_manage_webhook_endpoints() {
     assert_eq!(updated["enabled"], false);
     assert_eq!(updated["label"], "Finance (paused)");
     assert!(updated.get("secret").is_none());
+    // Rotation: to a generated secret, or to one read from standard input (never a flag
+    // value, which shell history and the process list would keep).
+    let rotated = env.json(&["endpoint", "update", "--org", "org_hooks", "--id", &id, "--generate-secret", "--json"]);
+    let generated = rotated["secret"].as_str().unwrap();
+    assert_eq!(generated.len(), 64);
+    assert_ne!(generated, created["secret"].as_str().unwrap());
+    let out = env.fml_stdin(
+        &["endpoint", "update", "--org", "org_hooks", "--id", &id, "--secret", "-", "--json"],
+        "a-secret-typed-on-stdin-42\n",
+    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["secret"], "a-secret-typed-on-stdin-42");
+    let out = env.fml_stdin(
+        &["endpoint", "create", "--org", "org_hooks", "--url", "https://8.8.4.4/hook", "--secret", "-", "--json"],
+        "",
+    );
+    assert!(!out.status.success(), "an empty standard input is no secret");
     let bad = env.fml(&["endpoint", "update", "--org", "org_hooks", "--id", &id, "--event-type", "case.approved"]);
     assert!(!bad.status.success());
     assert_eq!(

@@ -10,7 +10,9 @@ use fml_domain::crypto::MasterKey;
 /// The default embedded database.
 pub const DEFAULT_DATABASE_URL: &str = "sqlite:./fml-data/fml.db";
 
-#[derive(Debug, Clone)]
+/// `Debug` shows no credential: the SMTP URL's user and password are redacted (the master
+/// key redacts itself).
+#[derive(Clone)]
 pub struct Config {
     /// `host:port` to listen on (`FML_LISTEN`).
     pub listen: String,
@@ -70,6 +72,34 @@ impl Config {
     }
 }
 
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("listen", &self.listen)
+            .field("database_url", &redact_userinfo(&self.database_url))
+            .field("public_url", &self.public_url)
+            .field("portal_url", &self.portal_url)
+            .field("smtp_url", &self.smtp_url.as_deref().map(redact_userinfo))
+            .field("mail_from", &self.mail_from)
+            .field("master_key", &self.master_key)
+            .field("pg_schema", &self.pg_schema)
+            .field("allow_private_targets", &self.allow_private_targets)
+            .field("retry_schedule", &self.retry_schedule)
+            .field("webhook_rescan", &self.webhook_rescan)
+            .finish()
+    }
+}
+
+/// `scheme://user:pass@host/…` → `scheme://<redacted>@host/…`; other text unchanged.
+pub fn redact_userinfo(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else { return url.to_owned() };
+    let authority_end = rest.find('/').unwrap_or(rest.len());
+    match rest[..authority_end].rfind('@') {
+        Some(at) => format!("{scheme}://<redacted>{}", &rest[at..]),
+        None => url.to_owned(),
+    }
+}
+
 fn trim_slash(s: String) -> String {
     s.trim_end_matches('/').to_owned()
 }
@@ -114,5 +144,32 @@ pub fn load_master_key(from_env: Option<&str>, dir: &Path) -> Result<MasterKey, 
             MasterKey::from_hex(&hex).map_err(|e| e.to_string())
         }
         Err(e) => Err(format!("cannot read {}: {e}", path.display())),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_output_holds_no_credential() {
+        assert_eq!(redact_userinfo("smtps://mailer:hunter2@smtp.example:465"), "smtps://<redacted>@smtp.example:465");
+        assert_eq!(redact_userinfo("postgres://app:pw@db/fml?x=a@b"), "postgres://<redacted>@db/fml?x=a@b");
+        assert_eq!(redact_userinfo("smtp://127.0.0.1:2525"), "smtp://127.0.0.1:2525");
+        assert_eq!(redact_userinfo("sqlite:./fml-data/fml.db"), "sqlite:./fml-data/fml.db");
+        let key = MasterKey::from_hex(&MasterKey::generate_hex()).unwrap();
+        let mut c = Config::resolve(
+            None,
+            Some("postgres://app:db-password@db/fml".into()),
+            None,
+            None,
+            Some("smtps://mailer:smtp-password@smtp.example".into()),
+            None,
+            key,
+        );
+        c.pg_schema = None;
+        let shown = format!("{c:?}");
+        assert!(!shown.contains("smtp-password") && !shown.contains("db-password"), "{shown}");
+        assert!(shown.contains("smtp.example"));
     }
 }

@@ -20,6 +20,13 @@ use crate::extract::Auth;
 pub const INVITE_TTL_SECS: i64 = 7 * 24 * 3600;
 /// Send attempts before a message is marked failed.
 const MAX_ATTEMPTS: i32 = 8;
+/// Messages leased at once; they are sent one after another.
+const MAIL_BATCH: i64 = 8;
+/// The most one message may take, end to end (lettre's own timeout is per SMTP command).
+const SEND_DEADLINE_SECS: i64 = 30;
+/// A lease must outlast the slowest possible batch, or another node would lease the same
+/// messages while they are still being sent and mail them twice.
+const LEASE_SECS: i64 = MAIL_BATCH * SEND_DEADLINE_SECS + 30;
 
 /// Mints the invite's single-use token and seals the email that carries it. Only the token's
 /// SHA-256 is stored; the link is built from `FML_PORTAL_URL`, never from the request.
@@ -66,7 +73,7 @@ pub async fn run_worker(db: Db, config: Arc<Config>, wake: Arc<Notify>) {
         }
     };
     loop {
-        match fml_store::mail::lease_due(&db, Timestamp::now(), 120, 32).await {
+        match fml_store::mail::lease_due(&db, Timestamp::now(), LEASE_SECS, MAIL_BATCH).await {
             Ok(rows) if !rows.is_empty() => {
                 for row in rows {
                     send_one(&db, &config, &transport, row).await;
@@ -86,7 +93,13 @@ pub async fn run_worker(db: Db, config: Arc<Config>, wake: Arc<Notify>) {
 async fn send_one(db: &Db, config: &Config, transport: &AsyncSmtpTransport<Tokio1Executor>, row: MailRow) {
     let result = compose(db, config, &row).await;
     let result = match result {
-        Ok(msg) => transport.send(msg).await.map(|_| ()).map_err(|e| e.to_string()),
+        Ok(msg) => {
+            let deadline = Duration::from_secs(SEND_DEADLINE_SECS.unsigned_abs());
+            match tokio::time::timeout(deadline, transport.send(msg)).await {
+                Ok(sent) => sent.map(|_| ()).map_err(|e| e.to_string()),
+                Err(_) => Err(format!("the SMTP exchange took longer than {SEND_DEADLINE_SECS} s")),
+            }
+        }
         Err(e) => Err(e),
     };
     let now = Timestamp::now();
@@ -120,4 +133,17 @@ async fn compose(db: &Db, config: &Config, row: &MailRow) -> Result<Message, Str
         .header(ContentType::TEXT_PLAIN)
         .body(body)
         .map_err(|e| e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every message of a leased batch is sent (or abandoned) before the lease ends, so no
+    /// other node can lease it meanwhile.
+    #[test]
+    fn a_lease_outlasts_the_slowest_batch() {
+        let lease = LEASE_SECS;
+        assert!(lease > MAIL_BATCH * SEND_DEADLINE_SECS, "{lease} s");
+    }
 }

@@ -8,6 +8,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use fml_domain::crypto::MasterKey;
 use fml_domain::events::schema::{is_subscribable, subscribable};
+use fml_domain::secret::Secret;
 use fml_domain::{FieldError, OrgId, Scope, Timestamp};
 use fml_store::Db;
 use fml_store::endpoints::{Endpoint, EndpointPatch, NewEndpoint, seal_context};
@@ -33,7 +34,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(test_endpoint))
 }
 
-/// An endpoint. `secret` appears only in the response that created or rotated it.
+/// An endpoint. `secret` appears only in the response that created or rotated it. Its
+/// `Debug` output never shows the secret.
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct EndpointView {
@@ -46,12 +48,21 @@ pub struct EndpointView {
     pub created_at: Timestamp,
     #[schema(value_type = String, format = DateTime)]
     pub updated_at: Timestamp,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub secret: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", serialize_with = "expose_secret")]
+    #[schema(value_type = Option<String>)]
+    pub secret: Option<Secret>,
+}
+
+/// Serialises a secret into the one response that shows it.
+fn expose_secret<S: serde::Serializer>(s: &Option<Secret>, ser: S) -> Result<S::Ok, S::Error> {
+    match s {
+        Some(s) => ser.serialize_str(s.expose()),
+        None => ser.serialize_none(),
+    }
 }
 
 impl EndpointView {
-    pub fn new(e: Endpoint, secret: Option<String>) -> Self {
+    pub fn new(e: Endpoint, secret: Option<Secret>) -> Self {
         Self {
             id: e.id,
             url: e.url,
@@ -73,12 +84,26 @@ struct EndpointBody {
     url: String,
     /// Free text shown in the dashboard and delivery list.
     label: Option<String>,
-    /// Shared secret (16-256 characters); blank or absent: a 64-hex-character secret is generated.
+    /// Shared secret (16-256 characters). On create, blank or absent: a 64-hex-character
+    /// secret is generated. On update, blank, null or absent: unchanged.
     secret: Option<String>,
+    /// `true`: generate a new 64-hex-character secret (rotation; on update and ping). Not
+    /// together with `secret`.
+    #[schema(rename = "generateSecret")]
+    generate_secret: Option<bool>,
     /// Event types to deliver; default: every type.
     #[schema(rename = "eventTypes")]
     event_types: Option<Vec<String>>,
     enabled: Option<bool>,
+}
+
+/// What a request says of the secret.
+#[derive(Debug)]
+pub enum SecretChoice {
+    /// This value, given by the caller.
+    Given(Secret),
+    /// A new generated one.
+    Generate,
 }
 
 /// Validated fields of an endpoint request.
@@ -86,8 +111,8 @@ struct EndpointBody {
 pub struct EndpointInput {
     pub url: Option<WebhookUrl>,
     pub label: Option<String>,
-    /// `Some(None)`: generate a secret.
-    pub secret: Option<Option<String>>,
+    /// `None`: not mentioned (create and ping generate one; update keeps the old one).
+    pub secret: Option<SecretChoice>,
     pub event_types: Option<Vec<String>>,
     pub enabled: Option<bool>,
 }
@@ -124,17 +149,26 @@ pub async fn validate(body: &Value, require_url: bool, allow_private: bool) -> R
         Some(_) => errors.push(FieldError::new("label", "must be a string")),
         None => {}
     }
+    // Null and blank mean "not given", as for every optional field: never a rotation.
     match obj.get("secret") {
-        None => {}
-        Some(Value::Null) => input.secret = Some(None),
-        Some(Value::String(s)) if s.trim().is_empty() => input.secret = Some(None),
+        None | Some(Value::Null) => {}
+        Some(Value::String(s)) if s.trim().is_empty() => {}
         Some(Value::String(s)) if (16..=256).contains(&s.chars().count()) && !s.chars().any(char::is_control) => {
-            input.secret = Some(Some(s.clone()));
+            input.secret = Some(SecretChoice::Given(Secret::new(s.clone())));
         }
-        Some(Value::String(_)) => {
-            errors.push(FieldError::new("secret", "must be 16-256 characters, or blank to generate one"))
-        }
+        Some(Value::String(_)) => errors.push(FieldError::new(
+            "secret",
+            "must be 16-256 characters without control characters (leave it out to have one generated)",
+        )),
         Some(_) => errors.push(FieldError::new("secret", "must be a string")),
+    }
+    match field(obj, "generateSecret") {
+        None | Some(Value::Bool(false)) => {}
+        Some(Value::Bool(true)) if input.secret.is_some() => {
+            errors.push(FieldError::new("generateSecret", "give either secret or generateSecret, not both"))
+        }
+        Some(Value::Bool(true)) => input.secret = Some(SecretChoice::Generate),
+        Some(_) => errors.push(FieldError::new("generateSecret", "must be true or false")),
     }
     match field(obj, "eventTypes") {
         Some(Value::Array(items)) => {
@@ -170,11 +204,14 @@ pub async fn validate(body: &Value, require_url: bool, allow_private: bool) -> R
 pub async fn create(db: &Db, key: &MasterKey, org: &OrgId, input: EndpointInput) -> Result<EndpointView, ApiError> {
     let url = input.url.ok_or_else(|| ApiError::Validation(vec![FieldError::new("url", "is required")]))?;
     let id = uuid::Uuid::now_v7().to_string();
-    let secret = input.secret.flatten().unwrap_or_else(generate_secret);
+    let secret = match input.secret {
+        Some(SecretChoice::Given(s)) => s,
+        None | Some(SecretChoice::Generate) => Secret::new(generate_secret()),
+    };
     let label =
         input.label.filter(|l| !l.is_empty()).unwrap_or_else(|| url.url().host_str().unwrap_or_default().to_owned());
     let new = NewEndpoint {
-        secret_sealed: key.seal(&seal_context(&id), secret.as_bytes()),
+        secret_sealed: key.seal(&seal_context(&id), secret.expose().as_bytes()),
         id,
         url: url.as_str().to_owned(),
         label,
@@ -256,8 +293,8 @@ async fn get_endpoint(
     Ok(Json(EndpointView::new(ep, None)))
 }
 
-/// Updates an endpoint from validated input; a blank `secret` rotates to a generated one,
-/// which the result carries this once.
+/// Updates an endpoint from validated input. A new secret (given, or generated on request)
+/// is a rotation, and the result carries it this once.
 pub async fn update(
     db: &Db,
     key: &MasterKey,
@@ -265,11 +302,14 @@ pub async fn update(
     id: &str,
     input: EndpointInput,
 ) -> Result<EndpointView, ApiError> {
-    let new_secret = input.secret.map(|s| s.unwrap_or_else(generate_secret));
+    let new_secret = input.secret.map(|s| match s {
+        SecretChoice::Given(s) => s,
+        SecretChoice::Generate => Secret::new(generate_secret()),
+    });
     let patch = EndpointPatch {
         url: input.url.map(|u| u.as_str().to_owned()),
         label: input.label,
-        secret_sealed: new_secret.as_ref().map(|s| key.seal(&seal_context(id), s.as_bytes())),
+        secret_sealed: new_secret.as_ref().map(|s| key.seal(&seal_context(id), s.expose().as_bytes())),
         event_types: input.event_types,
         enabled: input.enabled,
     };
@@ -284,7 +324,7 @@ pub async fn update(
     params(("id" = String, Path), ("Idempotency-Key" = Option<String>, Header)),
     request_body = EndpointBody,
     responses(
-        (status = 200, description = "The endpoint; `secret` present when a blank secret generated a new one", body = EndpointView),
+        (status = 200, description = "The endpoint; `secret` present when it was rotated", body = EndpointView),
         (status = 400, description = "validation_error", body = ErrorBody),
         (status = 404, description = "not_found", body = ErrorBody),
     ),
@@ -340,7 +380,7 @@ async fn delete_endpoint(
     Ok(out)
 }
 
-/// The result of a test ping.
+/// The result of a test ping. Its `Debug` output never shows a generated secret.
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct PingResult {
@@ -351,8 +391,9 @@ pub struct PingResult {
     pub duration_ms: i64,
     pub error: Option<String>,
     /// The generated secret, when none was given.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub secret: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", serialize_with = "expose_secret")]
+    #[schema(value_type = Option<String>)]
+    pub secret: Option<Secret>,
 }
 
 /// Sends a signed `ping` to `url`.
@@ -399,11 +440,11 @@ async fn ping(
     let url = input.url.ok_or_else(|| ApiError::Validation(vec![FieldError::new("url", "is required")]))?;
     let route = "POST /v1/webhook-endpoints/ping".to_owned();
     idempotent::run(&st, &auth, key, route, &body, Storage::Sealed, || async {
-        let (secret, generated) = match input.secret.flatten() {
-            Some(s) => (s, false),
-            None => (generate_secret(), true),
+        let (secret, generated) = match input.secret {
+            Some(SecretChoice::Given(s)) => (s, false),
+            None | Some(SecretChoice::Generate) => (Secret::new(generate_secret()), true),
         };
-        let mut result = send_ping(&st, &auth.org, &url, &secret).await;
+        let mut result = send_ping(&st, &auth.org, &url, secret.expose()).await;
         if generated {
             result.secret = Some(secret);
         }
@@ -441,4 +482,38 @@ async fn test_endpoint(
         to_json(StatusCode::OK, &send_ping(&st, &auth.org, &url, &String::from_utf8_lossy(&secret)).await)
     })
     .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_output_never_shows_a_secret() {
+        let secret = "a-very-private-shared-secret";
+        let input =
+            EndpointInput { secret: Some(SecretChoice::Given(Secret::new(secret.into()))), ..Default::default() };
+        let ping = PingResult {
+            status: 200,
+            body: None,
+            duration_ms: 1,
+            error: None,
+            secret: Some(Secret::new(secret.into())),
+        };
+        let view = EndpointView {
+            id: "ep".into(),
+            url: "https://hooks.example/x".into(),
+            label: "x".into(),
+            event_types: Vec::new(),
+            enabled: true,
+            created_at: Timestamp::from_millis(0),
+            updated_at: Timestamp::from_millis(0),
+            secret: Some(Secret::new(secret.into())),
+        };
+        for shown in [format!("{input:?}"), format!("{ping:?}"), format!("{view:?}")] {
+            assert!(!shown.contains(secret), "{shown}");
+        }
+        // The one response that shows it does.
+        assert_eq!(serde_json::to_value(&view).unwrap()["secret"], secret);
+    }
 }

@@ -283,12 +283,40 @@ async fn endpoints_are_managed_and_their_secrets_sealed(b: Backend) {
     assert_eq!(ping.header("x-fml-signature"), hmac(mine, &ping.body));
     crate::catalog::assert_valid(&app, std::str::from_utf8(&ping.body).unwrap()).await;
 
-    // Rotation: a blank secret generates a new one, shown once; deliveries use it.
+    // A null or blank secret on update means "unchanged", never a rotation.
+    for unchanged in [json!({"secret": null}), json!({"secret": ""}), json!({"generateSecret": false})] {
+        let res = app
+            .http
+            .patch(app.url(&format!("/v1/webhook-endpoints/{id}")))
+            .bearer_auth(&token)
+            .json(&unchanged)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200);
+        assert!(res.json::<Value>().await.unwrap().get("secret").is_none(), "{unchanged}");
+    }
+    let res =
+        app.http.post(app.url(&format!("/v1/webhook-endpoints/{id}/test"))).bearer_auth(&token).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    let ping = rx.wait_for("/ok", 2, 5).await.remove(1);
+    assert_eq!(ping.header("x-fml-signature"), hmac(mine, &ping.body), "still signed with the old secret");
     let res = app
         .http
         .patch(app.url(&format!("/v1/webhook-endpoints/{id}")))
         .bearer_auth(&token)
-        .json(&json!({"secret": "", "label": "HubSpot relay v2"}))
+        .json(&json!({"secret": "another-secret-0123456789", "generateSecret": true}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 400, "a secret and a request to generate one");
+
+    // Rotation on request: a generated secret, shown once; deliveries use it.
+    let res = app
+        .http
+        .patch(app.url(&format!("/v1/webhook-endpoints/{id}")))
+        .bearer_auth(&token)
+        .json(&json!({"generateSecret": true, "label": "HubSpot relay v2"}))
         .send()
         .await
         .unwrap();
