@@ -81,7 +81,9 @@ pub async fn run(url: &str, receiver: &str, rate: Option<usize>, seconds: usize,
                 event_types: vec!["case.created".into()],
                 enabled: true,
             };
-            fml_store::endpoints::create(&db, &org, &e, Timestamp::now()).await.expect("endpoint");
+            let mut tx = db.begin().await.expect("begin");
+            fml_store::endpoints::create(tx.conn(), &org, &e, Timestamp::now()).await.expect("endpoint");
+            tx.commit().await.expect("commit");
         }
     }
     let wake = Arc::new(DeliveryWake::new());

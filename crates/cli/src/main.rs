@@ -452,7 +452,10 @@ async fn endpoint(url: &str, cmd: EndpointCommand) -> Result<()> {
             let org = require_org(&db, &org).await?;
             let body = endpoint_body(Some(target), label, secret_arg(secret)?, false, event_types, None);
             let input = validate(&body, true, allow_private).await.map_err(api_error)?;
-            let view = create(&db, &master_key(url)?, &org, input).await.map_err(api_error)?;
+            let key = master_key(url)?;
+            let mut tx = db.begin().await?;
+            let view = create(tx.conn(), &key, &org, input).await.map_err(api_error)?;
+            tx.commit().await?;
             show(json, &view);
         }
         EndpointCommand::List { org, json } => {
@@ -485,14 +488,19 @@ async fn endpoint(url: &str, cmd: EndpointCommand) -> Result<()> {
             };
             let body = endpoint_body(target, label, secret_arg(secret)?, generate_secret, event_types, enabled);
             let input = validate(&body, false, allow_private).await.map_err(api_error)?;
-            let view = update(&db, &master_key(url)?, &org, &id, input).await.map_err(api_error)?;
+            let key = master_key(url)?;
+            let mut tx = db.begin().await?;
+            let view = update(tx.conn(), &key, &org, &id, input).await.map_err(api_error)?;
+            tx.commit().await?;
             show(json, &view);
         }
         EndpointCommand::Delete { org, id, json } => {
             let org = require_org(&db, &org).await?;
-            if !fml_store::endpoints::delete(&db, &org, &id, Timestamp::now()).await? {
+            let mut tx = db.begin().await?;
+            if !fml_store::endpoints::delete(tx.conn(), &org, &id, Timestamp::now()).await? {
                 bail!("organisation {org} has no endpoint {id}");
             }
+            tx.commit().await?;
             print(json, &json!({ "id": id, "deleted": true }), || format!("deleted {id}"));
         }
     }

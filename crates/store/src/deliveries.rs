@@ -120,8 +120,13 @@ pub async fn get(db: &Db, org: &OrgId, id: i64) -> Result<Option<(DeliveryRow, S
 /// finished one gets one manual attempt. An attempt in flight loses its lease, so its outcome
 /// is recorded in the history but no longer decides the delivery's state, and the redelivery
 /// goes out at once. `None` if `org` has no such delivery (or its endpoint was deleted).
-pub async fn redeliver(db: &Db, org: &OrgId, id: i64, now: Timestamp) -> Result<Option<DeliveryRow>, StoreError> {
-    let mut tx = db.begin().await?;
+/// Runs inside the caller's transaction; wake the engine for the endpoint after commit.
+pub async fn redeliver(
+    mut conn: Conn<'_>,
+    org: &OrgId,
+    id: i64,
+    now: Timestamp,
+) -> Result<Option<DeliveryRow>, StoreError> {
     let sql = format!(
         "UPDATE deliveries SET manual = (status <> 'pending'), status = 'pending', next_attempt_at = $3, updated_at = $3, \
             leased_until = NULL \
@@ -129,11 +134,10 @@ pub async fn redeliver(db: &Db, org: &OrgId, id: i64, now: Timestamp) -> Result<
            AND endpoint_id IN (SELECT id FROM webhook_endpoints WHERE deleted_at IS NULL) \
          RETURNING {COLUMNS}"
     );
-    let row = fetch_optional!(tx.conn(), DeliveryRow, sqlx::AssertSqlSafe(sql), org.as_str(), id, now.millis())?;
+    let row = fetch_optional!(conn.reborrow(), DeliveryRow, sqlx::AssertSqlSafe(sql), org.as_str(), id, now.millis())?;
     if let Some(d) = &row {
-        notify_other_nodes(tx.conn(), Some(&d.endpoint_id)).await?;
+        notify_other_nodes(conn, Some(&d.endpoint_id)).await?;
     }
-    tx.commit().await?;
     Ok(row)
 }
 

@@ -54,10 +54,10 @@ pub struct NewEndpoint {
     pub enabled: bool,
 }
 
-pub async fn create(db: &Db, org: &OrgId, e: &NewEndpoint, now: Timestamp) -> Result<Endpoint, StoreError> {
-    let mut tx = db.begin().await?;
+/// Inserts an endpoint inside the caller's transaction.
+pub async fn create(mut conn: Conn<'_>, org: &OrgId, e: &NewEndpoint, now: Timestamp) -> Result<Endpoint, StoreError> {
     execute!(
-        tx.conn(),
+        conn.reborrow(),
         "INSERT INTO webhook_endpoints (id, org_id, url, label, secret_sealed, enabled, created_at, updated_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $7)",
         e.id.as_str(),
@@ -68,9 +68,8 @@ pub async fn create(db: &Db, org: &OrgId, e: &NewEndpoint, now: Timestamp) -> Re
         e.enabled,
         now.millis()
     )?;
-    set_subscriptions(tx.conn(), &e.id, &e.event_types).await?;
-    tx.commit().await?;
-    get(db, org, &e.id).await?.ok_or_else(|| StoreError::Corrupt("endpoint vanished after insert".into()))
+    set_subscriptions(conn.reborrow(), &e.id, &e.event_types).await?;
+    get_in(conn, org, &e.id).await?.ok_or_else(|| StoreError::Corrupt("endpoint vanished after insert".into()))
 }
 
 async fn set_subscriptions(mut conn: Conn<'_>, id: &str, types: &[String]) -> Result<(), StoreError> {
@@ -135,9 +134,14 @@ impl Row {
 /// A live (not deleted) endpoint of `org`.
 pub async fn get(db: &Db, org: &OrgId, id: &str) -> Result<Option<Endpoint>, StoreError> {
     let mut c = db.reader().await?;
+    get_in(c.conn(), org, id).await
+}
+
+/// [`get`] on a given connection (inside a transaction: it sees the transaction's writes).
+pub async fn get_in(mut conn: Conn<'_>, org: &OrgId, id: &str) -> Result<Option<Endpoint>, StoreError> {
     let sql = format!("SELECT {COLUMNS} FROM webhook_endpoints WHERE org_id = $1 AND id = $2 AND deleted_at IS NULL");
-    let rows = fetch_all!(c.conn(), Row, sqlx::AssertSqlSafe(sql), org.as_str(), id)?;
-    Ok(with_types(c.conn(), rows).await?.pop())
+    let rows = fetch_all!(conn.reborrow(), Row, sqlx::AssertSqlSafe(sql), org.as_str(), id)?;
+    Ok(with_types(conn, rows).await?.pop())
 }
 
 /// The live endpoints of `org`, oldest first.
@@ -176,16 +180,16 @@ pub struct EndpointPatch {
     pub enabled: Option<bool>,
 }
 
+/// Applies `p` to a live endpoint inside the caller's transaction; `None` if there is none.
 pub async fn update(
-    db: &Db,
+    mut conn: Conn<'_>,
     org: &OrgId,
     id: &str,
     p: &EndpointPatch,
     now: Timestamp,
 ) -> Result<Option<Endpoint>, StoreError> {
-    let mut tx = db.begin().await?;
     let n = execute!(
-        tx.conn(),
+        conn.reborrow(),
         "UPDATE webhook_endpoints SET url = COALESCE($3, url), label = COALESCE($4, label), \
          secret_sealed = COALESCE($5, secret_sealed), enabled = COALESCE($6, enabled), updated_at = $7 \
          WHERE org_id = $1 AND id = $2 AND deleted_at IS NULL",
@@ -201,22 +205,22 @@ pub async fn update(
         return Ok(None);
     }
     if let Some(types) = &p.event_types {
-        set_subscriptions(tx.conn(), id, types).await?;
+        set_subscriptions(conn.reborrow(), id, types).await?;
     }
     if p.enabled == Some(true) {
         // Its queued deliveries go out now, on every node.
-        crate::deliveries::notify_other_nodes(tx.conn(), Some(id)).await?;
+        crate::deliveries::notify_other_nodes(conn.reborrow(), Some(id)).await?;
     }
-    tx.commit().await?;
-    get(db, org, id).await
+    get_in(conn, org, id).await
 }
 
 /// Deletes an endpoint, keeping it (and its deliveries) for the audit trail. Its pending
 /// deliveries will never be attempted, so they are marked failed.
-pub async fn delete(db: &Db, org: &OrgId, id: &str, now: Timestamp) -> Result<bool, StoreError> {
-    let mut tx = db.begin().await?;
+/// Deletes an endpoint inside the caller's transaction: its history stays readable, its
+/// undelivered deliveries fail. `false` if there was no such live endpoint.
+pub async fn delete(mut conn: Conn<'_>, org: &OrgId, id: &str, now: Timestamp) -> Result<bool, StoreError> {
     let n = execute!(
-        tx.conn(),
+        conn.reborrow(),
         "UPDATE webhook_endpoints SET deleted_at = $3, enabled = FALSE, updated_at = $3 WHERE org_id = $1 AND id = $2 AND deleted_at IS NULL",
         org.as_str(),
         id,
@@ -226,11 +230,11 @@ pub async fn delete(db: &Db, org: &OrgId, id: &str, now: Timestamp) -> Result<bo
         return Ok(false);
     }
     execute!(
-        tx.conn(),
-        "UPDATE deliveries SET status = 'failed', next_attempt_at = NULL, updated_at = $2 WHERE endpoint_id = $1 AND status = 'pending'",
+        conn,
+        "UPDATE deliveries SET status = 'failed', next_attempt_at = NULL, leased_until = NULL, updated_at = $2 \
+         WHERE endpoint_id = $1 AND status = 'pending'",
         id,
         now.millis()
     )?;
-    tx.commit().await?;
     Ok(true)
 }

@@ -11,6 +11,7 @@ use fml_domain::ids::CaseLocator;
 use fml_domain::{CaseId, Scope, Timestamp};
 use fml_store::case_writer::{CreateCase, CreateOutcome};
 use fml_store::cases::{CaseRecord, SetCrmOutcome};
+use fml_store::db::Tx;
 use fml_store::idempotency::Claim;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -251,8 +252,7 @@ async fn set_crm_record_id(
     let crm = number_literal(&raw, "crmRecordId").unwrap_or(crm);
     let locator = locate(&case_id)?;
     let route = format!("POST /api/cases/{case_id}/crm-record-id");
-    idempotent::run(&st, &auth, key, route, &body, Storage::Plain, || async {
-        let mut tx = st.db.begin().await?;
+    let (res, _) = idempotent::write(&st, &auth, key, route, &body, Storage::Plain, async |tx: &mut Tx| {
         let case: CaseRecord =
             match fml_store::cases::set_crm_record_id(tx.conn(), &auth.org, &locator, &crm, Timestamp::now()).await? {
                 SetCrmOutcome::Updated(c) => *c,
@@ -264,8 +264,8 @@ async fn set_crm_record_id(
                     ));
                 }
             };
-        tx.commit().await?;
-        Ok((StatusCode::OK, render_case(&case, &st.config)))
+        Ok((StatusCode::OK, render_case(&case, &st.config), ()))
     })
-    .await
+    .await?;
+    Ok(res)
 }

@@ -7,6 +7,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use fml_domain::ids::CaseLocator;
 use fml_domain::{FieldError, Scope, Timestamp};
+use fml_store::db::Tx;
 use fml_store::deliveries::{AttemptRow, DeliveryRow, ListFilter};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -233,14 +234,19 @@ async fn redeliver(
 ) -> Result<Response, ApiError> {
     auth.require(Scope::WebhooksWrite)?;
     let route = format!("POST /v1/webhook-deliveries/{id}/redeliver");
-    super::idempotent::run(&st, &auth, key, route, &Value::Null, super::idempotent::Storage::Plain, || async {
-        let d = fml_store::deliveries::redeliver(&st.db, &auth.org, parse_id(&id)?, Timestamp::now())
-            .await?
-            .ok_or(ApiError::NotFound("no such delivery"))?;
-        st.deliveries_wake.endpoint_due(&d.endpoint_id);
-        serde_json::to_string(&DeliveryView::from(&d))
-            .map(|b| (StatusCode::ACCEPTED, b))
-            .map_err(|e| ApiError::Internal(e.to_string()))
-    })
-    .await
+    let storage = super::idempotent::Storage::Plain;
+    let (res, endpoint) =
+        super::idempotent::write(&st, &auth, key, route, &Value::Null, storage, async |tx: &mut Tx| {
+            let d = fml_store::deliveries::redeliver(tx.conn(), &auth.org, parse_id(&id)?, Timestamp::now())
+                .await?
+                .ok_or(ApiError::NotFound("no such delivery"))?;
+            let text = serde_json::to_string(&DeliveryView::from(&d)).map_err(|e| ApiError::Internal(e.to_string()))?;
+            Ok((StatusCode::ACCEPTED, text, d.endpoint_id))
+        })
+        .await?;
+    // After commit, so the engine reads the delivery as due.
+    if let Some(endpoint) = endpoint {
+        st.deliveries_wake.endpoint_due(&endpoint);
+    }
+    Ok(res)
 }

@@ -10,7 +10,7 @@ use fml_domain::crypto::MasterKey;
 use fml_domain::events::schema::{is_subscribable, subscribable};
 use fml_domain::secret::Secret;
 use fml_domain::{FieldError, OrgId, Scope, Timestamp};
-use fml_store::Db;
+use fml_store::db::{Conn, Tx};
 use fml_store::endpoints::{Endpoint, EndpointPatch, NewEndpoint, seal_context};
 use fml_webhooks::client::{Envelope, check_target, send};
 use fml_webhooks::sign::{generate_secret, signature};
@@ -200,8 +200,14 @@ pub async fn validate(body: &Value, require_url: bool, allow_private: bool) -> R
     if errors.is_empty() { Ok(input) } else { Err(ApiError::Validation(errors)) }
 }
 
-/// Creates an endpoint from validated input; returns it with its secret (shown this once).
-pub async fn create(db: &Db, key: &MasterKey, org: &OrgId, input: EndpointInput) -> Result<EndpointView, ApiError> {
+/// Creates an endpoint from validated input inside the caller's transaction; returns it with
+/// its secret (shown this once).
+pub async fn create(
+    conn: Conn<'_>,
+    key: &MasterKey,
+    org: &OrgId,
+    input: EndpointInput,
+) -> Result<EndpointView, ApiError> {
     let url = input.url.ok_or_else(|| ApiError::Validation(vec![FieldError::new("url", "is required")]))?;
     let id = uuid::Uuid::now_v7().to_string();
     let secret = match input.secret {
@@ -218,12 +224,12 @@ pub async fn create(db: &Db, key: &MasterKey, org: &OrgId, input: EndpointInput)
         event_types: input.event_types.unwrap_or_else(|| subscribable().map(str::to_owned).collect()),
         enabled: input.enabled.unwrap_or(true),
     };
-    let ep = fml_store::endpoints::create(db, org, &new, Timestamp::now()).await?;
+    let ep = fml_store::endpoints::create(conn, org, &new, Timestamp::now()).await?;
     Ok(EndpointView::new(ep, Some(secret)))
 }
 
-fn to_json<T: Serialize>(status: StatusCode, v: &T) -> Result<(StatusCode, String), ApiError> {
-    serde_json::to_string(v).map(|s| (status, s)).map_err(|e| ApiError::Internal(e.to_string()))
+fn to_json<T: Serialize, X>(status: StatusCode, v: &T, extra: X) -> Result<(StatusCode, String, X), ApiError> {
+    serde_json::to_string(v).map(|s| (status, s, extra)).map_err(|e| ApiError::Internal(e.to_string()))
 }
 
 /// Register an endpoint.
@@ -250,10 +256,11 @@ async fn create_endpoint(
     auth.require(Scope::WebhooksWrite)?;
     let input = validate(&body, true, st.config.allow_private_targets).await?;
     let route = "POST /v1/webhook-endpoints".to_owned();
-    idempotent::run(&st, &auth, key, route, &body, Storage::Sealed, || async {
-        to_json(StatusCode::CREATED, &create(&st.db, &st.config.master_key, &auth.org, input).await?)
+    let (res, _) = idempotent::write(&st, &auth, key, route, &body, Storage::Sealed, async |tx: &mut Tx| {
+        to_json(StatusCode::CREATED, &create(tx.conn(), &st.config.master_key, &auth.org, input).await?, ())
     })
-    .await
+    .await?;
+    Ok(res)
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -293,10 +300,10 @@ async fn get_endpoint(
     Ok(Json(EndpointView::new(ep, None)))
 }
 
-/// Updates an endpoint from validated input. A new secret (given, or generated on request)
-/// is a rotation, and the result carries it this once.
+/// Updates an endpoint from validated input inside the caller's transaction. A new secret
+/// (given, or generated on request) is a rotation, and the result carries it this once.
 pub async fn update(
-    db: &Db,
+    conn: Conn<'_>,
     key: &MasterKey,
     org: &OrgId,
     id: &str,
@@ -313,7 +320,7 @@ pub async fn update(
         event_types: input.event_types,
         enabled: input.enabled,
     };
-    let ep = fml_store::endpoints::update(db, org, id, &patch, Timestamp::now())
+    let ep = fml_store::endpoints::update(conn, org, id, &patch, Timestamp::now())
         .await?
         .ok_or(ApiError::NotFound("no such endpoint"))?;
     Ok(EndpointView::new(ep, new_secret))
@@ -339,16 +346,17 @@ async fn update_endpoint(
     auth.require(Scope::WebhooksWrite)?;
     let input = validate(&body, false, st.config.allow_private_targets).await?;
     let route = format!("PATCH /v1/webhook-endpoints/{id}");
-    idempotent::run(&st, &auth, key, route, &body, Storage::Sealed, || async {
-        let enabling = input.enabled == Some(true);
-        let view = update(&st.db, &st.config.master_key, &auth.org, &id, input).await?;
-        if enabling {
-            // Deliveries queued while it was disabled go out now.
-            st.deliveries_wake.endpoint_due(&view.id);
-        }
-        to_json(StatusCode::OK, &view)
+    let enabling = input.enabled == Some(true);
+    let (res, done) = idempotent::write(&st, &auth, key, route, &body, Storage::Sealed, async |tx: &mut Tx| {
+        let view = update(tx.conn(), &st.config.master_key, &auth.org, &id, input).await?;
+        to_json(StatusCode::OK, &view, ())
     })
-    .await
+    .await?;
+    if enabling && done.is_some() {
+        // Deliveries queued while it was disabled go out now (after commit, so they are seen).
+        st.deliveries_wake.endpoint_due(&id);
+    }
+    Ok(res)
 }
 
 /// Delete an endpoint. Its delivery history stays readable.
@@ -364,9 +372,9 @@ async fn delete_endpoint(
 ) -> Result<Response, ApiError> {
     auth.require(Scope::WebhooksWrite)?;
     let route = format!("DELETE /v1/webhook-endpoints/{id}");
-    let res = idempotent::run(&st, &auth, key, route, &Value::Null, Storage::Plain, || async {
-        if fml_store::endpoints::delete(&st.db, &auth.org, &id, Timestamp::now()).await? {
-            Ok((StatusCode::NO_CONTENT, String::new()))
+    let (res, _) = idempotent::write(&st, &auth, key, route, &Value::Null, Storage::Plain, async |tx: &mut Tx| {
+        if fml_store::endpoints::delete(tx.conn(), &auth.org, &id, Timestamp::now()).await? {
+            Ok((StatusCode::NO_CONTENT, String::new(), ()))
         } else {
             Err(ApiError::NotFound("no such endpoint"))
         }
@@ -439,7 +447,7 @@ async fn ping(
     let input = validate(&body, true, st.config.allow_private_targets).await?;
     let url = input.url.ok_or_else(|| ApiError::Validation(vec![FieldError::new("url", "is required")]))?;
     let route = "POST /v1/webhook-endpoints/ping".to_owned();
-    idempotent::run(&st, &auth, key, route, &body, Storage::Sealed, || async {
+    idempotent::call(&st, &auth, key, route, &body, Storage::Sealed, || async {
         let (secret, generated) = match input.secret {
             Some(SecretChoice::Given(s)) => (s, false),
             None | Some(SecretChoice::Generate) => (Secret::new(generate_secret()), true),
@@ -448,7 +456,7 @@ async fn ping(
         if generated {
             result.secret = Some(secret);
         }
-        to_json(StatusCode::OK, &result)
+        to_json(StatusCode::OK, &result, ()).map(|(s, t, ())| (s, t))
     })
     .await
 }
@@ -469,7 +477,7 @@ async fn test_endpoint(
 ) -> Result<Response, ApiError> {
     auth.require(Scope::WebhooksWrite)?;
     let route = format!("POST /v1/webhook-endpoints/{id}/test");
-    idempotent::run(&st, &auth, key, route, &Value::Null, Storage::Plain, || async {
+    idempotent::call(&st, &auth, key, route, &Value::Null, Storage::Plain, || async {
         let ep =
             fml_store::endpoints::get(&st.db, &auth.org, &id).await?.ok_or(ApiError::NotFound("no such endpoint"))?;
         let url = WebhookUrl::parse(&ep.url, st.config.allow_private_targets)
@@ -479,7 +487,8 @@ async fn test_endpoint(
             .master_key
             .open(&seal_context(&ep.id), &ep.secret_sealed)
             .map_err(|e| ApiError::Internal(e.to_string()))?;
-        to_json(StatusCode::OK, &send_ping(&st, &auth.org, &url, &String::from_utf8_lossy(&secret)).await)
+        let result = send_ping(&st, &auth.org, &url, &String::from_utf8_lossy(&secret)).await;
+        to_json(StatusCode::OK, &result, ()).map(|(s, t, ())| (s, t))
     })
     .await
 }

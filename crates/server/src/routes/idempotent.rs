@@ -1,6 +1,14 @@
-//! `Idempotency-Key` for the mutating routes that do not go through the case writer: claim
-//! the key, run the handler, store a 2xx result (sealed when it carries a secret), release
-//! the key on failure.
+//! `Idempotency-Key` for the mutating routes that do not go through the case writer.
+//!
+//! - [`write`], for handlers that change state: the key is claimed, the handler writes and the
+//!   2xx response is stored in one transaction, so a crash or a timeout either keeps all of it
+//!   (a retry gets the replay) or none of it (a retry runs afresh) — never a change without its
+//!   stored answer. A concurrent duplicate waits for the first to commit and gets its replay.
+//! - [`call`], for handlers that only talk to the outside world (a test ping): no transaction
+//!   is held across the network; the claim stops a concurrent duplicate, and the key is
+//!   released on failure.
+//!
+//! Stored responses that carry a secret are sealed under the master key.
 
 use std::future::Future;
 
@@ -9,9 +17,10 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::Response;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
-use fml_domain::idempotency::{Verdict, fingerprint, judge};
+use fml_domain::idempotency::{ExistingKey, Verdict, fingerprint, judge};
 use fml_domain::{IdempotencyKey, Timestamp};
-use fml_store::idempotency::Claim;
+use fml_store::db::Tx;
+use fml_store::idempotency::{Claim, claim_many, complete_many, existing_many};
 use serde_json::Value;
 
 use crate::error::ApiError;
@@ -29,8 +38,67 @@ pub enum Storage {
     Sealed,
 }
 
-/// Runs `handler` at most once per key; a repeated key gets the stored response.
-pub async fn run<F, Fut>(
+/// Runs a state-changing `handler` inside one transaction with the key's claim and its stored
+/// response. Returns the response and, when the handler ran (not a replay), its extra value
+/// for work to do after commit (waking a worker).
+pub async fn write<T, F>(
+    st: &AppState,
+    auth: &Auth,
+    key: Option<IdempotencyKey>,
+    route: String,
+    body: &Value,
+    storage: Storage,
+    handler: F,
+) -> Result<(Response, Option<T>), ApiError>
+where
+    F: AsyncFnOnce(&mut Tx) -> Result<(StatusCode, String, T), ApiError>,
+{
+    let mut tx = st.db.begin().await?;
+    let Some(key) = key else {
+        let (status, text, extra) = handler(&mut tx).await?;
+        tx.commit().await?;
+        return Ok((json(status, text, None), Some(extra)));
+    };
+    let claim = Claim { org: auth.org.clone(), key, fingerprint: fingerprint(&route, body), route };
+    let now = Timestamp::now();
+    if claim_many(tx.conn(), &[&claim], now).await?.is_empty() {
+        let existing = existing_many(tx.conn(), &[(&claim.org, &claim.key)]).await?.pop().map(|(_, _, e)| e);
+        drop(tx);
+        // Gone between the two statements only if the janitor purged it: retry.
+        let Some(existing) = existing else { return Err(ApiError::IdempotencyInProgress) };
+        return replay_or_refuse(st, existing, &claim).map(|r| (r, None));
+    }
+    // An error drops the transaction: the handler's writes and the claim roll back together,
+    // leaving the key free for a corrected retry.
+    let (status, text, extra) = handler(&mut tx).await?;
+    let stored = stored_form(st, storage, &text);
+    complete_many(tx.conn(), &[(&claim.org, &claim.key, status.as_u16(), stored.as_str())]).await?;
+    tx.commit().await?;
+    Ok((json(status, text, None), Some(extra)))
+}
+
+fn replay_or_refuse(st: &AppState, existing: ExistingKey, claim: &Claim) -> Result<Response, ApiError> {
+    match judge(existing, &claim.route, &claim.fingerprint) {
+        Verdict::Replay(stored) => {
+            let status = StatusCode::from_u16(stored.status).map_err(|e| ApiError::Internal(e.to_string()))?;
+            Ok(json(status, unseal(st, &stored.body)?, Some("true")))
+        }
+        other => verdict_response(other),
+    }
+}
+
+fn stored_form(st: &AppState, storage: Storage, text: &str) -> String {
+    match storage {
+        Storage::Plain => text.to_owned(),
+        Storage::Sealed => {
+            format!("{SEALED}{}", STANDARD.encode(st.config.master_key.seal(SEAL_CONTEXT, text.as_bytes())))
+        }
+    }
+}
+
+/// Runs an outward-facing `handler` that changes no state at most once at a time per key; a
+/// repeated key gets the stored response.
+pub async fn call<F, Fut>(
     st: &AppState,
     auth: &Auth,
     key: Option<IdempotencyKey>,
@@ -49,22 +117,11 @@ where
     };
     let claim = Claim { org: auth.org.clone(), key, fingerprint: fingerprint(&route, body), route };
     if let Some(existing) = fml_store::idempotency::claim(&st.db, &claim, Timestamp::now()).await? {
-        return match judge(existing, &claim.route, &claim.fingerprint) {
-            Verdict::Replay(stored) => {
-                let status = StatusCode::from_u16(stored.status).map_err(|e| ApiError::Internal(e.to_string()))?;
-                Ok(json(status, unseal(st, &stored.body)?, Some("true")))
-            }
-            other => verdict_response(other),
-        };
+        return replay_or_refuse(st, existing, &claim);
     }
     match handler().await {
         Ok((status, text)) => {
-            let stored = match storage {
-                Storage::Plain => text.clone(),
-                Storage::Sealed => {
-                    format!("{SEALED}{}", STANDARD.encode(st.config.master_key.seal(SEAL_CONTEXT, text.as_bytes())))
-                }
-            };
+            let stored = stored_form(st, storage, &text);
             let mut tx = st.db.begin().await?;
             fml_store::idempotency::complete_many(
                 tx.conn(),

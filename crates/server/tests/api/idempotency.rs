@@ -93,9 +93,67 @@ async fn keys_belong_to_one_tenant(b: Backend) {
 }
 
 crate::on_both_backends!(
+    a_keyed_write_and_its_stored_response_commit_together,
     replays_are_byte_for_byte,
     a_key_with_another_body_is_refused,
     failed_requests_leave_the_key_free,
     a_key_still_in_flight_gets_409_with_retry_after,
     keys_belong_to_one_tenant,
 );
+
+/// Runs one statement on the test's database, outside the app.
+async fn exec(app: &crate::helpers::TestApp, sql: &str) {
+    match &app.db {
+        fml_store::Db::Sqlite { write, .. } => {
+            sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_owned())).execute(write).await.unwrap();
+        }
+        fml_store::Db::Postgres(pool) => {
+            sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_owned())).execute(pool).await.unwrap();
+        }
+    }
+}
+
+/// A keyed write and its stored response commit together: when storing the response fails
+/// (here a trigger refuses it; in life a crash or the request timeout), the write is undone
+/// too, so a retry with the same key makes exactly one endpoint instead of a second.
+async fn a_keyed_write_and_its_stored_response_commit_together(b: Backend) {
+    let app = spawn(b).await;
+    let token = app.token().await;
+    let (create_trigger, drop_trigger) = match b {
+        Backend::Sqlite => (
+            "CREATE TRIGGER refuse_store BEFORE UPDATE OF status_code ON idempotency_keys \
+             BEGIN SELECT RAISE(ABORT, 'injected failure'); END;",
+            "DROP TRIGGER refuse_store",
+        ),
+        Backend::Postgres => (
+            "CREATE FUNCTION refuse_store() RETURNS trigger LANGUAGE plpgsql AS \
+             $$ BEGIN RAISE EXCEPTION 'injected failure'; END $$; \
+             CREATE TRIGGER refuse_store BEFORE UPDATE ON idempotency_keys \
+             FOR EACH ROW EXECUTE FUNCTION refuse_store();",
+            "DROP TRIGGER refuse_store ON idempotency_keys",
+        ),
+    };
+    exec(&app, create_trigger).await;
+    let post = || {
+        app.http
+            .post(app.url("/v1/webhook-endpoints"))
+            .bearer_auth(&token)
+            .header("Idempotency-Key", "ep-once")
+            .json(&json!({"url": "http://127.0.0.1:9/hook", "eventTypes": ["case.created"]}))
+            .send()
+    };
+    let failed = post().await.unwrap();
+    assert_eq!(failed.status(), 500, "the injected failure");
+    let (_, list) = app.get_json(&token, "/v1/webhook-endpoints").await;
+    assert_eq!(list["data"].as_array().unwrap().len(), 0, "the write was rolled back with its key");
+
+    exec(&app, drop_trigger).await;
+    let created = post().await.unwrap();
+    assert_eq!(created.status(), 201, "the key is free at once, not held in progress");
+    assert!(created.headers().get("idempotent-replay").is_none());
+    let replay = post().await.unwrap();
+    assert_eq!(replay.status(), 201);
+    assert_eq!(replay.headers()["idempotent-replay"], "true");
+    let (_, list) = app.get_json(&token, "/v1/webhook-endpoints").await;
+    assert_eq!(list["data"].as_array().unwrap().len(), 1);
+}
