@@ -8,6 +8,7 @@ use clap::{Args, Parser, Subcommand};
 use fml_domain::secret::Secret;
 use fml_domain::{ClientId, OrgId, Scope, ScopeSet, Timestamp};
 use fml_server::config::{self, Config};
+use fml_server::keys;
 use fml_store::{ConnectOptions, Db};
 use serde_json::json;
 
@@ -37,6 +38,27 @@ enum Command {
     /// Manage outbound webhook endpoints.
     #[command(subcommand)]
     Endpoint(EndpointCommand),
+    /// The master key that seals secrets at rest.
+    #[command(subcommand)]
+    Key(KeyCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum KeyCommand {
+    /// Print a new random key (64 hex characters), e.g. for FML_MASTER_KEY or a key file.
+    Generate,
+    /// Print the fingerprint of the key in force, checked against the database.
+    Show {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Re-seal every secret under a new generated key, in one transaction. Stop every
+    /// `fml serve` first. With the implicit `master.key` or FML_MASTER_KEY_FILE the file is
+    /// replaced; with FML_MASTER_KEY the new key is printed for you to install on every node.
+    Rotate {
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -217,9 +239,9 @@ async fn open_db(url: &str) -> Result<Db> {
     Ok(db)
 }
 
-fn master_key(url: &str) -> Result<fml_domain::crypto::MasterKey> {
-    let env = std::env::var("FML_MASTER_KEY").ok();
-    config::load_master_key(env.as_deref(), &config::data_dir(url)).map_err(anyhow::Error::msg)
+/// The master key in force for `db`, checked against its sealed data.
+async fn master_key(db: &Db, url: &str) -> Result<fml_domain::crypto::MasterKey> {
+    Ok(keys::load(db, url, &keys::KeySettings::from_env()).await.map_err(anyhow::Error::msg)?.0)
 }
 
 async fn run(cli: Cli) -> Result<()> {
@@ -236,6 +258,7 @@ async fn run(cli: Cli) -> Result<()> {
         Command::Client(cmd) => client(&url, cmd).await,
         Command::Outbox(OutboxCommand::List { org, json }) => outbox(&url, &org, json).await,
         Command::Endpoint(cmd) => endpoint(&url, cmd).await,
+        Command::Key(cmd) => key(&url, cmd).await,
     }
 }
 
@@ -332,7 +355,7 @@ async fn client(url: &str, cmd: ClientCommand) -> Result<()> {
 async fn outbox(url: &str, org: &str, json: bool) -> Result<()> {
     let db = open_db(url).await?;
     let org = require_org(&db, org).await?;
-    let key = master_key(url)?;
+    let key = master_key(&db, url).await?;
     let rows = fml_store::mail::list(&db, &org).await?;
     let items: Vec<_> = rows
         .iter()
@@ -452,7 +475,7 @@ async fn endpoint(url: &str, cmd: EndpointCommand) -> Result<()> {
             let org = require_org(&db, &org).await?;
             let body = endpoint_body(Some(target), label, secret_arg(secret)?, false, event_types, None);
             let input = validate(&body, true, allow_private).await.map_err(api_error)?;
-            let key = master_key(url)?;
+            let key = master_key(&db, url).await?;
             let mut tx = db.begin().await?;
             let view = create(tx.conn(), &key, &org, input).await.map_err(api_error)?;
             tx.commit().await?;
@@ -488,7 +511,7 @@ async fn endpoint(url: &str, cmd: EndpointCommand) -> Result<()> {
             };
             let body = endpoint_body(target, label, secret_arg(secret)?, generate_secret, event_types, enabled);
             let input = validate(&body, false, allow_private).await.map_err(api_error)?;
-            let key = master_key(url)?;
+            let key = master_key(&db, url).await?;
             let mut tx = db.begin().await?;
             let view = update(tx.conn(), &key, &org, &id, input).await.map_err(api_error)?;
             tx.commit().await?;
@@ -508,7 +531,9 @@ async fn endpoint(url: &str, cmd: EndpointCommand) -> Result<()> {
 }
 
 async fn serve(url: String, args: ServeArgs) -> Result<()> {
-    let key = master_key(&url)?;
+    let db = open_db(&url).await?;
+    let (key, origin) = keys::load(&db, &url, &keys::KeySettings::from_env()).await.map_err(anyhow::Error::msg)?;
+    tracing::info!(fingerprint = keys::short(&key.fingerprint()), ?origin, "master key checked");
     let mut config =
         Config::resolve(args.listen, Some(url), args.public_url, args.portal_url, args.smtp_url, args.mail_from, key);
     config.allow_private_targets = args.webhook_allow_private_targets || allow_private_env();
@@ -519,7 +544,7 @@ async fn serve(url: String, args: ServeArgs) -> Result<()> {
     let listener =
         tokio::net::TcpListener::bind(&config.listen).await.with_context(|| format!("binding {}", config.listen))?;
     let public = config.public_url.clone();
-    let app = fml_server::App::build(config).await.context("starting")?;
+    let app = fml_server::App::with_db(db, config);
     if args.demo {
         demo(app.db(), &public).await?;
     }
@@ -553,6 +578,73 @@ async fn demo(db: &Db, public: &str) -> Result<()> {
          -d '{{\"customerEmail\":\"jane@acme.example\",\"customerName\":\"Jane Doe\",\"companyName\":\"Acme Holdings Ltd\",\"country\":\"United Kingdom\",\"crmRecordId\":\"rec_8d2\",\"crmSource\":\"hubspot\",\"sendInvite\":true}}'\n"
     );
     Ok(())
+}
+
+async fn key(url: &str, cmd: KeyCommand) -> Result<()> {
+    use fml_domain::crypto::MasterKey;
+    if let KeyCommand::Generate = cmd {
+        println!("{}", MasterKey::generate_hex());
+        return Ok(());
+    }
+    let db = open_db(url).await?;
+    let (current, origin) = keys::load(&db, url, &keys::KeySettings::from_env()).await.map_err(anyhow::Error::msg)?;
+    match cmd {
+        KeyCommand::Generate => Ok(()),
+        KeyCommand::Show { json } => {
+            let fp = current.fingerprint();
+            print(json, &json!({ "fingerprint": fp }), || format!("master key fingerprint: {fp}"));
+            Ok(())
+        }
+        KeyCommand::Rotate { json } => {
+            let hex = MasterKey::generate_hex();
+            let new = MasterKey::from_hex(&hex).map_err(anyhow::Error::msg)?;
+            // The new key is put where it survives a crash before the database switches to it:
+            // beside the old file (promoted after commit, or at the next start), or on stdout.
+            let file = match &origin {
+                keys::KeyOrigin::Beside(p) | keys::KeyOrigin::File(p) => {
+                    let next = keys::next_path(p);
+                    let _ = std::fs::remove_file(&next);
+                    keys::write_key_file(&next, &hex).map_err(anyhow::Error::msg)?;
+                    Some((next, p.clone()))
+                }
+                keys::KeyOrigin::Env => {
+                    eprintln!("new master key (set FML_MASTER_KEY to it on every node and for the CLI):\n{hex}");
+                    None
+                }
+            };
+            let done = match fml_store::keyring::rotate(&db, &current, &new).await {
+                Ok(d) => d,
+                Err(e) => {
+                    if let Some((next, _)) = &file {
+                        let _ = std::fs::remove_file(next);
+                    }
+                    bail!("rotation failed, nothing changed and the current key stays in force: {e}");
+                }
+            };
+            if let Some((next, path)) = &file {
+                std::fs::rename(next, path).with_context(|| {
+                    format!("the database now uses the key in {}; move it to {}", next.display(), path.display())
+                })?;
+            }
+            let fp = new.fingerprint();
+            print(
+                json,
+                &json!({
+                    "fingerprint": fp,
+                    "endpointSecrets": done.endpoint_secrets,
+                    "mailBodies": done.mail_bodies,
+                    "storedResponses": done.stored_responses,
+                }),
+                || {
+                    format!(
+                        "re-sealed {} endpoint secrets, {} mail bodies and {} stored responses; new key fingerprint {fp}",
+                        done.endpoint_secrets, done.mail_bodies, done.stored_responses
+                    )
+                },
+            );
+            Ok(())
+        }
+    }
 }
 
 #[cfg(test)]

@@ -25,6 +25,43 @@ impl Env {
         Command::new(FML).args(args).env("FML_DATABASE_URL", &self.url).env_remove("FML_MASTER_KEY").output().unwrap()
     }
 
+    /// Runs `fml` with extra environment variables.
+    fn fml_env(&self, args: &[&str], vars: &[(&str, &str)]) -> Output {
+        Command::new(FML)
+            .args(args)
+            .env("FML_DATABASE_URL", &self.url)
+            .env_remove("FML_MASTER_KEY")
+            .envs(vars.iter().copied())
+            .current_dir(&self.dir)
+            .output()
+            .unwrap()
+    }
+
+    /// Starts `fml serve` expecting it to refuse to start; returns its output.
+    fn serve_refused(&self, vars: &[(&str, &str)]) -> Output {
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let mut child = Command::new(FML)
+            .arg("serve")
+            .env("FML_DATABASE_URL", &self.url)
+            .env("FML_LISTEN", format!("127.0.0.1:{port}"))
+            .env_remove("FML_MASTER_KEY")
+            .envs(vars.iter().copied())
+            .current_dir(&self.dir)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while child.try_wait().unwrap().is_none() {
+            if Instant::now() > deadline || healthy(port) {
+                let _ = child.kill();
+                panic!("fml serve started when it should have refused");
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        child.wait_with_output().unwrap()
+    }
+
     /// Runs `fml` with `input` on its standard input.
     fn fml_stdin(&self, args: &[&str], input: &str) -> Output {
         use std::io::Write;
@@ -238,6 +275,60 @@ fn serve_demo_creates_the_demo_tenant_once() {
     assert_eq!(mode & 0o777, 0o600);
 }
 
+/// The master key is checked against the database at every start: a wrong key or a lost key
+/// file is refused with a clear message (never silently replaced), and `fml key rotate`
+/// re-seals everything under a new key and replaces the key file.
+#[test]
+fn the_master_key_is_checked_and_rotated() {
+    let env = Env::sqlite();
+    env.json(&["org", "create", "--id", "org_keys", "--name", "Keys Bank", "--json"]);
+    let out = env.fml_stdin(
+        &["endpoint", "create", "--org", "org_keys", "--url", "https://8.8.8.8/hook", "--secret", "-", "--json"],
+        "a-shared-secret-to-keep-sealed",
+    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let key_path = env.dir.join("master.key");
+    let original = std::fs::read_to_string(&key_path).unwrap();
+    let fp = env.json(&["key", "show", "--json"])["fingerprint"].as_str().unwrap().to_owned();
+    assert_eq!(fp.len(), 64);
+
+    // Another key is refused, by the CLI and by the server.
+    let other = String::from_utf8(env.fml(&["key", "generate"]).stdout).unwrap().trim().to_owned();
+    assert_eq!(other.len(), 64);
+    let out = env.fml_env(&["key", "show"], &[("FML_MASTER_KEY", &other)]);
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("is not the key this database's secrets were sealed with"), "{stderr}");
+    assert!(stderr.contains(&fp[..16]), "the message names the expected key: {stderr}");
+    let out = env.serve_refused(&[("FML_MASTER_KEY", &other)]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("is not the key"));
+
+    // A lost key file is refused, not replaced by a new key.
+    std::fs::rename(&key_path, env.dir.join("master.key.bak")).unwrap();
+    let out = env.serve_refused(&[]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success() && stderr.contains("master.key is missing"), "{stderr}");
+    assert!(!key_path.exists(), "no new key was made");
+    std::fs::rename(env.dir.join("master.key.bak"), &key_path).unwrap();
+
+    // Rotation: a new key file, owner-only; the old key is refused from then on.
+    let rotated = env.json(&["key", "rotate", "--json"]);
+    assert_eq!(rotated["endpointSecrets"], 1);
+    let new_fp = rotated["fingerprint"].as_str().unwrap();
+    assert_ne!(new_fp, fp);
+    let new_key = std::fs::read_to_string(&key_path).unwrap();
+    assert_ne!(new_key, original);
+    let mode = std::os::unix::fs::PermissionsExt::mode(&std::fs::metadata(&key_path).unwrap().permissions());
+    assert_eq!(mode & 0o777, 0o600);
+    assert!(!env.dir.join("master.key.next").exists());
+    assert_eq!(env.json(&["key", "show", "--json"])["fingerprint"], new_fp);
+    assert!(!env.fml_env(&["key", "show"], &[("FML_MASTER_KEY", &original)]).status.success());
+    // The re-sealed secret opens under the new key: updating the endpoint works, and a second
+    // rotation (which opens every value) succeeds.
+    assert_eq!(env.json(&["key", "rotate", "--json"])["endpointSecrets"], 1);
+}
+
 #[test]
 fn cli_works_on_postgres() {
     let Ok(base) = std::env::var("FML_TEST_DATABASE_URL") else {
@@ -265,6 +356,20 @@ fn cli_works_on_postgres() {
     let c = env.json(&["client", "create", "--org", "org_pg", "--name", "n", "--scope", "cases:read", "--json"]);
     let list = env.json(&["client", "list", "--org", "org_pg", "--json"]);
     assert_eq!(list[0]["client_id"], c["client_id"]);
+    // On PostgreSQL the key must be given: nothing is generated relative to a directory.
+    let out = env.fml(&["key", "show"]);
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("FML_MASTER_KEY"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!env.dir.join("master.key").exists() && !std::path::Path::new("fml-data/master.key").exists());
+    let key = String::from_utf8(env.fml(&["key", "generate"]).stdout).unwrap().trim().to_owned();
+    let shown = env.fml_env(&["key", "show", "--json"], &[("FML_MASTER_KEY", &key)]);
+    assert!(shown.status.success(), "{}", String::from_utf8_lossy(&shown.stderr));
+    let out = env.serve_refused(&[]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("on PostgreSQL the master key must be given"));
     // Routine PostgreSQL notices (the migrations table already exists) are not printed.
     let out = env.fml(&["client", "list", "--org", "org_pg"]);
     assert!(out.status.success());

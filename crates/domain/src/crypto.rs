@@ -10,9 +10,12 @@ use chacha20poly1305::{XChaCha20Poly1305, XNonce};
 
 const NONCE_LEN: usize = 24;
 
-/// The 256-bit master key. Never printed.
+/// The 256-bit master key. Never printed; identified by its [fingerprint](Self::fingerprint).
 #[derive(Clone)]
-pub struct MasterKey(XChaCha20Poly1305);
+pub struct MasterKey {
+    cipher: XChaCha20Poly1305,
+    fingerprint: [u8; 32],
+}
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum CryptoError {
@@ -24,7 +27,17 @@ pub enum CryptoError {
 
 impl MasterKey {
     pub fn from_bytes(bytes: &[u8; 32]) -> Self {
-        Self(XChaCha20Poly1305::new(bytes.into()))
+        use sha2::Digest;
+        let fingerprint =
+            sha2::Sha256::new_with_prefix(b"fml/master-key/fingerprint/v1\0").chain_update(bytes).finalize();
+        Self { cipher: XChaCha20Poly1305::new(bytes.into()), fingerprint: fingerprint.into() }
+    }
+
+    /// Identifies the key without revealing it (a domain-separated SHA-256 of a 256-bit random
+    /// key cannot be inverted): the database records it, so a node started with another key is
+    /// refused instead of failing to open every secret. 64 hex characters.
+    pub fn fingerprint(&self) -> String {
+        hex::encode(self.fingerprint)
     }
 
     pub fn from_hex(hex_key: &str) -> Result<Self, CryptoError> {
@@ -46,7 +59,7 @@ impl MasterKey {
         let mut nonce = [0u8; NONCE_LEN];
         crate::secret::fill_random(&mut nonce);
         let ct = self
-            .0
+            .cipher
             .encrypt(&XNonce::from(nonce), Payload { msg: plaintext, aad: context })
             .expect("XChaCha20-Poly1305 encryption of an in-memory buffer cannot fail");
         let mut out = Vec::with_capacity(NONCE_LEN + ct.len());
@@ -61,7 +74,7 @@ impl MasterKey {
         }
         let (nonce, ct) = sealed.split_at(NONCE_LEN);
         let nonce = XNonce::try_from(nonce).map_err(|_| CryptoError::Open)?;
-        self.0.decrypt(&nonce, Payload { msg: ct, aad: context }).map_err(|_| CryptoError::Open)
+        self.cipher.decrypt(&nonce, Payload { msg: ct, aad: context }).map_err(|_| CryptoError::Open)
     }
 }
 
@@ -87,6 +100,18 @@ mod tests {
         assert_eq!(key.open(b"mail", &bad), Err(CryptoError::Open));
         let other = MasterKey::from_hex(&MasterKey::generate_hex()).unwrap();
         assert_eq!(other.open(b"mail", &sealed), Err(CryptoError::Open));
+    }
+
+    #[test]
+    fn fingerprints_identify_a_key_without_showing_it() {
+        let hex_key = MasterKey::generate_hex();
+        let a = MasterKey::from_hex(&hex_key).unwrap();
+        let b = MasterKey::from_hex(&hex_key).unwrap();
+        let other = MasterKey::from_hex(&MasterKey::generate_hex()).unwrap();
+        assert_eq!(a.fingerprint(), b.fingerprint());
+        assert_ne!(a.fingerprint(), other.fingerprint());
+        assert_eq!(a.fingerprint().len(), 64);
+        assert!(!a.fingerprint().contains(&hex_key[..16]));
     }
 
     #[test]

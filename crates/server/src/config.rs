@@ -1,8 +1,5 @@
-//! Settings of `fml serve`, and the master key that seals secrets at rest.
+//! Settings of `fml serve` (the master key is loaded and checked by [`crate::keys`]).
 
-use std::fs::OpenOptions;
-use std::io::Write;
-use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 
 use fml_domain::crypto::MasterKey;
@@ -117,34 +114,6 @@ pub fn data_dir(database_url: &str) -> PathBuf {
         }
     }
     PathBuf::from("./fml-data")
-}
-
-/// The master key: `FML_MASTER_KEY` (64 hex characters) if given, else `master.key` in
-/// `dir`, created with owner-only permissions on first use. Several nodes on one PostgreSQL
-/// must share `FML_MASTER_KEY`.
-pub fn load_master_key(from_env: Option<&str>, dir: &Path) -> Result<MasterKey, String> {
-    if let Some(hex) = from_env.filter(|s| !s.trim().is_empty()) {
-        return MasterKey::from_hex(hex).map_err(|e| format!("FML_MASTER_KEY: {e}"));
-    }
-    let path = dir.join("master.key");
-    match std::fs::read_to_string(&path) {
-        Ok(hex) => MasterKey::from_hex(&hex).map_err(|e| format!("{}: {e}", path.display())),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-            let hex = MasterKey::generate_hex();
-            let mut f = OpenOptions::new()
-                .write(true)
-                .create_new(true)
-                .mode(0o600)
-                .open(&path)
-                .map_err(|e| format!("cannot create {}: {e}", path.display()))?;
-            f.write_all(hex.as_bytes())
-                .and_then(|()| f.sync_all())
-                .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-            MasterKey::from_hex(&hex).map_err(|e| e.to_string())
-        }
-        Err(e) => Err(format!("cannot read {}: {e}", path.display())),
-    }
 }
 
 #[cfg(test)]

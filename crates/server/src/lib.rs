@@ -7,6 +7,7 @@
 pub mod config;
 pub mod error;
 pub mod extract;
+pub mod keys;
 pub mod mail;
 pub mod openapi;
 pub mod routes;

@@ -3,6 +3,9 @@
 
 use std::collections::HashSet;
 
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use fml_domain::crypto::{CryptoError, MasterKey};
 use fml_domain::idempotency::{ABANDONED_CLAIM_SECS, ExistingKey, KEY_TTL_SECS, StoredResponse};
 use fml_domain::{IdempotencyKey, OrgId, Timestamp};
 
@@ -120,6 +123,23 @@ pub async fn complete_many(conn: Conn<'_>, done: &[(&OrgId, &IdempotencyKey, u16
     }
     execute_args!(conn, sql, args)?;
     Ok(())
+}
+
+/// A stored response that carries a secret is kept as this prefix and the base64 of its
+/// sealed bytes.
+pub const SEALED_PREFIX: &str = "sealed:";
+const RESPONSE_SEAL_CONTEXT: &[u8] = b"fml/idempotency_keys/response";
+
+/// The stored form of a response that carries a secret.
+pub fn seal_response(key: &MasterKey, text: &[u8]) -> String {
+    format!("{SEALED_PREFIX}{}", STANDARD.encode(key.seal(RESPONSE_SEAL_CONTEXT, text)))
+}
+
+/// A stored response as sent: opened if sealed, as it is otherwise.
+pub fn open_response(key: &MasterKey, stored: &str) -> Result<Vec<u8>, CryptoError> {
+    let Some(b64) = stored.strip_prefix(SEALED_PREFIX) else { return Ok(stored.as_bytes().to_vec()) };
+    let sealed = STANDARD.decode(b64).map_err(|_| CryptoError::Open)?;
+    key.open(RESPONSE_SEAL_CONTEXT, &sealed)
 }
 
 /// Claims one key in its own transaction: `None` if taken, else the key as stored.

@@ -12,6 +12,7 @@ pub mod deliveries;
 pub mod endpoints;
 pub mod events;
 pub mod idempotency;
+pub mod keyring;
 pub mod mail;
 pub mod orgs;
 pub mod wake;

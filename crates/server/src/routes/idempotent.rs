@@ -15,20 +15,15 @@ use std::future::Future;
 use axum::body::Body;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::Response;
-use base64::Engine;
-use base64::engine::general_purpose::STANDARD;
 use fml_domain::idempotency::{ExistingKey, Verdict, fingerprint, judge};
 use fml_domain::{IdempotencyKey, Timestamp};
 use fml_store::db::Tx;
-use fml_store::idempotency::{Claim, claim_many, complete_many, existing_many};
+use fml_store::idempotency::{Claim, claim_many, complete_many, existing_many, open_response, seal_response};
 use serde_json::Value;
 
 use crate::error::ApiError;
 use crate::extract::Auth;
 use crate::state::AppState;
-
-const SEALED: &str = "sealed:";
-const SEAL_CONTEXT: &[u8] = b"fml/idempotency_keys/response";
 
 /// Whether a stored response may be kept readable.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -90,9 +85,7 @@ fn replay_or_refuse(st: &AppState, existing: ExistingKey, claim: &Claim) -> Resu
 fn stored_form(st: &AppState, storage: Storage, text: &str) -> String {
     match storage {
         Storage::Plain => text.to_owned(),
-        Storage::Sealed => {
-            format!("{SEALED}{}", STANDARD.encode(st.config.master_key.seal(SEAL_CONTEXT, text.as_bytes())))
-        }
+        Storage::Sealed => seal_response(&st.config.master_key, text.as_bytes()),
     }
 }
 
@@ -139,9 +132,7 @@ where
 }
 
 fn unseal(st: &AppState, stored: &str) -> Result<String, ApiError> {
-    let Some(b64) = stored.strip_prefix(SEALED) else { return Ok(stored.to_owned()) };
-    let sealed = STANDARD.decode(b64).map_err(|e| ApiError::Internal(e.to_string()))?;
-    let plain = st.config.master_key.open(SEAL_CONTEXT, &sealed).map_err(|e| ApiError::Internal(e.to_string()))?;
+    let plain = open_response(&st.config.master_key, stored).map_err(|e| ApiError::Internal(e.to_string()))?;
     String::from_utf8(plain).map_err(|e| ApiError::Internal(e.to_string()))
 }
 

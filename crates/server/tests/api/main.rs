@@ -8,6 +8,7 @@ mod concurrency;
 mod engine;
 mod idempotency;
 mod isolation;
+mod keyring;
 mod mail;
 mod oauth;
 mod openapi;
