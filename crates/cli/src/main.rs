@@ -148,6 +148,13 @@ struct ServeArgs {
     /// (also FML_WEBHOOK_ALLOW_PRIVATE_TARGETS=1).
     #[arg(long)]
     webhook_allow_private_targets: bool,
+    /// Seconds a client may take to send a request's headers; also how long an idle
+    /// kept-alive connection stays open.
+    #[arg(long, env = "FML_HTTP_HEADER_TIMEOUT_SECS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    http_header_timeout_secs: u64,
+    /// Connections open at once; past it new ones wait in the listen backlog.
+    #[arg(long, env = "FML_HTTP_MAX_CONNECTIONS", default_value_t = 4096, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+    http_max_connections: u64,
     /// Test-only: the webhook retry schedule in milliseconds, e.g. "10,20,30,40,50".
     #[arg(long, env = "FML_TEST_RETRY_SCHEDULE_MS", hide = true)]
     test_retry_schedule_ms: Option<String>,
@@ -537,6 +544,10 @@ async fn serve(url: String, args: ServeArgs) -> Result<()> {
     let mut config =
         Config::resolve(args.listen, Some(url), args.public_url, args.portal_url, args.smtp_url, args.mail_from, key);
     config.allow_private_targets = args.webhook_allow_private_targets || allow_private_env();
+    config.http = fml_server::http::HttpLimits {
+        header_timeout: std::time::Duration::from_secs(args.http_header_timeout_secs),
+        max_connections: usize::try_from(args.http_max_connections).unwrap_or(usize::MAX),
+    };
     if let Some(raw) = args.test_retry_schedule_ms {
         config.retry_schedule = fml_webhooks::Schedule::from_millis_list(&raw).context("FML_TEST_RETRY_SCHEDULE_MS")?;
         tracing::warn!(schedule = %raw, "using a test retry schedule");

@@ -7,6 +7,7 @@
 pub mod config;
 pub mod error;
 pub mod extract;
+pub mod http;
 pub mod keys;
 pub mod mail;
 pub mod openapi;
@@ -80,7 +81,7 @@ impl App {
             ..fml_webhooks::engine::EngineConfig::new(c.master_key.clone())
         };
         fml_webhooks::engine::spawn(self.state.db.clone(), engine, self.state.deliveries_wake.clone());
-        axum::serve(listener, self.router).with_graceful_shutdown(shutdown_signal()).await
+        http::serve(listener, self.router, self.state.config.http, shutdown_signal()).await
     }
 }
 

@@ -120,6 +120,7 @@ pub struct Options {
     pub allow_private: bool,
     /// The engine's safety-net rescan; far out in the tests that prove wake-ups alone deliver.
     pub webhook_rescan: Duration,
+    pub http: fml_server::http::HttpLimits,
 }
 
 impl Default for Options {
@@ -130,6 +131,7 @@ impl Default for Options {
             org: "org_test_bank",
             allow_private: true,
             webhook_rescan: Duration::from_secs(5),
+            http: fml_server::http::HttpLimits::default(),
         }
     }
 }
@@ -163,6 +165,7 @@ pub async fn spawn_with(backend: Backend, opts: Options) -> TestApp {
     config.allow_private_targets = opts.allow_private;
     config.retry_schedule = test_schedule();
     config.webhook_rescan = opts.webhook_rescan;
+    config.http = opts.http;
     let app = App::with_db(db.clone(), config);
     tokio::spawn(app.serve(listener));
 

@@ -9,6 +9,7 @@ mod engine;
 mod idempotency;
 mod isolation;
 mod keyring;
+mod listener;
 mod mail;
 mod oauth;
 mod openapi;
