@@ -36,6 +36,8 @@ pub struct Config {
     /// How often the delivery engine rescans for work no wake-up announced (5 s; tests set
     /// it far out to prove that wake-ups alone deliver).
     pub webhook_rescan: std::time::Duration,
+    /// Attempts in flight per endpoint, tenant and process.
+    pub webhook_concurrency: fml_webhooks::engine::Concurrency,
     /// The listener's header timeout and connection cap.
     pub http: crate::http::HttpLimits,
 }
@@ -67,6 +69,7 @@ impl Config {
             allow_private_targets: false,
             retry_schedule: fml_webhooks::Schedule::default(),
             webhook_rescan: std::time::Duration::from_secs(5),
+            webhook_concurrency: fml_webhooks::engine::Concurrency::default(),
             http: crate::http::HttpLimits::default(),
         }
     }
@@ -86,6 +89,7 @@ impl std::fmt::Debug for Config {
             .field("allow_private_targets", &self.allow_private_targets)
             .field("retry_schedule", &self.retry_schedule)
             .field("webhook_rescan", &self.webhook_rescan)
+            .field("webhook_concurrency", &self.webhook_concurrency)
             .field("http", &self.http)
             .finish()
     }

@@ -78,6 +78,7 @@ impl App {
             allow_private: c.allow_private_targets,
             schedule: c.retry_schedule.clone(),
             rescan: c.webhook_rescan,
+            concurrency: c.webhook_concurrency,
             ..fml_webhooks::engine::EngineConfig::new(c.master_key.clone())
         };
         fml_webhooks::engine::spawn(self.state.db.clone(), engine, self.state.deliveries_wake.clone());

@@ -4,9 +4,11 @@
 //!   its next delivery is due. New deliveries wake it (in-process, and through PostgreSQL
 //!   `LISTEN/NOTIFY` from other nodes), the recorder reports retries it schedules, and a full
 //!   rescan every few seconds picks up anything else (another node's retries, expired leases).
-//! - Each endpoint has at most `per_endpoint` attempts in flight (a few once it stops
-//!   answering) and the process at most `global`, so a slow or dead endpoint holds only its
-//!   own slots and healthy ones go on.
+//! - Each endpoint has at most `per_endpoint` attempts in flight — a few once it is
+//!   unhealthy (its last attempt failed, got no answer, or answered slowly) — each tenant at
+//!   most `per_tenant`, and the process at most `global`. A slow or failing endpoint holds
+//!   only its own few slots, and a tenant whose endpoints all misbehave holds only its share:
+//!   other endpoints and other tenants go on.
 //! - A claim is a lease past the attempt's deadline: if the process dies mid-attempt the
 //!   delivery is claimable again when the lease ends (at once on restart with SQLite, where
 //!   the process is the only deliverer): at-least-once. No database connection is held
@@ -33,17 +35,39 @@ use crate::ssrf::WebhookUrl;
 
 /// How long a claim holds a delivery: past the 10 s request timeout, with room to record.
 const LEASE_MS: i64 = 20_000;
-/// Attempts in flight for an endpoint whose last attempt got no response (timeout, refused
-/// connection): a probe's worth, so a dead endpoint ties up almost nothing.
+/// Attempts in flight for an unhealthy endpoint: a probe's worth, so a dead, failing or slow
+/// endpoint ties up almost nothing.
 const DEGRADED_SLOTS: usize = 4;
+/// An attempt slower than this marks its endpoint unhealthy even when it succeeded: at 64
+/// in flight, a receiver taking seconds per request would hold slots others need.
+const SLOW_MS: i64 = 2_000;
+
+/// How many attempts may be in flight at once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Concurrency {
+    pub per_endpoint: usize,
+    pub per_tenant: usize,
+    pub global: usize,
+}
+
+impl Default for Concurrency {
+    fn default() -> Self {
+        Self { per_endpoint: 64, per_tenant: 256, global: 1024 }
+    }
+}
+
+/// Whether an endpoint is unhealthy after an attempt with this outcome: it failed (any
+/// non-2xx, no response) or it took longer than [`SLOW_MS`]. The pure rule behind demotion.
+pub fn unhealthy_after(http_status: u16, duration_ms: i64) -> bool {
+    !(200..300).contains(&http_status) || duration_ms > SLOW_MS
+}
 
 #[derive(Debug, Clone)]
 pub struct EngineConfig {
     /// Development and tests only: allow `http://` and private targets.
     pub allow_private: bool,
     pub schedule: Schedule,
-    pub per_endpoint: usize,
-    pub global: usize,
+    pub concurrency: Concurrency,
     pub master_key: MasterKey,
     /// How often the engine rescans all pending work: the safety net for what no wake-up
     /// announced (another node's retries, expired leases).
@@ -55,8 +79,7 @@ impl EngineConfig {
         Self {
             allow_private: false,
             schedule: Schedule::default(),
-            per_endpoint: 64,
-            global: 1024,
+            concurrency: Concurrency::default(),
             master_key,
             rescan: Duration::from_secs(5),
         }
@@ -65,15 +88,16 @@ impl EngineConfig {
 
 /// What the main loop hears from attempts and the recorder.
 enum Msg {
-    /// An attempt finished: its endpoint has a free slot; `responded` is false when there was
-    /// no HTTP response at all.
-    SlotFreed(Arc<str>, bool),
+    /// An attempt of this endpoint (of this tenant) finished: a slot is free; `unhealthy`
+    /// says how the attempt went.
+    SlotFreed { endpoint: Arc<str>, org: Arc<str>, unhealthy: bool },
     /// A delivery of this endpoint is due at this time (a retry was scheduled).
     Due(Arc<str>, i64),
 }
 
 /// An endpoint as the engine needs it.
 struct Target {
+    org: Arc<str>,
     /// The URL, or why it may no longer be dialled (the SSRF rules are checked again here).
     url: Result<WebhookUrl, String>,
     secret: String,
@@ -133,19 +157,33 @@ async fn listen(pool: sqlx::PgPool, wake: Arc<DeliveryWake>) {
 struct State {
     due: HashMap<Arc<str>, i64>,
     inflight: HashMap<Arc<str>, usize>,
+    inflight_by_org: HashMap<Arc<str>, usize>,
     total: usize,
     last_seen: i64,
     targets: HashMap<Arc<str>, Arc<Target>>,
-    /// Endpoints whose last attempt got no response.
+    /// Endpoints whose last attempt failed or was slow.
     degraded: std::collections::HashSet<Arc<str>>,
 }
 
 impl State {
-    /// How many more attempts `endpoint` may have in flight.
+    /// How many more attempts `endpoint` may have in flight, by its own cap alone.
     fn room(&self, cfg: &EngineConfig, endpoint: &Arc<str>) -> usize {
-        let cap =
-            if self.degraded.contains(endpoint) { DEGRADED_SLOTS.min(cfg.per_endpoint) } else { cfg.per_endpoint };
+        let c = cfg.concurrency;
+        let cap = if self.degraded.contains(endpoint) { DEGRADED_SLOTS.min(c.per_endpoint) } else { c.per_endpoint };
         cap.saturating_sub(self.inflight.get(endpoint).copied().unwrap_or(0))
+    }
+
+    /// Whether an attempt of `endpoint` could start now, by every cap: the main loop sleeps
+    /// past endpoints that could not (a finished attempt wakes it).
+    fn can_send(&self, cfg: &EngineConfig, endpoint: &Arc<str>) -> bool {
+        self.total < cfg.concurrency.global
+            && self.room(cfg, endpoint) > 0
+            && self.targets.get(endpoint).is_none_or(|t| self.org_room(cfg, &t.org) > 0)
+    }
+
+    /// How many more attempts `org` may have in flight.
+    fn org_room(&self, cfg: &EngineConfig, org: &Arc<str>) -> usize {
+        cfg.concurrency.per_tenant.saturating_sub(self.inflight_by_org.get(org).copied().unwrap_or(0))
     }
 }
 
@@ -157,6 +195,7 @@ async fn run(db: Db, cfg: Arc<EngineConfig>, wake: Arc<DeliveryWake>) {
     let mut st = State {
         due: HashMap::new(),
         inflight: HashMap::new(),
+        inflight_by_org: HashMap::new(),
         total: 0,
         last_seen: 0,
         targets: HashMap::new(),
@@ -208,7 +247,7 @@ async fn run(db: Db, cfg: Arc<EngineConfig>, wake: Arc<DeliveryWake>) {
         // Sleep until the next due time of an endpoint with room, a wake-up, a finished
         // attempt, or the next rescan.
         let now = Timestamp::now().millis();
-        let next_due = st.due.iter().filter(|(e, _)| st.room(&cfg, e) > 0).map(|(_, d)| *d).min();
+        let next_due = st.due.iter().filter(|(e, _)| st.can_send(&cfg, e)).map(|(_, d)| *d).min();
         let mut deadline = next_rescan;
         if let Some(d) = next_due {
             deadline = deadline.min(Instant::now() + Duration::from_millis(u64::try_from(d - now).unwrap_or(0)));
@@ -228,15 +267,18 @@ async fn run(db: Db, cfg: Arc<EngineConfig>, wake: Arc<DeliveryWake>) {
 
 fn handle(st: &mut State, msg: Msg) {
     match msg {
-        Msg::SlotFreed(e, responded) => {
-            if let Some(n) = st.inflight.get_mut(&e) {
+        Msg::SlotFreed { endpoint, org, unhealthy } => {
+            if let Some(n) = st.inflight.get_mut(&endpoint) {
+                *n = n.saturating_sub(1);
+            }
+            if let Some(n) = st.inflight_by_org.get_mut(&org) {
                 *n = n.saturating_sub(1);
             }
             st.total = st.total.saturating_sub(1);
-            if responded {
-                st.degraded.remove(&e);
+            if unhealthy {
+                st.degraded.insert(endpoint);
             } else {
-                st.degraded.insert(e);
+                st.degraded.remove(&endpoint);
             }
         }
         Msg::Due(e, at) => {
@@ -257,13 +299,12 @@ async fn dispatch(
     let now = Timestamp::now();
     let ready: Vec<Arc<str>> =
         st.due.iter().filter(|(e, due)| **due <= now.millis() && st.room(cfg, e) > 0).map(|(e, _)| e.clone()).collect();
-    if ready.is_empty() || st.total >= cfg.global {
+    if ready.is_empty() || st.total >= cfg.concurrency.global {
         return;
     }
     refresh_targets(db, cfg, st, &ready).await;
     for endpoint in ready {
-        let room = st.room(cfg, &endpoint).min(cfg.global.saturating_sub(st.total));
-        if room == 0 {
+        if st.total >= cfg.concurrency.global {
             break;
         }
         let Some(target) = st.targets.get(&endpoint).cloned() else {
@@ -271,6 +312,14 @@ async fn dispatch(
             st.due.remove(&endpoint);
             continue;
         };
+        let room = st
+            .room(cfg, &endpoint)
+            .min(st.org_room(cfg, &target.org))
+            .min(cfg.concurrency.global.saturating_sub(st.total));
+        if room == 0 {
+            // This tenant has its share in flight; its other endpoints wait too.
+            continue;
+        }
         let claimed = match fml_store::deliveries::claim(db, &endpoint, now, LEASE_MS, room as i64).await {
             Ok(c) => c,
             Err(e) => {
@@ -282,15 +331,16 @@ async fn dispatch(
             st.due.remove(&endpoint);
         }
         *st.inflight.entry(endpoint.clone()).or_insert(0) += claimed.len();
+        *st.inflight_by_org.entry(target.org.clone()).or_insert(0) += claimed.len();
         st.total += claimed.len();
         for (delivery, payload, emitted_at) in claimed {
             let (cfg, client, target, endpoint) = (cfg.clone(), client.clone(), target.clone(), endpoint.clone());
             let (msg_tx, rec_tx) = (msg_tx.clone(), rec_tx.clone());
             tokio::spawn(async move {
                 let recorded = attempt(&cfg, &client, &target, &delivery, payload, emitted_at).await;
-                let responded = recorded.http_status != 0;
+                let unhealthy = unhealthy_after(u16::try_from(recorded.http_status).unwrap_or(0), recorded.duration_ms);
                 let _ = rec_tx.send((endpoint.clone(), recorded));
-                let _ = msg_tx.send(Msg::SlotFreed(endpoint, responded));
+                let _ = msg_tx.send(Msg::SlotFreed { endpoint, org: target.org.clone(), unhealthy });
             });
         }
     }
@@ -325,6 +375,7 @@ async fn refresh_targets(db: &Db, cfg: &EngineConfig, st: &mut State, ready: &[A
                     continue;
                 };
                 Arc::new(Target {
+                    org: ep.org_id.as_str().into(),
                     url,
                     secret: String::from_utf8_lossy(&secret).into_owned(),
                     updated_at: ep.updated_at,
@@ -426,6 +477,27 @@ async fn recorder(db: Db, mut rx: mpsc::UnboundedReceiver<(Arc<str>, Recorded)>,
             if let Some(at) = r.next_attempt_at {
                 let _ = msg_tx.send(Msg::Due(endpoint, at));
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn failing_silent_and_slow_endpoints_are_demoted() {
+        for (status, ms, unhealthy) in [
+            (200, 40, false),
+            (204, SLOW_MS, false),
+            (200, SLOW_MS + 1, true), // answered, but too slowly
+            (500, 9_900, true),       // the slow 5xx that filled every slot
+            (503, 5, true),           // failing fast
+            (401, 5, true),
+            (302, 5, true),    // redirects are not followed: a failure
+            (0, 10_000, true), // no answer
+        ] {
+            assert_eq!(unhealthy_after(status, ms), unhealthy, "{status} after {ms} ms");
         }
     }
 }

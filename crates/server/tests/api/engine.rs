@@ -116,7 +116,39 @@ async fn an_attempt_overtaken_by_deletion_leaves_the_delivery_failed(b: Backend)
     assert_eq!(d["nextAttemptAt"], Value::Null);
 }
 
+/// A tenant whose endpoints all hold every request and then fail takes only its share of the
+/// engine: another tenant's event is delivered while all of the first tenant's attempts are
+/// still waiting, and the first never has more than its share in flight.
+async fn a_misbehaving_tenant_cannot_starve_another(b: Backend) {
+    use fml_webhooks::engine::Concurrency;
+    let rx = Receiver::start().await;
+    let concurrency = Concurrency { per_endpoint: 64, per_tenant: 16, global: 64 };
+    let app = spawn_with(b, Options { webhook_concurrency: concurrency, ..Options::default() }).await;
+    let token = app.token().await;
+    for i in 0..4 {
+        app.create_endpoint(&token, json!({"url": rx.url(&format!("/gate/500/a{i}")), "eventTypes": ["case.created"]}))
+            .await;
+    }
+    let other = fml_domain::OrgId::parse("org_other_tenant").unwrap();
+    let (id, secret) = crate::helpers::seed_org(&app.db, &other, fml_domain::ScopeSet::all()).await;
+    let theirs = app.token_for(&id, &secret).await;
+    app.create_endpoint(&theirs, json!({"url": rx.url("/ok/other-tenant"), "eventTypes": ["case.created"]})).await;
+
+    // 20 cases x 4 endpoints: more attempts than the whole engine may run at once.
+    for i in 0..20 {
+        assert_eq!(app.create_case(&token, None, &recipe_body(&format!("rec_busy_{i}"))).await.status(), 201);
+    }
+    eventually(10, || async { (rx.gate_waiting().0 >= concurrency.per_tenant).then_some(()) }).await;
+    assert_eq!(app.create_case(&theirs, None, &recipe_body("rec_other")).await.status(), 201);
+    rx.wait_for("/ok/other-tenant", 1, 10).await;
+    let (waiting, most) = rx.gate_waiting();
+    assert_eq!(waiting, concurrency.per_tenant, "the busy tenant's attempts are all still held");
+    assert!(most <= concurrency.per_tenant, "{most} attempts of one tenant in flight at once");
+    rx.open_gate();
+}
+
 crate::on_both_backends!(
+    a_misbehaving_tenant_cannot_starve_another,
     redelivery_goes_out_at_once,
     reenabling_an_endpoint_sends_its_queue_at_once,
     an_overtaken_attempt_does_not_overwrite_a_redelivery,

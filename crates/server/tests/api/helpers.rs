@@ -121,6 +121,7 @@ pub struct Options {
     /// The engine's safety-net rescan; far out in the tests that prove wake-ups alone deliver.
     pub webhook_rescan: Duration,
     pub http: fml_server::http::HttpLimits,
+    pub webhook_concurrency: fml_webhooks::engine::Concurrency,
 }
 
 impl Default for Options {
@@ -132,6 +133,7 @@ impl Default for Options {
             allow_private: true,
             webhook_rescan: Duration::from_secs(5),
             http: fml_server::http::HttpLimits::default(),
+            webhook_concurrency: fml_webhooks::engine::Concurrency::default(),
         }
     }
 }
@@ -166,6 +168,7 @@ pub async fn spawn_with(backend: Backend, opts: Options) -> TestApp {
     config.retry_schedule = test_schedule();
     config.webhook_rescan = opts.webhook_rescan;
     config.http = opts.http;
+    config.webhook_concurrency = opts.webhook_concurrency;
     let app = App::with_db(db.clone(), config);
     tokio::spawn(app.serve(listener));
 

@@ -1,8 +1,10 @@
 //! Real HTTP receivers on loopback for the webhook tests, one behaviour per path:
 //! `/ok`, `/status/<code>`, `/slow` (answers after 12 s), `/redirect`, `/big` (10 MB body),
 //! `/flaky/<n>` (503 for the first n requests, then 200), `/hold/<code>` (the first request
-//! waits for [`Receiver::release`], then answers `code`; later ones answer 200 at once); and a
-//! raw TCP server that cuts the response off mid-body.
+//! waits for [`Receiver::release`], then answers `code`; later ones answer 200 at once),
+//! `/gate/<code>/…` (every request waits until [`Receiver::open_gate`], then answers `code`;
+//! the receiver counts how many wait at once); and a raw TCP server that cuts the response
+//! off mid-body.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -34,11 +36,21 @@ struct Shared {
     hits: Arc<Mutex<Vec<Hit>>>,
     counters: Arc<Mutex<HashMap<String, u32>>>,
     gate: Arc<tokio::sync::Semaphore>,
+    gate_open: Arc<tokio::sync::watch::Sender<bool>>,
+    waiting: Arc<std::sync::atomic::AtomicUsize>,
+    max_waiting: Arc<std::sync::atomic::AtomicUsize>,
 }
 
 impl Default for Shared {
     fn default() -> Self {
-        Self { hits: Arc::default(), counters: Arc::default(), gate: Arc::new(tokio::sync::Semaphore::new(0)) }
+        Self {
+            hits: Arc::default(),
+            counters: Arc::default(),
+            gate: Arc::new(tokio::sync::Semaphore::new(0)),
+            gate_open: Arc::new(tokio::sync::watch::channel(false).0),
+            waiting: Arc::default(),
+            max_waiting: Arc::default(),
+        }
     }
 }
 
@@ -68,6 +80,17 @@ impl Receiver {
     /// Lets the held first request of a `/hold/…` path answer.
     pub fn release(&self) {
         self.shared.gate.add_permits(1);
+    }
+
+    /// Lets every request at a `/gate/…` path answer, now and from now on.
+    pub fn open_gate(&self) {
+        self.shared.gate_open.send_replace(true);
+    }
+
+    /// Requests waiting at the gate now, and the most that ever waited at once.
+    pub fn gate_waiting(&self) -> (usize, usize) {
+        use std::sync::atomic::Ordering::SeqCst;
+        (self.shared.waiting.load(SeqCst), self.shared.max_waiting.load(SeqCst))
     }
 
     /// Waits until `path` got at least `n` requests.
@@ -113,6 +136,15 @@ async fn handle(State(s): State<Shared>, req: Request) -> Response {
             (code, format!("answered {code} after holding")).into_response()
         }
         ["hold", _] => (StatusCode::OK, "answered at once").into_response(),
+        ["gate", code, ..] => {
+            use std::sync::atomic::Ordering::SeqCst;
+            let now = s.waiting.fetch_add(1, SeqCst) + 1;
+            s.max_waiting.fetch_max(now, SeqCst);
+            let _ = s.gate_open.subscribe().wait_for(|open| *open).await;
+            s.waiting.fetch_sub(1, SeqCst);
+            let code = StatusCode::from_u16(code.parse().unwrap_or(500)).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            (code, "answered after the gate").into_response()
+        }
         ["flaky", _] => (StatusCode::OK, "finally").into_response(),
         _ => (StatusCode::NOT_FOUND, "no such path").into_response(),
     }
