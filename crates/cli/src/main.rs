@@ -463,7 +463,10 @@ fn allow_private_env() -> bool {
 }
 
 async fn endpoint(url: &str, cmd: EndpointCommand) -> Result<()> {
-    use fml_server::routes::endpoints::{EndpointView, create, update, validate};
+    use fml_server::extract::typed_body;
+    use fml_server::routes::endpoints::{
+        CreateEndpointBody, EndpointView, UpdateEndpointBody, create, update, validate,
+    };
     let allow_private = allow_private_env();
     let db = open_db(url).await?;
     let show = |json_out: bool, v: &EndpointView| {
@@ -481,7 +484,8 @@ async fn endpoint(url: &str, cmd: EndpointCommand) -> Result<()> {
         EndpointCommand::Create { org, url: target, label, secret, event_types, json } => {
             let org = require_org(&db, &org).await?;
             let body = endpoint_body(Some(target), label, secret_arg(secret)?, false, event_types, None);
-            let input = validate(&body, true, allow_private).await.map_err(api_error)?;
+            let typed: CreateEndpointBody = typed_body(&body).map_err(api_error)?;
+            let input = validate(typed.fields(), true, allow_private).await.map_err(api_error)?;
             let key = master_key(&db, url).await?;
             let mut tx = db.begin().await?;
             let view = create(tx.conn(), &key, &org, input).await.map_err(api_error)?;
@@ -517,7 +521,8 @@ async fn endpoint(url: &str, cmd: EndpointCommand) -> Result<()> {
                 None
             };
             let body = endpoint_body(target, label, secret_arg(secret)?, generate_secret, event_types, enabled);
-            let input = validate(&body, false, allow_private).await.map_err(api_error)?;
+            let typed: UpdateEndpointBody = typed_body(&body).map_err(api_error)?;
+            let input = validate(typed.fields(), false, allow_private).await.map_err(api_error)?;
             let key = master_key(&db, url).await?;
             let mut tx = db.begin().await?;
             let view = update(tx.conn(), &key, &org, &id, input).await.map_err(api_error)?;

@@ -1,7 +1,7 @@
 //! Cases: their lifecycle vocabulary and the validated input that opens one.
 
 use serde::Serialize;
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use crate::{CountryCode, EmailAddress, FieldError};
 
@@ -93,16 +93,55 @@ pub struct NewCase {
     pub send_invite: bool,
 }
 
+/// The fields of a `POST /v1/cases` body as sent, each any JSON value: [`NewCase::from_fields`]
+/// checks them all, so every failed field is reported at once.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct CaseFields<'a> {
+    pub customer_email: Option<&'a Value>,
+    pub customer_name: Option<&'a Value>,
+    pub company_name: Option<&'a Value>,
+    pub country: Option<&'a Value>,
+    pub entity_type: Option<&'a Value>,
+    pub crm_record_id: Option<&'a Value>,
+    pub crm_source: Option<&'a Value>,
+    pub send_invite: Option<&'a Value>,
+}
+
+/// Field limits, in characters, as the OpenAPI document states them.
+pub mod limits {
+    pub const EMAIL: usize = 254;
+    pub const NAME: usize = super::MAX_NAME;
+    pub const COMPANY: usize = super::MAX_COMPANY;
+    pub const COUNTRY: usize = 100;
+    pub const ENTITY_TYPE: usize = super::MAX_ENTITY_TYPE;
+    pub const CRM_RECORD_ID: usize = super::MAX_CRM_RECORD_ID;
+    pub const CRM_SOURCE: usize = super::MAX_CRM_SOURCE;
+}
+
 impl NewCase {
-    /// Validates a `POST /v1/cases` body, reporting every failed field at once. Unknown fields
-    /// are ignored. CRMs send blank properties as `""`, so a blank optional field counts as
-    /// absent; Zapier sends every value as a string, so `sendInvite` also takes "true"/"false".
+    /// Validates a `POST /v1/cases` body given as a JSON value (see [`Self::from_fields`]).
     pub fn from_json(body: &Value) -> Result<Self, Vec<FieldError>> {
         let Some(obj) = body.as_object() else {
             return Err(vec![FieldError::new("body", "must be a JSON object")]);
         };
+        Self::from_fields(CaseFields {
+            customer_email: obj.get("customerEmail"),
+            customer_name: obj.get("customerName"),
+            company_name: obj.get("companyName"),
+            country: obj.get("country"),
+            entity_type: obj.get("entityType"),
+            crm_record_id: obj.get("crmRecordId"),
+            crm_source: obj.get("crmSource"),
+            send_invite: obj.get("sendInvite"),
+        })
+    }
+
+    /// Validates the fields of a `POST /v1/cases` body, reporting every failed field at once.
+    /// CRMs send blank properties as `""`, so a blank optional field counts as absent; Zapier
+    /// sends every value as a string, so `sendInvite` also takes "true"/"false".
+    pub fn from_fields(f: CaseFields<'_>) -> Result<Self, Vec<FieldError>> {
         let mut errors = Vec::new();
-        let customer_email = match opt_text(obj, "customerEmail", 254, &mut errors) {
+        let customer_email = match opt_text(f.customer_email, "customerEmail", limits::EMAIL, &mut errors) {
             Some(raw) => EmailAddress::parse(&raw).map_err(|m| errors.push(FieldError::new("customerEmail", m))).ok(),
             None => {
                 if !errors.iter().any(|e| e.field == "customerEmail") {
@@ -111,31 +150,37 @@ impl NewCase {
                 None
             }
         };
-        let customer_name = opt_text(obj, "customerName", MAX_NAME, &mut errors);
-        let company_name = opt_text(obj, "companyName", MAX_COMPANY, &mut errors);
-        let country = opt_text(obj, "country", 100, &mut errors).and_then(|raw| {
+        let customer_name = opt_text(f.customer_name, "customerName", MAX_NAME, &mut errors);
+        let company_name = opt_text(f.company_name, "companyName", MAX_COMPANY, &mut errors);
+        let country = opt_text(f.country, "country", limits::COUNTRY, &mut errors).and_then(|raw| {
             CountryCode::parse(&raw)
                 .map_err(|_| {
                     errors.push(FieldError::new("country", format!("'{raw}' is not a country name or ISO 3166-1 code")))
                 })
                 .ok()
         });
-        let entity_type = opt_text(obj, "entityType", MAX_ENTITY_TYPE, &mut errors);
-        let crm_record_id = match obj.get("crmRecordId") {
+        let entity_type = opt_text(f.entity_type, "entityType", MAX_ENTITY_TYPE, &mut errors);
+        let crm_record_id = match f.crm_record_id {
             // CRM record ids are often numeric (HubSpot); keep their text form (the caller
             // may restore the exact literal with `number_literal`).
             Some(Value::Number(n)) => crate::text::clean(&n.to_string(), MAX_CRM_RECORD_ID)
                 .map_err(|e| errors.push(FieldError::new("crmRecordId", e.to_string())))
                 .ok()
                 .flatten(),
-            _ => opt_text(obj, "crmRecordId", MAX_CRM_RECORD_ID, &mut errors),
+            other => opt_text(other, "crmRecordId", MAX_CRM_RECORD_ID, &mut errors),
         };
-        let crm_source = opt_text(obj, "crmSource", MAX_CRM_SOURCE, &mut errors);
-        let send_invite = match obj.get("sendInvite") {
+        let crm_source = opt_text(f.crm_source, "crmSource", MAX_CRM_SOURCE, &mut errors);
+        let send_invite = match f.send_invite {
             None | Some(Value::Null) => false,
             Some(Value::Bool(b)) => *b,
-            Some(Value::String(s)) if s.eq_ignore_ascii_case("true") => true,
-            Some(Value::String(s)) if s.eq_ignore_ascii_case("false") || s.trim().is_empty() => false,
+            Some(Value::String(s)) => match s.trim_matches([' ', '\t', '\r', '\n']).to_ascii_lowercase().as_str() {
+                "true" => true,
+                "false" | "" => false,
+                _ => {
+                    errors.push(FieldError::new("sendInvite", "must be true or false"));
+                    false
+                }
+            },
             Some(_) => {
                 errors.push(FieldError::new("sendInvite", "must be true or false"));
                 false
@@ -188,8 +233,8 @@ pub fn parse_crm_record_id(v: Option<&Value>) -> Result<String, FieldError> {
 }
 
 /// An optional text field, cleaned as [`crate::text::clean`] says: blank counts as absent.
-fn opt_text(obj: &Map<String, Value>, field: &str, max: usize, errors: &mut Vec<FieldError>) -> Option<String> {
-    match obj.get(field) {
+fn opt_text(value: Option<&Value>, field: &str, max: usize, errors: &mut Vec<FieldError>) -> Option<String> {
+    match value {
         None | Some(Value::Null) => None,
         Some(Value::String(s)) => crate::text::clean(s, max).unwrap_or_else(|e| {
             errors.push(FieldError::new(field, e.to_string()));

@@ -36,6 +36,25 @@ impl CountryCode {
         Self::from_alpha2(country.alpha2)
     }
 
+    /// The canonical spellings [`Self::parse`] accepts, for documents that list them: every
+    /// alpha-2 and alpha-3 code (upper and lower case), every English name, and the CRM
+    /// abbreviations. (Parsing also ignores case and spacing in names.)
+    pub fn spellings() -> Vec<String> {
+        let mut out = Vec::new();
+        for c in Country::get_countries() {
+            out.extend([c.alpha2.to_owned(), c.alpha2.to_ascii_lowercase(), c.alpha3.to_owned()]);
+            out.extend([c.alpha3.to_ascii_lowercase(), c.long_name.to_owned()]);
+            // Aliases are stored squashed ("UnitedKingdom"); list them as people write them.
+            out.extend(celes::LookupTable::iter(&c.aliases).map(|a| spaced(a)));
+        }
+        out.extend(EXTRA_ALIASES.iter().flat_map(|(a, _)| [(*a).to_owned(), a.to_ascii_uppercase()]));
+        // A few official names (with commas) do not parse; list only what does.
+        out.retain(|s| Self::parse(s).is_ok());
+        out.sort();
+        out.dedup();
+        out
+    }
+
     fn from_alpha2(code: &str) -> Result<Self, UnknownCountry> {
         let b = code.as_bytes();
         if b.len() == 2 && b.iter().all(u8::is_ascii_uppercase) { Ok(Self([b[0], b[1]])) } else { Err(UnknownCountry) }
@@ -52,6 +71,20 @@ impl CountryCode {
     }
 }
 
+/// "UnitedKingdom" → "United Kingdom".
+fn spaced(squashed: &str) -> String {
+    let mut out = String::with_capacity(squashed.len() + 4);
+    let mut prev_lower = false;
+    for c in squashed.chars() {
+        if c.is_uppercase() && prev_lower {
+            out.push(' ');
+        }
+        prev_lower = c.is_lowercase();
+        out.push(c);
+    }
+    out
+}
+
 impl fmt::Display for CountryCode {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
@@ -66,6 +99,16 @@ impl Serialize for CountryCode {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn every_listed_spelling_parses() {
+        let all = super::CountryCode::spellings();
+        assert!(all.len() > 1000, "{}", all.len());
+        assert!(all.iter().any(|s| s == "United Kingdom") && all.iter().any(|s| s == "gb"));
+        for s in &all {
+            assert!(super::CountryCode::parse(s).is_ok(), "{s}");
+        }
+    }
+
     use super::*;
 
     #[test]

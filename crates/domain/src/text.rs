@@ -27,33 +27,75 @@ impl std::fmt::Display for TextError {
     }
 }
 
-/// Cleans one line of display text: `Ok(None)` when it is blank.
+/// Cleans one line of display text: `Ok(None)` when it is blank. The rules apply to the text
+/// as sent (so the OpenAPI document can state them exactly as `maxLength` and `pattern`):
+/// no forbidden character anywhere, at most `max_chars` characters; then it is trimmed and
+/// normalised.
 pub fn clean(raw: &str, max_chars: usize) -> Result<Option<String>, TextError> {
-    let text: String = raw.trim().nfc().collect();
-    if text.is_empty() {
-        return Ok(None);
-    }
-    if let Some(c) = text.chars().find(|&c| forbidden(c)) {
+    if let Some(c) = raw.chars().find(|&c| forbidden(c)) {
         return Err(TextError::Forbidden(c));
     }
-    if text.chars().count() > max_chars {
+    if raw.chars().count() > max_chars {
         return Err(TextError::TooLong(max_chars));
     }
-    Ok(Some(text))
+    let text: String = raw.trim().nfc().collect();
+    Ok((!text.is_empty()).then_some(text))
 }
+
+/// The JSON Schema `pattern` (ECMA-262, and Python's `re` alike) of the text [`clean`]
+/// accepts: no control, line/paragraph separator or format character of the Basic
+/// Multilingual Plane. (The format characters beyond it, such as the tag characters, are
+/// refused too but cannot be written portably in a pattern.)
+pub fn pattern() -> String {
+    let mut class = String::new();
+    for &(a, b) in CONTROLS.iter().chain(SEPARATORS).chain(FORMAT).filter(|(_, b)| *b <= 0xFFFF) {
+        class.push_str(&format!("\\u{a:04x}"));
+        if b != a {
+            class.push_str(&format!("-\\u{b:04x}"));
+        }
+    }
+    format!("^[^{class}]*$")
+}
+
+/// [`pattern`] for text that must not be blank either: at least one character that is not
+/// whitespace.
+pub fn nonblank_pattern() -> String {
+    pattern().replacen('^', "^(?=.*\\S)", 1)
+}
+
+/// Cc.
+const CONTROLS: &[(u32, u32)] = &[(0x0000, 0x001F), (0x007F, 0x009F)];
+/// Zl and Zp.
+const SEPARATORS: &[(u32, u32)] = &[(0x2028, 0x2029)];
+/// Cf (Unicode 16).
+const FORMAT: &[(u32, u32)] = &[
+    (0x00AD, 0x00AD),
+    (0x0600, 0x0605),
+    (0x061C, 0x061C),
+    (0x06DD, 0x06DD),
+    (0x070F, 0x070F),
+    (0x0890, 0x0891),
+    (0x08E2, 0x08E2),
+    (0x180E, 0x180E),
+    (0x200B, 0x200F),
+    (0x202A, 0x202E),
+    (0x2060, 0x2064),
+    (0x2066, 0x206F),
+    (0xFEFF, 0xFEFF),
+    (0xFFF9, 0xFFFB),
+    (0x110BD, 0x110BD),
+    (0x110CD, 0x110CD),
+    (0x13430, 0x1343F),
+    (0x1BCA0, 0x1BCA3),
+    (0x1D173, 0x1D17A),
+    (0xE0001, 0xE0001),
+    (0xE0020, 0xE007F),
+];
 
 /// Controls (Cc), format characters (Cf) and the line/paragraph separators (Zl, Zp).
 fn forbidden(c: char) -> bool {
-    c.is_control() || matches!(c, '\u{2028}' | '\u{2029}') || is_format(c)
-}
-
-/// Unicode General Category Cf (Unicode 16).
-fn is_format(c: char) -> bool {
-    matches!(u32::from(c),
-        0x00AD | 0x0600..=0x0605 | 0x061C | 0x06DD | 0x070F | 0x0890..=0x0891 | 0x08E2 | 0x180E
-        | 0x200B..=0x200F | 0x202A..=0x202E | 0x2060..=0x2064 | 0x2066..=0x206F | 0xFEFF
-        | 0xFFF9..=0xFFFB | 0x110BD | 0x110CD | 0x13430..=0x1343F | 0x1BCA0..=0x1BCA3
-        | 0x1D173..=0x1D17A | 0xE0001 | 0xE0020..=0xE007F)
+    let cp = u32::from(c);
+    CONTROLS.iter().chain(SEPARATORS).chain(FORMAT).any(|&(a, b)| (a..=b).contains(&cp))
 }
 
 #[cfg(test)]
@@ -80,6 +122,19 @@ mod tests {
     }
 
     #[test]
+    fn the_published_pattern_matches_the_rule() {
+        // A real JSON Schema validator agrees with `clean` on every character of the BMP.
+        let schema = serde_json::json!({"type": "string", "pattern": pattern()});
+        let validator = jsonschema::validator_for(&schema).unwrap();
+        for cp in 0..=0xFFFF_u32 {
+            let Some(c) = char::from_u32(cp) else { continue };
+            let text = format!("a{c}b");
+            let by_schema = validator.is_valid(&serde_json::Value::String(text.clone()));
+            assert_eq!(by_schema, clean(&text, 10).is_ok(), "U+{cp:04X}");
+        }
+    }
+
+    #[test]
     fn text_is_trimmed_normalised_and_bounded() {
         // "é" as e + combining acute becomes the one precomposed character.
         assert_eq!(clean(" Cafe\u{301} ", 100).unwrap().as_deref(), Some("Caf\u{E9}"));
@@ -87,8 +142,11 @@ mod tests {
         assert_eq!(clean("   ", 10), Ok(None));
         assert_eq!(clean("", 10), Ok(None));
         assert_eq!(clean("abcdef", 5), Err(TextError::TooLong(5)));
-        // Length counts characters after normalisation, not bytes.
-        assert_eq!(clean(&"e\u{301}".repeat(5), 5).unwrap().map(|s| s.chars().count()), Some(5));
+        // Length counts characters as sent, not bytes.
+        assert_eq!(clean("\u{E9}\u{E9}\u{E9}", 3).unwrap().as_deref(), Some("\u{E9}\u{E9}\u{E9}"));
+        assert_eq!(clean(&"e\u{301}".repeat(2), 3), Err(TextError::TooLong(3)));
+        // A control character is refused even where trimming would have removed it.
+        assert_eq!(clean("Acme\n", 100), Err(TextError::Forbidden('\n')));
         // Right-to-left scripts, accents and ideographs are ordinary text.
         assert!(clean("شركة أكمي", 100).unwrap().is_some());
         assert!(clean("Zürich AG — 東京", 100).unwrap().is_some());

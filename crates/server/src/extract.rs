@@ -33,6 +33,16 @@ impl<S: Send + Sync> FromRequest<S> for JsonBody {
     }
 }
 
+/// A JSON object body as its request struct, whose fields take any JSON value so that the
+/// handler's validation can report every failed field at once; anything but an object is a
+/// `validation_error` on `body`.
+pub fn typed_body<T: serde::de::DeserializeOwned>(body: &Value) -> Result<T, ApiError> {
+    if !body.is_object() {
+        return Err(ApiError::Validation(vec![fml_domain::FieldError::new("body", "must be a JSON object")]));
+    }
+    T::deserialize(body).map_err(|e| ApiError::Validation(vec![fml_domain::FieldError::new("body", e.to_string())]))
+}
+
 /// Reads a body of at most [`MAX_BODY_BYTES`].
 pub async fn read_body<S: Send + Sync>(req: Request, state: &S) -> Result<Bytes, ApiError> {
     Bytes::from_request(req, state).await.map_err(|e| {

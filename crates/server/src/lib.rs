@@ -12,6 +12,7 @@ pub mod keys;
 pub mod mail;
 pub mod openapi;
 pub mod routes;
+pub mod schema;
 pub mod state;
 pub mod view;
 
@@ -90,7 +91,9 @@ impl App {
 /// published document lists exactly what is served.
 pub fn router(state: AppState) -> Router {
     let (api, doc) = openapi::api_router().split_for_parts();
-    let doc_json: Arc<str> = serde_json::to_string(&doc).unwrap_or_else(|_| "{}".to_owned()).into();
+    let mut doc = serde_json::to_value(&doc).unwrap_or_default();
+    openapi::finish(&mut doc);
+    let doc_json: Arc<str> = doc.to_string().into();
     api.route(
         openapi::OPENAPI_PATH,
         axum::routing::get(move || {

@@ -171,20 +171,27 @@ pub async fn claim(
     lease_ms: i64,
     limit: i64,
 ) -> Result<Vec<(Claimed, String, Timestamp)>, StoreError> {
-    let lock = match db.backend() {
-        crate::Backend::Postgres => " FOR UPDATE SKIP LOCKED",
-        crate::Backend::Sqlite => "",
-    };
-    let sql = format!(
-        "UPDATE deliveries SET leased_until = $3, attempt_count = attempt_count + 1 \
-         WHERE status = 'pending' AND next_attempt_at <= $2 AND (leased_until IS NULL OR leased_until <= $2) AND id IN ( \
-            SELECT d.id FROM deliveries d \
+    let pick = "SELECT d.id FROM deliveries d \
             WHERE d.endpoint_id = $1 AND d.status = 'pending' AND d.next_attempt_at <= $2 \
               AND (d.leased_until IS NULL OR d.leased_until <= $2) \
               AND EXISTS (SELECT 1 FROM webhook_endpoints ep WHERE ep.id = d.endpoint_id AND ep.enabled AND ep.deleted_at IS NULL) \
-            ORDER BY d.next_attempt_at LIMIT $4{lock}) \
-         RETURNING id, endpoint_id, event_row, event_id, event_type, attempt_count, auto_failures, manual"
-    );
+            ORDER BY d.next_attempt_at LIMIT $4";
+    let returning = "RETURNING deliveries.id, deliveries.endpoint_id, deliveries.event_row, deliveries.event_id, \
+        deliveries.event_type, deliveries.attempt_count, deliveries.auto_failures, deliveries.manual";
+    let sql = match db.backend() {
+        // A materialised CTE runs the pick exactly once: as an `IN (…)` subquery PostgreSQL may
+        // re-run it inside a join and take more than `limit` rows (seen: 18 claimed for 16).
+        crate::Backend::Postgres => format!(
+            "WITH picked AS MATERIALIZED ({pick} FOR UPDATE SKIP LOCKED) \
+             UPDATE deliveries SET leased_until = $3, attempt_count = deliveries.attempt_count + 1 \
+             FROM picked WHERE deliveries.id = picked.id {returning}"
+        ),
+        // One writer: the `IN` list is built once, and nothing can take the rows meanwhile.
+        crate::Backend::Sqlite => format!(
+            "UPDATE deliveries SET leased_until = $3, attempt_count = attempt_count + 1 \
+             WHERE id IN ({pick}) {returning}"
+        ),
+    };
     let mut tx = db.begin().await?;
     let claimed = fetch_all!(
         tx.conn(),

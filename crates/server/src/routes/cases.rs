@@ -5,7 +5,7 @@ use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use fml_domain::case::{NewCase, number_literal, parse_crm_record_id};
+use fml_domain::case::{CaseFields, NewCase, limits, number_literal, parse_crm_record_id};
 use fml_domain::idempotency::fingerprint;
 use fml_domain::ids::CaseLocator;
 use fml_domain::{CaseId, Scope, Timestamp};
@@ -14,13 +14,16 @@ use fml_store::cases::{CaseRecord, SetCrmOutcome};
 use fml_store::db::Tx;
 use fml_store::idempotency::Claim;
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use utoipa::openapi::KnownFormat;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::idempotent::{self, Storage};
 use crate::error::{ApiError, ErrorBody};
-use crate::extract::{Auth, IdempotencyHeader, JsonBody};
+use crate::extract::{Auth, IdempotencyHeader, JsonBody, typed_body};
+use crate::schema;
 use crate::state::AppState;
 use crate::view::{CaseView, render_case};
 
@@ -33,25 +36,79 @@ pub fn router() -> OpenApiRouter<AppState> {
 
 const CREATE_ROUTE: &str = "POST /v1/cases";
 
-/// The body of `POST /v1/cases`.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-#[expect(dead_code, reason = "documents the request shape; the handler validates field by field")]
-struct CreateCaseBody {
-    /// Where the magic-link invite goes. Required.
-    customer_email: String,
-    customer_name: Option<String>,
-    company_name: Option<String>,
-    /// An ISO 3166-1 alpha-2 or alpha-3 code or an English name ("United Kingdom", "GB",
-    /// "GBR", "uk"); stored and returned as alpha-2.
-    country: Option<String>,
-    entity_type: Option<String>,
-    /// The upstream CRM record: a second create for it returns the existing case.
-    crm_record_id: Option<String>,
-    /// e.g. "hubspot", "salesforce".
-    crm_source: Option<String>,
-    /// Email the customer a magic-link invite to the portal (default false).
-    send_invite: Option<bool>,
+/// The body of `POST /v1/cases`. Unknown fields are ignored. Each field is read as sent and
+/// checked together with the others, so a `validation_error` lists every failed field; a blank
+/// optional field (`""`, as CRMs send empty properties) counts as absent.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", default)]
+pub struct CreateCaseBody {
+    #[schema(required = true, schema_with = customer_email_schema)]
+    customer_email: Option<Value>,
+    #[schema(schema_with = customer_name_schema)]
+    customer_name: Option<Value>,
+    #[schema(schema_with = company_name_schema)]
+    company_name: Option<Value>,
+    #[schema(schema_with = country_schema)]
+    country: Option<Value>,
+    #[schema(schema_with = entity_type_schema)]
+    entity_type: Option<Value>,
+    #[schema(schema_with = crm_record_id_schema)]
+    crm_record_id: Option<Value>,
+    #[schema(schema_with = crm_source_schema)]
+    crm_source: Option<Value>,
+    #[schema(schema_with = send_invite_schema)]
+    send_invite: Option<Value>,
+}
+
+impl CreateCaseBody {
+    fn fields(&self) -> CaseFields<'_> {
+        CaseFields {
+            customer_email: self.customer_email.as_ref(),
+            customer_name: self.customer_name.as_ref(),
+            company_name: self.company_name.as_ref(),
+            country: self.country.as_ref(),
+            entity_type: self.entity_type.as_ref(),
+            crm_record_id: self.crm_record_id.as_ref(),
+            crm_source: self.crm_source.as_ref(),
+            send_invite: self.send_invite.as_ref(),
+        }
+    }
+}
+
+fn customer_email_schema() -> utoipa::openapi::schema::Schema {
+    schema::formatted(KnownFormat::Email, limits::EMAIL, false, "Where the magic-link invite goes. Required.")
+}
+fn customer_name_schema() -> utoipa::openapi::schema::Schema {
+    schema::text(limits::NAME, true, "The customer's name, used in the invite's greeting.")
+}
+fn company_name_schema() -> utoipa::openapi::schema::Schema {
+    schema::text(limits::COMPANY, true, "The business being onboarded.")
+}
+fn country_schema() -> utoipa::openapi::schema::Schema {
+    schema::one_of_strings(
+        fml_domain::CountryCode::spellings().into_iter().chain([String::new()]),
+        "An ISO 3166-1 alpha-2 or alpha-3 code or an English name (\"United Kingdom\", \"GB\", \"GBR\", \"uk\"), \
+         in any case; stored and returned as alpha-2.",
+    )
+}
+fn entity_type_schema() -> utoipa::openapi::schema::Schema {
+    schema::text(limits::ENTITY_TYPE, true, "e.g. \"Private limited company\".")
+}
+fn crm_record_id_schema() -> utoipa::openapi::schema::Schema {
+    utoipa::openapi::schema::AnyOfBuilder::new()
+        .item(schema::text(limits::CRM_RECORD_ID, true, "As text."))
+        .item(utoipa::openapi::schema::ObjectBuilder::new().schema_type(utoipa::openapi::schema::Type::Number))
+        .description(Some(
+            "The upstream CRM record: a second create for it returns the existing case. A number is kept as its exact text.",
+        ))
+        .build()
+        .into()
+}
+fn crm_source_schema() -> utoipa::openapi::schema::Schema {
+    schema::text(limits::CRM_SOURCE, true, "e.g. \"hubspot\", \"salesforce\".")
+}
+fn send_invite_schema() -> utoipa::openapi::schema::Schema {
+    schema::lenient_flag("Email the customer a magic-link invite to the portal (default false).")
 }
 
 /// Open a KYB case.
@@ -61,8 +118,7 @@ struct CreateCaseBody {
 /// the same record returns the existing case with `200` and `Idempotent-Replay: crm-record-id`.
 #[utoipa::path(
     post, path = "/v1/cases", tag = "cases",
-    params(("Idempotency-Key" = Option<String>, Header, description = "1-255 printable ASCII characters, kept 24 hours")),
-    request_body = CreateCaseBody,
+    request_body(content = CreateCaseBody, content_type = "application/json"),
     responses(
         (status = 201, description = "Case created", body = CaseView),
         (status = 200, description = "An existing case for this crmRecordId (Idempotent-Replay: crm-record-id)", body = CaseView),
@@ -83,7 +139,8 @@ async fn create_case(
     JsonBody(body, raw): JsonBody,
 ) -> Result<Response, ApiError> {
     auth.require(Scope::CasesWrite)?;
-    let mut new_case = NewCase::from_json(&body).map_err(ApiError::Validation)?;
+    let typed: CreateCaseBody = typed_body(&body)?;
+    let mut new_case = NewCase::from_fields(typed.fields()).map_err(ApiError::Validation)?;
     if new_case.crm_record_id.is_some()
         && let Some(literal) = number_literal(&raw, "crmRecordId")
     {
@@ -148,8 +205,10 @@ struct ListParams {
     /// Only the case for this CRM record id.
     crm_record_id: Option<String>,
     /// Page size, 1-100 (default 25).
+    #[param(minimum = 1, maximum = 100)]
     limit: Option<u32>,
-    /// `nextCursor` of the previous page.
+    /// `nextCursor` of the previous page (empty: the first page).
+    #[param(pattern = "^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})?$")]
     cursor: Option<String>,
 }
 
@@ -211,11 +270,27 @@ async fn list_cases(
     Ok(Json(CaseList { data: rows.iter().map(|c| CaseView::new(c, &st.config)).collect(), next_cursor }))
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-#[expect(dead_code, reason = "documents the request shape")]
+/// The body of `POST /api/cases/{caseId}/crm-record-id`.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", default)]
 struct CrmRecordIdBody {
-    crm_record_id: String,
+    #[schema(required = true, schema_with = required_crm_record_id_schema)]
+    crm_record_id: Option<Value>,
+}
+
+fn required_crm_record_id_schema() -> utoipa::openapi::schema::Schema {
+    use utoipa::openapi::schema::{AnyOfBuilder, ObjectBuilder, Type};
+    AnyOfBuilder::new()
+        .item(
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .max_length(Some(limits::CRM_RECORD_ID))
+                .pattern(Some(fml_domain::text::nonblank_pattern())),
+        )
+        .item(ObjectBuilder::new().schema_type(Type::Number))
+        .description(Some("The upstream CRM record id; a number is kept as its exact text."))
+        .build()
+        .into()
 }
 
 /// Store the CRM record id on a case, so every later webhook for it carries `crmRecordId`.
@@ -223,9 +298,8 @@ struct CrmRecordIdBody {
     post, path = "/api/cases/{caseId}/crm-record-id", tag = "cases",
     params(
         ("caseId" = String, Path, description = "The case UUID or its reference"),
-        ("Idempotency-Key" = Option<String>, Header, description = "1-255 printable ASCII characters, kept 24 hours"),
     ),
-    request_body = CrmRecordIdBody,
+    request_body(content = CrmRecordIdBody, content_type = "application/json"),
     responses(
         (status = 200, description = "The updated case", body = CaseView),
         (status = 400, description = "validation_error", body = ErrorBody),
@@ -245,10 +319,8 @@ async fn set_crm_record_id(
     JsonBody(body, raw): JsonBody,
 ) -> Result<Response, ApiError> {
     auth.require(Scope::CasesWrite)?;
-    let crm = body
-        .as_object()
-        .ok_or_else(|| ApiError::Validation(vec![fml_domain::FieldError::new("body", "must be a JSON object")]))
-        .and_then(|o| parse_crm_record_id(o.get("crmRecordId")).map_err(|e| ApiError::Validation(vec![e])))?;
+    let typed: CrmRecordIdBody = typed_body(&body)?;
+    let crm = parse_crm_record_id(typed.crm_record_id.as_ref()).map_err(|e| ApiError::Validation(vec![e]))?;
     let crm = number_literal(&raw, "crmRecordId").unwrap_or(crm);
     let locator = locate(&case_id)?;
     let route = format!("POST /api/cases/{case_id}/crm-record-id");

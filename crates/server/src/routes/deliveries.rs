@@ -119,15 +119,18 @@ struct DeliveryList {
 #[into_params(parameter_in = Query)]
 struct ListParams {
     endpoint_id: Option<String>,
-    /// `pending`, `delivered` or `failed`.
+    /// `pending`, `delivered` or `failed` (empty: any).
+    #[param(pattern = "^(pending|delivered|failed)?$")]
     status: Option<String>,
     /// An event type, e.g. `case.created`.
     event: Option<String>,
     /// A case UUID or reference.
     case_id: Option<String>,
     /// 1-100, default 25.
+    #[param(minimum = 1, maximum = 100)]
     limit: Option<u32>,
-    /// `nextCursor` of the previous page.
+    /// `nextCursor` of the previous page (empty: the first page).
+    #[param(pattern = "^[0-9]{0,18}$")]
     cursor: Option<String>,
 }
 
@@ -151,7 +154,9 @@ async fn list_deliveries(
     if !(1..=100).contains(&limit) {
         errors.push(FieldError::new("limit", "must be between 1 and 100"));
     }
-    if let Some(s) = &p.status
+    let blank = |v: Option<String>| v.filter(|s| !s.is_empty());
+    let (status, endpoint_id, event) = (blank(p.status), blank(p.endpoint_id), blank(p.event));
+    if let Some(s) = &status
         && !["pending", "delivered", "failed"].contains(&s.as_str())
     {
         errors.push(FieldError::new("status", "must be pending, delivered or failed"));
@@ -175,7 +180,7 @@ async fn list_deliveries(
             None => return Ok(Json(DeliveryList { data: Vec::new(), next_cursor: None })),
         },
     };
-    let filter = ListFilter { endpoint_id: p.endpoint_id, status: p.status, event: p.event, case_id, before };
+    let filter = ListFilter { endpoint_id, status, event, case_id, before };
     let mut rows = fml_store::deliveries::list(&st.db, &auth.org, &filter, limit + 1).await?;
     let next_cursor = if rows.len() > limit as usize {
         rows.truncate(limit as usize);

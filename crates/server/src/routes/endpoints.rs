@@ -15,15 +15,16 @@ use fml_store::endpoints::{Endpoint, EndpointPatch, NewEndpoint, seal_context};
 use fml_webhooks::client::{Envelope, check_target, send};
 use fml_webhooks::sign::{generate_secret, signature};
 use fml_webhooks::{UrlError, WebhookUrl};
-use serde::Serialize;
-use serde_json::{Map, Value};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
 use utoipa::ToSchema;
+use utoipa::openapi::schema::{AnyOfBuilder, ObjectBuilder, Schema, SchemaFormat, SchemaType, Type};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::idempotent::{self, Storage};
 use crate::error::{ApiError, ErrorBody};
-use crate::extract::{Auth, IdempotencyHeader, JsonBody};
+use crate::extract::{Auth, IdempotencyHeader, JsonBody, typed_body};
 use crate::state::AppState;
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -76,25 +77,161 @@ impl EndpointView {
     }
 }
 
-/// The body of create and update (every field optional on update).
-#[derive(Debug, ToSchema)]
-#[expect(dead_code, reason = "documents the request shape; handlers validate field by field")]
-struct EndpointBody {
-    /// `https://` URL of your receiver; private, loopback and metadata addresses are refused.
-    url: String,
-    /// Free text shown in the dashboard and delivery list.
-    label: Option<String>,
-    /// Shared secret (16-256 characters). On create, blank or absent: a 64-hex-character
-    /// secret is generated. On update, blank, null or absent: unchanged.
-    secret: Option<String>,
-    /// `true`: generate a new 64-hex-character secret (rotation; on update and ping). Not
-    /// together with `secret`.
-    #[schema(rename = "generateSecret")]
-    generate_secret: Option<bool>,
-    /// Event types to deliver; default: every type.
-    #[schema(rename = "eventTypes")]
-    event_types: Option<Vec<String>>,
-    enabled: Option<bool>,
+/// The body of `POST /v1/webhook-endpoints`. Unknown fields are ignored; every failed field
+/// is reported at once.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", default)]
+pub struct CreateEndpointBody {
+    #[schema(required = true, schema_with = url_schema)]
+    url: Option<Value>,
+    #[schema(schema_with = label_schema)]
+    label: Option<Value>,
+    #[schema(schema_with = secret_schema)]
+    secret: Option<Value>,
+    #[schema(schema_with = generate_secret_schema)]
+    generate_secret: Option<Value>,
+    #[schema(schema_with = event_types_schema)]
+    event_types: Option<Value>,
+    #[schema(schema_with = enabled_schema)]
+    enabled: Option<Value>,
+}
+
+/// The body of `PATCH /v1/webhook-endpoints/{id}`: only the fields to change. A null or blank
+/// `secret` leaves it unchanged.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", default)]
+pub struct UpdateEndpointBody {
+    #[schema(schema_with = optional_url_schema)]
+    url: Option<Value>,
+    #[schema(schema_with = label_schema)]
+    label: Option<Value>,
+    #[schema(schema_with = secret_schema)]
+    secret: Option<Value>,
+    #[schema(schema_with = generate_secret_schema)]
+    generate_secret: Option<Value>,
+    #[schema(schema_with = event_types_schema)]
+    event_types: Option<Value>,
+    #[schema(schema_with = enabled_schema)]
+    enabled: Option<Value>,
+}
+
+/// The body of the pre-save ping: the URL and the secret you would save.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", default)]
+pub struct PingBody {
+    #[schema(required = true, schema_with = url_schema)]
+    url: Option<Value>,
+    #[schema(schema_with = secret_schema)]
+    secret: Option<Value>,
+    #[schema(schema_with = generate_secret_schema)]
+    generate_secret: Option<Value>,
+}
+
+/// The fields of an endpoint request as sent, for [`validate`].
+#[derive(Debug, Default, Clone, Copy)]
+pub struct EndpointFields<'a> {
+    pub url: Option<&'a Value>,
+    pub label: Option<&'a Value>,
+    pub secret: Option<&'a Value>,
+    pub generate_secret: Option<&'a Value>,
+    pub event_types: Option<&'a Value>,
+    pub enabled: Option<&'a Value>,
+}
+
+impl CreateEndpointBody {
+    pub fn fields(&self) -> EndpointFields<'_> {
+        EndpointFields {
+            url: self.url.as_ref(),
+            label: self.label.as_ref(),
+            secret: self.secret.as_ref(),
+            generate_secret: self.generate_secret.as_ref(),
+            event_types: self.event_types.as_ref(),
+            enabled: self.enabled.as_ref(),
+        }
+    }
+}
+
+impl UpdateEndpointBody {
+    pub fn fields(&self) -> EndpointFields<'_> {
+        EndpointFields {
+            url: self.url.as_ref(),
+            label: self.label.as_ref(),
+            secret: self.secret.as_ref(),
+            generate_secret: self.generate_secret.as_ref(),
+            event_types: self.event_types.as_ref(),
+            enabled: self.enabled.as_ref(),
+        }
+    }
+}
+
+impl PingBody {
+    fn fields(&self) -> EndpointFields<'_> {
+        EndpointFields {
+            url: self.url.as_ref(),
+            secret: self.secret.as_ref(),
+            generate_secret: self.generate_secret.as_ref(),
+            ..EndpointFields::default()
+        }
+    }
+}
+
+/// The longest webhook URL accepted.
+const MAX_URL: usize = 2048;
+const URL_PATTERN: &str = "^[\\t\\n\\r ]*[Hh][Tt][Tt][Pp][Ss]?://";
+
+fn url_schema() -> Schema {
+    url_schema_of(false)
+}
+fn optional_url_schema() -> Schema {
+    url_schema_of(true)
+}
+fn url_schema_of(nullable: bool) -> Schema {
+    let types = if nullable { vec![Type::String, Type::Null] } else { vec![Type::String] };
+    ObjectBuilder::new()
+        .schema_type(SchemaType::Array(types))
+        .format(Some(SchemaFormat::Custom("uri".into())))
+        .max_length(Some(MAX_URL))
+        .pattern(Some(URL_PATTERN))
+        .description(Some(
+            "`https://` URL of your receiver. Its host must resolve, and private, loopback and metadata \
+             addresses are refused (checked when it is saved and again on every attempt).",
+        ))
+        .build()
+        .into()
+}
+fn label_schema() -> Schema {
+    crate::schema::text(200, true, "Free text shown in the dashboard and delivery list; default: the URL's host.")
+}
+fn secret_schema() -> Schema {
+    AnyOfBuilder::new()
+        .item(ObjectBuilder::new().schema_type(SchemaType::Array(vec![Type::String, Type::Null])).max_length(Some(0)))
+        .item(
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .min_length(Some(16))
+                .max_length(Some(256))
+                .pattern(Some("^[^\\u0000-\\u001f\\u007f-\\u009f]*$")),
+        )
+        .description(Some(
+            "Shared secret, 16-256 characters. Empty, null or absent: on create and ping a 64-hex-character \
+             secret is generated; on update the secret is unchanged.",
+        ))
+        .build()
+        .into()
+}
+fn generate_secret_schema() -> Schema {
+    crate::schema::flag(
+        "`true`: generate a new 64-hex-character secret (rotation on update). Not together with `secret`.",
+    )
+}
+fn event_types_schema() -> Schema {
+    crate::schema::nonempty_list(
+        subscribable().map(str::to_owned),
+        "Event types to deliver; default: every type. Repeated names count once.",
+    )
+}
+fn enabled_schema() -> Schema {
+    crate::schema::flag("Deliver to this endpoint (default true). A disabled endpoint keeps its queued deliveries.")
 }
 
 /// What a request says of the secret.
@@ -117,18 +254,20 @@ pub struct EndpointInput {
     pub enabled: Option<bool>,
 }
 
-fn field<'a>(obj: &'a Map<String, Value>, name: &str) -> Option<&'a Value> {
-    obj.get(name).filter(|v| !v.is_null())
+fn field(v: Option<&Value>) -> Option<&Value> {
+    v.filter(|v| !v.is_null())
 }
 
-/// Validates the fields present in `body`, reporting every failure at once. The URL's host is
-/// resolved and every address checked.
-pub async fn validate(body: &Value, require_url: bool, allow_private: bool) -> Result<EndpointInput, ApiError> {
-    let obj =
-        body.as_object().ok_or_else(|| ApiError::Validation(vec![FieldError::new("body", "must be a JSON object")]))?;
+/// Validates the fields present in a request, reporting every failure at once. The URL's host
+/// is resolved and every address checked.
+pub async fn validate(
+    f: EndpointFields<'_>,
+    require_url: bool,
+    allow_private: bool,
+) -> Result<EndpointInput, ApiError> {
     let mut errors = Vec::new();
     let mut input = EndpointInput::default();
-    match field(obj, "url") {
+    match field(f.url) {
         Some(Value::String(raw)) => match WebhookUrl::parse(raw, allow_private) {
             Ok(url) => match check_target(&url, allow_private).await {
                 Ok(()) => input.url = Some(url),
@@ -141,7 +280,7 @@ pub async fn validate(body: &Value, require_url: bool, allow_private: bool) -> R
         None if require_url => errors.push(FieldError::new("url", "is required")),
         None => {}
     }
-    match field(obj, "label") {
+    match field(f.label) {
         Some(Value::String(s)) => match fml_domain::text::clean(s, 200) {
             Ok(label) => input.label = label,
             Err(e) => errors.push(FieldError::new("label", e.to_string())),
@@ -150,9 +289,9 @@ pub async fn validate(body: &Value, require_url: bool, allow_private: bool) -> R
         None => {}
     }
     // Null and blank mean "not given", as for every optional field: never a rotation.
-    match obj.get("secret") {
+    match f.secret {
         None | Some(Value::Null) => {}
-        Some(Value::String(s)) if s.trim().is_empty() => {}
+        Some(Value::String(s)) if s.is_empty() => {}
         Some(Value::String(s)) if (16..=256).contains(&s.chars().count()) && !s.chars().any(char::is_control) => {
             input.secret = Some(SecretChoice::Given(Secret::new(s.clone())));
         }
@@ -162,7 +301,7 @@ pub async fn validate(body: &Value, require_url: bool, allow_private: bool) -> R
         )),
         Some(_) => errors.push(FieldError::new("secret", "must be a string")),
     }
-    match field(obj, "generateSecret") {
+    match field(f.generate_secret) {
         None | Some(Value::Bool(false)) => {}
         Some(Value::Bool(true)) if input.secret.is_some() => {
             errors.push(FieldError::new("generateSecret", "give either secret or generateSecret, not both"))
@@ -170,7 +309,7 @@ pub async fn validate(body: &Value, require_url: bool, allow_private: bool) -> R
         Some(Value::Bool(true)) => input.secret = Some(SecretChoice::Generate),
         Some(_) => errors.push(FieldError::new("generateSecret", "must be true or false")),
     }
-    match field(obj, "eventTypes") {
+    match field(f.event_types) {
         Some(Value::Array(items)) => {
             let mut types = Vec::new();
             for item in items {
@@ -192,7 +331,7 @@ pub async fn validate(body: &Value, require_url: bool, allow_private: bool) -> R
         Some(_) => errors.push(FieldError::new("eventTypes", "must be an array of event type names")),
         None => {}
     }
-    match field(obj, "enabled") {
+    match field(f.enabled) {
         Some(Value::Bool(b)) => input.enabled = Some(*b),
         Some(_) => errors.push(FieldError::new("enabled", "must be true or false")),
         None => {}
@@ -235,8 +374,7 @@ fn to_json<T: Serialize, X>(status: StatusCode, v: &T, extra: X) -> Result<(Stat
 /// Register an endpoint.
 #[utoipa::path(
     post, path = "/v1/webhook-endpoints", tag = "webhooks",
-    params(("Idempotency-Key" = Option<String>, Header, description = "1-255 printable ASCII characters, kept 24 hours")),
-    request_body = EndpointBody,
+    request_body(content = CreateEndpointBody, content_type = "application/json"),
     responses(
         (status = 201, description = "Created; `secret` is shown in this response only", body = EndpointView),
         (status = 400, description = "validation_error (incl. \"Webhook URL must not target a private or loopback address.\")", body = ErrorBody),
@@ -254,7 +392,8 @@ async fn create_endpoint(
     JsonBody(body, _): JsonBody,
 ) -> Result<Response, ApiError> {
     auth.require(Scope::WebhooksWrite)?;
-    let input = validate(&body, true, st.config.allow_private_targets).await?;
+    let typed: CreateEndpointBody = typed_body(&body)?;
+    let input = validate(typed.fields(), true, st.config.allow_private_targets).await?;
     let route = "POST /v1/webhook-endpoints".to_owned();
     let (res, _) = idempotent::write(&st, &auth, key, route, &body, Storage::Sealed, async |tx: &mut Tx| {
         to_json(StatusCode::CREATED, &create(tx.conn(), &st.config.master_key, &auth.org, input).await?, ())
@@ -328,8 +467,8 @@ pub async fn update(
 
 /// Change an endpoint: URL, label, event types, enabled, or the secret (rotation).
 #[utoipa::path(patch, path = "/v1/webhook-endpoints/{id}", tag = "webhooks",
-    params(("id" = String, Path), ("Idempotency-Key" = Option<String>, Header)),
-    request_body = EndpointBody,
+    params(("id" = String, Path)),
+    request_body(content = UpdateEndpointBody, content_type = "application/json"),
     responses(
         (status = 200, description = "The endpoint; `secret` present when it was rotated", body = EndpointView),
         (status = 400, description = "validation_error", body = ErrorBody),
@@ -344,7 +483,8 @@ async fn update_endpoint(
     JsonBody(body, _): JsonBody,
 ) -> Result<Response, ApiError> {
     auth.require(Scope::WebhooksWrite)?;
-    let input = validate(&body, false, st.config.allow_private_targets).await?;
+    let typed: UpdateEndpointBody = typed_body(&body)?;
+    let input = validate(typed.fields(), false, st.config.allow_private_targets).await?;
     let route = format!("PATCH /v1/webhook-endpoints/{id}");
     let enabling = input.enabled == Some(true);
     let (res, done) = idempotent::write(&st, &auth, key, route, &body, Storage::Sealed, async |tx: &mut Tx| {
@@ -431,7 +571,7 @@ pub async fn send_ping(st: &AppState, org: &OrgId, url: &WebhookUrl, secret: &st
 /// Pre-save reachability check: send a signed `ping` to a URL with the secret you typed (or a
 /// generated one, returned in the result).
 #[utoipa::path(post, path = "/v1/webhook-endpoints/ping", tag = "webhooks",
-    request_body = EndpointBody,
+    request_body(content = PingBody, content_type = "application/json"),
     responses(
         (status = 200, description = "What the receiver answered", body = PingResult),
         (status = 400, description = "validation_error", body = ErrorBody),
@@ -444,7 +584,8 @@ async fn ping(
     JsonBody(body, _): JsonBody,
 ) -> Result<Response, ApiError> {
     auth.require(Scope::WebhooksWrite)?;
-    let input = validate(&body, true, st.config.allow_private_targets).await?;
+    let typed: PingBody = typed_body(&body)?;
+    let input = validate(typed.fields(), true, st.config.allow_private_targets).await?;
     let url = input.url.ok_or_else(|| ApiError::Validation(vec![FieldError::new("url", "is required")]))?;
     let route = "POST /v1/webhook-endpoints/ping".to_owned();
     idempotent::call(&st, &auth, key, route, &body, Storage::Sealed, || async {

@@ -72,6 +72,28 @@ async fn document_matches_the_router(b: Backend) {
         assert!(schemas[name].is_object(), "missing schema {name}");
     }
     assert!(schemas["CaseView"]["properties"]["caseReference"].is_object());
+
+    // What the validators enforce is stated: limits, forbidden characters, blanks, ranges.
+    let body = &schemas["CreateCaseBody"];
+    assert_eq!(body["required"], serde_json::json!(["customerEmail"]));
+    assert_eq!(body["properties"]["customerName"]["maxLength"], 200);
+    assert_eq!(body["properties"]["customerName"]["pattern"], fml_domain::text::pattern());
+    assert!(body["properties"]["country"]["enum"].as_array().unwrap().contains(&"United Kingdom".into()));
+    let list = &doc["paths"]["/v1/cases"]["get"]["parameters"];
+    let limit = list.as_array().unwrap().iter().find(|p| p["name"] == "limit").unwrap();
+    assert_eq!((limit["schema"]["minimum"].clone(), limit["schema"]["maximum"].clone()), (1.into(), 100.into()));
+    // Every body route documents 415; every keyed route the Idempotency-Key and its answers.
+    for (path, method) in [("/v1/webhook-endpoints/ping", "post"), ("/v1/webhook-endpoints/{id}", "patch")] {
+        let op = &doc["paths"][path][method];
+        for status in ["400", "401", "403", "409", "413", "415", "422"] {
+            assert!(op["responses"][status].is_object(), "{method} {path} lacks {status}");
+        }
+        assert!(op["parameters"].to_string().contains("IdempotencyKey"), "{method} {path}");
+    }
+    // Links from creation to the operations that use what it returns.
+    let links = &doc["paths"]["/v1/cases"]["post"]["responses"]["201"]["links"];
+    assert_eq!(links["getCase"]["operationId"], "get_case");
+    assert_eq!(links["getCase"]["parameters"]["caseId"], "$response.body#/caseId");
     assert_eq!(doc["components"]["securitySchemes"]["oauth2"]["type"], "oauth2");
 }
 
