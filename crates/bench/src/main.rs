@@ -9,8 +9,14 @@
 //! - `fml-bench deliver DATABASE_URL RECEIVER RATE SECONDS HEALTHY DEAD`: emits `case.created`
 //!   events through the outbox (RATE per second, or `max`) for SECONDS, with HEALTHY endpoints
 //!   on `/ok/*` and DEAD on `/dead/*`, and runs the delivery engine in this process.
+//! - `fml-bench verifier ADDR SECRET` and `fml-bench load BASE TOKEN CONNECTIONS SECONDS`: the
+//!   two outside processes of the whole-pipeline benchmark (`bench/pipeline.sh`).
+//! - `fml-bench history DATABASE_URL ORG N ENDPOINT_URL SECRET`: N past cases with delivered
+//!   deliveries to a new endpoint, for the pipeline on a database with history.
 
 mod deliver;
+mod history;
+mod pipeline;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -32,6 +38,20 @@ async fn main() {
             let conc: u64 = args.get(3).and_then(|s| s.parse().ok()).unwrap_or(16);
             inserts(url, n, conc).await;
         }
+        Some("verifier") => {
+            pipeline::verifier(
+                args.get(1).map_or("127.0.0.1:8092", String::as_str),
+                args.get(2).cloned().unwrap_or_default(),
+            )
+            .await
+        }
+        Some("load") if args.len() >= 5 => {
+            let n = |i: usize| args[i].parse::<u64>().expect("a number");
+            pipeline::load(&args[1], &args[2], usize::try_from(n(3)).unwrap_or(32), n(4)).await;
+        }
+        Some("history") if args.len() >= 6 => {
+            history::run(&args[1], &args[2], args[3].parse().expect("N"), &args[4], &args[5]).await;
+        }
         Some("receiver") => deliver::receiver(args.get(1).map_or("127.0.0.1:8091", String::as_str)).await,
         Some("deliver") if args.len() >= 7 => {
             let n = |i: usize| args[i].parse::<usize>().expect("a number");
@@ -40,7 +60,8 @@ async fn main() {
         }
         _ => eprintln!(
             "usage: fml-bench constant ADDR | inserts DATABASE_URL N CONCURRENCY | receiver ADDR | \
-             deliver DATABASE_URL RECEIVER RATE|max SECONDS HEALTHY DEAD"
+             deliver DATABASE_URL RECEIVER RATE|max SECONDS HEALTHY DEAD | verifier ADDR SECRET | \
+             load BASE TOKEN CONNECTIONS SECONDS | history DATABASE_URL ORG N ENDPOINT_URL SECRET"
         ),
     }
 }

@@ -289,7 +289,7 @@ async fn run_batch(
         crate::execute_args!(tx.conn(), sql, invite_args)?;
     }
     crate::mail::insert_many(tx.conn(), &mails, now).await?;
-    let new_deliveries = crate::events::insert_many(tx.conn(), &events.iter().collect::<Vec<_>>()).await?;
+    let due_endpoints = crate::events::insert_many(tx.conn(), &events.iter().collect::<Vec<_>>()).await?;
     for &i in &active {
         let case = records.remove(&i).ok_or_else(|| StoreError::Corrupt("lost a case record".into()))?;
         let body = render(&case);
@@ -311,8 +311,8 @@ async fn run_batch(
         .collect();
     complete_many(tx.conn(), &done).await?;
     tx.commit().await?;
-    if new_deliveries > 0 {
-        deliveries.new_deliveries();
+    if !due_endpoints.is_empty() {
+        deliveries.due_now(&due_endpoints);
     }
     outcomes.into_iter().map(|o| o.ok_or_else(|| StoreError::Corrupt("a create had no outcome".into()))).collect()
 }

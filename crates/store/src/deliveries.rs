@@ -19,6 +19,18 @@ pub(crate) async fn notify_other_nodes(conn: Conn<'_>, endpoint: Option<&str>) -
     Ok(())
 }
 
+/// Tells the other nodes, once the transaction commits, that these endpoints have new
+/// deliveries due now (`new:` and the ids; a payload too long for NOTIFY falls back to "look
+/// for new deliveries").
+pub(crate) async fn notify_new_deliveries(conn: Conn<'_>, endpoints: &[String]) -> Result<(), StoreError> {
+    if let Conn::Postgres(c) = conn {
+        let payload = format!("new:{}", endpoints.join(","));
+        let payload = if payload.len() < 7900 { payload } else { String::new() };
+        sqlx::query("SELECT pg_notify('fml_deliveries', $1)").bind(payload).execute(&mut *c).await?;
+    }
+    Ok(())
+}
+
 /// A delivery as the API shows it.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct DeliveryRow {
@@ -178,30 +190,35 @@ pub async fn claim(
             ORDER BY d.next_attempt_at LIMIT $4";
     let returning = "RETURNING deliveries.id, deliveries.endpoint_id, deliveries.event_row, deliveries.event_id, \
         deliveries.event_type, deliveries.attempt_count, deliveries.auto_failures, deliveries.manual";
-    let sql = match db.backend() {
-        // A materialised CTE runs the pick exactly once: as an `IN (…)` subquery PostgreSQL may
-        // re-run it inside a join and take more than `limit` rows (seen: 18 claimed for 16).
-        crate::Backend::Postgres => format!(
+    let (now_ms, lease_end) = (now.millis(), now.millis() + lease_ms);
+    if let Some(mut c) = db.autocommit().await? {
+        // PostgreSQL: one statement, committed on its own, that also returns each event's
+        // payload. A materialised CTE runs the pick exactly once: as an `IN (…)` subquery
+        // PostgreSQL may re-run it inside a join and take more than `limit` rows (seen: 18
+        // claimed for 16).
+        let sql = format!(
             "WITH picked AS MATERIALIZED ({pick} FOR UPDATE SKIP LOCKED) \
              UPDATE deliveries SET leased_until = $3, attempt_count = deliveries.attempt_count + 1 \
-             FROM picked WHERE deliveries.id = picked.id {returning}"
-        ),
-        // One writer: the `IN` list is built once, and nothing can take the rows meanwhile.
-        crate::Backend::Sqlite => format!(
-            "UPDATE deliveries SET leased_until = $3, attempt_count = attempt_count + 1 \
-             WHERE id IN ({pick}) {returning}"
-        ),
-    };
+             FROM picked, events ev WHERE deliveries.id = picked.id AND ev.id = deliveries.event_row \
+             {returning}, ev.payload, ev.created_at AS emitted_at"
+        );
+        #[derive(sqlx::FromRow)]
+        struct Row {
+            #[sqlx(flatten)]
+            claimed: Claimed,
+            payload: String,
+            emitted_at: i64,
+        }
+        let rows = fetch_all!(c.conn(), Row, sqlx::AssertSqlSafe(sql), endpoint_id, now_ms, lease_end, limit)?;
+        return Ok(rows.into_iter().map(|r| (r.claimed, r.payload, Timestamp::from_millis(r.emitted_at))).collect());
+    }
+    // SQLite: one writer, so the `IN` list is built once and nothing can take the rows
+    // meanwhile; its RETURNING cannot name another table, so the payloads are a second read.
+    let sql = format!(
+        "UPDATE deliveries SET leased_until = $3, attempt_count = attempt_count + 1 WHERE id IN ({pick}) {returning}"
+    );
     let mut tx = db.begin().await?;
-    let claimed = fetch_all!(
-        tx.conn(),
-        Claimed,
-        sqlx::AssertSqlSafe(sql),
-        endpoint_id,
-        now.millis(),
-        now.millis() + lease_ms,
-        limit
-    )?;
+    let claimed = fetch_all!(tx.conn(), Claimed, sqlx::AssertSqlSafe(sql), endpoint_id, now_ms, lease_end, limit)?;
     tx.commit().await?;
     if claimed.is_empty() {
         return Ok(Vec::new());
@@ -285,8 +302,7 @@ pub async fn record(db: &Db, batch: &[Recorded], now: Timestamp) -> Result<(), S
     if batch.is_empty() {
         return Ok(());
     }
-    let mut tx = db.begin().await?;
-    let sql = format!(
+    let update = format!(
         "UPDATE deliveries SET status = v.column2, auto_failures = v.column4, \
             next_attempt_at = v.column5, last_http_status = v.column6, manual = FALSE, updated_at = v.column7, \
             leased_until = NULL \
@@ -294,7 +310,12 @@ pub async fn record(db: &Db, batch: &[Recorded], now: Timestamp) -> Result<(), S
            AND deliveries.status = 'pending' AND deliveries.leased_until IS NOT NULL",
         values_clause(batch.len(), 7, 1)
     );
-    let mut args = Vec::with_capacity(batch.len() * 7);
+    let insert = format!(
+        "INSERT INTO delivery_attempts (delivery_id, attempt, manual, started_at, http_status, duration_ms, error, response_body) \
+         VALUES {}",
+        values_clause(batch.len(), 8, 1 + batch.len() * 7)
+    );
+    let mut args = Vec::with_capacity(batch.len() * 15);
     for r in batch {
         args.extend([
             Arg::Int(r.delivery_id),
@@ -306,13 +327,6 @@ pub async fn record(db: &Db, batch: &[Recorded], now: Timestamp) -> Result<(), S
             Arg::Int(now.millis()),
         ]);
     }
-    execute_args!(tx.conn(), sql, args)?;
-    let sql = format!(
-        "INSERT INTO delivery_attempts (delivery_id, attempt, manual, started_at, http_status, duration_ms, error, response_body) \
-         VALUES {}",
-        values_clause(batch.len(), 8, 1)
-    );
-    let mut args = Vec::with_capacity(batch.len() * 8);
     for r in batch {
         args.extend([
             Arg::Int(r.delivery_id),
@@ -325,7 +339,21 @@ pub async fn record(db: &Db, batch: &[Recorded], now: Timestamp) -> Result<(), S
             Arg::OptText(r.response_body.clone()),
         ]);
     }
-    execute_args!(tx.conn(), sql, args)?;
+    if let Some(mut c) = db.autocommit().await? {
+        // PostgreSQL: both writes in one statement (a data-modifying CTE), committed alone.
+        let sql = format!("WITH updated AS ({update} RETURNING 1) {insert}");
+        execute_args!(c.conn(), sql, args)?;
+        return Ok(());
+    }
+    let update_args = args.drain(..batch.len() * 7).collect::<Vec<_>>();
+    let insert = format!(
+        "INSERT INTO delivery_attempts (delivery_id, attempt, manual, started_at, http_status, duration_ms, error, response_body) \
+         VALUES {}",
+        values_clause(batch.len(), 8, 1)
+    );
+    let mut tx = db.begin().await?;
+    execute_args!(tx.conn(), update, update_args)?;
+    execute_args!(tx.conn(), insert, args)?;
     tx.commit().await
 }
 

@@ -5,7 +5,7 @@ use fml_domain::OrgId;
 use fml_domain::events::OutboxEvent;
 
 use crate::db::{Arg, Conn, values_clause};
-use crate::{Db, StoreError, execute_args, fetch_all};
+use crate::{Db, StoreError, execute_args, fetch_all, fetch_all_args};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct EventRow {
@@ -19,11 +19,12 @@ pub struct EventRow {
 }
 
 /// Writes events to the outbox and, in the same transaction, one pending delivery for each
-/// enabled endpoint of the tenant subscribed to the event's type. Returns how many deliveries
-/// were created: the caller wakes the delivery engine after commit when it is not zero.
-pub async fn insert_many(mut conn: Conn<'_>, events: &[&OutboxEvent]) -> Result<u64, StoreError> {
+/// enabled endpoint of the tenant subscribed to the event's type. Returns the endpoints that
+/// got deliveries (each once): after commit the caller tells the engine they are due now, so
+/// it claims them without looking for them first. Other nodes hear the same via `NOTIFY`.
+pub async fn insert_many(mut conn: Conn<'_>, events: &[&OutboxEvent]) -> Result<Vec<String>, StoreError> {
     if events.is_empty() {
-        return Ok(0);
+        return Ok(Vec::new());
     }
     let sql = format!(
         "INSERT INTO events (event_id, org_id, event_type, case_id, payload, created_at) VALUES {}",
@@ -49,15 +50,19 @@ pub async fn insert_many(mut conn: Conn<'_>, events: &[&OutboxEvent]) -> Result<
          FROM events ev \
          JOIN webhook_endpoints ep ON ep.org_id = ev.org_id AND ep.enabled AND ep.deleted_at IS NULL \
          JOIN endpoint_subscriptions s ON s.endpoint_id = ep.id AND s.event_type = ev.event_type \
-         WHERE ev.event_id IN ({}) ORDER BY ev.id, ep.id",
+         WHERE ev.event_id IN ({}) ORDER BY ev.id, ep.id \
+         RETURNING endpoint_id",
         (1..=events.len()).map(|i| format!("${i}")).collect::<Vec<_>>().join(",")
     );
     let args: Vec<Arg> = events.iter().map(|e| Arg::Text(e.event_id.to_string())).collect();
-    let created = execute_args!(conn.reborrow(), sql, args)?;
-    if created > 0 {
-        crate::deliveries::notify_other_nodes(conn, None).await?;
+    let rows: Vec<(String,)> = fetch_all_args!(conn.reborrow(), (String,), sql, args)?;
+    let mut endpoints: Vec<String> = rows.into_iter().map(|(e,)| e).collect();
+    endpoints.sort_unstable();
+    endpoints.dedup();
+    if !endpoints.is_empty() {
+        crate::deliveries::notify_new_deliveries(conn, &endpoints).await?;
     }
-    Ok(created)
+    Ok(endpoints)
 }
 
 /// A tenant's events, oldest first.

@@ -12,6 +12,8 @@ use tokio::sync::Notify;
 pub struct DeliveryWake {
     notify: Notify,
     endpoints: Mutex<Vec<String>>,
+    due_now: Mutex<Vec<String>>,
+    scan: std::sync::atomic::AtomicBool,
 }
 
 impl DeliveryWake {
@@ -19,9 +21,16 @@ impl DeliveryWake {
         Self::default()
     }
 
-    /// Deliveries were created (after their transaction committed).
+    /// Deliveries were created whose endpoints are not known here (after their transaction
+    /// committed): the engine looks for deliveries newer than the last it saw.
     pub fn new_deliveries(&self) {
+        self.scan.store(true, std::sync::atomic::Ordering::Release);
         self.notify.notify_one();
+    }
+
+    /// Whether [`Self::new_deliveries`] was called since the last call.
+    pub fn take_scan(&self) -> bool {
+        self.scan.swap(false, std::sync::atomic::Ordering::AcqRel)
     }
 
     /// Existing deliveries of `endpoint` are due now.
@@ -32,6 +41,24 @@ impl DeliveryWake {
             list.push(endpoint.to_owned());
         }
         self.notify.notify_one();
+    }
+
+    /// These endpoints have new deliveries, due now: the engine claims them without reading
+    /// when they are due.
+    pub fn due_now(&self, endpoints: &[String]) {
+        if let Ok(mut list) = self.due_now.lock() {
+            for e in endpoints {
+                if !list.contains(e) {
+                    list.push(e.clone());
+                }
+            }
+        }
+        self.notify.notify_one();
+    }
+
+    /// The endpoints named by [`Self::due_now`] since the last call.
+    pub fn take_due_now(&self) -> Vec<String> {
+        self.due_now.lock().map(|mut l| std::mem::take(&mut *l)).unwrap_or_default()
     }
 
     /// Waits for the next wake-up.
@@ -59,5 +86,9 @@ mod tests {
         w.notified().await;
         assert_eq!(w.take_endpoints(), ["ep_1", "ep_2"]);
         assert!(w.take_endpoints().is_empty());
+        w.due_now(&["ep_3".to_owned(), "ep_3".to_owned()]);
+        w.notified().await;
+        assert_eq!(w.take_due_now(), ["ep_3"]);
+        assert!(w.take_due_now().is_empty());
     }
 }

@@ -141,7 +141,10 @@ async fn listen(pool: sqlx::PgPool, wake: Arc<DeliveryWake>) {
                     while let Ok(n) = l.recv().await {
                         match n.payload() {
                             "" => wake.new_deliveries(),
-                            endpoint => wake.endpoint_due(endpoint),
+                            p => match p.strip_prefix("new:") {
+                                Some(list) => wake.due_now(&list.split(',').map(str::to_owned).collect::<Vec<_>>()),
+                                None => wake.endpoint_due(p),
+                            },
                         }
                     }
                 }
@@ -216,7 +219,7 @@ async fn run(db: Db, cfg: Arc<EngineConfig>, wake: Arc<DeliveryWake>) {
                 Err(e) => tracing::warn!(error = %e, "scanning pending deliveries failed"),
             }
             next_rescan = Instant::now() + cfg.rescan;
-        } else if woken {
+        } else if woken && wake.take_scan() {
             match fml_store::deliveries::due_by_endpoint(&db, Some(st.last_seen)).await {
                 Ok(rows) => {
                     for (e, due, max) in rows {
@@ -229,6 +232,12 @@ async fn run(db: Db, cfg: Arc<EngineConfig>, wake: Arc<DeliveryWake>) {
             }
         }
         if woken {
+            // New deliveries: due now, no need to look.
+            let now = Timestamp::now().millis();
+            for endpoint in wake.take_due_now() {
+                let slot = st.due.entry(endpoint.into()).or_insert(now);
+                *slot = (*slot).min(now);
+            }
             // Older deliveries made due again (redelivery, an endpoint enabled again).
             for endpoint in wake.take_endpoints() {
                 match fml_store::deliveries::next_due(&db, &endpoint).await {
