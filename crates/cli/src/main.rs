@@ -155,6 +155,11 @@ struct ServeArgs {
     /// Connections open at once; past it new ones wait in the listen backlog.
     #[arg(long, env = "FML_HTTP_MAX_CONNECTIONS", default_value_t = 4096, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
     http_max_connections: u64,
+    /// Keep finished webhook deliveries (and their attempts) this many days, then prune them;
+    /// unset keeps them for ever, so Redeliver works at any time. Events (the case timeline)
+    /// are never pruned.
+    #[arg(long, env = "FML_DELIVERY_RETENTION_DAYS", value_parser = clap::value_parser!(u64).range(1..=36500))]
+    delivery_retention_days: Option<u64>,
     /// Test-only: the webhook retry schedule in milliseconds, e.g. "10,20,30,40,50".
     #[arg(long, env = "FML_TEST_RETRY_SCHEDULE_MS", hide = true)]
     test_retry_schedule_ms: Option<String>,
@@ -549,6 +554,7 @@ async fn serve(url: String, args: ServeArgs) -> Result<()> {
     let mut config =
         Config::resolve(args.listen, Some(url), args.public_url, args.portal_url, args.smtp_url, args.mail_from, key);
     config.allow_private_targets = args.webhook_allow_private_targets || allow_private_env();
+    config.delivery_retention = args.delivery_retention_days.map(|d| std::time::Duration::from_secs(d * 86_400));
     config.http = fml_server::http::HttpLimits {
         header_timeout: std::time::Duration::from_secs(args.http_header_timeout_secs),
         max_connections: usize::try_from(args.http_max_connections).unwrap_or(usize::MAX),

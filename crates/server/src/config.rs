@@ -38,6 +38,9 @@ pub struct Config {
     pub webhook_rescan: std::time::Duration,
     /// Attempts in flight per endpoint, tenant and process.
     pub webhook_concurrency: fml_webhooks::engine::Concurrency,
+    /// `FML_DELIVERY_RETENTION_DAYS`: finished deliveries and their attempts older than this
+    /// are pruned (off by default: Redeliver works "at any time").
+    pub delivery_retention: Option<std::time::Duration>,
     /// The listener's header timeout and connection cap.
     pub http: crate::http::HttpLimits,
 }
@@ -70,6 +73,7 @@ impl Config {
             retry_schedule: fml_webhooks::Schedule::default(),
             webhook_rescan: std::time::Duration::from_secs(5),
             webhook_concurrency: fml_webhooks::engine::Concurrency::default(),
+            delivery_retention: None,
             http: crate::http::HttpLimits::default(),
         }
     }
@@ -90,6 +94,7 @@ impl std::fmt::Debug for Config {
             .field("retry_schedule", &self.retry_schedule)
             .field("webhook_rescan", &self.webhook_rescan)
             .field("webhook_concurrency", &self.webhook_concurrency)
+            .field("delivery_retention", &self.delivery_retention)
             .field("http", &self.http)
             .finish()
     }

@@ -73,7 +73,7 @@ impl App {
     /// Serves on `listener` until the process ends, with the background workers.
     pub async fn serve(self, listener: TcpListener) -> std::io::Result<()> {
         tokio::spawn(mail::run_worker(self.state.db.clone(), self.state.config.clone(), self.state.mail_wake.clone()));
-        tokio::spawn(housekeeping(self.state.db.clone()));
+        tokio::spawn(housekeeping(self.state.db.clone(), self.state.config.delivery_retention));
         let c = &self.state.config;
         let engine = fml_webhooks::engine::EngineConfig {
             allow_private: c.allow_private_targets,
@@ -117,8 +117,10 @@ pub fn router(state: AppState) -> Router {
     .with_state(state)
 }
 
-/// Deletes expired tokens and idempotency keys once an hour.
-async fn housekeeping(db: Db) {
+/// Once an hour: deletes expired tokens and idempotency keys, and, when a retention is set,
+/// finished deliveries (with their attempts) older than it. Each step is idempotent, so a
+/// run cut short by a restart is simply done again by the next.
+async fn housekeeping(db: Db, delivery_retention: Option<Duration>) {
     let mut tick = tokio::time::interval(Duration::from_secs(3600));
     loop {
         tick.tick().await;
@@ -128,6 +130,14 @@ async fn housekeeping(db: Db) {
         }
         if let Err(e) = fml_store::idempotency::purge_expired(&db, now).await {
             tracing::warn!(error = %e, "purging expired idempotency keys failed");
+        }
+        if let Some(keep) = delivery_retention {
+            let before = Timestamp::from_millis(now.millis() - i64::try_from(keep.as_millis()).unwrap_or(i64::MAX));
+            match fml_store::deliveries::prune_finished(&db, before, 1000).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(deliveries = n, "pruned finished deliveries past the retention"),
+                Err(e) => tracing::warn!(error = %e, "pruning deliveries failed"),
+            }
         }
     }
 }

@@ -357,6 +357,55 @@ pub async fn record(db: &Db, batch: &[Recorded], now: Timestamp) -> Result<(), S
     tx.commit().await
 }
 
+/// Retention: deletes the finished (delivered or failed) deliveries last changed before
+/// `before`, with their attempts, oldest first, at most `limit` per transaction; returns how
+/// many went. The events they delivered stay — they are the cases' timeline, and the payload
+/// other deliveries of the same event may still need. The walk follows the primary key from
+/// the oldest delivery and stops at the first one created after `before`, so each run reads
+/// only the prunable prefix (and any old delivery still pending), however long the history.
+pub async fn prune_finished(db: &Db, before: Timestamp, limit: i64) -> Result<u64, StoreError> {
+    let mut pruned = 0;
+    let mut cursor = 0_i64;
+    loop {
+        let rows: Vec<(i64, String, i64, i64)> = {
+            let mut c = db.reader().await?;
+            fetch_all!(
+                c.conn(),
+                (i64, String, i64, i64),
+                "SELECT id, status, created_at, updated_at FROM deliveries WHERE id > $1 ORDER BY id LIMIT $2",
+                cursor,
+                limit
+            )?
+        };
+        let Some(&(last, ..)) = rows.last() else { return Ok(pruned) };
+        cursor = last;
+        let reached_recent = rows.iter().any(|r| r.2 >= before.millis());
+        let ids: Vec<Arg> = rows
+            .iter()
+            .filter(|(_, status, created, updated)| {
+                status != "pending" && *created < before.millis() && *updated < before.millis()
+            })
+            .map(|r| Arg::Int(r.0))
+            .collect();
+        if !ids.is_empty() {
+            let list = (1..=ids.len()).map(|i| format!("${i}")).collect::<Vec<_>>().join(",");
+            let mut tx = db.begin().await?;
+            execute_args!(
+                tx.conn(),
+                format!("DELETE FROM delivery_attempts WHERE delivery_id IN ({list})"),
+                ids.clone()
+            )?;
+            // Re-checked under the write: a redelivery may have made one pending meanwhile.
+            let sql = format!("DELETE FROM deliveries WHERE id IN ({list}) AND status <> 'pending'");
+            pruned += execute_args!(tx.conn(), sql, ids)?;
+            tx.commit().await?;
+        }
+        if reached_recent || (rows.len() as i64) < limit {
+            return Ok(pruned);
+        }
+    }
+}
+
 /// Counts deliveries by status for `org` (tests and the CLI).
 pub async fn count_by_status(db: &Db, org: &OrgId, status: &str) -> Result<i64, StoreError> {
     let mut c = db.reader().await?;

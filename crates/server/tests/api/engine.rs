@@ -147,7 +147,44 @@ async fn a_misbehaving_tenant_cannot_starve_another(b: Backend) {
     rx.open_gate();
 }
 
+/// Retention prunes finished deliveries with their attempts, never pending ones, and never the
+/// events (the cases' timeline); a pruned delivery is gone from the API.
+async fn retention_prunes_finished_deliveries_only(b: Backend) {
+    let rx = Receiver::start().await;
+    let app = spawn_with(b, Options::default()).await;
+    let token = app.token().await;
+    let ok = app.create_endpoint(&token, json!({"url": rx.url("/ok"), "eventTypes": ["case.created"]})).await;
+    let held = app.create_endpoint(&token, json!({"url": rx.url("/hold/200"), "eventTypes": ["case.created"]})).await;
+    for i in 0..2 {
+        assert_eq!(app.create_case(&token, None, &recipe_body(&format!("rec_keep_{i}"))).await.status(), 201);
+    }
+    let ok_id = ok["id"].as_str().unwrap();
+    eventually(10, || async {
+        (app.deliveries(&token, &format!("endpointId={ok_id}&status=delivered")).await.len() == 2).then_some(())
+    })
+    .await;
+    rx.wait_for("/hold/200", 1, 10).await;
+    let delivered = app.deliveries(&token, &format!("endpointId={ok_id}")).await;
+    let future = fml_domain::Timestamp::from_millis(fml_domain::Timestamp::now().millis() + 60_000);
+    let pruned = fml_store::deliveries::prune_finished(&app.db, future, 1).await.unwrap();
+    let held_id = held["id"].as_str().unwrap();
+    // The held endpoint's first delivery is still in flight (pending); its second went at once.
+    let held_left = app.deliveries(&token, &format!("endpointId={held_id}")).await;
+    assert_eq!(pruned, 3, "two delivered to /ok and the held endpoint's delivered one");
+    assert_eq!(held_left.len(), 1);
+    assert_eq!(held_left[0]["status"], "pending");
+    assert!(app.deliveries(&token, &format!("endpointId={ok_id}")).await.is_empty());
+    for d in &delivered {
+        assert_eq!(app.get_json(&token, &format!("/v1/webhook-deliveries/{}", d["id"])).await.0, 404);
+        assert_eq!(post(&app, &token, &format!("/v1/webhook-deliveries/{}/redeliver", d["id"])).await, 404);
+    }
+    // The events — the cases' timeline — are all still there.
+    assert_eq!(fml_store::events::list(&app.db, &app.org).await.unwrap().len(), 2);
+    rx.release();
+}
+
 crate::on_both_backends!(
+    retention_prunes_finished_deliveries_only,
     a_misbehaving_tenant_cannot_starve_another,
     redelivery_goes_out_at_once,
     reenabling_an_endpoint_sends_its_queue_at_once,
