@@ -26,6 +26,13 @@ db() { # $1 = backend; a fresh database
 }
 
 for backend in ${BACKENDS:-sqlite postgres}; do
+  # Noisy neighbour (issue 6): the same tenant, alone and then beside a tenant whose 16
+  # endpoints answer 500 after 9.9 s and receive the same event rate.
+  for noisy in 0 16; do
+    printf '%-9s   500/s, 1 healthy, %2s slow-5xx endpoints of another tenant: ' "$backend" "$noisy"
+    $B deliver "$(db $backend)" $R 500 "$S" 1 0 $noisy
+  done
+  [ -n "${NOISY_ONLY:-}" ] && continue
   for rate in 500 5000 6000 7000; do
     printf '%-9s %5s/s, 1 healthy endpoint:            ' "$backend" "$rate"; $B deliver "$(db $backend)" $R $rate "$S" 1 0
   done

@@ -9,7 +9,7 @@
 #   BACKENDS=postgres bench/pipeline.sh  # one of them
 #   HISTORY=1000000 BACKENDS=postgres bench/pipeline.sh   # on a database that already holds
 #                                        # that many cases with delivered deliveries
-# Settings: CONNS (32), SECONDS (20), PG (postgres://postgres@127.0.0.1:5432), HISTORY (0).
+# Settings: CONNS (32), RUN_SECONDS (20), PG (postgres://postgres@127.0.0.1:5432), HISTORY (0).
 # On PostgreSQL it also prints what the database did per delivered event (pg_stat_database,
 # pg_stat_user_tables; pg_stat_statements' top statements when the extension is loaded).
 set -euo pipefail
@@ -18,7 +18,7 @@ cargo build --release -q -p fml -p fml-bench
 FML=${FML_BIN:-$PWD/target/release/fml}  # FML_BIN: another build to compare (the "before")
 B=$PWD/target/release/fml-bench
 CONNS=${CONNS:-32}
-SECONDS_RUN=${SECONDS:-20}
+SECONDS_RUN=${RUN_SECONDS:-20}
 PG=${PG:-postgres://postgres@127.0.0.1:5432}
 HISTORY=${HISTORY:-0}
 PORT=18281
@@ -48,6 +48,7 @@ for backend in ${BACKENDS:-sqlite postgres}; do
   else
     psql "$PG/postgres" -qc "DROP DATABASE IF EXISTS fml_bench_p WITH (FORCE)" -c "CREATE DATABASE fml_bench_p" >/dev/null
     url="$PG/fml_bench_p"
+    psql "$url" -qc "CREATE EXTENSION IF NOT EXISTS pg_stat_statements" >/dev/null 2>&1 || true
   fi
   export FML_DATABASE_URL=$url FML_MASTER_KEY=$(python3 -c "import secrets; print(secrets.token_hex(32))")
   $FML org create --id org_bench --name "Bench Bank" >/dev/null
@@ -83,7 +84,8 @@ for backend in ${BACKENDS:-sqlite postgres}; do
     sleep 0.1
     total=$((total + $(curl -s "http://127.0.0.1:$VPORT/stats" | json '["count"]')))
   done
-  secs=$(echo "$load" | json '["seconds"]')
+  secs=$(echo "$load" | json "[\"seconds\"]")
+  [ -n "${DEBUG:-}" ] && echo "load=$load window=$window" >&2
   python3 - "$backend" "$HISTORY" "$load" "$window" "$total" "$secs" <<'PY'
 import json, sys
 backend, history, load, window, total, secs = sys.argv[1], int(sys.argv[2]), json.loads(sys.argv[3]), json.loads(sys.argv[4]), int(sys.argv[5]), float(sys.argv[6])

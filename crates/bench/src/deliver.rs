@@ -42,6 +42,13 @@ pub async fn receiver(addr: &str) {
             }),
         )
         .route(
+            "/slow500/{n}",
+            post(|| async {
+                tokio::time::sleep(Duration::from_millis(9_900)).await;
+                (axum::http::StatusCode::INTERNAL_SERVER_ERROR, "slow and failing")
+            }),
+        )
+        .route(
             "/dead/{n}",
             post(|| async {
                 tokio::time::sleep(Duration::from_secs(3600)).await;
@@ -64,13 +71,26 @@ pub async fn receiver(addr: &str) {
     axum::serve(listener, app).await.expect("serve");
 }
 
-pub async fn run(url: &str, receiver: &str, rate: Option<usize>, seconds: usize, healthy: usize, dead: usize) {
+/// `noisy`: that many endpoints of a second tenant, which answer 500 after 9.9 s, receive the
+/// same event rate; the figures are the first tenant's.
+pub async fn run(
+    url: &str,
+    receiver: &str,
+    rate: Option<usize>,
+    seconds: usize,
+    healthy: usize,
+    dead: usize,
+    noisy: usize,
+) {
     let db = Db::connect(url, &ConnectOptions::default()).await.expect("connect");
     db.migrate().await.expect("migrate");
     let org = OrgId::parse(&format!("org_bench_{}", &uuid::Uuid::new_v4().simple().to_string()[..8])).expect("org");
     fml_store::orgs::create(&db, &org, "Bench", Timestamp::now()).await.expect("org");
     let key = MasterKey::from_hex(&MasterKey::generate_hex()).expect("key");
-    for (kind, count) in [("ok", healthy), ("dead", dead)] {
+    let neighbour =
+        OrgId::parse(&format!("org_noisy_{}", &uuid::Uuid::new_v4().simple().to_string()[..8])).expect("org");
+    fml_store::orgs::create(&db, &neighbour, "Noisy", Timestamp::now()).await.expect("org");
+    for (owner, kind, count) in [(&org, "ok", healthy), (&org, "dead", dead), (&neighbour, "slow500", noisy)] {
         for i in 0..count {
             let id = uuid::Uuid::now_v7().to_string();
             let e = NewEndpoint {
@@ -82,7 +102,7 @@ pub async fn run(url: &str, receiver: &str, rate: Option<usize>, seconds: usize,
                 enabled: true,
             };
             let mut tx = db.begin().await.expect("begin");
-            fml_store::endpoints::create(tx.conn(), &org, &e, Timestamp::now()).await.expect("endpoint");
+            fml_store::endpoints::create(tx.conn(), owner, &e, Timestamp::now()).await.expect("endpoint");
             tx.commit().await.expect("commit");
         }
     }
@@ -108,8 +128,11 @@ pub async fn run(url: &str, receiver: &str, rate: Option<usize>, seconds: usize,
         };
         if batch > 0 {
             let now = Timestamp::now();
-            let events: Vec<_> = (0..batch)
-                .map(|i| {
+            let tenants: &[&OrgId] = if noisy > 0 { &[&org, &neighbour] } else { &[&org] };
+            let events: Vec<_> = tenants
+                .iter()
+                .flat_map(|owner| (0..batch).map(move |i| (owner, i)))
+                .map(|(owner, i)| {
                     CaseCreated {
                         case_id: CaseId::generate(),
                         case_reference: CaseReference::new(2026, (emitted + i) as i64),
@@ -120,7 +143,7 @@ pub async fn run(url: &str, receiver: &str, rate: Option<usize>, seconds: usize,
                         source: CaseSource::Api,
                         created_by: None,
                     }
-                    .emit(&org, Some("rec_bench"), now)
+                    .emit(owner, Some("rec_bench"), now)
                 })
                 .collect();
             let mut tx = db.begin().await.expect("begin");

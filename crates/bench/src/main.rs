@@ -56,11 +56,12 @@ async fn main() {
         Some("deliver") if args.len() >= 7 => {
             let n = |i: usize| args[i].parse::<usize>().expect("a number");
             let rate = (args[3] != "max").then(|| n(3));
-            deliver::run(&args[1], &args[2], rate, n(4), n(5), n(6)).await;
+            let noisy = args.get(7).map_or(0, |_| n(7));
+            deliver::run(&args[1], &args[2], rate, n(4), n(5), n(6), noisy).await;
         }
         _ => eprintln!(
             "usage: fml-bench constant ADDR | inserts DATABASE_URL N CONCURRENCY | receiver ADDR | \
-             deliver DATABASE_URL RECEIVER RATE|max SECONDS HEALTHY DEAD | verifier ADDR SECRET | \
+             deliver DATABASE_URL RECEIVER RATE|max SECONDS HEALTHY DEAD [NOISY] | verifier ADDR SECRET | \
              load BASE TOKEN CONNECTIONS SECONDS | history DATABASE_URL ORG N ENDPOINT_URL SECRET"
         ),
     }

@@ -101,9 +101,18 @@ impl FromRequestParts<AppState> for Auth {
             .map(|(_, t)| t.trim())
             .filter(|t| !t.is_empty())
             .ok_or(ApiError::InvalidToken("the Authorization header must be 'Bearer <token>'", true))?;
-        let grant = fml_store::clients::find_token(&state.db, &SecretHash::of(token))
-            .await?
-            .ok_or(ApiError::InvalidToken("the access token is invalid, expired or revoked", true))?;
+        let hash = SecretHash::of(token);
+        let grant = match state.tokens.get(hash.as_str()) {
+            Some(g) => g,
+            None => {
+                let generation = state.tokens.generation();
+                let g = fml_store::clients::find_token(&state.db, &hash)
+                    .await?
+                    .ok_or(ApiError::InvalidToken("the access token is invalid, expired or revoked", true))?;
+                state.tokens.put(hash.as_str(), &g, generation);
+                g
+            }
+        };
         if grant.expires_at <= Timestamp::now().millis() {
             return Err(ApiError::InvalidToken("the access token is invalid, expired or revoked", true));
         }

@@ -14,6 +14,7 @@ pub mod openapi;
 pub mod routes;
 pub mod schema;
 pub mod state;
+pub mod tokens;
 pub mod view;
 
 use std::sync::Arc;
@@ -61,7 +62,9 @@ impl App {
             deliveries_wake.clone(),
         );
         let webhook_client = fml_webhooks::client::build_client(config.allow_private_targets);
-        let state = AppState { db, config, cases, mail_wake: Arc::new(Notify::new()), deliveries_wake, webhook_client };
+        let tokens = tokens::TokenCache::for_db(&db, config.token_cache_trust);
+        let state =
+            AppState { db, config, cases, mail_wake: Arc::new(Notify::new()), deliveries_wake, webhook_client, tokens };
         let router = router(state.clone());
         Self { state, router }
     }

@@ -18,6 +18,8 @@ pub struct AppState {
     pub mail_wake: Arc<Notify>,
     /// Wakes the webhook engine when deliveries are created or redelivered.
     pub deliveries_wake: Arc<DeliveryWake>,
+    /// Recently seen access tokens (PostgreSQL only; revocations clear it on every node).
+    pub tokens: Arc<crate::tokens::TokenCache>,
     /// The SSRF-guarded client for test pings.
     pub webhook_client: reqwest::Client,
 }

@@ -134,14 +134,21 @@ pub async fn list(
     convert(rows)
 }
 
+/// The cases holding these (tenant, CRM record id) pairs: one `UNION ALL` branch per pair,
+/// each an equality on both columns of the unique index, so every branch is one index probe
+/// whatever the planner believes about the table. (A row-value `IN (VALUES …)` was planned as
+/// a sequential scan, and `org_id = $1 AND crm_record_id IN (…)` as a walk of every case of
+/// the tenant on another index: work that grew with history.)
 pub(crate) async fn find_by_crm_in(conn: Conn<'_>, pairs: &[(&OrgId, &str)]) -> Result<Vec<CaseRecord>, StoreError> {
     if pairs.is_empty() {
         return Ok(Vec::new());
     }
-    let sql = format!(
-        "SELECT {CASE_COLUMNS} FROM cases WHERE (org_id, crm_record_id) IN (VALUES {})",
-        crate::db::values_clause(pairs.len(), 2, 1)
-    );
+    let sql = (0..pairs.len())
+        .map(|i| {
+            format!("SELECT {CASE_COLUMNS} FROM cases WHERE org_id = ${} AND crm_record_id = ${}", 2 * i + 1, 2 * i + 2)
+        })
+        .collect::<Vec<_>>()
+        .join(" UNION ALL ");
     let args: Vec<crate::db::Arg> = pairs
         .iter()
         .flat_map(|(o, c)| [crate::db::Arg::Text(o.as_str().to_owned()), crate::db::Arg::Text((*c).to_owned())])

@@ -24,6 +24,9 @@ pub struct ClientCredentials {
     pub revoked_at: Option<i64>,
 }
 
+/// The PostgreSQL channel on which a revocation tells every node to drop cached tokens.
+pub const TOKENS_CHANNEL: &str = "fml_tokens";
+
 /// A live access token, as the resource endpoints see it.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct TokenGrant {
@@ -82,6 +85,10 @@ pub async fn revoke(db: &Db, org: &OrgId, id: &str, now: Timestamp) -> Result<bo
         return Ok(false);
     }
     execute!(tx.conn(), "DELETE FROM access_tokens WHERE org_id = $1 AND client_id = $2", org.as_str(), id)?;
+    if let crate::db::Conn::Postgres(c) = tx.conn() {
+        // Every node drops the tokens it has cached, when this commits.
+        sqlx::query("SELECT pg_notify($1, '')").bind(TOKENS_CHANNEL).execute(&mut *c).await?;
+    }
     tx.commit().await?;
     Ok(true)
 }
@@ -140,4 +147,29 @@ pub async fn purge_expired_tokens(db: &Db, now: Timestamp) -> Result<u64, StoreE
     let n = execute!(tx.conn(), "DELETE FROM access_tokens WHERE expires_at <= $1", now.millis())?;
     tx.commit().await?;
     Ok(n)
+}
+
+/// Calls `changed` whenever a revocation commits on any node (PostgreSQL `LISTEN`), and each
+/// time the listening connection is (re)opened, since a revocation may have been missed while
+/// it was down. Returns when `changed` returns `false`. On SQLite it returns at once.
+pub async fn watch_revocations(db: Db, mut changed: impl FnMut() -> bool + Send) {
+    let Db::Postgres(pool) = db else { return };
+    loop {
+        if let Ok(mut l) = sqlx::postgres::PgListener::connect_with(&pool).await
+            && l.listen(TOKENS_CHANNEL).await.is_ok()
+        {
+            if !changed() {
+                return;
+            }
+            while l.recv().await.is_ok() {
+                if !changed() {
+                    return;
+                }
+            }
+        }
+        if !changed() {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    }
 }

@@ -5,7 +5,7 @@ use fml_domain::OrgId;
 use fml_domain::events::OutboxEvent;
 
 use crate::db::{Arg, Conn, values_clause};
-use crate::{Db, StoreError, execute_args, fetch_all, fetch_all_args};
+use crate::{Db, StoreError, fetch_all, fetch_all_args};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct EventRow {
@@ -27,7 +27,7 @@ pub async fn insert_many(mut conn: Conn<'_>, events: &[&OutboxEvent]) -> Result<
         return Ok(Vec::new());
     }
     let sql = format!(
-        "INSERT INTO events (event_id, org_id, event_type, case_id, payload, created_at) VALUES {}",
+        "INSERT INTO events (event_id, org_id, event_type, case_id, payload, created_at) VALUES {} RETURNING id, event_id",
         values_clause(events.len(), 6, 1)
     );
     let mut args = Vec::with_capacity(events.len() * 6);
@@ -41,20 +41,37 @@ pub async fn insert_many(mut conn: Conn<'_>, events: &[&OutboxEvent]) -> Result<
             Arg::Int(e.created_at.millis()),
         ]);
     }
-    execute_args!(conn.reborrow(), sql, args)?;
+    let rows: std::collections::HashMap<String, i64> =
+        fetch_all_args!(conn.reborrow(), (i64, String), sql, args)?.into_iter().map(|(id, e)| (e, id)).collect();
+    // The deliveries come from the rows just written, given as values, joined only with the
+    // tenant's subscribed endpoints: reading them back from `events` let the planner walk
+    // every event of the tenant (an index on org_id) for each batch — work that grew with
+    // history.
     let sql = format!(
         "INSERT INTO deliveries (org_id, endpoint_id, event_row, event_id, event_type, case_id, status, attempt_count, \
             auto_failures, manual, next_attempt_at, created_at, updated_at) \
-         SELECT ev.org_id, ep.id, ev.id, ev.event_id, ev.event_type, ev.case_id, 'pending', 0, 0, FALSE, \
-            ev.created_at, ev.created_at, ev.created_at \
-         FROM events ev \
-         JOIN webhook_endpoints ep ON ep.org_id = ev.org_id AND ep.enabled AND ep.deleted_at IS NULL \
-         JOIN endpoint_subscriptions s ON s.endpoint_id = ep.id AND s.event_type = ev.event_type \
-         WHERE ev.event_id IN ({}) ORDER BY ev.id, ep.id \
+         SELECT v.column3, ep.id, v.column1, v.column2, v.column4, v.column5, 'pending', 0, 0, FALSE, \
+            v.column6, v.column6, v.column6 \
+         FROM (VALUES {}) AS v \
+         JOIN webhook_endpoints ep ON ep.org_id = v.column3 AND ep.enabled AND ep.deleted_at IS NULL \
+         JOIN endpoint_subscriptions s ON s.endpoint_id = ep.id AND s.event_type = v.column4 \
+         ORDER BY v.column1, ep.id \
          RETURNING endpoint_id",
-        (1..=events.len()).map(|i| format!("${i}")).collect::<Vec<_>>().join(",")
+        values_clause(events.len(), 6, 1)
     );
-    let args: Vec<Arg> = events.iter().map(|e| Arg::Text(e.event_id.to_string())).collect();
+    let mut args = Vec::with_capacity(events.len() * 6);
+    for e in events {
+        let event_id = e.event_id.to_string();
+        let row = *rows.get(&event_id).ok_or_else(|| StoreError::Corrupt(format!("event {event_id} not written")))?;
+        args.extend([
+            Arg::Int(row),
+            Arg::Text(event_id),
+            Arg::Text(e.org_id.as_str().to_owned()),
+            Arg::Text(e.event_type.to_owned()),
+            Arg::OptText(e.case_id.map(|c| c.to_string())),
+            Arg::Int(e.created_at.millis()),
+        ]);
+    }
     let rows: Vec<(String,)> = fetch_all_args!(conn.reborrow(), (String,), sql, args)?;
     let mut endpoints: Vec<String> = rows.into_iter().map(|(e,)| e).collect();
     endpoints.sort_unstable();

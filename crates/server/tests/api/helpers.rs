@@ -122,6 +122,7 @@ pub struct Options {
     pub webhook_rescan: Duration,
     pub http: fml_server::http::HttpLimits,
     pub webhook_concurrency: fml_webhooks::engine::Concurrency,
+    pub token_cache_trust: Duration,
 }
 
 impl Default for Options {
@@ -134,6 +135,7 @@ impl Default for Options {
             webhook_rescan: Duration::from_secs(5),
             http: fml_server::http::HttpLimits::default(),
             webhook_concurrency: fml_webhooks::engine::Concurrency::default(),
+            token_cache_trust: fml_server::tokens::TRUST,
         }
     }
 }
@@ -169,6 +171,7 @@ pub async fn spawn_with(backend: Backend, opts: Options) -> TestApp {
     config.webhook_rescan = opts.webhook_rescan;
     config.http = opts.http;
     config.webhook_concurrency = opts.webhook_concurrency;
+    config.token_cache_trust = opts.token_cache_trust;
     let app = App::with_db(db.clone(), config);
     tokio::spawn(app.serve(listener));
 

@@ -150,11 +150,21 @@ async fn scopes_narrow_and_are_enforced(b: Backend) {
     assert_eq!(app.create_case(&token, None, &recipe_body("rec_2")).await.status(), 403);
 }
 
+/// A revocation (here as the CLI makes it, from outside the server) ends the client's tokens
+/// at once: on SQLite every request reads the token; on PostgreSQL, where nodes cache tokens,
+/// the revocation's NOTIFY clears every node's cache — this app trusts a cached token for an
+/// hour, so only that clearing can make the next requests fail.
 async fn revoking_a_client_kills_its_tokens_at_once(b: Backend) {
-    let app = spawn(b).await;
+    let app = crate::helpers::spawn_with(
+        b,
+        crate::helpers::Options { token_cache_trust: std::time::Duration::from_secs(3600), ..Default::default() },
+    )
+    .await;
     let token = app.token().await;
     assert_eq!(app.get_json(&token, "/v1/cases").await.0, 200);
+    assert_eq!(app.get_json(&token, "/v1/cases").await.0, 200, "served from the cache on PostgreSQL");
     assert!(fml_store::clients::revoke(&app.db, &app.org, &app.client_id, Timestamp::now()).await.unwrap());
+    crate::helpers::eventually(10, || async { (app.get_json(&token, "/v1/cases").await.0 == 401).then_some(()) }).await;
     let res = app.http.get(app.url("/v1/cases")).bearer_auth(&token).send().await.unwrap();
     assert_eq!(res.status(), 401);
     assert!(res.headers()[WWW_AUTHENTICATE].to_str().unwrap().contains("invalid_token"));
