@@ -27,7 +27,7 @@ db() { # $1 = backend; a fresh database
 
 for backend in ${BACKENDS:-sqlite postgres}; do
   # Noisy neighbour (issue 6): the same tenant, alone and then beside a tenant whose 16
-  # endpoints answer 500 after 9.9 s and receive the same event rate.
+  # endpoints answer 500 after 9.9 s and together get as many deliveries (1/16 of the events).
   for noisy in 0 16; do
     printf '%-9s   500/s, 1 healthy, %2s slow-5xx endpoints of another tenant: ' "$backend" "$noisy"
     $B deliver "$(db $backend)" $R 500 "$S" 1 0 $noisy

@@ -246,21 +246,38 @@ pub async fn claim(
         .collect())
 }
 
-/// When each enabled endpoint next has work: the earliest time one of its pending deliveries
-/// is due and not leased.
+/// When each enabled endpoint next has work, with the highest delivery id seen.
+///
+/// - `None` (the engine's periodic rescan): every enabled endpoint's earliest pending
+///   delivery, one index probe per endpoint — however large a backlog a failing endpoint
+///   has built, the rescan reads one entry of it. (Grouping every pending delivery made the
+///   rescan's cost, and the latency spike it caused every few seconds, grow with backlogs.)
+///   An in-flight delivery counts as due: claiming then finds what is really claimable.
+/// - `Some(id)`: only deliveries created after `id` (new work no wake-up named).
 pub async fn due_by_endpoint(db: &Db, newer_than: Option<i64>) -> Result<Vec<(String, i64, i64)>, StoreError> {
     let mut c = db.reader().await?;
-    let rows: Vec<(String, Option<i64>, Option<i64>)> = fetch_all!(
-        c.conn(),
-        (String, Option<i64>, Option<i64>),
-        "SELECT d.endpoint_id, \
-            MIN(CASE WHEN d.leased_until > d.next_attempt_at THEN d.leased_until ELSE d.next_attempt_at END), MAX(d.id) \
-         FROM deliveries d \
-         JOIN webhook_endpoints ep ON ep.id = d.endpoint_id AND ep.enabled AND ep.deleted_at IS NULL \
-         WHERE d.status = 'pending' AND d.id > $1 GROUP BY d.endpoint_id",
-        newer_than.unwrap_or(0)
-    )?;
-    Ok(rows.into_iter().filter_map(|(e, due, max)| Some((e, due?, max?))).collect())
+    let rows: Vec<(String, Option<i64>, Option<i64>)> = match newer_than {
+        None => fetch_all!(
+            c.conn(),
+            (String, Option<i64>, Option<i64>),
+            "SELECT ep.id, \
+                (SELECT d.next_attempt_at FROM deliveries d WHERE d.endpoint_id = ep.id AND d.status = 'pending' \
+                 ORDER BY d.next_attempt_at LIMIT 1), \
+                (SELECT MAX(id) FROM deliveries) \
+             FROM webhook_endpoints ep WHERE ep.enabled AND ep.deleted_at IS NULL"
+        )?,
+        Some(after) => fetch_all!(
+            c.conn(),
+            (String, Option<i64>, Option<i64>),
+            "SELECT d.endpoint_id, \
+                MIN(CASE WHEN d.leased_until > d.next_attempt_at THEN d.leased_until ELSE d.next_attempt_at END), MAX(d.id) \
+             FROM deliveries d \
+             JOIN webhook_endpoints ep ON ep.id = d.endpoint_id AND ep.enabled AND ep.deleted_at IS NULL \
+             WHERE d.status = 'pending' AND d.id > $1 GROUP BY d.endpoint_id",
+            after
+        )?,
+    };
+    Ok(rows.into_iter().filter_map(|(e, due, max)| Some((e, due?, max.unwrap_or(0)))).collect())
 }
 
 /// The outcome of one attempt, ready to record.

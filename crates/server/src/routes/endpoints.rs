@@ -77,43 +77,55 @@ impl EndpointView {
     }
 }
 
-/// The body of `POST /v1/webhook-endpoints`. Unknown fields are ignored; every failed field
-/// is reported at once.
-#[derive(Debug, Default, Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase", default)]
-pub struct CreateEndpointBody {
-    #[schema(required = true, schema_with = url_schema)]
-    url: Option<Value>,
-    #[schema(schema_with = label_schema)]
-    label: Option<Value>,
-    #[schema(schema_with = secret_schema)]
-    secret: Option<Value>,
-    #[schema(schema_with = generate_secret_schema)]
-    generate_secret: Option<Value>,
-    #[schema(schema_with = event_types_schema)]
-    event_types: Option<Value>,
-    #[schema(schema_with = enabled_schema)]
-    enabled: Option<Value>,
+/// Defines a create or update body: the same fields, the URL required or not.
+macro_rules! endpoint_body {
+    ($(#[$doc:meta])* $name:ident, $($url_attr:tt)*) => {
+        $(#[$doc])*
+        #[derive(Debug, Default, Deserialize, ToSchema)]
+        #[serde(rename_all = "camelCase", default)]
+        pub struct $name {
+            #[schema($($url_attr)*)]
+            url: Option<Value>,
+            #[schema(schema_with = label_schema)]
+            label: Option<Value>,
+            #[schema(schema_with = secret_schema)]
+            secret: Option<Value>,
+            #[schema(schema_with = generate_secret_schema)]
+            generate_secret: Option<Value>,
+            #[schema(schema_with = event_types_schema)]
+            event_types: Option<Value>,
+            #[schema(schema_with = enabled_schema)]
+            enabled: Option<Value>,
+        }
+
+        impl $name {
+            pub fn fields(&self) -> EndpointFields<'_> {
+                EndpointFields {
+                    url: self.url.as_ref(),
+                    label: self.label.as_ref(),
+                    secret: self.secret.as_ref(),
+                    generate_secret: self.generate_secret.as_ref(),
+                    event_types: self.event_types.as_ref(),
+                    enabled: self.enabled.as_ref(),
+                }
+            }
+        }
+    };
 }
 
-/// The body of `PATCH /v1/webhook-endpoints/{id}`: only the fields to change. A null or blank
-/// `secret` leaves it unchanged.
-#[derive(Debug, Default, Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase", default)]
-pub struct UpdateEndpointBody {
-    #[schema(schema_with = optional_url_schema)]
-    url: Option<Value>,
-    #[schema(schema_with = label_schema)]
-    label: Option<Value>,
-    #[schema(schema_with = secret_schema)]
-    secret: Option<Value>,
-    #[schema(schema_with = generate_secret_schema)]
-    generate_secret: Option<Value>,
-    #[schema(schema_with = event_types_schema)]
-    event_types: Option<Value>,
-    #[schema(schema_with = enabled_schema)]
-    enabled: Option<Value>,
-}
+endpoint_body!(
+    /// The body of `POST /v1/webhook-endpoints`. Unknown fields are ignored; every failed
+    /// field is reported at once.
+    CreateEndpointBody,
+    required = true, schema_with = url_schema
+);
+
+endpoint_body!(
+    /// The body of `PATCH /v1/webhook-endpoints/{id}`: only the fields to change. A null or
+    /// blank `secret` leaves it unchanged.
+    UpdateEndpointBody,
+    schema_with = optional_url_schema
+);
 
 /// The body of the pre-save ping: the URL and the secret you would save.
 #[derive(Debug, Default, Deserialize, ToSchema)]
@@ -136,32 +148,6 @@ pub struct EndpointFields<'a> {
     pub generate_secret: Option<&'a Value>,
     pub event_types: Option<&'a Value>,
     pub enabled: Option<&'a Value>,
-}
-
-impl CreateEndpointBody {
-    pub fn fields(&self) -> EndpointFields<'_> {
-        EndpointFields {
-            url: self.url.as_ref(),
-            label: self.label.as_ref(),
-            secret: self.secret.as_ref(),
-            generate_secret: self.generate_secret.as_ref(),
-            event_types: self.event_types.as_ref(),
-            enabled: self.enabled.as_ref(),
-        }
-    }
-}
-
-impl UpdateEndpointBody {
-    pub fn fields(&self) -> EndpointFields<'_> {
-        EndpointFields {
-            url: self.url.as_ref(),
-            label: self.label.as_ref(),
-            secret: self.secret.as_ref(),
-            generate_secret: self.generate_secret.as_ref(),
-            event_types: self.event_types.as_ref(),
-            enabled: self.enabled.as_ref(),
-        }
-    }
 }
 
 impl PingBody {
