@@ -12,7 +12,7 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use fml_domain::secret::{Secret, SecretHash};
 use fml_domain::{ScopeSet, Timestamp};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
@@ -31,18 +31,23 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(token)).routes(routes!(metadata))
 }
 
-/// The token request, as JSON or form fields.
-#[derive(Debug, Default, ToSchema)]
-#[expect(dead_code, reason = "documents the request shape in the OpenAPI document")]
+/// The token request: the JSON body is parsed into this struct; a form body carries the same
+/// four fields (each at most once, RFC 6749 §3.2).
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(default)]
 struct TokenRequest {
     /// Must be `client_credentials`.
-    grant_type: String,
+    #[schema(required = true, value_type = String)]
+    grant_type: Option<Value>,
     /// Omit when authenticating with HTTP Basic.
-    client_id: Option<String>,
+    #[schema(value_type = Option<String>)]
+    client_id: Option<Value>,
     /// Omit when authenticating with HTTP Basic.
-    client_secret: Option<String>,
+    #[schema(value_type = Option<String>)]
+    client_secret: Option<Value>,
     /// Space-separated scopes to narrow the grant to; defaults to all of the client's scopes.
-    scope: Option<String>,
+    #[schema(value_type = Option<String>)]
+    scope: Option<Value>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -106,19 +111,22 @@ struct Params {
 fn params_from_json(bytes: &[u8]) -> Result<Params, OAuthError> {
     let v: Value =
         serde_json::from_slice(bytes).map_err(|_| OAuthError::bad("invalid_request", "the body is not valid JSON"))?;
-    let obj = v.as_object().ok_or_else(|| OAuthError::bad("invalid_request", "the body must be a JSON object"))?;
-    let field = |name: &str| -> Result<Option<String>, OAuthError> {
-        match obj.get(name) {
+    if !v.is_object() {
+        return Err(OAuthError::bad("invalid_request", "the body must be a JSON object"));
+    }
+    let r = TokenRequest::deserialize(&v).map_err(|e| OAuthError::bad("invalid_request", e.to_string()))?;
+    let field = |name: &str, v: Option<Value>| -> Result<Option<String>, OAuthError> {
+        match v {
             None | Some(Value::Null) => Ok(None),
-            Some(Value::String(s)) => Ok(Some(s.clone())),
+            Some(Value::String(s)) => Ok(Some(s)),
             Some(_) => Err(OAuthError::bad("invalid_request", format!("{name} must be a string"))),
         }
     };
     Ok(Params {
-        grant_type: field("grant_type")?,
-        client_id: field("client_id")?,
-        client_secret: field("client_secret")?,
-        scope: field("scope")?,
+        grant_type: field("grant_type", r.grant_type)?,
+        client_id: field("client_id", r.client_id)?,
+        client_secret: field("client_secret", r.client_secret)?,
+        scope: field("scope", r.scope)?,
     })
 }
 
@@ -170,7 +178,13 @@ fn basic_credentials(headers: &HeaderMap) -> Result<Option<(String, String)>, OA
     post,
     path = "/v1/oauth/token",
     tag = "oauth",
-    request_body(content = TokenRequest, content_type = "application/json", description = "JSON (as the recipes send) or application/x-www-form-urlencoded"),
+    request_body(
+        description = "JSON (as the recipes send) or application/x-www-form-urlencoded (RFC 6749)",
+        content(
+            (TokenRequest = "application/json"),
+            (TokenRequest = "application/x-www-form-urlencoded"),
+        )
+    ),
     responses(
         (status = 200, description = "Token issued", body = TokenResponse),
         (status = 400, description = "invalid_request, unsupported_grant_type or invalid_scope", body = crate::error::ErrorBody),
