@@ -635,12 +635,19 @@ async fn key(url: &str, cmd: KeyCommand) -> Result<()> {
                 }
             };
             let done = match fml_store::keyring::rotate(&db, &current, &new).await {
-                Ok(d) => d,
+                Ok(d) => Some(d),
                 Err(e) => {
-                    if let Some((next, _)) = &file {
-                        let _ = std::fs::remove_file(next);
+                    // The commit may have happened even though its answer was lost: the
+                    // recorded fingerprint says which key is in force now.
+                    let recorded = fml_store::keyring::fingerprint(&db).await.ok().flatten();
+                    if recorded.as_deref() != Some(new.fingerprint().as_str()) {
+                        if let Some((next, _)) = &file {
+                            let _ = std::fs::remove_file(next);
+                        }
+                        bail!("rotation failed, nothing changed and the current key stays in force: {e}");
                     }
-                    bail!("rotation failed, nothing changed and the current key stays in force: {e}");
+                    tracing::warn!(error = %e, "the rotation's commit answered with an error but took effect");
+                    None
                 }
             };
             if let Some((next, path)) = &file {
@@ -649,6 +656,7 @@ async fn key(url: &str, cmd: KeyCommand) -> Result<()> {
                 })?;
             }
             let fp = new.fingerprint();
+            let done = done.unwrap_or_default();
             print(
                 json,
                 &json!({

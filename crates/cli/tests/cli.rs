@@ -327,6 +327,25 @@ fn the_master_key_is_checked_and_rotated() {
     // The re-sealed secret opens under the new key: updating the endpoint works, and a second
     // rotation (which opens every value) succeeds.
     assert_eq!(env.json(&["key", "rotate", "--json"])["endpointSecrets"], 1);
+
+    // With FML_MASTER_KEY_FILE: a rotation interrupted after its commit (the new key still in
+    // `<file>.next`) is finished at the next start.
+    let file = env.dir.join("operator.key");
+    let file_var = file.to_str().unwrap();
+    std::fs::copy(&key_path, &file).unwrap();
+    let vars = [("FML_MASTER_KEY_FILE", file_var)];
+    let out = env.fml_env(&["key", "rotate", "--json"], &vars);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let rotated: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let new_key = std::fs::read(&file).unwrap();
+    std::fs::write(env.dir.join("operator.key.next"), &new_key).unwrap();
+    std::fs::copy(&key_path, &file).unwrap(); // the old key back in place, as before the rename
+    let out = env.fml_env(&["key", "show", "--json"], &vars);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let shown: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(shown["fingerprint"], rotated["fingerprint"]);
+    assert_eq!(std::fs::read(&file).unwrap(), new_key);
+    assert!(!env.dir.join("operator.key.next").exists());
 }
 
 #[test]

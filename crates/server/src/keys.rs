@@ -50,7 +50,10 @@ impl KeySettings {
 pub async fn load(db: &Db, database_url: &str, settings: &KeySettings) -> Result<(MasterKey, KeyOrigin), String> {
     let (key, origin) = match (&settings.hex, &settings.file) {
         (Some(hex), _) => (MasterKey::from_hex(hex).map_err(|e| format!("FML_MASTER_KEY: {e}"))?, KeyOrigin::Env),
-        (None, Some(path)) => (read_key_file(path)?, KeyOrigin::File(path.clone())),
+        (None, Some(path)) => {
+            finish_rotation(db, path).await?;
+            (read_key_file(path)?, KeyOrigin::File(path.clone()))
+        }
         (None, None) if db.backend() == Backend::Postgres => {
             return Err("on PostgreSQL the master key must be given: set FML_MASTER_KEY (64 hex characters) or \
                  FML_MASTER_KEY_FILE (a file holding them), the same on every node and for the CLI. \
@@ -69,16 +72,8 @@ pub async fn load(db: &Db, database_url: &str, settings: &KeySettings) -> Result
 /// The implicit `master.key`, finishing an interrupted rotation (`master.key.next`) and
 /// creating the file only for a database that has nothing sealed.
 async fn beside_key(db: &Db, path: &Path) -> Result<MasterKey, String> {
+    finish_rotation(db, path).await?;
     let recorded = fml_store::keyring::fingerprint(db).await.map_err(|e| e.to_string())?;
-    let next = next_path(path);
-    if next.exists() {
-        let candidate = read_key_file(&next)?;
-        if recorded.as_deref() == Some(candidate.fingerprint().as_str()) {
-            // A rotation committed but did not get to replace the file: finish it.
-            std::fs::rename(&next, path).map_err(|e| format!("cannot move {} into place: {e}", next.display()))?;
-            tracing::warn!(path = %path.display(), "finished an interrupted master key rotation");
-        }
-    }
     if path.exists() {
         return read_key_file(path);
     }
@@ -94,6 +89,21 @@ async fn beside_key(db: &Db, path: &Path) -> Result<MasterKey, String> {
     write_key_file(path, &hex)?;
     tracing::info!(path = %path.display(), "created a new master key");
     MasterKey::from_hex(&hex).map_err(|e| e.to_string())
+}
+
+/// A rotation writes the new key to `<file>.next`, commits, then moves it into place; if the
+/// process stopped in between, the database already names the `.next` key: move it now.
+async fn finish_rotation(db: &Db, path: &Path) -> Result<(), String> {
+    let next = next_path(path);
+    if !next.exists() {
+        return Ok(());
+    }
+    let recorded = fml_store::keyring::fingerprint(db).await.map_err(|e| e.to_string())?;
+    if recorded.as_deref() == Some(read_key_file(&next)?.fingerprint().as_str()) {
+        std::fs::rename(&next, path).map_err(|e| format!("cannot move {} into place: {e}", next.display()))?;
+        tracing::warn!(path = %path.display(), "finished an interrupted master key rotation");
+    }
+    Ok(())
 }
 
 /// Refuses a key that is not the one the database's secrets were sealed with; records the

@@ -183,6 +183,10 @@ async fn run_batch(
 ) -> Result<Vec<CreateOutcome>, StoreError> {
     let now = Timestamp::now();
     let mut outcomes: Vec<Option<CreateOutcome>> = cmds.iter().map(|_| None).collect();
+    // The connection for the reference counter (PostgreSQL, below) is taken before the
+    // transaction opens: waiting for a second connection while holding the first (and the
+    // claimed keys' locks) could stall on a busy pool.
+    let mut reserve = db.autocommit().await?;
     let mut tx = db.begin().await?;
 
     // 1. Idempotency keys.
@@ -227,7 +231,6 @@ async fn run_batch(
     // two writers ran one after the other (measured: 3.6 ms of lock wait per batch). The
     // price is a gap in the numbers if the batch then fails — which a lost cross-node CRM
     // race already allows. SQLite has one writer, so its counter stays in the transaction.
-    let mut reserve = db.autocommit().await?;
     for (org, idxs) in &per_org {
         let k = idxs.len() as i64;
         let conn = match reserve.as_mut() {

@@ -161,7 +161,9 @@ pub async fn watch_revocations(db: Db, mut changed: impl FnMut() -> bool + Send)
             if !changed() {
                 return;
             }
-            while l.recv().await.is_ok() {
+            // Every notification, and every loss of the connection (`None`: the next call
+            // reconnects, and a revocation may have been missed meanwhile), clears.
+            while l.try_recv().await.is_ok() {
                 if !changed() {
                     return;
                 }

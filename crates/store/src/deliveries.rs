@@ -297,14 +297,15 @@ pub struct Recorded {
     pub next_attempt_at: Option<i64>,
 }
 
-/// When `endpoint`'s earliest pending delivery is due (or its lease ends), if it has one.
+/// When `endpoint`'s earliest pending delivery is due, if it has one: one index probe,
+/// however large its backlog (an in-flight one counts; the claim takes what is claimable).
 pub async fn next_due(db: &Db, endpoint: &str) -> Result<Option<i64>, StoreError> {
     let mut c = db.reader().await?;
     let row: Option<(Option<i64>,)> = fetch_optional!(
         c.conn(),
         (Option<i64>,),
-        "SELECT MIN(CASE WHEN leased_until > next_attempt_at THEN leased_until ELSE next_attempt_at END) \
-         FROM deliveries WHERE endpoint_id = $1 AND status = 'pending'",
+        "SELECT next_attempt_at FROM deliveries WHERE endpoint_id = $1 AND status = 'pending' \
+         ORDER BY next_attempt_at LIMIT 1",
         endpoint
     )?;
     Ok(row.and_then(|(d,)| d))

@@ -181,7 +181,13 @@ async fn read_prefix(mut res: reqwest::Response) -> Result<String, reqwest::Erro
             None => break,
         }
     }
-    Ok(String::from_utf8_lossy(&buf).into_owned())
+    Ok(storable(&String::from_utf8_lossy(&buf)))
+}
+
+/// Text as both databases can store it: PostgreSQL refuses NUL in `TEXT`, and one receiver
+/// answering with a NUL byte must not make a whole batch of attempts unrecordable.
+pub fn storable(text: &str) -> String {
+    text.replace('\0', "\u{FFFD}")
 }
 
 fn describe(e: &reqwest::Error) -> String {
@@ -203,7 +209,7 @@ fn describe(e: &reqwest::Error) -> String {
         msg.push_str(&s.to_string());
         src = s.source();
     }
-    msg
+    storable(&msg)
 }
 
 #[cfg(test)]

@@ -138,13 +138,19 @@ async fn listen(pool: sqlx::PgPool, wake: Arc<DeliveryWake>) {
                 if let Err(e) = l.listen(fml_store::deliveries::CHANNEL).await {
                     tracing::warn!(error = %e, "LISTEN failed");
                 } else {
-                    while let Ok(n) = l.recv().await {
-                        match n.payload() {
-                            "" => wake.new_deliveries(),
-                            p => match p.strip_prefix("new:") {
-                                Some(list) => wake.due_now(&list.split(',').map(str::to_owned).collect::<Vec<_>>()),
-                                None => wake.endpoint_due(p),
+                    // `try_recv` says when the connection was lost (`None`; the next call
+                    // reconnects): whatever was announced meanwhile is found by a scan.
+                    loop {
+                        match l.try_recv().await {
+                            Ok(Some(n)) => match n.payload() {
+                                "" => wake.new_deliveries(),
+                                p => match p.strip_prefix("new:") {
+                                    Some(list) => wake.due_now(&list.split(',').map(str::to_owned).collect::<Vec<_>>()),
+                                    None => wake.endpoint_due(p),
+                                },
                             },
+                            Ok(None) => wake.new_deliveries(),
+                            Err(_) => break,
                         }
                     }
                 }
@@ -307,7 +313,7 @@ async fn dispatch(
 ) {
     let now = Timestamp::now();
     let ready: Vec<Arc<str>> =
-        st.due.iter().filter(|(e, due)| **due <= now.millis() && st.room(cfg, e) > 0).map(|(e, _)| e.clone()).collect();
+        st.due.iter().filter(|(e, due)| **due <= now.millis() && st.can_send(cfg, e)).map(|(e, _)| e.clone()).collect();
     if ready.is_empty() || st.total >= cfg.concurrency.global {
         return;
     }
@@ -332,7 +338,9 @@ async fn dispatch(
         let claimed = match fml_store::deliveries::claim(db, &endpoint, now, LEASE_MS, room as i64).await {
             Ok(c) => c,
             Err(e) => {
+                // Try this endpoint again in a second rather than at once, round after round.
                 tracing::warn!(error = %e, "claiming deliveries failed");
+                st.due.insert(endpoint.clone(), now.millis() + 1_000);
                 continue;
             }
         };
@@ -471,14 +479,30 @@ async fn recorder(db: Db, mut rx: mpsc::UnboundedReceiver<(Arc<str>, Recorded)>,
         let rows: Vec<Recorded> = batch.iter().map(|(_, r)| r.clone()).collect();
         let mut delay = Duration::from_millis(50);
         // An attempt that is not recorded would be sent again when its lease ends; keep
-        // trying for a while before leaving it to that.
+        // trying for a while before leaving it to that. After a failed try the rows go one by
+        // one, so a row the database refuses costs only itself, not its whole batch.
+        let mut recorded = false;
         for _ in 0..20 {
             match fml_store::deliveries::record(&db, &rows, Timestamp::now()).await {
-                Ok(()) => break,
+                Ok(()) => {
+                    recorded = true;
+                    break;
+                }
+                Err(e) if rows.len() > 1 => {
+                    tracing::warn!(error = %e, size = rows.len(), "recording a batch of attempts failed; one by one");
+                    break;
+                }
                 Err(e) => {
-                    tracing::warn!(error = %e, size = rows.len(), "recording attempts failed; retrying");
+                    tracing::warn!(error = %e, "recording an attempt failed; retrying");
                     tokio::time::sleep(delay).await;
                     delay = (delay * 2).min(Duration::from_secs(2));
+                }
+            }
+        }
+        if !recorded && rows.len() > 1 {
+            for row in &rows {
+                if let Err(e) = fml_store::deliveries::record(&db, std::slice::from_ref(row), Timestamp::now()).await {
+                    tracing::error!(error = %e, delivery = row.delivery_id, "an attempt could not be recorded");
                 }
             }
         }

@@ -183,7 +183,21 @@ async fn retention_prunes_finished_deliveries_only(b: Backend) {
     rx.release();
 }
 
+/// A receiver that answers with a NUL byte (which PostgreSQL cannot store in text) still gets
+/// its attempt recorded, and its delivery is not sent again.
+async fn a_response_with_a_nul_byte_is_recorded(b: Backend) {
+    let rx = Receiver::start().await;
+    let app = spawn_with(b, Options::default()).await;
+    let token = app.token().await;
+    let ep = app.create_endpoint(&token, json!({"url": rx.url("/nul"), "eventTypes": ["case.created"]})).await;
+    app.create_case(&token, None, &recipe_body("rec_nul")).await;
+    let d = app.wait_delivery(&token, ep["id"].as_str().unwrap(), 10, |d| d["status"] == "delivered").await;
+    assert_eq!(attempts(&d)[0]["responseBody"], "before\u{FFFD}after");
+    assert_eq!(rx.hits("/nul").len(), 1);
+}
+
 crate::on_both_backends!(
+    a_response_with_a_nul_byte_is_recorded,
     retention_prunes_finished_deliveries_only,
     a_misbehaving_tenant_cannot_starve_another,
     redelivery_goes_out_at_once,

@@ -136,6 +136,7 @@ async fn handle(State(s): State<Shared>, req: Request) -> Response {
             (code, format!("answered {code} after holding")).into_response()
         }
         ["hold", _] => (StatusCode::OK, "answered at once").into_response(),
+        ["nul"] => (StatusCode::OK, "before\0after").into_response(),
         ["gate", code, ..] => {
             use std::sync::atomic::Ordering::SeqCst;
             let now = s.waiting.fetch_add(1, SeqCst) + 1;
