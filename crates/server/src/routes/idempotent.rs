@@ -112,21 +112,38 @@ where
     if let Some(existing) = fml_store::idempotency::claim(&st.db, &claim, Timestamp::now()).await? {
         return replay_or_refuse(st, existing, &claim);
     }
-    match handler().await {
-        Ok((status, text)) => {
-            let stored = stored_form(st, storage, &text);
-            let mut tx = st.db.begin().await?;
-            fml_store::idempotency::complete_many(
-                tx.conn(),
-                &[(&claim.org, &claim.key, status.as_u16(), stored.as_str())],
-            )
-            .await?;
-            tx.commit().await?;
-            Ok(json(status, text, None))
-        }
-        Err(e) => {
-            fml_store::idempotency::release(&st.db, &claim.org, &claim.key).await?;
-            Err(e)
+    // If this request is dropped before it stores its answer (the client hung up, the request
+    // timed out) or storing fails, the claim is released, so a retry runs at once instead of
+    // meeting `409 in progress` for a minute.
+    let mut guard = ReleaseOnDrop { db: st.db.clone(), org: claim.org.clone(), key: Some(claim.key.clone()) };
+    let (status, text) = handler().await?;
+    let stored = stored_form(st, storage, &text);
+    let mut tx = st.db.begin().await?;
+    fml_store::idempotency::complete_many(tx.conn(), &[(&claim.org, &claim.key, status.as_u16(), stored.as_str())])
+        .await?;
+    tx.commit().await?;
+    guard.key = None;
+    Ok(json(status, text, None))
+}
+
+/// Releases a claimed key when dropped while still holding it.
+struct ReleaseOnDrop {
+    db: fml_store::Db,
+    org: fml_domain::OrgId,
+    key: Option<IdempotencyKey>,
+}
+
+impl Drop for ReleaseOnDrop {
+    fn drop(&mut self) {
+        if let Some(key) = self.key.take() {
+            let (db, org) = (self.db.clone(), self.org.clone());
+            // Drop cannot wait: the release runs on its own (it only deletes an unfinished
+            // claim, so it is harmless if the key was completed meanwhile).
+            tokio::spawn(async move {
+                if let Err(e) = fml_store::idempotency::release(&db, &org, &key).await {
+                    tracing::warn!(error = %e, "releasing an abandoned Idempotency-Key failed");
+                }
+            });
         }
     }
 }

@@ -196,7 +196,42 @@ async fn a_response_with_a_nul_byte_is_recorded(b: Backend) {
     assert_eq!(rx.hits("/nul").len(), 1);
 }
 
+/// A keyed test ping whose caller hangs up mid-request releases its key: the retry runs at
+/// once instead of meeting `409 idempotency_request_in_progress` for a minute.
+async fn an_abandoned_keyed_ping_frees_its_key(b: Backend) {
+    let rx = Receiver::start().await;
+    let app = spawn_with(b, Options::default()).await;
+    let token = app.token().await;
+    let body = json!({"url": rx.url("/hold/200"), "secret": "a-shared-secret-for-pings"});
+    let impatient = reqwest::Client::builder().timeout(Duration::from_millis(300)).build().unwrap();
+    let first = impatient
+        .post(app.url("/v1/webhook-endpoints/ping"))
+        .bearer_auth(&token)
+        .header("Idempotency-Key", "ping-once")
+        .json(&body)
+        .send()
+        .await;
+    assert!(first.is_err(), "the first ping is held at the receiver");
+    rx.wait_for("/hold/200", 1, 10).await;
+    let retry = eventually(10, || async {
+        let res = app
+            .http
+            .post(app.url("/v1/webhook-endpoints/ping"))
+            .bearer_auth(&token)
+            .header("Idempotency-Key", "ping-once")
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        (res.status() == 200).then_some(res)
+    })
+    .await;
+    assert!(retry.headers().get("idempotent-replay").is_none(), "the retry ran afresh");
+    rx.release();
+}
+
 crate::on_both_backends!(
+    an_abandoned_keyed_ping_frees_its_key,
     a_response_with_a_nul_byte_is_recorded,
     retention_prunes_finished_deliveries_only,
     a_misbehaving_tenant_cannot_starve_another,
