@@ -8,6 +8,7 @@ pub mod email;
 pub mod events;
 pub mod idempotency;
 pub mod ids;
+pub mod lifecycle;
 pub mod scope;
 pub mod secret;
 pub mod text;
