@@ -18,7 +18,7 @@ use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use fml_domain::case::NewCase;
-use fml_domain::events::{CaseCreated, OutboxEvent, WebhookEvent};
+use fml_domain::events::{CaseCreated, WebhookEvent};
 use fml_domain::idempotency::{Verdict, judge};
 use fml_domain::secret::SecretHash;
 use fml_domain::{CaseId, CaseReference, CaseSource, CaseStatus, OrgId, Timestamp};
@@ -28,6 +28,7 @@ use crate::cases::{CASE_COLUMNS, CaseRecord, find_by_crm_in};
 use crate::db::{Arg, Backend, values_clause};
 use crate::idempotency::{Claim, claim_many, complete_many, existing_many};
 use crate::mail::NewMail;
+use crate::unit::UnitOfWork;
 use crate::{Db, StoreError, fetch_all_args, fetch_optional};
 
 /// Most creates one transaction carries (bounded by bind-parameter limits and latency).
@@ -132,7 +133,7 @@ async fn run(
 }
 
 /// Runs one batch; returns the jobs carried to the next one.
-async fn process(db: &Db, render: &Renderer, batch: Vec<Job>, deliveries: &crate::wake::DeliveryWake) -> Vec<Job> {
+async fn process(db: &Db, render: &Renderer, batch: Vec<Job>, deliveries: &Arc<crate::wake::DeliveryWake>) -> Vec<Job> {
     let mut carried = Vec::new();
     let mut leaders = Vec::with_capacity(batch.len());
     let mut keys = HashSet::new();
@@ -179,7 +180,7 @@ async fn run_batch(
     db: &Db,
     render: &Renderer,
     cmds: &[&CreateCase],
-    deliveries: &crate::wake::DeliveryWake,
+    deliveries: &Arc<crate::wake::DeliveryWake>,
 ) -> Result<Vec<CreateOutcome>, StoreError> {
     let now = Timestamp::now();
     let mut outcomes: Vec<Option<CreateOutcome>> = cmds.iter().map(|_| None).collect();
@@ -187,11 +188,13 @@ async fn run_batch(
     // transaction opens: waiting for a second connection while holding the first (and the
     // claimed keys' locks) could stall on a busy pool.
     let mut reserve = db.autocommit().await?;
-    let mut tx = db.begin().await?;
+    // One unit of work: the batch's writes, its events and their deliveries commit together,
+    // and the engine is woken after.
+    let mut unit = UnitOfWork::begin(db, deliveries.clone()).await?;
 
     // 1. Idempotency keys.
     let claims: Vec<&Claim> = cmds.iter().filter_map(|c| c.claim.as_ref()).collect();
-    let taken = claim_many(tx.conn(), &claims, now).await?;
+    let taken = claim_many(unit.conn(), &claims, now).await?;
     let refused: Vec<usize> = (0..cmds.len())
         .filter(|&i| {
             cmds[i]
@@ -203,7 +206,7 @@ async fn run_batch(
     if !refused.is_empty() {
         let wanted: Vec<_> = refused.iter().filter_map(|&i| cmds[i].claim.as_ref().map(|c| (&c.org, &c.key))).collect();
         let found: HashMap<(String, String), _> =
-            existing_many(tx.conn(), &wanted).await?.into_iter().map(|(o, k, e)| ((o, k), e)).collect();
+            existing_many(unit.conn(), &wanted).await?.into_iter().map(|(o, k, e)| ((o, k), e)).collect();
         for &i in &refused {
             let Some(c) = cmds[i].claim.as_ref() else { continue };
             let verdict = match found.get(&(c.org.as_str().to_owned(), c.key.as_str().to_owned())) {
@@ -216,7 +219,7 @@ async fn run_batch(
 
     // 2. Cases that already exist for a CRM record id.
     let mut active: Vec<usize> = (0..cmds.len()).filter(|&i| outcomes[i].is_none()).collect();
-    resolve_existing_crm(&mut tx, render, cmds, &active, &mut outcomes).await?;
+    resolve_existing_crm(unit.tx(), render, cmds, &active, &mut outcomes).await?;
     active.retain(|&i| outcomes[i].is_none());
 
     // 3. Reference numbers, one counter update per tenant in the batch.
@@ -235,7 +238,7 @@ async fn run_batch(
         let k = idxs.len() as i64;
         let conn = match reserve.as_mut() {
             Some(c) => c.conn(),
-            None => tx.conn(),
+            None => unit.conn(),
         };
         let (last,): (i64,) = fetch_optional!(
             conn,
@@ -255,18 +258,17 @@ async fn run_batch(
 
     // 4. The cases. A CRM record id taken meanwhile by another node's transaction is skipped
     //    here and answered with that case below.
-    let inserted = insert_cases(&mut tx, &active, &records).await?;
+    let inserted = insert_cases(unit.tx(), &active, &records).await?;
     let lost_race: Vec<usize> =
         active.iter().copied().filter(|i| !inserted.contains(&records[i].id.to_string())).collect();
     if !lost_race.is_empty() {
-        resolve_existing_crm(&mut tx, render, cmds, &lost_race, &mut outcomes).await?;
+        resolve_existing_crm(unit.tx(), render, cmds, &lost_race, &mut outcomes).await?;
     }
     active.retain(|&i| outcomes[i].is_none());
 
     // 5. Invites, their mail, and the case.created events.
     let mut invite_args = Vec::new();
     let mut mails = Vec::new();
-    let mut events: Vec<OutboxEvent> = Vec::new();
     for &i in &active {
         let rec = &records[&i];
         if let Some(inv) = &cmds[i].invite {
@@ -281,7 +283,7 @@ async fn run_batch(
             ]);
             mails.push(&inv.mail);
         }
-        events.push(
+        unit.emit(
             CaseCreated {
                 case_id: rec.id,
                 case_reference: rec.reference.clone(),
@@ -300,10 +302,9 @@ async fn run_batch(
             "INSERT INTO case_invites (id, org_id, case_id, email, token_hash, created_at, expires_at) VALUES {}",
             values_clause(invite_args.len() / 7, 7, 1)
         );
-        crate::execute_args!(tx.conn(), sql, invite_args)?;
+        crate::execute_args!(unit.conn(), sql, invite_args)?;
     }
-    crate::mail::insert_many(tx.conn(), &mails, now).await?;
-    let due_endpoints = crate::events::insert_many(tx.conn(), &events.iter().collect::<Vec<_>>()).await?;
+    crate::mail::insert_many(unit.conn(), &mails, now).await?;
     for &i in &active {
         let case = records.remove(&i).ok_or_else(|| StoreError::Corrupt("lost a case record".into()))?;
         let body = render(&case);
@@ -323,11 +324,8 @@ async fn run_batch(
             }
         })
         .collect();
-    complete_many(tx.conn(), &done).await?;
-    tx.commit().await?;
-    if !due_endpoints.is_empty() {
-        deliveries.due_now(&due_endpoints);
-    }
+    complete_many(unit.conn(), &done).await?;
+    unit.commit().await?;
     outcomes.into_iter().map(|o| o.ok_or_else(|| StoreError::Corrupt("a create had no outcome".into()))).collect()
 }
 

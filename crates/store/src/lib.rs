@@ -15,6 +15,7 @@ pub mod idempotency;
 pub mod keyring;
 pub mod mail;
 pub mod orgs;
+pub mod unit;
 pub mod wake;
 
 pub use db::{Backend, ConnectOptions, Db};

@@ -16,4 +16,5 @@ mod openapi;
 mod receiver;
 mod receivers;
 mod recipes;
+mod unit;
 mod webhooks;

@@ -1,0 +1,53 @@
+//! A unit of work: one write transaction that also collects the webhook events its change
+//! emits. [`UnitOfWork::commit`] writes the events and their deliveries in the same
+//! transaction, commits, and only then wakes the delivery engine — so an event can neither be
+//! forgotten nor delivered for a change that rolled back, and no caller wakes the engine by
+//! hand. Dropped without commit, everything (the change and its events) rolls back.
+
+use std::sync::Arc;
+
+use fml_domain::events::OutboxEvent;
+
+use crate::db::{Conn, Tx};
+use crate::wake::DeliveryWake;
+use crate::{Db, StoreError};
+
+#[derive(Debug)]
+pub struct UnitOfWork {
+    tx: Tx,
+    events: Vec<OutboxEvent>,
+    wake: Arc<DeliveryWake>,
+}
+
+impl UnitOfWork {
+    pub async fn begin(db: &Db, wake: Arc<DeliveryWake>) -> Result<Self, StoreError> {
+        Ok(Self { tx: db.begin().await?, events: Vec::new(), wake })
+    }
+
+    /// The transaction's connection, for the change itself.
+    pub fn conn(&mut self) -> Conn<'_> {
+        self.tx.conn()
+    }
+
+    /// The transaction itself, for helpers that take one.
+    pub fn tx(&mut self) -> &mut Tx {
+        &mut self.tx
+    }
+
+    /// Queues an event; it is written at commit, with the change.
+    pub fn emit(&mut self, event: OutboxEvent) {
+        self.events.push(event);
+    }
+
+    /// Writes the events and their deliveries, commits, then wakes the engine for the
+    /// endpoints that got deliveries.
+    pub async fn commit(mut self) -> Result<(), StoreError> {
+        let events: Vec<&OutboxEvent> = self.events.iter().collect();
+        let endpoints = crate::events::insert_many(self.tx.conn(), &events).await?;
+        self.tx.commit().await?;
+        if !endpoints.is_empty() {
+            self.wake.due_now(&endpoints);
+        }
+        Ok(())
+    }
+}
