@@ -56,15 +56,15 @@ impl App {
         let config = Arc::new(config);
         let render_cfg = config.clone();
         let deliveries_wake = Arc::new(fml_store::wake::DeliveryWake::new());
+        let mail_wake = Arc::new(Notify::new());
         let cases = CaseWriter::spawn(
             db.clone(),
             Arc::new(move |c| view::render_case(c, &render_cfg)),
-            deliveries_wake.clone(),
+            fml_store::case_writer::Wakers { deliveries: deliveries_wake.clone(), mail: mail_wake.clone() },
         );
         let webhook_client = fml_webhooks::client::build_client(config.allow_private_targets);
         let tokens = tokens::TokenCache::for_db(&db, config.token_cache_trust);
-        let state =
-            AppState { db, config, cases, mail_wake: Arc::new(Notify::new()), deliveries_wake, webhook_client, tokens };
+        let state = AppState { db, config, cases, mail_wake, deliveries_wake, webhook_client, tokens };
         let router = router(state.clone());
         Self { state, router }
     }

@@ -76,11 +76,19 @@ pub struct CaseWriter {
     tx: mpsc::Sender<Job>,
 }
 
+/// Who the writer wakes after a commit: the delivery engine (through the unit of work) and,
+/// when invites were queued, the mailer.
+#[derive(Debug, Clone)]
+pub struct Wakers {
+    pub deliveries: Arc<crate::wake::DeliveryWake>,
+    pub mail: Arc<tokio::sync::Notify>,
+}
+
 impl CaseWriter {
     /// Starts the writer: one task on SQLite (it has one write connection), two on
     /// PostgreSQL so one batch's round trips overlap another's commit.
     /// `deliveries` is woken after a commit that created webhook deliveries.
-    pub fn spawn(db: Db, render: Renderer, deliveries: Arc<crate::wake::DeliveryWake>) -> Self {
+    pub fn spawn(db: Db, render: Renderer, deliveries: Wakers) -> Self {
         let (tx, rx) = mpsc::channel::<Job>(4096);
         let rx = Arc::new(Mutex::new(rx));
         let workers = match db.backend() {
@@ -102,12 +110,7 @@ impl CaseWriter {
     }
 }
 
-async fn run(
-    db: Db,
-    render: Renderer,
-    rx: Arc<Mutex<mpsc::Receiver<Job>>>,
-    deliveries: Arc<crate::wake::DeliveryWake>,
-) {
+async fn run(db: Db, render: Renderer, rx: Arc<Mutex<mpsc::Receiver<Job>>>, deliveries: Wakers) {
     let mut carry: Vec<Job> = Vec::new();
     loop {
         let mut batch = std::mem::take(&mut carry);
@@ -133,7 +136,7 @@ async fn run(
 }
 
 /// Runs one batch; returns the jobs carried to the next one.
-async fn process(db: &Db, render: &Renderer, batch: Vec<Job>, deliveries: &Arc<crate::wake::DeliveryWake>) -> Vec<Job> {
+async fn process(db: &Db, render: &Renderer, batch: Vec<Job>, deliveries: &Wakers) -> Vec<Job> {
     let mut carried = Vec::new();
     let mut leaders = Vec::with_capacity(batch.len());
     let mut keys = HashSet::new();
@@ -180,7 +183,7 @@ async fn run_batch(
     db: &Db,
     render: &Renderer,
     cmds: &[&CreateCase],
-    deliveries: &Arc<crate::wake::DeliveryWake>,
+    deliveries: &Wakers,
 ) -> Result<Vec<CreateOutcome>, StoreError> {
     let now = Timestamp::now();
     let mut outcomes: Vec<Option<CreateOutcome>> = cmds.iter().map(|_| None).collect();
@@ -190,7 +193,7 @@ async fn run_batch(
     let mut reserve = db.autocommit().await?;
     // One unit of work: the batch's writes, its events and their deliveries commit together,
     // and the engine is woken after.
-    let mut unit = UnitOfWork::begin(db, deliveries.clone()).await?;
+    let mut unit = UnitOfWork::begin(db, deliveries.deliveries.clone()).await?;
 
     // 1. Idempotency keys.
     let claims: Vec<&Claim> = cmds.iter().filter_map(|c| c.claim.as_ref()).collect();
@@ -305,6 +308,7 @@ async fn run_batch(
         crate::execute_args!(unit.conn(), sql, invite_args)?;
     }
     crate::mail::insert_many(unit.conn(), &mails, now).await?;
+    let queued_mail = !mails.is_empty();
     for &i in &active {
         let case = records.remove(&i).ok_or_else(|| StoreError::Corrupt("lost a case record".into()))?;
         let body = render(&case);
@@ -326,6 +330,9 @@ async fn run_batch(
         .collect();
     complete_many(unit.conn(), &done).await?;
     unit.commit().await?;
+    if queued_mail {
+        deliveries.mail.notify_one();
+    }
     outcomes.into_iter().map(|o| o.ok_or_else(|| StoreError::Corrupt("a create had no outcome".into()))).collect()
 }
 

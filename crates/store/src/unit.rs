@@ -2,7 +2,8 @@
 //! emits. [`UnitOfWork::commit`] writes the events and their deliveries in the same
 //! transaction, commits, and only then wakes the delivery engine — so an event can neither be
 //! forgotten nor delivered for a change that rolled back, and no caller wakes the engine by
-//! hand. Dropped without commit, everything (the change and its events) rolls back.
+//! hand. Dropped without commit, everything (the change and its events) rolls back, and no
+//! wake-up is sent.
 
 use std::sync::Arc;
 
@@ -16,12 +17,14 @@ use crate::{Db, StoreError};
 pub struct UnitOfWork {
     tx: Tx,
     events: Vec<OutboxEvent>,
+    /// Endpoints whose existing deliveries the change made due (a redelivery, re-enabling).
+    due_endpoints: Vec<String>,
     wake: Arc<DeliveryWake>,
 }
 
 impl UnitOfWork {
     pub async fn begin(db: &Db, wake: Arc<DeliveryWake>) -> Result<Self, StoreError> {
-        Ok(Self { tx: db.begin().await?, events: Vec::new(), wake })
+        Ok(Self { tx: db.begin().await?, events: Vec::new(), due_endpoints: Vec::new(), wake })
     }
 
     /// The transaction's connection, for the change itself.
@@ -39,14 +42,22 @@ impl UnitOfWork {
         self.events.push(event);
     }
 
+    /// The change made existing deliveries of `endpoint` due: the engine is told after commit.
+    pub fn wake_endpoint(&mut self, endpoint: &str) {
+        self.due_endpoints.push(endpoint.to_owned());
+    }
+
     /// Writes the events and their deliveries, commits, then wakes the engine for the
-    /// endpoints that got deliveries.
+    /// endpoints that got deliveries or were made due.
     pub async fn commit(mut self) -> Result<(), StoreError> {
         let events: Vec<&OutboxEvent> = self.events.iter().collect();
         let endpoints = crate::events::insert_many(self.tx.conn(), &events).await?;
         self.tx.commit().await?;
         if !endpoints.is_empty() {
             self.wake.due_now(&endpoints);
+        }
+        for endpoint in &self.due_endpoints {
+            self.wake.endpoint_due(endpoint);
         }
         Ok(())
     }

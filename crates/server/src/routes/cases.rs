@@ -11,8 +11,8 @@ use fml_domain::ids::CaseLocator;
 use fml_domain::{CaseId, Scope, Timestamp};
 use fml_store::case_writer::{CreateCase, CreateOutcome};
 use fml_store::cases::{CaseRecord, SetCrmOutcome};
-use fml_store::db::Tx;
 use fml_store::idempotency::Claim;
+use fml_store::unit::UnitOfWork;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::openapi::KnownFormat;
@@ -156,15 +156,10 @@ async fn create_case(
     let invite = new_case
         .send_invite
         .then(|| crate::mail::prepare_invite(&st.config, &auth, &new_case, case_id, Timestamp::now()));
-    let queued_mail = invite.is_some();
+    // The writer wakes the mailer and the delivery engine after its commit.
     let outcome = st.cases.create(CreateCase { org: auth.org.clone(), case_id, claim, new_case, invite }).await?;
     Ok(match outcome {
-        CreateOutcome::Created { body, .. } => {
-            if queued_mail {
-                st.mail_wake.notify_one();
-            }
-            idempotent::json(StatusCode::CREATED, body, None)
-        }
+        CreateOutcome::Created { body, .. } => idempotent::json(StatusCode::CREATED, body, None),
         CreateOutcome::ExistingForCrm { body, .. } => idempotent::json(StatusCode::OK, body, Some("crm-record-id")),
         CreateOutcome::KeyTaken(verdict) => idempotent::verdict_response(verdict)?,
     })
@@ -324,20 +319,26 @@ async fn set_crm_record_id(
     let crm = number_literal(&raw, "crmRecordId").unwrap_or(crm);
     let locator = locate(&case_id)?;
     let route = format!("POST /api/cases/{case_id}/crm-record-id");
-    let (res, _) = idempotent::write(&st, &auth, key, route, &body, Storage::Plain, async |tx: &mut Tx| {
-        let case: CaseRecord =
-            match fml_store::cases::set_crm_record_id(tx.conn(), &auth.org, &locator, &crm, Timestamp::now()).await? {
-                SetCrmOutcome::Updated(c) => *c,
-                SetCrmOutcome::NotFound => return Err(ApiError::NotFound("no such case")),
-                SetCrmOutcome::TakenByOtherCase => {
-                    return Err(ApiError::Conflict(
-                        "crm_record_id_conflict",
-                        "another case of this organisation already has this crmRecordId".into(),
-                    ));
-                }
-            };
-        Ok((StatusCode::OK, render_case(&case, &st.config), ()))
+    idempotent::write(&st, &auth, key, route, &body, Storage::Plain, async |unit: &mut UnitOfWork| {
+        let case: CaseRecord = match fml_store::cases::set_crm_record_id(
+            unit.conn(),
+            &auth.org,
+            &locator,
+            &crm,
+            Timestamp::now(),
+        )
+        .await?
+        {
+            SetCrmOutcome::Updated(c) => *c,
+            SetCrmOutcome::NotFound => return Err(ApiError::NotFound("no such case")),
+            SetCrmOutcome::TakenByOtherCase => {
+                return Err(ApiError::Conflict(
+                    "crm_record_id_conflict",
+                    "another case of this organisation already has this crmRecordId".into(),
+                ));
+            }
+        };
+        Ok((StatusCode::OK, render_case(&case, &st.config)))
     })
-    .await?;
-    Ok(res)
+    .await
 }

@@ -7,8 +7,8 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use fml_domain::ids::CaseLocator;
 use fml_domain::{FieldError, Scope, Timestamp};
-use fml_store::db::Tx;
 use fml_store::deliveries::{AttemptRow, DeliveryRow, ListFilter};
+use fml_store::unit::UnitOfWork;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::{IntoParams, ToSchema};
@@ -240,18 +240,13 @@ async fn redeliver(
     auth.require(Scope::WebhooksWrite)?;
     let route = format!("POST /v1/webhook-deliveries/{id}/redeliver");
     let storage = super::idempotent::Storage::Plain;
-    let (res, endpoint) =
-        super::idempotent::write(&st, &auth, key, route, &Value::Null, storage, async |tx: &mut Tx| {
-            let d = fml_store::deliveries::redeliver(tx.conn(), &auth.org, parse_id(&id)?, Timestamp::now())
-                .await?
-                .ok_or(ApiError::NotFound("no such delivery"))?;
-            let text = serde_json::to_string(&DeliveryView::from(&d)).map_err(|e| ApiError::Internal(e.to_string()))?;
-            Ok((StatusCode::ACCEPTED, text, d.endpoint_id))
-        })
-        .await?;
-    // After commit, so the engine reads the delivery as due.
-    if let Some(endpoint) = endpoint {
-        st.deliveries_wake.endpoint_due(&endpoint);
-    }
-    Ok(res)
+    super::idempotent::write(&st, &auth, key, route, &Value::Null, storage, async |unit: &mut UnitOfWork| {
+        let d = fml_store::deliveries::redeliver(unit.conn(), &auth.org, parse_id(&id)?, Timestamp::now())
+            .await?
+            .ok_or(ApiError::NotFound("no such delivery"))?;
+        unit.wake_endpoint(&d.endpoint_id);
+        let text = serde_json::to_string(&DeliveryView::from(&d)).map_err(|e| ApiError::Internal(e.to_string()))?;
+        Ok((StatusCode::ACCEPTED, text))
+    })
+    .await
 }

@@ -10,8 +10,9 @@ use fml_domain::crypto::MasterKey;
 use fml_domain::events::schema::{is_subscribable, subscribable};
 use fml_domain::secret::Secret;
 use fml_domain::{FieldError, OrgId, Scope, Timestamp};
-use fml_store::db::{Conn, Tx};
+use fml_store::db::Conn;
 use fml_store::endpoints::{Endpoint, EndpointPatch, NewEndpoint, seal_context};
+use fml_store::unit::UnitOfWork;
 use fml_webhooks::client::{Envelope, check_target, send};
 use fml_webhooks::sign::{generate_secret, signature};
 use fml_webhooks::{UrlError, WebhookUrl};
@@ -353,8 +354,8 @@ pub async fn create(
     Ok(EndpointView::new(ep, Some(secret)))
 }
 
-fn to_json<T: Serialize, X>(status: StatusCode, v: &T, extra: X) -> Result<(StatusCode, String, X), ApiError> {
-    serde_json::to_string(v).map(|s| (status, s, extra)).map_err(|e| ApiError::Internal(e.to_string()))
+fn to_json<T: Serialize>(status: StatusCode, v: &T) -> Result<(StatusCode, String), ApiError> {
+    serde_json::to_string(v).map(|s| (status, s)).map_err(|e| ApiError::Internal(e.to_string()))
 }
 
 /// Register an endpoint.
@@ -381,11 +382,10 @@ async fn create_endpoint(
     let typed: CreateEndpointBody = typed_body(&body)?;
     let input = validate(typed.fields(), true, st.config.allow_private_targets).await?;
     let route = "POST /v1/webhook-endpoints".to_owned();
-    let (res, _) = idempotent::write(&st, &auth, key, route, &body, Storage::Sealed, async |tx: &mut Tx| {
-        to_json(StatusCode::CREATED, &create(tx.conn(), &st.config.master_key, &auth.org, input).await?, ())
+    idempotent::write(&st, &auth, key, route, &body, Storage::Sealed, async |unit: &mut UnitOfWork| {
+        to_json(StatusCode::CREATED, &create(unit.conn(), &st.config.master_key, &auth.org, input).await?)
     })
-    .await?;
-    Ok(res)
+    .await
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -472,17 +472,16 @@ async fn update_endpoint(
     let typed: UpdateEndpointBody = typed_body(&body)?;
     let input = validate(typed.fields(), false, st.config.allow_private_targets).await?;
     let route = format!("PATCH /v1/webhook-endpoints/{id}");
-    let enabling = input.enabled == Some(true);
-    let (res, done) = idempotent::write(&st, &auth, key, route, &body, Storage::Sealed, async |tx: &mut Tx| {
-        let view = update(tx.conn(), &st.config.master_key, &auth.org, &id, input).await?;
-        to_json(StatusCode::OK, &view, ())
+    idempotent::write(&st, &auth, key, route, &body, Storage::Sealed, async |unit: &mut UnitOfWork| {
+        let enabling = input.enabled == Some(true);
+        let view = update(unit.conn(), &st.config.master_key, &auth.org, &id, input).await?;
+        if enabling {
+            // Deliveries queued while it was disabled go out now.
+            unit.wake_endpoint(&view.id);
+        }
+        to_json(StatusCode::OK, &view)
     })
-    .await?;
-    if enabling && done.is_some() {
-        // Deliveries queued while it was disabled go out now (after commit, so they are seen).
-        st.deliveries_wake.endpoint_due(&id);
-    }
-    Ok(res)
+    .await
 }
 
 /// Delete an endpoint. Its delivery history stays readable.
@@ -498,9 +497,9 @@ async fn delete_endpoint(
 ) -> Result<Response, ApiError> {
     auth.require(Scope::WebhooksWrite)?;
     let route = format!("DELETE /v1/webhook-endpoints/{id}");
-    let (res, _) = idempotent::write(&st, &auth, key, route, &Value::Null, Storage::Plain, async |tx: &mut Tx| {
-        if fml_store::endpoints::delete(tx.conn(), &auth.org, &id, Timestamp::now()).await? {
-            Ok((StatusCode::NO_CONTENT, String::new(), ()))
+    let res = idempotent::write(&st, &auth, key, route, &Value::Null, Storage::Plain, async |unit: &mut UnitOfWork| {
+        if fml_store::endpoints::delete(unit.conn(), &auth.org, &id, Timestamp::now()).await? {
+            Ok((StatusCode::NO_CONTENT, String::new()))
         } else {
             Err(ApiError::NotFound("no such endpoint"))
         }
@@ -583,7 +582,7 @@ async fn ping(
         if generated {
             result.secret = Some(secret);
         }
-        to_json(StatusCode::OK, &result, ()).map(|(s, t, ())| (s, t))
+        to_json(StatusCode::OK, &result)
     })
     .await
 }
@@ -615,7 +614,7 @@ async fn test_endpoint(
             .open(&seal_context(&ep.id), &ep.secret_sealed)
             .map_err(|e| ApiError::Internal(e.to_string()))?;
         let result = send_ping(&st, &auth.org, &url, &String::from_utf8_lossy(&secret)).await;
-        to_json(StatusCode::OK, &result, ()).map(|(s, t, ())| (s, t))
+        to_json(StatusCode::OK, &result)
     })
     .await
 }

@@ -17,8 +17,8 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::Response;
 use fml_domain::idempotency::{ExistingKey, Verdict, fingerprint, judge};
 use fml_domain::{IdempotencyKey, Timestamp};
-use fml_store::db::Tx;
 use fml_store::idempotency::{Claim, claim_many, complete_many, existing_many, open_response, seal_response};
+use fml_store::unit::UnitOfWork;
 use serde_json::Value;
 
 use crate::error::ApiError;
@@ -33,10 +33,11 @@ pub enum Storage {
     Sealed,
 }
 
-/// Runs a state-changing `handler` inside one transaction with the key's claim and its stored
-/// response. Returns the response and, when the handler ran (not a replay), its extra value
-/// for work to do after commit (waking a worker).
-pub async fn write<T, F>(
+/// Runs a state-changing `handler` in one unit of work with the key's claim and its stored
+/// response: the handler's writes, the events and wake-ups it queues on the unit, the claim
+/// and the stored answer commit together (and the engine is woken only after). A replay runs
+/// nothing.
+pub async fn write<F>(
     st: &AppState,
     auth: &Auth,
     key: Option<IdempotencyKey>,
@@ -44,32 +45,35 @@ pub async fn write<T, F>(
     body: &Value,
     storage: Storage,
     handler: F,
-) -> Result<(Response, Option<T>), ApiError>
+) -> Result<Response, ApiError>
 where
-    F: AsyncFnOnce(&mut Tx) -> Result<(StatusCode, String, T), ApiError>,
+    F: AsyncFnOnce(&mut UnitOfWork) -> Result<(StatusCode, String), ApiError>,
 {
-    let mut tx = st.db.begin().await?;
-    let Some(key) = key else {
-        let (status, text, extra) = handler(&mut tx).await?;
-        tx.commit().await?;
-        return Ok((json(status, text, None), Some(extra)));
+    let mut unit = UnitOfWork::begin(&st.db, st.deliveries_wake.clone()).await?;
+    let Some(claim) = claim_of(auth, key, route, body) else {
+        let (status, text) = handler(&mut unit).await?;
+        unit.commit().await?;
+        return Ok(json(status, text, None));
     };
-    let claim = Claim { org: auth.org.clone(), key, fingerprint: fingerprint(&route, body), route };
-    let now = Timestamp::now();
-    if claim_many(tx.conn(), &[&claim], now).await?.is_empty() {
-        let existing = existing_many(tx.conn(), &[(&claim.org, &claim.key)]).await?.pop().map(|(_, _, e)| e);
-        drop(tx);
+    if claim_many(unit.conn(), &[&claim], Timestamp::now()).await?.is_empty() {
+        let existing = existing_many(unit.conn(), &[(&claim.org, &claim.key)]).await?.pop().map(|(_, _, e)| e);
+        drop(unit);
         // Gone between the two statements only if the janitor purged it: retry.
         let Some(existing) = existing else { return Err(ApiError::IdempotencyInProgress) };
-        return replay_or_refuse(st, existing, &claim).map(|r| (r, None));
+        return replay_or_refuse(st, existing, &claim);
     }
-    // An error drops the transaction: the handler's writes and the claim roll back together,
+    // An error drops the unit: the handler's writes and the claim roll back together,
     // leaving the key free for a corrected retry.
-    let (status, text, extra) = handler(&mut tx).await?;
+    let (status, text) = handler(&mut unit).await?;
     let stored = stored_form(st, storage, &text);
-    complete_many(tx.conn(), &[(&claim.org, &claim.key, status.as_u16(), stored.as_str())]).await?;
-    tx.commit().await?;
-    Ok((json(status, text, None), Some(extra)))
+    complete_many(unit.conn(), &[(&claim.org, &claim.key, status.as_u16(), stored.as_str())]).await?;
+    unit.commit().await?;
+    Ok(json(status, text, None))
+}
+
+/// The claim a keyed request makes; `None` without a key.
+fn claim_of(auth: &Auth, key: Option<IdempotencyKey>, route: String, body: &Value) -> Option<Claim> {
+    key.map(|key| Claim { org: auth.org.clone(), key, fingerprint: fingerprint(&route, body), route })
 }
 
 fn replay_or_refuse(st: &AppState, existing: ExistingKey, claim: &Claim) -> Result<Response, ApiError> {
@@ -104,11 +108,10 @@ where
     F: FnOnce() -> Fut,
     Fut: Future<Output = Result<(StatusCode, String), ApiError>>,
 {
-    let Some(key) = key else {
+    let Some(claim) = claim_of(auth, key, route, body) else {
         let (status, text) = handler().await?;
         return Ok(json(status, text, None));
     };
-    let claim = Claim { org: auth.org.clone(), key, fingerprint: fingerprint(&route, body), route };
     if let Some(existing) = fml_store::idempotency::claim(&st.db, &claim, Timestamp::now()).await? {
         return replay_or_refuse(st, existing, &claim);
     }
