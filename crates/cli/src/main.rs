@@ -41,6 +41,64 @@ enum Command {
     /// The master key that seals secrets at rest.
     #[command(subcommand)]
     Key(KeyCommand),
+    /// Manage analysts (a tenant's compliance team).
+    #[command(subcommand)]
+    Analyst(AnalystCommand),
+    /// Tenant settings: the branding every email and the portal show.
+    #[command(subcommand)]
+    Settings(SettingsCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum AnalystCommand {
+    /// Create an analyst; the password and personal API token are printed this once.
+    Create {
+        #[arg(long)]
+        org: String,
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        /// analyst, senior or admin.
+        #[arg(long, default_value = "analyst")]
+        role: String,
+        /// Choose the password (`-` reads it from stdin) instead of generating one.
+        #[arg(long)]
+        password: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// List an organisation's analysts.
+    List {
+        #[arg(long)]
+        org: String,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum SettingsCommand {
+    /// Print an organisation's settings.
+    Show {
+        #[arg(long)]
+        org: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Change an organisation's settings; a field left out is unchanged, an empty value clears it.
+    Set {
+        #[arg(long)]
+        org: String,
+        #[arg(long)]
+        display_name: Option<String>,
+        #[arg(long)]
+        logo_url: Option<String>,
+        #[arg(long)]
+        support_email: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -271,7 +329,115 @@ async fn run(cli: Cli) -> Result<()> {
         Command::Outbox(OutboxCommand::List { org, json }) => outbox(&url, &org, json).await,
         Command::Endpoint(cmd) => endpoint(&url, cmd).await,
         Command::Key(cmd) => key(&url, cmd).await,
+        Command::Analyst(cmd) => analyst(&url, cmd).await,
+        Command::Settings(cmd) => settings(&url, cmd).await,
     }
+}
+
+/// The commands layer on `db` (the CLI wakes no worker: a running server finds the work).
+fn ctx(db: &Db) -> fml_app::Ctx {
+    fml_app::Ctx::new(db.clone(), fml_store::unit::Wakers::default())
+}
+
+/// A command's refusal as a CLI error.
+fn command_error(e: fml_app::CommandError) -> anyhow::Error {
+    match e {
+        fml_app::CommandError::Validation(fields) => anyhow::anyhow!(
+            "{}",
+            fields.iter().map(|f| format!("{}: {}", f.field, f.message)).collect::<Vec<_>>().join("; ")
+        ),
+        other => anyhow::anyhow!("{other}"),
+    }
+}
+
+async fn analyst(url: &str, cmd: AnalystCommand) -> Result<()> {
+    let db = open_db(url).await?;
+    match cmd {
+        AnalystCommand::Create { org, email, name, role, password, json } => {
+            let org = require_org(&db, &org).await?;
+            let role = fml_domain::lifecycle::Role::parse(&role)
+                .with_context(|| format!("--role must be analyst, senior or admin, not {role:?}"))?;
+            let password = secret_arg(password)?;
+            let created = fml_app::analysts::create(&ctx(&db), &org, &email, &name, role, password)
+                .await
+                .map_err(command_error)?;
+            let a = &created.analyst;
+            print(
+                json,
+                &json!({
+                    "id": a.id.to_string(), "orgId": a.org.as_str(), "email": a.email, "name": a.name,
+                    "role": a.role.as_str(), "password": created.password.expose(), "apiToken": created.api_token.expose(),
+                }),
+                || {
+                    format!(
+                        "created {} ({}) in {}\npassword:  {}   (shown once)\napi token: {}   (shown once)",
+                        a.email,
+                        a.role.as_str(),
+                        a.org,
+                        created.password.expose(),
+                        created.api_token.expose()
+                    )
+                },
+            );
+        }
+        AnalystCommand::List { org, json } => {
+            let org = require_org(&db, &org).await?;
+            let rows = fml_store::analysts::list(&db, &org).await?;
+            let list: Vec<_> = rows
+                .iter()
+                .map(|a| {
+                    json!({"id": a.id.to_string(), "email": a.email, "name": a.name, "role": a.role.as_str(),
+                           "disabled": a.disabled_at.is_some()})
+                })
+                .collect();
+            print(json, &json!(list), || {
+                rows.iter()
+                    .map(|a| format!("{}\t{}\t{}", a.email, a.role.as_str(), a.name))
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            });
+        }
+    }
+    Ok(())
+}
+
+async fn settings(url: &str, cmd: SettingsCommand) -> Result<()> {
+    let db = open_db(url).await?;
+    let (org, json, branding) = match cmd {
+        SettingsCommand::Show { org, json } => {
+            let org = require_org(&db, &org).await?;
+            let b = fml_app::settings::branding(&ctx(&db), &org).await.map_err(command_error)?;
+            (org, json, b)
+        }
+        SettingsCommand::Set { org, display_name, logo_url, support_email, json } => {
+            let org = require_org(&db, &org).await?;
+            // An empty value clears the field.
+            let field = |v: Option<String>| v.map(|s| Some(s).filter(|s| !s.is_empty()));
+            let patch = fml_app::settings::SettingsPatch {
+                display_name: field(display_name),
+                logo_url: field(logo_url),
+                support_email: field(support_email),
+            };
+            let b = fml_app::settings::update(&ctx(&db), None, &org, &patch).await.map_err(command_error)?;
+            (org, json, b)
+        }
+    };
+    let s = &branding.settings;
+    print(
+        json,
+        &json!({"orgId": org.as_str(), "orgName": branding.org_name, "displayName": s.display_name,
+                "logoUrl": s.logo_url, "supportEmail": s.support_email}),
+        || {
+            format!(
+                "org:           {org} ({})\ndisplay name:  {}\nlogo URL:      {}\nsupport email: {}",
+                branding.org_name,
+                s.display_name.as_deref().unwrap_or("-"),
+                s.logo_url.as_deref().unwrap_or("-"),
+                s.support_email.as_deref().unwrap_or("-")
+            )
+        },
+    );
+    Ok(())
 }
 
 fn print(json: bool, value: &serde_json::Value, human: impl FnOnce() -> String) {
@@ -587,6 +753,21 @@ async fn demo(db: &Db, public: &str) -> Result<()> {
         Err(e) => return Err(e.into()),
     }
     let (id, secret) = create_client(db, &org, "Demo client", ScopeSet::all()).await?;
+    let admin = fml_app::analysts::create(
+        &ctx(db),
+        &org,
+        "admin@demo-bank.example",
+        "Demo Admin",
+        fml_domain::lifecycle::Role::Admin,
+        None,
+    )
+    .await
+    .map_err(command_error)?;
+    println!(
+        "\nDemo admin analyst admin@demo-bank.example\nanalyst_password:  {}   (shown once)\nanalyst_api_token: {}   (shown once)",
+        admin.password.expose(),
+        admin.api_token.expose()
+    );
     let s = secret.expose();
     println!(
         "\nDemo tenant org_demo_bank created with an API client holding every scope.\n\

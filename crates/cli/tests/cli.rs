@@ -573,3 +573,124 @@ async fn no_delivery_is_lost_when_the_server_is_killed() {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
+
+/// `fml analyst create` prints the password and API token once; both work against a running
+/// server, and `fml settings` changes what the server shows.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn analysts_and_settings_from_the_cli() {
+    let env = Env::sqlite();
+    env.json(&["org", "create", "--id", "org_cli_bank", "--name", "CLI Bank", "--json"]);
+    let created = env.json(&[
+        "analyst",
+        "create",
+        "--org",
+        "org_cli_bank",
+        "--email",
+        "Ada@Bank.Example",
+        "--name",
+        "Ada Analyst",
+        "--role",
+        "senior",
+        "--json",
+    ]);
+    assert_eq!(created["email"], "ada@bank.example");
+    assert_eq!(created["role"], "senior");
+    let password = created["password"].as_str().unwrap();
+    let api_token = created["apiToken"].as_str().unwrap();
+    assert!(api_token.starts_with("fml_at_") && password.len() >= 12, "{created}");
+    // The same email again is refused; so is a bad role or a weak chosen password.
+    for args in [
+        vec!["analyst", "create", "--org", "org_cli_bank", "--email", "ada@bank.example", "--name", "Again"],
+        vec![
+            "analyst",
+            "create",
+            "--org",
+            "org_cli_bank",
+            "--email",
+            "b@bank.example",
+            "--name",
+            "B",
+            "--role",
+            "boss",
+        ],
+        vec![
+            "analyst",
+            "create",
+            "--org",
+            "org_cli_bank",
+            "--email",
+            "c@bank.example",
+            "--name",
+            "C",
+            "--password",
+            "short",
+        ],
+        vec!["analyst", "create", "--org", "org_nope", "--email", "d@bank.example", "--name", "D"],
+    ] {
+        let out = env.fml(&args);
+        assert!(!out.status.success(), "{args:?} succeeded");
+    }
+    let chosen = env.fml_stdin(
+        &[
+            "analyst",
+            "create",
+            "--org",
+            "org_cli_bank",
+            "--email",
+            "e@bank.example",
+            "--name",
+            "E",
+            "--password",
+            "-",
+            "--json",
+        ],
+        "a long enough passphrase\n",
+    );
+    assert!(chosen.status.success(), "{}", String::from_utf8_lossy(&chosen.stderr));
+    let list = env.json(&["analyst", "list", "--org", "org_cli_bank", "--json"]);
+    assert_eq!(list.as_array().unwrap().len(), 2);
+
+    let settings = env.json(&[
+        "settings",
+        "set",
+        "--org",
+        "org_cli_bank",
+        "--display-name",
+        "CLI Bank plc",
+        "--support-email",
+        "help@bank.example",
+        "--json",
+    ]);
+    assert_eq!(settings["displayName"], "CLI Bank plc");
+    assert!(!env.fml(&["settings", "set", "--org", "org_cli_bank", "--logo-url", "ftp://x/y"]).status.success());
+    let shown = env.json(&["settings", "show", "--org", "org_cli_bank", "--json"]);
+    assert_eq!(shown["supportEmail"], "help@bank.example");
+
+    let server = env.serve(&[]);
+    fml_webhooks::client::install_tls();
+    let http = reqwest::Client::new();
+    let login = http
+        .post(format!("{}/api/session", server.base))
+        .json(&json!({"email": "ada@bank.example", "password": password}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(login.status(), 200);
+    let who: Value = http
+        .get(format!("{}/api/settings", server.base))
+        .bearer_auth(api_token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(who["error"], "forbidden", "a senior is not an admin");
+    let chosen_login = http
+        .post(format!("{}/api/session", server.base))
+        .json(&json!({"email": "e@bank.example", "password": "a long enough passphrase"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(chosen_login.status(), 200);
+}

@@ -11,18 +11,19 @@ use crate::{CountryCode, EmailAddress, FieldError};
 pub enum CaseStatus {
     /// Opened; the customer has not finished their part.
     InProgress,
-    Submitted,
+    /// The customer submitted; an analyst works the case.
     InReview,
+    /// Escalated: waiting for a senior reviewer.
     PendingSenior,
+    /// A senior answered the escalation; back with the analyst.
     Returned,
     Approved,
     Declined,
 }
 
 impl CaseStatus {
-    pub const ALL: [CaseStatus; 7] = [
+    pub const ALL: [CaseStatus; 6] = [
         CaseStatus::InProgress,
-        CaseStatus::Submitted,
         CaseStatus::InReview,
         CaseStatus::PendingSenior,
         CaseStatus::Returned,
@@ -33,7 +34,6 @@ impl CaseStatus {
     pub fn as_str(self) -> &'static str {
         match self {
             CaseStatus::InProgress => "in_progress",
-            CaseStatus::Submitted => "submitted",
             CaseStatus::InReview => "in_review",
             CaseStatus::PendingSenior => "pending_senior",
             CaseStatus::Returned => "returned",
@@ -44,6 +44,11 @@ impl CaseStatus {
 
     pub fn parse(raw: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|s| s.as_str() == raw)
+    }
+
+    /// `approved` and `declined`: nothing moves a case out of them.
+    pub fn is_final(self) -> bool {
+        matches!(self, CaseStatus::Approved | CaseStatus::Declined)
     }
 }
 
@@ -68,8 +73,10 @@ impl CaseSource {
         }
     }
 
+    pub const ALL: [CaseSource; 4] = [Self::Api, Self::Manual, Self::DocUpload, Self::ApplicationForm];
+
     pub fn parse(raw: &str) -> Option<Self> {
-        [Self::Api, Self::Manual, Self::DocUpload, Self::ApplicationForm].into_iter().find(|s| s.as_str() == raw)
+        Self::ALL.into_iter().find(|s| s.as_str() == raw)
     }
 }
 

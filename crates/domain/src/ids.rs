@@ -98,6 +98,44 @@ impl fmt::Display for CaseId {
     }
 }
 
+/// A UUIDv7 id type: its own type, so one kind of id can never be passed for another.
+macro_rules! uuid_id {
+    ($(#[$m:meta])* $ty:ident) => {
+        $(#[$m])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+        #[serde(transparent)]
+        pub struct $ty(Uuid);
+
+        impl $ty {
+            pub fn generate() -> Self {
+                Self(Uuid::now_v7())
+            }
+        }
+
+        impl FromStr for $ty {
+            type Err = uuid::Error;
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                Uuid::parse_str(s).map(Self)
+            }
+        }
+
+        impl fmt::Display for $ty {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                self.0.hyphenated().fmt(f)
+            }
+        }
+    };
+}
+
+uuid_id!(
+    /// An analyst (a person of a tenant's compliance team).
+    AnalystId
+);
+uuid_id!(
+    /// A customer's portal session.
+    PortalSessionId
+);
+
 /// A case's human reference, unique per tenant: `CS-<year>-<n>`, with `n` zero-padded to five
 /// digits (it widens past 99,999 cases in a year rather than wrapping).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]

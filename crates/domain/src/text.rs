@@ -42,6 +42,28 @@ pub fn clean(raw: &str, max_chars: usize) -> Result<Option<String>, TextError> {
     Ok((!text.is_empty()).then_some(text))
 }
 
+/// Cleans a note (decision notes, escalation notes): like [`clean`], but tabs and line breaks
+/// are allowed (CRLF becomes LF). Blank is `Ok(None)`.
+pub fn clean_note(raw: &str, max_chars: usize) -> Result<Option<String>, TextError> {
+    if let Some(c) = raw.chars().find(|&c| forbidden(c) && !LAYOUT.contains(&c)) {
+        return Err(TextError::Forbidden(c));
+    }
+    if raw.chars().count() > max_chars {
+        return Err(TextError::TooLong(max_chars));
+    }
+    let text: String = raw.trim().replace("\r\n", "\n").nfc().collect();
+    Ok((!text.is_empty()).then_some(text))
+}
+
+/// The controls a note may hold.
+const LAYOUT: [char; 3] = ['\t', '\n', '\r'];
+
+/// The `pattern` of the text [`clean_note`] accepts (`nonblank`: and not blank).
+pub fn note_pattern(nonblank: bool) -> String {
+    let p = pattern().replacen("\\u0000-\\u001f", "\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f", 1);
+    if nonblank { p.replacen('^', "^(?=[\\s\\S]*\\S)", 1) } else { p }
+}
+
 /// The JSON Schema `pattern` (ECMA-262, and Python's `re` alike) of the text [`clean`]
 /// accepts: no control, line/paragraph separator or format character of the Basic
 /// Multilingual Plane. (The format characters beyond it, such as the tag characters, are
@@ -132,6 +154,28 @@ mod tests {
             let by_schema = validator.is_valid(&serde_json::Value::String(text.clone()));
             assert_eq!(by_schema, clean(&text, 10).is_ok(), "U+{cp:04X}");
         }
+    }
+
+    #[test]
+    fn the_note_pattern_matches_the_rule() {
+        for nonblank in [false, true] {
+            let schema = serde_json::json!({"type": "string", "pattern": note_pattern(nonblank)});
+            let validator = jsonschema::validator_for(&schema).unwrap();
+            for cp in 0..=0xFFFF_u32 {
+                let Some(c) = char::from_u32(cp) else { continue };
+                for text in [format!("a{c}b"), format!("{c}"), format!(" {c}\n")] {
+                    let by_schema = validator.is_valid(&serde_json::Value::String(text.clone()));
+                    let by_rule = match clean_note(&text, 10) {
+                        Ok(Some(_)) => true,
+                        Ok(None) => !nonblank,
+                        Err(_) => false,
+                    };
+                    assert_eq!(by_schema, by_rule, "U+{cp:04X} in {text:?} (nonblank: {nonblank})");
+                }
+            }
+        }
+        assert_eq!(clean_note(" line one\r\nline two\t", 100).unwrap().as_deref(), Some("line one\nline two"));
+        assert_eq!(clean_note("a\u{202E}b", 100), Err(TextError::Forbidden('\u{202E}')));
     }
 
     #[test]

@@ -24,8 +24,23 @@ pub enum ApiError {
     InvalidToken(&'static str, /* token was presented */ bool),
     #[error("insufficient scope")]
     InsufficientScope(Scope),
+    /// The principal may not do this (an analyst's role), whatever the object's state.
+    #[error("{0}")]
+    Forbidden(&'static str),
+    /// A sign-in with a wrong email or password.
+    #[error("the email or password is wrong")]
+    InvalidCredentials,
+    /// Too many attempts; retry after this many seconds.
+    #[error("too many attempts")]
+    TooManyRequests(u64),
+    /// The case's status does not allow the action: 409 with the current status.
+    #[error("{0}")]
+    IllegalTransition(String, fml_domain::CaseStatus),
     #[error("{0}")]
     NotFound(&'static str),
+    /// Well-formed input the server cannot act on (422).
+    #[error("{1}")]
+    Unprocessable(&'static str, String),
     #[error("{1}")]
     Conflict(&'static str, String),
     #[error("a request with this Idempotency-Key is still being processed")]
@@ -48,12 +63,34 @@ pub struct ErrorBody {
     /// Present on `validation_error`: every failed field.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fields: Option<Vec<FieldErrorBody>>,
+    /// Present on `invalid_transition`: the case's status now.
+    #[serde(rename = "currentStatus", skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>, example = "approved")]
+    pub current_status: Option<fml_domain::CaseStatus>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct FieldErrorBody {
     pub field: String,
     pub message: String,
+}
+
+impl From<fml_app::CommandError> for ApiError {
+    fn from(e: fml_app::CommandError) -> Self {
+        use fml_app::CommandError as C;
+        match e {
+            C::NotFound(m) => ApiError::NotFound(m),
+            C::Illegal { current } => ApiError::IllegalTransition(
+                format!("the case is {}; this action is not allowed from that status", current.as_str()),
+                current,
+            ),
+            C::Forbidden(m) => ApiError::Forbidden(m),
+            C::Validation(f) => ApiError::Validation(f),
+            C::Conflict(code, m) => ApiError::Conflict(code, m),
+            C::Unprocessable(code, m) => ApiError::Unprocessable(code, m),
+            C::Store(e) => e.into(),
+        }
+    }
 }
 
 impl From<StoreError> for ApiError {
@@ -75,6 +112,7 @@ pub fn json_error(
         error,
         error_description: description,
         fields: fields.map(|f| f.into_iter().map(|e| FieldErrorBody { field: e.field, message: e.message }).collect()),
+        current_status: None,
     };
     (status, axum::Json(body)).into_response()
 }
@@ -130,7 +168,31 @@ impl IntoResponse for ApiError {
                 }
                 res
             }
+            ApiError::Forbidden(m) => json_error(StatusCode::FORBIDDEN, "forbidden", m.into(), None),
+            ApiError::InvalidCredentials => json_error(StatusCode::UNAUTHORIZED, "invalid_credentials", msg, None),
+            ApiError::TooManyRequests(secs) => {
+                let mut res = json_error(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    "too_many_requests",
+                    format!("too many failed attempts; retry in {secs} s"),
+                    None,
+                );
+                if let Ok(v) = HeaderValue::from_str(&secs.to_string()) {
+                    res.headers_mut().insert(header::RETRY_AFTER, v);
+                }
+                res
+            }
+            ApiError::IllegalTransition(m, current) => {
+                let body = ErrorBody {
+                    error: "invalid_transition",
+                    error_description: m,
+                    fields: None,
+                    current_status: Some(current),
+                };
+                (StatusCode::CONFLICT, axum::Json(body)).into_response()
+            }
             ApiError::NotFound(m) => json_error(StatusCode::NOT_FOUND, "not_found", m.into(), None),
+            ApiError::Unprocessable(code, m) => json_error(StatusCode::UNPROCESSABLE_ENTITY, code, m, None),
             ApiError::Conflict(code, m) => json_error(StatusCode::CONFLICT, code, m, None),
             ApiError::IdempotencyInProgress => {
                 let mut res = json_error(StatusCode::CONFLICT, "idempotency_request_in_progress", msg, None);

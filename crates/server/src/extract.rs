@@ -1,9 +1,13 @@
 //! Extractors whose rejections are [`ApiError`]s, so malformed input always gets our JSON shape.
 
+use std::marker::PhantomData;
+
 use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::header;
 use axum::http::request::Parts;
+use fml_app::Analyst;
+use fml_domain::lifecycle::Role;
 use fml_domain::secret::SecretHash;
 use fml_domain::{IdempotencyKey, OrgId, Scope, ScopeSet, Timestamp};
 use serde_json::Value;
@@ -139,5 +143,148 @@ impl<S: Send + Sync> FromRequestParts<S> for IdempotencyHeader {
         let invalid = |m: &str| ApiError::Validation(vec![fml_domain::FieldError::new("Idempotency-Key", m)]);
         let s = raw.to_str().map_err(|_| invalid("must be printable ASCII"))?;
         IdempotencyKey::try_from(s).map(|k| Self(Some(k))).map_err(invalid)
+    }
+}
+
+/// The least role a route needs, as a type: `Staff<Senior>` is an analyst of at least that role.
+pub trait MinRole: Send + Sync + 'static {
+    const MIN: Role;
+}
+
+/// Any analyst.
+#[derive(Debug)]
+pub struct AnyRole;
+impl MinRole for AnyRole {
+    const MIN: Role = Role::Analyst;
+}
+
+/// A senior reviewer or an admin.
+#[derive(Debug)]
+pub struct Senior;
+impl MinRole for Senior {
+    const MIN: Role = Role::Senior;
+}
+
+/// An admin.
+#[derive(Debug)]
+pub struct Admin;
+impl MinRole for Admin {
+    const MIN: Role = Role::Admin;
+}
+
+/// The session cookie of the analyst API.
+pub const SESSION_COOKIE: &str = "fml_session";
+
+/// How the analyst proved who they are.
+#[derive(Debug, Clone)]
+pub enum Via {
+    /// The session cookie (its token's hash, to end it).
+    Session(SecretHash),
+    /// A personal API token.
+    Token,
+}
+
+/// An analyst of the request's tenant, by session cookie or `Authorization: Bearer` personal
+/// API token, whose role is at least `R::MIN` (403 otherwise). A state-changing request
+/// authenticated by cookie must come from our own origin (SameSite=Lax already keeps the
+/// cookie off cross-site form posts; this refuses what a browser marks cross-site anyway).
+#[derive(Debug)]
+pub struct Staff<R: MinRole = AnyRole> {
+    pub analyst: Analyst,
+    pub via: Via,
+    role: PhantomData<R>,
+}
+
+impl<R: MinRole> std::ops::Deref for Staff<R> {
+    type Target = Analyst;
+    fn deref(&self) -> &Analyst {
+        &self.analyst
+    }
+}
+
+/// The value of cookie `name`, if the request carries it.
+pub fn cookie<'a>(headers: &'a axum::http::HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.trim())
+        .filter(|v| !v.is_empty())
+}
+
+/// Whether a cookie-authenticated request that changes state came from another site.
+fn cross_site(parts: &Parts, public_url: &str) -> bool {
+    if parts.method.is_safe() {
+        return false;
+    }
+    if parts.headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()).is_some_and(|s| s == "cross-site") {
+        return true;
+    }
+    match parts.headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) {
+        Some(origin) => origin != origin_of(public_url),
+        None => false,
+    }
+}
+
+/// `scheme://host[:port]` of a URL.
+pub fn origin_of(url: &str) -> &str {
+    let after_scheme = url.find("://").map_or(0, |i| i + 3);
+    match url[after_scheme..].find('/') {
+        Some(i) => &url[..after_scheme + i],
+        None => url,
+    }
+}
+
+impl<R: MinRole> FromRequestParts<AppState> for Staff<R> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let (analyst, via) = if let Some(raw) = parts.headers.get(header::AUTHORIZATION) {
+            let token = raw
+                .to_str()
+                .ok()
+                .and_then(|v| v.split_once(' '))
+                .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+                .map(|(_, t)| t.trim())
+                .filter(|t| !t.is_empty())
+                .ok_or(ApiError::InvalidToken("the Authorization header must be 'Bearer <token>'", true))?;
+            let a = fml_app::analysts::by_api_token(&state.ctx, token)
+                .await?
+                .ok_or(ApiError::InvalidToken("the analyst API token is invalid or disabled", true))?;
+            (a, Via::Token)
+        } else if let Some(token) = cookie(&parts.headers, SESSION_COOKIE) {
+            let a = fml_app::analysts::by_session(&state.ctx, token)
+                .await?
+                .ok_or(ApiError::InvalidToken("the session has ended; sign in again", true))?;
+            if cross_site(parts, &state.config.public_url) {
+                return Err(ApiError::Forbidden("cross-site requests are refused"));
+            }
+            (a, Via::Session(SecretHash::of(token)))
+        } else {
+            return Err(ApiError::InvalidToken("sign in, or send an analyst API token as a bearer token", false));
+        };
+        if analyst.role < R::MIN {
+            return Err(ApiError::Forbidden(match R::MIN {
+                Role::Admin => "this action needs the admin role",
+                _ => "this action needs the senior role",
+            }));
+        }
+        Ok(Staff { analyst, via, role: PhantomData })
+    }
+}
+
+/// The client's address (the TCP peer).
+#[derive(Debug, Clone)]
+pub struct ClientAddr(pub String);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, ApiError> {
+        let peer = parts.extensions.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>().map(|c| c.0.ip());
+        Ok(ClientAddr(peer.map_or_else(|| "unknown".to_owned(), |ip| ip.to_string())))
     }
 }

@@ -52,9 +52,9 @@ pub async fn serve(
             p = slots.clone().acquire_owned() => p.map_err(std::io::Error::other)?,
             () = &mut shutdown => break,
         };
-        let stream = tokio::select! {
+        let (stream, peer) = tokio::select! {
             r = listener.accept() => match r {
-                Ok((stream, _)) => stream,
+                Ok(accepted) => accepted,
                 Err(e) => {
                     // Out of file descriptors, or a connection reset before accept: back off
                     // briefly instead of spinning.
@@ -66,7 +66,9 @@ pub async fn serve(
             () = &mut shutdown => break,
         };
         let _ = stream.set_nodelay(true);
-        let conn = builder.serve_connection(TokioIo::new(stream), TowerToHyperService::new(router.clone()));
+        // Each request carries the peer's address (sign-in throttling and the audit log).
+        let service = tower::Layer::layer(&axum::Extension(axum::extract::ConnectInfo(peer)), router.clone());
+        let conn = builder.serve_connection(TokioIo::new(stream), TowerToHyperService::new(service));
         let conn = graceful.watch(conn);
         tokio::spawn(async move {
             if let Err(e) = conn.await {

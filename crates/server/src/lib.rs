@@ -11,6 +11,7 @@ pub mod http;
 pub mod keys;
 pub mod mail;
 pub mod openapi;
+pub mod ratelimit;
 pub mod routes;
 pub mod schema;
 pub mod state;
@@ -28,7 +29,6 @@ use fml_domain::Timestamp;
 use fml_store::case_writer::CaseWriter;
 use fml_store::{ConnectOptions, Db, StoreError};
 use tokio::net::TcpListener;
-use tokio::sync::Notify;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
@@ -55,16 +55,13 @@ impl App {
     pub fn with_db(db: Db, config: Config) -> Self {
         let config = Arc::new(config);
         let render_cfg = config.clone();
-        let deliveries_wake = Arc::new(fml_store::wake::DeliveryWake::new());
-        let mail_wake = Arc::new(Notify::new());
-        let cases = CaseWriter::spawn(
-            db.clone(),
-            Arc::new(move |c| view::render_case(c, &render_cfg)),
-            fml_store::case_writer::Wakers { deliveries: deliveries_wake.clone(), mail: mail_wake.clone() },
-        );
+        let wakers = fml_store::unit::Wakers::default();
+        let cases = CaseWriter::spawn(db.clone(), Arc::new(move |c| view::render_case(c, &render_cfg)), wakers.clone());
         let webhook_client = fml_webhooks::client::build_client(config.allow_private_targets);
         let tokens = tokens::TokenCache::for_db(&db, config.token_cache_trust);
-        let state = AppState { db, config, cases, mail_wake, deliveries_wake, webhook_client, tokens };
+        let ctx = fml_app::Ctx::new(db.clone(), wakers);
+        let logins = Arc::new(ratelimit::LoginLimiter::default());
+        let state = AppState { db, config, cases, ctx, logins, webhook_client, tokens };
         let router = router(state.clone());
         Self { state, router }
     }
@@ -75,7 +72,8 @@ impl App {
 
     /// Serves on `listener` until the process ends, with the background workers.
     pub async fn serve(self, listener: TcpListener) -> std::io::Result<()> {
-        tokio::spawn(mail::run_worker(self.state.db.clone(), self.state.config.clone(), self.state.mail_wake.clone()));
+        let wakers = self.state.ctx.wakers.clone();
+        tokio::spawn(mail::run_worker(self.state.db.clone(), self.state.config.clone(), wakers.mail.clone()));
         tokio::spawn(housekeeping(self.state.db.clone(), self.state.config.delivery_retention));
         let c = &self.state.config;
         let engine = fml_webhooks::engine::EngineConfig {
@@ -85,7 +83,7 @@ impl App {
             concurrency: c.webhook_concurrency,
             ..fml_webhooks::engine::EngineConfig::new(c.master_key.clone())
         };
-        fml_webhooks::engine::spawn(self.state.db.clone(), engine, self.state.deliveries_wake.clone());
+        fml_webhooks::engine::spawn(self.state.db.clone(), engine, wakers.deliveries);
         http::serve(listener, self.router, self.state.config.http, shutdown_signal()).await
     }
 }
@@ -120,7 +118,7 @@ pub fn router(state: AppState) -> Router {
     .with_state(state)
 }
 
-/// Once an hour: deletes expired tokens and idempotency keys, and, when a retention is set,
+/// Once an hour: deletes expired tokens, sessions and idempotency keys, and, when a retention is set,
 /// finished deliveries (with their attempts) older than it. Each step is idempotent, so a
 /// run cut short by a restart is simply done again by the next.
 async fn housekeeping(db: Db, delivery_retention: Option<Duration>) {
@@ -130,6 +128,9 @@ async fn housekeeping(db: Db, delivery_retention: Option<Duration>) {
         let now = Timestamp::now();
         if let Err(e) = fml_store::clients::purge_expired_tokens(&db, now).await {
             tracing::warn!(error = %e, "purging expired tokens failed");
+        }
+        if let Err(e) = fml_store::analysts::purge_expired_sessions(&db, now).await {
+            tracing::warn!(error = %e, "purging expired sessions failed");
         }
         if let Err(e) = fml_store::idempotency::purge_expired(&db, now).await {
             tracing::warn!(error = %e, "purging expired idempotency keys failed");

@@ -1,7 +1,9 @@
 //! The OpenAPI 3.1 document, generated from the handlers' annotations.
 
 use serde_json::{Value, json};
-use utoipa::openapi::security::{ClientCredentials, Flow, OAuth2, Scopes, SecurityScheme};
+use utoipa::openapi::security::{
+    ApiKey, ApiKeyValue, ClientCredentials, Flow, HttpAuthScheme, HttpBuilder, OAuth2, Scopes, SecurityScheme,
+};
 use utoipa::{Modify, OpenApi};
 use utoipa_axum::router::OpenApiRouter;
 
@@ -14,7 +16,7 @@ pub const OPENAPI_PATH: &str = "/openapi.json";
 #[openapi(
     info(title = "First Mile Labs Public API", version = "1", description = "Open KYB cases from a CRM, safely retried."),
     modifiers(&SecurityAddon),
-    tags((name = "oauth"), (name = "cases"), (name = "webhooks"), (name = "health"))
+    tags((name = "oauth"), (name = "cases"), (name = "webhooks"), (name = "analysts"), (name = "workflow"), (name = "settings"), (name = "health"))
 )]
 struct ApiDoc;
 
@@ -27,6 +29,23 @@ impl Modify for SecurityAddon {
         doc.components
             .get_or_insert_with(Default::default)
             .add_security_scheme("oauth2", SecurityScheme::OAuth2(OAuth2::new([flow])));
+        let components = doc.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "analystToken",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some("An analyst's personal API token (fml_at_…), from `fml analyst create`."))
+                    .build(),
+            ),
+        );
+        components.add_security_scheme(
+            "analystSession",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::with_description(
+                "fml_session",
+                "The session cookie set by POST /api/session.",
+            ))),
+        );
     }
 }
 
@@ -39,6 +58,9 @@ pub fn api_router() -> OpenApiRouter<AppState> {
         .merge(routes::catalog::router())
         .merge(routes::endpoints::router())
         .merge(routes::deliveries::router())
+        .merge(routes::session::router())
+        .merge(routes::workflow::router())
+        .merge(routes::settings::router())
 }
 
 /// The responses and parameters that come from the shared extractors rather than from one
@@ -68,7 +90,11 @@ pub fn finish(doc: &mut Value) {
             }
             let has_body = op.get("requestBody").is_some();
             let secured = op.get("security").is_some();
-            let keyed = method != "get" && path != "/v1/oauth/token";
+            // The Public API's writes take an Idempotency-Key (and the one analyst route the
+            // recipes call with a client token); the analyst API and the portal do not.
+            let keyed = method != "get"
+                && path != "/v1/oauth/token"
+                && (path.starts_with("/v1/") || path.ends_with("/crm-record-id"));
             if has_body {
                 add_response(op, "400", "validation_error, invalid_json or invalid_request");
                 add_response(op, "413", "payload_too_large: the body exceeds 1 MiB");
@@ -76,7 +102,7 @@ pub fn finish(doc: &mut Value) {
             }
             if secured {
                 add_response(op, "401", "invalid_token: missing, malformed, expired or revoked bearer token");
-                add_response(op, "403", "insufficient_scope");
+                add_response(op, "403", "insufficient_scope (Public API) or forbidden (an analyst's role)");
             }
             if keyed {
                 add_response(op, "400", "validation_error (incl. a malformed Idempotency-Key)");

@@ -4,8 +4,6 @@ use std::sync::Arc;
 
 use fml_store::Db;
 use fml_store::case_writer::CaseWriter;
-use fml_store::wake::DeliveryWake;
-use tokio::sync::Notify;
 
 use crate::config::Config;
 
@@ -14,10 +12,10 @@ pub struct AppState {
     pub db: Db,
     pub config: Arc<Config>,
     pub cases: CaseWriter,
-    /// Wakes the mail worker when a message is queued.
-    pub mail_wake: Arc<Notify>,
-    /// Wakes the webhook engine when deliveries are created or redelivered.
-    pub deliveries_wake: Arc<DeliveryWake>,
+    /// The commands, with the workers they wake after commit.
+    pub ctx: fml_app::Ctx,
+    /// Failed sign-ins per account and per address.
+    pub logins: Arc<crate::ratelimit::LoginLimiter>,
     /// Recently seen access tokens (PostgreSQL only; revocations clear it on every node).
     pub tokens: Arc<crate::tokens::TokenCache>,
     /// The SSRF-guarded client for test pings.

@@ -24,11 +24,11 @@ use fml_domain::secret::SecretHash;
 use fml_domain::{CaseId, CaseReference, CaseSource, CaseStatus, OrgId, Timestamp};
 use tokio::sync::{Mutex, mpsc, oneshot};
 
-use crate::cases::{CASE_COLUMNS, CaseRecord, find_by_crm_in};
+use crate::cases::{CaseRecord, INSERT_COLUMNS, find_by_crm_in};
 use crate::db::{Arg, Backend, values_clause};
 use crate::idempotency::{Claim, claim_many, complete_many, existing_many};
 use crate::mail::NewMail;
-use crate::unit::UnitOfWork;
+use crate::unit::{UnitOfWork, Wakers};
 use crate::{Db, StoreError, fetch_all_args, fetch_optional};
 
 /// Most creates one transaction carries (bounded by bind-parameter limits and latency).
@@ -43,6 +43,12 @@ pub struct CreateCase {
     pub claim: Option<Claim>,
     pub new_case: NewCase,
     pub invite: Option<PreparedInvite>,
+    /// `api` from the Public API, `manual` from an analyst.
+    pub source: CaseSource,
+    /// The analyst's email, for manual cases.
+    pub created_by: Option<String>,
+    /// The company's registration number (manual cases).
+    pub company_number: Option<String>,
 }
 
 /// A magic-link invite prepared by the caller: only the token's hash reaches the store.
@@ -76,19 +82,11 @@ pub struct CaseWriter {
     tx: mpsc::Sender<Job>,
 }
 
-/// Who the writer wakes after a commit: the delivery engine (through the unit of work) and,
-/// when invites were queued, the mailer.
-#[derive(Debug, Clone)]
-pub struct Wakers {
-    pub deliveries: Arc<crate::wake::DeliveryWake>,
-    pub mail: Arc<tokio::sync::Notify>,
-}
-
 impl CaseWriter {
     /// Starts the writer: one task on SQLite (it has one write connection), two on
     /// PostgreSQL so one batch's round trips overlap another's commit.
-    /// `deliveries` is woken after a commit that created webhook deliveries.
-    pub fn spawn(db: Db, render: Renderer, deliveries: Wakers) -> Self {
+    /// `wakers` are woken after a commit (through the unit of work).
+    pub fn spawn(db: Db, render: Renderer, wakers: Wakers) -> Self {
         let (tx, rx) = mpsc::channel::<Job>(4096);
         let rx = Arc::new(Mutex::new(rx));
         let workers = match db.backend() {
@@ -98,7 +96,7 @@ impl CaseWriter {
             Backend::Postgres => 2,
         };
         for _ in 0..workers {
-            tokio::spawn(run(db.clone(), render.clone(), rx.clone(), deliveries.clone()));
+            tokio::spawn(run(db.clone(), render.clone(), rx.clone(), wakers.clone()));
         }
         Self { tx }
     }
@@ -110,7 +108,7 @@ impl CaseWriter {
     }
 }
 
-async fn run(db: Db, render: Renderer, rx: Arc<Mutex<mpsc::Receiver<Job>>>, deliveries: Wakers) {
+async fn run(db: Db, render: Renderer, rx: Arc<Mutex<mpsc::Receiver<Job>>>, wakers: Wakers) {
     let mut carry: Vec<Job> = Vec::new();
     loop {
         let mut batch = std::mem::take(&mut carry);
@@ -131,12 +129,12 @@ async fn run(db: Db, render: Renderer, rx: Arc<Mutex<mpsc::Receiver<Job>>>, deli
                 }
             }
         }
-        carry = process(&db, &render, batch, &deliveries).await;
+        carry = process(&db, &render, batch, &wakers).await;
     }
 }
 
 /// Runs one batch; returns the jobs carried to the next one.
-async fn process(db: &Db, render: &Renderer, batch: Vec<Job>, deliveries: &Wakers) -> Vec<Job> {
+async fn process(db: &Db, render: &Renderer, batch: Vec<Job>, wakers: &Wakers) -> Vec<Job> {
     let mut carried = Vec::new();
     let mut leaders = Vec::with_capacity(batch.len());
     let mut keys = HashSet::new();
@@ -155,7 +153,7 @@ async fn process(db: &Db, render: &Renderer, batch: Vec<Job>, deliveries: &Waker
         leaders.push(job);
     }
     let cmds: Vec<&CreateCase> = leaders.iter().map(|(c, _)| c).collect();
-    match run_batch(db, render, &cmds, deliveries).await {
+    match run_batch(db, render, &cmds, wakers).await {
         Ok(outcomes) => {
             for ((_, reply), outcome) in leaders.into_iter().zip(outcomes) {
                 let _ = reply.send(Ok(outcome));
@@ -166,7 +164,7 @@ async fn process(db: &Db, render: &Renderer, batch: Vec<Job>, deliveries: &Waker
             // others: run each alone.
             tracing::warn!(error = %e, size = leaders.len(), "case batch failed; retrying one by one");
             for (cmd, reply) in leaders {
-                let res = run_batch(db, render, &[&cmd], deliveries).await.map(|mut o| o.remove(0));
+                let res = run_batch(db, render, &[&cmd], wakers).await.map(|mut o| o.remove(0));
                 let _ = reply.send(res);
             }
         }
@@ -183,7 +181,7 @@ async fn run_batch(
     db: &Db,
     render: &Renderer,
     cmds: &[&CreateCase],
-    deliveries: &Wakers,
+    wakers: &Wakers,
 ) -> Result<Vec<CreateOutcome>, StoreError> {
     let now = Timestamp::now();
     let mut outcomes: Vec<Option<CreateOutcome>> = cmds.iter().map(|_| None).collect();
@@ -193,7 +191,7 @@ async fn run_batch(
     let mut reserve = db.autocommit().await?;
     // One unit of work: the batch's writes, its events and their deliveries commit together,
     // and the engine is woken after.
-    let mut unit = UnitOfWork::begin(db, deliveries.deliveries.clone()).await?;
+    let mut unit = UnitOfWork::begin(db, wakers).await?;
 
     // 1. Idempotency keys.
     let claims: Vec<&Claim> = cmds.iter().filter_map(|c| c.claim.as_ref()).collect();
@@ -295,7 +293,7 @@ async fn run_batch(
                 country: rec.country,
                 customer_email: rec.customer_email.clone(),
                 source: rec.source,
-                created_by: None,
+                created_by: rec.created_by.clone(),
             }
             .emit(&rec.org_id, rec.crm_record_id.as_deref(), now),
         );
@@ -307,8 +305,7 @@ async fn run_batch(
         );
         crate::execute_args!(unit.conn(), sql, invite_args)?;
     }
-    crate::mail::insert_many(unit.conn(), &mails, now).await?;
-    let queued_mail = !mails.is_empty();
+    unit.queue_mail(&mails, now).await?;
     for &i in &active {
         let case = records.remove(&i).ok_or_else(|| StoreError::Corrupt("lost a case record".into()))?;
         let body = render(&case);
@@ -330,9 +327,6 @@ async fn run_batch(
         .collect();
     complete_many(unit.conn(), &done).await?;
     unit.commit().await?;
-    if queued_mail {
-        deliveries.mail.notify_one();
-    }
     outcomes.into_iter().map(|o| o.ok_or_else(|| StoreError::Corrupt("a create had no outcome".into()))).collect()
 }
 
@@ -343,11 +337,11 @@ fn new_record(cmd: &CreateCase, reference: CaseReference, now: Timestamp) -> Cas
         org_id: cmd.org.clone(),
         reference,
         status: CaseStatus::InProgress,
-        source: CaseSource::Api,
+        source: cmd.source,
         customer_email: Some(c.customer_email.as_str().to_owned()),
         customer_name: c.customer_name.clone(),
         company_name: c.company_name.clone(),
-        company_number: None,
+        company_number: cmd.company_number.clone(),
         country: c.country,
         entity_type: c.entity_type.clone(),
         crm_record_id: c.crm_record_id.clone(),
@@ -355,6 +349,9 @@ fn new_record(cmd: &CreateCase, reference: CaseReference, now: Timestamp) -> Cas
         invite_sent_at: cmd.invite.as_ref().map(|_| now),
         created_at: now,
         updated_at: now,
+        created_by: cmd.created_by.clone(),
+        owner_id: None,
+        decision: None,
     }
 }
 
@@ -395,10 +392,10 @@ async fn insert_cases(
         return Ok(HashSet::new());
     }
     let sql = format!(
-        "INSERT INTO cases ({CASE_COLUMNS}) VALUES {} ON CONFLICT (org_id, crm_record_id) DO NOTHING RETURNING id",
-        values_clause(active.len(), 16, 1)
+        "INSERT INTO cases ({INSERT_COLUMNS}) VALUES {} ON CONFLICT (org_id, crm_record_id) DO NOTHING RETURNING id",
+        values_clause(active.len(), 17, 1)
     );
-    let mut args = Vec::with_capacity(active.len() * 16);
+    let mut args = Vec::with_capacity(active.len() * 17);
     for i in active {
         let r = &records[i];
         args.extend([
@@ -418,6 +415,7 @@ async fn insert_cases(
             Arg::OptInt(r.invite_sent_at.map(Timestamp::millis)),
             Arg::Int(r.created_at.millis()),
             Arg::Int(r.updated_at.millis()),
+            Arg::OptText(r.created_by.clone()),
         ]);
     }
     let rows = fetch_all_args!(tx.conn(), IdRow, sql, args)?;

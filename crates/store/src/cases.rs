@@ -1,7 +1,7 @@
 //! Reading cases, and the few case writes that are not creation (see [`crate::case_writer`]).
 
 use fml_domain::ids::CaseLocator;
-use fml_domain::{CaseId, CaseReference, CaseSource, CaseStatus, CountryCode, OrgId, Timestamp};
+use fml_domain::{AnalystId, CaseId, CaseReference, CaseSource, CaseStatus, CountryCode, OrgId, Timestamp};
 
 use crate::db::Conn;
 use crate::{Db, StoreError, fetch_all, fetch_optional};
@@ -25,10 +25,29 @@ pub struct CaseRecord {
     pub invite_sent_at: Option<Timestamp>,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
+    /// The analyst working the case.
+    pub owner_id: Option<AnalystId>,
+    /// The analyst who opened a manual case (email).
+    pub created_by: Option<String>,
+    /// Set with the final decision.
+    pub decision: Option<Decision>,
 }
 
+/// The final decision on a case (its outcome is the status).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Decision {
+    pub notes: String,
+    pub decided_by: String,
+    pub decided_at: Timestamp,
+}
+
+/// The columns a new case is inserted with (the rest start null).
+pub(crate) const INSERT_COLUMNS: &str = "id, org_id, reference, status, source, customer_email, customer_name, company_name, \
+     company_number, country, entity_type, crm_record_id, crm_source, invite_sent_at, created_at, updated_at, created_by";
+
 pub(crate) const CASE_COLUMNS: &str = "id, org_id, reference, status, source, customer_email, customer_name, company_name, \
-     company_number, country, entity_type, crm_record_id, crm_source, invite_sent_at, created_at, updated_at";
+     company_number, country, entity_type, crm_record_id, crm_source, invite_sent_at, created_at, updated_at, created_by, \
+     owner_id, decision_notes, decided_by, decided_at";
 
 #[derive(Debug, sqlx::FromRow)]
 pub(crate) struct CaseRow {
@@ -48,6 +67,11 @@ pub(crate) struct CaseRow {
     invite_sent_at: Option<i64>,
     created_at: i64,
     updated_at: i64,
+    created_by: Option<String>,
+    owner_id: Option<String>,
+    decision_notes: Option<String>,
+    decided_by: Option<String>,
+    decided_at: Option<i64>,
 }
 
 impl TryFrom<CaseRow> for CaseRecord {
@@ -62,6 +86,17 @@ impl TryFrom<CaseRow> for CaseRecord {
                 Some(c) => Some(CountryCode::from_stored(c).ok_or_else(|| corrupt("country"))?),
                 None => None,
             },
+            owner_id: match &r.owner_id {
+                Some(o) => Some(o.parse().map_err(|_| corrupt("owner"))?),
+                None => None,
+            },
+            decision: match (r.decision_notes, r.decided_by, r.decided_at) {
+                (Some(notes), Some(decided_by), Some(at)) => {
+                    Some(Decision { notes, decided_by, decided_at: Timestamp::from_millis(at) })
+                }
+                _ => None,
+            },
+            created_by: r.created_by,
             org_id: OrgId::from_trusted(r.org_id),
             reference: CaseReference::from_trusted(r.reference),
             customer_email: r.customer_email,
@@ -88,11 +123,7 @@ pub async fn get(db: &Db, org: &OrgId, locator: &CaseLocator) -> Result<Option<C
     get_in(c.conn(), org, locator).await
 }
 
-pub(crate) async fn get_in(
-    conn: Conn<'_>,
-    org: &OrgId,
-    locator: &CaseLocator,
-) -> Result<Option<CaseRecord>, StoreError> {
+pub async fn get_in(conn: Conn<'_>, org: &OrgId, locator: &CaseLocator) -> Result<Option<CaseRecord>, StoreError> {
     let row = match locator {
         CaseLocator::Id(id) => {
             let sql = format!("SELECT {CASE_COLUMNS} FROM cases WHERE org_id = $1 AND id = $2");
@@ -197,4 +228,119 @@ pub async fn count(db: &Db, org: &OrgId) -> Result<i64, StoreError> {
     let (n,): (i64,) = fetch_optional!(c.conn(), (i64,), "SELECT COUNT(*) FROM cases WHERE org_id = $1", org.as_str())?
         .unwrap_or((0,));
     Ok(n)
+}
+
+/// Moves a case from `from` to `to` if it is still in `from` (compare-and-set, so two
+/// concurrent actions cannot both move it; the loser re-reads and is told the new status).
+/// `decision` is stored with a final move. Returns the updated case, or `None` if its status
+/// had changed.
+pub async fn transition(
+    conn: Conn<'_>,
+    org: &OrgId,
+    id: CaseId,
+    from: CaseStatus,
+    to: CaseStatus,
+    decision: Option<&Decision>,
+    now: Timestamp,
+) -> Result<Option<CaseRecord>, StoreError> {
+    let sql = format!(
+        "UPDATE cases SET status = $4, updated_at = $5, \
+         decision_notes = COALESCE($6, decision_notes), decided_by = COALESCE($7, decided_by), \
+         decided_at = COALESCE($8, decided_at) \
+         WHERE org_id = $1 AND id = $2 AND status = $3 RETURNING {CASE_COLUMNS}"
+    );
+    fetch_optional!(
+        conn,
+        CaseRow,
+        sqlx::AssertSqlSafe(sql),
+        org.as_str(),
+        id.to_string(),
+        from.as_str(),
+        to.as_str(),
+        now.millis(),
+        decision.map(|d| d.notes.clone()),
+        decision.map(|d| d.decided_by.clone()),
+        decision.map(|d| d.decided_at.millis())
+    )?
+    .map(CaseRecord::try_from)
+    .transpose()
+}
+
+/// Sets (or clears) a case's owner; returns the updated case.
+pub async fn set_owner(
+    conn: Conn<'_>,
+    org: &OrgId,
+    id: CaseId,
+    owner: Option<AnalystId>,
+    now: Timestamp,
+) -> Result<Option<CaseRecord>, StoreError> {
+    let sql = format!(
+        "UPDATE cases SET owner_id = $3, updated_at = $4 WHERE org_id = $1 AND id = $2 RETURNING {CASE_COLUMNS}"
+    );
+    fetch_optional!(
+        conn,
+        CaseRow,
+        sqlx::AssertSqlSafe(sql),
+        org.as_str(),
+        id.to_string(),
+        owner.map(|o| o.to_string()),
+        now.millis()
+    )?
+    .map(CaseRecord::try_from)
+    .transpose()
+}
+
+/// What `GET /api/cases` filters on; every filter is optional and they combine with AND.
+#[derive(Debug, Clone, Default)]
+pub struct CaseFilter {
+    pub status: Option<CaseStatus>,
+    /// `Some(None)`: unassigned cases only.
+    pub owner: Option<Option<AnalystId>>,
+    pub source: Option<CaseSource>,
+    /// Case-insensitive substring of the company name.
+    pub company: Option<String>,
+}
+
+/// One page of a tenant's cases matching `filter`, newest first, after the case `after`.
+pub async fn search(
+    db: &Db,
+    org: &OrgId,
+    filter: &CaseFilter,
+    after: Option<CaseId>,
+    limit: u32,
+) -> Result<Vec<CaseRecord>, StoreError> {
+    use crate::db::Arg;
+    let mut c = db.reader().await?;
+    let mut sql = format!("SELECT {CASE_COLUMNS} FROM cases WHERE org_id = $1 AND id < $2");
+    let mut args =
+        vec![Arg::Text(org.as_str().to_owned()), Arg::Text(after.map(|a| a.to_string()).unwrap_or_else(|| "~".into()))];
+    let mut push = |cond: &str, arg: Option<Arg>| {
+        match arg {
+            Some(a) => {
+                args.push(a);
+                sql.push_str(&format!(" AND {cond}${}", args.len()));
+            }
+            None => sql.push_str(&format!(" AND {cond}")),
+        };
+    };
+    if let Some(s) = filter.status {
+        push("status = ", Some(Arg::Text(s.as_str().to_owned())));
+    }
+    match filter.owner {
+        Some(Some(o)) => push("owner_id = ", Some(Arg::Text(o.to_string()))),
+        Some(None) => push("owner_id IS NULL", None),
+        None => {}
+    }
+    if let Some(s) = filter.source {
+        push("source = ", Some(Arg::Text(s.as_str().to_owned())));
+    }
+    if let Some(q) = &filter.company {
+        // LIKE with the pattern's own wildcards escaped: the text is matched literally.
+        let escaped = q.to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+        push("LOWER(COALESCE(company_name, '')) LIKE ", Some(Arg::Text(format!("%{escaped}%"))));
+        sql.push_str(" ESCAPE '\\'");
+    }
+    args.push(Arg::Int(i64::from(limit)));
+    sql.push_str(&format!(" ORDER BY id DESC LIMIT ${}", args.len()));
+    convert(crate::fetch_all_args!(c.conn(), CaseRow, sql, args)?)
 }

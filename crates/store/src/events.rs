@@ -92,3 +92,22 @@ pub async fn list(db: &Db, org: &OrgId) -> Result<Vec<EventRow>, StoreError> {
         org.as_str()
     )?)
 }
+
+/// The payloads of every event a case emitted, newest first (its activity timeline).
+pub async fn for_case(
+    db: &Db,
+    org: &OrgId,
+    case_id: fml_domain::CaseId,
+    limit: i64,
+) -> Result<Vec<String>, StoreError> {
+    let mut c = db.reader().await?;
+    let rows: Vec<(String,)> = fetch_all!(
+        c.conn(),
+        (String,),
+        "SELECT payload FROM events WHERE case_id = $2 AND org_id = $1 ORDER BY id DESC LIMIT $3",
+        org.as_str(),
+        case_id.to_string(),
+        limit
+    )?;
+    Ok(rows.into_iter().map(|(p,)| p).collect())
+}

@@ -4,17 +4,21 @@
 //! Every function that touches tenant data takes the [`OrgId`](fml_domain::OrgId) first; no
 //! query runs without it.
 
+pub mod analysts;
+pub mod audit;
 pub mod case_writer;
 pub mod cases;
 pub mod clients;
 pub mod db;
 pub mod deliveries;
 pub mod endpoints;
+pub mod escalations;
 pub mod events;
 pub mod idempotency;
 pub mod keyring;
 pub mod mail;
 pub mod orgs;
+pub mod tenant;
 pub mod unit;
 pub mod wake;
 

@@ -38,3 +38,8 @@ pub async fn get(db: &Db, id: &OrgId) -> Result<Option<OrgRow>, StoreError> {
     let mut c = db.reader().await?;
     Ok(fetch_optional!(c.conn(), OrgRow, "SELECT id, name, created_at FROM orgs WHERE id = $1", id.as_str())?)
 }
+
+/// Whether `id` names a tenant, inside a transaction.
+pub async fn get_in(conn: crate::db::Conn<'_>, id: &OrgId) -> Result<Option<OrgRow>, StoreError> {
+    Ok(fetch_optional!(conn, OrgRow, "SELECT id, name, created_at FROM orgs WHERE id = $1", id.as_str())?)
+}

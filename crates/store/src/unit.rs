@@ -13,18 +13,45 @@ use crate::db::{Conn, Tx};
 use crate::wake::DeliveryWake;
 use crate::{Db, StoreError};
 
+/// The background workers a committed change may have given work: the delivery engine and
+/// the mailer. Shared by every unit of work of a process.
+#[derive(Debug, Clone, Default)]
+pub struct Wakers {
+    pub deliveries: Arc<DeliveryWake>,
+    pub mail: Arc<tokio::sync::Notify>,
+}
+
 #[derive(Debug)]
 pub struct UnitOfWork {
     tx: Tx,
     events: Vec<OutboxEvent>,
     /// Endpoints whose existing deliveries the change made due (a redelivery, re-enabling).
     due_endpoints: Vec<String>,
-    wake: Arc<DeliveryWake>,
+    /// The change queued mail.
+    mail: bool,
+    wakers: Wakers,
 }
 
 impl UnitOfWork {
-    pub async fn begin(db: &Db, wake: Arc<DeliveryWake>) -> Result<Self, StoreError> {
-        Ok(Self { tx: db.begin().await?, events: Vec::new(), due_endpoints: Vec::new(), wake })
+    pub async fn begin(db: &Db, wakers: &Wakers) -> Result<Self, StoreError> {
+        Ok(Self {
+            tx: db.begin().await?,
+            events: Vec::new(),
+            due_endpoints: Vec::new(),
+            mail: false,
+            wakers: wakers.clone(),
+        })
+    }
+
+    /// Queues mail in the transaction; the mailer is woken after commit.
+    pub async fn queue_mail(
+        &mut self,
+        mails: &[&crate::mail::NewMail],
+        now: fml_domain::Timestamp,
+    ) -> Result<(), StoreError> {
+        crate::mail::insert_many(self.tx.conn(), mails, now).await?;
+        self.mail |= !mails.is_empty();
+        Ok(())
     }
 
     /// The transaction's connection, for the change itself.
@@ -54,10 +81,13 @@ impl UnitOfWork {
         let endpoints = crate::events::insert_many(self.tx.conn(), &events).await?;
         self.tx.commit().await?;
         if !endpoints.is_empty() {
-            self.wake.due_now(&endpoints);
+            self.wakers.deliveries.due_now(&endpoints);
         }
         for endpoint in &self.due_endpoints {
-            self.wake.endpoint_due(endpoint);
+            self.wakers.deliveries.endpoint_due(endpoint);
+        }
+        if self.mail {
+            self.wakers.mail.notify_one();
         }
         Ok(())
     }

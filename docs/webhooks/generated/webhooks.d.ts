@@ -19,7 +19,7 @@ export interface Amendment {
 export type CaseSource = "manual" | "doc_upload" | "application_form" | "api";
 
 /** Where a case is in its life. Always snake_case on the wire. */
-export type CaseStatus = "submitted" | "in_review" | "pending_senior" | "returned" | "approved" | "declined" | "in_progress";
+export type CaseStatus = "approved" | "declined" | "in_progress" | "in_review" | "pending_senior" | "returned";
 
 /** One check of a monitoring run. */
 export interface CheckRun {

@@ -157,7 +157,19 @@ async fn create_case(
         .send_invite
         .then(|| crate::mail::prepare_invite(&st.config, &auth, &new_case, case_id, Timestamp::now()));
     // The writer wakes the mailer and the delivery engine after its commit.
-    let outcome = st.cases.create(CreateCase { org: auth.org.clone(), case_id, claim, new_case, invite }).await?;
+    let outcome = st
+        .cases
+        .create(CreateCase {
+            org: auth.org.clone(),
+            case_id,
+            claim,
+            new_case,
+            invite,
+            source: fml_domain::CaseSource::Api,
+            created_by: None,
+            company_number: None,
+        })
+        .await?;
     Ok(match outcome {
         CreateOutcome::Created { body, .. } => idempotent::json(StatusCode::CREATED, body, None),
         CreateOutcome::ExistingForCrm { body, .. } => idempotent::json(StatusCode::OK, body, Some("crm-record-id")),

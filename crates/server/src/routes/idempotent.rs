@@ -49,7 +49,7 @@ pub async fn write<F>(
 where
     F: AsyncFnOnce(&mut UnitOfWork) -> Result<(StatusCode, String), ApiError>,
 {
-    let mut unit = UnitOfWork::begin(&st.db, st.deliveries_wake.clone()).await?;
+    let mut unit = st.ctx.unit().await?;
     let Some(claim) = claim_of(auth, key, route, body) else {
         let (status, text) = handler(&mut unit).await?;
         unit.commit().await?;

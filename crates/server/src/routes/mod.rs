@@ -7,3 +7,6 @@ pub mod endpoints;
 pub mod health;
 pub mod idempotent;
 pub mod oauth;
+pub mod session;
+pub mod settings;
+pub mod workflow;

@@ -270,3 +270,52 @@ where
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
 }
+
+/// An analyst of the test tenant, with the credentials `fml analyst create` prints.
+#[derive(Debug, Clone)]
+pub struct TestAnalyst {
+    pub email: String,
+    pub password: String,
+    /// The personal API token.
+    pub token: String,
+    pub analyst: fml_app::Analyst,
+}
+
+impl TestApp {
+    /// The commands layer on the test database (wakes no worker of the app: its engine finds
+    /// the work on its own).
+    pub fn ctx(&self) -> fml_app::Ctx {
+        fml_app::Ctx::new(self.db.clone(), fml_store::unit::Wakers::default())
+    }
+
+    /// Creates an analyst of `org` with a unique email.
+    pub async fn analyst_in(&self, org: &OrgId, role: fml_domain::lifecycle::Role) -> TestAnalyst {
+        let email = format!("{}-{}@bank.example", role.as_str(), &uuid::Uuid::new_v4().simple().to_string()[..8]);
+        let name = format!("{} {}", role.as_str(), &email[..12]);
+        let c = fml_app::analysts::create(&self.ctx(), org, &email, &name, role, None).await.unwrap();
+        TestAnalyst {
+            email: c.analyst.email.clone(),
+            password: c.password.expose().to_owned(),
+            token: c.api_token.expose().to_owned(),
+            analyst: c.analyst,
+        }
+    }
+
+    pub async fn analyst(&self, role: fml_domain::lifecycle::Role) -> TestAnalyst {
+        self.analyst_in(&self.org, role).await
+    }
+
+    /// `POST` JSON with a bearer token; the status and the JSON answer.
+    pub async fn post_json(&self, token: &str, path: &str, body: &Value) -> (u16, Value) {
+        let res = self.http.post(self.url(path)).bearer_auth(token).json(body).send().await.unwrap();
+        let status = res.status().as_u16();
+        (status, res.json().await.unwrap_or(Value::Null))
+    }
+
+    /// The case's timeline, newest first.
+    pub async fn timeline(&self, token: &str, case: &str) -> Vec<Value> {
+        let (status, body) = self.get_json(token, &format!("/api/cases/{case}/timeline")).await;
+        assert_eq!(status, 200, "{body}");
+        body.as_array().unwrap().clone()
+    }
+}

@@ -2,6 +2,7 @@
 
 mod helpers;
 
+mod analysts;
 mod cases;
 mod catalog;
 mod concurrency;
@@ -18,3 +19,4 @@ mod receivers;
 mod recipes;
 mod unit;
 mod webhooks;
+mod workflow;

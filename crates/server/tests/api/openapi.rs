@@ -4,7 +4,7 @@ use serde_json::Value;
 
 use crate::helpers::{Backend, spawn};
 
-/// Every operation the Public API serves. Adding a route without documenting it (or the
+/// Every operation the server serves (the Public API and the analyst API). Adding a route without documenting it (or the
 /// reverse) fails this test.
 const SERVED: &[(&str, &str)] = &[
     ("get", "/healthz"),
@@ -29,6 +29,18 @@ const SERVED: &[(&str, &str)] = &[
     ("get", "/v1/webhook-deliveries"),
     ("get", "/v1/webhook-deliveries/{id}"),
     ("post", "/v1/webhook-deliveries/{id}/redeliver"),
+    ("post", "/api/session"),
+    ("get", "/api/session"),
+    ("delete", "/api/session"),
+    ("get", "/api/settings"),
+    ("patch", "/api/settings"),
+    ("get", "/api/cases"),
+    ("get", "/api/cases/{caseId}"),
+    ("get", "/api/cases/{caseId}/timeline"),
+    ("post", "/api/cases/{caseId}/owner"),
+    ("post", "/api/cases/{caseId}/decision"),
+    ("post", "/api/cases/{caseId}/escalation"),
+    ("post", "/api/cases/{caseId}/escalation/response"),
 ];
 
 async fn document_matches_the_router(b: Backend) {

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use fml_domain::events::{CaseCreated, WebhookEvent};
 use fml_domain::{CaseId, CaseReference, CaseSource, Timestamp};
-use fml_store::unit::UnitOfWork;
+use fml_store::unit::{UnitOfWork, Wakers};
 use fml_store::wake::DeliveryWake;
 use serde_json::json;
 
@@ -31,16 +31,17 @@ async fn events_commit_with_their_change_or_not_at_all(b: Backend) {
     let ep =
         app.create_endpoint(&token, json!({"url": "http://127.0.0.1:9/hook", "eventTypes": ["case.created"]})).await;
     let wake = Arc::new(DeliveryWake::new());
+    let wakers = Wakers { deliveries: wake.clone(), ..Wakers::default() };
 
     // Rolled back: no event, no delivery, no wake-up.
-    let mut unit = UnitOfWork::begin(&app.db, wake.clone()).await.unwrap();
+    let mut unit = UnitOfWork::begin(&app.db, &wakers).await.unwrap();
     unit.emit(event(&app));
     drop(unit);
     assert!(fml_store::events::list(&app.db, &app.org).await.unwrap().is_empty());
     assert!(wake.take_due_now().is_empty());
 
     // Committed: the event, its delivery, and the endpoint named to the engine.
-    let mut unit = UnitOfWork::begin(&app.db, wake.clone()).await.unwrap();
+    let mut unit = UnitOfWork::begin(&app.db, &wakers).await.unwrap();
     unit.emit(event(&app));
     unit.commit().await.unwrap();
     let events = fml_store::events::list(&app.db, &app.org).await.unwrap();

@@ -1,0 +1,186 @@
+//! Analysts: creating them (the CLI), signing in and out, and finding who holds a session or
+//! a personal API token.
+
+use fml_domain::lifecycle::Role;
+use fml_domain::secret::{Secret, SecretHash};
+use fml_domain::{AnalystId, EmailAddress, OrgId, Timestamp, password};
+use fml_store::analysts::NewAnalyst;
+use fml_store::audit::{self, ActorKind};
+use serde_json::json;
+
+use crate::{Analyst, CommandError, Ctx};
+
+/// Personal API tokens start with this, so a leaked one is recognisable (secret scanners).
+pub const API_TOKEN_PREFIX: &str = "fml_at_";
+/// Session tokens (the cookie's value).
+pub const SESSION_PREFIX: &str = "fml_ss_";
+/// How long a session lasts, from sign-in (a working day and a half; no sliding renewal).
+pub const SESSION_TTL_SECS: i64 = 12 * 3600;
+/// Longest analyst name, in characters.
+pub const MAX_NAME: usize = 200;
+
+/// A new analyst with the credentials shown once.
+#[derive(Debug)]
+pub struct Created {
+    pub analyst: Analyst,
+    pub password: Secret,
+    pub api_token: Secret,
+}
+
+/// Runs Argon2 off the async runtime.
+async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> Result<T, CommandError> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| CommandError::Store(fml_store::StoreError::Config(format!("a hashing task failed: {e}"))))
+}
+
+/// Creates an analyst of `org` with a generated password (or `password`, if given and strong
+/// enough) and a personal API token.
+pub async fn create(
+    ctx: &Ctx,
+    org: &OrgId,
+    email: &str,
+    name: &str,
+    role: Role,
+    password: Option<String>,
+) -> Result<Created, CommandError> {
+    let mut errors = Vec::new();
+    let email = EmailAddress::parse(email)
+        .map(|e| e.as_str().to_lowercase())
+        .map_err(|m| errors.push(fml_domain::FieldError::new("email", m)))
+        .ok();
+    let name = match fml_domain::text::clean(name, MAX_NAME) {
+        Ok(Some(n)) => Some(n),
+        Ok(None) => {
+            errors.push(fml_domain::FieldError::new("name", "is required"));
+            None
+        }
+        Err(e) => {
+            errors.push(fml_domain::FieldError::new("name", e.to_string()));
+            None
+        }
+    };
+    if let Some(p) = &password
+        && let Err(m) = password::check_strength(p)
+    {
+        errors.push(fml_domain::FieldError::new("password", m));
+    }
+    let (Some(email), Some(name), true) = (email, name, errors.is_empty()) else {
+        return Err(CommandError::Validation(errors));
+    };
+    let password = password.map_or_else(password::generate, Secret::new);
+    let api_token = Secret::generate(API_TOKEN_PREFIX);
+    let hash = {
+        let p = password.clone();
+        blocking(move || password::hash(p.expose())).await?
+    };
+    let now = Timestamp::now();
+    let id = AnalystId::generate();
+    let mut unit = ctx.unit().await?;
+    if fml_store::orgs::get_in(unit.conn(), org).await?.is_none() {
+        return Err(CommandError::NotFound("no such org"));
+    }
+    let new = NewAnalyst {
+        id,
+        org,
+        email: &email,
+        name: &name,
+        role,
+        password_hash: &hash,
+        api_token_hash: &api_token.hash(),
+    };
+    match fml_store::analysts::create(unit.conn(), &new, now).await {
+        Ok(()) => {}
+        Err(fml_store::StoreError::Conflict(m)) => return Err(CommandError::Conflict("analyst_exists", m.into())),
+        Err(e) => return Err(e.into()),
+    }
+    let entry = audit::Entry {
+        org: Some(org),
+        case_id: None,
+        actor_kind: ActorKind::System,
+        actor: "system",
+        action: "analyst.create",
+        detail: json!({"email": email, "role": role.as_str()}),
+    };
+    audit::record(unit.conn(), &entry, now).await?;
+    unit.commit().await?;
+    Ok(Created { analyst: Analyst { id, org: org.clone(), email, name, role }, password, api_token })
+}
+
+/// A successful sign-in.
+#[derive(Debug)]
+pub struct Session {
+    pub analyst: Analyst,
+    /// The cookie's value, shown once; only its hash is stored.
+    pub token: Secret,
+    pub expires_at: Timestamp,
+}
+
+/// Signs an analyst in. Every attempt, failed or not, is audited with the client's address;
+/// an unknown email costs the same Argon2 work as a wrong password.
+pub async fn login(ctx: &Ctx, email: &str, pass: &str, address: &str) -> Result<Option<Session>, CommandError> {
+    let email = email.trim().to_lowercase();
+    let found = fml_store::analysts::for_login(&ctx.db, &email).await?;
+    let ok = {
+        let pass = pass.to_owned();
+        let stored = found.as_ref().map(|(_, h)| h.clone());
+        blocking(move || match stored {
+            Some(h) => password::verify(&pass, &h),
+            None => {
+                password::verify_nothing(&pass);
+                false
+            }
+        })
+        .await?
+    };
+    let now = Timestamp::now();
+    let mut unit = ctx.unit().await?;
+    let (org, actor_kind) = match &found {
+        Some((a, _)) => (Some(&a.org_id), ActorKind::Analyst),
+        None => (None, ActorKind::Anonymous),
+    };
+    let action = if ok { "login.succeeded" } else { "login.failed" };
+    let entry =
+        audit::Entry { org, case_id: None, actor_kind, actor: &email, action, detail: json!({"address": address}) };
+    audit::record(unit.conn(), &entry, now).await?;
+    let session = match found {
+        Some((a, _)) if ok => {
+            let token = Secret::generate(SESSION_PREFIX);
+            let expires_at = now.plus_secs(SESSION_TTL_SECS);
+            fml_store::analysts::create_session(unit.conn(), a.id, &token.hash(), now, expires_at).await?;
+            Some(Session { analyst: a.into(), token, expires_at })
+        }
+        _ => None,
+    };
+    unit.commit().await?;
+    Ok(session)
+}
+
+/// Signs out: the session stops working at once.
+pub async fn logout(ctx: &Ctx, who: &Analyst, session: &SecretHash) -> Result<(), CommandError> {
+    let now = Timestamp::now();
+    let mut unit = ctx.unit().await?;
+    if fml_store::analysts::delete_session(unit.conn(), session).await? {
+        let entry = audit::Entry {
+            org: Some(&who.org),
+            case_id: None,
+            actor_kind: ActorKind::Analyst,
+            actor: &who.email,
+            action: "logout",
+            detail: json!({}),
+        };
+        audit::record(unit.conn(), &entry, now).await?;
+    }
+    unit.commit().await?;
+    Ok(())
+}
+
+/// The analyst holding a live session token.
+pub async fn by_session(ctx: &Ctx, token: &str) -> Result<Option<Analyst>, CommandError> {
+    Ok(fml_store::analysts::by_session(&ctx.db, &SecretHash::of(token), Timestamp::now()).await?.map(Analyst::from))
+}
+
+/// The analyst holding a personal API token.
+pub async fn by_api_token(ctx: &Ctx, token: &str) -> Result<Option<Analyst>, CommandError> {
+    Ok(fml_store::analysts::by_api_token(&ctx.db, &SecretHash::of(token)).await?.map(Analyst::from))
+}

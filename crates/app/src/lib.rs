@@ -1,0 +1,37 @@
+//! The commands of the platform: each change to a case is one function here that takes the
+//! acting principal and its input, opens one [`UnitOfWork`], applies a pure rule from
+//! `fml-domain` (the lifecycle, role checks), writes the change and an audit row, emits its
+//! events, and commits — after which the unit wakes the delivery engine and the mailer.
+//!
+//! HTTP handlers, the portal, the CLI and the engines call these; none of them opens a
+//! transaction or wakes a worker itself.
+
+pub mod analysts;
+pub mod cases;
+pub mod error;
+pub mod principal;
+pub mod settings;
+
+use fml_store::unit::{UnitOfWork, Wakers};
+use fml_store::{Db, StoreError};
+
+pub use error::CommandError;
+pub use principal::{Analyst, Customer};
+
+/// What every command needs: the database and the workers to wake after commit.
+#[derive(Debug, Clone)]
+pub struct Ctx {
+    pub db: Db,
+    pub wakers: Wakers,
+}
+
+impl Ctx {
+    pub fn new(db: Db, wakers: Wakers) -> Self {
+        Self { db, wakers }
+    }
+
+    /// Begins the one transaction of a command.
+    pub async fn unit(&self) -> Result<UnitOfWork, StoreError> {
+        UnitOfWork::begin(&self.db, &self.wakers).await
+    }
+}

@@ -1,0 +1,43 @@
+//! Who acts. Each surface authenticates its own kind of principal and hands it to commands;
+//! a command's signature says which principals may call it.
+
+use fml_domain::lifecycle::{Actor, Role};
+use fml_domain::{AnalystId, CaseId, OrgId};
+use fml_store::analysts::AnalystRecord;
+use fml_store::audit::ActorKind;
+
+/// A member of a tenant's compliance team, signed in (session cookie) or holding their
+/// personal API token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Analyst {
+    pub id: AnalystId,
+    pub org: OrgId,
+    pub email: String,
+    pub name: String,
+    pub role: Role,
+}
+
+impl Analyst {
+    pub fn actor(&self) -> Actor {
+        Actor::Analyst(self.role)
+    }
+
+    pub(crate) fn audit_actor(&self) -> (ActorKind, &str) {
+        (ActorKind::Analyst, &self.email)
+    }
+}
+
+impl From<AnalystRecord> for Analyst {
+    fn from(a: AnalystRecord) -> Self {
+        Self { id: a.id, org: a.org_id, email: a.email, name: a.name, role: a.role }
+    }
+}
+
+/// A customer in the portal: a session bound to one case, and nothing else.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Customer {
+    pub org: OrgId,
+    pub case_id: CaseId,
+    /// The address the invite went to (what events carry as the actor).
+    pub email: String,
+}
