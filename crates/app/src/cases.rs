@@ -103,6 +103,11 @@ pub async fn submit(ctx: &Ctx, who: &Customer, source: SubmissionSource) -> Resu
     let mut unit = ctx.unit().await?;
     let case = load(&mut unit, &who.org, &CaseLocator::Id(who.case_id)).await?;
     let to = rule(case.status, Action::Submit, lifecycle::Actor::Customer)?;
+    // Nothing is submitted without a complete application.
+    match fml_store::portal::application(unit.conn(), &who.org, who.case_id).await? {
+        Some(app) => app.check_complete().map_err(CommandError::Validation)?,
+        None => return Err(CommandError::field("application", "fill in the application before submitting")),
+    }
     let moved = move_case(&mut unit, &case, to, &who.email, None, None, now).await?;
     let event = CaseSubmitted {
         case_id: moved.id,
@@ -281,4 +286,64 @@ pub async fn assign_owner(
     audit(&mut unit, who, &updated, "case.owner", detail, now).await?;
     unit.commit().await?;
     Ok(updated)
+}
+
+/// A case to open: through the batched case writer, whichever surface asks.
+#[derive(Debug)]
+pub struct Opening {
+    pub org: OrgId,
+    pub source: fml_domain::CaseSource,
+    /// The analyst who opens a manual case.
+    pub created_by: Option<String>,
+    pub company_number: Option<String>,
+    pub new_case: fml_domain::case::NewCase,
+    pub claim: Option<fml_store::idempotency::Claim>,
+}
+
+/// Opens a case (`case.created`), with its invite when `sendInvite` asks for one. The writer
+/// batches concurrent opens into one transaction each and emits through the unit of work.
+/// `branding` saves a lookup when the caller has it at hand.
+pub async fn open(
+    ctx: &Ctx,
+    writer: &fml_store::case_writer::CaseWriter,
+    opening: Opening,
+    branding: Option<&crate::settings::Branding>,
+) -> Result<fml_store::case_writer::CreateOutcome, CommandError> {
+    let case_id = fml_domain::CaseId::generate();
+    let invite = if opening.new_case.send_invite {
+        let looked_up;
+        let b = match branding {
+            Some(b) => b,
+            None => {
+                looked_up = crate::settings::branding(ctx, &opening.org).await?;
+                &looked_up
+            }
+        };
+        let to = crate::mail::InviteFor {
+            org: &opening.org,
+            case_id,
+            email: opening.new_case.customer_email.as_str(),
+            customer_name: opening.new_case.customer_name.as_deref(),
+            company_name: opening.new_case.company_name.as_deref(),
+        };
+        let inv = crate::mail::invite(ctx.mail()?, b, &to, Timestamp::now());
+        Some(fml_store::case_writer::PreparedInvite {
+            token_hash: inv.token.hash(),
+            expires_at: inv.expires_at,
+            mail: inv.mail,
+        })
+    } else {
+        None
+    };
+    let cmd = fml_store::case_writer::CreateCase {
+        org: opening.org,
+        case_id,
+        claim: opening.claim,
+        new_case: opening.new_case,
+        invite,
+        source: opening.source,
+        created_by: opening.created_by,
+        company_number: opening.company_number,
+    };
+    Ok(writer.create(cmd).await?)
 }

@@ -8,9 +8,14 @@
 
 pub mod analysts;
 pub mod cases;
+pub mod documents;
 pub mod error;
+pub mod mail;
+pub mod portal;
 pub mod principal;
 pub mod settings;
+
+use std::sync::Arc;
 
 use fml_store::unit::{UnitOfWork, Wakers};
 use fml_store::{Db, StoreError};
@@ -18,16 +23,29 @@ use fml_store::{Db, StoreError};
 pub use error::CommandError;
 pub use principal::{Analyst, Customer};
 
-/// What every command needs: the database and the workers to wake after commit.
+/// What every command needs: the database, the workers to wake after commit, and (for the
+/// commands that send mail) how to compose it.
 #[derive(Debug, Clone)]
 pub struct Ctx {
     pub db: Db,
     pub wakers: Wakers,
+    pub mail: Option<Arc<mail::MailConfig>>,
 }
 
 impl Ctx {
     pub fn new(db: Db, wakers: Wakers) -> Self {
-        Self { db, wakers }
+        Self { db, wakers, mail: None }
+    }
+
+    pub fn with_mail(mut self, mail: mail::MailConfig) -> Self {
+        self.mail = Some(Arc::new(mail));
+        self
+    }
+
+    pub(crate) fn mail(&self) -> Result<&mail::MailConfig, CommandError> {
+        self.mail.as_deref().ok_or_else(|| {
+            CommandError::Store(fml_store::StoreError::Config("this context cannot compose mail".into()))
+        })
     }
 
     /// Begins the one transaction of a command.

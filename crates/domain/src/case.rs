@@ -123,6 +123,18 @@ pub mod limits {
     pub const ENTITY_TYPE: usize = super::MAX_ENTITY_TYPE;
     pub const CRM_RECORD_ID: usize = super::MAX_CRM_RECORD_ID;
     pub const CRM_SOURCE: usize = super::MAX_CRM_SOURCE;
+    pub const COMPANY_NUMBER: usize = 50;
+}
+
+/// Reads the optional `companyNumber` (display text; blank is absent).
+pub fn parse_company_number(v: Option<&Value>) -> Result<Option<String>, FieldError> {
+    match v {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => {
+            crate::text::clean(s, limits::COMPANY_NUMBER).map_err(|e| FieldError::new("companyNumber", e.to_string()))
+        }
+        Some(_) => Err(FieldError::new("companyNumber", "must be a string")),
+    }
 }
 
 impl NewCase {

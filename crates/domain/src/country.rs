@@ -97,6 +97,14 @@ impl Serialize for CountryCode {
     }
 }
 
+impl<'de> serde::Deserialize<'de> for CountryCode {
+    /// Reads a stored alpha-2 code (what this type serialises as).
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let raw = String::deserialize(d)?;
+        CountryCode::from_stored(&raw).ok_or_else(|| serde::de::Error::custom(format!("not an alpha-2 code: {raw}")))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

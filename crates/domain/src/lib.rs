@@ -1,9 +1,11 @@
 //! The FML platform's types and rules. Nothing here does I/O: values are parsed at the edge
 //! (HTTP, CLI) into these types, and everything behind the edge trusts them.
 
+pub mod application;
 pub mod case;
 pub mod country;
 pub mod crypto;
+pub mod document;
 pub mod email;
 pub mod events;
 pub mod idempotency;

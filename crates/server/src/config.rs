@@ -46,6 +46,9 @@ pub struct Config {
     pub token_cache_trust: std::time::Duration,
     /// The listener's header timeout and connection cap.
     pub http: crate::http::HttpLimits,
+    /// `FML_DOCUMENTS_DIR`: the content-addressed document store (default: `documents/`
+    /// beside a SQLite database, else `./fml-documents`; shared by every node on PostgreSQL).
+    pub documents_dir: std::path::PathBuf,
 }
 
 impl Config {
@@ -65,7 +68,6 @@ impl Config {
         let portal_url = trim_slash(portal_url.unwrap_or_else(|| format!("{public_url}/portal")));
         Self {
             listen,
-            database_url,
             public_url,
             portal_url,
             smtp_url: smtp_url.filter(|s| !s.trim().is_empty()),
@@ -79,7 +81,18 @@ impl Config {
             delivery_retention: None,
             token_cache_trust: crate::tokens::TRUST,
             http: crate::http::HttpLimits::default(),
+            documents_dir: default_documents_dir(&database_url),
+            database_url,
         }
+    }
+}
+
+/// `documents/` beside a SQLite file; `./fml-documents` otherwise.
+pub fn default_documents_dir(database_url: &str) -> std::path::PathBuf {
+    let file = database_url.strip_prefix("sqlite://").or_else(|| database_url.strip_prefix("sqlite:"));
+    match file.map(|f| f.split('?').next().unwrap_or(f)).filter(|f| !f.is_empty() && *f != ":memory:") {
+        Some(f) => std::path::Path::new(f).parent().map_or_else(|| "documents".into(), |p| p.join("documents")),
+        None => "fml-documents".into(),
     }
 }
 
@@ -90,6 +103,7 @@ impl std::fmt::Debug for Config {
             .field("database_url", &redact_userinfo(&self.database_url))
             .field("public_url", &self.public_url)
             .field("portal_url", &self.portal_url)
+            .field("documents_dir", &self.documents_dir)
             .field("smtp_url", &self.smtp_url.as_deref().map(redact_userinfo))
             .field("mail_from", &self.mail_from)
             .field("master_key", &self.master_key)

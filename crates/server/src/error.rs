@@ -19,6 +19,12 @@ pub enum ApiError {
     UnsupportedMediaType,
     #[error("payload too large")]
     PayloadTooLarge,
+    /// An upload over a limit (the text says which).
+    #[error("{0}")]
+    UploadTooLarge(String),
+    /// A file of a type we do not accept (the text says which are).
+    #[error("{0}")]
+    UnsupportedFile(String),
     /// RFC 6750: a missing, malformed, expired or revoked bearer token.
     #[error("{0}")]
     InvalidToken(&'static str, /* token was presented */ bool),
@@ -73,6 +79,21 @@ pub struct ErrorBody {
 pub struct FieldErrorBody {
     pub field: String,
     pub message: String,
+}
+
+impl ApiError {
+    /// The status this error answers with (for surfaces that render it themselves).
+    pub fn clone_status(&self) -> StatusCode {
+        match self {
+            ApiError::Validation(_) | ApiError::BadRequest(..) => StatusCode::BAD_REQUEST,
+            ApiError::UnsupportedMediaType | ApiError::UnsupportedFile(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ApiError::PayloadTooLarge | ApiError::UploadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::IllegalTransition(..) | ApiError::Conflict(..) => StatusCode::CONFLICT,
+            ApiError::NotFound(_) => StatusCode::NOT_FOUND,
+            ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
+            _ => StatusCode::BAD_REQUEST,
+        }
+    }
 }
 
 impl From<fml_app::CommandError> for ApiError {
@@ -143,6 +164,10 @@ impl IntoResponse for ApiError {
                 "the request body exceeds 1 MiB".into(),
                 None,
             ),
+            ApiError::UploadTooLarge(m) => json_error(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", m, None),
+            ApiError::UnsupportedFile(m) => {
+                json_error(StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", m, None)
+            }
             ApiError::InvalidToken(desc, presented) => {
                 let mut res = json_error(StatusCode::UNAUTHORIZED, "invalid_token", desc.into(), None);
                 let challenge = if presented {

@@ -4,13 +4,16 @@
 //! [`App::build`] opens the database and runs migrations; [`App::serve`] takes a bound
 //! listener, so tests bind port 0 and never wait on start-up.
 
+pub mod branding;
 pub mod config;
 pub mod error;
 pub mod extract;
+pub mod html;
 pub mod http;
 pub mod keys;
 pub mod mail;
 pub mod openapi;
+pub mod portal;
 pub mod ratelimit;
 pub mod routes;
 pub mod schema;
@@ -59,9 +62,13 @@ impl App {
         let cases = CaseWriter::spawn(db.clone(), Arc::new(move |c| view::render_case(c, &render_cfg)), wakers.clone());
         let webhook_client = fml_webhooks::client::build_client(config.allow_private_targets);
         let tokens = tokens::TokenCache::for_db(&db, config.token_cache_trust);
-        let ctx = fml_app::Ctx::new(db.clone(), wakers);
+        let mail =
+            fml_app::mail::MailConfig { portal_url: config.portal_url.clone(), master_key: config.master_key.clone() };
+        let ctx = fml_app::Ctx::new(db.clone(), wakers).with_mail(mail);
         let logins = Arc::new(ratelimit::LoginLimiter::default());
-        let state = AppState { db, config, cases, ctx, logins, webhook_client, tokens };
+        let branding = Arc::new(branding::BrandingCache::default());
+        let blobs = fml_store::blobs::BlobStore::new(config.documents_dir.clone());
+        let state = AppState { db, config, cases, ctx, blobs, branding, logins, webhook_client, tokens };
         let router = router(state.clone());
         Self { state, router }
     }
@@ -95,27 +102,28 @@ pub fn router(state: AppState) -> Router {
     let mut doc = serde_json::to_value(&doc).unwrap_or_default();
     openapi::finish(&mut doc);
     let doc_json: Arc<str> = doc.to_string().into();
-    api.route(
-        openapi::OPENAPI_PATH,
-        axum::routing::get(move || {
-            let doc = doc_json.clone();
-            async move { ([(axum::http::header::CONTENT_TYPE, "application/json")], doc.to_string()) }
-        }),
-    )
-    .fallback(|| async { error::ApiError::NotFound("no such route").into_response() })
-    .method_not_allowed_fallback(|| async {
-        error::json_error(
-            StatusCode::METHOD_NOT_ALLOWED,
-            "method_not_allowed",
-            "this route does not accept that method".into(),
-            None,
+    api.merge(portal::router())
+        .route(
+            openapi::OPENAPI_PATH,
+            axum::routing::get(move || {
+                let doc = doc_json.clone();
+                async move { ([(axum::http::header::CONTENT_TYPE, "application/json")], doc.to_string()) }
+            }),
         )
-    })
-    .layer(DefaultBodyLimit::max(extract::MAX_BODY_BYTES))
-    .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, Duration::from_secs(30)))
-    .layer(CatchPanicLayer::custom(|_| error::ApiError::Internal("a handler panicked".into()).into_response()))
-    .layer(TraceLayer::new_for_http())
-    .with_state(state)
+        .fallback(|| async { error::ApiError::NotFound("no such route").into_response() })
+        .method_not_allowed_fallback(|| async {
+            error::json_error(
+                StatusCode::METHOD_NOT_ALLOWED,
+                "method_not_allowed",
+                "this route does not accept that method".into(),
+                None,
+            )
+        })
+        .layer(DefaultBodyLimit::max(extract::MAX_BODY_BYTES))
+        .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, Duration::from_secs(30)))
+        .layer(CatchPanicLayer::custom(|_| error::ApiError::Internal("a handler panicked".into()).into_response()))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
 }
 
 /// Once an hour: deletes expired tokens, sessions and idempotency keys, and, when a retention is set,
@@ -131,6 +139,9 @@ async fn housekeeping(db: Db, delivery_retention: Option<Duration>) {
         }
         if let Err(e) = fml_store::analysts::purge_expired_sessions(&db, now).await {
             tracing::warn!(error = %e, "purging expired sessions failed");
+        }
+        if let Err(e) = fml_store::portal::purge_expired_sessions(&db, now).await {
+            tracing::warn!(error = %e, "purging expired portal sessions failed");
         }
         if let Err(e) = fml_store::idempotency::purge_expired(&db, now).await {
             tracing::warn!(error = %e, "purging expired idempotency keys failed");

@@ -1,23 +1,17 @@
-//! Mail: composing the customer invite, and the worker that sends the outbox over SMTP.
+//! Mail: the worker that sends the outbox over SMTP (messages are composed by `fml_app::mail`).
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use fml_domain::case::NewCase;
-use fml_domain::secret::Secret;
-use fml_domain::{CaseId, OrgId, Timestamp};
+use fml_domain::{OrgId, Timestamp};
 use fml_store::Db;
-use fml_store::case_writer::PreparedInvite;
-use fml_store::mail::{MailRow, NewMail, SEAL_CONTEXT};
+use fml_store::mail::{MailRow, SEAL_CONTEXT};
 use lettre::message::{Mailbox, header::ContentType};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use tokio::sync::Notify;
 
 use crate::config::Config;
-use crate::extract::Auth;
 
-/// How long a magic link works.
-pub const INVITE_TTL_SECS: i64 = 7 * 24 * 3600;
 /// Send attempts before a message is marked failed.
 const MAX_ATTEMPTS: i32 = 8;
 /// Messages leased at once; they are sent one after another.
@@ -27,39 +21,6 @@ const SEND_DEADLINE_SECS: i64 = 30;
 /// A lease must outlast the slowest possible batch, or another node would lease the same
 /// messages while they are still being sent and mail them twice.
 const LEASE_SECS: i64 = MAIL_BATCH * SEND_DEADLINE_SECS + 30;
-
-/// Mints the invite's single-use token and seals the email that carries it. Only the token's
-/// SHA-256 is stored; the link is built from `FML_PORTAL_URL`, never from the request.
-pub fn prepare_invite(config: &Config, auth: &Auth, c: &NewCase, case_id: CaseId, now: Timestamp) -> PreparedInvite {
-    let token = Secret::generate("");
-    let link = format!("{}/invite/{}", config.portal_url, token.expose());
-    let (subject, body) = invite_text(&auth.org_name, c, &link);
-    PreparedInvite {
-        token_hash: token.hash(),
-        expires_at: now.plus_secs(INVITE_TTL_SECS),
-        mail: NewMail {
-            org: auth.org.clone(),
-            case_id: Some(case_id),
-            kind: "case_invite",
-            recipient: c.customer_email.as_str().to_owned(),
-            subject,
-            body_sealed: config.master_key.seal(SEAL_CONTEXT, body.as_bytes()),
-        },
-    }
-}
-
-/// The invite's subject and plain-text body, branded with the tenant's name.
-pub fn invite_text(org_name: &str, c: &NewCase, link: &str) -> (String, String) {
-    let company = c.company_name.as_deref().unwrap_or("your business");
-    let subject = format!("{org_name}: complete the business verification for {company}");
-    let greeting = c.customer_name.as_deref().map_or_else(|| "Hello,".to_owned(), |n| format!("Hello {n},"));
-    let body = format!(
-        "{greeting}\n\n{org_name} has asked you to complete a business verification (KYB) for {company}.\n\n\
-         Open this secure link to start; it works once and expires in 7 days:\n\n{link}\n\n\
-         If you were not expecting this email, you can ignore it.\n\n— {org_name}, via First Mile Labs\n"
-    );
-    (subject, body)
-}
 
 /// Sends due outbox mail over SMTP until the process ends. Woken by `wake` when mail is
 /// queued; also checks every few seconds for retries that have come due.
@@ -120,10 +81,13 @@ async fn compose(db: &Db, config: &Config, row: &MailRow) -> Result<Message, Str
     let sealed = row.body_sealed.as_deref().ok_or("the message body is gone")?;
     let body = config.master_key.open(SEAL_CONTEXT, sealed).map_err(|e| e.to_string())?;
     let body = String::from_utf8(body).map_err(|e| e.to_string())?;
-    let org_name = fml_store::orgs::get(db, &OrgId::from_trusted(row.org_id.clone()))
+    // The sender's display name is the tenant's (its display name when set).
+    let mut r = db.reader().await.map_err(|e| e.to_string())?;
+    let org_name = fml_store::tenant::get(r.conn(), &OrgId::from_trusted(row.org_id.clone()))
         .await
         .map_err(|e| e.to_string())?
-        .map_or_else(|| row.org_id.clone(), |o| o.name);
+        .map_or_else(|| row.org_id.clone(), |(name, s)| s.display_name.unwrap_or(name));
+    drop(r);
     let from = Mailbox::new(Some(org_name), config.mail_from.parse().map_err(|e| format!("bad sender: {e}"))?);
     let to: Mailbox = row.recipient.parse().map_err(|e| format!("bad recipient: {e}"))?;
     Message::builder()

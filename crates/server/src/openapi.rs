@@ -16,7 +16,7 @@ pub const OPENAPI_PATH: &str = "/openapi.json";
 #[openapi(
     info(title = "First Mile Labs Public API", version = "1", description = "Open KYB cases from a CRM, safely retried."),
     modifiers(&SecurityAddon),
-    tags((name = "oauth"), (name = "cases"), (name = "webhooks"), (name = "analysts"), (name = "workflow"), (name = "settings"), (name = "health"))
+    tags((name = "oauth"), (name = "cases"), (name = "webhooks"), (name = "analysts"), (name = "workflow"), (name = "documents"), (name = "settings"), (name = "health"))
 )]
 struct ApiDoc;
 
@@ -60,6 +60,7 @@ pub fn api_router() -> OpenApiRouter<AppState> {
         .merge(routes::deliveries::router())
         .merge(routes::session::router())
         .merge(routes::workflow::router())
+        .merge(routes::documents::router())
         .merge(routes::settings::router())
 }
 
@@ -156,6 +157,13 @@ type LinkRow =
 
 /// (path, method, status, link name, target operationId, parameters).
 const LINKS: &[LinkRow] = &[
+    ("/api/cases", "post", "201", "getCase", "staff_get_case", &[("caseId", "$response.body#/caseId")]),
+    ("/api/cases", "post", "201", "timeline", "timeline", &[("caseId", "$response.body#/caseId")]),
+    ("/api/cases", "post", "201", "setOwner", "set_owner", &[("caseId", "$response.body#/caseId")]),
+    ("/api/cases", "post", "201", "decide", "decide", &[("caseId", "$response.body#/caseId")]),
+    ("/api/cases", "post", "201", "escalate", "escalate", &[("caseId", "$response.body#/caseId")]),
+    ("/api/cases", "post", "201", "respond", "respond", &[("caseId", "$response.body#/caseId")]),
+    ("/api/cases", "post", "201", "sendInvite", "send_invite", &[("caseId", "$response.body#/caseId")]),
     ("/v1/cases", "post", "201", "getCase", "get_case", &[("caseId", "$response.body#/caseId")]),
     ("/v1/cases", "post", "201", "setCrmRecordId", "set_crm_record_id", &[("caseId", "$response.body#/caseId")]),
     ("/v1/cases", "post", "200", "getCase", "get_case", &[("caseId", "$response.body#/caseId")]),

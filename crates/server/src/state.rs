@@ -14,6 +14,10 @@ pub struct AppState {
     pub cases: CaseWriter,
     /// The commands, with the workers they wake after commit.
     pub ctx: fml_app::Ctx,
+    /// Where documents' bytes are kept.
+    pub blobs: fml_store::blobs::BlobStore,
+    /// Tenants' branding for invites and portal pages.
+    pub branding: Arc<crate::branding::BrandingCache>,
     /// Failed sign-ins per account and per address.
     pub logins: Arc<crate::ratelimit::LoginLimiter>,
     /// Recently seen access tokens (PostgreSQL only; revocations clear it on every node).

@@ -20,16 +20,18 @@ pub struct CaseView {
     pub customer_email: Option<String>,
     pub customer_name: Option<String>,
     pub company_name: Option<String>,
+    pub company_number: Option<String>,
     /// ISO 3166-1 alpha-2.
     #[schema(value_type = Option<String>, example = "GB")]
     pub country: Option<CountryCode>,
     pub entity_type: Option<String>,
     pub crm_record_id: Option<String>,
     pub crm_source: Option<String>,
-    /// `api` for cases opened through this API.
+    /// How the case was opened: `api` (this API), `manual` (an analyst), `application_form` or
+    /// `doc_upload` (the customer, from the tenant's public link).
     #[schema(value_type = String, example = "api")]
     pub source: CaseSource,
-    /// snake_case: `in_progress`, `submitted`, `in_review`, `pending_senior`, `returned`, `approved`, `declined`.
+    /// snake_case: `in_progress`, `in_review`, `pending_senior`, `returned`, `approved`, `declined`.
     #[schema(value_type = String, example = "in_progress")]
     pub status: CaseStatus,
     /// When the magic-link invite was queued; null if none was sent.
@@ -51,6 +53,7 @@ impl CaseView {
             customer_email: c.customer_email.clone(),
             customer_name: c.customer_name.clone(),
             company_name: c.company_name.clone(),
+            company_number: c.company_number.clone(),
             country: c.country,
             entity_type: c.entity_type.clone(),
             crm_record_id: c.crm_record_id.clone(),

@@ -344,3 +344,18 @@ pub async fn search(
     sql.push_str(&format!(" ORDER BY id DESC LIMIT ${}", args.len()));
     convert(crate::fetch_all_args!(c.conn(), CaseRow, sql, args)?)
 }
+
+/// Records that an invite was (re)sent now.
+pub async fn mark_invited(
+    conn: Conn<'_>,
+    org: &OrgId,
+    id: CaseId,
+    now: Timestamp,
+) -> Result<Option<CaseRecord>, StoreError> {
+    let sql = format!(
+        "UPDATE cases SET invite_sent_at = $3, updated_at = $3 WHERE org_id = $1 AND id = $2 RETURNING {CASE_COLUMNS}"
+    );
+    fetch_optional!(conn, CaseRow, sqlx::AssertSqlSafe(sql), org.as_str(), id.to_string(), now.millis())?
+        .map(CaseRecord::try_from)
+        .transpose()
+}

@@ -6,11 +6,13 @@
 
 pub mod analysts;
 pub mod audit;
+pub mod blobs;
 pub mod case_writer;
 pub mod cases;
 pub mod clients;
 pub mod db;
 pub mod deliveries;
+pub mod documents;
 pub mod endpoints;
 pub mod escalations;
 pub mod events;
@@ -18,6 +20,7 @@ pub mod idempotency;
 pub mod keyring;
 pub mod mail;
 pub mod orgs;
+pub mod portal;
 pub mod tenant;
 pub mod unit;
 pub mod wake;

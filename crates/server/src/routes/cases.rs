@@ -9,7 +9,7 @@ use fml_domain::case::{CaseFields, NewCase, limits, number_literal, parse_crm_re
 use fml_domain::idempotency::fingerprint;
 use fml_domain::ids::CaseLocator;
 use fml_domain::{CaseId, Scope, Timestamp};
-use fml_store::case_writer::{CreateCase, CreateOutcome};
+use fml_store::case_writer::CreateOutcome;
 use fml_store::cases::{CaseRecord, SetCrmOutcome};
 use fml_store::idempotency::Claim;
 use fml_store::unit::UnitOfWork;
@@ -41,7 +41,7 @@ const CREATE_ROUTE: &str = "POST /v1/cases";
 /// optional field (`""`, as CRMs send empty properties) counts as absent.
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", default)]
-pub struct CreateCaseBody {
+pub(crate) struct CreateCaseBody {
     #[schema(required = true, schema_with = customer_email_schema)]
     customer_email: Option<Value>,
     #[schema(schema_with = customer_name_schema)]
@@ -58,6 +58,8 @@ pub struct CreateCaseBody {
     crm_source: Option<Value>,
     #[schema(schema_with = send_invite_schema)]
     send_invite: Option<Value>,
+    #[schema(schema_with = company_number_schema)]
+    company_number: Option<Value>,
 }
 
 impl CreateCaseBody {
@@ -107,6 +109,9 @@ fn crm_record_id_schema() -> utoipa::openapi::schema::Schema {
 fn crm_source_schema() -> utoipa::openapi::schema::Schema {
     schema::text(limits::CRM_SOURCE, true, "e.g. \"hubspot\", \"salesforce\".")
 }
+fn company_number_schema() -> utoipa::openapi::schema::Schema {
+    schema::text(limits::COMPANY_NUMBER, true, "The company's registration number.")
+}
 fn send_invite_schema() -> utoipa::openapi::schema::Schema {
     schema::lenient_flag("Email the customer a magic-link invite to the portal (default false).")
 }
@@ -139,42 +144,52 @@ async fn create_case(
     JsonBody(body, raw): JsonBody,
 ) -> Result<Response, ApiError> {
     auth.require(Scope::CasesWrite)?;
-    let typed: CreateCaseBody = typed_body(&body)?;
-    let mut new_case = NewCase::from_fields(typed.fields()).map_err(ApiError::Validation)?;
-    if new_case.crm_record_id.is_some()
-        && let Some(literal) = number_literal(&raw, "crmRecordId")
-    {
-        new_case.crm_record_id = Some(literal);
-    }
+    let (new_case, company_number) = parse_create(&body, &raw)?;
     let claim = key.map(|key| Claim {
         org: auth.org.clone(),
         key,
         route: CREATE_ROUTE.to_owned(),
         fingerprint: fingerprint(CREATE_ROUTE, &body),
     });
-    let case_id = CaseId::generate();
-    let invite = new_case
-        .send_invite
-        .then(|| crate::mail::prepare_invite(&st.config, &auth, &new_case, case_id, Timestamp::now()));
+    let branding = if new_case.send_invite { Some(st.branding.get(&st.ctx, &auth.org).await?) } else { None };
+    let opening = fml_app::cases::Opening {
+        org: auth.org.clone(),
+        source: fml_domain::CaseSource::Api,
+        created_by: None,
+        company_number,
+        new_case,
+        claim,
+    };
     // The writer wakes the mailer and the delivery engine after its commit.
-    let outcome = st
-        .cases
-        .create(CreateCase {
-            org: auth.org.clone(),
-            case_id,
-            claim,
-            new_case,
-            invite,
-            source: fml_domain::CaseSource::Api,
-            created_by: None,
-            company_number: None,
-        })
-        .await?;
+    let outcome = fml_app::cases::open(&st.ctx, &st.cases, opening, branding.as_ref()).await?;
     Ok(match outcome {
         CreateOutcome::Created { body, .. } => idempotent::json(StatusCode::CREATED, body, None),
         CreateOutcome::ExistingForCrm { body, .. } => idempotent::json(StatusCode::OK, body, Some("crm-record-id")),
         CreateOutcome::KeyTaken(verdict) => idempotent::verdict_response(verdict)?,
     })
+}
+
+/// Validates a create-case body (the Public API's, and the analyst API's manual create):
+/// every failed field at once.
+pub(crate) fn parse_create(body: &Value, raw: &[u8]) -> Result<(NewCase, Option<String>), ApiError> {
+    let typed: CreateCaseBody = typed_body(body)?;
+    let number = fml_domain::case::parse_company_number(typed.company_number.as_ref());
+    let mut new_case = match (NewCase::from_fields(typed.fields()), number) {
+        (Ok(c), Ok(_)) => c,
+        (Err(mut errors), Err(e)) => {
+            errors.push(e);
+            return Err(ApiError::Validation(errors));
+        }
+        (Err(errors), Ok(_)) => return Err(ApiError::Validation(errors)),
+        (Ok(_), Err(e)) => return Err(ApiError::Validation(vec![e])),
+    };
+    if new_case.crm_record_id.is_some()
+        && let Some(literal) = number_literal(raw, "crmRecordId")
+    {
+        new_case.crm_record_id = Some(literal);
+    }
+    let number = fml_domain::case::parse_company_number(typed.company_number.as_ref()).unwrap_or(None);
+    Ok((new_case, number))
 }
 
 fn locate(raw: &str) -> Result<CaseLocator, ApiError> {

@@ -3,6 +3,7 @@
 pub mod cases;
 pub mod catalog;
 pub mod deliveries;
+pub mod documents;
 pub mod endpoints;
 pub mod health;
 pub mod idempotent;

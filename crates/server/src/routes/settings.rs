@@ -120,5 +120,7 @@ async fn patch_settings(
     if !errors.is_empty() {
         return Err(ApiError::Validation(errors));
     }
-    Ok(Json(fml_app::settings::update(&st.ctx, Some(&staff), &staff.org, &patch).await?.into()))
+    let updated = fml_app::settings::update(&st.ctx, Some(&staff), &staff.org, &patch).await?;
+    st.branding.forget(&staff.org);
+    Ok(Json(updated.into()))
 }

@@ -28,7 +28,8 @@ use crate::view::CaseView;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
-        .routes(routes!(list_cases))
+        .routes(routes!(list_cases, create_case))
+        .routes(routes!(send_invite))
         .routes(routes!(get_case))
         .routes(routes!(timeline))
         .routes(routes!(set_owner))
@@ -130,7 +131,7 @@ struct StaffCaseList {
 
 /// List the tenant's cases, newest first, with filters.
 #[utoipa::path(
-    get, path = "/api/cases", tag = "workflow",
+    get, path = "/api/cases", tag = "workflow", operation_id = "staff_list_cases",
     params(ListParams),
     responses(
         (status = 200, description = "A page of cases", body = StaffCaseList),
@@ -203,7 +204,7 @@ async fn list_cases(
 
 /// A case, by UUID or reference.
 #[utoipa::path(
-    get, path = "/api/cases/{caseId}", tag = "workflow",
+    get, path = "/api/cases/{caseId}", tag = "workflow", operation_id = "staff_get_case",
     params(("caseId" = String, Path, description = "The case UUID or its reference (CS-2026-00471)")),
     responses((status = 200, description = "The case", body = StaffCaseView)),
     security(("analystToken" = []), ("analystSession" = []))
@@ -452,5 +453,62 @@ async fn respond(
     let note = note_field(typed.note.as_ref(), "note", false).map_err(|e| errors.push(e)).ok();
     let (Some(rec), Some(note)) = (rec, note) else { return Err(ApiError::Validation(errors)) };
     let case = commands::respond_to_escalation(&st.ctx, &staff, &locator, rec, note).await?;
+    Ok(Json(view(&st, &case).await?))
+}
+
+/// Open a case by hand (`source: manual`, `createdBy` the analyst): the Public API's fields
+/// plus `companyNumber`; `sendInvite` emails the customer their magic link. A `crmRecordId`
+/// the tenant already has returns that case with 200.
+#[utoipa::path(
+    post, path = "/api/cases", tag = "workflow", operation_id = "staff_create_case",
+    request_body(content = crate::routes::cases::CreateCaseBody, content_type = "application/json"),
+    responses(
+        (status = 201, description = "Case created", body = StaffCaseView),
+        (status = 200, description = "The tenant's existing case for this crmRecordId", body = StaffCaseView),
+    ),
+    security(("analystToken" = []), ("analystSession" = []))
+)]
+async fn create_case(
+    State(st): State<AppState>,
+    staff: Staff,
+    JsonBody(body, raw): JsonBody,
+) -> Result<Response, ApiError> {
+    let (new_case, company_number) = crate::routes::cases::parse_create(&body, &raw)?;
+    let branding = if new_case.send_invite { Some(st.branding.get(&st.ctx, &staff.org).await?) } else { None };
+    let opening = commands::Opening {
+        org: staff.org.clone(),
+        source: CaseSource::Manual,
+        created_by: Some(staff.email.clone()),
+        company_number,
+        new_case,
+        claim: None,
+    };
+    let (status, case) = match commands::open(&st.ctx, &st.cases, opening, branding.as_ref()).await? {
+        fml_store::case_writer::CreateOutcome::Created { case, .. } => (axum::http::StatusCode::CREATED, case),
+        fml_store::case_writer::CreateOutcome::ExistingForCrm { case, .. } => (axum::http::StatusCode::OK, case),
+        fml_store::case_writer::CreateOutcome::KeyTaken(_) => {
+            return Err(ApiError::Internal("a manual create carried an idempotency key".into()));
+        }
+    };
+    Ok((status, Json(view(&st, &case).await?)).into_response())
+}
+
+/// (Re)send the customer's magic-link invite: every earlier unused link stops working.
+#[utoipa::path(
+    post, path = "/api/cases/{caseId}/invite", tag = "workflow",
+    params(("caseId" = String, Path, description = "The case UUID or its reference")),
+    responses(
+        (status = 200, description = "The case, with the new inviteSentAt", body = StaffCaseView),
+        (status = 409, description = "invalid_transition: the case is decided (currentStatus)", body = ErrorBody),
+        (status = 422, description = "no_customer_email", body = ErrorBody),
+    ),
+    security(("analystToken" = []), ("analystSession" = []))
+)]
+async fn send_invite(
+    State(st): State<AppState>,
+    staff: Staff,
+    Path(case_id): Path<String>,
+) -> Result<Json<StaffCaseView>, ApiError> {
+    let case = fml_app::portal::resend_invite(&st.ctx, &staff, &locate(&case_id)?).await?;
     Ok(Json(view(&st, &case).await?))
 }

@@ -110,6 +110,14 @@ pub struct TestApp {
     pub client_id: String,
     pub client_secret: String,
     pub master_key_hex: String,
+    /// The app's document store (removed with the app).
+    pub documents: PathBuf,
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.documents);
+    }
 }
 
 pub struct Options {
@@ -172,6 +180,8 @@ pub async fn spawn_with(backend: Backend, opts: Options) -> TestApp {
     config.http = opts.http;
     config.webhook_concurrency = opts.webhook_concurrency;
     config.token_cache_trust = opts.token_cache_trust;
+    let documents = std::env::temp_dir().join(format!("fml-test-docs-{}", uuid::Uuid::new_v4().simple()));
+    config.documents_dir = documents.clone();
     let app = App::with_db(db.clone(), config);
     tokio::spawn(app.serve(listener));
 
@@ -179,7 +189,7 @@ pub async fn spawn_with(backend: Backend, opts: Options) -> TestApp {
     let (client_id, client_secret) = seed_org(&db, &org, ScopeSet::all()).await;
     fml_webhooks::client::install_tls();
     let http = Client::builder().timeout(Duration::from_secs(30)).build().unwrap();
-    TestApp { base, db, spec, http, org, client_id, client_secret, master_key_hex }
+    TestApp { base, db, spec, http, org, client_id, client_secret, master_key_hex, documents }
 }
 
 /// Creates `org` (if new) with a client holding `scopes`; returns its id and secret.
@@ -204,6 +214,10 @@ pub async fn seed_org(db: &Db, org: &OrgId, scopes: ScopeSet) -> (String, String
 }
 
 impl TestApp {
+    pub fn documents_dir(&self) -> &std::path::Path {
+        &self.documents
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
     }

@@ -2,7 +2,6 @@
 //! their JSON Schemas and the guide's fields), every illegal one a 409 with the current
 //! status, roles, tenant isolation, owners, the list's filters and the timeline.
 
-use fml_domain::events::SubmissionSource;
 use fml_domain::lifecycle::Role;
 use serde_json::{Value, json};
 
@@ -18,11 +17,9 @@ async fn open_case(app: &TestApp, crm: &str) -> String {
     body["caseId"].as_str().unwrap().to_owned()
 }
 
-/// Submits the case as its customer (the portal's command).
+/// Submits the case as its customer does, through the portal.
 async fn submit(app: &TestApp, case: &str) {
-    let who =
-        fml_app::Customer { org: app.org.clone(), case_id: case.parse().unwrap(), email: "jane@acme.example".into() };
-    fml_app::cases::submit(&app.ctx(), &who, SubmissionSource::ApplicationForm).await.unwrap();
+    crate::portal::customer_submits(app, case).await;
 }
 
 async fn act(app: &TestApp, who: &TestAnalyst, case: &str, action: &str, body: Value) -> (u16, Value) {

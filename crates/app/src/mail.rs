@@ -1,0 +1,83 @@
+//! Composing the emails the platform sends. Every email is tenant-branded (display name,
+//! support address) and sealed under the master key before it is queued, since it may carry a
+//! magic link.
+
+use fml_domain::crypto::MasterKey;
+use fml_domain::secret::Secret;
+use fml_domain::{CaseId, OrgId, Timestamp};
+use fml_store::mail::{NewMail, SEAL_CONTEXT};
+
+use crate::settings::Branding;
+
+/// How long a magic link works.
+pub const INVITE_TTL_SECS: i64 = 7 * 24 * 3600;
+
+/// What composing mail needs: where links point and the key that seals bodies.
+#[derive(Debug, Clone)]
+pub struct MailConfig {
+    /// `FML_PORTAL_URL`, without a trailing slash.
+    pub portal_url: String,
+    pub master_key: MasterKey,
+}
+
+/// A composed invite: the token (its hash goes to the store, the link in the mail) and the
+/// sealed message.
+#[derive(Debug)]
+pub struct Invite {
+    pub token: Secret,
+    pub expires_at: Timestamp,
+    pub mail: NewMail,
+}
+
+/// Who the invite is for and about.
+#[derive(Debug, Clone, Copy)]
+pub struct InviteFor<'a> {
+    pub org: &'a OrgId,
+    pub case_id: CaseId,
+    pub email: &'a str,
+    pub customer_name: Option<&'a str>,
+    pub company_name: Option<&'a str>,
+}
+
+/// The footer every customer email ends with.
+fn footer(b: &Branding) -> String {
+    match &b.settings.support_email {
+        Some(s) => format!("Questions? Write to {s}.\n\n— {}, via First Mile Labs\n", b.name()),
+        None => format!("— {}, via First Mile Labs\n", b.name()),
+    }
+}
+
+/// The invite's subject and plain-text body.
+pub fn invite_text(b: &Branding, to: &InviteFor<'_>, link: &str) -> (String, String) {
+    let org_name = b.name();
+    let company = to.company_name.unwrap_or("your business");
+    let subject = format!("{org_name}: complete the business verification for {company}");
+    let greeting = to.customer_name.map_or_else(|| "Hello,".to_owned(), |n| format!("Hello {n},"));
+    let body = format!(
+        "{greeting}\n\n{org_name} has asked you to complete a business verification (KYB) for {company}.\n\n\
+         Open this secure link to start; it works once and expires in 7 days:\n\n{link}\n\n\
+         If you were not expecting this email, you can ignore it.\n\n{}",
+        footer(b)
+    );
+    (subject, body)
+}
+
+/// Mints an invite's single-use token and seals the email that carries it. The link is built
+/// from `FML_PORTAL_URL`, never from a request.
+pub fn invite(cfg: &MailConfig, b: &Branding, to: &InviteFor<'_>, now: Timestamp) -> Invite {
+    let token = Secret::generate("");
+    let link = format!("{}/invite/{}", cfg.portal_url, token.expose());
+    let (subject, body) = invite_text(b, to, &link);
+    Invite {
+        expires_at: now.plus_secs(INVITE_TTL_SECS),
+        mail: NewMail {
+            org: to.org.clone(),
+            case_id: Some(to.case_id),
+            kind: "case_invite",
+            recipient: to.email.to_owned(),
+            subject,
+            body_sealed: cfg.master_key.seal(SEAL_CONTEXT, body.as_bytes()),
+        },
+        token,
+    }
+}

@@ -1,0 +1,253 @@
+//! The customer's side: redeeming a magic link for a portal session, saving the application,
+//! reviewing and correcting it, and (re)sending invites.
+
+use fml_domain::application::Application;
+use fml_domain::events::{Amendment, CorrectionSource, DataCorrected, WebhookEvent};
+use fml_domain::ids::CaseLocator;
+use fml_domain::secret::{Secret, SecretHash};
+use fml_domain::{CaseStatus, OrgId, Timestamp};
+use fml_store::audit::{self, ActorKind};
+use fml_store::cases::CaseRecord;
+use fml_store::portal::Admission;
+use fml_store::unit::UnitOfWork;
+use serde_json::json;
+
+use crate::cases::load;
+use crate::mail::InviteFor;
+use crate::{Analyst, CommandError, Ctx, Customer};
+
+/// Portal session tokens start with this.
+pub const SESSION_PREFIX: &str = "fml_ps_";
+/// A portal session lasts this long from redemption: long enough to fill the form, short
+/// enough that a forgotten browser does not stay open on the case.
+pub const SESSION_TTL_SECS: i64 = 2 * 3600;
+
+/// A redeemed invite.
+#[derive(Debug)]
+pub struct PortalSession {
+    pub customer: Customer,
+    /// The cookie's value, shown once.
+    pub token: Secret,
+}
+
+fn customer(a: Admission) -> Customer {
+    Customer { org: a.org, case_id: a.case_id, email: a.email }
+}
+
+async fn audit_customer(
+    unit: &mut UnitOfWork,
+    who: &Customer,
+    action: &str,
+    detail: serde_json::Value,
+    now: Timestamp,
+) -> Result<(), CommandError> {
+    let entry = audit::Entry {
+        org: Some(&who.org),
+        case_id: Some(who.case_id),
+        actor_kind: ActorKind::Customer,
+        actor: &who.email,
+        action,
+        detail,
+    };
+    audit::record(unit.conn(), &entry, now).await?;
+    Ok(())
+}
+
+/// Whether an invite token is live, without using it (the confirmation page).
+pub async fn invite_is_live(ctx: &Ctx, token: &str) -> Result<bool, CommandError> {
+    Ok(fml_store::portal::live_invite(&ctx.db, &SecretHash::of(token), Timestamp::now()).await?.is_some())
+}
+
+/// Redeems a magic link: the invite is used (one conditional update: of two concurrent
+/// redemptions one wins) and exchanged for a portal session. `None` for an unknown, used or
+/// expired token.
+pub async fn redeem(ctx: &Ctx, token: &str) -> Result<Option<PortalSession>, CommandError> {
+    let now = Timestamp::now();
+    let mut unit = ctx.unit().await?;
+    let Some(admission) = fml_store::portal::redeem_invite(unit.conn(), &SecretHash::of(token), now).await? else {
+        return Ok(None);
+    };
+    let session = Secret::generate(SESSION_PREFIX);
+    fml_store::portal::create_session(unit.conn(), &admission, &session.hash(), now, now.plus_secs(SESSION_TTL_SECS))
+        .await?;
+    let who = customer(admission);
+    audit_customer(&mut unit, &who, "invite.redeem", json!({}), now).await?;
+    unit.commit().await?;
+    Ok(Some(PortalSession { customer: who, token: session }))
+}
+
+/// The customer of a live portal session.
+pub async fn by_session(ctx: &Ctx, token: &str) -> Result<Option<Customer>, CommandError> {
+    Ok(fml_store::portal::session(&ctx.db, &SecretHash::of(token), Timestamp::now()).await?.map(customer))
+}
+
+/// Ends a portal session.
+pub async fn sign_out(ctx: &Ctx, token: &str) -> Result<(), CommandError> {
+    let mut unit = ctx.unit().await?;
+    fml_store::portal::delete_session(unit.conn(), &SecretHash::of(token)).await?;
+    unit.commit().await?;
+    Ok(())
+}
+
+/// What the portal shows: the customer's case, application and documents.
+pub type PortalView = (CaseRecord, Option<Application>, Vec<fml_store::documents::DocumentRecord>);
+
+/// The customer's case, application and documents (for the portal's pages).
+pub async fn view(ctx: &Ctx, who: &Customer) -> Result<PortalView, CommandError> {
+    let mut r = ctx.db.reader().await?;
+    let case = fml_store::cases::get_in(r.conn(), &who.org, &CaseLocator::Id(who.case_id))
+        .await?
+        .ok_or(CommandError::NotFound("no such case"))?;
+    let app = fml_store::portal::application(r.conn(), &who.org, who.case_id).await?;
+    let docs = fml_store::documents::for_case(r.conn(), &who.org, who.case_id).await?;
+    Ok((case, app, docs))
+}
+
+/// The application can change only while the customer has the case.
+fn editable(case: &CaseRecord) -> Result<(), CommandError> {
+    if case.status == CaseStatus::InProgress { Ok(()) } else { Err(CommandError::Illegal { current: case.status }) }
+}
+
+/// Saves the application (as often as the customer likes, until they submit).
+pub async fn save_application(ctx: &Ctx, who: &Customer, app: &Application) -> Result<(), CommandError> {
+    let now = Timestamp::now();
+    let mut unit = ctx.unit().await?;
+    let case = load(&mut unit, &who.org, &CaseLocator::Id(who.case_id)).await?;
+    editable(&case)?;
+    fml_store::portal::put_application(unit.conn(), &who.org, who.case_id, app, now).await?;
+    let detail = json!({"directors": app.directors.len(), "shareholders": app.shareholders.len()});
+    audit_customer(&mut unit, who, "application.save", detail, now).await?;
+    unit.commit().await?;
+    Ok(())
+}
+
+/// The customer reviews the data on file and corrects it: the corrected application is saved
+/// and, if anything changed, `data.corrected` lists each change. Returns the number of
+/// amendments.
+pub async fn review(ctx: &Ctx, who: &Customer, corrected: &Application) -> Result<usize, CommandError> {
+    let now = Timestamp::now();
+    let mut unit = ctx.unit().await?;
+    let case = load(&mut unit, &who.org, &CaseLocator::Id(who.case_id)).await?;
+    editable(&case)?;
+    let Some(on_file) = fml_store::portal::application(unit.conn(), &who.org, who.case_id).await? else {
+        return Err(CommandError::Conflict("nothing_to_review", "fill in the application before reviewing it".into()));
+    };
+    let changes = on_file.amendments(corrected);
+    fml_store::portal::put_application(unit.conn(), &who.org, who.case_id, corrected, now).await?;
+    if !changes.is_empty() {
+        let amendments: Vec<Amendment> = changes
+            .iter()
+            .map(|(section, field, original, corrected)| Amendment {
+                section: (*section).to_owned(),
+                field: field.clone(),
+                original_value: original.clone(),
+                corrected_value: corrected.clone(),
+            })
+            .collect();
+        let event = DataCorrected {
+            case_id: case.id,
+            case_reference: case.reference.clone(),
+            source: CorrectionSource::CustomerReview,
+            amendment_count: Some(u32::try_from(amendments.len()).unwrap_or(u32::MAX)),
+            amendments: Some(amendments),
+            document_id: None,
+            field: None,
+            original_value: None,
+            corrected_value: None,
+            note: None,
+            reason: None,
+            by: None,
+        };
+        unit.emit(event.emit(&case.org_id, case.crm_record_id.as_deref(), now));
+    }
+    let fields: Vec<String> = changes.iter().map(|(s, f, _, _)| format!("{s}.{f}")).collect();
+    audit_customer(&mut unit, who, "application.review", json!({"amended": fields}), now).await?;
+    unit.commit().await?;
+    Ok(changes.len())
+}
+
+/// An analyst (re)sends the case's invite: every earlier unused link stops working, a new one
+/// is queued, and `inviteSentAt` moves.
+pub async fn resend_invite(ctx: &Ctx, who: &Analyst, locator: &CaseLocator) -> Result<CaseRecord, CommandError> {
+    let cfg = ctx.mail()?;
+    let now = Timestamp::now();
+    let branding = crate::settings::branding(ctx, &who.org).await?;
+    let mut unit = ctx.unit().await?;
+    let case = load(&mut unit, &who.org, locator).await?;
+    if case.status.is_final() {
+        return Err(CommandError::Illegal { current: case.status });
+    }
+    let Some(email) = case.customer_email.clone() else {
+        return Err(CommandError::Unprocessable(
+            "no_customer_email",
+            "the case has no customer email to invite".into(),
+        ));
+    };
+    let to = InviteFor {
+        org: &case.org_id,
+        case_id: case.id,
+        email: &email,
+        customer_name: case.customer_name.as_deref(),
+        company_name: case.company_name.as_deref(),
+    };
+    let invite = crate::mail::invite(cfg, &branding, &to, now);
+    let revoked = fml_store::portal::revoke_invites(unit.conn(), &case.org_id, case.id, now).await?;
+    let admission = Admission { org: case.org_id.clone(), case_id: case.id, email: email.clone() };
+    fml_store::portal::insert_invite(unit.conn(), &admission, &invite.token.hash(), now, invite.expires_at).await?;
+    unit.queue_mail(&[&invite.mail], now).await?;
+    let case = fml_store::cases::mark_invited(unit.conn(), &case.org_id, case.id, now)
+        .await?
+        .ok_or(CommandError::NotFound("no such case"))?;
+    let entry = audit::Entry {
+        org: Some(&who.org),
+        case_id: Some(case.id),
+        actor_kind: ActorKind::Analyst,
+        actor: &who.email,
+        action: "case.invite",
+        detail: json!({"to": email, "revoked": revoked}),
+    };
+    audit::record(unit.conn(), &entry, now).await?;
+    unit.commit().await?;
+    Ok(case)
+}
+
+/// The tenant a public application link names, if it exists.
+pub async fn org_exists(ctx: &Ctx, org: &OrgId) -> Result<bool, CommandError> {
+    let mut r = ctx.db.reader().await?;
+    Ok(fml_store::orgs::get_in(r.conn(), org).await?.is_some())
+}
+
+/// A customer starts from a tenant's public application link: a case is opened
+/// (`source: application_form`, `case.created`) and a portal session for it begins.
+pub async fn apply(
+    ctx: &Ctx,
+    writer: &fml_store::case_writer::CaseWriter,
+    org: &OrgId,
+    new_case: fml_domain::case::NewCase,
+) -> Result<PortalSession, CommandError> {
+    let email = new_case.customer_email.as_str().to_lowercase();
+    let opening = crate::cases::Opening {
+        org: org.clone(),
+        source: fml_domain::CaseSource::ApplicationForm,
+        created_by: None,
+        company_number: None,
+        new_case,
+        claim: None,
+    };
+    let case = match crate::cases::open(ctx, writer, opening, None).await? {
+        fml_store::case_writer::CreateOutcome::Created { case, .. } => case,
+        _ => return Err(CommandError::Conflict("not_created", "the case could not be opened".into())),
+    };
+    // The case is committed; the session follows in its own transaction (a failure here
+    // leaves an open case the customer cannot reach, and they can apply again).
+    let now = Timestamp::now();
+    let mut unit = ctx.unit().await?;
+    let session = Secret::generate(SESSION_PREFIX);
+    let admission = Admission { org: org.clone(), case_id: case.id, email };
+    fml_store::portal::create_session(unit.conn(), &admission, &session.hash(), now, now.plus_secs(SESSION_TTL_SECS))
+        .await?;
+    let who = customer(admission);
+    audit_customer(&mut unit, &who, "application.start", json!({}), now).await?;
+    unit.commit().await?;
+    Ok(PortalSession { customer: who, token: session })
+}

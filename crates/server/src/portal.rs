@@ -1,0 +1,643 @@
+//! The customer portal: server-rendered pages that work without JavaScript, and the same
+//! routes answering JSON when sent JSON.
+//!
+//! - `GET /portal/invite/{token}` shows a confirmation page; `POST` redeems the token (so a
+//!   mail scanner that follows links cannot burn it) and sets the portal session cookie.
+//! - `GET /portal` is the customer's case: the application form, then the review of the data
+//!   on file, then the submission.
+//! - `GET/POST /portal/apply/{orgId}`: a tenant's public application link opens a case.
+//!
+//! A portal session sees its own case and nothing else: every handler takes the case from the
+//! session, never from the request.
+
+use axum::Router;
+use axum::extract::{FromRequestParts, Path, Request, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use fml_app::Customer;
+use fml_app::settings::Branding;
+use fml_domain::application::Application;
+use fml_domain::events::SubmissionSource;
+use fml_domain::{CaseStatus, FieldError, OrgId};
+use fml_store::cases::CaseRecord;
+use serde_json::{Value, json};
+
+use crate::error::ApiError;
+use crate::extract::{cookie, origin_of};
+use crate::html::{self, esc};
+use crate::state::AppState;
+
+/// The portal session cookie.
+pub const COOKIE: &str = "fml_portal";
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/portal", get(home))
+        .route("/portal/", get(home))
+        .route("/portal/invite/{token}", get(confirm_invite).post(redeem_invite))
+        .route("/portal/application", post(save_application))
+        .route("/portal/review", post(review))
+        .route("/portal/submit", post(submit))
+        .route(
+            "/portal/documents",
+            post(upload_documents)
+                .layer(axum::extract::DefaultBodyLimit::max(crate::routes::documents::MAX_UPLOAD_BYTES + 64 * 1024)),
+        )
+        .route("/portal/sign-out", post(sign_out))
+        .route("/portal/apply/{org}", get(apply_form).post(apply))
+}
+
+fn html_response(status: StatusCode, body: String) -> Response {
+    let mut res = (status, body).into_response();
+    let h = res.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    // No scripts anywhere; forms post only to ourselves; never framed.
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(
+            "default-src 'none'; style-src 'unsafe-inline'; img-src https: http:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+        ),
+    );
+    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    res
+}
+
+fn see_other(to: &str) -> Response {
+    let mut res = StatusCode::SEE_OTHER.into_response();
+    if let Ok(v) = HeaderValue::from_str(to) {
+        res.headers_mut().insert(header::LOCATION, v);
+    }
+    res
+}
+
+fn session_cookie(st: &AppState, token: Option<&str>) -> Option<HeaderValue> {
+    let secure = if st.config.portal_url.starts_with("https://") { "; Secure" } else { "" };
+    let value = match token {
+        Some(t) => format!(
+            "{COOKIE}={t}; Path=/portal; HttpOnly; SameSite=Lax; Max-Age={}{secure}",
+            fml_app::portal::SESSION_TTL_SECS
+        ),
+        None => format!("{COOKIE}=; Path=/portal; HttpOnly; SameSite=Lax; Max-Age=0{secure}"),
+    };
+    HeaderValue::from_str(&value).ok()
+}
+
+/// Whether the request is JSON (then the answer is JSON too).
+fn is_json(headers: &HeaderMap) -> bool {
+    crate::extract::is_json(headers.get(header::CONTENT_TYPE))
+}
+
+/// A page saying why the portal cannot go on.
+fn notice_page(status: StatusCode, branding: Option<&Branding>, title: &str, text: &str) -> Response {
+    html_response(status, html::page(branding, title, &format!("<p class=\"notice\">{}</p>", esc(text))))
+}
+
+/// The customer of the request's portal session. Without one, a page (or JSON 401) saying the
+/// session has ended; a cookie-authenticated post from another site is refused.
+#[derive(Debug)]
+pub struct PortalCustomer(pub Customer);
+
+#[derive(Debug)]
+pub enum PortalDenied {
+    Html(Response),
+    Json(ApiError),
+}
+
+impl IntoResponse for PortalDenied {
+    fn into_response(self) -> Response {
+        match self {
+            PortalDenied::Html(r) => r,
+            PortalDenied::Json(e) => e.into_response(),
+        }
+    }
+}
+
+impl FromRequestParts<AppState> for PortalCustomer {
+    type Rejection = PortalDenied;
+
+    async fn from_request_parts(parts: &mut Parts, st: &AppState) -> Result<Self, PortalDenied> {
+        let json = is_json(&parts.headers);
+        let deny = |status: StatusCode, text: &'static str| {
+            if json {
+                if status == StatusCode::FORBIDDEN {
+                    PortalDenied::Json(ApiError::Forbidden(text))
+                } else {
+                    PortalDenied::Json(ApiError::InvalidToken(text, false))
+                }
+            } else {
+                PortalDenied::Html(notice_page(status, None, "Your session has ended", text))
+            }
+        };
+        let Some(token) = cookie(&parts.headers, COOKIE) else {
+            return Err(deny(
+                StatusCode::UNAUTHORIZED,
+                "Open the secure link in your most recent invitation email to continue.",
+            ));
+        };
+        let customer = fml_app::portal::by_session(&st.ctx, token).await.map_err(|e| PortalDenied::Json(e.into()))?;
+        let Some(customer) = customer else {
+            return Err(deny(
+                StatusCode::UNAUTHORIZED,
+                "Your session has ended. Open the secure link in your most recent invitation email to continue.",
+            ));
+        };
+        if !parts.method.is_safe() {
+            let cross =
+                parts.headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) == Some("cross-site")
+                    || parts.headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()).is_some_and(|o| {
+                        o != origin_of(&st.config.portal_url) && o != origin_of(&st.config.public_url)
+                    });
+            if cross {
+                return Err(deny(StatusCode::FORBIDDEN, "cross-site requests are refused"));
+            }
+        }
+        Ok(PortalCustomer(customer))
+    }
+}
+
+async fn branding(st: &AppState, org: &OrgId) -> Option<Branding> {
+    st.branding.get(&st.ctx, org).await.ok()
+}
+
+/// `GET /portal/invite/{token}`: a confirmation page (GET never uses the token).
+async fn confirm_invite(State(st): State<AppState>, Path(token): Path<String>) -> Result<Response, ApiError> {
+    if !fml_app::portal::invite_is_live(&st.ctx, &token).await? {
+        return Ok(invalid_link());
+    }
+    let body = format!(
+        "<p>You have been invited to complete a business verification. Continue to open your secure application; \
+         this link then stops working, and you can return within two hours of opening it.</p>\
+         <form method=\"post\" action=\"/portal/invite/{}\"><button type=\"submit\">Continue to my application</button></form>",
+        esc(&token)
+    );
+    Ok(html_response(StatusCode::OK, html::page(None, "Business verification", &body)))
+}
+
+fn invalid_link() -> Response {
+    notice_page(
+        StatusCode::NOT_FOUND,
+        None,
+        "This link cannot be used",
+        "This link has expired, was already used, or was replaced by a newer invitation. \
+         Ask the company that invited you to send a new one.",
+    )
+}
+
+/// `POST /portal/invite/{token}`: redeems the token for a portal session.
+async fn redeem_invite(State(st): State<AppState>, Path(token): Path<String>) -> Result<Response, ApiError> {
+    let Some(session) = fml_app::portal::redeem(&st.ctx, &token).await? else {
+        return Ok(invalid_link());
+    };
+    let mut res = see_other("/portal");
+    if let Some(c) = session_cookie(&st, Some(session.token.expose())) {
+        res.headers_mut().insert(header::SET_COOKIE, c);
+    }
+    Ok(res)
+}
+
+fn status_text(s: CaseStatus) -> &'static str {
+    match s {
+        CaseStatus::InProgress => "Waiting for your application",
+        CaseStatus::InReview | CaseStatus::PendingSenior | CaseStatus::Returned => "Submitted: being reviewed",
+        CaseStatus::Approved => "Approved",
+        CaseStatus::Declined => "Closed",
+    }
+}
+
+/// The application form's fields (company, address, people), prefilled from `app`.
+fn application_fields(app: &Application, errors: &[FieldError]) -> String {
+    let err = |name: &str| errors.iter().find(|e| e.field == name).map(|e| e.message.as_str());
+    let mut out = String::from("<fieldset><legend>Company</legend>");
+    out += &html::input("companyName", "Registered company name", &app.company_name, "text", true, err("companyName"));
+    out += &html::input(
+        "companyNumber",
+        "Company registration number",
+        app.company_number.as_deref().unwrap_or(""),
+        "text",
+        false,
+        err("companyNumber"),
+    );
+    out += &html::input(
+        "country",
+        "Country of incorporation",
+        &app.country.map(|c| c.as_str().to_owned()).unwrap_or_default(),
+        "text",
+        false,
+        err("country"),
+    );
+    out += &html::textarea(
+        "registeredAddress",
+        "Registered address",
+        &app.registered_address,
+        true,
+        err("registeredAddress"),
+    );
+    out += "</fieldset>";
+    let rows = |n: usize| n + 1;
+    for i in 0..rows(app.directors.len()).max(2) {
+        let d = app.directors.get(i).cloned().unwrap_or_default();
+        let p = format!("directors[{i}]");
+        out += &format!("<fieldset><legend>Director {}</legend>", i + 1);
+        out += &html::input(
+            &format!("{p}.fullName"),
+            "Full name",
+            &d.full_name,
+            "text",
+            false,
+            err(&format!("{p}.fullName")),
+        );
+        out += &html::input(&format!("{p}.email"), "Email", &d.email, "email", false, err(&format!("{p}.email")));
+        out += &html::input(
+            &format!("{p}.dateOfBirth"),
+            "Date of birth",
+            d.date_of_birth.as_deref().unwrap_or(""),
+            "date",
+            false,
+            err(&format!("{p}.dateOfBirth")),
+        );
+        out += "</fieldset>";
+    }
+    for i in 0..rows(app.shareholders.len()).max(2) {
+        let s = app.shareholders.get(i).cloned().unwrap_or_default();
+        let p = format!("shareholders[{i}]");
+        out += &format!("<fieldset><legend>Shareholder {}</legend>", i + 1);
+        out += &html::input(
+            &format!("{p}.fullName"),
+            "Full name",
+            &s.full_name,
+            "text",
+            false,
+            err(&format!("{p}.fullName")),
+        );
+        out += &html::input(&format!("{p}.email"), "Email", &s.email, "email", false, err(&format!("{p}.email")));
+        out += &html::input(
+            &format!("{p}.ownershipPercent"),
+            "Ownership (%)",
+            &s.ownership_percent,
+            "text",
+            false,
+            err(&format!("{p}.ownershipPercent")),
+        );
+        out += "</fieldset>";
+    }
+    out
+}
+
+/// The documents uploaded so far and the upload form.
+fn documents_section(docs: &[fml_store::documents::DocumentRecord]) -> String {
+    let mut out = String::from(
+        "<form class=\"card\" method=\"post\" action=\"/portal/documents\" enctype=\"multipart/form-data\">\
+         <h2>3. Documents</h2><p class=\"hint\">For example the certificate of incorporation and the directors' passports. \
+         PDF, PNG or JPEG, up to 20 MB each.</p>",
+    );
+    if !docs.is_empty() {
+        out.push_str("<ul>");
+        for d in docs {
+            out += &format!("<li>{}</li>", esc(&d.filename));
+        }
+        out.push_str("</ul>");
+    }
+    out += "<label for=\"files\">Files to upload</label>\
+            <input id=\"files\" name=\"files\" type=\"file\" multiple accept=\".pdf,.png,.jpg,.jpeg,application/pdf,image/png,image/jpeg\">\
+            <button type=\"submit\" class=\"secondary\">Upload</button></form>";
+    out
+}
+
+/// The customer's case page: what is asked of them now.
+fn home_page(
+    case: &CaseRecord,
+    app: Option<&Application>,
+    docs: &[fml_store::documents::DocumentRecord],
+    branding: Option<&Branding>,
+    errors: &[FieldError],
+    draft: Option<&Application>,
+) -> String {
+    let mut body = format!(
+        "<section aria-labelledby=\"case-h\"><h2 id=\"case-h\">Your case</h2><dl><dt>Reference</dt><dd>{}</dd>\
+         <dt>Company</dt><dd>{}</dd><dt>Status</dt><dd>{}</dd></dl></section>",
+        esc(case.reference.as_str()),
+        esc(case.company_name.as_deref().unwrap_or("—")),
+        status_text(case.status)
+    );
+    body += &html::error_summary(errors);
+    if case.status != CaseStatus::InProgress {
+        body += "<p class=\"notice\">Thank you. Your application has been submitted and is with the compliance team; \
+                 they will contact you if they need anything else.</p>";
+        return html::page(branding, "Business verification", &body);
+    }
+    match app {
+        None => {
+            let blank =
+                Application { company_name: case.company_name.clone().unwrap_or_default(), ..Application::default() };
+            body += "<form class=\"card\" method=\"post\" action=\"/portal/application\"><h2>1. Your application</h2>\
+                     <p class=\"hint\">Tell us about the company, its directors and its shareholders. Leave a row empty if it is not needed.</p>";
+            body += &application_fields(draft.unwrap_or(&blank), errors);
+            body += "<button type=\"submit\">Save application</button></form>";
+            body += &documents_section(docs);
+        }
+        Some(app) => {
+            body += "<form class=\"card\" method=\"post\" action=\"/portal/review\"><h2>2. Review your details</h2>\
+                     <p class=\"hint\">Check what we have on file and correct anything that is wrong.</p>";
+            body += &application_fields(draft.unwrap_or(app), errors);
+            body += "<button type=\"submit\" class=\"secondary\">Save corrections</button></form>";
+            body += &documents_section(docs);
+            body += "<form class=\"card\" method=\"post\" action=\"/portal/submit\"><h2>4. Submit</h2>\
+                     <p>When everything is correct, submit your application for review. You cannot change it afterwards.</p>\
+                     <button type=\"submit\">Submit application</button></form>";
+        }
+    }
+    body += "<form method=\"post\" action=\"/portal/sign-out\"><button type=\"submit\" class=\"secondary\">Sign out</button></form>";
+    html::page(branding, "Business verification", &body)
+}
+
+async fn home(State(st): State<AppState>, PortalCustomer(who): PortalCustomer) -> Result<Response, ApiError> {
+    render_home(&st, &who, StatusCode::OK, &[], None).await
+}
+
+/// The case page, with `errors` marked and the customer's `draft` kept.
+async fn render_home(
+    st: &AppState,
+    who: &Customer,
+    status: StatusCode,
+    errors: &[FieldError],
+    draft: Option<&Application>,
+) -> Result<Response, ApiError> {
+    let (case, app, docs) = fml_app::portal::view(&st.ctx, who).await?;
+    let b = branding(st, &who.org).await;
+    Ok(html_response(status, home_page(&case, app.as_ref(), &docs, b.as_ref(), errors, draft)))
+}
+
+/// The application in a request: JSON as is, or the form's fields.
+async fn read_application(req: Request, st: &AppState) -> Result<(bool, Value), ApiError> {
+    let json = is_json(req.headers());
+    let form = crate::extract::media_type(req.headers().get(header::CONTENT_TYPE))
+        .is_some_and(|m| m == "application/x-www-form-urlencoded");
+    if !json && !form {
+        return Err(ApiError::UnsupportedMediaType);
+    }
+    let bytes = crate::extract::read_body(req, st).await?;
+    if json {
+        let v = serde_json::from_slice(&bytes)
+            .map_err(|e| ApiError::BadRequest("invalid_json", format!("the body is not valid JSON: {e}")))?;
+        Ok((true, v))
+    } else {
+        let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&bytes)
+            .map_err(|e| ApiError::BadRequest("invalid_request", format!("the form could not be read: {e}")))?;
+        Ok((false, Application::form_to_json(&pairs)))
+    }
+}
+
+/// The form page again with the customer's input and what is wrong with it.
+async fn form_errors(
+    st: &AppState,
+    who: &Customer,
+    draft: &Value,
+    errors: Vec<FieldError>,
+) -> Result<Response, ApiError> {
+    render_home(st, who, StatusCode::BAD_REQUEST, &errors, Some(&lenient_draft(draft))).await
+}
+
+/// The customer's input as an application for redisplay, whatever its errors.
+fn lenient_draft(v: &Value) -> Application {
+    let s = |o: &Value, k: &str| o.get(k).and_then(Value::as_str).unwrap_or("").to_owned();
+    let people = |k: &str| v.get(k).and_then(Value::as_array).cloned().unwrap_or_default();
+    Application {
+        company_name: s(v, "companyName"),
+        company_number: Some(s(v, "companyNumber")).filter(|x| !x.is_empty()),
+        country: fml_domain::CountryCode::parse(&s(v, "country")).ok(),
+        registered_address: s(v, "registeredAddress"),
+        directors: people("directors")
+            .iter()
+            .map(|d| fml_domain::application::Director {
+                full_name: s(d, "fullName"),
+                email: s(d, "email"),
+                date_of_birth: Some(s(d, "dateOfBirth")).filter(|x| !x.is_empty()),
+            })
+            .collect(),
+        shareholders: people("shareholders")
+            .iter()
+            .map(|p| fml_domain::application::Shareholder {
+                full_name: s(p, "fullName"),
+                email: s(p, "email"),
+                ownership_percent: s(p, "ownershipPercent"),
+            })
+            .collect(),
+    }
+}
+
+fn application_json(app: &Application) -> Value {
+    serde_json::to_value(app).unwrap_or(Value::Null)
+}
+
+/// `POST /portal/application`: saves the application (form or JSON).
+async fn save_application(
+    State(st): State<AppState>,
+    PortalCustomer(who): PortalCustomer,
+    req: Request,
+) -> Result<Response, ApiError> {
+    let (json, body) = read_application(req, &st).await?;
+    let app = match Application::from_json(&body) {
+        Ok(a) => a,
+        Err(errors) if json => return Err(ApiError::Validation(errors)),
+        Err(errors) => return form_errors(&st, &who, &body, errors).await,
+    };
+    fml_app::portal::save_application(&st.ctx, &who, &app).await?;
+    Ok(if json {
+        axum::Json(json!({"application": application_json(&app)})).into_response()
+    } else {
+        see_other("/portal")
+    })
+}
+
+/// `POST /portal/review`: the corrected application; each change becomes an amendment of
+/// `data.corrected`.
+async fn review(
+    State(st): State<AppState>,
+    PortalCustomer(who): PortalCustomer,
+    req: Request,
+) -> Result<Response, ApiError> {
+    let (json, body) = read_application(req, &st).await?;
+    let app = match Application::from_json(&body) {
+        Ok(a) => a,
+        Err(errors) if json => return Err(ApiError::Validation(errors)),
+        Err(errors) => return form_errors(&st, &who, &body, errors).await,
+    };
+    let n = fml_app::portal::review(&st.ctx, &who, &app).await?;
+    Ok(if json {
+        axum::Json(json!({"amendmentCount": n, "application": application_json(&app)})).into_response()
+    } else {
+        see_other("/portal")
+    })
+}
+
+/// `POST /portal/submit`: `case.submitted` and the case goes to review.
+async fn submit(
+    State(st): State<AppState>,
+    PortalCustomer(who): PortalCustomer,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let json = is_json(&headers)
+        || headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|a| a.contains("application/json"));
+    match fml_app::cases::submit(&st.ctx, &who, SubmissionSource::ApplicationForm).await {
+        Ok(case) if json => {
+            Ok(axum::Json(json!({"caseId": case.id, "caseReference": case.reference, "status": case.status}))
+                .into_response())
+        }
+        Ok(_) => Ok(see_other("/portal")),
+        Err(fml_app::CommandError::Validation(errors)) if !json => {
+            render_home(&st, &who, StatusCode::BAD_REQUEST, &errors, None).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// `POST /portal/documents`: the customer uploads files (multipart, field `files`):
+/// `document.uploaded`.
+async fn upload_documents(
+    State(st): State<AppState>,
+    PortalCustomer(who): PortalCustomer,
+    headers: HeaderMap,
+    multipart: Result<axum::extract::Multipart, axum::extract::multipart::MultipartRejection>,
+) -> Result<Response, ApiError> {
+    let json =
+        headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|a| a.contains("application/json"));
+    let locator = fml_domain::ids::CaseLocator::Id(who.case_id);
+    let result = match crate::routes::documents::receive(&st, multipart).await {
+        Ok(files) => {
+            fml_app::documents::record_upload(&st.ctx, fml_app::documents::Uploader::Customer(&who), &locator, &files)
+                .await
+                .map_err(ApiError::from)
+        }
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok((_, docs)) if json => {
+            let ids: Vec<i64> = docs.iter().map(|d| d.id.0).collect();
+            Ok((StatusCode::CREATED, axum::Json(json!({"documentIds": ids}))).into_response())
+        }
+        Ok(_) => Ok(see_other("/portal")),
+        Err(e) if json => Err(e),
+        Err(e) => {
+            let status = e.clone_status();
+            let message = e.to_string();
+            render_home(&st, &who, status, &[FieldError::new("files", message)], None).await
+        }
+    }
+}
+
+async fn sign_out(State(st): State<AppState>, headers: HeaderMap) -> Result<Response, ApiError> {
+    if let Some(token) = cookie(&headers, COOKIE) {
+        fml_app::portal::sign_out(&st.ctx, token).await?;
+    }
+    let mut res = notice_page(StatusCode::OK, None, "Signed out", "You have signed out. Your saved answers are kept.");
+    if let Some(c) = session_cookie(&st, None) {
+        res.headers_mut().insert(header::SET_COOKIE, c);
+    }
+    Ok(res)
+}
+
+/// `GET /portal/apply/{orgId}`: the tenant's public application link.
+async fn apply_form(State(st): State<AppState>, Path(org): Path<String>) -> Result<Response, ApiError> {
+    let Ok(org) = OrgId::parse(&org) else { return Ok(unknown_org()) };
+    let Some(b) = branding(&st, &org).await else { return Ok(unknown_org()) };
+    Ok(html_response(StatusCode::OK, apply_page(&b, &org, &[], &[])))
+}
+
+fn unknown_org() -> Response {
+    notice_page(
+        StatusCode::NOT_FOUND,
+        None,
+        "Application not found",
+        "This application link is not valid. Check the address you were given.",
+    )
+}
+
+fn apply_page(b: &Branding, org: &OrgId, values: &[(String, String)], errors: &[FieldError]) -> String {
+    let v = |k: &str| values.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str()).unwrap_or("");
+    let err = |k: &str| errors.iter().find(|e| e.field == k).map(|e| e.message.as_str());
+    let mut body = html::error_summary(errors);
+    body += &format!(
+        "<p>Start a business verification with {}. You will fill in the company's details next.</p>\
+         <form class=\"card\" method=\"post\" action=\"/portal/apply/{}\">",
+        esc(b.name()),
+        esc(org.as_str())
+    );
+    body += &html::input("companyName", "Registered company name", v("companyName"), "text", true, err("companyName"));
+    body += &html::input("country", "Country of incorporation", v("country"), "text", true, err("country"));
+    body += &html::input("customerName", "Your name", v("customerName"), "text", true, err("customerName"));
+    body += &html::input("customerEmail", "Your email", v("customerEmail"), "email", true, err("customerEmail"));
+    body += "<button type=\"submit\">Start my application</button></form>";
+    html::page(Some(b), "Apply", &body)
+}
+
+/// `POST /portal/apply/{orgId}`: opens a case (`source: application_form`) and a portal
+/// session for it.
+async fn apply(State(st): State<AppState>, Path(org): Path<String>, req: Request) -> Result<Response, ApiError> {
+    let Ok(org) = OrgId::parse(&org) else { return Ok(unknown_org()) };
+    let Some(b) = branding(&st, &org).await else { return Ok(unknown_org()) };
+    let json = is_json(req.headers());
+    let bytes = crate::extract::read_body(req, &st).await?;
+    let body: Value = if json {
+        serde_json::from_slice(&bytes)
+            .map_err(|e| ApiError::BadRequest("invalid_json", format!("the body is not valid JSON: {e}")))?
+    } else {
+        let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&bytes)
+            .map_err(|e| ApiError::BadRequest("invalid_request", format!("the form could not be read: {e}")))?;
+        Value::Object(pairs.into_iter().map(|(k, v)| (k, Value::String(v))).collect())
+    };
+    let values: Vec<(String, String)> = body
+        .as_object()
+        .map(|o| o.iter().filter_map(|(k, v)| v.as_str().map(|s| (k.clone(), s.to_owned()))).collect())
+        .unwrap_or_default();
+    let mut errors = Vec::new();
+    for required in ["companyName", "country"] {
+        if body.get(required).and_then(Value::as_str).is_none_or(|s| s.trim().is_empty()) {
+            errors.push(FieldError::new(required, "is required"));
+        }
+    }
+    let fields = fml_domain::case::CaseFields {
+        customer_email: body.get("customerEmail"),
+        customer_name: body.get("customerName"),
+        company_name: body.get("companyName"),
+        country: body.get("country"),
+        entity_type: None,
+        crm_record_id: None,
+        crm_source: None,
+        send_invite: None,
+    };
+    let new_case = match fml_domain::case::NewCase::from_fields(fields) {
+        Ok(c) if errors.is_empty() => c,
+        Ok(_) => return apply_failed(json, &b, &org, &values, errors),
+        Err(mut e) => {
+            errors.append(&mut e);
+            return apply_failed(json, &b, &org, &values, errors);
+        }
+    };
+    let session = fml_app::portal::apply(&st.ctx, &st.cases, &org, new_case).await?;
+    let mut res = if json {
+        (StatusCode::CREATED, axum::Json(json!({"caseId": session.customer.case_id}))).into_response()
+    } else {
+        see_other("/portal")
+    };
+    if let Some(c) = session_cookie(&st, Some(session.token.expose())) {
+        res.headers_mut().insert(header::SET_COOKIE, c);
+    }
+    Ok(res)
+}
+
+fn apply_failed(
+    json: bool,
+    b: &Branding,
+    org: &OrgId,
+    values: &[(String, String)],
+    errors: Vec<FieldError>,
+) -> Result<Response, ApiError> {
+    if json {
+        Err(ApiError::Validation(errors))
+    } else {
+        Ok(html_response(StatusCode::BAD_REQUEST, apply_page(b, org, values, &errors)))
+    }
+}

@@ -1,0 +1,393 @@
+//! The customer portal over real HTTP: the magic link's rules, the application, the review's
+//! amendments and the submission (with their events), the public application link, manual
+//! cases and invite resends.
+
+use fml_domain::crypto::MasterKey;
+use fml_domain::lifecycle::Role;
+use reqwest::redirect::Policy;
+use serde_json::{Value, json};
+
+use crate::catalog::assert_valid;
+use crate::helpers::{Backend, TestApp, recipe_body, spawn};
+
+/// The magic-link tokens in the tenant's outbox, oldest first.
+pub async fn invite_tokens(app: &TestApp) -> Vec<String> {
+    invite_tokens_for(app, None).await
+}
+
+/// The magic-link tokens sent for one case (or all), oldest first.
+pub async fn invite_tokens_for(app: &TestApp, case: Option<&str>) -> Vec<String> {
+    let key = MasterKey::from_hex(&app.master_key_hex).unwrap();
+    let mut out = Vec::new();
+    for m in fml_store::mail::list(&app.db, &app.org).await.unwrap() {
+        if case.is_some() && m.case_id.as_deref() != case {
+            continue;
+        }
+        let Some(sealed) = m.body_sealed else { continue };
+        let body = String::from_utf8(key.open(fml_store::mail::SEAL_CONTEXT, &sealed).unwrap()).unwrap();
+        let marker = "/invite/";
+        if let Some(i) = body.find(marker) {
+            out.push(
+                body[i + marker.len()..]
+                    .chars()
+                    .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+                    .collect(),
+            );
+        }
+    }
+    out
+}
+
+/// An HTML form post body.
+trait FormExt {
+    fn form_fields(self, fields: &[(&str, &str)]) -> Self;
+}
+
+impl FormExt for reqwest::RequestBuilder {
+    fn form_fields(self, fields: &[(&str, &str)]) -> Self {
+        self.header("content-type", "application/x-www-form-urlencoded")
+            .body(serde_urlencoded::to_string(fields).unwrap())
+    }
+}
+
+/// A client that does not follow redirects (to see the 303 and its cookie).
+fn no_redirects() -> reqwest::Client {
+    reqwest::Client::builder().redirect(Policy::none()).build().unwrap()
+}
+
+/// The customer of an invited case opens their link, fills the application and submits.
+pub async fn customer_submits(app: &TestApp, case: &str) {
+    let token = invite_tokens_for(app, Some(case)).await.pop().expect("the case has an invite");
+    let cookie = redeem(app, &token).await.expect("the invite works");
+    let locator = fml_domain::ids::CaseLocator::parse(case).unwrap();
+    let record = fml_store::cases::get(&app.db, &app.org, &locator).await.unwrap().unwrap();
+    let application = json!({
+        "companyName": record.company_name.unwrap_or_else(|| "Acme Holdings Ltd".into()),
+        "registeredAddress": "10 High Street, London EC1A 1AA",
+        "directors": [{"fullName": "J Smith", "email": "j.smith@acme.example"}]
+    });
+    let post =
+        |path: &'static str, body: Value| app.http.post(app.url(path)).header("cookie", &cookie).json(&body).send();
+    assert_eq!(post("/portal/application", application).await.unwrap().status(), 200);
+    let res = post("/portal/submit", json!({})).await.unwrap();
+    assert_eq!(res.status(), 200, "{:?}", res.text().await);
+}
+
+/// Redeems a token that must work; the portal cookie.
+pub async fn redeem_for_test(app: &TestApp, token: &str) -> String {
+    redeem(app, token).await.expect("the invite works")
+}
+
+/// Redeems a token; the portal cookie (`name=value`) on success.
+async fn redeem(app: &TestApp, token: &str) -> Result<String, u16> {
+    let res = no_redirects().post(app.url(&format!("/portal/invite/{token}"))).send().await.unwrap();
+    if res.status() != 303 {
+        return Err(res.status().as_u16());
+    }
+    assert_eq!(res.headers()["location"], "/portal");
+    let c = res.headers()["set-cookie"].to_str().unwrap().to_owned();
+    assert!(c.contains("HttpOnly") && c.contains("SameSite=Lax") && c.contains("Path=/portal"), "{c}");
+    Ok(c.split(';').next().unwrap().to_owned())
+}
+
+async fn open_invited_case(app: &TestApp, crm: &str) -> String {
+    let token = app.token().await;
+    let res = app.create_case(&token, None, &recipe_body(crm)).await;
+    assert_eq!(res.status(), 201);
+    let body: Value = res.json().await.unwrap();
+    body["caseId"].as_str().unwrap().to_owned()
+}
+
+async fn magic_links_work_once(b: Backend) {
+    let app = spawn(b).await;
+    let analyst = app.analyst(Role::Analyst).await;
+    let case = open_invited_case(&app, "crm-portal-1").await;
+    let tokens = invite_tokens(&app).await;
+    assert_eq!(tokens.len(), 1);
+    let t = &tokens[0];
+
+    // The confirmation page does not use the link, however often it is fetched.
+    for _ in 0..2 {
+        let res = app.http.get(app.url(&format!("/portal/invite/{t}"))).send().await.unwrap();
+        assert_eq!(res.status(), 200);
+        assert!(res.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
+        let html = res.text().await.unwrap();
+        assert!(html.contains(&format!("action=\"/portal/invite/{t}\"")) && html.contains("method=\"post\""), "{html}");
+    }
+    // Two redemptions at once: exactly one session.
+    let (a, b2) = tokio::join!(redeem(&app, t), redeem(&app, t));
+    assert!(a.is_ok() != b2.is_ok(), "{a:?} {b2:?}");
+    assert_eq!(redeem(&app, t).await, Err(404), "used");
+    assert_eq!(redeem(&app, "not-a-token").await, Err(404));
+    let page = app.http.get(app.url(&format!("/portal/invite/{t}"))).send().await.unwrap();
+    assert_eq!(page.status(), 404);
+    assert!(page.text().await.unwrap().contains("cannot be used"));
+
+    // A resend replaces every earlier unused link.
+    let (status, body) = app.post_json(&analyst.token, &format!("/api/cases/{case}/invite"), &json!({})).await;
+    assert_eq!(status, 200, "{body}");
+    let (status, _) = app.post_json(&analyst.token, &format!("/api/cases/{case}/invite"), &json!({})).await;
+    assert_eq!(status, 200);
+    let tokens = invite_tokens(&app).await;
+    assert_eq!(tokens.len(), 3);
+    assert_eq!(redeem(&app, &tokens[1]).await, Err(404), "replaced by the next resend");
+    let cookie = redeem(&app, &tokens[2]).await.unwrap();
+    let home = app.http.get(app.url("/portal")).header("cookie", &cookie).send().await.unwrap();
+    assert_eq!(home.status(), 200);
+
+    // An expired link is refused like a used one.
+    app.post_json(&analyst.token, &format!("/api/cases/{case}/invite"), &json!({})).await;
+    let latest = invite_tokens(&app).await.pop().unwrap();
+    let hash = fml_domain::secret::SecretHash::of(&latest);
+    let mut tx = app.db.begin().await.unwrap();
+    fml_store::execute!(tx.conn(), "UPDATE case_invites SET expires_at = 1 WHERE token_hash = $1", hash.as_str())
+        .unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(redeem(&app, &latest).await, Err(404));
+
+    // The portal cookie is no analyst credential, and no portal page works without it.
+    let res = app
+        .http
+        .get(app.url("/api/cases"))
+        .header("cookie", format!("fml_session={}", &cookie[11..]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 401);
+    assert_eq!(app.http.get(app.url("/portal")).send().await.unwrap().status(), 401);
+}
+
+async fn apply_review_and_submit(b: Backend) {
+    let app = spawn(b).await;
+    let analyst = app.analyst(Role::Analyst).await;
+    let case = open_invited_case(&app, "crm-portal-2").await;
+    let cookie = redeem(&app, &invite_tokens(&app).await[0]).await.unwrap();
+    let post =
+        |path: &'static str, body: Value| app.http.post(app.url(path)).header("cookie", &cookie).json(&body).send();
+
+    // Submitting before any application is refused.
+    let res = post("/portal/submit", json!({})).await.unwrap();
+    assert_eq!(res.status(), 400);
+
+    let bad = json!({"companyName": "", "registeredAddress": "x", "directors": [{"fullName": "A", "email": "nope"}]});
+    let res = post("/portal/application", bad).await.unwrap();
+    assert_eq!(res.status(), 400);
+    let body: Value = res.json().await.unwrap();
+    let fields: Vec<&str> = body["fields"].as_array().unwrap().iter().map(|f| f["field"].as_str().unwrap()).collect();
+    assert_eq!(fields, ["companyName", "directors[0].email"]);
+
+    let application = json!({
+        "companyName": "Acme Holdings Ltd",
+        "companyNumber": "01234567",
+        "country": "GB",
+        "registeredAddress": "10 High Street, London EC1A 1AA",
+        "directors": [{"fullName": "J Smith", "email": "j.smith@acme.example", "dateOfBirth": "1975-04-02"}],
+        "shareholders": [{"fullName": "Holdco Ltd", "email": "cosec@holdco.example", "ownershipPercent": 100}]
+    });
+    let res = post("/portal/application", application.clone()).await.unwrap();
+    assert_eq!(res.status(), 200);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["application"]["shareholders"][0]["ownershipPercent"], "100");
+
+    // The page now shows the review with the values on file, escaped.
+    let html = app.http.get(app.url("/portal")).header("cookie", &cookie).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("Review your details") && html.contains("value=\"J Smith\""), "{html}");
+
+    // Corrections become amendments of data.corrected.
+    let mut corrected = application.clone();
+    corrected["registeredAddress"] = json!("10 High Street, London EC1A 1BB");
+    corrected["directors"][0]["fullName"] = json!("Jane Smith");
+    let res = post("/portal/review", corrected.clone()).await.unwrap();
+    assert_eq!(res.status(), 200);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["amendmentCount"], 2);
+    // The same again changes nothing and emits nothing.
+    let body: Value = post("/portal/review", corrected).await.unwrap().json().await.unwrap();
+    assert_eq!(body["amendmentCount"], 0);
+
+    let res = post("/portal/submit", json!({})).await.unwrap();
+    assert_eq!(res.status(), 200);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["status"], "in_review");
+    // Submitted: the application is closed and a second submission is a conflict.
+    let res = post("/portal/submit", json!({})).await.unwrap();
+    assert_eq!(res.status(), 409);
+    let res = post("/portal/application", application).await.unwrap();
+    assert_eq!(res.status(), 409);
+
+    let timeline = app.timeline(&analyst.token, &case).await;
+    let kinds: Vec<&str> = timeline.iter().map(|e| e["event"].as_str().unwrap()).collect();
+    assert_eq!(kinds, ["case.submitted", "case.status.changed", "data.corrected", "case.created"]);
+    for e in &timeline {
+        assert_valid(&app, &e.to_string()).await;
+    }
+    let corrected = &timeline[2];
+    assert_eq!(corrected["source"], "customer_review");
+    assert_eq!(corrected["amendmentCount"], 2);
+    assert_eq!(
+        corrected["amendments"],
+        json!([
+            {"section": "company", "field": "registeredAddress", "originalValue": "10 High Street, London EC1A 1AA", "correctedValue": "10 High Street, London EC1A 1BB"},
+            {"section": "directors", "field": "0.fullName", "originalValue": "J Smith", "correctedValue": "Jane Smith"}
+        ])
+    );
+    assert_eq!(timeline[0]["source"], "application_form");
+    assert_eq!(timeline[0]["companyName"], "Acme Holdings Ltd");
+    assert_eq!(timeline[1]["changedBy"], "jane@acme.example");
+    assert_eq!(timeline[1]["previousStatus"], "in_progress");
+    // The case carries the application's company details.
+    let (_, c) = app.get_json(&analyst.token, &format!("/api/cases/{case}")).await;
+    assert_eq!(c["companyNumber"], "01234567");
+}
+
+/// The same flow as a browser without JavaScript does it: form posts and redirects, and a
+/// form with errors comes back with them marked.
+async fn html_forms_work_without_javascript(b: Backend) {
+    let app = spawn(b).await;
+    open_invited_case(&app, "crm-portal-3").await;
+    let cookie = redeem(&app, &invite_tokens(&app).await[0]).await.unwrap();
+    let http = no_redirects();
+    let form = |path: &'static str, fields: &[(&str, &str)]| {
+        http.post(app.url(path)).header("cookie", &cookie).form_fields(fields).send()
+    };
+    let res = form(
+        "/portal/application",
+        &[
+            ("companyName", "Acme <Ltd>"),
+            ("registeredAddress", ""),
+            ("directors[0].fullName", "J Smith"),
+            ("directors[0].email", "bad"),
+        ],
+    )
+    .await
+    .unwrap();
+    assert_eq!(res.status(), 400);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("role=\"alert\""), "{html}");
+    assert!(
+        html.contains("id=\"registeredAddress\" name=\"registeredAddress\" rows=\"3\" required aria-invalid=\"true\""),
+        "{html}"
+    );
+    assert!(html.contains("value=\"Acme &lt;Ltd&gt;\""), "the input is kept, escaped");
+    let res = form(
+        "/portal/application",
+        &[
+            ("companyName", "Acme Ltd"),
+            ("country", "United Kingdom"),
+            ("registeredAddress", "1 Road"),
+            ("directors[0].fullName", "J Smith"),
+            ("directors[0].email", "j@acme.example"),
+            ("directors[1].fullName", ""),
+            ("shareholders[0].fullName", ""),
+        ],
+    )
+    .await
+    .unwrap();
+    assert_eq!(res.status(), 303);
+    let res = form("/portal/submit", &[]).await.unwrap();
+    assert_eq!(res.status(), 303);
+    let html = app.http.get(app.url("/portal")).header("cookie", &cookie).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("has been submitted"), "{html}");
+    // A post from another site is refused even with the cookie.
+    let res = http
+        .post(app.url("/portal/submit"))
+        .header("cookie", &cookie)
+        .header("origin", "https://evil.example")
+        .form_fields(&[("x", "y")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 403);
+}
+
+async fn the_public_application_link(b: Backend) {
+    let app = spawn(b).await;
+    let analyst = app.analyst(Role::Admin).await;
+    app.http
+        .patch(app.url("/api/settings"))
+        .bearer_auth(&analyst.token)
+        .json(&json!({"displayName": "Test Bank", "supportEmail": "kyb@bank.example", "logoUrl": "https://cdn.bank.example/l.png"}))
+        .send()
+        .await
+        .unwrap();
+    let page = app.http.get(app.url(&format!("/portal/apply/{}", app.org))).send().await.unwrap();
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.unwrap();
+    for needle in ["Test Bank", "kyb@bank.example", "https://cdn.bank.example/l.png", "<label for=\"customerEmail\">"] {
+        assert!(html.contains(needle), "{needle} missing");
+    }
+    assert_eq!(app.http.get(app.url("/portal/apply/org_nope")).send().await.unwrap().status(), 404);
+
+    let http = no_redirects();
+    let res = http
+        .post(app.url(&format!("/portal/apply/{}", app.org)))
+        .form_fields(&[("companyName", "Bravo GmbH"), ("country", "DE"), ("customerName", "B"), ("customerEmail", "")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 400);
+    let res = http
+        .post(app.url(&format!("/portal/apply/{}", app.org)))
+        .form_fields(&[
+            ("companyName", "Bravo GmbH"),
+            ("country", "DE"),
+            ("customerName", "Berta"),
+            ("customerEmail", "berta@bravo.example"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    let cookie = res.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_owned();
+    let html = app.http.get(app.url("/portal")).header("cookie", &cookie).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("Bravo GmbH") && html.contains("Your application"), "{html}");
+
+    let (_, list) = app.get_json(&analyst.token, "/api/cases?source=application_form").await;
+    let case = &list["data"][0];
+    assert_eq!(case["country"], "DE");
+    let timeline = app.timeline(&analyst.token, case["caseId"].as_str().unwrap()).await;
+    assert_eq!(timeline[0]["event"], "case.created");
+    assert_eq!(timeline[0]["source"], "application_form");
+    assert_valid(&app, &timeline[0].to_string()).await;
+}
+
+async fn manual_cases(b: Backend) {
+    let app = spawn(b).await;
+    let analyst = app.analyst(Role::Analyst).await;
+    let mut body = recipe_body("crm-manual");
+    body["companyNumber"] = json!("SC123456");
+    let (status, case) = app.post_json(&analyst.token, "/api/cases", &body).await;
+    assert_eq!(status, 201, "{case}");
+    assert_eq!(case["source"], "manual");
+    assert_eq!(case["createdBy"], analyst.email.as_str());
+    assert_eq!(case["companyNumber"], "SC123456");
+    assert!(case["inviteSentAt"].is_string());
+    // The CRM dedup applies here too.
+    let (status, again) = app.post_json(&analyst.token, "/api/cases", &body).await;
+    assert_eq!(status, 200);
+    assert_eq!(again["caseId"], case["caseId"]);
+    let (status, res) = app.post_json(&analyst.token, "/api/cases", &json!({"companyNumber": 5})).await;
+    assert_eq!(status, 400);
+    let fields: Vec<&str> = res["fields"].as_array().unwrap().iter().map(|f| f["field"].as_str().unwrap()).collect();
+    assert_eq!(fields, ["customerEmail", "companyNumber"]);
+
+    let timeline = app.timeline(&analyst.token, case["caseId"].as_str().unwrap()).await;
+    assert_eq!(timeline[0]["event"], "case.created");
+    assert_eq!(timeline[0]["source"], "manual");
+    assert_eq!(timeline[0]["createdBy"], analyst.email.as_str());
+    assert_eq!(timeline[0]["companyNumber"], "SC123456");
+    assert_valid(&app, &timeline[0].to_string()).await;
+    // The invite works.
+    assert!(redeem(&app, &invite_tokens(&app).await[0]).await.is_ok());
+    // The Public API cannot open manual cases, nor can a portal customer.
+    let client = app.token().await;
+    assert_eq!(app.post_json(&client, "/api/cases", &body).await.0, 401);
+}
+
+crate::on_both_backends!(
+    magic_links_work_once,
+    apply_review_and_submit,
+    html_forms_work_without_javascript,
+    the_public_application_link,
+    manual_cases,
+);
