@@ -215,16 +215,19 @@ pub fn cookie<'a>(headers: &'a axum::http::HeaderMap, name: &str) -> Option<&'a 
         .filter(|v| !v.is_empty())
 }
 
-/// Whether a cookie-authenticated request that changes state came from another site.
-fn cross_site(parts: &Parts, public_url: &str) -> bool {
+/// Whether a cookie-authenticated request that changes state came from another site: the
+/// browser says so (`Sec-Fetch-Site`), or its `Origin` is none of `ours` (`null` included).
+pub fn cross_site(parts: &Parts, ours: &[&str]) -> bool {
     if parts.method.is_safe() {
         return false;
     }
-    if parts.headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()).is_some_and(|s| s == "cross-site") {
-        return true;
+    match parts.headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) {
+        Some("same-origin" | "none") => return false,
+        Some("cross-site" | "same-site") => return true,
+        _ => {}
     }
     match parts.headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) {
-        Some(origin) => origin != origin_of(public_url),
+        Some(origin) => !ours.iter().any(|u| origin == origin_of(u)),
         None => false,
     }
 }
@@ -259,7 +262,7 @@ impl<R: MinRole> FromRequestParts<AppState> for Staff<R> {
             let a = fml_app::analysts::by_session(&state.ctx, token)
                 .await?
                 .ok_or(ApiError::InvalidToken("the session has ended; sign in again", true))?;
-            if cross_site(parts, &state.config.public_url) {
+            if cross_site(parts, &[&state.config.public_url]) {
                 return Err(ApiError::Forbidden("cross-site requests are refused"));
             }
             (a, Via::Session(SecretHash::of(token)))

@@ -46,7 +46,7 @@ pub fn page(branding: Option<&Branding>, title: &str, body: &str) -> String {
         out,
         "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <meta name=\"referrer\" content=\"no-referrer\">\
+         <meta name=\"referrer\" content=\"same-origin\">\
          <title>{} · {}</title><style>{STYLE}</style></head><body>\
          <a class=\"skip\" href=\"#main\">Skip to content</a><header>",
         esc(title),

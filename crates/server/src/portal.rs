@@ -25,7 +25,7 @@ use fml_store::cases::CaseRecord;
 use serde_json::{Value, json};
 
 use crate::error::ApiError;
-use crate::extract::{cookie, origin_of};
+use crate::extract::cookie;
 use crate::html::{self, esc};
 use crate::state::AppState;
 
@@ -144,15 +144,8 @@ impl FromRequestParts<AppState> for PortalCustomer {
                 "Your session has ended. Open the secure link in your most recent invitation email to continue.",
             ));
         };
-        if !parts.method.is_safe() {
-            let cross =
-                parts.headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) == Some("cross-site")
-                    || parts.headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()).is_some_and(|o| {
-                        o != origin_of(&st.config.portal_url) && o != origin_of(&st.config.public_url)
-                    });
-            if cross {
-                return Err(deny(StatusCode::FORBIDDEN, "cross-site requests are refused"));
-            }
+        if crate::extract::cross_site(parts, &[&st.config.portal_url, &st.config.public_url]) {
+            return Err(deny(StatusCode::FORBIDDEN, "cross-site requests are refused"));
         }
         Ok(PortalCustomer(customer))
     }
@@ -302,7 +295,7 @@ fn documents_section(docs: &[fml_store::documents::DocumentRecord]) -> String {
     }
     out += "<label for=\"files\">Files to upload</label>\
             <input id=\"files\" name=\"files\" type=\"file\" multiple accept=\".pdf,.png,.jpg,.jpeg,application/pdf,image/png,image/jpeg\">\
-            <button type=\"submit\" class=\"secondary\">Upload</button></form>";
+            <button type=\"submit\" class=\"secondary\">Upload documents</button></form>";
     out
 }
 

@@ -131,6 +131,9 @@ pub struct Options {
     pub http: fml_server::http::HttpLimits,
     pub webhook_concurrency: fml_webhooks::engine::Concurrency,
     pub token_cache_trust: Duration,
+    /// Serve the portal from the app itself (`FML_PORTAL_URL` = its own `/portal`), so magic
+    /// links work in a browser; otherwise links point at an external test host.
+    pub portal_on_self: bool,
 }
 
 impl Default for Options {
@@ -144,6 +147,7 @@ impl Default for Options {
             http: fml_server::http::HttpLimits::default(),
             webhook_concurrency: fml_webhooks::engine::Concurrency::default(),
             token_cache_trust: fml_server::tokens::TRUST,
+            portal_on_self: false,
         }
     }
 }
@@ -168,7 +172,7 @@ pub async fn spawn_with(backend: Backend, opts: Options) -> TestApp {
         Some(addr.to_string()),
         Some(spec.url.clone()),
         None,
-        Some("https://portal.test.example/".into()),
+        Some(if opts.portal_on_self { format!("{base}/portal") } else { "https://portal.test.example/".into() }),
         opts.smtp_url,
         Some("kyb@test.example".into()),
         MasterKey::from_hex(&master_key_hex).unwrap(),

@@ -10,13 +10,13 @@ use tokio::process::{Child, ChildStdout, Command};
 
 use crate::helpers::{Backend, Options, eventually, recipe_body, spawn, spawn_with};
 
-struct SmtpSink {
+pub struct SmtpSink {
     _child: Child,
     lines: Lines<BufReader<ChildStdout>>,
-    port: u16,
+    pub port: u16,
 }
 
-async fn start_smtp() -> SmtpSink {
+pub async fn start_smtp() -> SmtpSink {
     let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/smtp_sink.py");
     let mut child = Command::new("python3")
         .arg(script)
@@ -32,7 +32,7 @@ async fn start_smtp() -> SmtpSink {
 }
 
 impl SmtpSink {
-    async fn next_message(&mut self) -> Value {
+    pub async fn next_message(&mut self) -> Value {
         let line = tokio::time::timeout(std::time::Duration::from_secs(20), self.lines.next_line())
             .await
             .expect("no mail arrived within 20s")

@@ -7,6 +7,7 @@ mod cases;
 mod catalog;
 mod concurrency;
 mod documents;
+mod e2e;
 mod engine;
 mod idempotency;
 mod isolation;

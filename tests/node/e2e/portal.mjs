@@ -1,0 +1,69 @@
+// The customer's journey through the portal in a real headless browser (Debian's chromium,
+// driven by playwright-core): open the magic link from the invite email, confirm, fill the
+// application form, upload a PDF, correct a field in the review, submit.
+//
+// Usage: node portal.mjs <magic link> <pdf path>
+// Finds every control by its accessible role and label, as a screen reader would: a form
+// that loses its labels fails here.
+import { chromium } from "playwright-core";
+
+const [link, pdf] = process.argv.slice(2);
+if (!link || !pdf) {
+  console.error("usage: node portal.mjs <magic link> <pdf path>");
+  process.exit(2);
+}
+
+const executablePath = process.env.CHROMIUM || "/usr/bin/chromium";
+const browser = await chromium.launch({ executablePath, args: ["--no-sandbox", "--disable-dev-shm-usage"] });
+const step = (name) => console.log(`step: ${name}`);
+// A phone-sized window: the portal must work there.
+const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
+try {
+  page.setDefaultTimeout(15000);
+
+  step("open the magic link");
+  await page.goto(link);
+  await page.getByRole("button", { name: "Continue to my application" }).click();
+  await page.waitForURL(/\/portal$/);
+
+  step("fill the application");
+  await page.getByLabel("Registered company name").fill("Acme Holdings Ltd");
+  await page.getByLabel("Company registration number (optional)").fill("01234567");
+  await page.getByLabel("Country of incorporation (optional)").fill("United Kingdom");
+  await page.getByLabel("Registered address").fill("10 High Street, London EC1A 1AA");
+  const director = page.getByRole("group", { name: "Director 1" });
+  await director.getByLabel("Full name (optional)").fill("J Smith");
+  await director.getByLabel("Email (optional)").fill("j.smith@acme.example");
+  await director.getByLabel("Date of birth (optional)").fill("1975-04-02");
+  const holder = page.getByRole("group", { name: "Shareholder 1" });
+  await holder.getByLabel("Full name (optional)").fill("Holdco Ltd");
+  await holder.getByLabel("Email (optional)").fill("cosec@holdco.example");
+  await holder.getByLabel("Ownership (%) (optional)").fill("100");
+  await page.getByRole("button", { name: "Save application" }).click();
+  await page.getByRole("heading", { name: "2. Review your details" }).waitFor();
+
+  step("upload a PDF");
+  await page.getByLabel("Files to upload").setInputFiles(pdf);
+  await page.getByRole("button", { name: "Upload documents", exact: true }).click();
+  await page.getByRole("listitem").filter({ hasText: /\.pdf$/ }).first().waitFor();
+
+  step("correct a field");
+  const address = page.getByLabel("Registered address");
+  if ((await address.inputValue()) !== "10 High Street, London EC1A 1AA") {
+    throw new Error("the review does not show the address on file");
+  }
+  await address.fill("10 High Street, London EC1A 1BB");
+  await page.getByRole("button", { name: "Save corrections" }).click();
+  await page.getByRole("heading", { name: "2. Review your details" }).waitFor();
+
+  step("submit");
+  await page.getByRole("button", { name: "Submit application" }).click();
+  await page.getByText("Your application has been submitted").waitFor();
+  console.log("ok");
+} catch (e) {
+  // What the customer saw when it went wrong.
+  console.error(`at ${page.url()}:\n${await page.locator("body").innerText().catch(() => "(no page)")}`);
+  throw e;
+} finally {
+  await browser.close();
+}
