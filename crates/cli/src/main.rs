@@ -47,6 +47,26 @@ enum Command {
     /// Tenant settings: the branding every email and the portal show.
     #[command(subcommand)]
     Settings(SettingsCommand),
+    /// Background jobs (sending mail, and the engines' work).
+    #[command(subcommand)]
+    Jobs(JobsCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum JobsCommand {
+    /// Print jobs, newest first.
+    List {
+        /// Only this organisation's jobs.
+        #[arg(long)]
+        org: Option<String>,
+        /// queued, running, done or failed.
+        #[arg(long)]
+        status: Option<String>,
+        #[arg(long, default_value_t = 100)]
+        limit: i64,
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -218,6 +238,10 @@ struct ServeArgs {
     /// are never pruned.
     #[arg(long, env = "FML_DELIVERY_RETENTION_DAYS", value_parser = clap::value_parser!(u64).range(1..=36500))]
     delivery_retention_days: Option<u64>,
+    /// Where documents' bytes are kept (content-addressed); shared by every node on PostgreSQL.
+    /// Default: `documents/` beside a SQLite database, else `./fml-documents`.
+    #[arg(long, env = "FML_DOCUMENTS_DIR")]
+    documents_dir: Option<std::path::PathBuf>,
     /// Test-only: the webhook retry schedule in milliseconds, e.g. "10,20,30,40,50".
     #[arg(long, env = "FML_TEST_RETRY_SCHEDULE_MS", hide = true)]
     test_retry_schedule_ms: Option<String>,
@@ -331,6 +355,7 @@ async fn run(cli: Cli) -> Result<()> {
         Command::Key(cmd) => key(&url, cmd).await,
         Command::Analyst(cmd) => analyst(&url, cmd).await,
         Command::Settings(cmd) => settings(&url, cmd).await,
+        Command::Jobs(JobsCommand::List { org, status, limit, json }) => jobs(&url, org, status, limit, json).await,
     }
 }
 
@@ -530,6 +555,60 @@ async fn client(url: &str, cmd: ClientCommand) -> Result<()> {
     Ok(())
 }
 
+/// The http(s) links in a message body, in order.
+fn links_in(body: &str) -> Vec<String> {
+    body.split_whitespace()
+        .filter(|w| w.starts_with("https://") || w.starts_with("http://"))
+        .map(|w| w.trim_end_matches(['.', ',', ')', '>']).to_owned())
+        .collect()
+}
+
+async fn jobs(url: &str, org: Option<String>, status: Option<String>, limit: i64, json: bool) -> Result<()> {
+    let db = open_db(url).await?;
+    let org = match org {
+        Some(o) => Some(require_org(&db, &o).await?),
+        None => None,
+    };
+    let status = match status.as_deref() {
+        Some(s) => Some(
+            fml_domain::jobs::JobStatus::parse(s)
+                .with_context(|| format!("--status must be queued, running, done or failed, not {s:?}"))?,
+        ),
+        None => None,
+    };
+    let rows = fml_store::jobs::list(&db, org.as_ref(), status, limit).await?;
+    let items: Vec<_> = rows
+        .iter()
+        .map(|j| {
+            json!({
+                "id": j.id, "orgId": j.org_id, "kind": j.job.kind(), "payload": serde_json::to_value(&j.job).unwrap_or_default(),
+                "status": j.status.as_str(), "attempts": j.attempts, "maxAttempts": j.max_attempts,
+                "runAt": j.run_at.to_iso(), "lastError": j.last_error, "createdAt": j.created_at.to_iso(),
+                "finishedAt": j.finished_at.map(|t| t.to_iso()),
+            })
+        })
+        .collect();
+    print(json, &json!(items), || {
+        items
+            .iter()
+            .map(|j| {
+                format!(
+                    "#{} {} [{}] attempts {}/{} run at {}{}",
+                    j["id"],
+                    j["kind"].as_str().unwrap_or(""),
+                    j["status"].as_str().unwrap_or(""),
+                    j["attempts"],
+                    j["maxAttempts"],
+                    j["runAt"].as_str().unwrap_or(""),
+                    j["lastError"].as_str().map(|e| format!(" — {e}")).unwrap_or_default()
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    });
+    Ok(())
+}
+
 async fn outbox(url: &str, org: &str, json: bool) -> Result<()> {
     let db = open_db(url).await?;
     let org = require_org(&db, org).await?;
@@ -542,8 +621,12 @@ async fn outbox(url: &str, org: &str, json: bool) -> Result<()> {
                 .body_sealed
                 .as_deref()
                 .map(|b| key.open(fml_store::mail::SEAL_CONTEXT, b).map(|p| String::from_utf8_lossy(&p).into_owned()));
+            let links: Vec<String> = match &body {
+                Some(Ok(b)) => links_in(b),
+                _ => Vec::new(),
+            };
             json!({
-                "id": m.id, "kind": m.kind, "to": m.recipient, "subject": m.subject, "status": m.status,
+                "id": m.id, "kind": m.kind, "to": m.recipient, "subject": m.subject, "status": m.status, "links": links,
                 "caseId": m.case_id, "attempts": m.attempts, "lastError": m.last_error,
                 "createdAt": Timestamp::from_millis(m.created_at).to_iso(),
                 "sentAt": m.sent_at.map(|t| Timestamp::from_millis(t).to_iso()),
@@ -720,6 +803,9 @@ async fn serve(url: String, args: ServeArgs) -> Result<()> {
     let mut config =
         Config::resolve(args.listen, Some(url), args.public_url, args.portal_url, args.smtp_url, args.mail_from, key);
     config.allow_private_targets = args.webhook_allow_private_targets || allow_private_env();
+    if let Some(dir) = args.documents_dir {
+        config.documents_dir = dir;
+    }
     config.delivery_retention = args.delivery_retention_days.map(|d| std::time::Duration::from_secs(d * 86_400));
     config.http = fml_server::http::HttpLimits {
         header_timeout: std::time::Duration::from_secs(args.http_header_timeout_secs),

@@ -693,4 +693,24 @@ async fn analysts_and_settings_from_the_cli() {
         .await
         .unwrap();
     assert_eq!(chosen_login.status(), 200);
+
+    // A manual case with an invite: the outbox shows the link, the jobs list its send_mail job
+    // (queued: this server has no SMTP).
+    let res = http
+        .post(format!("{}/api/cases", server.base))
+        .bearer_auth(api_token)
+        .json(&json!({"customerEmail": "jane@acme.example", "companyName": "Acme", "sendInvite": true}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+    let outbox = env.json(&["outbox", "list", "--org", "org_cli_bank", "--json"]);
+    let links = outbox[0]["links"].as_array().unwrap();
+    assert_eq!(links.len(), 1);
+    assert!(links[0].as_str().unwrap().starts_with(&format!("{}/portal/invite/", server.base)), "{links:?}");
+    let jobs = env.json(&["jobs", "list", "--org", "org_cli_bank", "--json"]);
+    assert_eq!(jobs[0]["kind"], "send_mail");
+    assert_eq!(jobs[0]["status"], "queued");
+    assert_eq!(jobs[0]["payload"]["mailId"], outbox[0]["id"]);
+    assert!(!env.fml(&["jobs", "list", "--status", "stuck"]).status.success());
 }

@@ -10,6 +10,7 @@ pub mod email;
 pub mod events;
 pub mod idempotency;
 pub mod ids;
+pub mod jobs;
 pub mod lifecycle;
 pub mod password;
 pub mod scope;

@@ -1,5 +1,5 @@
 //! The FML server: the Public API (OAuth 2.0 client credentials, cases), its OpenAPI document,
-//! and the background workers (mail, housekeeping).
+//! and the background workers (the job runner, the webhook engine, housekeeping).
 //!
 //! [`App::build`] opens the database and runs migrations; [`App::serve`] takes a bound
 //! listener, so tests bind port 0 and never wait on start-up.
@@ -10,6 +10,7 @@ pub mod error;
 pub mod extract;
 pub mod html;
 pub mod http;
+pub mod jobs;
 pub mod keys;
 pub mod mail;
 pub mod openapi;
@@ -80,7 +81,8 @@ impl App {
     /// Serves on `listener` until the process ends, with the background workers.
     pub async fn serve(self, listener: TcpListener) -> std::io::Result<()> {
         let wakers = self.state.ctx.wakers.clone();
-        tokio::spawn(mail::run_worker(self.state.db.clone(), self.state.config.clone(), wakers.mail.clone()));
+        let handlers = jobs::Handlers { mailer: mail::Mailer::from_config(&self.state.config) };
+        tokio::spawn(jobs::run(self.state.db.clone(), self.state.config.clone(), wakers.jobs.clone(), handlers));
         tokio::spawn(housekeeping(self.state.db.clone(), self.state.config.delivery_retention));
         let c = &self.state.config;
         let engine = fml_webhooks::engine::EngineConfig {
@@ -142,6 +144,10 @@ async fn housekeeping(db: Db, delivery_retention: Option<Duration>) {
         }
         if let Err(e) = fml_store::portal::purge_expired_sessions(&db, now).await {
             tracing::warn!(error = %e, "purging expired portal sessions failed");
+        }
+        // Finished jobs are kept a month for `fml jobs list`, then dropped.
+        if let Err(e) = fml_store::jobs::prune_finished(&db, now.plus_secs(-30 * 86_400)).await {
+            tracing::warn!(error = %e, "pruning finished jobs failed");
         }
         if let Err(e) = fml_store::idempotency::purge_expired(&db, now).await {
             tracing::warn!(error = %e, "purging expired idempotency keys failed");

@@ -1,79 +1,63 @@
-//! Mail: the worker that sends the outbox over SMTP (messages are composed by `fml_app::mail`).
+//! Mail: sending one outbox message over SMTP, as the `send_mail` job (messages are composed
+//! by `fml_app::mail`; the job runner in [`crate::jobs`] schedules, leases and retries).
 
-use std::sync::Arc;
 use std::time::Duration;
 
-use fml_domain::{OrgId, Timestamp};
+use fml_domain::OrgId;
 use fml_store::Db;
 use fml_store::mail::{MailRow, SEAL_CONTEXT};
 use lettre::message::{Mailbox, header::ContentType};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
-use tokio::sync::Notify;
 
 use crate::config::Config;
 
-/// Send attempts before a message is marked failed.
-const MAX_ATTEMPTS: i32 = 8;
-/// Messages leased at once; they are sent one after another.
-const MAIL_BATCH: i64 = 8;
 /// The most one message may take, end to end (lettre's own timeout is per SMTP command).
-const SEND_DEADLINE_SECS: i64 = 30;
-/// A lease must outlast the slowest possible batch, or another node would lease the same
-/// messages while they are still being sent and mail them twice.
-const LEASE_SECS: i64 = MAIL_BATCH * SEND_DEADLINE_SECS + 30;
+pub const SEND_DEADLINE_SECS: i64 = 30;
 
-/// Sends due outbox mail over SMTP until the process ends. Woken by `wake` when mail is
-/// queued; also checks every few seconds for retries that have come due.
-pub async fn run_worker(db: Db, config: Arc<Config>, wake: Arc<Notify>) {
-    let Some(url) = config.smtp_url.clone() else { return };
-    let transport = match AsyncSmtpTransport::<Tokio1Executor>::from_url(&url) {
-        Ok(b) => b.timeout(Some(Duration::from_secs(20))).build(),
-        Err(e) => {
-            tracing::error!(error = %e, "FML_SMTP_URL is invalid; mail stays in the outbox");
-            return;
-        }
-    };
-    loop {
-        match fml_store::mail::lease_due(&db, Timestamp::now(), LEASE_SECS, MAIL_BATCH).await {
-            Ok(rows) if !rows.is_empty() => {
-                for row in rows {
-                    send_one(&db, &config, &transport, row).await;
-                }
-                continue;
-            }
-            Ok(_) => {}
-            Err(e) => tracing::warn!(error = %e, "could not read the mail outbox"),
-        }
-        tokio::select! {
-            () = wake.notified() => {}
-            () = tokio::time::sleep(Duration::from_secs(5)) => {}
-        }
-    }
+/// The SMTP side of the `send_mail` job.
+#[derive(Debug, Clone)]
+pub struct Mailer {
+    transport: AsyncSmtpTransport<Tokio1Executor>,
 }
 
-async fn send_one(db: &Db, config: &Config, transport: &AsyncSmtpTransport<Tokio1Executor>, row: MailRow) {
-    let result = compose(db, config, &row).await;
-    let result = match result {
-        Ok(msg) => {
-            let deadline = Duration::from_secs(SEND_DEADLINE_SECS.unsigned_abs());
-            match tokio::time::timeout(deadline, transport.send(msg)).await {
-                Ok(sent) => sent.map(|_| ()).map_err(|e| e.to_string()),
-                Err(_) => Err(format!("the SMTP exchange took longer than {SEND_DEADLINE_SECS} s")),
+/// What became of a message.
+#[derive(Debug)]
+pub enum Sent {
+    Sent,
+    /// Already sent, or gone: nothing to do.
+    Nothing,
+}
+
+impl Mailer {
+    /// A mailer for `FML_SMTP_URL`, if one is set and valid.
+    pub fn from_config(config: &Config) -> Option<Self> {
+        let url = config.smtp_url.as_deref()?;
+        match AsyncSmtpTransport::<Tokio1Executor>::from_url(url) {
+            Ok(b) => Some(Self { transport: b.timeout(Some(Duration::from_secs(20))).build() }),
+            Err(e) => {
+                tracing::error!(error = %e, "FML_SMTP_URL is invalid; mail stays in the outbox");
+                None
             }
         }
-        Err(e) => Err(e),
-    };
-    let now = Timestamp::now();
-    let outcome = match result {
-        Ok(()) => fml_store::mail::mark_sent(db, row.id, now).await,
-        Err(e) => {
-            tracing::warn!(mail_id = row.id, attempt = row.attempts, error = %e, "sending mail failed");
-            let retry = (row.attempts < MAX_ATTEMPTS).then(|| now.plus_secs(30 * (1 << row.attempts.clamp(0, 10))));
-            fml_store::mail::mark_failed(db, row.id, &e, retry).await
+    }
+
+    /// Sends message `id` and marks it sent.
+    pub async fn send(&self, db: &Db, config: &Config, id: i64) -> Result<Sent, String> {
+        let Some(row) = fml_store::mail::get(db, id).await.map_err(|e| e.to_string())? else {
+            return Ok(Sent::Nothing);
+        };
+        if row.status == "sent" {
+            return Ok(Sent::Nothing);
         }
-    };
-    if let Err(e) = outcome {
-        tracing::error!(mail_id = row.id, error = %e, "could not record the mail outcome");
+        let msg = compose(db, config, &row).await?;
+        let deadline = Duration::from_secs(SEND_DEADLINE_SECS.unsigned_abs());
+        match tokio::time::timeout(deadline, self.transport.send(msg)).await {
+            Ok(Ok(_)) => {}
+            Ok(Err(e)) => return Err(e.to_string()),
+            Err(_) => return Err(format!("the SMTP exchange took longer than {SEND_DEADLINE_SECS} s")),
+        }
+        fml_store::mail::mark_sent(db, row.id, fml_domain::Timestamp::now()).await.map_err(|e| e.to_string())?;
+        Ok(Sent::Sent)
     }
 }
 
@@ -97,17 +81,4 @@ async fn compose(db: &Db, config: &Config, row: &MailRow) -> Result<Message, Str
         .header(ContentType::TEXT_PLAIN)
         .body(body)
         .map_err(|e| e.to_string())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// Every message of a leased batch is sent (or abandoned) before the lease ends, so no
-    /// other node can lease it meanwhile.
-    #[test]
-    fn a_lease_outlasts_the_slowest_batch() {
-        let lease = LEASE_SECS;
-        assert!(lease > MAIL_BATCH * SEND_DEADLINE_SECS, "{lease} s");
-    }
 }

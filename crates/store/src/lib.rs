@@ -17,6 +17,7 @@ pub mod endpoints;
 pub mod escalations;
 pub mod events;
 pub mod idempotency;
+pub mod jobs;
 pub mod keyring;
 pub mod mail;
 pub mod orgs;

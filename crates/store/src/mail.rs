@@ -1,11 +1,12 @@
 //! The mail outbox: every email is first a row here, written in the same transaction as the
-//! change that caused it. A worker sends pending rows over SMTP when one is configured; without
-//! SMTP the outbox is the mailbox, read with `fml outbox list`.
+//! change that caused it, with a `send_mail` job (see [`crate::jobs`]). The job runner sends it
+//! over SMTP when one is configured; without SMTP the outbox is the mailbox, read with
+//! `fml outbox list`.
 
 use fml_domain::{CaseId, OrgId, Timestamp};
 
 use crate::db::{Arg, Conn, values_clause};
-use crate::{Db, StoreError, execute, execute_args, fetch_all};
+use crate::{Db, StoreError, execute, fetch_all};
 
 /// An email to queue. `body_sealed` is the message sealed under the master key.
 #[derive(Debug, Clone)]
@@ -40,12 +41,13 @@ const COLUMNS: &str = "id, org_id, case_id, kind, recipient, subject, body_seale
 /// The seal context for mail bodies: a body sealed for one row kind opens only as that kind.
 pub const SEAL_CONTEXT: &[u8] = b"fml/mail_outbox/body";
 
-pub(crate) async fn insert_many(conn: Conn<'_>, mails: &[&NewMail], now: Timestamp) -> Result<(), StoreError> {
+/// Inserts messages; returns their ids, in order.
+pub(crate) async fn insert_many(conn: Conn<'_>, mails: &[&NewMail], now: Timestamp) -> Result<Vec<i64>, StoreError> {
     if mails.is_empty() {
-        return Ok(());
+        return Ok(Vec::new());
     }
     let sql = format!(
-        "INSERT INTO mail_outbox (org_id, case_id, kind, recipient, subject, body_sealed, status, next_attempt_at, created_at) VALUES {}",
+        "INSERT INTO mail_outbox (org_id, case_id, kind, recipient, subject, body_sealed, status, next_attempt_at, created_at) VALUES {} RETURNING id",
         values_clause(mails.len(), 9, 1)
     );
     let mut args = Vec::with_capacity(mails.len() * 9);
@@ -62,8 +64,16 @@ pub(crate) async fn insert_many(conn: Conn<'_>, mails: &[&NewMail], now: Timesta
             Arg::Int(now.millis()),
         ]);
     }
-    execute_args!(conn, sql, args)?;
-    Ok(())
+    let mut ids: Vec<i64> = crate::fetch_all_args!(conn, (i64,), sql, args)?.into_iter().map(|(id,)| id).collect();
+    ids.sort_unstable();
+    Ok(ids)
+}
+
+/// One message.
+pub async fn get(db: &Db, id: i64) -> Result<Option<MailRow>, StoreError> {
+    let mut c = db.reader().await?;
+    let sql = format!("SELECT {COLUMNS} FROM mail_outbox WHERE id = $1");
+    Ok(crate::fetch_optional!(c.conn(), MailRow, sqlx::AssertSqlSafe(sql), id)?)
 }
 
 /// A tenant's outbox, oldest first.
@@ -71,29 +81,6 @@ pub async fn list(db: &Db, org: &OrgId) -> Result<Vec<MailRow>, StoreError> {
     let mut c = db.reader().await?;
     let sql = format!("SELECT {COLUMNS} FROM mail_outbox WHERE org_id = $1 ORDER BY id");
     Ok(fetch_all!(c.conn(), MailRow, sqlx::AssertSqlSafe(sql), org.as_str())?)
-}
-
-/// Leases up to `limit` due messages for `lease_secs`: a message whose sender dies is picked
-/// up again when the lease runs out. The status and due-time test is repeated in the outer
-/// `WHERE` so that two nodes racing on PostgreSQL cannot lease the same row.
-pub async fn lease_due(db: &Db, now: Timestamp, lease_secs: i64, limit: i64) -> Result<Vec<MailRow>, StoreError> {
-    let mut tx = db.begin().await?;
-    let sql = format!(
-        "UPDATE mail_outbox SET status = 'sending', next_attempt_at = $2, attempts = attempts + 1 \
-         WHERE status IN ('pending', 'sending') AND next_attempt_at <= $1 AND id IN ( \
-            SELECT id FROM mail_outbox WHERE status IN ('pending', 'sending') AND next_attempt_at <= $1 ORDER BY id LIMIT $3) \
-         RETURNING {COLUMNS}"
-    );
-    let rows = fetch_all!(
-        tx.conn(),
-        MailRow,
-        sqlx::AssertSqlSafe(sql),
-        now.millis(),
-        now.plus_secs(lease_secs).millis(),
-        limit
-    )?;
-    tx.commit().await?;
-    Ok(rows)
 }
 
 /// Marks a message sent and drops its sealed body: once delivered, the link it carries need
@@ -109,20 +96,16 @@ pub async fn mark_sent(db: &Db, id: i64, now: Timestamp) -> Result<(), StoreErro
     tx.commit().await
 }
 
-/// Records a failed send: retried at `retry_at`, or given up (`failed`) when `None`.
-pub async fn mark_failed(db: &Db, id: i64, error: &str, retry_at: Option<Timestamp>) -> Result<(), StoreError> {
+/// Records a failed attempt; `give_up` marks the message failed for good.
+pub async fn mark_failed(db: &Db, id: i64, error: &str, give_up: bool) -> Result<(), StoreError> {
     let mut tx = db.begin().await?;
-    match retry_at {
-        Some(at) => execute!(
-            tx.conn(),
-            "UPDATE mail_outbox SET status = 'pending', last_error = $2, next_attempt_at = $3 WHERE id = $1",
-            id,
-            error,
-            at.millis()
-        )?,
-        None => {
-            execute!(tx.conn(), "UPDATE mail_outbox SET status = 'failed', last_error = $2 WHERE id = $1", id, error)?
-        }
-    };
+    let status = if give_up { "failed" } else { "pending" };
+    execute!(
+        tx.conn(),
+        "UPDATE mail_outbox SET status = $3, last_error = $2, attempts = attempts + 1 WHERE id = $1 AND status <> 'sent'",
+        id,
+        error,
+        status
+    )?;
     tx.commit().await
 }

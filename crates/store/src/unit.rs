@@ -14,11 +14,11 @@ use crate::wake::DeliveryWake;
 use crate::{Db, StoreError};
 
 /// The background workers a committed change may have given work: the delivery engine and
-/// the mailer. Shared by every unit of work of a process.
+/// the job runner. Shared by every unit of work of a process.
 #[derive(Debug, Clone, Default)]
 pub struct Wakers {
     pub deliveries: Arc<DeliveryWake>,
-    pub mail: Arc<tokio::sync::Notify>,
+    pub jobs: Arc<tokio::sync::Notify>,
 }
 
 #[derive(Debug)]
@@ -27,8 +27,8 @@ pub struct UnitOfWork {
     events: Vec<OutboxEvent>,
     /// Endpoints whose existing deliveries the change made due (a redelivery, re-enabling).
     due_endpoints: Vec<String>,
-    /// The change queued mail.
-    mail: bool,
+    /// The change queued jobs.
+    jobs: bool,
     wakers: Wakers,
 }
 
@@ -38,19 +38,35 @@ impl UnitOfWork {
             tx: db.begin().await?,
             events: Vec::new(),
             due_endpoints: Vec::new(),
-            mail: false,
+            jobs: false,
             wakers: wakers.clone(),
         })
     }
 
-    /// Queues mail in the transaction; the mailer is woken after commit.
+    /// Queues mail in the transaction, each message with its `send_mail` job; the job runner
+    /// is woken after commit.
     pub async fn queue_mail(
         &mut self,
         mails: &[&crate::mail::NewMail],
         now: fml_domain::Timestamp,
     ) -> Result<(), StoreError> {
-        crate::mail::insert_many(self.tx.conn(), mails, now).await?;
-        self.mail |= !mails.is_empty();
+        let ids = crate::mail::insert_many(self.tx.conn(), mails, now).await?;
+        let jobs: Vec<_> = mails
+            .iter()
+            .zip(ids)
+            .map(|(m, mail_id)| (Some(&m.org), fml_domain::jobs::Job::SendMail { mail_id }))
+            .collect();
+        self.enqueue(&jobs, now).await
+    }
+
+    /// Queues background jobs in the transaction; the job runner is woken after commit.
+    pub async fn enqueue(
+        &mut self,
+        jobs: &[(Option<&fml_domain::OrgId>, fml_domain::jobs::Job)],
+        now: fml_domain::Timestamp,
+    ) -> Result<(), StoreError> {
+        crate::jobs::enqueue_many(self.tx.conn(), jobs, now).await?;
+        self.jobs |= !jobs.is_empty();
         Ok(())
     }
 
@@ -86,8 +102,8 @@ impl UnitOfWork {
         for endpoint in &self.due_endpoints {
             self.wakers.deliveries.endpoint_due(endpoint);
         }
-        if self.mail {
-            self.wakers.mail.notify_one();
+        if self.jobs {
+            self.wakers.jobs.notify_one();
         }
         Ok(())
     }

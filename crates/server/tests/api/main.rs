@@ -11,6 +11,7 @@ mod e2e;
 mod engine;
 mod idempotency;
 mod isolation;
+mod jobs;
 mod keyring;
 mod listener;
 mod mail;

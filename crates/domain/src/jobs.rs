@@ -1,0 +1,97 @@
+//! Background jobs: the kinds of work the platform does after a request has answered, and how
+//! a failed attempt is retried. Every engine of the platform adds its kinds here.
+
+use serde::{Deserialize, Serialize};
+
+/// A unit of background work, with what it needs to run. Stored as its kind and its JSON.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Job {
+    /// Send one message of the mail outbox over SMTP.
+    SendMail {
+        #[serde(rename = "mailId")]
+        mail_id: i64,
+    },
+}
+
+impl Job {
+    /// Every kind, as stored (the `CHECK` constraint of both schemas lists the same).
+    pub const KINDS: &'static [&'static str] = &["send_mail"];
+
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Job::SendMail { .. } => "send_mail",
+        }
+    }
+
+    /// How many attempts before the job is given up.
+    pub fn max_attempts(&self) -> i32 {
+        match self {
+            Job::SendMail { .. } => 8,
+        }
+    }
+
+    /// The stored payload.
+    pub fn payload(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
+    }
+
+    pub fn from_payload(raw: &str) -> Result<Self, serde_json::Error> {
+        serde_json::from_str(raw)
+    }
+}
+
+/// Seconds before retry `attempt` (1-based): 30 s, doubling, at most 6 hours.
+pub fn backoff_secs(attempt: i32) -> i64 {
+    let exp = u32::try_from(attempt.saturating_sub(1).clamp(0, 20)).unwrap_or(0);
+    (30_i64 << exp).min(6 * 3600)
+}
+
+/// A job's state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JobStatus {
+    Queued,
+    Running,
+    Done,
+    Failed,
+}
+
+impl JobStatus {
+    pub const ALL: [JobStatus; 4] = [JobStatus::Queued, JobStatus::Running, JobStatus::Done, JobStatus::Failed];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            JobStatus::Queued => "queued",
+            JobStatus::Running => "running",
+            JobStatus::Done => "done",
+            JobStatus::Failed => "failed",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.as_str() == raw)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn jobs_round_trip_through_their_payload() {
+        let j = Job::SendMail { mail_id: 42 };
+        assert_eq!(j.payload(), r#"{"kind":"send_mail","mailId":42}"#);
+        assert_eq!(Job::from_payload(&j.payload()).unwrap(), j);
+        assert!(Job::KINDS.contains(&j.kind()));
+        assert!(Job::from_payload(r#"{"kind":"mine_bitcoin"}"#).is_err());
+    }
+
+    #[test]
+    fn backoff_doubles_and_is_capped() {
+        assert_eq!(backoff_secs(1), 30);
+        assert_eq!(backoff_secs(2), 60);
+        assert_eq!(backoff_secs(5), 480);
+        assert_eq!(backoff_secs(40), 6 * 3600);
+        assert_eq!(backoff_secs(0), 30);
+    }
+}

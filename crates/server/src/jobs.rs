@@ -1,0 +1,103 @@
+//! The job runner: leases due jobs from the job table and runs each with its handler, until
+//! the process ends. Woken when a committed change queued jobs; otherwise it looks every few
+//! seconds for retries that came due and for jobs whose worker died (their lease ran out).
+//!
+//! A node runs only the kinds it can handle: without SMTP, `send_mail` jobs wait (the outbox
+//! is then the mailbox) and stay visible in `fml jobs list`.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use fml_domain::Timestamp;
+use fml_domain::jobs::{Job, backoff_secs};
+use fml_store::Db;
+use fml_store::jobs::JobRecord;
+use tokio::sync::Notify;
+
+use crate::config::Config;
+use crate::mail::{Mailer, SEND_DEADLINE_SECS, Sent};
+
+/// Jobs leased at once; they run one after another.
+const BATCH: i64 = 8;
+/// A lease must outlast the slowest possible batch, or another node would take the same jobs
+/// while they still run (and, for mail, send it twice).
+pub const LEASE_SECS: i64 = BATCH * SEND_DEADLINE_SECS + 30;
+
+/// What this node can run.
+#[derive(Debug, Clone)]
+pub struct Handlers {
+    pub mailer: Option<Mailer>,
+}
+
+impl Handlers {
+    fn kinds(&self) -> Vec<&'static str> {
+        let mut k = Vec::new();
+        if self.mailer.is_some() {
+            k.push("send_mail");
+        }
+        k
+    }
+}
+
+pub async fn run(db: Db, config: Arc<Config>, wake: Arc<Notify>, handlers: Handlers) {
+    let kinds = handlers.kinds();
+    if kinds.is_empty() {
+        return;
+    }
+    loop {
+        match fml_store::jobs::lease(&db, &kinds, Timestamp::now(), LEASE_SECS, BATCH).await {
+            Ok(jobs) if !jobs.is_empty() => {
+                for job in jobs {
+                    run_one(&db, &config, &handlers, job).await;
+                }
+                continue;
+            }
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "could not lease jobs"),
+        }
+        tokio::select! {
+            () = wake.notified() => {}
+            () = tokio::time::sleep(Duration::from_secs(5)) => {}
+        }
+    }
+}
+
+async fn run_one(db: &Db, config: &Config, handlers: &Handlers, job: JobRecord) {
+    let result = match &job.job {
+        Job::SendMail { mail_id } => match &handlers.mailer {
+            Some(m) => m.send(db, config, *mail_id).await.map(|s| matches!(s, Sent::Sent)),
+            None => Err("no SMTP server is configured".to_owned()),
+        },
+    };
+    let now = Timestamp::now();
+    let recorded = match result {
+        Ok(_) => fml_store::jobs::complete(db, job.id, now).await,
+        Err(e) => {
+            let give_up = job.attempts >= job.max_attempts;
+            tracing::warn!(job = job.id, kind = job.job.kind(), attempt = job.attempts, error = %e, "a job failed");
+            if let Job::SendMail { mail_id } = &job.job
+                && let Err(err) = fml_store::mail::mark_failed(db, *mail_id, &e, give_up).await
+            {
+                tracing::error!(mail_id, error = %err, "could not record the mail failure");
+            }
+            let retry = (!give_up).then(|| now.plus_secs(backoff_secs(job.attempts)));
+            fml_store::jobs::fail(db, job.id, &e, retry, now).await
+        }
+    };
+    if let Err(e) = recorded {
+        tracing::error!(job = job.id, error = %e, "could not record a job's outcome");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every job of a leased batch finishes (or is abandoned) before the lease ends, so no
+    /// other node can lease it meanwhile.
+    #[test]
+    fn a_lease_outlasts_the_slowest_batch() {
+        let lease = LEASE_SECS;
+        assert!(lease > BATCH * SEND_DEADLINE_SECS, "{lease} s");
+    }
+}

@@ -1,0 +1,204 @@
+//! The job table: enqueue in the transaction of the change that calls for the work, lease
+//! due jobs (`FOR UPDATE SKIP LOCKED` on PostgreSQL, so nodes never take the same job; SQLite
+//! has one writer), and record each outcome — done, or failed with a retry time or for good.
+
+use fml_domain::jobs::{Job, JobStatus};
+use fml_domain::{OrgId, Timestamp};
+
+use crate::db::{Arg, Backend, Conn, values_clause};
+use crate::{Db, StoreError, execute, execute_args, fetch_all};
+
+/// A job as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JobRecord {
+    pub id: i64,
+    pub org_id: Option<String>,
+    pub job: Job,
+    pub status: JobStatus,
+    pub attempts: i32,
+    pub max_attempts: i32,
+    pub run_at: Timestamp,
+    pub last_error: Option<String>,
+    pub created_at: Timestamp,
+    pub finished_at: Option<Timestamp>,
+}
+
+const COLUMNS: &str =
+    "id, org_id, kind, payload, status, attempts, max_attempts, run_at, last_error, created_at, finished_at";
+
+#[derive(Debug, sqlx::FromRow)]
+struct JobRow {
+    id: i64,
+    org_id: Option<String>,
+    kind: String,
+    payload: String,
+    status: String,
+    attempts: i32,
+    max_attempts: i32,
+    run_at: i64,
+    last_error: Option<String>,
+    created_at: i64,
+    finished_at: Option<i64>,
+}
+
+impl TryFrom<JobRow> for JobRecord {
+    type Error = StoreError;
+    fn try_from(r: JobRow) -> Result<Self, StoreError> {
+        let corrupt = |what: &str| StoreError::Corrupt(format!("job {}: bad {what}", r.id));
+        let job = Job::from_payload(&r.payload).map_err(|_| corrupt("payload"))?;
+        if job.kind() != r.kind {
+            return Err(corrupt("kind"));
+        }
+        Ok(JobRecord {
+            id: r.id,
+            org_id: r.org_id,
+            job,
+            status: JobStatus::parse(&r.status).ok_or_else(|| corrupt("status"))?,
+            attempts: r.attempts,
+            max_attempts: r.max_attempts,
+            run_at: Timestamp::from_millis(r.run_at),
+            last_error: r.last_error,
+            created_at: Timestamp::from_millis(r.created_at),
+            finished_at: r.finished_at.map(Timestamp::from_millis),
+        })
+    }
+}
+
+/// Queues jobs in the caller's transaction.
+pub async fn enqueue_many(conn: Conn<'_>, jobs: &[(Option<&OrgId>, Job)], now: Timestamp) -> Result<(), StoreError> {
+    if jobs.is_empty() {
+        return Ok(());
+    }
+    let sql = format!(
+        "INSERT INTO jobs (org_id, kind, payload, status, max_attempts, run_at, created_at) VALUES {}",
+        values_clause(jobs.len(), 7, 1)
+    );
+    let mut args = Vec::with_capacity(jobs.len() * 7);
+    for (org, job) in jobs {
+        args.extend([
+            Arg::OptText(org.map(|o| o.as_str().to_owned())),
+            Arg::Text(job.kind().to_owned()),
+            Arg::Text(job.payload()),
+            Arg::Text(JobStatus::Queued.as_str().to_owned()),
+            Arg::Int(i64::from(job.max_attempts())),
+            Arg::Int(now.millis()),
+            Arg::Int(now.millis()),
+        ]);
+    }
+    execute_args!(conn, sql, args)?;
+    Ok(())
+}
+
+/// Leases up to `limit` due jobs of these kinds for `lease_secs`: queued jobs whose time has
+/// come, and running jobs whose lease ran out (their worker died). Each lease counts an
+/// attempt.
+pub async fn lease(
+    db: &Db,
+    kinds: &[&str],
+    now: Timestamp,
+    lease_secs: i64,
+    limit: i64,
+) -> Result<Vec<JobRecord>, StoreError> {
+    if kinds.is_empty() {
+        return Ok(Vec::new());
+    }
+    let kind_list = (0..kinds.len()).map(|i| format!("${}", i + 4)).collect::<Vec<_>>().join(", ");
+    let pick = format!(
+        "SELECT id FROM jobs WHERE ((status = 'queued' AND run_at <= $1) OR (status = 'running' AND leased_until <= $1)) \
+         AND kind IN ({kind_list}) ORDER BY run_at, id LIMIT $3"
+    );
+    let sql = match db.backend() {
+        // A materialised pick with SKIP LOCKED: two nodes never lease the same job.
+        Backend::Postgres => format!(
+            "WITH picked AS MATERIALIZED ({pick} FOR UPDATE SKIP LOCKED) \
+             UPDATE jobs SET status = 'running', attempts = attempts + 1, leased_until = $2 \
+             WHERE id IN (SELECT id FROM picked) RETURNING {COLUMNS}"
+        ),
+        Backend::Sqlite => format!(
+            "UPDATE jobs SET status = 'running', attempts = attempts + 1, leased_until = $2 \
+             WHERE id IN ({pick}) RETURNING {COLUMNS}"
+        ),
+    };
+    let mut args = vec![Arg::Int(now.millis()), Arg::Int(now.plus_secs(lease_secs).millis()), Arg::Int(limit)];
+    args.extend(kinds.iter().map(|k| Arg::Text((*k).to_owned())));
+    let mut tx = db.begin().await?;
+    let rows = crate::fetch_all_args!(tx.conn(), JobRow, sql, args)?;
+    tx.commit().await?;
+    rows.into_iter().map(TryInto::try_into).collect()
+}
+
+/// The job is done.
+pub async fn complete(db: &Db, id: i64, now: Timestamp) -> Result<(), StoreError> {
+    let mut tx = db.begin().await?;
+    execute!(
+        tx.conn(),
+        "UPDATE jobs SET status = 'done', finished_at = $2, leased_until = NULL, last_error = NULL WHERE id = $1",
+        id,
+        now.millis()
+    )?;
+    tx.commit().await
+}
+
+/// The attempt failed: run again at `retry_at`, or give up (`failed`) when `None`.
+pub async fn fail(
+    db: &Db,
+    id: i64,
+    error: &str,
+    retry_at: Option<Timestamp>,
+    now: Timestamp,
+) -> Result<(), StoreError> {
+    let mut tx = db.begin().await?;
+    match retry_at {
+        Some(at) => execute!(
+            tx.conn(),
+            "UPDATE jobs SET status = 'queued', run_at = $2, leased_until = NULL, last_error = $3 WHERE id = $1",
+            id,
+            at.millis(),
+            error
+        )?,
+        None => execute!(
+            tx.conn(),
+            "UPDATE jobs SET status = 'failed', finished_at = $2, leased_until = NULL, last_error = $3 WHERE id = $1",
+            id,
+            now.millis(),
+            error
+        )?,
+    };
+    tx.commit().await
+}
+
+/// Jobs, newest first: of one tenant or all, in one status or any.
+pub async fn list(
+    db: &Db,
+    org: Option<&OrgId>,
+    status: Option<JobStatus>,
+    limit: i64,
+) -> Result<Vec<JobRecord>, StoreError> {
+    let mut c = db.reader().await?;
+    let sql = format!(
+        "SELECT {COLUMNS} FROM jobs WHERE ($1 IS NULL OR org_id = $1) AND ($2 IS NULL OR status = $2) ORDER BY id DESC LIMIT $3"
+    );
+    fetch_all!(
+        c.conn(),
+        JobRow,
+        sqlx::AssertSqlSafe(sql),
+        org.map(|o| o.as_str().to_owned()),
+        status.map(|s| s.as_str().to_owned()),
+        limit
+    )?
+    .into_iter()
+    .map(TryInto::try_into)
+    .collect()
+}
+
+/// Deletes finished jobs that ended before `before` (done and failed alike; housekeeping).
+pub async fn prune_finished(db: &Db, before: Timestamp) -> Result<u64, StoreError> {
+    let mut tx = db.begin().await?;
+    let n = execute!(
+        tx.conn(),
+        "DELETE FROM jobs WHERE status IN ('done', 'failed') AND finished_at < $1",
+        before.millis()
+    )?;
+    tx.commit().await?;
+    Ok(n)
+}
