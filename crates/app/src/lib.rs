@@ -9,6 +9,7 @@
 pub mod analysts;
 pub mod cases;
 pub mod documents;
+pub mod edd;
 pub mod error;
 pub mod mail;
 pub mod portal;

@@ -81,3 +81,45 @@ pub fn invite(cfg: &MailConfig, b: &Branding, to: &InviteFor<'_>, now: Timestamp
         token,
     }
 }
+
+/// A plain request to the customer listing items (the EDD evidence request and the outreach
+/// document request): its subject and body.
+pub fn request_text(
+    b: &Branding,
+    customer_name: Option<&str>,
+    company: Option<&str>,
+    intro: &str,
+    items: &[(String, String)],
+) -> (String, String) {
+    let org_name = b.name();
+    let company = company.unwrap_or("your business");
+    let subject = format!("{org_name}: information needed for {company}");
+    let greeting = customer_name.map_or_else(|| "Hello,".to_owned(), |n| format!("Hello {n},"));
+    let list: String = items.iter().map(|(_, label)| format!("  - {label}\n")).collect();
+    let body = format!(
+        "{greeting}\n\n{intro}\n\n{list}\nPlease reply to this email with the documents, or send them to the contact \
+         you have at {org_name}.\n\n{}",
+        footer(b)
+    );
+    (subject, body)
+}
+
+/// A sealed message ready for the outbox.
+pub fn sealed(
+    cfg: &MailConfig,
+    org: &OrgId,
+    case_id: CaseId,
+    kind: &'static str,
+    to: &str,
+    subject: String,
+    body: &str,
+) -> NewMail {
+    NewMail {
+        org: org.clone(),
+        case_id: Some(case_id),
+        kind,
+        recipient: to.to_owned(),
+        subject,
+        body_sealed: cfg.master_key.seal(SEAL_CONTEXT, body.as_bytes()),
+    }
+}

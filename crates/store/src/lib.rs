@@ -13,6 +13,7 @@ pub mod clients;
 pub mod db;
 pub mod deliveries;
 pub mod documents;
+pub mod edd;
 pub mod endpoints;
 pub mod escalations;
 pub mod events;

@@ -4,6 +4,7 @@ pub mod cases;
 pub mod catalog;
 pub mod deliveries;
 pub mod documents;
+pub mod edd;
 pub mod endpoints;
 pub mod health;
 pub mod idempotent;

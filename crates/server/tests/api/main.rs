@@ -8,6 +8,7 @@ mod catalog;
 mod concurrency;
 mod documents;
 mod e2e;
+mod edd;
 mod engine;
 mod idempotency;
 mod isolation;
