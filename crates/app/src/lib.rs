@@ -12,6 +12,7 @@ pub mod documents;
 pub mod edd;
 pub mod error;
 pub mod mail;
+pub mod persons;
 pub mod portal;
 pub mod principal;
 pub mod settings;

@@ -115,6 +115,7 @@ pub async fn save_application(ctx: &Ctx, who: &Customer, app: &Application) -> R
     let case = load(&mut unit, &who.org, &CaseLocator::Id(who.case_id)).await?;
     editable(&case)?;
     fml_store::portal::put_application(unit.conn(), &who.org, who.case_id, app, now).await?;
+    crate::persons::rebuild_roster(&mut unit, &case, app).await?;
     let detail = json!({"directors": app.directors.len(), "shareholders": app.shareholders.len()});
     audit_customer(&mut unit, who, "application.save", detail, now).await?;
     unit.commit().await?;
@@ -134,6 +135,7 @@ pub async fn review(ctx: &Ctx, who: &Customer, corrected: &Application) -> Resul
     };
     let changes = on_file.amendments(corrected);
     fml_store::portal::put_application(unit.conn(), &who.org, who.case_id, corrected, now).await?;
+    crate::persons::rebuild_roster(&mut unit, &case, corrected).await?;
     if !changes.is_empty() {
         let amendments: Vec<Amendment> = changes
             .iter()

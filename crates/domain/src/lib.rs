@@ -13,6 +13,7 @@ pub mod ids;
 pub mod jobs;
 pub mod lifecycle;
 pub mod password;
+pub mod persons;
 pub mod scope;
 pub mod secret;
 pub mod text;

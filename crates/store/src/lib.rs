@@ -22,6 +22,7 @@ pub mod jobs;
 pub mod keyring;
 pub mod mail;
 pub mod orgs;
+pub mod persons;
 pub mod portal;
 pub mod tenant;
 pub mod unit;

@@ -29,7 +29,7 @@ pub const MAX_UPLOAD_BYTES: usize = 50 * 1024 * 1024;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
-        .routes(routes!(upload, list))
+        .routes(routes!(upload, list_documents))
         .routes(routes!(download))
         .routes(routes!(override_document))
         // Uploads may be larger than the 1 MiB of every other body.
@@ -181,7 +181,7 @@ async fn upload(
     responses((status = 200, description = "The documents", body = DocumentList)),
     security(("analystToken" = []), ("analystSession" = []))
 )]
-async fn list(
+async fn list_documents(
     State(st): State<AppState>,
     staff: Staff,
     Path(case_id): Path<String>,

@@ -9,6 +9,7 @@ pub mod endpoints;
 pub mod health;
 pub mod idempotent;
 pub mod oauth;
+pub mod persons;
 pub mod session;
 pub mod settings;
 pub mod workflow;

@@ -18,6 +18,7 @@ mod listener;
 mod mail;
 mod oauth;
 mod openapi;
+mod persons;
 mod portal;
 mod receiver;
 mod receivers;
