@@ -220,17 +220,19 @@ pub async fn org_exists(ctx: &Ctx, org: &OrgId) -> Result<bool, CommandError> {
 }
 
 /// A customer starts from a tenant's public application link: a case is opened
-/// (`source: application_form`, `case.created`) and a portal session for it begins.
+/// (`source: application_form`, or `doc_upload` when they start with documents;
+/// `case.created`) and a portal session for it begins.
 pub async fn apply(
     ctx: &Ctx,
     writer: &fml_store::case_writer::CaseWriter,
     org: &OrgId,
     new_case: fml_domain::case::NewCase,
+    source: fml_domain::CaseSource,
 ) -> Result<PortalSession, CommandError> {
     let email = new_case.customer_email.as_str().to_lowercase();
     let opening = crate::cases::Opening {
         org: org.clone(),
-        source: fml_domain::CaseSource::ApplicationForm,
+        source,
         created_by: None,
         company_number: None,
         new_case,

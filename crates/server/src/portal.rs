@@ -39,6 +39,7 @@ pub fn router() -> Router<AppState> {
         .route("/portal/invite/{token}", get(confirm_invite).post(redeem_invite))
         .route("/portal/application", post(save_application))
         .route("/portal/review", post(review))
+        .route("/portal/review/confirm", post(confirm_review))
         .route("/portal/submit", post(submit))
         .route(
             "/portal/documents",
@@ -46,7 +47,12 @@ pub fn router() -> Router<AppState> {
                 .layer(axum::extract::DefaultBodyLimit::max(crate::routes::documents::MAX_UPLOAD_BYTES + 64 * 1024)),
         )
         .route("/portal/sign-out", post(sign_out))
-        .route("/portal/apply/{org}", get(apply_form).post(apply))
+        .route(
+            "/portal/apply/{org}",
+            get(apply_form)
+                .post(apply)
+                .layer(axum::extract::DefaultBodyLimit::max(crate::routes::documents::MAX_UPLOAD_BYTES + 64 * 1024)),
+        )
 }
 
 fn html_response(status: StatusCode, body: String) -> Response {
@@ -337,9 +343,16 @@ fn home_page(
             body += &application_fields(draft.unwrap_or(app), errors);
             body += "<button type=\"submit\" class=\"secondary\">Save corrections</button></form>";
             body += &documents_section(docs);
-            body += "<form class=\"card\" method=\"post\" action=\"/portal/submit\"><h2>4. Submit</h2>\
+            let action = if case.source == fml_domain::CaseSource::DocUpload {
+                "/portal/review/confirm"
+            } else {
+                "/portal/submit"
+            };
+            body += &format!(
+                "<form class=\"card\" method=\"post\" action=\"{action}\"><h2>4. Submit</h2>\
                      <p>When everything is correct, submit your application for review. You cannot change it afterwards.</p>\
-                     <button type=\"submit\">Submit application</button></form>";
+                     <button type=\"submit\">Submit application</button></form>"
+            );
         }
     }
     body += "<form method=\"post\" action=\"/portal/sign-out\"><button type=\"submit\" class=\"secondary\">Sign out</button></form>";
@@ -472,16 +485,35 @@ async fn submit(
     PortalCustomer(who): PortalCustomer,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let json = is_json(&headers)
+    submit_as(&st, &who, &headers, SubmissionSource::ApplicationForm).await
+}
+
+/// `POST /portal/review/confirm`: the customer confirms the reviewed data (of a case started
+/// from documents): `case.submitted` with `source: doc_upload`.
+async fn confirm_review(
+    State(st): State<AppState>,
+    PortalCustomer(who): PortalCustomer,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    submit_as(&st, &who, &headers, SubmissionSource::DocUpload).await
+}
+
+async fn submit_as(
+    st: &AppState,
+    who: &Customer,
+    headers: &HeaderMap,
+    source: SubmissionSource,
+) -> Result<Response, ApiError> {
+    let json = is_json(headers)
         || headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|a| a.contains("application/json"));
-    match fml_app::cases::submit(&st.ctx, &who, SubmissionSource::ApplicationForm).await {
+    match fml_app::cases::submit(&st.ctx, who, source).await {
         Ok(case) if json => {
             Ok(axum::Json(json!({"caseId": case.id, "caseReference": case.reference, "status": case.status}))
                 .into_response())
         }
         Ok(_) => Ok(see_other("/portal")),
         Err(fml_app::CommandError::Validation(errors)) if !json => {
-            render_home(&st, &who, StatusCode::BAD_REQUEST, &errors, None).await
+            render_home(st, who, StatusCode::BAD_REQUEST, &errors, None).await
         }
         Err(e) => Err(e.into()),
     }
@@ -554,7 +586,7 @@ fn apply_page(b: &Branding, org: &OrgId, values: &[(String, String)], errors: &[
     let mut body = html::error_summary(errors);
     body += &format!(
         "<p>Start a business verification with {}. You will fill in the company's details next.</p>\
-         <form class=\"card\" method=\"post\" action=\"/portal/apply/{}\">",
+         <form class=\"card\" method=\"post\" action=\"/portal/apply/{}\" enctype=\"multipart/form-data\">",
         esc(b.name()),
         esc(org.as_str())
     );
@@ -562,6 +594,10 @@ fn apply_page(b: &Branding, org: &OrgId, values: &[(String, String)], errors: &[
     body += &html::input("country", "Country of incorporation", v("country"), "text", true, err("country"));
     body += &html::input("customerName", "Your name", v("customerName"), "text", true, err("customerName"));
     body += &html::input("customerEmail", "Your email", v("customerEmail"), "email", true, err("customerEmail"));
+    body += "<label for=\"files\">Or start with your documents (optional)</label>\
+             <p class=\"hint\" id=\"files-hint\">For example the certificate of incorporation: PDF, PNG or JPEG, up to 20 MB each.</p>\
+             <input id=\"files\" name=\"files\" type=\"file\" multiple aria-describedby=\"files-hint\" \
+             accept=\".pdf,.png,.jpg,.jpeg,application/pdf,image/png,image/jpeg\">";
     body += "<button type=\"submit\">Start my application</button></form>";
     html::page(Some(b), "Apply", &body)
 }
@@ -572,14 +608,24 @@ async fn apply(State(st): State<AppState>, Path(org): Path<String>, req: Request
     let Ok(org) = OrgId::parse(&org) else { return Ok(unknown_org()) };
     let Some(b) = branding(&st, &org).await else { return Ok(unknown_org()) };
     let json = is_json(req.headers());
-    let bytes = crate::extract::read_body(req, &st).await?;
-    let body: Value = if json {
-        serde_json::from_slice(&bytes)
-            .map_err(|e| ApiError::BadRequest("invalid_json", format!("the body is not valid JSON: {e}")))?
+    let multipart =
+        crate::extract::media_type(req.headers().get(header::CONTENT_TYPE)).is_some_and(|m| m == "multipart/form-data");
+    let (body, files): (Value, Vec<fml_store::documents::NewDocument>) = if multipart {
+        // The doc-upload start: the same fields, and documents first.
+        let mp = <axum::extract::Multipart as axum::extract::FromRequest<AppState>>::from_request(req, &st).await;
+        let (texts, files) = crate::routes::documents::receive_form(&st, mp, false).await?;
+        (Value::Object(texts.into_iter().map(|(k, v)| (k, Value::String(v))).collect()), files)
     } else {
-        let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&bytes)
-            .map_err(|e| ApiError::BadRequest("invalid_request", format!("the form could not be read: {e}")))?;
-        Value::Object(pairs.into_iter().map(|(k, v)| (k, Value::String(v))).collect())
+        let bytes = crate::extract::read_body(req, &st).await?;
+        let body = if json {
+            serde_json::from_slice(&bytes)
+                .map_err(|e| ApiError::BadRequest("invalid_json", format!("the body is not valid JSON: {e}")))?
+        } else {
+            let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&bytes)
+                .map_err(|e| ApiError::BadRequest("invalid_request", format!("the form could not be read: {e}")))?;
+            Value::Object(pairs.into_iter().map(|(k, v)| (k, Value::String(v))).collect())
+        };
+        (body, Vec::new())
     };
     let values: Vec<(String, String)> = body
         .as_object()
@@ -609,7 +655,15 @@ async fn apply(State(st): State<AppState>, Path(org): Path<String>, req: Request
             return apply_failed(json, &b, &org, &values, errors);
         }
     };
-    let session = fml_app::portal::apply(&st.ctx, &st.cases, &org, new_case).await?;
+    let source =
+        if files.is_empty() { fml_domain::CaseSource::ApplicationForm } else { fml_domain::CaseSource::DocUpload };
+    let session = fml_app::portal::apply(&st.ctx, &st.cases, &org, new_case, source).await?;
+    if !files.is_empty() {
+        let who = &session.customer;
+        let locator = fml_domain::ids::CaseLocator::Id(who.case_id);
+        fml_app::documents::record_upload(&st.ctx, fml_app::documents::Uploader::Customer(who), &locator, &files)
+            .await?;
+    }
     let mut res = if json {
         (StatusCode::CREATED, axum::Json(json!({"caseId": session.customer.case_id}))).into_response()
     } else {

@@ -92,6 +92,20 @@ pub async fn receive(
     st: &AppState,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Result<Vec<NewDocument>, ApiError> {
+    let (_, docs) = receive_form(st, multipart, true).await?;
+    Ok(docs)
+}
+
+/// Longest text field kept from a multipart form.
+const MAX_TEXT_FIELD: usize = 64 * 1024;
+
+/// Like [`receive`], also keeping the form's text fields (name, value); `need_files`: refuse
+/// a form without files.
+pub async fn receive_form(
+    st: &AppState,
+    multipart: Result<Multipart, MultipartRejection>,
+    need_files: bool,
+) -> Result<(Vec<(String, String)>, Vec<NewDocument>), ApiError> {
     let mut multipart = multipart.map_err(|e| {
         if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
             ApiError::UploadTooLarge(format!("an upload may carry at most {} MiB", MAX_UPLOAD_BYTES / (1024 * 1024)))
@@ -107,8 +121,20 @@ pub async fn receive(
         }
     };
     let mut docs = Vec::new();
+    let mut texts = Vec::new();
     while let Some(mut field) = multipart.next_field().await.map_err(too_large)? {
         if field.name() != Some("files") {
+            let name = field.name().unwrap_or("").to_owned();
+            let text = field.text().await.map_err(too_large)?;
+            if text.len() > MAX_TEXT_FIELD {
+                return Err(ApiError::UploadTooLarge(format!("the field {name} is too long")));
+            }
+            texts.push((name, text));
+            continue;
+        }
+        // A file input left empty still sends one part, with no name and no bytes.
+        if field.file_name().is_none_or(str::is_empty) {
+            while field.chunk().await.map_err(too_large)?.is_some() {}
             continue;
         }
         if docs.len() == document::MAX_FILES {
@@ -137,10 +163,10 @@ pub async fn receive(
             sha256: blob.sha256,
         });
     }
-    if docs.is_empty() {
+    if docs.is_empty() && need_files {
         return Err(ApiError::Validation(vec![FieldError::new("files", "attach at least one file")]));
     }
-    Ok(docs)
+    Ok((texts, docs))
 }
 
 /// Upload one or more documents to a case: one `document.uploaded` for the batch.

@@ -384,7 +384,64 @@ async fn manual_cases(b: Backend) {
     assert_eq!(app.post_json(&client, "/api/cases", &body).await.0, 401);
 }
 
+/// The doc-upload start: the public link with documents first, then the confirmed review
+/// submits with `source: doc_upload`.
+async fn starting_from_documents(b: Backend) {
+    let app = spawn(b).await;
+    let analyst = app.analyst(Role::Analyst).await;
+    let boundary = "fml-apply-boundary";
+    let mut body = Vec::new();
+    for (k, v) in [
+        ("companyName", "Docs First Ltd"),
+        ("country", "GB"),
+        ("customerName", "Dee"),
+        ("customerEmail", "dee@docs.example"),
+    ] {
+        body.extend_from_slice(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n").as_bytes(),
+        );
+    }
+    body.extend_from_slice(
+        format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"files\"; filename=\"incorporation.pdf\"\r\n\r\n"
+        )
+        .as_bytes(),
+    );
+    body.extend_from_slice(crate::documents::PDF);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    let res = no_redirects()
+        .post(app.url(&format!("/portal/apply/{}", app.org)))
+        .header("content-type", format!("multipart/form-data; boundary={boundary}"))
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303, "{:?}", res.text().await);
+    let cookie = res.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_owned();
+
+    let (_, list) = app.get_json(&analyst.token, "/api/cases?source=doc_upload").await;
+    let case = list["data"][0]["caseId"].as_str().unwrap().to_owned();
+    let timeline = app.timeline(&analyst.token, &case).await;
+    let kinds: Vec<&str> = timeline.iter().map(|e| e["event"].as_str().unwrap()).collect();
+    assert_eq!(kinds, ["document.uploaded", "case.created"]);
+    assert_eq!(timeline[1]["source"], "doc_upload");
+
+    let post =
+        |path: &'static str, body: Value| app.http.post(app.url(path)).header("cookie", &cookie).json(&body).send();
+    let application = json!({"companyName": "Docs First Ltd", "registeredAddress": "2 Lane", "directors": [{"fullName": "Dee", "email": "dee@docs.example"}]});
+    assert_eq!(post("/portal/application", application).await.unwrap().status(), 200);
+    let html = app.http.get(app.url("/portal")).header("cookie", &cookie).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("action=\"/portal/review/confirm\""), "{html}");
+    let res = post("/portal/review/confirm", json!({})).await.unwrap();
+    assert_eq!(res.status(), 200);
+    let submitted =
+        app.timeline(&analyst.token, &case).await.into_iter().find(|e| e["event"] == "case.submitted").unwrap();
+    assert_valid(&app, &submitted.to_string()).await;
+    assert_eq!(submitted["source"], "doc_upload");
+}
+
 crate::on_both_backends!(
+    starting_from_documents,
     magic_links_work_once,
     apply_review_and_submit,
     html_forms_work_without_javascript,
