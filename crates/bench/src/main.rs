@@ -11,6 +11,8 @@
 //!   on `/ok/*` and DEAD on `/dead/*`, and runs the delivery engine in this process.
 //! - `fml-bench verifier ADDR SECRET` and `fml-bench load BASE TOKEN CONNECTIONS SECONDS`: the
 //!   two outside processes of the whole-pipeline benchmark (`bench/pipeline.sh`).
+//! - `fml-bench decide BASE CLIENT_TOKEN ANALYST_TOKEN DATABASE_URL N CONNECTIONS`: the
+//!   workflow path (`bench/workflow.sh`): N decisions over the analyst API.
 //! - `fml-bench history DATABASE_URL ORG N ENDPOINT_URL SECRET`: N past cases with delivered
 //!   deliveries to a new endpoint, for the pipeline on a database with history.
 
@@ -48,6 +50,10 @@ async fn main() {
         Some("load") if args.len() >= 5 => {
             let n = |i: usize| args[i].parse::<u64>().expect("a number");
             pipeline::load(&args[1], &args[2], usize::try_from(n(3)).unwrap_or(32), n(4)).await;
+        }
+        Some("decide") if args.len() >= 7 => {
+            let n = |i: usize| args[i].parse::<u64>().expect("a number");
+            pipeline::decide(&args[1], &args[2], &args[3], &args[4], n(5), usize::try_from(n(6)).unwrap_or(16)).await;
         }
         Some("history") if args.len() >= 6 => {
             history::run(&args[1], &args[2], args[3].parse().expect("N"), &args[4], &args[5]).await;

@@ -136,3 +136,102 @@ pub async fn load(base: &str, token: &str, connections: usize, seconds: u64) {
         pct(0.99)
     );
 }
+
+/// `fml-bench decide BASE CLIENT_TOKEN ANALYST_TOKEN DATABASE_URL N CONNECTIONS`: the workflow
+/// path. Opens N cases over the Public API and puts them in review (a direct update: setup,
+/// not measured), then decides them over the analyst API from CONNECTIONS kept-alive
+/// connections, each decision one command (rule, compare-and-set move, audit row, two events
+/// and their deliveries, one transaction); prints decisions/s and the decision latency.
+pub async fn decide(base: &str, client_token: &str, analyst_token: &str, db_url: &str, n: u64, connections: usize) {
+    fml_webhooks::client::install_tls();
+    let http = reqwest::Client::builder().pool_max_idle_per_host(connections).build().expect("client");
+    let run = uuid::Uuid::new_v4().simple().to_string();
+    // Setup: N cases, opened concurrently.
+    let next = Arc::new(AtomicU64::new(0));
+    let ids: Arc<Mutex<Vec<String>>> = Arc::default();
+    let tasks: Vec<_> = (0..connections)
+        .map(|_| {
+            let (http, next, ids) = (http.clone(), next.clone(), ids.clone());
+            let (url, token, run) = (format!("{base}/v1/cases"), client_token.to_owned(), run.clone());
+            tokio::spawn(async move {
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    if i >= n {
+                        break;
+                    }
+                    let body = format!(
+                        r#"{{"customerEmail":"jane@acme.example","companyName":"Acme Holdings Ltd","crmRecordId":"wf_{run}_{i}"}}"#
+                    );
+                    let res = http.post(&url).bearer_auth(&token).header("content-type", "application/json").body(body).send().await;
+                    if let Ok(r) = res
+                        && let Ok(v) = r.json::<serde_json::Value>().await
+                        && let Some(id) = v["caseId"].as_str()
+                    {
+                        ids.lock().unwrap_or_else(|e| e.into_inner()).push(id.to_owned());
+                    }
+                }
+            })
+        })
+        .collect();
+    for t in tasks {
+        let _ = t.await;
+    }
+    let db = fml_store::Db::connect(db_url, &fml_store::ConnectOptions::default()).await.expect("db");
+    let mut tx = db.begin().await.expect("tx");
+    fml_store::execute!(tx.conn(), "UPDATE cases SET status = 'in_review' WHERE status = 'in_progress'").expect("setup");
+    tx.commit().await.expect("commit");
+    let ids = Arc::new(std::mem::take(&mut *ids.lock().unwrap_or_else(|e| e.into_inner())));
+    eprintln!("{} cases in review", ids.len());
+
+    // Measured: every case decided once.
+    let next = Arc::new(AtomicU64::new(0));
+    let errors = Arc::new(AtomicU64::new(0));
+    let latencies: Arc<Mutex<Vec<f64>>> = Arc::default();
+    let start = Instant::now();
+    let tasks: Vec<_> = (0..connections)
+        .map(|_| {
+            let (http, next, errors, latencies, ids) = (http.clone(), next.clone(), errors.clone(), latencies.clone(), ids.clone());
+            let (base, token) = (base.to_owned(), analyst_token.to_owned());
+            tokio::spawn(async move {
+                let mut mine = Vec::new();
+                loop {
+                    let i = usize::try_from(next.fetch_add(1, Ordering::Relaxed)).unwrap_or(usize::MAX);
+                    let Some(id) = ids.get(i) else { break };
+                    let t = Instant::now();
+                    let res = http
+                        .post(format!("{base}/api/cases/{id}/decision"))
+                        .bearer_auth(&token)
+                        .header("content-type", "application/json")
+                        .body(r#"{"outcome":"approved","notes":"benchmark"}"#)
+                        .send()
+                        .await;
+                    match res {
+                        Ok(r) if r.status() == StatusCode::OK => {
+                            let _ = r.bytes().await;
+                            mine.push(t.elapsed().as_secs_f64() * 1000.0);
+                        }
+                        _ => {
+                            errors.fetch_add(1, Ordering::Relaxed);
+                        }
+                    }
+                }
+                latencies.lock().unwrap_or_else(|e| e.into_inner()).extend(mine);
+            })
+        })
+        .collect();
+    for t in tasks {
+        let _ = t.await;
+    }
+    let secs = start.elapsed().as_secs_f64();
+    let mut l = std::mem::take(&mut *latencies.lock().unwrap_or_else(|e| e.into_inner()));
+    l.sort_by(f64::total_cmp);
+    let pct = |p: f64| if l.is_empty() { 0.0 } else { l[((l.len() - 1) as f64 * p) as usize] };
+    println!(
+        r#"{{"decided":{},"errors":{},"seconds":{secs:.2},"decisions_per_s":{:.0},"p50_ms":{:.1},"p99_ms":{:.1}}}"#,
+        l.len(),
+        errors.load(Ordering::Relaxed),
+        l.len() as f64 / secs,
+        pct(0.5),
+        pct(0.99)
+    );
+}

@@ -131,10 +131,6 @@ uuid_id!(
     /// An analyst (a person of a tenant's compliance team).
     AnalystId
 );
-uuid_id!(
-    /// A customer's portal session.
-    PortalSessionId
-);
 
 /// A case's human reference, unique per tenant: `CS-<year>-<n>`, with `n` zero-padded to five
 /// digits (it widens past 99,999 cases in a year rather than wrapping).
