@@ -178,7 +178,8 @@ pub async fn decide(base: &str, client_token: &str, analyst_token: &str, db_url:
     }
     let db = fml_store::Db::connect(db_url, &fml_store::ConnectOptions::default()).await.expect("db");
     let mut tx = db.begin().await.expect("tx");
-    fml_store::execute!(tx.conn(), "UPDATE cases SET status = 'in_review' WHERE status = 'in_progress'").expect("setup");
+    fml_store::execute!(tx.conn(), "UPDATE cases SET status = 'in_review' WHERE status = 'in_progress'")
+        .expect("setup");
     tx.commit().await.expect("commit");
     let ids = Arc::new(std::mem::take(&mut *ids.lock().unwrap_or_else(|e| e.into_inner())));
     eprintln!("{} cases in review", ids.len());
@@ -190,7 +191,8 @@ pub async fn decide(base: &str, client_token: &str, analyst_token: &str, db_url:
     let start = Instant::now();
     let tasks: Vec<_> = (0..connections)
         .map(|_| {
-            let (http, next, errors, latencies, ids) = (http.clone(), next.clone(), errors.clone(), latencies.clone(), ids.clone());
+            let (http, next, errors, latencies, ids) =
+                (http.clone(), next.clone(), errors.clone(), latencies.clone(), ids.clone());
             let (base, token) = (base.to_owned(), analyst_token.to_owned());
             tokio::spawn(async move {
                 let mut mine = Vec::new();
