@@ -10,6 +10,7 @@ pub mod analysts;
 pub mod cases;
 pub mod documents;
 pub mod edd;
+pub mod endpoints;
 pub mod error;
 pub mod mail;
 pub mod persons;

@@ -717,10 +717,9 @@ fn allow_private_env() -> bool {
 }
 
 async fn endpoint(url: &str, cmd: EndpointCommand) -> Result<()> {
+    use fml_app::endpoints::Operator;
     use fml_server::extract::typed_body;
-    use fml_server::routes::endpoints::{
-        CreateEndpointBody, EndpointView, UpdateEndpointBody, create, update, validate,
-    };
+    use fml_server::routes::endpoints::{CreateEndpointBody, EndpointView, UpdateEndpointBody, validate};
     let allow_private = allow_private_env();
     let db = open_db(url).await?;
     let show = |json_out: bool, v: &EndpointView| {
@@ -741,10 +740,9 @@ async fn endpoint(url: &str, cmd: EndpointCommand) -> Result<()> {
             let typed: CreateEndpointBody = typed_body(&body).map_err(api_error)?;
             let input = validate(typed.fields(), true, allow_private).await.map_err(api_error)?;
             let key = master_key(&db, url).await?;
-            let mut tx = db.begin().await?;
-            let view = create(tx.conn(), &key, &org, input).await.map_err(api_error)?;
-            tx.commit().await?;
-            show(json, &view);
+            let (ep, secret) =
+                fml_app::endpoints::create(&ctx(&db), &key, &org, input, Operator::Cli).await.map_err(command_error)?;
+            show(json, &EndpointView::new(ep, Some(secret)));
         }
         EndpointCommand::List { org, json } => {
             let org = require_org(&db, &org).await?;
@@ -778,18 +776,18 @@ async fn endpoint(url: &str, cmd: EndpointCommand) -> Result<()> {
             let typed: UpdateEndpointBody = typed_body(&body).map_err(api_error)?;
             let input = validate(typed.fields(), false, allow_private).await.map_err(api_error)?;
             let key = master_key(&db, url).await?;
-            let mut tx = db.begin().await?;
-            let view = update(tx.conn(), &key, &org, &id, input).await.map_err(api_error)?;
-            tx.commit().await?;
-            show(json, &view);
+            let (ep, secret) = fml_app::endpoints::update(&ctx(&db), &key, &org, &id, input, Operator::Cli)
+                .await
+                .map_err(command_error)?;
+            show(json, &EndpointView::new(ep, secret));
         }
         EndpointCommand::Delete { org, id, json } => {
             let org = require_org(&db, &org).await?;
-            let mut tx = db.begin().await?;
-            if !fml_store::endpoints::delete(tx.conn(), &org, &id, Timestamp::now()).await? {
-                bail!("organisation {org} has no endpoint {id}");
+            match fml_app::endpoints::delete(&ctx(&db), &org, &id, Operator::Cli).await {
+                Ok(()) => {}
+                Err(fml_app::CommandError::NotFound(_)) => bail!("organisation {org} has no endpoint {id}"),
+                Err(e) => return Err(command_error(e)),
             }
-            tx.commit().await?;
             print(json, &json!({ "id": id, "deleted": true }), || format!("deleted {id}"));
         }
     }

@@ -291,3 +291,37 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
         Ok(ClientAddr(peer.map_or_else(|| "unknown".to_owned(), |ip| ip.to_string())))
     }
 }
+
+/// A JSON number that is a positive integer, written as one or not (`7`, `7.0`, `7e0`: JSON
+/// Schema's `integer` admits all three).
+pub fn positive_integer(v: Option<&Value>) -> Option<i64> {
+    let v = v?;
+    if let Some(i) = v.as_i64() {
+        return (i > 0).then_some(i);
+    }
+    let f = v.as_f64()?;
+    // Exactly representable integers only (2^53 - 1), so the conversion is exact.
+    (f.fract() == 0.0 && (1.0..=9_007_199_254_740_991.0).contains(&f)).then_some(f as i64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn positive_integers_however_written() {
+        let n = |raw: &str| positive_integer(Some(&serde_json::from_str::<Value>(raw).unwrap()));
+        assert_eq!(n("7"), Some(7));
+        assert_eq!(n("7.0"), Some(7));
+        assert_eq!(n("7e0"), Some(7));
+        for bad in ["0", "-3", "7.5", "\"7\"", "null", "1e300", "true"] {
+            assert_eq!(n(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn origins() {
+        assert_eq!(origin_of("https://kyb.bank.example/portal"), "https://kyb.bank.example");
+        assert_eq!(origin_of("http://127.0.0.1:8080"), "http://127.0.0.1:8080");
+    }
+}

@@ -226,7 +226,14 @@ fn items_schema() -> Schema {
             "key",
             ObjectBuilder::new().schema_type(SchemaType::Type(Type::String)).pattern(Some(commands::KEY_PATTERN)),
         )
-        .property("label", crate::schema::text(commands::MAX_LABEL, false, "What is asked for."))
+        .property(
+            "label",
+            ObjectBuilder::new()
+                .schema_type(SchemaType::Type(Type::String))
+                .max_length(Some(commands::MAX_LABEL))
+                .pattern(Some(fml_domain::text::nonblank_pattern()))
+                .description(Some("What is asked for.")),
+        )
         .required("key")
         .required("label");
     ArrayBuilder::new()

@@ -6,12 +6,10 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use fml_domain::crypto::MasterKey;
 use fml_domain::events::schema::{is_subscribable, subscribable};
 use fml_domain::secret::Secret;
 use fml_domain::{FieldError, OrgId, Scope, Timestamp};
-use fml_store::db::Conn;
-use fml_store::endpoints::{Endpoint, EndpointPatch, NewEndpoint, seal_context};
+use fml_store::endpoints::{Endpoint, seal_context};
 use fml_store::unit::UnitOfWork;
 use fml_webhooks::client::{Envelope, check_target, send};
 use fml_webhooks::sign::{generate_secret, signature};
@@ -222,24 +220,7 @@ fn enabled_schema() -> Schema {
 }
 
 /// What a request says of the secret.
-#[derive(Debug)]
-pub enum SecretChoice {
-    /// This value, given by the caller.
-    Given(Secret),
-    /// A new generated one.
-    Generate,
-}
-
-/// Validated fields of an endpoint request.
-#[derive(Debug, Default)]
-pub struct EndpointInput {
-    pub url: Option<WebhookUrl>,
-    pub label: Option<String>,
-    /// `None`: not mentioned (create and ping generate one; update keeps the old one).
-    pub secret: Option<SecretChoice>,
-    pub event_types: Option<Vec<String>>,
-    pub enabled: Option<bool>,
-}
+pub use fml_app::endpoints::{EndpointInput, SecretChoice};
 
 fn field(v: Option<&Value>) -> Option<&Value> {
     v.filter(|v| !v.is_null())
@@ -326,34 +307,6 @@ pub async fn validate(
     if errors.is_empty() { Ok(input) } else { Err(ApiError::Validation(errors)) }
 }
 
-/// Creates an endpoint from validated input inside the caller's transaction; returns it with
-/// its secret (shown this once).
-pub async fn create(
-    conn: Conn<'_>,
-    key: &MasterKey,
-    org: &OrgId,
-    input: EndpointInput,
-) -> Result<EndpointView, ApiError> {
-    let url = input.url.ok_or_else(|| ApiError::Validation(vec![FieldError::new("url", "is required")]))?;
-    let id = uuid::Uuid::now_v7().to_string();
-    let secret = match input.secret {
-        Some(SecretChoice::Given(s)) => s,
-        None | Some(SecretChoice::Generate) => Secret::new(generate_secret()),
-    };
-    let label =
-        input.label.filter(|l| !l.is_empty()).unwrap_or_else(|| url.url().host_str().unwrap_or_default().to_owned());
-    let new = NewEndpoint {
-        secret_sealed: key.seal(&seal_context(&id), secret.expose().as_bytes()),
-        id,
-        url: url.as_str().to_owned(),
-        label,
-        event_types: input.event_types.unwrap_or_else(|| subscribable().map(str::to_owned).collect()),
-        enabled: input.enabled.unwrap_or(true),
-    };
-    let ep = fml_store::endpoints::create(conn, org, &new, Timestamp::now()).await?;
-    Ok(EndpointView::new(ep, Some(secret)))
-}
-
 fn to_json<T: Serialize>(status: StatusCode, v: &T) -> Result<(StatusCode, String), ApiError> {
     serde_json::to_string(v).map(|s| (status, s)).map_err(|e| ApiError::Internal(e.to_string()))
 }
@@ -383,7 +336,9 @@ async fn create_endpoint(
     let input = validate(typed.fields(), true, st.config.allow_private_targets).await?;
     let route = "POST /v1/webhook-endpoints".to_owned();
     idempotent::write(&st, &auth, key, route, &body, Storage::Sealed, async |unit: &mut UnitOfWork| {
-        to_json(StatusCode::CREATED, &create(unit.conn(), &st.config.master_key, &auth.org, input).await?)
+        let by = fml_app::endpoints::Operator::Client(&auth.client_id);
+        let (ep, secret) = fml_app::endpoints::create_in(unit, &st.config.master_key, &auth.org, input, by).await?;
+        to_json(StatusCode::CREATED, &EndpointView::new(ep, Some(secret)))
     })
     .await
 }
@@ -425,32 +380,6 @@ async fn get_endpoint(
     Ok(Json(EndpointView::new(ep, None)))
 }
 
-/// Updates an endpoint from validated input inside the caller's transaction. A new secret
-/// (given, or generated on request) is a rotation, and the result carries it this once.
-pub async fn update(
-    conn: Conn<'_>,
-    key: &MasterKey,
-    org: &OrgId,
-    id: &str,
-    input: EndpointInput,
-) -> Result<EndpointView, ApiError> {
-    let new_secret = input.secret.map(|s| match s {
-        SecretChoice::Given(s) => s,
-        SecretChoice::Generate => Secret::new(generate_secret()),
-    });
-    let patch = EndpointPatch {
-        url: input.url.map(|u| u.as_str().to_owned()),
-        label: input.label,
-        secret_sealed: new_secret.as_ref().map(|s| key.seal(&seal_context(id), s.expose().as_bytes())),
-        event_types: input.event_types,
-        enabled: input.enabled,
-    };
-    let ep = fml_store::endpoints::update(conn, org, id, &patch, Timestamp::now())
-        .await?
-        .ok_or(ApiError::NotFound("no such endpoint"))?;
-    Ok(EndpointView::new(ep, new_secret))
-}
-
 /// Change an endpoint: URL, label, event types, enabled, or the secret (rotation).
 #[utoipa::path(patch, path = "/v1/webhook-endpoints/{id}", tag = "webhooks",
     params(("id" = String, Path)),
@@ -473,13 +402,12 @@ async fn update_endpoint(
     let input = validate(typed.fields(), false, st.config.allow_private_targets).await?;
     let route = format!("PATCH /v1/webhook-endpoints/{id}");
     idempotent::write(&st, &auth, key, route, &body, Storage::Sealed, async |unit: &mut UnitOfWork| {
-        let enabling = input.enabled == Some(true);
-        let view = update(unit.conn(), &st.config.master_key, &auth.org, &id, input).await?;
-        if enabling {
-            // Deliveries queued while it was disabled go out now.
-            unit.wake_endpoint(&view.id);
-        }
-        to_json(StatusCode::OK, &view)
+        // Enabling it sends what was queued while it was disabled (the command wakes the
+        // engine for it after commit).
+        let by = fml_app::endpoints::Operator::Client(&auth.client_id);
+        let (ep, secret) =
+            fml_app::endpoints::update_in(unit, &st.config.master_key, &auth.org, &id, input, by).await?;
+        to_json(StatusCode::OK, &EndpointView::new(ep, secret))
     })
     .await
 }
@@ -498,11 +426,9 @@ async fn delete_endpoint(
     auth.require(Scope::WebhooksWrite)?;
     let route = format!("DELETE /v1/webhook-endpoints/{id}");
     let res = idempotent::write(&st, &auth, key, route, &Value::Null, Storage::Plain, async |unit: &mut UnitOfWork| {
-        if fml_store::endpoints::delete(unit.conn(), &auth.org, &id, Timestamp::now()).await? {
-            Ok((StatusCode::NO_CONTENT, String::new()))
-        } else {
-            Err(ApiError::NotFound("no such endpoint"))
-        }
+        fml_app::endpoints::delete_in(unit, &auth.org, &id, fml_app::endpoints::Operator::Client(&auth.client_id))
+            .await?;
+        Ok((StatusCode::NO_CONTENT, String::new()))
     })
     .await?;
     let (parts, _) = res.into_parts();

@@ -122,8 +122,7 @@ struct LinkBody {
 }
 
 fn positive_id(v: Option<&Value>, field: &str) -> Result<i64, ApiError> {
-    v.and_then(Value::as_i64)
-        .filter(|n| *n > 0)
+    crate::extract::positive_integer(v)
         .ok_or_else(|| ApiError::Validation(vec![FieldError::new(field, "must be a positive integer")]))
 }
 
@@ -282,7 +281,7 @@ async fn attach_document(
     let typed: AttachBody = typed_body(&body)?;
     let person_id = person_id.parse::<i64>().ok().filter(|n| *n > 0).ok_or(ApiError::NotFound("no such person"))?;
     let case = typed.case_id.as_ref().and_then(Value::as_str).and_then(CaseLocator::parse);
-    let doc = typed.document_id.as_ref().and_then(Value::as_i64).filter(|n| *n > 0);
+    let doc = crate::extract::positive_integer(typed.document_id.as_ref());
     let (Some(case), Some(doc)) = (case, doc) else {
         let mut errors = Vec::new();
         if typed.case_id.as_ref().and_then(Value::as_str).is_none() {

@@ -511,7 +511,47 @@ async fn deliveries_are_filtered_paged_and_tenant_scoped(b: Backend) {
     assert_eq!(d["payload"]["customerEmail"], "jane@acme.example");
 }
 
+/// Endpoint changes go through the commands layer: each is audited with the client that made
+/// it, and a failed change leaves no audit row.
+async fn endpoint_changes_are_audited(b: Backend) {
+    let app = spawn(b).await;
+    let token = app.token().await;
+    let ep =
+        app.create_endpoint(&token, json!({"url": "http://127.0.0.1:9/hook", "eventTypes": ["case.created"]})).await;
+    let id = ep["id"].as_str().unwrap();
+    let res = app
+        .http
+        .patch(app.url(&format!("/v1/webhook-endpoints/{id}")))
+        .bearer_auth(&token)
+        .json(&json!({"generateSecret": true}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let res =
+        app.http.delete(app.url(&format!("/v1/webhook-endpoints/{id}"))).bearer_auth(&token).send().await.unwrap();
+    assert_eq!(res.status(), 204);
+    let res =
+        app.http.delete(app.url(&format!("/v1/webhook-endpoints/{id}"))).bearer_auth(&token).send().await.unwrap();
+    assert_eq!(res.status(), 404);
+    let mut rows = fml_store::audit::list(&app.db, &app.org, None, 20).await.unwrap();
+    rows.reverse();
+    let acts: Vec<(&str, &str, &str)> =
+        rows.iter().map(|r| (r.action.as_str(), r.actor_kind.as_str(), r.actor.as_str())).collect();
+    let client = app.client_id.as_str();
+    assert_eq!(
+        acts,
+        [
+            ("endpoint.create", "client", client),
+            ("endpoint.update", "client", client),
+            ("endpoint.delete", "client", client)
+        ]
+    );
+    assert!(rows[1].detail.contains("\"secretRotated\":true"), "{}", rows[1].detail);
+}
+
 crate::on_both_backends!(
+    endpoint_changes_are_audited,
     a_case_event_is_delivered_signed_with_every_header,
     failures_follow_the_retry_schedule_then_fail,
     every_outcome_of_the_status_table,

@@ -1,0 +1,189 @@
+//! Webhook endpoints: creating, changing and deleting them, for the Public API (a client with
+//! `webhooks:write`) and the CLI alike. Each writes the change and an audit row in the
+//! caller's unit of work (the HTTP routes run them inside an idempotent write); the `_now`
+//! forms open and commit their own.
+
+use fml_domain::crypto::MasterKey;
+use fml_domain::events::schema::subscribable;
+use fml_domain::secret::Secret;
+use fml_domain::{OrgId, Timestamp};
+use fml_store::audit::{self, ActorKind};
+use fml_store::endpoints::{Endpoint as EndpointRecord, EndpointPatch, NewEndpoint};
+use fml_store::unit::UnitOfWork;
+use fml_webhooks::WebhookUrl;
+use fml_webhooks::sign::generate_secret;
+use serde_json::json;
+
+use crate::{CommandError, Ctx};
+
+/// How a secret is chosen.
+#[derive(Debug)]
+pub enum SecretChoice {
+    /// This value, given by the caller.
+    Given(Secret),
+    /// A new generated one.
+    Generate,
+}
+
+/// Validated fields of an endpoint request (the HTTP edge parses and checks them).
+#[derive(Debug, Default)]
+pub struct EndpointInput {
+    pub url: Option<WebhookUrl>,
+    pub label: Option<String>,
+    /// `None`: not mentioned (create generates one; update keeps the old one).
+    pub secret: Option<SecretChoice>,
+    pub event_types: Option<Vec<String>>,
+    pub enabled: Option<bool>,
+}
+
+/// Who manages the endpoint, as the audit log records it.
+#[derive(Debug, Clone, Copy)]
+pub enum Operator<'a> {
+    /// A Public API client, by id.
+    Client(&'a str),
+    /// An operator at the command line.
+    Cli,
+}
+
+impl Operator<'_> {
+    fn audit(&self) -> (ActorKind, &str) {
+        match self {
+            Operator::Client(id) => (ActorKind::Client, id),
+            Operator::Cli => (ActorKind::System, "cli"),
+        }
+    }
+}
+
+async fn record(
+    unit: &mut UnitOfWork,
+    org: &OrgId,
+    by: Operator<'_>,
+    action: &str,
+    detail: serde_json::Value,
+    now: Timestamp,
+) -> Result<(), CommandError> {
+    let (actor_kind, actor) = by.audit();
+    let entry = audit::Entry { org: Some(org), case_id: None, actor_kind, actor, action, detail };
+    audit::record(unit.conn(), &entry, now).await?;
+    Ok(())
+}
+
+/// Creates an endpoint; returns it with its secret (shown this once).
+pub async fn create_in(
+    unit: &mut UnitOfWork,
+    key: &MasterKey,
+    org: &OrgId,
+    input: EndpointInput,
+    by: Operator<'_>,
+) -> Result<(EndpointRecord, Secret), CommandError> {
+    let now = Timestamp::now();
+    let url = input.url.ok_or_else(|| CommandError::field("url", "is required"))?;
+    let id = uuid::Uuid::now_v7().to_string();
+    let secret = match input.secret {
+        Some(SecretChoice::Given(s)) => s,
+        None | Some(SecretChoice::Generate) => Secret::new(generate_secret()),
+    };
+    let label =
+        input.label.filter(|l| !l.is_empty()).unwrap_or_else(|| url.url().host_str().unwrap_or_default().to_owned());
+    let new = NewEndpoint {
+        secret_sealed: key.seal(&fml_store::endpoints::seal_context(&id), secret.expose().as_bytes()),
+        id,
+        url: url.as_str().to_owned(),
+        label,
+        event_types: input.event_types.unwrap_or_else(|| subscribable().map(str::to_owned).collect()),
+        enabled: input.enabled.unwrap_or(true),
+    };
+    let ep = fml_store::endpoints::create(unit.conn(), org, &new, now).await?;
+    record(unit, org, by, "endpoint.create", json!({"id": ep.id, "url": ep.url}), now).await?;
+    Ok((ep, secret))
+}
+
+/// Changes an endpoint. A new secret (given, or generated on request) is a rotation, returned
+/// this once; enabling it sends what was queued while it was disabled (after commit).
+pub async fn update_in(
+    unit: &mut UnitOfWork,
+    key: &MasterKey,
+    org: &OrgId,
+    id: &str,
+    input: EndpointInput,
+    by: Operator<'_>,
+) -> Result<(EndpointRecord, Option<Secret>), CommandError> {
+    let now = Timestamp::now();
+    let new_secret = input.secret.map(|s| match s {
+        SecretChoice::Given(s) => s,
+        SecretChoice::Generate => Secret::new(generate_secret()),
+    });
+    let enabling = input.enabled == Some(true);
+    let patch = EndpointPatch {
+        url: input.url.map(|u| u.as_str().to_owned()),
+        label: input.label,
+        secret_sealed: new_secret
+            .as_ref()
+            .map(|s| key.seal(&fml_store::endpoints::seal_context(id), s.expose().as_bytes())),
+        event_types: input.event_types,
+        enabled: input.enabled,
+    };
+    let rotated = patch.secret_sealed.is_some();
+    let ep = fml_store::endpoints::update(unit.conn(), org, id, &patch, now)
+        .await?
+        .ok_or(CommandError::NotFound("no such endpoint"))?;
+    if enabling {
+        unit.wake_endpoint(&ep.id);
+    }
+    record(
+        unit,
+        org,
+        by,
+        "endpoint.update",
+        json!({"id": ep.id, "secretRotated": rotated, "enabled": ep.enabled}),
+        now,
+    )
+    .await?;
+    Ok((ep, new_secret))
+}
+
+/// Deletes an endpoint (its delivery history stays readable; its queue fails).
+pub async fn delete_in(unit: &mut UnitOfWork, org: &OrgId, id: &str, by: Operator<'_>) -> Result<(), CommandError> {
+    let now = Timestamp::now();
+    if !fml_store::endpoints::delete(unit.conn(), org, id, now).await? {
+        return Err(CommandError::NotFound("no such endpoint"));
+    }
+    record(unit, org, by, "endpoint.delete", json!({"id": id}), now).await
+}
+
+/// [`create_in`] in its own unit of work.
+pub async fn create(
+    ctx: &Ctx,
+    key: &MasterKey,
+    org: &OrgId,
+    input: EndpointInput,
+    by: Operator<'_>,
+) -> Result<(EndpointRecord, Secret), CommandError> {
+    let mut unit = ctx.unit().await?;
+    let out = create_in(&mut unit, key, org, input, by).await?;
+    unit.commit().await?;
+    Ok(out)
+}
+
+/// [`update_in`] in its own unit of work.
+pub async fn update(
+    ctx: &Ctx,
+    key: &MasterKey,
+    org: &OrgId,
+    id: &str,
+    input: EndpointInput,
+    by: Operator<'_>,
+) -> Result<(EndpointRecord, Option<Secret>), CommandError> {
+    let mut unit = ctx.unit().await?;
+    let out = update_in(&mut unit, key, org, id, input, by).await?;
+    unit.commit().await?;
+    Ok(out)
+}
+
+/// [`delete_in`] in its own unit of work.
+pub async fn delete(ctx: &Ctx, org: &OrgId, id: &str, by: Operator<'_>) -> Result<(), CommandError> {
+    let mut unit = ctx.unit().await?;
+    delete_in(&mut unit, org, id, by).await?;
+    unit.commit().await?;
+    Ok(())
+}
