@@ -6,7 +6,7 @@
 use fml_domain::document::DocumentId;
 use fml_domain::events::{PersonDocumentAttached, PersonLinked, PersonMarkedNew, PersonUnlinked, WebhookEvent};
 use fml_domain::ids::CaseLocator;
-use fml_domain::persons::name_key;
+use fml_domain::persons::{PersonId, name_key};
 use fml_domain::{CaseId, Timestamp};
 use fml_store::audit::{self, ActorKind};
 use fml_store::cases::CaseRecord;
@@ -97,7 +97,7 @@ pub async fn link(
     who: &Analyst,
     locator: &CaseLocator,
     key: &str,
-    person_id: i64,
+    person_id: PersonId,
 ) -> Result<CasePerson, CommandError> {
     let now = Timestamp::now();
     let mut unit = ctx.unit().await?;
@@ -114,7 +114,7 @@ pub async fn link(
     let event = PersonLinked {
         case_id: case.id,
         case_reference: case.reference.clone(),
-        person_id: person.id,
+        person_id: person.id.0,
         person_key: key.to_owned(),
         display_name: current.entry.display_name.clone(),
         email: current.entry.email.clone(),
@@ -122,7 +122,7 @@ pub async fn link(
         linked_by: who.email.clone(),
     };
     unit.emit(event.emit(&case.org_id, case.crm_record_id.as_deref(), now));
-    audit(&mut unit, who, case.id, "person.link", json!({"personKey": key, "personId": person.id}), now).await?;
+    audit(&mut unit, who, case.id, "person.link", json!({"personKey": key, "personId": person.id.0}), now).await?;
     unit.commit().await?;
     Ok(CasePerson { person_id: Some(person.id), resolution: Resolution::Linked, unlink_reason: None, ..current })
 }
@@ -155,7 +155,7 @@ pub async fn unlink(
     let event = PersonUnlinked {
         case_id: case.id,
         case_reference: case.reference.clone(),
-        person_id,
+        person_id: person_id.0,
         person_key: key.to_owned(),
         unlinked_by: who.email.clone(),
         reason: reason.clone(),
@@ -166,7 +166,7 @@ pub async fn unlink(
         who,
         case.id,
         "person.unlink",
-        json!({"personKey": key, "personId": person_id, "reason": reason}),
+        json!({"personKey": key, "personId": person_id.0, "reason": reason}),
         now,
     )
     .await?;
@@ -190,14 +190,14 @@ pub async fn mark_new(ctx: &Ctx, who: &Analyst, locator: &CaseLocator, key: &str
     let event = PersonMarkedNew {
         case_id: case.id,
         case_reference: case.reference.clone(),
-        person_id,
+        person_id: person_id.0,
         person_key: key.to_owned(),
         display_name: current.entry.display_name.clone(),
         email: current.entry.email.clone(),
         resolved_by: who.email.clone(),
     };
     unit.emit(event.emit(&case.org_id, case.crm_record_id.as_deref(), now));
-    audit(&mut unit, who, case.id, "person.mark_new", json!({"personKey": key, "personId": person_id}), now).await?;
+    audit(&mut unit, who, case.id, "person.mark_new", json!({"personKey": key, "personId": person_id.0}), now).await?;
     unit.commit().await?;
     Ok(CasePerson { person_id: Some(person_id), resolution: Resolution::New, unlink_reason: None, ..current })
 }
@@ -207,7 +207,7 @@ pub async fn mark_new(ctx: &Ctx, who: &Analyst, locator: &CaseLocator, key: &str
 pub async fn attach_document(
     ctx: &Ctx,
     who: &Analyst,
-    person_id: i64,
+    person_id: PersonId,
     locator: &CaseLocator,
     document_id: DocumentId,
 ) -> Result<String, CommandError> {
@@ -237,7 +237,7 @@ pub async fn attach_document(
         let event = PersonDocumentAttached {
             case_id: case.id,
             case_reference: case.reference.clone(),
-            person_id,
+            person_id: person_id.0,
             document_id: document_id.0,
             document_type: document_type.clone(),
             attached_by: who.email.clone(),
@@ -248,7 +248,7 @@ pub async fn attach_document(
             who,
             case.id,
             "person.document",
-            json!({"personId": person_id, "documentId": document_id.0}),
+            json!({"personId": person_id.0, "documentId": document_id.0}),
             now,
         )
         .await?;

@@ -8,6 +8,17 @@ use serde::{Deserialize, Serialize};
 
 use crate::application::Application;
 
+/// A tenant-wide Person record's id: a number, as the webhook payloads carry it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct PersonId(pub i64);
+
+impl std::fmt::Display for PersonId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
 /// A person's roles on a case, in this order.
 pub const ROLES: [&str; 3] = ["director", "shareholder", "ubo"];
 /// Ownership from which a shareholder is an ultimate beneficial owner.

@@ -1,6 +1,6 @@
 //! Persons: each case's roster, tenant-wide Person records, and documents attached to them.
 
-use fml_domain::persons::{RosterEntry, name_key};
+use fml_domain::persons::{PersonId, RosterEntry, name_key};
 use fml_domain::{CaseId, OrgId, Timestamp};
 
 use crate::db::{Arg, Conn, values_clause};
@@ -42,7 +42,7 @@ impl Resolution {
 #[derive(Debug, Clone, PartialEq)]
 pub struct CasePerson {
     pub entry: RosterEntry,
-    pub person_id: Option<i64>,
+    pub person_id: Option<PersonId>,
     pub resolution: Resolution,
     pub unlink_reason: Option<String>,
 }
@@ -76,7 +76,7 @@ impl TryFrom<CasePersonRow> for CasePerson {
                 roles: r.roles.split(',').filter(|s| !s.is_empty()).map(str::to_owned).collect(),
                 ownership_percent: r.ownership_percent,
             },
-            person_id: r.person_id,
+            person_id: r.person_id.map(PersonId),
             unlink_reason: r.unlink_reason,
         })
     }
@@ -127,7 +127,7 @@ pub async fn replace_roster(
             Arg::OptText(e.date_of_birth.clone()),
             Arg::Text(e.roles.join(",")),
             Arg::OptText(e.ownership_percent.clone()),
-            Arg::OptInt(kept.and_then(|k| k.person_id)),
+            Arg::OptInt(kept.and_then(|k| k.person_id).map(|p| p.0)),
             Arg::Text(kept.map_or(Resolution::Unresolved, |k| k.resolution).as_str().to_owned()),
             Arg::OptText(kept.and_then(|k| k.unlink_reason.clone())),
         ]);
@@ -142,7 +142,7 @@ pub async fn set_resolution(
     org: &OrgId,
     case_id: CaseId,
     person_key: &str,
-    person_id: Option<i64>,
+    person_id: Option<PersonId>,
     resolution: Resolution,
     reason: Option<&str>,
 ) -> Result<(), StoreError> {
@@ -153,7 +153,7 @@ pub async fn set_resolution(
         org.as_str(),
         case_id.to_string(),
         person_key,
-        person_id,
+        person_id.map(|p| p.0),
         resolution.as_str(),
         reason
     )?;
@@ -161,12 +161,26 @@ pub async fn set_resolution(
 }
 
 /// A tenant-wide Person.
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PersonRow {
-    pub id: i64,
+    pub id: PersonId,
     pub display_name: String,
     pub email: Option<String>,
     pub date_of_birth: Option<String>,
+}
+
+#[derive(Debug, sqlx::FromRow)]
+struct PersonDbRow {
+    id: i64,
+    display_name: String,
+    email: Option<String>,
+    date_of_birth: Option<String>,
+}
+
+impl From<PersonDbRow> for PersonRow {
+    fn from(r: PersonDbRow) -> Self {
+        Self { id: PersonId(r.id), display_name: r.display_name, email: r.email, date_of_birth: r.date_of_birth }
+    }
 }
 
 /// Creates a Person from a roster entry.
@@ -176,7 +190,7 @@ pub async fn create_person(
     e: &RosterEntry,
     by: &str,
     now: Timestamp,
-) -> Result<i64, StoreError> {
+) -> Result<PersonId, StoreError> {
     let (id,): (i64,) = fetch_optional!(
         conn,
         (i64,),
@@ -191,17 +205,18 @@ pub async fn create_person(
         now.millis()
     )?
     .ok_or_else(|| StoreError::Corrupt("a person insert returned nothing".into()))?;
-    Ok(id)
+    Ok(PersonId(id))
 }
 
-pub async fn get_person(conn: Conn<'_>, org: &OrgId, id: i64) -> Result<Option<PersonRow>, StoreError> {
+pub async fn get_person(conn: Conn<'_>, org: &OrgId, id: PersonId) -> Result<Option<PersonRow>, StoreError> {
     Ok(fetch_optional!(
         conn,
-        PersonRow,
+        PersonDbRow,
         "SELECT id, display_name, email, date_of_birth FROM persons WHERE org_id = $1 AND id = $2",
         org.as_str(),
-        id
-    )?)
+        id.0
+    )?
+    .map(Into::into))
 }
 
 /// Tenant Persons who may be the same as roster entries: same email, or same name.
@@ -233,10 +248,10 @@ pub async fn candidates(
     #[derive(sqlx::FromRow)]
     struct Row {
         #[sqlx(flatten)]
-        person: PersonRow,
+        person: PersonDbRow,
         name_key: String,
     }
-    Ok(fetch_all_args!(conn, Row, sql, args)?.into_iter().map(|r| (r.person, r.name_key)).collect())
+    Ok(fetch_all_args!(conn, Row, sql, args)?.into_iter().map(|r| (r.person.into(), r.name_key)).collect())
 }
 
 /// Attaches a document to a Person for reuse until `valid_until`; false if it already was.
@@ -244,7 +259,7 @@ pub async fn candidates(
 pub async fn attach_document(
     conn: Conn<'_>,
     org: &OrgId,
-    person_id: i64,
+    person_id: PersonId,
     document_id: i64,
     case_id: CaseId,
     document_type: &str,
@@ -256,7 +271,7 @@ pub async fn attach_document(
         conn,
         "INSERT INTO person_documents (person_id, org_id, document_id, case_id, document_type, attached_by, attached_at, valid_until) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (person_id, document_id) DO NOTHING",
-        person_id,
+        person_id.0,
         org.as_str(),
         document_id,
         case_id.to_string(),

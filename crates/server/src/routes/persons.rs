@@ -40,7 +40,7 @@ pub struct PersonView {
 
 impl From<PersonRow> for PersonView {
     fn from(p: PersonRow) -> Self {
-        Self { person_id: p.id, display_name: p.display_name, email: p.email, date_of_birth: p.date_of_birth }
+        Self { person_id: p.id.0, display_name: p.display_name, email: p.email, date_of_birth: p.date_of_birth }
     }
 }
 
@@ -76,7 +76,7 @@ fn view(p: CasePerson, candidates: Vec<PersonRow>) -> RosterPersonView {
         date_of_birth: p.entry.date_of_birth,
         roles: p.entry.roles,
         ownership_percent: p.entry.ownership_percent,
-        person_id: p.person_id,
+        person_id: p.person_id.map(|id| id.0),
         resolution: p.resolution.as_str(),
         unlink_reason: p.unlink_reason,
         candidates: candidates.into_iter().map(Into::into).collect(),
@@ -149,7 +149,7 @@ async fn link(
     let typed: LinkBody = typed_body(&body)?;
     let locator = locate(&case_id)?;
     let id = positive_id(typed.person_id.as_ref(), "personId")?;
-    let p = commands::link(&st.ctx, &staff, &locator, &key, id).await?;
+    let p = commands::link(&st.ctx, &staff, &locator, &key, fml_domain::persons::PersonId(id)).await?;
     Ok(Json(view(p, Vec::new())))
 }
 
@@ -295,7 +295,8 @@ async fn attach_document(
         }
         return Err(ApiError::Validation(errors));
     };
-    let document_type = match commands::attach_document(&st.ctx, &staff, person_id, &case, DocumentId(doc)).await {
+    let person = fml_domain::persons::PersonId(person_id);
+    let document_type = match commands::attach_document(&st.ctx, &staff, person, &case, DocumentId(doc)).await {
         Err(fml_app::CommandError::NotFound("no such case")) => {
             return Err(ApiError::Unprocessable("unknown_case", "no case of this organisation has this id".into()));
         }
