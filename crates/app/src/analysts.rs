@@ -72,7 +72,9 @@ pub async fn create(
     let api_token = Secret::generate(API_TOKEN_PREFIX);
     let hash = {
         let p = password.clone();
-        blocking(move || password::hash(p.expose())).await?
+        blocking(move || password::hash(p.expose()))
+            .await?
+            .map_err(|e| CommandError::Store(fml_store::StoreError::Config(format!("hashing the password: {e}"))))?
     };
     let now = Timestamp::now();
     let id = AnalystId::generate();

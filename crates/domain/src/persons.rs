@@ -56,8 +56,9 @@ pub fn roster(app: &Application, existing: &[RosterEntry]) -> Vec<RosterEntry> {
     let mut out: Vec<RosterEntry> = Vec::new();
     let mut add = |name: &str, email: &str, dob: Option<&str>, role: &str, percent: Option<&str>| {
         let email = Some(email.trim().to_lowercase()).filter(|e| !e.is_empty());
-        let entry = match out.iter_mut().find(|e| same_person(email.as_deref(), name, dob, e)) {
-            Some(e) => e,
+        let found = out.iter().position(|e| same_person(email.as_deref(), name, dob, e));
+        let at = match found {
+            Some(i) => i,
             None => {
                 let key = existing
                     .iter()
@@ -72,9 +73,10 @@ pub fn roster(app: &Application, existing: &[RosterEntry]) -> Vec<RosterEntry> {
                     roles: Vec::new(),
                     ownership_percent: None,
                 });
-                out.last_mut().expect("just pushed")
+                out.len() - 1
             }
         };
+        let entry = &mut out[at];
         if entry.date_of_birth.is_none() {
             entry.date_of_birth = dob.map(str::to_owned);
         }

@@ -83,7 +83,7 @@ pub struct FieldErrorBody {
 
 impl ApiError {
     /// The status this error answers with (for surfaces that render it themselves).
-    pub fn clone_status(&self) -> StatusCode {
+    pub fn status(&self) -> StatusCode {
         match self {
             ApiError::Validation(_) | ApiError::BadRequest(..) => StatusCode::BAD_REQUEST,
             ApiError::UnsupportedMediaType | ApiError::UnsupportedFile(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,

@@ -175,15 +175,6 @@ impl MinRole for Admin {
 /// The session cookie of the analyst API.
 pub const SESSION_COOKIE: &str = "fml_session";
 
-/// How the analyst proved who they are.
-#[derive(Debug, Clone)]
-pub enum Via {
-    /// The session cookie (its token's hash, to end it).
-    Session(SecretHash),
-    /// A personal API token.
-    Token,
-}
-
 /// An analyst of the request's tenant, by session cookie or `Authorization: Bearer` personal
 /// API token, whose role is at least `R::MIN` (403 otherwise). A state-changing request
 /// authenticated by cookie must come from our own origin (SameSite=Lax already keeps the
@@ -191,7 +182,6 @@ pub enum Via {
 #[derive(Debug)]
 pub struct Staff<R: MinRole = AnyRole> {
     pub analyst: Analyst,
-    pub via: Via,
     role: PhantomData<R>,
 }
 
@@ -245,7 +235,7 @@ impl<R: MinRole> FromRequestParts<AppState> for Staff<R> {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        let (analyst, via) = if let Some(raw) = parts.headers.get(header::AUTHORIZATION) {
+        let analyst = if let Some(raw) = parts.headers.get(header::AUTHORIZATION) {
             let token = raw
                 .to_str()
                 .ok()
@@ -254,10 +244,9 @@ impl<R: MinRole> FromRequestParts<AppState> for Staff<R> {
                 .map(|(_, t)| t.trim())
                 .filter(|t| !t.is_empty())
                 .ok_or(ApiError::InvalidToken("the Authorization header must be 'Bearer <token>'", true))?;
-            let a = fml_app::analysts::by_api_token(&state.ctx, token)
+            fml_app::analysts::by_api_token(&state.ctx, token)
                 .await?
-                .ok_or(ApiError::InvalidToken("the analyst API token is invalid or disabled", true))?;
-            (a, Via::Token)
+                .ok_or(ApiError::InvalidToken("the analyst API token is invalid or disabled", true))?
         } else if let Some(token) = cookie(&parts.headers, SESSION_COOKIE) {
             let a = fml_app::analysts::by_session(&state.ctx, token)
                 .await?
@@ -265,7 +254,7 @@ impl<R: MinRole> FromRequestParts<AppState> for Staff<R> {
             if cross_site(parts, &[&state.config.public_url]) {
                 return Err(ApiError::Forbidden("cross-site requests are refused"));
             }
-            (a, Via::Session(SecretHash::of(token)))
+            a
         } else {
             return Err(ApiError::InvalidToken("sign in, or send an analyst API token as a bearer token", false));
         };
@@ -275,7 +264,7 @@ impl<R: MinRole> FromRequestParts<AppState> for Staff<R> {
                 _ => "this action needs the senior role",
             }));
         }
-        Ok(Staff { analyst, via, role: PhantomData })
+        Ok(Staff { analyst, role: PhantomData })
     }
 }
 

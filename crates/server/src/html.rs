@@ -113,21 +113,10 @@ pub fn error_summary(errors: &[fml_domain::FieldError]) -> String {
         "<div class=\"error-summary\" role=\"alert\" tabindex=\"-1\"><h2>Please correct the following</h2><ul>",
     );
     for e in errors {
-        let _ = write!(
-            out,
-            "<li><a href=\"#{}\">{}: {}</a></li>",
-            field_id(&form_name(&e.field)),
-            esc(&e.field),
-            esc(&e.message)
-        );
+        let _ = write!(out, "<li><a href=\"#{}\">{}: {}</a></li>", field_id(&e.field), esc(&e.field), esc(&e.message));
     }
     out.push_str("</ul></div>");
     out
-}
-
-/// A field error's path as the form names the field (`directors[0].email` is both).
-pub fn form_name(path: &str) -> String {
-    path.to_owned()
 }
 
 #[cfg(test)]

@@ -235,52 +235,32 @@ fn application_fields(app: &Application, errors: &[FieldError]) -> String {
         err("registeredAddress"),
     );
     out += "</fieldset>";
-    let rows = |n: usize| n + 1;
-    for i in 0..rows(app.directors.len()).max(2) {
+    // One fieldset per person, and one blank row to add another (at least two rows).
+    let person = |out: &mut String, legend: &str, prefix: &str, fields: [(&str, &str, &str, &str); 3]| {
+        *out += &format!("<fieldset><legend>{legend}</legend>");
+        for (field, label, value, kind) in fields {
+            let name = format!("{prefix}.{field}");
+            *out += &html::input(&name, label, value, kind, false, err(&name));
+        }
+        *out += "</fieldset>";
+    };
+    for i in 0..(app.directors.len() + 1).max(2) {
         let d = app.directors.get(i).cloned().unwrap_or_default();
-        let p = format!("directors[{i}]");
-        out += &format!("<fieldset><legend>Director {}</legend>", i + 1);
-        out += &html::input(
-            &format!("{p}.fullName"),
-            "Full name",
-            &d.full_name,
-            "text",
-            false,
-            err(&format!("{p}.fullName")),
-        );
-        out += &html::input(&format!("{p}.email"), "Email", &d.email, "email", false, err(&format!("{p}.email")));
-        out += &html::input(
-            &format!("{p}.dateOfBirth"),
-            "Date of birth",
-            d.date_of_birth.as_deref().unwrap_or(""),
-            "date",
-            false,
-            err(&format!("{p}.dateOfBirth")),
-        );
-        out += "</fieldset>";
+        let fields = [
+            ("fullName", "Full name", d.full_name.as_str(), "text"),
+            ("email", "Email", d.email.as_str(), "email"),
+            ("dateOfBirth", "Date of birth", d.date_of_birth.as_deref().unwrap_or(""), "date"),
+        ];
+        person(&mut out, &format!("Director {}", i + 1), &format!("directors[{i}]"), fields);
     }
-    for i in 0..rows(app.shareholders.len()).max(2) {
-        let s = app.shareholders.get(i).cloned().unwrap_or_default();
-        let p = format!("shareholders[{i}]");
-        out += &format!("<fieldset><legend>Shareholder {}</legend>", i + 1);
-        out += &html::input(
-            &format!("{p}.fullName"),
-            "Full name",
-            &s.full_name,
-            "text",
-            false,
-            err(&format!("{p}.fullName")),
-        );
-        out += &html::input(&format!("{p}.email"), "Email", &s.email, "email", false, err(&format!("{p}.email")));
-        out += &html::input(
-            &format!("{p}.ownershipPercent"),
-            "Ownership (%)",
-            &s.ownership_percent,
-            "text",
-            false,
-            err(&format!("{p}.ownershipPercent")),
-        );
-        out += "</fieldset>";
+    for i in 0..(app.shareholders.len() + 1).max(2) {
+        let sh = app.shareholders.get(i).cloned().unwrap_or_default();
+        let fields = [
+            ("fullName", "Full name", sh.full_name.as_str(), "text"),
+            ("email", "Email", sh.email.as_str(), "email"),
+            ("ownershipPercent", "Ownership (%)", sh.ownership_percent.as_str(), "text"),
+        ];
+        person(&mut out, &format!("Shareholder {}", i + 1), &format!("shareholders[{i}]"), fields);
     }
     out
 }
@@ -546,7 +526,7 @@ async fn upload_documents(
         Ok(_) => Ok(see_other("/portal")),
         Err(e) if json => Err(e),
         Err(e) => {
-            let status = e.clone_status();
+            let status = e.status();
             let message = e.to_string();
             render_home(&st, &who, status, &[FieldError::new("files", message)], None).await
         }
