@@ -12,6 +12,7 @@ pub mod documents;
 pub mod edd;
 pub mod endpoints;
 pub mod error;
+pub mod idempotency;
 pub mod mail;
 pub mod persons;
 pub mod portal;

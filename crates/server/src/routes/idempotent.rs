@@ -1,7 +1,8 @@
 //! `Idempotency-Key` for the mutating routes that do not go through the case writer.
 //!
-//! - [`write`], for handlers that change state: the key is claimed, the handler writes and the
-//!   2xx response is stored in one transaction, so a crash or a timeout either keeps all of it
+//! - [`write`], for handlers that change state: through `fml_app::idempotency::write`, the
+//!   key is claimed, the handler's commands write and the 2xx response is stored in one unit
+//!   of work (this module opens no transaction itself), so a crash or a timeout either keeps all of it
 //!   (a retry gets the replay) or none of it (a retry runs afresh) — never a change without its
 //!   stored answer. A concurrent duplicate waits for the first to commit and gets its replay.
 //! - [`call`], for handlers that only talk to the outside world (a test ping): no transaction
@@ -15,9 +16,10 @@ use std::future::Future;
 use axum::body::Body;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::Response;
+use fml_app::idempotency::Keyed;
 use fml_domain::idempotency::{ExistingKey, Verdict, fingerprint, judge};
 use fml_domain::{IdempotencyKey, Timestamp};
-use fml_store::idempotency::{Claim, claim_many, complete_many, existing_many, open_response, seal_response};
+use fml_store::idempotency::{Claim, open_response};
 use fml_store::unit::UnitOfWork;
 use serde_json::Value;
 
@@ -49,26 +51,20 @@ pub async fn write<F>(
 where
     F: AsyncFnOnce(&mut UnitOfWork) -> Result<(StatusCode, String), ApiError>,
 {
-    let mut unit = st.ctx.unit().await?;
-    let Some(claim) = claim_of(auth, key, route, body) else {
-        let (status, text) = handler(&mut unit).await?;
-        unit.commit().await?;
-        return Ok(json(status, text, None));
-    };
-    if claim_many(unit.conn(), &[&claim], Timestamp::now()).await?.is_empty() {
-        let existing = existing_many(unit.conn(), &[(&claim.org, &claim.key)]).await?.pop().map(|(_, _, e)| e);
-        drop(unit);
-        // Gone between the two statements only if the janitor purged it: retry.
-        let Some(existing) = existing else { return Err(ApiError::IdempotencyInProgress) };
-        return replay_or_refuse(st, existing, &claim);
+    let claim = claim_of(auth, key, route, body);
+    let seal = (storage == Storage::Sealed).then_some(&st.config.master_key);
+    let command = async |unit: &mut UnitOfWork| handler(unit).await.map(|(s, b)| (s.as_u16(), b));
+    match fml_app::idempotency::write(&st.ctx, claim.as_ref(), seal, command).await? {
+        Keyed::Ran { status, body } => {
+            let status = StatusCode::from_u16(status).map_err(|e| ApiError::Internal(e.to_string()))?;
+            Ok(json(status, body, None))
+        }
+        Keyed::Taken(existing) => match &claim {
+            Some(claim) => replay_or_refuse(st, existing, claim),
+            None => Err(ApiError::Internal("a key was taken without a claim".into())),
+        },
+        Keyed::Vanished => Err(ApiError::IdempotencyInProgress),
     }
-    // An error drops the unit: the handler's writes and the claim roll back together,
-    // leaving the key free for a corrected retry.
-    let (status, text) = handler(&mut unit).await?;
-    let stored = stored_form(st, storage, &text);
-    complete_many(unit.conn(), &[(&claim.org, &claim.key, status.as_u16(), stored.as_str())]).await?;
-    unit.commit().await?;
-    Ok(json(status, text, None))
 }
 
 /// The claim a keyed request makes; `None` without a key.
@@ -87,10 +83,7 @@ fn replay_or_refuse(st: &AppState, existing: ExistingKey, claim: &Claim) -> Resu
 }
 
 fn stored_form(st: &AppState, storage: Storage, text: &str) -> String {
-    match storage {
-        Storage::Plain => text.to_owned(),
-        Storage::Sealed => seal_response(&st.config.master_key, text.as_bytes()),
-    }
+    fml_app::idempotency::stored_form((storage == Storage::Sealed).then_some(&st.config.master_key), text)
 }
 
 /// Runs an outward-facing `handler` that changes no state at most once at a time per key; a
@@ -121,10 +114,7 @@ where
     let mut guard = ReleaseOnDrop { db: st.db.clone(), org: claim.org.clone(), key: Some(claim.key.clone()) };
     let (status, text) = handler().await?;
     let stored = stored_form(st, storage, &text);
-    let mut tx = st.db.begin().await?;
-    fml_store::idempotency::complete_many(tx.conn(), &[(&claim.org, &claim.key, status.as_u16(), stored.as_str())])
-        .await?;
-    tx.commit().await?;
+    fml_app::idempotency::complete(&st.ctx, &claim, status.as_u16(), &stored).await?;
     guard.key = None;
     Ok(json(status, text, None))
 }
