@@ -7,7 +7,6 @@ use fml_domain::crypto::MasterKey;
 use fml_domain::events::schema::subscribable;
 use fml_domain::secret::Secret;
 use fml_domain::{OrgId, Timestamp};
-use fml_store::audit::{self, ActorKind};
 use fml_store::endpoints::{Endpoint as EndpointRecord, EndpointPatch, NewEndpoint};
 use fml_store::unit::UnitOfWork;
 use fml_webhooks::WebhookUrl;
@@ -36,23 +35,7 @@ pub struct EndpointInput {
     pub enabled: Option<bool>,
 }
 
-/// Who manages the endpoint, as the audit log records it.
-#[derive(Debug, Clone, Copy)]
-pub enum Operator<'a> {
-    /// A Public API client, by id.
-    Client(&'a str),
-    /// An operator at the command line.
-    Cli,
-}
-
-impl Operator<'_> {
-    fn audit(&self) -> (ActorKind, &str) {
-        match self {
-            Operator::Client(id) => (ActorKind::Client, id),
-            Operator::Cli => (ActorKind::System, "cli"),
-        }
-    }
-}
+pub use crate::principal::Operator;
 
 async fn record(
     unit: &mut UnitOfWork,
@@ -62,10 +45,7 @@ async fn record(
     detail: serde_json::Value,
     now: Timestamp,
 ) -> Result<(), CommandError> {
-    let (actor_kind, actor) = by.audit();
-    let entry = audit::Entry { org: Some(org), case_id: None, actor_kind, actor, action, detail };
-    audit::record(unit.conn(), &entry, now).await?;
-    Ok(())
+    by.record(unit, org, action, detail, now).await
 }
 
 /// Creates an endpoint; returns it with its secret (shown this once).

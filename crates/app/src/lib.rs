@@ -8,6 +8,8 @@
 
 pub mod analysts;
 pub mod cases;
+pub mod clients;
+pub mod deliveries;
 pub mod documents;
 pub mod edd;
 pub mod endpoints;
@@ -25,7 +27,7 @@ use fml_store::unit::{UnitOfWork, Wakers};
 use fml_store::{Db, StoreError};
 
 pub use error::CommandError;
-pub use principal::{Analyst, Customer};
+pub use principal::{Analyst, Customer, Operator};
 
 /// What every command needs: the database, the workers to wake after commit, and (for the
 /// commands that send mail) how to compose it.

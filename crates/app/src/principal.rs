@@ -41,3 +41,40 @@ pub struct Customer {
     /// The address the invite went to (what events carry as the actor).
     pub email: String,
 }
+
+/// Who manages the tenant's integrations (webhook endpoints, API clients, deliveries), as the
+/// audit log records it.
+#[derive(Debug, Clone, Copy)]
+pub enum Operator<'a> {
+    /// A Public API client, by id.
+    Client(&'a str),
+    /// An analyst in the console.
+    Analyst(&'a Analyst),
+    /// An operator at the command line.
+    Cli,
+}
+
+impl Operator<'_> {
+    pub(crate) fn audit(&self) -> (ActorKind, &str) {
+        match self {
+            Operator::Client(id) => (ActorKind::Client, id),
+            Operator::Analyst(a) => a.audit_actor(),
+            Operator::Cli => (ActorKind::System, "cli"),
+        }
+    }
+
+    /// Adds the audit row of `action` on `org` to the unit.
+    pub(crate) async fn record(
+        &self,
+        unit: &mut fml_store::unit::UnitOfWork,
+        org: &OrgId,
+        action: &str,
+        detail: serde_json::Value,
+        now: fml_domain::Timestamp,
+    ) -> Result<(), crate::CommandError> {
+        let (actor_kind, actor) = self.audit();
+        let entry = fml_store::audit::Entry { org: Some(org), case_id: None, actor_kind, actor, action, detail };
+        fml_store::audit::record(unit.conn(), &entry, now).await?;
+        Ok(())
+    }
+}

@@ -5,8 +5,7 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand};
-use fml_domain::secret::Secret;
-use fml_domain::{ClientId, OrgId, Scope, ScopeSet, Timestamp};
+use fml_domain::{OrgId, Scope, ScopeSet, Timestamp};
 use fml_server::config::{self, Config};
 use fml_server::keys;
 use fml_store::{ConnectOptions, Db};
@@ -481,15 +480,6 @@ async fn require_org(db: &Db, raw: &str) -> Result<OrgId> {
     Ok(org)
 }
 
-/// Creates a client and returns its id and one-time secret.
-async fn create_client(db: &Db, org: &OrgId, name: &str, scopes: ScopeSet) -> Result<(ClientId, Secret)> {
-    let id = ClientId::generate();
-    let secret = Secret::generate("fml_sk_");
-    fml_store::clients::create(db, org, &id, name, &secret.hash(), &scopes.to_space_separated(), Timestamp::now())
-        .await?;
-    Ok((id, secret))
-}
-
 async fn client(url: &str, cmd: ClientCommand) -> Result<()> {
     let db = open_db(url).await?;
     match cmd {
@@ -501,7 +491,8 @@ async fn client(url: &str, cmd: ClientCommand) -> Result<()> {
                 .filter(|s| !s.is_empty())
                 .map(|s| Scope::parse(s).with_context(|| format!("unknown scope {s}")))
                 .collect::<Result<_>>()?;
-            let (id, secret) = create_client(&db, &org, name.trim(), scopes).await?;
+            let ctx = fml_app::Ctx::new(db.clone(), Default::default());
+            let (id, secret) = fml_app::clients::create(&ctx, &org, &name, scopes, fml_app::Operator::Cli).await?;
             let scope_list: Vec<&str> = scopes.iter().map(Scope::as_str).collect();
             print(
                 json,
@@ -546,8 +537,10 @@ async fn client(url: &str, cmd: ClientCommand) -> Result<()> {
         }
         ClientCommand::Revoke { org, client_id, json } => {
             let org = require_org(&db, &org).await?;
-            if !fml_store::clients::revoke(&db, &org, &client_id, Timestamp::now()).await? {
-                bail!("organisation {org} has no client {client_id}");
+            let ctx = fml_app::Ctx::new(db.clone(), Default::default());
+            match fml_app::clients::revoke(&ctx, &org, &client_id, fml_app::Operator::Cli).await {
+                Err(fml_app::CommandError::NotFound(_)) => bail!("organisation {org} has no client {client_id}"),
+                other => other?,
             }
             print(json, &json!({ "client_id": client_id, "revoked": true }), || format!("revoked {client_id}"));
         }
@@ -836,7 +829,9 @@ async fn demo(db: &Db, public: &str) -> Result<()> {
         }
         Err(e) => return Err(e.into()),
     }
-    let (id, secret) = create_client(db, &org, "Demo client", ScopeSet::all()).await?;
+    let (id, secret) = fml_app::clients::create(&ctx(db), &org, "Demo client", ScopeSet::all(), fml_app::Operator::Cli)
+        .await
+        .map_err(command_error)?;
     let admin = fml_app::analysts::create(
         &ctx(db),
         &org,
@@ -848,7 +843,8 @@ async fn demo(db: &Db, public: &str) -> Result<()> {
     .await
     .map_err(command_error)?;
     println!(
-        "\nDemo admin analyst admin@demo-bank.example\nanalyst_password:  {}   (shown once)\nanalyst_api_token: {}   (shown once)",
+        "\nAnalyst console: {public}/  (sign in as the demo admin)\n\
+         analyst_email:     admin@demo-bank.example\nanalyst_password:  {}   (shown once)\nanalyst_api_token: {}   (shown once)",
         admin.password.expose(),
         admin.api_token.expose()
     );

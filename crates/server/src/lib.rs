@@ -6,6 +6,7 @@
 
 pub mod branding;
 pub mod config;
+pub mod console;
 pub mod error;
 pub mod extract;
 pub mod html;
@@ -105,6 +106,7 @@ pub fn router(state: AppState) -> Router {
     openapi::finish(&mut doc);
     let doc_json: Arc<str> = doc.to_string().into();
     api.merge(portal::router())
+        .merge(console::router())
         .route(
             openapi::OPENAPI_PATH,
             axum::routing::get(move || {

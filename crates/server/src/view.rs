@@ -62,7 +62,7 @@ impl CaseView {
             status: c.status,
             invite_sent_at: c.invite_sent_at,
             customer_portal_url: format!("{}/", config.portal_url),
-            analyst_url: format!("{}/console/?case={}", config.public_url, c.id),
+            analyst_url: format!("{}/?case={}", config.public_url, c.id),
             created_at: c.created_at,
             updated_at: c.updated_at,
         }

@@ -290,30 +290,58 @@ pub async fn set_owner(
     .transpose()
 }
 
-/// What `GET /api/cases` filters on; every filter is optional and they combine with AND.
+/// What the case lists (`GET /api/cases`, the console's dashboard) filter on; every filter is
+/// optional and they combine with AND.
 #[derive(Debug, Clone, Default)]
 pub struct CaseFilter {
     pub status: Option<CaseStatus>,
     /// `Some(None)`: unassigned cases only.
     pub owner: Option<Option<AnalystId>>,
     pub source: Option<CaseSource>,
-    /// Case-insensitive substring of the company name.
-    pub company: Option<String>,
+    /// Text, matched literally and in any case, that the company name, the reference or the
+    /// customer's email contains.
+    pub text: Option<String>,
 }
 
-/// One page of a tenant's cases matching `filter`, newest first, after the case `after`.
-pub async fn search(
-    db: &Db,
-    org: &OrgId,
-    filter: &CaseFilter,
-    after: Option<CaseId>,
-    limit: u32,
-) -> Result<Vec<CaseRecord>, StoreError> {
+/// The orders the console's dashboard sorts by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum CaseOrder {
+    #[default]
+    Newest,
+    Oldest,
+    /// Most recently changed first.
+    Updated,
+    /// Company name A-Z.
+    Company,
+    /// Status A-Z, then newest.
+    Status,
+}
+
+impl CaseOrder {
+    fn sql(self) -> &'static str {
+        match self {
+            CaseOrder::Newest => "id DESC",
+            CaseOrder::Oldest => "id ASC",
+            CaseOrder::Updated => "updated_at DESC, id DESC",
+            CaseOrder::Company => "LOWER(COALESCE(company_name, '')) ASC, id DESC",
+            CaseOrder::Status => "status ASC, id DESC",
+        }
+    }
+}
+
+/// Which page of a list: after a cursor (the API: newest first, stable under inserts), or at
+/// an offset in an order (the console: numbered pages in any order).
+#[derive(Debug, Clone, Copy)]
+pub enum CasePage {
+    After(Option<CaseId>),
+    Offset { order: CaseOrder, offset: u32 },
+}
+
+/// The `WHERE` clause of `filter` for `org`, with its arguments (placeholders from `$1`).
+fn filter_sql(org: &OrgId, filter: &CaseFilter) -> (String, Vec<crate::db::Arg>) {
     use crate::db::Arg;
-    let mut c = db.reader().await?;
-    let mut sql = format!("SELECT {CASE_COLUMNS} FROM cases WHERE org_id = $1 AND id < $2");
-    let mut args =
-        vec![Arg::Text(org.as_str().to_owned()), Arg::Text(after.map(|a| a.to_string()).unwrap_or_else(|| "~".into()))];
+    let mut sql = String::from(" WHERE org_id = $1");
+    let mut args = vec![Arg::Text(org.as_str().to_owned())];
     let mut push = |cond: &str, arg: Option<Arg>| {
         match arg {
             Some(a) => {
@@ -334,15 +362,56 @@ pub async fn search(
     if let Some(s) = filter.source {
         push("source = ", Some(Arg::Text(s.as_str().to_owned())));
     }
-    if let Some(q) = &filter.company {
+    if let Some(q) = &filter.text {
         // LIKE with the pattern's own wildcards escaped: the text is matched literally.
         let escaped = q.to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
-        push("LOWER(COALESCE(company_name, '')) LIKE ", Some(Arg::Text(format!("%{escaped}%"))));
-        sql.push_str(" ESCAPE '\\'");
+        args.push(Arg::Text(format!("%{escaped}%")));
+        let n = args.len();
+        sql.push_str(&format!(
+            " AND (LOWER(COALESCE(company_name, '')) LIKE ${n} ESCAPE '\\' OR LOWER(reference) LIKE ${n} ESCAPE '\\' \
+             OR LOWER(COALESCE(customer_email, '')) LIKE ${n} ESCAPE '\\')"
+        ));
     }
+    (sql, args)
+}
+
+/// One page of a tenant's cases matching `filter`.
+pub async fn search(
+    db: &Db,
+    org: &OrgId,
+    filter: &CaseFilter,
+    page: CasePage,
+    limit: u32,
+) -> Result<Vec<CaseRecord>, StoreError> {
+    use crate::db::Arg;
+    let (mut where_sql, mut args) = filter_sql(org, filter);
+    let (order, offset) = match page {
+        CasePage::After(after) => {
+            args.push(Arg::Text(after.map(|a| a.to_string()).unwrap_or_else(|| "~".into())));
+            where_sql.push_str(&format!(" AND id < ${}", args.len()));
+            (CaseOrder::Newest, 0)
+        }
+        CasePage::Offset { order, offset } => (order, offset),
+    };
     args.push(Arg::Int(i64::from(limit)));
-    sql.push_str(&format!(" ORDER BY id DESC LIMIT ${}", args.len()));
+    args.push(Arg::Int(i64::from(offset)));
+    let sql = format!(
+        "SELECT {CASE_COLUMNS} FROM cases{where_sql} ORDER BY {} LIMIT ${} OFFSET ${}",
+        order.sql(),
+        args.len() - 1,
+        args.len()
+    );
+    let mut c = db.reader().await?;
     convert(crate::fetch_all_args!(c.conn(), CaseRow, sql, args)?)
+}
+
+/// How many of a tenant's cases match `filter` (the dashboard's page count).
+pub async fn count_matching(db: &Db, org: &OrgId, filter: &CaseFilter) -> Result<i64, StoreError> {
+    let (where_sql, args) = filter_sql(org, filter);
+    let sql = format!("SELECT COUNT(*) FROM cases{where_sql}");
+    let mut c = db.reader().await?;
+    let rows: Vec<(i64,)> = crate::fetch_all_args!(c.conn(), (i64,), sql, args)?;
+    Ok(rows.first().map_or(0, |r| r.0))
 }
 
 /// Records that an invite was (re)sent now.

@@ -3,6 +3,7 @@
 use fml_domain::secret::SecretHash;
 use fml_domain::{ClientId, OrgId, Timestamp};
 
+use crate::db::Conn;
 use crate::{Db, StoreError, execute, fetch_all, fetch_optional};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -13,6 +14,8 @@ pub struct ClientRow {
     pub scopes: String,
     pub created_at: i64,
     pub revoked_at: Option<i64>,
+    /// When it last obtained an access token.
+    pub last_used_at: Option<i64>,
 }
 
 /// What the token endpoint needs to authenticate a client.
@@ -37,8 +40,9 @@ pub struct TokenGrant {
     pub expires_at: i64,
 }
 
+/// Inserts a client (its secret as a hash only), in the caller's transaction.
 pub async fn create(
-    db: &Db,
+    conn: Conn<'_>,
     org: &OrgId,
     id: &ClientId,
     name: &str,
@@ -46,9 +50,8 @@ pub async fn create(
     scopes: &str,
     now: Timestamp,
 ) -> Result<(), StoreError> {
-    let mut tx = db.begin().await?;
     execute!(
-        tx.conn(),
+        conn,
         "INSERT INTO api_clients (id, org_id, name, secret_hash, scopes, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
         id.as_str(),
         org.as_str(),
@@ -57,7 +60,7 @@ pub async fn create(
         scopes,
         now.millis()
     )?;
-    tx.commit().await
+    Ok(())
 }
 
 pub async fn list(db: &Db, org: &OrgId) -> Result<Vec<ClientRow>, StoreError> {
@@ -65,17 +68,17 @@ pub async fn list(db: &Db, org: &OrgId) -> Result<Vec<ClientRow>, StoreError> {
     Ok(fetch_all!(
         c.conn(),
         ClientRow,
-        "SELECT id, org_id, name, scopes, created_at, revoked_at FROM api_clients WHERE org_id = $1 ORDER BY created_at, id",
+        "SELECT id, org_id, name, scopes, created_at, revoked_at, last_used_at FROM api_clients WHERE org_id = $1 \
+         ORDER BY created_at, id",
         org.as_str()
     )?)
 }
 
-/// Revokes a client and deletes its tokens in one transaction, so they stop working at once.
-/// Returns false if the tenant has no such client.
-pub async fn revoke(db: &Db, org: &OrgId, id: &str, now: Timestamp) -> Result<bool, StoreError> {
-    let mut tx = db.begin().await?;
+/// Revokes a client and deletes its tokens in the caller's transaction, so they stop working
+/// when it commits. Returns false if the tenant has no such client.
+pub async fn revoke(mut conn: Conn<'_>, org: &OrgId, id: &str, now: Timestamp) -> Result<bool, StoreError> {
     let n = execute!(
-        tx.conn(),
+        conn.reborrow(),
         "UPDATE api_clients SET revoked_at = COALESCE(revoked_at, $3) WHERE org_id = $1 AND id = $2",
         org.as_str(),
         id,
@@ -84,12 +87,11 @@ pub async fn revoke(db: &Db, org: &OrgId, id: &str, now: Timestamp) -> Result<bo
     if n == 0 {
         return Ok(false);
     }
-    execute!(tx.conn(), "DELETE FROM access_tokens WHERE org_id = $1 AND client_id = $2", org.as_str(), id)?;
-    if let crate::db::Conn::Postgres(c) = tx.conn() {
+    execute!(conn.reborrow(), "DELETE FROM access_tokens WHERE org_id = $1 AND client_id = $2", org.as_str(), id)?;
+    if let crate::db::Conn::Postgres(c) = conn {
         // Every node drops the tokens it has cached, when this commits.
         sqlx::query("SELECT pg_notify($1, '')").bind(TOKENS_CHANNEL).execute(&mut *c).await?;
     }
-    tx.commit().await?;
     Ok(true)
 }
 
@@ -123,6 +125,9 @@ pub async fn insert_token(
         now.millis(),
         expires_at.millis()
     )?;
+    // "Last used" on the console: tokens are cached by their callers, so a mint is the use
+    // worth recording (and a write per mint, not per request).
+    execute!(tx.conn(), "UPDATE api_clients SET last_used_at = $2 WHERE id = $1", client_id, now.millis())?;
     tx.commit().await
 }
 

@@ -5,8 +5,7 @@
 //! signs and sends on every attempt and redelivery.
 
 pub mod catalog;
-#[cfg(test)]
-mod samples;
+pub mod samples;
 pub mod schema;
 pub mod typescript;
 

@@ -2,8 +2,7 @@
 //! types and validated against the generated schemas.
 
 use super::catalog::*;
-use super::schema::{CATALOG, find};
-use super::{OutboxEvent, WebhookEvent, ping};
+use super::{OutboxEvent, WebhookEvent};
 use crate::{CaseId, CaseReference, CaseSource, CaseStatus, CountryCode, OrgId, Timestamp};
 
 fn at() -> Timestamp {
@@ -326,47 +325,55 @@ pub fn all() -> Vec<OutboxEvent> {
     ]
 }
 
-/// Validates a serialised event against its schema; `Err` lists what failed.
-pub fn validate(event_type: &str, payload: &str) -> Result<(), String> {
-    let entry = find(event_type).ok_or_else(|| format!("no schema for {event_type}"))?;
-    let instance: serde_json::Value = serde_json::from_str(payload).map_err(|e| e.to_string())?;
-    let validator = jsonschema::validator_for(&entry.schema).map_err(|e| e.to_string())?;
-    let errors: Vec<String> =
-        validator.iter_errors(&instance).map(|e| format!("{e} at {}", e.instance_path())).collect();
-    if errors.is_empty() { Ok(()) } else { Err(errors.join("; ")) }
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::events::ping;
+    use crate::events::schema::CATALOG;
+    use crate::events::schema::find;
 
-#[test]
-fn every_sample_validates_against_its_schema() {
-    let samples = all();
-    let mut covered: Vec<&str> = samples.iter().map(|e| e.event_type).collect();
-    covered.sort_unstable();
-    covered.dedup();
-    assert_eq!(covered.len(), 27, "a sample for every event type");
-    for ev in &samples {
-        validate(ev.event_type, &ev.payload).unwrap_or_else(|e| panic!("{}: {e}\n{}", ev.event_type, ev.payload));
+    /// Validates a serialised event against its schema; `Err` lists what failed.
+    pub fn validate(event_type: &str, payload: &str) -> Result<(), String> {
+        let entry = find(event_type).ok_or_else(|| format!("no schema for {event_type}"))?;
+        let instance: serde_json::Value = serde_json::from_str(payload).map_err(|e| e.to_string())?;
+        let validator = jsonschema::validator_for(&entry.schema).map_err(|e| e.to_string())?;
+        let errors: Vec<String> =
+            validator.iter_errors(&instance).map(|e| format!("{e} at {}", e.instance_path())).collect();
+        if errors.is_empty() { Ok(()) } else { Err(errors.join("; ")) }
     }
-    let (_, body) = ping(&OrgId::parse("org_demo_bank").unwrap(), at());
-    validate("ping", &body).unwrap();
-    assert_eq!(CATALOG.len(), 28);
-}
 
-#[test]
-fn schemas_reject_what_the_contract_forbids() {
-    let ev = &all()[2]; // case.decision.made
-    let mut v: serde_json::Value = serde_json::from_str(&ev.payload).unwrap();
-    v["outcome"] = "maybe".into();
-    assert!(validate("case.decision.made", &v.to_string()).is_err());
-    let mut v: serde_json::Value = serde_json::from_str(&ev.payload).unwrap();
-    v.as_object_mut().unwrap().remove("crmRecordId");
-    assert!(validate("case.decision.made", &v.to_string()).is_err(), "crmRecordId is required with caseId");
-    let mut v: serde_json::Value = serde_json::from_str(&ev.payload).unwrap();
-    v["eventVersion"] = 2.into();
-    assert!(validate("case.decision.made", &v.to_string()).is_err());
-    let mut v: serde_json::Value = serde_json::from_str(&ev.payload).unwrap();
-    v["aNewField"] = "additive".into();
-    assert!(validate("case.decision.made", &v.to_string()).is_ok(), "additive fields are allowed");
-    let mut v: serde_json::Value = serde_json::from_str(&all()[27].payload).unwrap();
-    v["newOwner"]["email"] = serde_json::Value::Null;
-    assert!(validate("owner.changed", &v.to_string()).is_err());
+    #[test]
+    fn every_sample_validates_against_its_schema() {
+        let samples = all();
+        let mut covered: Vec<&str> = samples.iter().map(|e| e.event_type).collect();
+        covered.sort_unstable();
+        covered.dedup();
+        assert_eq!(covered.len(), 27, "a sample for every event type");
+        for ev in &samples {
+            validate(ev.event_type, &ev.payload).unwrap_or_else(|e| panic!("{}: {e}\n{}", ev.event_type, ev.payload));
+        }
+        let (_, body) = ping(&OrgId::parse("org_demo_bank").unwrap(), at());
+        validate("ping", &body).unwrap();
+        assert_eq!(CATALOG.len(), 28);
+    }
+
+    #[test]
+    fn schemas_reject_what_the_contract_forbids() {
+        let ev = &all()[2]; // case.decision.made
+        let mut v: serde_json::Value = serde_json::from_str(&ev.payload).unwrap();
+        v["outcome"] = "maybe".into();
+        assert!(validate("case.decision.made", &v.to_string()).is_err());
+        let mut v: serde_json::Value = serde_json::from_str(&ev.payload).unwrap();
+        v.as_object_mut().unwrap().remove("crmRecordId");
+        assert!(validate("case.decision.made", &v.to_string()).is_err(), "crmRecordId is required with caseId");
+        let mut v: serde_json::Value = serde_json::from_str(&ev.payload).unwrap();
+        v["eventVersion"] = 2.into();
+        assert!(validate("case.decision.made", &v.to_string()).is_err());
+        let mut v: serde_json::Value = serde_json::from_str(&ev.payload).unwrap();
+        v["aNewField"] = "additive".into();
+        assert!(validate("case.decision.made", &v.to_string()).is_ok(), "additive fields are allowed");
+        let mut v: serde_json::Value = serde_json::from_str(&all()[27].payload).unwrap();
+        v["newOwner"]["email"] = serde_json::Value::Null;
+        assert!(validate("owner.changed", &v.to_string()).is_err());
+    }
 }

@@ -241,10 +241,8 @@ async fn redeliver(
     let route = format!("POST /v1/webhook-deliveries/{id}/redeliver");
     let storage = super::idempotent::Storage::Plain;
     super::idempotent::write(&st, &auth, key, route, &Value::Null, storage, async |unit: &mut UnitOfWork| {
-        let d = fml_store::deliveries::redeliver(unit.conn(), &auth.org, parse_id(&id)?, Timestamp::now())
-            .await?
-            .ok_or(ApiError::NotFound("no such delivery"))?;
-        unit.wake_endpoint(&d.endpoint_id);
+        let by = fml_app::Operator::Client(&auth.client_id);
+        let d = fml_app::deliveries::redeliver_in(unit, &auth.org, parse_id(&id)?, by).await?;
         let text = serde_json::to_string(&DeliveryView::from(&d)).map_err(|e| ApiError::Internal(e.to_string()))?;
         Ok((StatusCode::ACCEPTED, text))
     })

@@ -74,7 +74,7 @@ fn password_schema() -> utoipa::openapi::schema::Schema {
 }
 
 /// The `Set-Cookie` value of a session (or, with `None`, one that clears it).
-fn session_cookie(st: &AppState, token: Option<&str>) -> Option<HeaderValue> {
+pub(crate) fn session_cookie(st: &AppState, token: Option<&str>) -> Option<HeaderValue> {
     let secure = if st.config.public_url.starts_with("https://") { "; Secure" } else { "" };
     let value = match token {
         Some(t) => format!(

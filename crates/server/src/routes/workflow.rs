@@ -13,7 +13,7 @@ use fml_domain::ids::CaseLocator;
 use fml_domain::lifecycle::{Outcome, Recommendation};
 use fml_domain::{AnalystId, CaseId, CaseSource, CaseStatus, FieldError, Timestamp};
 use fml_store::analysts::AnalystRecord;
-use fml_store::cases::{CaseFilter, CaseRecord};
+use fml_store::cases::{CaseFilter, CasePage, CaseRecord};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::openapi::schema::{ObjectBuilder, Schema, SchemaType, Type};
@@ -111,7 +111,7 @@ struct ListParams {
     /// Only cases opened this way.
     #[param(value_type = Option<String>, pattern = "^(api|manual|doc_upload|application_form)?$")]
     source: Option<String>,
-    /// Text the company name contains (any case).
+    /// Text the company name, the reference or the customer's email contains (any case).
     q: Option<String>,
     /// Page size, 1-100 (default 25).
     #[param(minimum = 1, maximum = 100)]
@@ -189,8 +189,8 @@ async fn list_cases(
             }
         }
     }
-    filter.company = p.q.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(|s| s.chars().take(200).collect());
-    let mut rows = fml_store::cases::search(&st.db, &staff.org, &filter, after, limit + 1).await?;
+    filter.text = p.q.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(|s| s.chars().take(200).collect());
+    let mut rows = fml_store::cases::search(&st.db, &staff.org, &filter, CasePage::After(after), limit + 1).await?;
     let next_cursor = if rows.len() > limit as usize {
         rows.truncate(limit as usize);
         rows.last().map(|c| c.id.to_string())

@@ -29,7 +29,7 @@ async fn create_returns_the_recipe_shape(b: Backend) {
     let sent = v["inviteSentAt"].as_str().unwrap();
     assert!(sent.ends_with('Z') && sent.len() == "2026-05-15T09:14:11.421Z".len(), "{sent}");
     assert_eq!(v["customerPortalUrl"], "https://portal.test.example/");
-    assert_eq!(v["analystUrl"], format!("{}/console/?case={id}", app.base));
+    assert_eq!(v["analystUrl"], format!("{}/?case={id}", app.base));
 
     // The case.created event is in the outbox, with the envelope and the CRM id.
     let events = fml_store::events::list(&app.db, &app.org).await.unwrap();

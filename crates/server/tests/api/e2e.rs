@@ -73,4 +73,64 @@ async fn the_customer_journey_in_a_browser(b: Backend) {
     assert_eq!(seen[2]["filenames"], json!(["certificate-of-incorporation.pdf"]));
 }
 
-crate::on_both_backends!(the_customer_journey_in_a_browser);
+/// The analyst console in a real headless browser (`tests/node/e2e/console.mjs`): sign in,
+/// create an API client and read its secret once, add an endpoint after "Send test ping", see
+/// a Public API case with its `API · hubspot` badge, approve it, watch `case.decision.made`
+/// delivered in Recent Deliveries, stop the receiver and see the failure and the next retry,
+/// restart it and press Redeliver; axe-core finds no serious or critical violation on any
+/// main page, and no page breaks its Content-Security-Policy. Screenshots are saved under
+/// `target/e2e-screenshots/`.
+async fn the_analyst_console_in_a_browser(b: Backend) {
+    use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+
+    // Retries far enough apart that the failed delivery is seen waiting for its next one.
+    let schedule = fml_webhooks::Schedule::new(vec![std::time::Duration::from_secs(60); 5]);
+    let app = spawn_with(b, Options { retry_schedule: Some(schedule), ..Options::default() }).await;
+    let admin = app.analyst(fml_domain::lifecycle::Role::Admin).await;
+    let shots = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../target/e2e-screenshots")
+        .join(if b == Backend::Sqlite { "sqlite" } else { "postgres" });
+    let _ = std::fs::remove_dir_all(&shots);
+    let mut child = tokio::process::Command::new("node")
+        .arg(crate::catalog::node_dir().join("e2e/console.mjs"))
+        .arg(&app.base)
+        .arg(&admin.email)
+        .arg(&admin.password)
+        .arg(&shots)
+        .current_dir(crate::catalog::node_dir())
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("node is needed (see .ci/setup)");
+    let mut stdin = child.stdin.take().unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut transcript = Vec::new();
+    let run = async {
+        while let Some(line) = stdout.next_line().await.unwrap() {
+            if let Some(case) = line.strip_prefix("case ") {
+                // The customer submits through the portal, so the case reaches review.
+                crate::portal::customer_submits(&app, case).await;
+                stdin.write_all(b"submitted\n").await.unwrap();
+            }
+            transcript.push(line);
+        }
+    };
+    tokio::time::timeout(std::time::Duration::from_secs(240), run).await.expect("the browser journey timed out");
+    let out = child.wait_with_output().await.unwrap();
+    assert!(
+        out.status.success() && transcript.last().map(String::as_str) == Some("ok"),
+        "the console journey failed:\n{}\n{}",
+        transcript.join("\n"),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // What the browser did went through the commands: the decision is on the case's timeline.
+    let timeline = app.timeline(&admin.token, transcript.iter().find_map(|l| l.strip_prefix("case ")).unwrap()).await;
+    let decision = timeline.iter().find(|e| e["event"] == "case.decision.made").expect("the decision event");
+    assert_eq!(decision["outcome"], "approved");
+    assert_eq!(decision["notes"], "Registry and directors verified.");
+    assert_eq!(decision["analystEmail"], admin.email);
+}
+
+crate::on_both_backends!(the_customer_journey_in_a_browser, the_analyst_console_in_a_browser);

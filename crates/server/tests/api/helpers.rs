@@ -5,8 +5,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use fml_domain::crypto::MasterKey;
-use fml_domain::secret::Secret;
-use fml_domain::{ClientId, OrgId, ScopeSet, Timestamp};
+use fml_domain::{OrgId, ScopeSet, Timestamp};
 use fml_server::{App, Config};
 use fml_store::{ConnectOptions, Db};
 use reqwest::{Client, Response};
@@ -134,6 +133,8 @@ pub struct Options {
     /// Serve the portal from the app itself (`FML_PORTAL_URL` = its own `/portal`), so magic
     /// links work in a browser; otherwise links point at an external test host.
     pub portal_on_self: bool,
+    /// The retry schedule; by default [`test_schedule`] (fast retries).
+    pub retry_schedule: Option<fml_webhooks::Schedule>,
 }
 
 impl Default for Options {
@@ -148,6 +149,7 @@ impl Default for Options {
             webhook_concurrency: fml_webhooks::engine::Concurrency::default(),
             token_cache_trust: fml_server::tokens::TRUST,
             portal_on_self: false,
+            retry_schedule: None,
         }
     }
 }
@@ -179,7 +181,7 @@ pub async fn spawn_with(backend: Backend, opts: Options) -> TestApp {
     );
     config.pg_schema = spec.pg_schema.clone();
     config.allow_private_targets = opts.allow_private;
-    config.retry_schedule = test_schedule();
+    config.retry_schedule = opts.retry_schedule.clone().unwrap_or_else(test_schedule);
     config.webhook_rescan = opts.webhook_rescan;
     config.http = opts.http;
     config.webhook_concurrency = opts.webhook_concurrency;
@@ -201,19 +203,9 @@ pub async fn seed_org(db: &Db, org: &OrgId, scopes: ScopeSet) -> (String, String
     if fml_store::orgs::get(db, org).await.unwrap().is_none() {
         fml_store::orgs::create(db, org, &format!("{} Ltd", org.as_str()), Timestamp::now()).await.unwrap();
     }
-    let id = ClientId::generate();
-    let secret = Secret::generate("fml_sk_");
-    fml_store::clients::create(
-        db,
-        org,
-        &id,
-        "test client",
-        &secret.hash(),
-        &scopes.to_space_separated(),
-        Timestamp::now(),
-    )
-    .await
-    .unwrap();
+    let ctx = fml_app::Ctx::new(db.clone(), fml_store::unit::Wakers::default());
+    let (id, secret) =
+        fml_app::clients::create(&ctx, org, "test client", scopes, fml_app::Operator::Cli).await.unwrap();
     (id.as_str().to_owned(), secret.expose().to_owned())
 }
 

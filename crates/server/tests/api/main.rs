@@ -6,6 +6,7 @@ mod analysts;
 mod cases;
 mod catalog;
 mod concurrency;
+mod console;
 mod documents;
 mod e2e;
 mod edd;

@@ -163,7 +163,7 @@ async fn revoking_a_client_kills_its_tokens_at_once(b: Backend) {
     let token = app.token().await;
     assert_eq!(app.get_json(&token, "/v1/cases").await.0, 200);
     assert_eq!(app.get_json(&token, "/v1/cases").await.0, 200, "served from the cache on PostgreSQL");
-    assert!(fml_store::clients::revoke(&app.db, &app.org, &app.client_id, Timestamp::now()).await.unwrap());
+    fml_app::clients::revoke(&app.ctx(), &app.org, &app.client_id, fml_app::Operator::Cli).await.unwrap();
     crate::helpers::eventually(10, || async { (app.get_json(&token, "/v1/cases").await.0 == 401).then_some(()) }).await;
     let res = app.http.get(app.url("/v1/cases")).bearer_auth(&token).send().await.unwrap();
     assert_eq!(res.status(), 401);
@@ -175,7 +175,8 @@ async fn revoking_a_client_kills_its_tokens_at_once(b: Backend) {
     // Revoking another tenant's client is refused.
     let other = OrgId::parse("org_other").unwrap();
     let (other_id, _) = seed_org(&app.db, &other, ScopeSet::all()).await;
-    assert!(!fml_store::clients::revoke(&app.db, &app.org, &other_id, Timestamp::now()).await.unwrap());
+    let refused = fml_app::clients::revoke(&app.ctx(), &app.org, &other_id, fml_app::Operator::Cli).await;
+    assert!(matches!(refused, Err(fml_app::CommandError::NotFound(_))), "{refused:?}");
 }
 
 async fn missing_expired_and_malformed_tokens_get_bearer_challenges(b: Backend) {

@@ -536,6 +536,7 @@ async fn endpoint_changes_are_audited(b: Backend) {
     assert_eq!(res.status(), 404);
     let mut rows = fml_store::audit::list(&app.db, &app.org, None, 20).await.unwrap();
     rows.reverse();
+    rows.retain(|r| r.action.starts_with("endpoint."));
     let acts: Vec<(&str, &str, &str)> =
         rows.iter().map(|r| (r.action.as_str(), r.actor_kind.as_str(), r.actor.as_str())).collect();
     let client = app.client_id.as_str();

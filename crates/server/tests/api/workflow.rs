@@ -317,6 +317,7 @@ async fn listing_and_filters(b: Backend) {
     for (i, company) in ["Acme 100% Holdings", "Beta_Trading", "acme Logistics"].iter().enumerate() {
         let mut body = recipe_body(&format!("crm-list-{i}"));
         body["companyName"] = json!(company);
+        body["customerEmail"] = json!(format!("ops{i}@customer{i}.example"));
         let res = app.create_case(&token, None, &body).await;
         let v: Value = res.json().await.unwrap();
         ids.push(v["caseId"].as_str().unwrap().to_owned());
@@ -347,6 +348,8 @@ async fn listing_and_filters(b: Backend) {
     assert_eq!(list("?q=ac_e").await, Vec::<String>::new(), "_ would match the m of acme");
     assert_eq!(list("?q=A_t").await, [ids[1].clone()]);
     assert_eq!(list("?q=Beta_").await, [ids[1].clone()]);
+    // The reference and the customer's email are searched too.
+    assert_eq!(list("?q=OPS1@CUSTOMER1").await, [ids[1].clone()]);
     assert_eq!(list("?owner=me").await, [ids[2].clone()]);
     assert_eq!(list("?owner=none").await, [ids[1].clone(), ids[0].clone()]);
     assert_eq!(list("?owner=nobody%40bank.example").await, Vec::<String>::new());

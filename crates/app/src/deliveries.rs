@@ -1,0 +1,26 @@
+//! Webhook deliveries: a manual redelivery, from the Public API or the console.
+
+use fml_domain::{OrgId, Timestamp};
+use fml_store::deliveries::DeliveryRow;
+use fml_store::unit::UnitOfWork;
+use serde_json::json;
+
+use crate::CommandError;
+use crate::principal::Operator;
+
+/// Queues delivery `id` of `org` for an immediate attempt with its original payload (the
+/// attempt counter continues) and wakes the engine for its endpoint after commit.
+pub async fn redeliver_in(
+    unit: &mut UnitOfWork,
+    org: &OrgId,
+    id: i64,
+    by: Operator<'_>,
+) -> Result<DeliveryRow, CommandError> {
+    let now = Timestamp::now();
+    let d = fml_store::deliveries::redeliver(unit.conn(), org, id, now)
+        .await?
+        .ok_or(CommandError::NotFound("no such delivery"))?;
+    unit.wake_endpoint(&d.endpoint_id);
+    by.record(unit, org, "delivery.redeliver", json!({"deliveryId": id, "eventId": d.event_id}), now).await?;
+    Ok(d)
+}

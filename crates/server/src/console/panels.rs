@@ -1,0 +1,351 @@
+//! The case view's panels: each is one template over one query, so a decision engine adds
+//! its panel (screening, risk, routing, identity, AI review) as one more loader here.
+
+use askama::Template;
+use fml_app::Analyst;
+use fml_store::cases::CaseRecord;
+use serde_json::Value;
+
+use super::cases::Allowed;
+use super::error::ConsoleError;
+use super::view::When;
+use crate::state::AppState;
+
+/// A rendered panel, with its anchor and heading.
+pub struct Rendered {
+    pub id: &'static str,
+    pub title: &'static str,
+    pub html: String,
+}
+
+fn rendered(id: &'static str, title: &'static str, t: impl Template) -> Result<Rendered, ConsoleError> {
+    Ok(Rendered { id, title, html: t.render().map_err(|e| ConsoleError::Internal(e.to_string()))? })
+}
+
+/// Every panel of a case, in page order.
+pub async fn all(
+    st: &AppState,
+    who: &Analyst,
+    csrf: &str,
+    case: &CaseRecord,
+    allowed: &Allowed,
+) -> Result<Vec<Rendered>, ConsoleError> {
+    Ok(vec![
+        overview(st, who, csrf, case, allowed).await?,
+        people(st, who, csrf, case).await?,
+        documents(st, who, csrf, case).await?,
+        edd(st, who, csrf, case).await?,
+        deliveries(st, who, case).await?,
+        timeline(st, who, case).await?,
+    ])
+}
+
+pub struct Fact {
+    pub label: &'static str,
+    pub value: String,
+}
+
+pub struct OwnerChoice {
+    pub email: String,
+    pub name: String,
+    pub selected: bool,
+}
+
+#[derive(Template)]
+#[template(path = "console/panels/overview.html")]
+struct Overview<'a> {
+    csrf: &'a str,
+    id: String,
+    facts: Vec<Fact>,
+    created: When,
+    updated: When,
+    owners: Vec<OwnerChoice>,
+    unassigned: bool,
+    decision: Option<(String, String, When)>,
+    allowed: &'a Allowed,
+    customer_email: Option<String>,
+    invite_sent: Option<When>,
+}
+
+async fn overview(
+    st: &AppState,
+    who: &Analyst,
+    csrf: &str,
+    c: &CaseRecord,
+    allowed: &Allowed,
+) -> Result<Rendered, ConsoleError> {
+    let analysts = fml_store::analysts::list(&st.db, &who.org).await?;
+    let mut facts = Vec::new();
+    let mut fact = |label, v: Option<String>| {
+        if let Some(value) = v.filter(|v| !v.is_empty()) {
+            facts.push(Fact { label, value });
+        }
+    };
+    fact("Reference", Some(c.reference.as_str().to_owned()));
+    fact("Company", c.company_name.clone());
+    fact("Company number", c.company_number.clone());
+    fact("Country", c.country.as_ref().map(|k| k.as_str().to_owned()));
+    fact("Entity type", c.entity_type.clone());
+    fact("Customer", c.customer_name.clone());
+    fact("Customer email", c.customer_email.clone());
+    fact("CRM record", c.crm_record_id.clone());
+    fact("CRM", c.crm_source.clone());
+    fact("Opened by", c.created_by.clone());
+    let owners = analysts
+        .iter()
+        .filter(|a| a.disabled_at.is_none())
+        .map(|a| OwnerChoice { email: a.email.clone(), name: a.name.clone(), selected: Some(a.id) == c.owner_id })
+        .collect();
+    rendered(
+        "overview",
+        "Overview",
+        Overview {
+            csrf,
+            id: c.id.to_string(),
+            facts,
+            created: c.created_at.into(),
+            updated: c.updated_at.into(),
+            owners,
+            unassigned: c.owner_id.is_none(),
+            decision: c.decision.as_ref().map(|d| (d.decided_by.clone(), d.notes.clone(), d.decided_at.into())),
+            allowed,
+            customer_email: c.customer_email.clone(),
+            invite_sent: c.invite_sent_at.map(When::from),
+        },
+    )
+}
+
+pub struct PersonRow {
+    pub key: String,
+    pub name: String,
+    pub email: String,
+    pub dob: String,
+    pub roles: String,
+    pub ownership: String,
+    pub resolution: &'static str,
+    pub linked: bool,
+    pub candidates: Vec<(i64, String)>,
+}
+
+#[derive(Template)]
+#[template(path = "console/panels/people.html")]
+struct People<'a> {
+    csrf: &'a str,
+    id: String,
+    people: Vec<PersonRow>,
+}
+
+async fn people(st: &AppState, who: &Analyst, csrf: &str, c: &CaseRecord) -> Result<Rendered, ConsoleError> {
+    let roster = fml_app::persons::roster(&st.ctx, who, &fml_domain::ids::CaseLocator::Id(c.id)).await?;
+    let people = roster
+        .into_iter()
+        .map(|r| PersonRow {
+            key: r.person.entry.person_key.clone(),
+            name: r.person.entry.display_name.clone(),
+            email: r.person.entry.email.clone().unwrap_or_default(),
+            dob: r.person.entry.date_of_birth.clone().unwrap_or_default(),
+            roles: r.person.entry.roles.join(", "),
+            ownership: r.person.entry.ownership_percent.clone().map(|p| format!("{p} %")).unwrap_or_default(),
+            resolution: r.person.resolution.as_str(),
+            linked: r.person.resolution.is_linked(),
+            candidates: r
+                .candidates
+                .iter()
+                .map(|p| {
+                    let extra =
+                        [p.email.as_deref(), p.date_of_birth.as_deref()].into_iter().flatten().collect::<Vec<_>>();
+                    let label = if extra.is_empty() {
+                        p.display_name.clone()
+                    } else {
+                        format!("{} ({})", p.display_name, extra.join(", "))
+                    };
+                    (p.id.0, label)
+                })
+                .collect(),
+        })
+        .collect();
+    rendered("people", "People", People { csrf, id: c.id.to_string(), people })
+}
+
+pub struct DocumentRow {
+    pub id: i64,
+    pub filename: String,
+    pub kind: String,
+    pub size: String,
+    pub status: &'static str,
+    pub errored: bool,
+    pub uploaded_by: String,
+    pub uploaded: When,
+    pub href: String,
+}
+
+#[derive(Template)]
+#[template(path = "console/panels/documents.html")]
+struct Documents<'a> {
+    csrf: &'a str,
+    id: String,
+    documents: Vec<DocumentRow>,
+}
+
+fn human_size(bytes: i64) -> String {
+    match bytes {
+        b if b >= 1024 * 1024 => format!("{:.1} MiB", b as f64 / (1024.0 * 1024.0)),
+        b if b >= 1024 => format!("{:.0} KiB", b as f64 / 1024.0),
+        b => format!("{b} bytes"),
+    }
+}
+
+async fn documents(st: &AppState, who: &Analyst, csrf: &str, c: &CaseRecord) -> Result<Rendered, ConsoleError> {
+    let mut r = st.db.reader().await?;
+    let docs = fml_store::documents::for_case(r.conn(), &who.org, c.id).await?;
+    drop(r);
+    let documents = docs
+        .into_iter()
+        .map(|d| DocumentRow {
+            href: format!("/api/cases/{}/documents/{}", c.id, d.id.0),
+            id: d.id.0,
+            kind: d.document_type.clone().unwrap_or_else(|| d.file_type.content_type().to_owned()),
+            size: human_size(d.size),
+            status: d.status.as_str(),
+            errored: d.status == fml_domain::document::DocumentStatus::Error,
+            uploaded_by: d.uploaded_by.clone(),
+            uploaded: d.created_at.into(),
+            filename: d.filename,
+        })
+        .collect();
+    rendered("documents", "Documents", Documents { csrf, id: c.id.to_string(), documents })
+}
+
+pub struct EddItem {
+    pub key: String,
+    pub label: String,
+    pub status: String,
+    pub note: String,
+    pub updated_by: String,
+    pub updated: When,
+}
+
+#[derive(Template)]
+#[template(path = "console/panels/edd.html")]
+struct Edd<'a> {
+    csrf: &'a str,
+    id: String,
+    items: Vec<EddItem>,
+    outstanding: usize,
+}
+
+async fn edd(st: &AppState, who: &Analyst, csrf: &str, c: &CaseRecord) -> Result<Rendered, ConsoleError> {
+    let rows = fml_app::edd::requirements(&st.ctx, who, &fml_domain::ids::CaseLocator::Id(c.id)).await?;
+    let items: Vec<EddItem> = rows
+        .into_iter()
+        .map(|r| EddItem {
+            key: r.req_key,
+            label: r.label,
+            status: r.status,
+            note: r.note,
+            updated_by: r.updated_by,
+            updated: When::millis(r.updated_at),
+        })
+        .collect();
+    let outstanding = items.iter().filter(|i| i.status == "outstanding").count();
+    rendered("edd", "Enhanced due diligence", Edd { csrf, id: c.id.to_string(), items, outstanding })
+}
+
+pub struct DeliveryLine {
+    pub href: String,
+    pub event: String,
+    pub endpoint: String,
+    pub status: String,
+    pub http: String,
+    pub attempts: i32,
+    pub created: When,
+}
+
+#[derive(Template)]
+#[template(path = "console/panels/deliveries.html")]
+struct Deliveries {
+    deliveries: Vec<DeliveryLine>,
+}
+
+async fn deliveries(st: &AppState, who: &Analyst, c: &CaseRecord) -> Result<Rendered, ConsoleError> {
+    let filter = fml_store::deliveries::ListFilter { case_id: Some(c.id.to_string()), ..Default::default() };
+    let rows = fml_store::deliveries::list(&st.db, &who.org, &filter, 20).await?;
+    let labels = super::deliveries::endpoint_labels(st, &who.org).await?;
+    let deliveries = rows
+        .into_iter()
+        .map(|d| DeliveryLine {
+            href: format!("/config/deliveries/{}", d.id),
+            endpoint: labels.get(&d.endpoint_id).cloned().unwrap_or_else(|| "(deleted endpoint)".into()),
+            http: d.last_http_status.map(|s| s.to_string()).unwrap_or_else(|| "—".into()),
+            attempts: d.attempt_count,
+            created: When::millis(d.created_at),
+            event: d.event_type,
+            status: d.status,
+        })
+        .collect();
+    rendered("deliveries", "Webhook deliveries", Deliveries { deliveries })
+}
+
+pub struct TimelineItem {
+    pub event: String,
+    pub at: Option<When>,
+    pub by: String,
+    pub summary: String,
+    pub payload: String,
+}
+
+#[derive(Template)]
+#[template(path = "console/panels/timeline.html")]
+struct Timeline {
+    items: Vec<TimelineItem>,
+}
+
+/// A line about an event: who acted (the payload's `…By` field, or the deciding analyst) and
+/// the gist of what changed.
+fn summarise(v: &Value) -> (String, String) {
+    let s = |k: &str| v.get(k).and_then(Value::as_str).map(str::to_owned);
+    let by = v
+        .as_object()
+        .and_then(|o| {
+            o.iter().find(|(k, x)| (k.ends_with("By") || *k == "by" || *k == "analystEmail") && x.is_string())
+        })
+        .and_then(|(_, x)| x.as_str())
+        .unwrap_or_default()
+        .to_owned();
+    let summary = match (s("previousStatus"), s("status")) {
+        (Some(from), Some(to)) => format!("{from} → {to}"),
+        _ => ["outcome", "recommendation", "note", "notes", "reason"]
+            .iter()
+            .find_map(|k| s(k).filter(|x| !x.is_empty()))
+            .or_else(|| {
+                v.get("filenames")
+                    .and_then(Value::as_array)
+                    .map(|f| f.iter().filter_map(Value::as_str).collect::<Vec<_>>().join(", "))
+            })
+            .unwrap_or_default(),
+    };
+    (by, summary)
+}
+
+async fn timeline(st: &AppState, who: &Analyst, c: &CaseRecord) -> Result<Rendered, ConsoleError> {
+    let payloads = fml_store::events::for_case(&st.db, &who.org, c.id, 200).await?;
+    let items = payloads
+        .iter()
+        .map(|raw| {
+            let v: Value = serde_json::from_str(raw).unwrap_or(Value::Null);
+            let (by, summary) = summarise(&v);
+            TimelineItem {
+                event: v.get("event").and_then(Value::as_str).unwrap_or("event").to_owned(),
+                at: v
+                    .get("timestamp")
+                    .and_then(Value::as_str)
+                    .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+                    .map(|t| When::millis(t.timestamp_millis())),
+                by,
+                summary,
+                payload: serde_json::to_string_pretty(&v).unwrap_or_else(|_| raw.clone()),
+            }
+        })
+        .collect();
+    rendered("timeline", "Activity", Timeline { items })
+}

@@ -1,0 +1,153 @@
+//! Settings (admins): the tenant's branding for emails and the portal, and its analysts. The
+//! engines' editors (risk model, decision policy, monitoring) join this page as more sections.
+
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use fml_app::CommandError;
+use fml_app::settings::SettingsPatch;
+use fml_domain::lifecycle::Role;
+
+use super::auth::Viewer;
+use super::error::ConsoleError;
+use super::form::Posted;
+use super::view::{Chrome, When, notice};
+use super::{DoneQuery, html};
+use crate::extract::Admin;
+use crate::state::AppState;
+
+pub struct AnalystLine {
+    pub name: String,
+    pub email: String,
+    pub role: &'static str,
+    pub since: When,
+    pub disabled: bool,
+}
+
+/// An analyst just added: their first password, shown once.
+pub struct NewAnalyst {
+    pub email: String,
+    pub password: String,
+}
+
+#[derive(Template)]
+#[template(path = "console/settings.html")]
+struct SettingsPage {
+    chrome: Chrome,
+    org_name: String,
+    display_name: String,
+    logo_url: String,
+    support_email: String,
+    analysts: Vec<AnalystLine>,
+    notice: Option<&'static str>,
+    branding_error: Option<String>,
+    analyst_error: Option<String>,
+    added: Option<NewAnalyst>,
+}
+
+struct Outcome {
+    notice: Option<&'static str>,
+    branding_error: Option<String>,
+    analyst_error: Option<String>,
+    added: Option<NewAnalyst>,
+}
+
+async fn render(st: &AppState, who: &Viewer<Admin>, o: Outcome, status: StatusCode) -> Result<Response, ConsoleError> {
+    let b = fml_app::settings::get(&st.ctx, &who.analyst).await?;
+    let analysts = fml_store::analysts::list(&st.db, &who.analyst.org)
+        .await?
+        .into_iter()
+        .map(|a| AnalystLine {
+            role: a.role.as_str(),
+            since: a.created_at.into(),
+            disabled: a.disabled_at.is_some(),
+            name: a.name,
+            email: a.email,
+        })
+        .collect();
+    let view = SettingsPage {
+        chrome: who.chrome("settings"),
+        org_name: b.org_name.clone(),
+        display_name: b.settings.display_name.clone().unwrap_or_default(),
+        logo_url: b.settings.logo_url.clone().unwrap_or_default(),
+        support_email: b.settings.support_email.clone().unwrap_or_default(),
+        analysts,
+        notice: o.notice,
+        branding_error: o.branding_error,
+        analyst_error: o.analyst_error,
+        added: o.added,
+    };
+    Ok(html(status, view.render()))
+}
+
+fn refusal(e: CommandError) -> Result<String, ConsoleError> {
+    match e {
+        CommandError::Validation(errors) => {
+            Ok(errors.iter().map(|e| format!("{}: {}", e.field, e.message)).collect::<Vec<_>>().join("; "))
+        }
+        CommandError::Conflict(_, m) | CommandError::Unprocessable(_, m) => Ok(m),
+        other => Err(other.into()),
+    }
+}
+
+pub async fn page(
+    State(st): State<AppState>,
+    who: Viewer<Admin>,
+    Query(q): Query<DoneQuery>,
+) -> Result<Response, ConsoleError> {
+    let o = Outcome { notice: notice(q.done.as_deref()), branding_error: None, analyst_error: None, added: None };
+    render(&st, &who, o, StatusCode::OK).await
+}
+
+pub async fn branding(State(st): State<AppState>, form: Posted<Admin>) -> Result<Response, ConsoleError> {
+    let opt = |name: &str| {
+        let v = form.fields.text(name);
+        Some((!v.is_empty()).then(|| v.to_owned()))
+    };
+    let patch = SettingsPatch {
+        display_name: opt("displayName"),
+        logo_url: opt("logoUrl"),
+        support_email: opt("supportEmail"),
+    };
+    let org = form.analyst().org.clone();
+    match fml_app::settings::update(&st.ctx, Some(form.analyst()), &org, &patch).await {
+        Ok(_) => {
+            st.branding.forget(&org);
+            Ok(Redirect::to("/settings?done=saved").into_response())
+        }
+        Err(e) => {
+            let msg = refusal(e)?;
+            let o = Outcome { notice: None, branding_error: Some(msg), analyst_error: None, added: None };
+            render(&st, &form.who, o, StatusCode::UNPROCESSABLE_ENTITY).await
+        }
+    }
+}
+
+pub async fn add_analyst(State(st): State<AppState>, form: Posted<Admin>) -> Result<Response, ConsoleError> {
+    let f = &form.fields;
+    let role = match f.text("role") {
+        "admin" => Role::Admin,
+        "senior" => Role::Senior,
+        _ => Role::Analyst,
+    };
+    let org = form.analyst().org.clone();
+    match fml_app::analysts::create(&st.ctx, &org, f.text("email"), f.text("name"), role, None).await {
+        Ok(created) => {
+            let added =
+                NewAnalyst { email: created.analyst.email.clone(), password: created.password.expose().to_owned() };
+            let o = Outcome {
+                notice: Some("Analyst added."),
+                branding_error: None,
+                analyst_error: None,
+                added: Some(added),
+            };
+            render(&st, &form.who, o, StatusCode::CREATED).await
+        }
+        Err(e) => {
+            let msg = refusal(e)?;
+            let o = Outcome { notice: None, branding_error: None, analyst_error: Some(msg), added: None };
+            render(&st, &form.who, o, StatusCode::UNPROCESSABLE_ENTITY).await
+        }
+    }
+}

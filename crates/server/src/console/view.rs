@@ -1,0 +1,125 @@
+//! What every page shows the same way: the frame, times, statuses and source badges.
+
+use fml_domain::{CaseSource, CaseStatus, Timestamp};
+use fml_store::cases::CaseRecord;
+
+/// The frame of a signed-in page: who is signed in, the CSRF token its forms carry, and which
+/// navigation section is current.
+#[derive(Debug, Clone)]
+pub struct Chrome {
+    pub name: String,
+    pub email: String,
+    pub role: &'static str,
+    pub is_admin: bool,
+    pub csrf: String,
+    pub section: &'static str,
+}
+
+impl Chrome {
+    /// `aria-current` for a navigation link of `section`.
+    pub fn current(&self, section: &str) -> &'static str {
+        if self.section == section { "page" } else { "false" }
+    }
+}
+
+/// An instant as pages show it: UTC in the markup (and on hover); the script rewrites the
+/// text into the analyst's local time.
+#[derive(Debug, Clone)]
+pub struct When {
+    pub iso: String,
+    pub utc: String,
+}
+
+impl From<Timestamp> for When {
+    fn from(t: Timestamp) -> Self {
+        When { iso: t.to_iso(), utc: t.to_datetime().format("%Y-%m-%d %H:%M:%S UTC").to_string() }
+    }
+}
+
+impl When {
+    pub fn millis(ms: i64) -> Self {
+        Timestamp::from_millis(ms).into()
+    }
+}
+
+/// A case's status as a labelled pill.
+pub fn status_label(s: CaseStatus) -> &'static str {
+    match s {
+        CaseStatus::InProgress => "In progress",
+        CaseStatus::InReview => "In review",
+        CaseStatus::PendingSenior => "Pending senior",
+        CaseStatus::Returned => "Returned",
+        CaseStatus::Approved => "Approved",
+        CaseStatus::Declined => "Declined",
+    }
+}
+
+/// Where a case came from, as the dashboard's badge shows it: the orange `API · {crmSource}`
+/// for the Public API (sales tooling), others for manual, portal and upload cases.
+#[derive(Debug, Clone)]
+pub struct Badge {
+    pub class: &'static str,
+    pub text: String,
+}
+
+impl Badge {
+    pub fn of(c: &CaseRecord) -> Self {
+        match c.source {
+            CaseSource::Api => Badge {
+                class: "badge-api",
+                text: match c.crm_source.as_deref() {
+                    Some(crm) => format!("API · {crm}"),
+                    None => "API".into(),
+                },
+            },
+            CaseSource::Manual => Badge { class: "badge-manual", text: "Manual".into() },
+            CaseSource::ApplicationForm => Badge { class: "badge-portal", text: "Portal".into() },
+            CaseSource::DocUpload => Badge { class: "badge-upload", text: "Upload".into() },
+        }
+    }
+}
+
+/// A flash notice after an action, by code (never text from the request, so nothing is
+/// reflected).
+pub fn notice(code: Option<&str>) -> Option<&'static str> {
+    Some(match code? {
+        "owner" => "Owner updated.",
+        "approved" => "Case approved.",
+        "declined" => "Case declined.",
+        "escalated" => "Case escalated to a senior reviewer.",
+        "responded" => "Your recommendation was sent back to the analyst.",
+        "invite" => "A new invite was sent; earlier links no longer work.",
+        "edd" => "EDD requirement saved.",
+        "edd-request" => "The evidence request was emailed to the customer.",
+        "outreach" => "The email was sent to the customer.",
+        "document" => "Document updated.",
+        "person" => "Person updated.",
+        "saved" => "Saved.",
+        "deleted" => "Deleted.",
+        "revoked" => "Client revoked; its tokens stopped working.",
+        "enabled" => "Endpoint enabled; anything queued while it was disabled is being sent.",
+        "disabled" => "Endpoint disabled; new events queue until you enable it.",
+        "redelivered" => "Redelivery queued; it goes out now.",
+        "analyst" => "Analyst added.",
+        _ => return None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn times_show_utc_and_carry_iso() {
+        let w = When::millis(1_778_836_451_421);
+        assert_eq!(w.iso, "2026-05-15T09:14:11.421Z");
+        assert_eq!(w.utc, "2026-05-15 09:14:11 UTC");
+    }
+
+    #[test]
+    fn notices_are_fixed_texts() {
+        assert_eq!(notice(Some("approved")), Some("Case approved."));
+        assert_eq!(notice(Some("<script>")), None);
+        assert_eq!(notice(None), None);
+    }
+}

@@ -1,0 +1,456 @@
+//! The analyst console over real HTTP (the browser journey is in `e2e`): sign-in and its
+//! errors, the deep link, CSRF and the security headers, roles and tenant isolation, and that
+//! each form reaches the same command as the API (the events and records it leaves).
+
+use fml_domain::lifecycle::Role;
+use reqwest::Client;
+use serde_json::{Value, json};
+
+use crate::helpers::{Backend, TestAnalyst, TestApp, recipe_body, spawn};
+use crate::portal::customer_submits;
+
+/// A client that shows us redirects instead of following them.
+fn raw() -> Client {
+    Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap()
+}
+
+/// `application/x-www-form-urlencoded` bodies, as a browser posts a form.
+trait FormBody {
+    fn form_body(self, fields: &[(&str, &str)]) -> Self;
+}
+
+impl FormBody for reqwest::RequestBuilder {
+    fn form_body(self, fields: &[(&str, &str)]) -> Self {
+        self.header("content-type", "application/x-www-form-urlencoded")
+            .body(serde_urlencoded::to_string(fields).unwrap())
+    }
+}
+
+/// A signed-in console session: its cookie and the CSRF token of its pages.
+struct Session {
+    cookie: String,
+    csrf: String,
+}
+
+fn cookie_value(res: &reqwest::Response, name: &str) -> Option<String> {
+    res.headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|c| c.starts_with(&format!("{name}=")))
+        .map(|c| c.split(';').next().unwrap().to_owned())
+}
+
+/// The value of the first hidden `_csrf` field of a page.
+fn csrf_in(page: &str) -> String {
+    let at = page.find("name=\"_csrf\" value=\"").expect("a form with a CSRF token");
+    page[at + 20..].split('"').next().unwrap().to_owned()
+}
+
+/// The text of `<code id="{id}">` on a page (where one-time secrets are shown).
+fn code_text(page: &str, id: &str) -> String {
+    let open = format!("<code id=\"{id}\">");
+    let at = page.find(&open).unwrap_or_else(|| panic!("no #{id} on the page:\n{page}")) + open.len();
+    page[at..].split('<').next().unwrap().to_owned()
+}
+
+/// Submits the sign-in form; the response to the POST.
+async fn submit_sign_in(app: &TestApp, email: &str, password: &str) -> reqwest::Response {
+    let page = raw().get(app.url("/sign-in")).send().await.unwrap();
+    let login_cookie = cookie_value(&page, "fml_login_csrf").expect("the sign-in page sets its CSRF cookie");
+    let csrf = csrf_in(&page.text().await.unwrap());
+    raw()
+        .post(app.url("/sign-in"))
+        .header("cookie", login_cookie)
+        .form_body(&[("_csrf", csrf.as_str()), ("next", "/cases"), ("email", email), ("password", password)])
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn sign_in(app: &TestApp, who: &TestAnalyst) -> Session {
+    sign_in_as(app, &who.email, &who.password).await
+}
+
+async fn sign_in_as(app: &TestApp, email: &str, password: &str) -> Session {
+    let res = submit_sign_in(app, email, password).await;
+    assert_eq!(res.status(), 303);
+    let cookie = cookie_value(&res, "fml_session").expect("a session cookie");
+    let page = raw().get(app.url("/cases")).header("cookie", &cookie).send().await.unwrap().text().await.unwrap();
+    Session { csrf: csrf_in(&page), cookie }
+}
+
+impl Session {
+    async fn get(&self, app: &TestApp, path: &str) -> (u16, String) {
+        let res = raw().get(app.url(path)).header("cookie", &self.cookie).send().await.unwrap();
+        (res.status().as_u16(), res.text().await.unwrap())
+    }
+
+    async fn post(&self, app: &TestApp, path: &str, fields: &[(&str, &str)]) -> reqwest::Response {
+        let mut all = vec![("_csrf", self.csrf.as_str())];
+        all.extend_from_slice(fields);
+        raw().post(app.url(path)).header("cookie", &self.cookie).form_body(&all).send().await.unwrap()
+    }
+}
+
+async fn case_in_review(app: &TestApp, crm: &str) -> String {
+    let token = app.token().await;
+    let res = app.create_case(&token, None, &recipe_body(crm)).await;
+    assert_eq!(res.status(), 201);
+    let case: Value = res.json().await.unwrap();
+    let id = case["caseId"].as_str().unwrap().to_owned();
+    customer_submits(app, &id).await;
+    id
+}
+
+async fn the_analyst_url_leads_through_sign_in_to_the_case(b: Backend) {
+    let app = spawn(b).await;
+    let token = app.token().await;
+    let case: Value = app.create_case(&token, None, &recipe_body("crm-deep")).await.json().await.unwrap();
+    let url = case["analystUrl"].as_str().unwrap();
+    assert_eq!(url, format!("{}/?case={}", app.base, case["caseId"].as_str().unwrap()));
+    // Signed out: the link goes to the case, which asks for a sign-in and comes back.
+    let res = raw().get(url).send().await.unwrap();
+    assert_eq!(res.status(), 303);
+    let to_case = res.headers()["location"].to_str().unwrap().to_owned();
+    assert_eq!(to_case, format!("/cases/{}", case["caseId"].as_str().unwrap()));
+    let res = raw().get(app.url(&to_case)).send().await.unwrap();
+    assert_eq!(res.status(), 303);
+    assert_eq!(res.headers()["location"], format!("/sign-in?next=%2Fcases%2F{}", case["caseId"].as_str().unwrap()));
+    let s = sign_in(&app, &app.analyst(Role::Analyst).await).await;
+    let (status, page) = s.get(&app, &to_case).await;
+    assert_eq!(status, 200);
+    assert!(page.contains("Acme Holdings Ltd") && page.contains("API · hubspot"), "{page}");
+    // The dashboard lists it with the orange API badge and the deep link.
+    let (_, dash) = s.get(&app, "/cases").await;
+    assert!(dash.contains("class=\"badge badge-api\">API · hubspot</span>"), "{dash}");
+    assert!(dash.contains(&format!("href=\"{to_case}\"")));
+}
+
+async fn sign_in_errors_are_clear_and_throttled(b: Backend) {
+    let app = spawn(b).await;
+    let who = app.analyst(Role::Analyst).await;
+    let res = submit_sign_in(&app, &who.email, "wrong-password").await;
+    assert_eq!(res.status(), 401);
+    assert!(res.text().await.unwrap().contains("The email or password is incorrect."));
+    // Without the sign-in form's own token the post is refused before any password check.
+    let res = raw()
+        .post(app.url("/sign-in"))
+        .form_body(&[("email", who.email.as_str()), ("password", who.password.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 400);
+    assert!(cookie_value(&res, "fml_session").is_none());
+    for _ in 0..4 {
+        submit_sign_in(&app, &who.email, "wrong-password").await;
+    }
+    // Locked now, even with the right password.
+    let res = submit_sign_in(&app, &who.email, &who.password).await;
+    assert_eq!(res.status(), 429);
+    assert!(res.text().await.unwrap().contains("sign-in is locked for"));
+}
+
+async fn forms_need_the_session_csrf_token_and_pages_carry_the_security_headers(b: Backend) {
+    let app = spawn(b).await;
+    let id = case_in_review(&app, "crm-csrf").await;
+    let s = sign_in(&app, &app.analyst(Role::Analyst).await).await;
+    let res = raw().get(app.url(&format!("/cases/{id}"))).header("cookie", &s.cookie).send().await.unwrap();
+    let h = res.headers();
+    let csp = h["content-security-policy"].to_str().unwrap();
+    assert!(csp.contains("script-src 'self'") && csp.contains("frame-ancestors 'none'") && !csp.contains("unsafe"));
+    assert_eq!(h["x-frame-options"], "DENY");
+    assert_eq!(h["cache-control"], "no-store");
+    let path = format!("/cases/{id}/decision");
+    for token in ["", "0000", &s.csrf[1..]] {
+        let res = raw()
+            .post(app.url(&path))
+            .header("cookie", &s.cookie)
+            .form_body(&[("_csrf", token), ("outcome", "approved")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 403, "token {token:?}");
+    }
+    // A browser marking the post cross-site is refused even with the token.
+    let res = raw()
+        .post(app.url(&path))
+        .header("cookie", &s.cookie)
+        .header("sec-fetch-site", "cross-site")
+        .form_body(&[("_csrf", s.csrf.as_str()), ("outcome", "approved")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 403);
+    let (_, page) = s.get(&app, &format!("/cases/{id}")).await;
+    assert!(page.contains("In review"), "nothing was decided");
+    // Another session's token does not work for this one.
+    let other = sign_in(&app, &app.analyst(Role::Analyst).await).await;
+    let res = raw()
+        .post(app.url(&path))
+        .header("cookie", &s.cookie)
+        .form_body(&[("_csrf", other.csrf.as_str()), ("outcome", "approved")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 403);
+}
+
+async fn deciding_in_the_console_is_the_workflow_command(b: Backend) {
+    let app = spawn(b).await;
+    let who = app.analyst(Role::Analyst).await;
+    let s = sign_in(&app, &who).await;
+    let token = app.token().await;
+    // Not submitted yet: the page offers no decision, and a forged post is told why.
+    let fresh: Value = app.create_case(&token, None, &recipe_body("crm-early")).await.json().await.unwrap();
+    let fresh_id = fresh["caseId"].as_str().unwrap();
+    let (_, page) = s.get(&app, &format!("/cases/{fresh_id}")).await;
+    assert!(!page.contains("value=\"approved\""), "no decision form before submission");
+    let res = s.post(&app, &format!("/cases/{fresh_id}/decision"), &[("outcome", "approved")]).await;
+    assert_eq!(res.status(), 409);
+    assert!(res.text().await.unwrap().contains("the case is in_progress"));
+
+    let id = case_in_review(&app, "crm-decide").await;
+    let res = s.post(&app, &format!("/cases/{id}/owner"), &[("owner", "me")]).await;
+    assert_eq!(res.status(), 303);
+    let res = s
+        .post(&app, &format!("/cases/{id}/decision"), &[("outcome", "approved"), ("notes", "All checks clear.")])
+        .await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(res.headers()["location"], format!("/cases/{id}?done=approved"));
+    let (_, page) = s.get(&app, &format!("/cases/{id}?done=approved")).await;
+    assert!(page.contains("Case approved.") && page.contains("pill-approved"));
+    let timeline = app.timeline(&who.token, &id).await;
+    let kinds: Vec<&str> = timeline.iter().map(|e| e["event"].as_str().unwrap()).collect();
+    let mut latest = kinds[..2].to_vec();
+    latest.sort_unstable();
+    assert_eq!(latest, ["case.decision.made", "case.status.changed"]);
+    assert_eq!(kinds[2], "owner.changed");
+    let decision = timeline.iter().find(|e| e["event"] == "case.decision.made").unwrap();
+    assert_eq!(decision["notes"], "All checks clear.");
+    assert_eq!(decision["analystEmail"], who.email);
+    // Deciding twice: the lifecycle refuses, shown on the page.
+    let res = s.post(&app, &format!("/cases/{id}/decision"), &[("outcome", "declined")]).await;
+    assert_eq!(res.status(), 409);
+    // A blank escalation note is a validation error beside the form, not a 5xx.
+    let other = case_in_review(&app, "crm-escalate").await;
+    let res = s.post(&app, &format!("/cases/{other}/escalation"), &[("note", "  ")]).await;
+    assert_eq!(res.status(), 422);
+    assert!(res.text().await.unwrap().contains("note"));
+}
+
+async fn roles_and_tenants_are_enforced(b: Backend) {
+    let app = spawn(b).await;
+    let id = case_in_review(&app, "crm-iso").await;
+    let analyst = sign_in(&app, &app.analyst(Role::Analyst).await).await;
+    assert_eq!(analyst.get(&app, "/settings").await.0, 403);
+    let res = analyst.post(&app, "/config/api-clients", &[("name", "Zapier"), ("scope", "cases:write")]).await;
+    assert_eq!(res.status(), 403);
+    let res = analyst.post(&app, &format!("/cases/{id}/escalation/response"), &[("recommendation", "approve")]).await;
+    assert_eq!(res.status(), 403);
+    // Another tenant's analyst: the case, its endpoint and its deliveries do not exist.
+    let other_org = fml_domain::OrgId::parse("org_console_other").unwrap();
+    crate::helpers::seed_org(&app.db, &other_org, fml_domain::ScopeSet::all()).await;
+    let stranger = sign_in(&app, &app.analyst_in(&other_org, Role::Admin).await).await;
+    assert_eq!(stranger.get(&app, &format!("/cases/{id}")).await.0, 404);
+    let res = stranger.post(&app, &format!("/cases/{id}/decision"), &[("outcome", "approved")]).await;
+    assert_eq!(res.status(), 404);
+    let token = app.token().await;
+    let rx = crate::receiver::Receiver::start().await;
+    let ep = app.create_endpoint(&token, json!({"url": rx.url("/ok")})).await;
+    let ep_id = ep["id"].as_str().unwrap();
+    assert_eq!(stranger.get(&app, &format!("/config/webhooks/{ep_id}")).await.0, 404);
+    assert_eq!(stranger.post(&app, &format!("/config/webhooks/{ep_id}/delete"), &[]).await.status(), 404);
+    let (_, list) = stranger.get(&app, "/cases").await;
+    assert!(!list.contains(&id), "another tenant's case is not listed");
+    assert_eq!(stranger.get(&app, "/cases/not-a-case").await.0, 404);
+}
+
+async fn api_clients_show_their_secret_once_and_revoke(b: Backend) {
+    let app = spawn(b).await;
+    let admin = app.analyst(Role::Admin).await;
+    let s = sign_in(&app, &admin).await;
+    let res = s.post(&app, "/config/api-clients", &[("name", "Zapier — production"), ("scope", "cases:write")]).await;
+    assert_eq!(res.status(), 201);
+    let page = res.text().await.unwrap();
+    let (client_id, secret) = (code_text(&page, "minted-id"), code_text(&page, "minted-secret"));
+    assert!(secret.starts_with("fml_sk_") && page.contains("will not be shown again"));
+    // The secret works, and is never on a page again.
+    let token = app.token_for(&client_id, &secret).await;
+    assert_eq!(app.create_case(&token, None, &recipe_body("crm-zap")).await.status(), 201);
+    let (_, again) = s.get(&app, "/config/api-clients").await;
+    assert!(again.contains(&client_id) && !again.contains(&secret));
+    let row = &again[again.find(&client_id).unwrap()..];
+    let row = &row[..row.find("</tr>").unwrap()];
+    assert!(!row.contains("Never") && row.contains("<time"), "the client shows its last use: {row}");
+    // No scope ticked: refused with the reason, nothing created.
+    let res = s.post(&app, "/config/api-clients", &[("name", "Nothing")]).await;
+    assert_eq!(res.status(), 422);
+    assert!(res.text().await.unwrap().contains("choose at least one scope"));
+    // Revoke: a confirmation page first, then the client stops working.
+    let (status, confirm) = s.get(&app, &format!("/config/api-clients/{client_id}/revoke")).await;
+    assert_eq!(status, 200);
+    assert!(confirm.contains("Revoke client"));
+    let res = s.post(&app, &format!("/config/api-clients/{client_id}/revoke"), &[]).await;
+    assert_eq!(res.status(), 303);
+    crate::helpers::eventually(10, || async {
+        let r = app.http.get(app.url("/v1/cases")).bearer_auth(&token).send().await.unwrap();
+        (r.status() == 401).then_some(())
+    })
+    .await;
+}
+
+async fn endpoints_from_the_console_save_through_the_api_rules(b: Backend) {
+    let app = spawn(b).await;
+    let s = sign_in(&app, &app.analyst(Role::Analyst).await).await;
+    let rx = crate::receiver::Receiver::start().await;
+    let url = rx.url("/ok");
+    // The pre-save ping reaches the receiver, signed; nothing is saved.
+    let res = s.post(&app, "/config/webhooks/ping", &[("url", &url), ("secret", "whsec_0123456789abcdef")]).await;
+    assert_eq!(res.status(), 200);
+    let page = res.text().await.unwrap();
+    assert!(page.contains("HTTP 200"), "{page}");
+    let hit = rx.wait_for("/ok", 1, 10).await;
+    assert!(hit[0].header("x-fml-signature").starts_with("sha256="));
+    let token = app.token().await;
+    assert_eq!(app.get_json(&token, "/v1/webhook-endpoints").await.1["data"], json!([]));
+    // A bad URL: the API's own message, the form kept, no endpoint.
+    let res = s.post(&app, "/config/webhooks/new", &[("url", "ftp://x"), ("eventTypes", "case.created")]).await;
+    assert_eq!(res.status(), 422);
+    assert!(res.text().await.unwrap().contains("The endpoint was not saved"));
+    // Saved with two event types and a generated secret, shown once.
+    let res = s
+        .post(
+            &app,
+            "/config/webhooks/new",
+            &[("url", &url), ("label", "CRM"), ("eventTypes", "case.created"), ("eventTypes", "case.decision.made")],
+        )
+        .await;
+    assert_eq!(res.status(), 201);
+    let page = res.text().await.unwrap();
+    let secret = &code_text(&page, "endpoint-secret");
+    assert_eq!(secret.len(), 64, "a generated 64-character hex secret");
+    let list = app.get_json(&token, "/v1/webhook-endpoints").await.1;
+    let ep = &list["data"][0];
+    assert_eq!(ep["eventTypes"], json!(["case.created", "case.decision.made"]));
+    assert_eq!(ep["label"], "CRM");
+    let id = ep["id"].as_str().unwrap();
+    let (_, listing) = s.get(&app, "/config/webhooks").await;
+    assert!(!listing.contains(secret), "the secret is shown only once");
+    // Disable through the console; the API sees it.
+    let res = s.post(&app, &format!("/config/webhooks/{id}/enabled"), &[("enabled", "false")]).await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(app.get_json(&token, &format!("/v1/webhook-endpoints/{id}")).await.1["enabled"], false);
+    // The saved endpoint's Test, as a fragment beside the button.
+    let res = raw()
+        .post(app.url(&format!("/config/webhooks/{id}/test")))
+        .header("cookie", &s.cookie)
+        .header("x-console-fragment", "1")
+        .form_body(&[("_csrf", s.csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    let fragment = res.text().await.unwrap();
+    assert!(fragment.contains("HTTP 200") && !fragment.contains("<html"), "{fragment}");
+    // Delete: confirmation, then gone.
+    assert_eq!(s.post(&app, &format!("/config/webhooks/{id}/delete"), &[]).await.status(), 303);
+    assert_eq!(app.get_json(&token, &format!("/v1/webhook-endpoints/{id}")).await.0, 404);
+}
+
+async fn recent_deliveries_refresh_cheaply_and_redeliver(b: Backend) {
+    let app = spawn(b).await;
+    let s = sign_in(&app, &app.analyst(Role::Analyst).await).await;
+    let (_, empty) = s.get(&app, "/config/deliveries").await;
+    assert!(empty.contains("No deliveries yet — send a test ping"));
+    let token = app.token().await;
+    let rx = crate::receiver::Receiver::start().await;
+    app.create_endpoint(&token, json!({"url": rx.url("/ok"), "eventTypes": ["case.created"]})).await;
+    app.create_case(&token, None, &recipe_body("crm-live")).await;
+    rx.wait_for("/ok", 1, 10).await;
+    let rows = crate::helpers::eventually(10, || async {
+        let res = raw().get(app.url("/config/deliveries/rows")).header("cookie", &s.cookie).send().await.unwrap();
+        let etag = res.headers().get("etag").map(|v| v.to_str().unwrap().to_owned());
+        let body = res.text().await.unwrap();
+        body.contains("Delivered").then_some((etag.unwrap(), body))
+    })
+    .await;
+    assert!(rows.1.contains("case.created") && rows.1.contains("Redeliver"));
+    // Unchanged: 304 and no body.
+    let res = raw()
+        .get(app.url("/config/deliveries/rows"))
+        .header("cookie", &s.cookie)
+        .header("if-none-match", &rows.0)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 304);
+    let id: i64 = {
+        let at = rows.1.find("/config/deliveries/").unwrap() + 19;
+        rows.1[at..].split('"').next().unwrap().parse().unwrap()
+    };
+    let (status, detail) = s.get(&app, &format!("/config/deliveries/{id}")).await;
+    assert_eq!(status, 200);
+    // The payload, escaped into the page, and the attempt with the receiver's answer.
+    assert!(detail.contains("event&#34;: &#34;case.created&#34;"), "{detail}");
+    assert!(detail.contains("<h3>Attempts</h3>") && detail.contains("pill pill-ok\">200</span>"), "{detail}");
+    let res = s.post(&app, &format!("/config/deliveries/{id}/redeliver"), &[]).await;
+    assert_eq!(res.status(), 303);
+    let hits = rx.wait_for("/ok", 2, 10).await;
+    assert_eq!(hits[1].header("x-fml-attempt"), "2", "the redelivery continues the attempt count");
+    assert_eq!(hits[0].header("x-fml-event-id"), hits[1].header("x-fml-event-id"));
+    // A filter by status keeps only matching rows.
+    let (_, failed) = s.get(&app, "/config/deliveries?status=failed").await;
+    assert!(failed.contains("No deliveries match these filters."));
+}
+
+async fn catalog_and_settings_pages(b: Backend) {
+    let app = spawn(b).await;
+    let admin = sign_in(&app, &app.analyst(Role::Admin).await).await;
+    let (status, index) = admin.get(&app, "/config/events").await;
+    assert_eq!(status, 200);
+    assert_eq!(index.matches("Schema ↗<span").count(), 28, "every event type and ping");
+    let (_, one) = admin.get(&app, "/config/events/case.decision.made").await;
+    assert!(one.contains("/schemas/webhooks/case.decision.made.v1.json") && one.contains("analystEmail"));
+    assert_eq!(admin.get(&app, "/config/events/case.nope").await.0, 404);
+    let res = admin
+        .post(&app, "/settings/branding", &[("displayName", "Acme Bank KYB"), ("supportEmail", "kyb@acme.example")])
+        .await;
+    assert_eq!(res.status(), 303);
+    let (_, page) = admin.get(&app, "/settings?done=saved").await;
+    assert!(page.contains("value=\"Acme Bank KYB\"") && page.contains("Saved."));
+    let res = admin.post(&app, "/settings/branding", &[("supportEmail", "not an email")]).await;
+    assert_eq!(res.status(), 422);
+    let res = admin
+        .post(&app, "/settings/analysts", &[("name", "Sam Senior"), ("email", "sam@acme.example"), ("role", "senior")])
+        .await;
+    assert_eq!(res.status(), 201);
+    let page = res.text().await.unwrap();
+    let password = code_text(&page, "new-password");
+    let s = sign_in_as(&app, "sam@acme.example", &password).await;
+    let (_, dash) = s.get(&app, "/cases").await;
+    assert!(dash.contains("Sam Senior") && dash.contains("senior"));
+}
+
+async fn signing_out_ends_the_session(b: Backend) {
+    let app = spawn(b).await;
+    let s = sign_in(&app, &app.analyst(Role::Analyst).await).await;
+    let res = s.post(&app, "/sign-out", &[]).await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(res.headers()["location"], "/sign-in?signed_out=1");
+    assert_eq!(s.get(&app, "/cases").await.0, 303, "the old cookie no longer works");
+    let page = raw().get(app.url("/sign-in?signed_out=1")).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("You have signed out."));
+}
+
+crate::on_both_backends!(
+    the_analyst_url_leads_through_sign_in_to_the_case,
+    sign_in_errors_are_clear_and_throttled,
+    forms_need_the_session_csrf_token_and_pages_carry_the_security_headers,
+    deciding_in_the_console_is_the_workflow_command,
+    roles_and_tenants_are_enforced,
+    api_clients_show_their_secret_once_and_revoke,
+    endpoints_from_the_console_save_through_the_api_rules,
+    recent_deliveries_refresh_cheaply_and_redeliver,
+    catalog_and_settings_pages,
+    signing_out_ends_the_session,
+);

@@ -1,0 +1,251 @@
+// The analyst console in a real headless browser (Debian's chromium driven by playwright-core),
+// the guide's journey end to end: sign in, create an API client and read its secret once, add
+// an endpoint pointing at a local receiver after "Send test ping", open a case through the
+// Public API and find it with its "API · hubspot" badge, approve it, watch the decision arrive
+// in Recent Deliveries, stop the receiver and see the failure and the next retry, restart it
+// and press Redeliver. axe-core checks every main page (serious and critical violations fail
+// the run); a page that breaks its Content-Security-Policy fails too. Screenshots are saved.
+//
+// Usage: node console.mjs <base url> <admin email> <password> <screenshot dir>
+// Talks to the Rust test on stdio: prints "case <id>" and waits for "submitted" (the test
+// has the customer submit through the portal, which needs the invite from the outbox).
+import { createHmac } from "node:crypto";
+import { readFileSync, mkdirSync } from "node:fs";
+import { createServer } from "node:http";
+import { createInterface } from "node:readline";
+import { createRequire } from "node:module";
+import { chromium } from "playwright-core";
+
+const [base, email, password, shots] = process.argv.slice(2);
+if (!base || !email || !password || !shots) {
+  console.error("usage: node console.mjs <base url> <admin email> <password> <screenshot dir>");
+  process.exit(2);
+}
+mkdirSync(shots, { recursive: true });
+const require = createRequire(import.meta.url);
+const axeSource = readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
+const step = (name) => console.log(`step: ${name}`);
+const lines = createInterface({ input: process.stdin })[Symbol.asyncIterator]();
+
+// The webhook receiver: verifies the HMAC of every request with the secret typed in the form.
+const SECRET = "whsec_e2e_0123456789abcdef";
+const received = [];
+let sockets = new Set();
+function handler(req, res) {
+  const chunks = [];
+  req.on("data", (c) => chunks.push(c));
+  req.on("end", () => {
+    const raw = Buffer.concat(chunks);
+    const want = "sha256=" + createHmac("sha256", SECRET).update(raw).digest("hex");
+    if (req.headers["x-fml-signature"] !== want) {
+      res.writeHead(401).end("bad signature");
+      return;
+    }
+    received.push(JSON.parse(raw.toString("utf8")));
+    res.writeHead(200, { "content-type": "text/plain" }).end("ok from the e2e receiver");
+  });
+}
+let receiver = createServer(handler);
+receiver.on("connection", (s) => { sockets.add(s); s.on("close", () => sockets.delete(s)); });
+await new Promise((r) => receiver.listen(0, "127.0.0.1", r));
+const port = receiver.address().port;
+const hookUrl = `http://127.0.0.1:${port}/hook`;
+
+async function stopReceiver() {
+  await new Promise((r) => { receiver.close(r); sockets.forEach((s) => s.destroy()); });
+}
+async function startReceiver() {
+  receiver = createServer(handler);
+  sockets = new Set();
+  receiver.on("connection", (s) => { sockets.add(s); s.on("close", () => sockets.delete(s)); });
+  await new Promise((r) => receiver.listen(port, "127.0.0.1", r));
+}
+
+const executablePath = process.env.CHROMIUM || "/usr/bin/chromium";
+const browser = await chromium.launch({ executablePath, args: ["--no-sandbox", "--disable-dev-shm-usage"] });
+const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+const page = await context.newPage();
+const cspViolations = [];
+page.on("console", (m) => { if (/Content Security Policy/i.test(m.text())) cspViolations.push(m.text()); });
+page.on("pageerror", (e) => cspViolations.push(`script error: ${e.message}`));
+
+async function audit(name) {
+  await page.evaluate(axeSource);
+  const result = await page.evaluate(() => window.axe.run(document, { resultTypes: ["violations"] }));
+  const bad = result.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+  if (bad.length) {
+    const detail = bad.map((v) => `${v.id} (${v.impact}): ${v.help}\n  ${v.nodes.map((n) => n.target.join(" ")).join("\n  ")}`);
+    throw new Error(`accessibility violations on ${name}:\n${detail.join("\n")}`);
+  }
+  if (cspViolations.length) throw new Error(`CSP violations on ${name}:\n${cspViolations.join("\n")}`);
+}
+const shot = (name) => page.screenshot({ path: `${shots}/${name}.png`, fullPage: true });
+
+async function apiToken(clientId, clientSecret) {
+  const r = await fetch(`${base}/v1/oauth/token`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ grant_type: "client_credentials", client_id: clientId, client_secret: clientSecret }),
+  });
+  if (r.status !== 200) throw new Error(`token: ${r.status} ${await r.text()}`);
+  return (await r.json()).access_token;
+}
+async function openCase(token, crm) {
+  const r = await fetch(`${base}/v1/cases`, {
+    method: "POST",
+    headers: { "content-type": "application/json", authorization: `Bearer ${token}`, "idempotency-key": `e2e-${crm}` },
+    body: JSON.stringify({
+      customerEmail: "jane@acme.example", customerName: "Jane Doe", companyName: `Acme ${crm} Ltd`,
+      country: "United Kingdom", crmRecordId: crm, crmSource: "hubspot", sendInvite: true,
+    }),
+  });
+  if (r.status !== 201) throw new Error(`create case: ${r.status} ${await r.text()}`);
+  return r.json();
+}
+
+try {
+  page.setDefaultTimeout(15000);
+
+  step("sign in");
+  await page.goto(`${base}/`);
+  await page.waitForURL(/\/sign-in/);
+  await audit("sign-in");
+  await shot("sign-in");
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill("not the password");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("alert").filter({ hasText: "The email or password is incorrect." }).waitFor();
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.waitForURL(/\/cases$/);
+  await page.getByText("No cases yet").waitFor();
+  await audit("empty dashboard");
+
+  step("create an API client and read its secret once");
+  await page.getByRole("link", { name: "Public Pull API" }).click();
+  await page.getByLabel("Name").fill("HubSpot workflow");
+  if (!(await page.getByRole("checkbox", { name: /cases:write/ }).isChecked())) throw new Error("cases:write is not ticked by default");
+  await page.getByRole("button", { name: "Create client" }).click();
+  await page.getByRole("heading", { name: "Client created" }).waitFor();
+  await page.getByText("It will not be shown again").waitFor();
+  const clientId = (await page.locator("#minted-id").textContent()).trim();
+  const clientSecret = (await page.locator("#minted-secret").textContent()).trim();
+  if (!clientSecret.startsWith("fml_sk_")) throw new Error(`unexpected secret ${clientSecret}`);
+  await page.getByRole("button", { name: "Copy" }).first().waitFor();
+  await audit("API clients");
+  await shot("api-clients");
+  await page.goto(`${base}/config/api-clients`);
+  if ((await page.content()).includes(clientSecret)) throw new Error("the client secret was shown twice");
+
+  step("add an endpoint after a test ping");
+  await page.getByRole("link", { name: "Outbound Webhooks" }).click();
+  await page.getByText("No endpoints yet").waitFor();
+  await page.getByRole("link", { name: "Add Endpoint" }).first().click();
+  const boxes = page.locator('input[name="eventTypes"]');
+  const total = await boxes.count();
+  const ticked = await page.locator('input[name="eventTypes"]:checked').count();
+  if (total !== 27 || ticked !== 27) throw new Error(`expected all 27 event types ticked, got ${ticked}/${total}`);
+  await page.getByLabel("URL").fill(hookUrl);
+  await page.getByLabel("Label").fill("HubSpot receiver");
+  await page.getByLabel("Secret", { exact: true }).fill(SECRET);
+  await page.getByRole("button", { name: "Send test ping" }).click();
+  await page.locator("#ping-result").getByText("HTTP 200").waitFor();
+  await page.locator("#ping-result").getByText("ok from the e2e receiver").waitFor();
+  if (received.at(-1)?.event !== "ping") throw new Error("the receiver did not get the signed ping");
+  await audit("add endpoint");
+  await shot("add-endpoint");
+  await page.getByRole("button", { name: "Save", exact: true }).click();
+  await page.getByRole("heading", { name: /Signing secret for/ }).waitFor();
+  if ((await page.locator("#endpoint-secret").textContent()).trim() !== SECRET) throw new Error("the saved secret is not the one typed");
+  await page.getByRole("button", { name: "Test", exact: true }).click();
+  await page.getByRole("row", { name: /HubSpot receiver/ }).getByText("HTTP 200").waitFor();
+  await audit("webhooks");
+  await shot("webhooks");
+
+  step("a case from the Public API appears with its badge");
+  const token = await apiToken(clientId, clientSecret);
+  const created = await openCase(token, "hs-company-4711");
+  console.log(`case ${created.caseId}`);
+  const reply = await lines.next();
+  if (reply.value !== "submitted") throw new Error(`expected "submitted" from the test, got ${reply.value}`);
+  await page.getByRole("link", { name: "Cases" }).click();
+  const row = page.getByRole("row", { name: /Acme hs-company-4711 Ltd/ });
+  await row.getByText("API · hubspot").waitFor();
+  await row.getByText("In review").waitFor();
+  await audit("dashboard");
+  await shot("dashboard");
+  await page.setViewportSize({ width: 820, height: 1180 });
+  await audit("dashboard at tablet width");
+  await shot("dashboard-tablet");
+  await page.setViewportSize({ width: 1280, height: 900 });
+
+  step("open the case and approve it");
+  await row.getByRole("link", { name: created.caseReference }).click();
+  await page.getByRole("heading", { name: "Acme hs-company-4711 Ltd" }).waitFor();
+  await audit("case view");
+  await shot("case");
+  await page.getByLabel("Notes (optional)").fill("Registry and directors verified.");
+  await page.getByRole("button", { name: "Approve" }).click();
+  await page.getByText("Case approved.").waitFor();
+  await page.locator("#case-status").getByText("Approved").waitFor();
+
+  step("the decision arrives in Recent Deliveries");
+  await page.getByRole("link", { name: "Recent Deliveries" }).click();
+  const decision = page.getByRole("row", { name: /case\.decision\.made/ });
+  await decision.getByText("Delivered").waitFor();
+  if (!received.some((e) => e.event === "case.decision.made" && e.caseId === created.caseId)) {
+    throw new Error("the receiver did not get case.decision.made");
+  }
+  await audit("recent deliveries");
+  await shot("deliveries");
+
+  step("stop the receiver: a new event fails and shows its next retry, live");
+  await stopReceiver();
+  const second = await openCase(token, "hs-company-4712");
+  const pendingRow = page.locator("tr[id^=row-]").filter({ hasText: "Pending retry" });
+  await pendingRow.waitFor();
+  const rowId = await pendingRow.getAttribute("id");
+  const failing = page.locator(`#${rowId}`);
+  if (!(await failing.textContent()).includes("case.created")) throw new Error("the failing delivery is not the new case's");
+  await failing.getByText("no answer").waitFor();
+  await failing.locator("td").nth(5).locator("time").waitFor();
+  await failing.getByRole("button", { name: "Details" }).click();
+  const details = page.locator("tr.detail:not([hidden])");
+  await details.getByRole("heading", { name: "Attempts" }).waitFor();
+  await details.getByText(second.caseId).first().waitFor();
+  await shot("deliveries-failing");
+
+  step("restart the receiver and press Redeliver");
+  await startReceiver();
+  await failing.getByRole("button", { name: "Redeliver" }).click();
+  const redelivered = page.locator(`#${rowId}`);
+  await redelivered.getByText("Delivered").waitFor();
+  if ((await redelivered.locator("td").nth(4).textContent()).trim() !== "2") throw new Error("the redelivery is not attempt 2");
+  if (!received.some((e) => e.event === "case.created" && e.caseId === second.caseId)) {
+    throw new Error("the redelivery did not reach the receiver");
+  }
+  await audit("recent deliveries after redelivery");
+
+  step("event catalog and settings");
+  await page.getByRole("link", { name: "Event catalog" }).click();
+  await page.getByRole("link", { name: "case.decision.made", exact: true }).click();
+  await page.getByRole("heading", { name: "Sample payload" }).waitFor();
+  await audit("event");
+  await page.getByRole("link", { name: "Settings" }).click();
+  await page.getByRole("heading", { name: "Analysts and roles" }).waitFor();
+  await audit("settings");
+  await shot("settings");
+
+  step("sign out");
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await page.getByText("You have signed out.").waitFor();
+  console.log("ok");
+} catch (e) {
+  await shot("failure").catch(() => {});
+  console.error(e.stack || String(e));
+  process.exitCode = 1;
+} finally {
+  await browser.close();
+  await stopReceiver().catch(() => {});
+  process.exit(process.exitCode || 0);
+}
