@@ -4,10 +4,11 @@
 use fml_domain::lifecycle::Role;
 use fml_domain::secret::{Secret, SecretHash};
 use fml_domain::{AnalystId, EmailAddress, OrgId, Timestamp, password};
-use fml_store::analysts::NewAnalyst;
+use fml_store::analysts::{AnalystRecord, NewAnalyst};
 use fml_store::audit::{self, ActorKind};
 use serde_json::json;
 
+use crate::principal::Operator;
 use crate::{Analyst, CommandError, Ctx};
 
 /// Personal API tokens start with this, so a leaked one is recognisable (secret scanners).
@@ -43,6 +44,7 @@ pub async fn create(
     name: &str,
     role: Role,
     password: Option<String>,
+    by: Operator<'_>,
 ) -> Result<Created, CommandError> {
     let mut errors = Vec::new();
     let email = EmailAddress::parse(email)
@@ -96,17 +98,49 @@ pub async fn create(
         Err(fml_store::StoreError::Conflict(m)) => return Err(CommandError::Conflict("analyst_exists", m.into())),
         Err(e) => return Err(e.into()),
     }
-    let entry = audit::Entry {
-        org: Some(org),
-        case_id: None,
-        actor_kind: ActorKind::System,
-        actor: "system",
-        action: "analyst.create",
-        detail: json!({"email": email, "role": role.as_str()}),
-    };
-    audit::record(unit.conn(), &entry, now).await?;
+    by.record(&mut unit, org, "analyst.create", json!({"email": email, "role": role.as_str()}), now).await?;
     unit.commit().await?;
     Ok(Created { analyst: Analyst { id, org: org.clone(), email, name, role }, password, api_token })
+}
+
+/// A change to an analyst of the admin's tenant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Change {
+    Role(Role),
+    /// Disabled analysts cannot sign in or use their token; their sessions end at once.
+    Disable,
+    Enable,
+}
+
+/// Changes another analyst's role or access (admins). An admin cannot change their own, so a
+/// tenant cannot lose its last admin by accident.
+pub async fn change(ctx: &Ctx, who: &Analyst, id: AnalystId, change: Change) -> Result<AnalystRecord, CommandError> {
+    if who.role < Role::Admin {
+        return Err(CommandError::Forbidden("changing analysts needs the admin role"));
+    }
+    if who.id == id {
+        return Err(CommandError::Conflict("own_account", "you cannot change your own role or access".into()));
+    }
+    let now = Timestamp::now();
+    let mut unit = ctx.unit().await?;
+    let before = fml_store::analysts::get_in(unit.conn(), &who.org, id)
+        .await?
+        .ok_or(CommandError::NotFound("no such analyst"))?;
+    let after = match change {
+        Change::Role(role) => fml_store::analysts::set_role(unit.conn(), &who.org, id, role).await?,
+        Change::Disable => fml_store::analysts::set_disabled(unit.conn(), &who.org, id, Some(now)).await?,
+        Change::Enable => fml_store::analysts::set_disabled(unit.conn(), &who.org, id, None).await?,
+    }
+    .ok_or(CommandError::NotFound("no such analyst"))?;
+    let detail = json!({
+        "email": after.email,
+        "role": after.role.as_str(),
+        "previousRole": before.role.as_str(),
+        "disabled": after.disabled_at.is_some(),
+    });
+    Operator::Analyst(who).record(&mut unit, &who.org, "analyst.update", detail, now).await?;
+    unit.commit().await?;
+    Ok(after)
 }
 
 /// A successful sign-in.

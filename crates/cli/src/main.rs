@@ -382,9 +382,10 @@ async fn analyst(url: &str, cmd: AnalystCommand) -> Result<()> {
             let role = fml_domain::lifecycle::Role::parse(&role)
                 .with_context(|| format!("--role must be analyst, senior or admin, not {role:?}"))?;
             let password = secret_arg(password)?;
-            let created = fml_app::analysts::create(&ctx(&db), &org, &email, &name, role, password)
-                .await
-                .map_err(command_error)?;
+            let created =
+                fml_app::analysts::create(&ctx(&db), &org, &email, &name, role, password, fml_app::Operator::Cli)
+                    .await
+                    .map_err(command_error)?;
             let a = &created.analyst;
             print(
                 json,
@@ -839,6 +840,7 @@ async fn demo(db: &Db, public: &str) -> Result<()> {
         "Demo Admin",
         fml_domain::lifecycle::Role::Admin,
         None,
+        fml_app::Operator::Cli,
     )
     .await
     .map_err(command_error)?;

@@ -21,6 +21,8 @@ pub struct AnalystRecord {
 }
 
 const COLUMNS: &str = "a.id, a.org_id, a.email, a.name, a.role, a.created_at, a.disabled_at";
+/// The same, unqualified (for `RETURNING`, where SQLite takes no table alias).
+const RETURNING: &str = "id, org_id, email, name, role, created_at, disabled_at";
 
 #[derive(Debug, sqlx::FromRow)]
 struct AnalystRow {
@@ -145,6 +147,42 @@ pub async fn list(db: &Db, org: &OrgId) -> Result<Vec<AnalystRecord>, StoreError
         .into_iter()
         .map(TryInto::try_into)
         .collect()
+}
+
+/// Sets an analyst's role; the updated analyst, or `None` if `org` has no such analyst.
+pub async fn set_role(
+    conn: Conn<'_>,
+    org: &OrgId,
+    id: AnalystId,
+    role: Role,
+) -> Result<Option<AnalystRecord>, StoreError> {
+    let sql = format!("UPDATE analysts SET role = $3 WHERE org_id = $1 AND id = $2 RETURNING {RETURNING}");
+    fetch_optional!(conn, AnalystRow, sqlx::AssertSqlSafe(sql), org.as_str(), id.to_string(), role.as_str())?
+        .map(TryInto::try_into)
+        .transpose()
+}
+
+/// Disables (at `at`) or re-enables an analyst. Disabling ends their sessions in the same
+/// transaction, so they are signed out everywhere when it commits.
+pub async fn set_disabled(
+    mut conn: Conn<'_>,
+    org: &OrgId,
+    id: AnalystId,
+    at: Option<Timestamp>,
+) -> Result<Option<AnalystRecord>, StoreError> {
+    let sql = format!("UPDATE analysts SET disabled_at = $3 WHERE org_id = $1 AND id = $2 RETURNING {RETURNING}");
+    let row = fetch_optional!(
+        conn.reborrow(),
+        AnalystRow,
+        sqlx::AssertSqlSafe(sql),
+        org.as_str(),
+        id.to_string(),
+        at.map(Timestamp::millis)
+    )?;
+    if row.is_some() && at.is_some() {
+        execute!(conn, "DELETE FROM analyst_sessions WHERE analyst_id = $1", id.to_string())?;
+    }
+    row.map(TryInto::try_into).transpose()
 }
 
 /// Starts a session.

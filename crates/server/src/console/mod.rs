@@ -68,6 +68,7 @@ pub fn router() -> Router<AppState> {
         .route("/settings", get(settings::page))
         .route("/settings/branding", post(settings::branding))
         .route("/settings/analysts", post(settings::add_analyst))
+        .route("/settings/analysts/{id}", post(settings::change_analyst))
         .route("/assets/{file}", get(assets::serve))
         .layer(middleware::from_fn(security_headers))
 }

@@ -18,6 +18,8 @@ use crate::extract::Admin;
 use crate::state::AppState;
 
 pub struct AnalystLine {
+    pub id: String,
+    pub is_me: bool,
     pub name: String,
     pub email: String,
     pub role: &'static str,
@@ -59,6 +61,8 @@ async fn render(st: &AppState, who: &Viewer<Admin>, o: Outcome, status: StatusCo
         .await?
         .into_iter()
         .map(|a| AnalystLine {
+            id: a.id.to_string(),
+            is_me: a.id == who.analyst.id,
             role: a.role.as_str(),
             since: a.created_at.into(),
             disabled: a.disabled_at.is_some(),
@@ -132,7 +136,17 @@ pub async fn add_analyst(State(st): State<AppState>, form: Posted<Admin>) -> Res
         _ => Role::Analyst,
     };
     let org = form.analyst().org.clone();
-    match fml_app::analysts::create(&st.ctx, &org, f.text("email"), f.text("name"), role, None).await {
+    match fml_app::analysts::create(
+        &st.ctx,
+        &org,
+        f.text("email"),
+        f.text("name"),
+        role,
+        None,
+        fml_app::Operator::Analyst(form.analyst()),
+    )
+    .await
+    {
         Ok(created) => {
             let added =
                 NewAnalyst { email: created.analyst.email.clone(), password: created.password.expose().to_owned() };
@@ -148,6 +162,30 @@ pub async fn add_analyst(State(st): State<AppState>, form: Posted<Admin>) -> Res
             let msg = refusal(e)?;
             let o = Outcome { notice: None, branding_error: None, analyst_error: Some(msg), added: None };
             render(&st, &form.who, o, StatusCode::UNPROCESSABLE_ENTITY).await
+        }
+    }
+}
+
+/// Changes another analyst's role, or disables or re-enables them.
+pub async fn change_analyst(
+    State(st): State<AppState>,
+    axum::extract::Path(id): axum::extract::Path<String>,
+    form: Posted<Admin>,
+) -> Result<Response, ConsoleError> {
+    use fml_app::analysts::Change;
+    let id = id.parse::<fml_domain::AnalystId>().map_err(|_| ConsoleError::NotFound("no such analyst"))?;
+    let change = match (form.fields.text("action"), form.fields.text("role")) {
+        ("disable", _) => Change::Disable,
+        ("enable", _) => Change::Enable,
+        ("role", r) => Change::Role(Role::parse(r).ok_or(ConsoleError::NotFound("no such role"))?),
+        _ => return Err(ConsoleError::Refused(StatusCode::UNPROCESSABLE_ENTITY, "Choose a change.".into())),
+    };
+    match fml_app::analysts::change(&st.ctx, form.analyst(), id, change).await {
+        Ok(_) => Ok(Redirect::to("/settings?done=analyst-changed").into_response()),
+        Err(e) => {
+            let msg = refusal(e)?;
+            let o = Outcome { notice: None, branding_error: None, analyst_error: Some(msg), added: None };
+            render(&st, &form.who, o, StatusCode::CONFLICT).await
         }
     }
 }

@@ -101,6 +101,7 @@ pub fn notice(code: Option<&str>) -> Option<&'static str> {
         "disabled" => "Endpoint disabled; new events queue until you enable it.",
         "redelivered" => "Redelivery queued; it goes out now.",
         "analyst" => "Analyst added.",
+        "analyst-changed" => "Analyst updated.",
         _ => return None,
     })
 }

@@ -337,6 +337,33 @@ async fn endpoints_from_the_console_save_through_the_api_rules(b: Backend) {
     let id = ep["id"].as_str().unwrap();
     let (_, listing) = s.get(&app, "/config/webhooks").await;
     assert!(!listing.contains(secret), "the secret is shown only once");
+    // Edit: fewer event types and a generated secret (a rotation, shown once); the URL stays.
+    let (status, form) = s.get(&app, &format!("/config/webhooks/{id}")).await;
+    assert_eq!(status, 200);
+    assert!(
+        form.contains(&format!("value=\"{url}\"")) && !form.contains(secret),
+        "the edit form never shows the secret"
+    );
+    let res = s
+        .post(
+            &app,
+            &format!("/config/webhooks/{id}"),
+            &[
+                ("url", &url),
+                ("label", "CRM"),
+                ("eventTypes", "case.created"),
+                ("generateSecret", "true"),
+                ("enabled", "true"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+    let rotated = code_text(&res.text().await.unwrap(), "endpoint-secret");
+    assert!(rotated.len() == 64 && rotated != *secret);
+    assert_eq!(
+        app.get_json(&token, &format!("/v1/webhook-endpoints/{id}")).await.1["eventTypes"],
+        json!(["case.created"])
+    );
     // Disable through the console; the API sees it.
     let res = s.post(&app, &format!("/config/webhooks/{id}/enabled"), &[("enabled", "false")]).await;
     assert_eq!(res.status(), 303);
@@ -405,7 +432,9 @@ async fn recent_deliveries_refresh_cheaply_and_redeliver(b: Backend) {
 
 async fn catalog_and_settings_pages(b: Backend) {
     let app = spawn(b).await;
-    let admin = sign_in(&app, &app.analyst(Role::Admin).await).await;
+    let admin_analyst = app.analyst(Role::Admin).await;
+    let admin_email = admin_analyst.email.clone();
+    let admin = sign_in(&app, &admin_analyst).await;
     let (status, index) = admin.get(&app, "/config/events").await;
     assert_eq!(status, 200);
     assert_eq!(index.matches("Schema ↗<span").count(), 28, "every event type and ping");
@@ -429,6 +458,32 @@ async fn catalog_and_settings_pages(b: Backend) {
     let s = sign_in_as(&app, "sam@acme.example", &password).await;
     let (_, dash) = s.get(&app, "/cases").await;
     assert!(dash.contains("Sam Senior") && dash.contains("senior"));
+    // Roles and access: promote Sam, then disable them (signed out at once), and never oneself.
+    let sam = fml_store::analysts::list(&app.db, &app.org)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|a| a.name == "Sam Senior")
+        .unwrap();
+    let path = format!("/settings/analysts/{}", sam.id);
+    assert_eq!(admin.post(&app, &path, &[("action", "role"), ("role", "admin")]).await.status(), 303);
+    assert_eq!(s.get(&app, "/settings").await.0, 200, "Sam is an admin now");
+    assert_eq!(admin.post(&app, &path, &[("action", "disable")]).await.status(), 303);
+    assert_eq!(s.get(&app, "/cases").await.0, 303, "a disabled analyst's session ends");
+    assert_eq!(submit_sign_in(&app, "sam@acme.example", &password).await.status(), 401);
+    let me = fml_store::analysts::list(&app.db, &app.org)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|a| a.email == admin_email)
+        .unwrap();
+    let res =
+        admin.post(&app, &format!("/settings/analysts/{}", me.id), &[("action", "role"), ("role", "analyst")]).await;
+    assert_eq!(res.status(), 409);
+    assert!(res.text().await.unwrap().contains("cannot change your own"));
+    let rows = fml_store::audit::list(&app.db, &app.org, Some("analyst.update"), 10).await.unwrap();
+    assert_eq!(rows.len(), 2);
+    assert!(rows.iter().all(|r| r.actor == admin_email));
 }
 
 async fn signing_out_ends_the_session(b: Backend) {

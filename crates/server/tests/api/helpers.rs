@@ -302,7 +302,9 @@ impl TestApp {
     pub async fn analyst_in(&self, org: &OrgId, role: fml_domain::lifecycle::Role) -> TestAnalyst {
         let email = format!("{}-{}@bank.example", role.as_str(), &uuid::Uuid::new_v4().simple().to_string()[..8]);
         let name = format!("{} {}", role.as_str(), &email[..12]);
-        let c = fml_app::analysts::create(&self.ctx(), org, &email, &name, role, None).await.unwrap();
+        let c = fml_app::analysts::create(&self.ctx(), org, &email, &name, role, None, fml_app::Operator::Cli)
+            .await
+            .unwrap();
         TestAnalyst {
             email: c.analyst.email.clone(),
             password: c.password.expose().to_owned(),
