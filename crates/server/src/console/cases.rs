@@ -25,6 +25,8 @@ use crate::extract::{MinRole, Senior};
 use crate::state::AppState;
 
 const PAGE_SIZE: u32 = 25;
+/// The dashboard counts matching cases up to this many ("10,000+ cases").
+const COUNT_CAP: i64 = 10_000;
 
 #[derive(Debug, Default, Deserialize)]
 pub struct DashboardQuery {
@@ -66,6 +68,8 @@ struct Dashboard {
     chrome: Chrome,
     rows: Vec<Row>,
     total: i64,
+    /// More cases match than were counted.
+    capped: bool,
     statuses: Vec<Choice>,
     owners: Vec<Choice>,
     sources: Vec<Choice>,
@@ -116,13 +120,21 @@ pub async fn dashboard(
     };
     filter.text = (!search.is_empty()).then(|| search.chars().take(200).collect());
     let order = SORTS.iter().find(|(k, _, _)| *k == sort).map_or(CaseOrder::Newest, |s| s.2);
-    let total = fml_store::cases::count_matching(&st.db, &who.analyst.org, &filter).await?;
-    let pages = u32::try_from((total + i64::from(PAGE_SIZE) - 1) / i64::from(PAGE_SIZE)).unwrap_or(u32::MAX).max(1);
-    let page = q.page.as_deref().and_then(|p| p.parse::<u32>().ok()).unwrap_or(1).clamp(1, pages);
+    let total = fml_store::cases::count_matching(&st.db, &who.analyst.org, &filter, COUNT_CAP + 1).await?;
+    let capped = total > COUNT_CAP;
+    let pages = u32::try_from((total.min(COUNT_CAP) + i64::from(PAGE_SIZE) - 1) / i64::from(PAGE_SIZE))
+        .unwrap_or(u32::MAX)
+        .max(1);
+    // Past the counted pages (only when the count was capped) the pages go on as long as there
+    // are cases: one row more than a page says whether there is a next one.
+    let asked = q.page.as_deref().and_then(|p| p.parse::<u32>().ok()).unwrap_or(1).max(1);
+    let page = if capped { asked.min(u32::MAX / PAGE_SIZE) } else { asked.min(pages) };
     let offset = (page - 1) * PAGE_SIZE;
-    let cases =
-        fml_store::cases::search(&st.db, &who.analyst.org, &filter, CasePage::Offset { order, offset }, PAGE_SIZE)
+    let mut cases =
+        fml_store::cases::search(&st.db, &who.analyst.org, &filter, CasePage::Offset { order, offset }, PAGE_SIZE + 1)
             .await?;
+    let more = cases.len() > PAGE_SIZE as usize;
+    cases.truncate(PAGE_SIZE as usize);
     let rows = cases
         .iter()
         .map(|c| Row {
@@ -152,7 +164,6 @@ pub async fn dashboard(
     let page_view = Dashboard {
         chrome: who.chrome("cases"),
         rows,
-        total,
         statuses: choices(
             &status,
             std::iter::once((String::new(), "Any status".into()))
@@ -173,7 +184,9 @@ pub async fn dashboard(
         filtered: filter.status.is_some() || filter.owner.is_some() || filter.source.is_some() || filter.text.is_some(),
         q: search.clone(),
         prev: (page > 1).then(|| link(page - 1)),
-        next: (page < pages).then(|| link(page + 1)),
+        next: more.then(|| link(page + 1)),
+        total: total.min(COUNT_CAP),
+        capped,
         page,
         pages,
     };

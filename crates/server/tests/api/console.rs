@@ -127,6 +127,33 @@ async fn the_analyst_url_leads_through_sign_in_to_the_case(b: Backend) {
     assert!(dash.contains(&format!("href=\"{to_case}\"")));
 }
 
+async fn the_dashboard_pages_filters_and_sorts(b: Backend) {
+    let app = spawn(b).await;
+    let token = app.token().await;
+    for i in 0..27 {
+        let mut body = recipe_body(&format!("crm-page-{i}"));
+        body["companyName"] = json!(format!("Company {i:02}"));
+        assert_eq!(app.create_case(&token, None, &body).await.status(), 201);
+    }
+    let s = sign_in(&app, &app.analyst(Role::Analyst).await).await;
+    let (_, first) = s.get(&app, "/cases").await;
+    assert!(first.contains("27 cases") && first.contains("Page 1 of 2"), "{first}");
+    assert_eq!(first.matches("badge badge-api").count(), 25);
+    assert!(first.contains("Company 26") && !first.contains("Company 01"), "newest first");
+    assert!(first.contains("href=\"/cases?page=2\""));
+    let (_, second) = s.get(&app, "/cases?page=2").await;
+    assert_eq!(second.matches("badge badge-api").count(), 2);
+    assert!(second.contains("Company 00") && second.contains("Company 01") && !second.contains("rel=\"next\""));
+    let (_, sorted) = s.get(&app, "/cases?sort=company&page=2").await;
+    assert!(sorted.contains("Company 25") && sorted.contains("Company 26") && !sorted.contains("Company 00"));
+    let (_, found) = s.get(&app, "/cases?q=company+07").await;
+    assert!(found.contains("1 case matches these filters") && found.contains("Company 07"), "{found}");
+    let (_, none) = s.get(&app, "/cases?source=manual").await;
+    assert!(none.contains("No cases match these filters."));
+    // Unknown values are ignored rather than refused: a stale bookmark still opens.
+    assert_eq!(s.get(&app, "/cases?status=nope&page=zero&sort=sideways").await.0, 200);
+}
+
 async fn sign_in_errors_are_clear_and_throttled(b: Backend) {
     let app = spawn(b).await;
     let who = app.analyst(Role::Analyst).await;
@@ -499,6 +526,7 @@ async fn signing_out_ends_the_session(b: Backend) {
 
 crate::on_both_backends!(
     the_analyst_url_leads_through_sign_in_to_the_case,
+    the_dashboard_pages_filters_and_sorts,
     sign_in_errors_are_clear_and_throttled,
     forms_need_the_session_csrf_token_and_pages_carry_the_security_headers,
     deciding_in_the_console_is_the_workflow_command,
