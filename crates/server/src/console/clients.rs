@@ -11,7 +11,7 @@ use fml_domain::Scope;
 use super::auth::Viewer;
 use super::error::ConsoleError;
 use super::form::Posted;
-use super::view::{Chrome, When, notice};
+use super::view::{Chrome, Confirm, When, notice};
 use super::{DoneQuery, html};
 use crate::extract::Admin;
 use crate::state::AppState;
@@ -151,17 +151,6 @@ pub async fn create(State(st): State<AppState>, form: Posted<Admin>) -> Result<R
         }
         Err(e) => Err(e.into()),
     }
-}
-
-#[derive(Template)]
-#[template(path = "console/confirm.html")]
-struct Confirm {
-    chrome: Chrome,
-    title: String,
-    message: String,
-    action: String,
-    button: &'static str,
-    back: &'static str,
 }
 
 pub async fn confirm_revoke(

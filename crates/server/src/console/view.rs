@@ -22,6 +22,20 @@ impl Chrome {
     }
 }
 
+/// The confirmation page of a destructive action: what it does, a button that posts it, and
+/// the way back. (A page, not a `confirm()`: it works without script and with any assistive
+/// technology.)
+#[derive(askama::Template)]
+#[template(path = "console/confirm.html")]
+pub struct Confirm {
+    pub chrome: Chrome,
+    pub title: String,
+    pub message: String,
+    pub action: String,
+    pub button: &'static str,
+    pub back: &'static str,
+}
+
 /// An instant as pages show it: UTC in the markup (and on hover); the script rewrites the
 /// text into the analyst's local time.
 #[derive(Debug, Clone)]

@@ -8,7 +8,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use fml_app::Operator;
-use fml_app::endpoints::SecretChoice;
+use fml_app::endpoints::{EndpointInput, SecretChoice};
 use fml_domain::FieldError;
 use fml_domain::events::schema::{find, subscribable};
 use fml_domain::secret::Secret;
@@ -20,7 +20,7 @@ use serde_json::{Value, json};
 use super::auth::Viewer;
 use super::error::ConsoleError;
 use super::form::{Fields, Posted, path_segment};
-use super::view::{Chrome, When, notice};
+use super::view::{Chrome, Confirm, When, notice};
 use super::{DoneQuery, html};
 use crate::error::ApiError;
 use crate::routes::endpoints::{EndpointFields, PingResult, send_ping, validate};
@@ -221,31 +221,45 @@ fn field_errors(e: ApiError) -> Result<Vec<FieldError>, ConsoleError> {
     }
 }
 
-pub async fn create(State(st): State<AppState>, form: Posted) -> Result<Response, ConsoleError> {
-    let body = as_json(&form.fields, false);
-    let chrome = form.who.chrome("webhooks");
-    let chosen = form.fields.all("eventTypes");
-    let checked = |n: &str| chosen.contains(&n);
-    let input = match validate(fields_of(&body), true, st.config.allow_private_targets).await {
-        Ok(input) => input,
+/// The posted endpoint form checked by the API's validator: its input, or the form again with
+/// every refusal beside it (`editing`: the endpoint being changed).
+async fn checked(
+    st: &AppState,
+    form: &Posted,
+    editing: Option<&str>,
+) -> Result<Result<EndpointInput, Response>, ConsoleError> {
+    let body = as_json(&form.fields, editing.is_some());
+    match validate(fields_of(&body), true, st.config.allow_private_targets).await {
+        Ok(input) => Ok(Ok(input)),
         Err(e) => {
-            let values = FormValues { enabled: true, ..values_of(&form.fields) };
-            return Ok(form_page(
-                chrome,
-                None,
+            let chosen = form.fields.all("eventTypes");
+            let values =
+                FormValues { enabled: editing.is_none() || form.fields.checked("enabled"), ..values_of(&form.fields) };
+            let page = form_page(
+                form.who.chrome("webhooks"),
+                editing.map(str::to_owned),
                 values,
-                &checked,
+                &|n: &str| chosen.contains(&n),
                 field_errors(e)?,
                 None,
                 StatusCode::UNPROCESSABLE_ENTITY,
-            ));
+            );
+            Ok(Err(page))
         }
+    }
+}
+
+pub async fn create(State(st): State<AppState>, form: Posted) -> Result<Response, ConsoleError> {
+    let input = match checked(&st, &form, None).await? {
+        Ok(input) => input,
+        Err(page) => return Ok(page),
     };
     let org = form.analyst().org.clone();
     let (ep, secret) =
         fml_app::endpoints::create(&st.ctx, &st.config.master_key, &org, input, Operator::Analyst(form.analyst()))
             .await?;
-    list_page(&st, chrome, &org, None, Some((ep.id, ep.label, secret.expose().to_owned())), StatusCode::CREATED).await
+    let created = Some((ep.id, ep.label, secret.expose().to_owned()));
+    list_page(&st, form.who.chrome("webhooks"), &org, None, created, StatusCode::CREATED).await
 }
 
 /// "Send test ping": a signed `ping` to the URL typed, with the secret typed (or a generated
@@ -309,25 +323,11 @@ pub async fn update(
 ) -> Result<Response, ConsoleError> {
     let org = form.analyst().org.clone();
     load(&st, &org, &id).await?;
-    let body = as_json(&form.fields, true);
-    let chrome = form.who.chrome("webhooks");
-    let chosen = form.fields.all("eventTypes");
-    let checked = |n: &str| chosen.contains(&n);
-    let input = match validate(fields_of(&body), true, st.config.allow_private_targets).await {
+    let input = match checked(&st, &form, Some(&id)).await? {
         Ok(input) => input,
-        Err(e) => {
-            let values = values_of(&form.fields);
-            return Ok(form_page(
-                chrome,
-                Some(id),
-                values,
-                &checked,
-                field_errors(e)?,
-                None,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            ));
-        }
+        Err(page) => return Ok(page),
     };
+    let chrome = form.who.chrome("webhooks");
     let by = Operator::Analyst(form.analyst());
     let (ep, secret) = fml_app::endpoints::update(&st.ctx, &st.config.master_key, &org, &id, input, by).await?;
     match secret {
@@ -378,17 +378,6 @@ pub async fn test(State(st): State<AppState>, Path(id): Path<String>, form: Post
     }
     let page = TestPage { chrome: form.who.chrome("webhooks"), label: &ep.label, url: &ep.url, ping: &view };
     Ok(html(StatusCode::OK, page.render()))
-}
-
-#[derive(Template)]
-#[template(path = "console/confirm.html")]
-struct Confirm {
-    chrome: Chrome,
-    title: String,
-    message: String,
-    action: String,
-    button: &'static str,
-    back: &'static str,
 }
 
 pub async fn confirm_delete(
