@@ -235,12 +235,23 @@ async fn find(
     fml_store::documents::get(r.conn(), org, case.id, id).await?.ok_or(ApiError::NotFound("no such document"))
 }
 
-/// Download a document, with its content type, as an attachment.
+/// How a download is presented: saved (`attachment`, the default) or shown by the browser
+/// (`inline`, the console's "View").
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+struct DownloadParams {
+    /// `attachment` (default) or `inline`.
+    #[param(inline, value_type = Option<String>, pattern = "^(attachment|inline)?$")]
+    disposition: Option<String>,
+}
+
+/// Download a document, with its content type, as an attachment (or inline).
 #[utoipa::path(
     get, path = "/api/cases/{caseId}/documents/{docId}", tag = "documents",
     params(
         ("caseId" = String, Path, description = "The case UUID or its reference"),
         ("docId" = String, Path, description = "The document id"),
+        DownloadParams,
     ),
     responses((status = 200, description = "The file, with its type", content(
         (Vec<u8> = "application/pdf"),
@@ -253,7 +264,16 @@ async fn download(
     State(st): State<AppState>,
     staff: Staff,
     Path((case_id, doc)): Path<(String, String)>,
+    query: Result<axum::extract::Query<DownloadParams>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Response, ApiError> {
+    let axum::extract::Query(params) = query.map_err(|e| ApiError::BadRequest("invalid_request", e.body_text()))?;
+    let disposition = match params.disposition.as_deref() {
+        None | Some("" | "attachment") => "attachment",
+        Some("inline") => "inline",
+        Some(_) => {
+            return Err(ApiError::Validation(vec![FieldError::new("disposition", "must be attachment or inline")]));
+        }
+    };
     let d = find(&st, &staff.org, &locate(&case_id)?, doc_id(&doc)?).await?;
     let path = st.blobs.path(&d.sha256).ok_or_else(|| ApiError::Internal("a document has a bad hash".into()))?;
     // At most 20 MiB (the upload limit) is held per download.
@@ -264,6 +284,13 @@ async fn download(
     h.insert(header::CONTENT_TYPE, HeaderValue::from_static(d.file_type.content_type()));
     h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
+    // Shown inline, the file is a document of its own that no page may frame; an image runs
+    // nothing. (A PDF keeps the browser's own viewer, which a `default-src 'none'` would block.)
+    let csp = match d.file_type {
+        FileType::Pdf => "frame-ancestors 'none'",
+        _ => "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; frame-ancestors 'none'",
+    };
+    h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(csp));
     // RFC 6266: an ASCII fallback and the exact name in UTF-8.
     let ascii: String = d.filename.chars().map(|c| if c.is_ascii_graphic() || c == ' ' { c } else { '_' }).collect();
     let encoded: String = d
@@ -277,7 +304,7 @@ async fn download(
             }
         })
         .collect();
-    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}")) {
+    if let Ok(v) = HeaderValue::from_str(&format!("{disposition}; filename=\"{ascii}\"; filename*=UTF-8''{encoded}")) {
         h.insert(header::CONTENT_DISPOSITION, v);
     }
     Ok(res)

@@ -100,6 +100,14 @@ async fn uploads_and_downloads(b: Backend) {
             .starts_with("attachment; filename=\"incorporation.pdf\"")
     );
     assert_eq!(res.bytes().await.unwrap().as_ref(), PDF);
+    // The console's "View": the same bytes, shown by the browser, never framed.
+    let view = format!("/api/cases/{case}/documents/{}?disposition=inline", docs[0]["id"]);
+    let res = app.http.get(app.url(&view)).bearer_auth(&a.token).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    assert!(res.headers()["content-disposition"].to_str().unwrap().starts_with("inline; filename="));
+    assert!(res.headers()["content-security-policy"].to_str().unwrap().contains("frame-ancestors 'none'"));
+    let bad = format!("/api/cases/{case}/documents/{}?disposition=embed", docs[0]["id"]);
+    assert_eq!(app.http.get(app.url(&bad)).bearer_auth(&a.token).send().await.unwrap().status(), 400);
 
     // The same bytes again are stored once.
     let (_, again) = upload(&app, &a.token, &case, &[("copy.pdf", PDF)]).await;
