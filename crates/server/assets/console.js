@@ -83,12 +83,15 @@
     inlineButtons(root);
     root.querySelectorAll("[data-toggle]").forEach(function (a) {
       a.setAttribute("role", "button");
-      a.setAttribute("aria-expanded", "false");
-      a.addEventListener("click", function (ev) {
+      a.setAttribute("aria-expanded", opened[a.getAttribute("data-toggle")] ? "true" : "false");
+      function toggle(ev) {
         ev.preventDefault();
         var id = a.getAttribute("data-toggle");
         showDetail(id, !opened[id]);
-      });
+      }
+      a.addEventListener("click", toggle);
+      // A button also answers the space bar.
+      a.addEventListener("keydown", function (ev) { if (ev.key === " ") { toggle(ev); } });
     });
   }
 
@@ -105,9 +108,18 @@
     function tick() {
       if (busy || document.hidden) { return; }
       busy = true;
-      var headers = {};
+      var headers = { "X-Console-Fragment": "1" };
       if (etag) { headers["If-None-Match"] = etag; }
       fetch(src, { credentials: "same-origin", headers: headers }).then(function (r) {
+        if (r.status === 401) {
+          // The session ended: stop, and say so.
+          clearInterval(timer);
+          if (live) {
+            live.setAttribute("data-state", "off");
+            live.lastChild.textContent = " Paused — your session ended; reload to sign in again";
+          }
+          return null;
+        }
         if (live) { live.setAttribute("data-state", r.ok || r.status === 304 ? "on" : "off"); }
         if (r.status !== 200) { return null; }
         etag = r.headers.get("ETag");
@@ -122,7 +134,7 @@
         if (live) { live.setAttribute("data-state", "off"); }
       }).finally(function () { busy = false; });
     }
-    setInterval(tick, 1000);
+    var timer = setInterval(tick, 1000);
     tick();
   }
 

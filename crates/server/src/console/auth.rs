@@ -59,11 +59,12 @@ impl<R: MinRole> FromRequestParts<AppState> for Viewer<R> {
         } else {
             "/cases".to_owned()
         };
+        let fragment = parts.headers.contains_key("x-console-fragment");
         let Some(token) = cookie(&parts.headers, SESSION_COOKIE) else {
-            return Err(ConsoleError::SignIn { next });
+            return Err(ConsoleError::SignIn { next, fragment });
         };
         let Some(analyst) = fml_app::analysts::by_session(&st.ctx, token).await? else {
-            return Err(ConsoleError::SignIn { next });
+            return Err(ConsoleError::SignIn { next, fragment });
         };
         if analyst.role < R::MIN {
             return Err(ConsoleError::Forbidden(format!(

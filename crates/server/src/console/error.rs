@@ -10,9 +10,11 @@ use fml_store::StoreError;
 
 #[derive(Debug)]
 pub enum ConsoleError {
-    /// No live session: sign in, then come back to `next`.
+    /// No live session: sign in, then come back to `next`. A script's request (`fragment`)
+    /// is told so with a 401 it can show, instead of the sign-in page.
     SignIn {
         next: String,
+        fragment: bool,
     },
     Forbidden(String),
     NotFound(&'static str),
@@ -55,7 +57,16 @@ struct ErrorPage<'a> {
 impl IntoResponse for ConsoleError {
     fn into_response(self) -> Response {
         let (status, title, message) = match &self {
-            ConsoleError::SignIn { next } => {
+            ConsoleError::SignIn { fragment: true, .. } => {
+                let text = "<p class=\"field-error\" role=\"alert\">Your session has ended. Reload the page to sign in again.</p>";
+                return (
+                    StatusCode::UNAUTHORIZED,
+                    [(axum::http::header::CONTENT_TYPE, "text/html; charset=utf-8")],
+                    text,
+                )
+                    .into_response();
+            }
+            ConsoleError::SignIn { next, fragment: false } => {
                 return Redirect::to(&format!("/sign-in?next={}", super::form::query_value(next))).into_response();
             }
             ConsoleError::Forbidden(m) => (StatusCode::FORBIDDEN, "Not allowed", m.clone()),

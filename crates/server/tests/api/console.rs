@@ -520,6 +520,16 @@ async fn signing_out_ends_the_session(b: Backend) {
     assert_eq!(res.status(), 303);
     assert_eq!(res.headers()["location"], "/sign-in?signed_out=1");
     assert_eq!(s.get(&app, "/cases").await.0, 303, "the old cookie no longer works");
+    // A script's request is told with a 401 and a line it can show, not the sign-in page.
+    let res = raw()
+        .get(app.url("/config/deliveries/rows"))
+        .header("cookie", &s.cookie)
+        .header("x-console-fragment", "1")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 401);
+    assert!(res.text().await.unwrap().contains("Your session has ended"));
     let page = raw().get(app.url("/sign-in?signed_out=1")).send().await.unwrap().text().await.unwrap();
     assert!(page.contains("You have signed out."));
 }
