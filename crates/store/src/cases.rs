@@ -313,7 +313,7 @@ pub enum CaseOrder {
     Updated,
     /// Company name A-Z.
     Company,
-    /// Status A-Z, then newest.
+    /// By status, the longest waiting first within each (a work queue).
     Status,
 }
 
@@ -322,9 +322,10 @@ impl CaseOrder {
         match self {
             CaseOrder::Newest => "id DESC",
             CaseOrder::Oldest => "id ASC",
+            // Each matches an index of `cases` walked in one direction (see migration 0012).
             CaseOrder::Updated => "updated_at DESC, id DESC",
-            CaseOrder::Company => "LOWER(COALESCE(company_name, '')) ASC, id DESC",
-            CaseOrder::Status => "status ASC, id DESC",
+            CaseOrder::Company => "LOWER(COALESCE(company_name, '')) ASC, id ASC",
+            CaseOrder::Status => "status ASC, id ASC",
         }
     }
 }
@@ -338,7 +339,7 @@ pub enum CasePage {
 }
 
 /// The `WHERE` clause of `filter` for `org`, with its arguments (placeholders from `$1`).
-fn filter_sql(org: &OrgId, filter: &CaseFilter) -> (String, Vec<crate::db::Arg>) {
+fn filter_sql(backend: crate::Backend, org: &OrgId, filter: &CaseFilter) -> (String, Vec<crate::db::Arg>) {
     use crate::db::Arg;
     let mut sql = String::from(" WHERE org_id = $1");
     let mut args = vec![Arg::Text(org.as_str().to_owned())];
@@ -363,16 +364,45 @@ fn filter_sql(org: &OrgId, filter: &CaseFilter) -> (String, Vec<crate::db::Arg>)
         push("source = ", Some(Arg::Text(s.as_str().to_owned())));
     }
     if let Some(q) = &filter.text {
-        // LIKE with the pattern's own wildcards escaped: the text is matched literally.
-        let escaped = q.to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
-        args.push(Arg::Text(format!("%{escaped}%")));
-        let n = args.len();
-        sql.push_str(&format!(
-            " AND (LOWER(COALESCE(company_name, '')) LIKE ${n} ESCAPE '\\' OR LOWER(reference) LIKE ${n} ESCAPE '\\' \
-             OR LOWER(COALESCE(customer_email, '')) LIKE ${n} ESCAPE '\\')"
-        ));
+        let (before, after, arg) = text_condition(backend, q);
+        args.push(Arg::Text(arg));
+        sql.push_str(&format!(" AND {before}${}{after}", args.len()));
     }
     (sql, args)
+}
+
+/// The text search's condition, as the text before and after its argument's placeholder, and
+/// the argument.
+/// Both backends answer from a trigram index (migration 0012) for three characters or more;
+/// shorter text is a substring scan of the tenant's cases.
+fn text_condition(backend: crate::Backend, q: &str) -> (&'static str, &'static str, String) {
+    // No stored text holds a control character (and the index joins the fields with one).
+    let q: String = q.chars().filter(|c| !c.is_control()).collect();
+    let like = || {
+        // LIKE with the pattern's own wildcards escaped: the text is matched literally.
+        let escaped = q.to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+        format!("%{escaped}%")
+    };
+    match backend {
+        // The same expression as the index, so the planner can use it.
+        // (Backslash is PostgreSQL's default LIKE escape.)
+        crate::Backend::Postgres => (
+            "LOWER(COALESCE(company_name, '') || CHR(31) || reference || CHR(31) || COALESCE(customer_email, '')) LIKE ",
+            "",
+            like(),
+        ),
+        // An FTS5 phrase of the whole text is a literal substring match (quotes doubled).
+        crate::Backend::Sqlite if q.chars().count() >= 3 => (
+            "rowid IN (SELECT rowid FROM cases_search WHERE cases_search MATCH ",
+            ")",
+            format!("\"{}\"", q.replace('"', "\"\"")),
+        ),
+        crate::Backend::Sqlite => (
+            "(LOWER(COALESCE(company_name, '')) || CHAR(31) || LOWER(reference) || CHAR(31) || LOWER(COALESCE(customer_email, ''))) LIKE ",
+            " ESCAPE '\\'",
+            like(),
+        ),
+    }
 }
 
 /// One page of a tenant's cases matching `filter`.
@@ -384,7 +414,7 @@ pub async fn search(
     limit: u32,
 ) -> Result<Vec<CaseRecord>, StoreError> {
     use crate::db::Arg;
-    let (mut where_sql, mut args) = filter_sql(org, filter);
+    let (mut where_sql, mut args) = filter_sql(db.backend(), org, filter);
     let (order, offset) = match page {
         CasePage::After(after) => {
             args.push(Arg::Text(after.map(|a| a.to_string()).unwrap_or_else(|| "~".into())));
@@ -408,7 +438,7 @@ pub async fn search(
 /// How many of a tenant's cases match `filter`, counting no further than `cap` (the dashboard's
 /// "10,000+ cases"): the work is bounded however large the tenant's history grows.
 pub async fn count_matching(db: &Db, org: &OrgId, filter: &CaseFilter, cap: i64) -> Result<i64, StoreError> {
-    let (where_sql, mut args) = filter_sql(org, filter);
+    let (where_sql, mut args) = filter_sql(db.backend(), org, filter);
     args.push(crate::db::Arg::Int(cap));
     let sql = format!("SELECT COUNT(*) FROM (SELECT 1 FROM cases{where_sql} LIMIT ${}) capped", args.len());
     let mut c = db.reader().await?;

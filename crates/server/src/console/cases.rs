@@ -96,7 +96,7 @@ const SORTS: [(&str, &str, CaseOrder); 5] = [
     ("oldest", "Oldest first", CaseOrder::Oldest),
     ("updated", "Recently updated", CaseOrder::Updated),
     ("company", "Company A–Z", CaseOrder::Company),
-    ("status", "Status", CaseOrder::Status),
+    ("status", "Status, oldest first", CaseOrder::Status),
 ];
 
 /// The cases dashboard: filters (status, owner, source, text), sort, numbered pages.

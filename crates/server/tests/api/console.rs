@@ -148,6 +148,25 @@ async fn the_dashboard_pages_filters_and_sorts(b: Backend) {
     assert!(sorted.contains("Company 25") && sorted.contains("Company 26") && !sorted.contains("Company 00"));
     let (_, found) = s.get(&app, "/cases?q=company+07").await;
     assert!(found.contains("1 case matches these filters") && found.contains("Company 07"), "{found}");
+    // The search index follows changes: the customer's application renames a company.
+    let (_, renamed) = s.get(&app, "/cases?q=Renamed+Trading").await;
+    assert!(renamed.contains("No cases match"), "no case is called that yet");
+    let (_, list) = app.get_json(&token, "/v1/cases?limit=1").await;
+    let id = list["data"][0]["caseId"].as_str().unwrap().to_owned();
+    let invite = crate::portal::invite_tokens_for(&app, Some(&id)).await.pop().unwrap();
+    let portal = crate::portal::redeem_for_test(&app, &invite).await;
+    let application = json!({
+        "companyName": "Renamed Trading Ltd",
+        "registeredAddress": "10 High Street, London EC1A 1AA",
+        "directors": [{"fullName": "J Smith", "email": "j.smith@acme.example"}]
+    });
+    let res =
+        app.http.post(app.url("/portal/application")).header("cookie", portal).json(&application).send().await.unwrap();
+    assert_eq!(res.status(), 200, "{:?}", res.text().await);
+    let (_, renamed) = s.get(&app, "/cases?q=renamed+trading").await;
+    assert!(renamed.contains("1 case matches these filters") && renamed.contains(&id), "{renamed}");
+    let (_, old_name) = s.get(&app, "/cases?q=Company+26").await;
+    assert!(old_name.contains("No cases match"), "the old name is gone from the index");
     let (_, none) = s.get(&app, "/cases?source=manual").await;
     assert!(none.contains("No cases match these filters."));
     // Unknown values are ignored rather than refused: a stale bookmark still opens.
