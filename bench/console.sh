@@ -53,7 +53,7 @@ for backend in ${BACKENDS:-sqlite postgres}; do
   case_id=$(curl -s -H "Cookie: $cookie" "$base/cases?sort=oldest" | grep -o 'href="/cases/[0-9a-f-]*"' | head -1 | cut -d/ -f3 | tr -d '"')
   etag=$(curl -s -D - -o /dev/null -H "Cookie: $cookie" "$base/config/deliveries/rows" | awk 'tolower($1)=="etag:" {print $2}' | tr -d '\r')
   echo "$backend: $N past cases"
-  for page in "dashboard|/cases" "dashboard deep|/cases?sort=company&page=200" "search|/cases?q=case+4711" \
+  for page in "dashboard|/cases" "dashboard deep|/cases?sort=company&page=200" "search|/cases?q=CS-2025-4711" \
               "case view|/cases/$case_id" "deliveries|/config/deliveries" "live refresh (304)|/config/deliveries/rows"; do
     name=${page%%|*}; path=${page#*|}
     extra=()

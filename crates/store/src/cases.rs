@@ -432,7 +432,9 @@ pub async fn search(
         args.len()
     );
     let mut c = db.reader().await?;
-    convert(crate::fetch_all_args!(c.conn(), CaseRow, sql, args)?)
+    // A search is planned with its text, so PostgreSQL sees the trigram index pays.
+    let persistent = filter.text.is_none();
+    convert(crate::fetch_all_args!(c.conn(), CaseRow, sql, args, persistent: persistent)?)
 }
 
 /// How many of a tenant's cases match `filter`, counting no further than `cap` (the dashboard's
@@ -442,7 +444,8 @@ pub async fn count_matching(db: &Db, org: &OrgId, filter: &CaseFilter, cap: i64)
     args.push(crate::db::Arg::Int(cap));
     let sql = format!("SELECT COUNT(*) FROM (SELECT 1 FROM cases{where_sql} LIMIT ${}) capped", args.len());
     let mut c = db.reader().await?;
-    let rows: Vec<(i64,)> = crate::fetch_all_args!(c.conn(), (i64,), sql, args)?;
+    let persistent = filter.text.is_none();
+    let rows: Vec<(i64,)> = crate::fetch_all_args!(c.conn(), (i64,), sql, args, persistent: persistent)?;
     Ok(rows.first().map_or(0, |r| r.0))
 }
 

@@ -279,10 +279,24 @@ macro_rules! execute {
     };
 }
 
-/// Like [`fetch_all!`], binding a run-time list of [`Arg`]s.
+/// Like [`fetch_all!`], binding a run-time list of [`Arg`]s. With `persistent: false` the
+/// statement is not kept prepared: PostgreSQL then plans it with the values bound (a cached
+/// generic plan cannot see that `LIKE '%…%'` is selective enough for a trigram index).
 #[macro_export]
 #[doc(hidden)]
 macro_rules! fetch_all_args {
+    ($conn:expr, $ty:ty, $sql:expr, $args:expr, persistent: $persistent:expr) => {
+        match $conn {
+            $crate::db::Conn::Sqlite(c) => {
+                let q = $crate::bind_args!(sqlx::query_as::<sqlx::Sqlite, $ty>(sqlx::AssertSqlSafe($sql)), $args);
+                q.persistent($persistent).fetch_all(&mut *c).await
+            }
+            $crate::db::Conn::Postgres(c) => {
+                let q = $crate::bind_args!(sqlx::query_as::<sqlx::Postgres, $ty>(sqlx::AssertSqlSafe($sql)), $args);
+                q.persistent($persistent).fetch_all(&mut *c).await
+            }
+        }
+    };
     ($conn:expr, $ty:ty, $sql:expr, $args:expr) => {
         match $conn {
             $crate::db::Conn::Sqlite(c) => {
