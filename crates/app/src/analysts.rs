@@ -132,6 +132,11 @@ pub async fn change(ctx: &Ctx, who: &Analyst, id: AnalystId, change: Change) -> 
         Change::Enable => fml_store::analysts::set_disabled(unit.conn(), &who.org, id, None).await?,
     }
     .ok_or(CommandError::NotFound("no such analyst"))?;
+    // Two admins demoting each other at once must not leave the tenant without one: counted in
+    // the transaction that would commit the change.
+    if fml_store::analysts::count_admins(unit.conn(), &who.org).await? == 0 {
+        return Err(CommandError::Conflict("last_admin", "the tenant must keep at least one active admin".into()));
+    }
     let detail = json!({
         "email": after.email,
         "role": after.role.as_str(),

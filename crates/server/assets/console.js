@@ -1,10 +1,19 @@
 // The console's progressive enhancement: every page works without this file.
 // - times shown in the analyst's local time (UTC stays on hover);
 // - copy buttons for one-time secrets;
-// - "Send test ping" and "Test" in place, showing the receiver's answer beside the button;
-// - Recent Deliveries refreshing itself every second, keeping expanded rows open.
+// - "Send test ping", "Test" and "Redeliver" in place, the answer shown beside the button;
+// - Recent Deliveries refreshing itself every second: only rows that changed are replaced,
+//   expanded rows stay open and focus stays where it was.
 (function () {
   "use strict";
+
+  // Each control is enhanced once, however many times its container is processed.
+  function once(el, name) {
+    if (el.hasAttribute("data-js-" + name)) { return false; }
+    el.setAttribute("data-js-" + name, "");
+    return true;
+  }
+
   function localTimes(root) {
     var fmt = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "medium" });
     root.querySelectorAll("time[datetime]").forEach(function (t) {
@@ -15,6 +24,7 @@
 
   function copyButtons(root) {
     root.querySelectorAll("[data-copy]").forEach(function (b) {
+      if (!once(b, "copy")) { return; }
       b.hidden = false;
       b.addEventListener("click", function () {
         var src = document.getElementById(b.getAttribute("data-copy"));
@@ -27,10 +37,21 @@
     });
   }
 
+  // What a failed request says: an error page's message, not the page itself.
+  function failure(status, html) {
+    var doc = new DOMParser().parseFromString(html, "text/html");
+    var msg = doc.querySelector("main p, p.field-error");
+    var p = document.createElement("p");
+    p.className = "field-error";
+    p.textContent = msg ? msg.textContent : "The request failed (HTTP " + status + ").";
+    return p;
+  }
+
   // A button with data-inline posts its form (to its formaction) and puts the fragment the
   // server answers into the element named by data-inline.
   function inlineButtons(root) {
     root.querySelectorAll("button[data-inline]").forEach(function (b) {
+      if (!once(b, "inline")) { return; }
       b.addEventListener("click", function (ev) {
         var form = b.form;
         var target = document.getElementById(b.getAttribute("data-inline"));
@@ -43,9 +64,15 @@
         fetch(b.getAttribute("formaction") || form.action, {
           method: "POST", body: body, credentials: "same-origin",
           headers: { "X-Console-Fragment": "1", "Content-Type": "application/x-www-form-urlencoded" }
-        }).then(function (r) { return r.text(); }).then(function (html) {
-          target.innerHTML = html;
-          localTimes(target);
+        }).then(function (r) {
+          return r.text().then(function (html) {
+            if (r.ok) {
+              target.innerHTML = html;
+              localTimes(target);
+            } else {
+              target.replaceChildren(failure(r.status, html));
+            }
+          });
         }).catch(function () {
           target.textContent = "The request failed; check your connection and try again.";
         }).finally(function () {
@@ -56,9 +83,26 @@
     });
   }
 
-  // Recent Deliveries: refresh the rows every second (a conditional request: an unchanged
-  // list costs one query and no body), keeping expanded rows open.
+  // Recent Deliveries.
   var opened = {};
+
+  function loadDetail(row) {
+    var slot = row.querySelector("[data-detail]");
+    if (!slot) { return; }
+    fetch(slot.getAttribute("data-detail"), { credentials: "same-origin", headers: { "X-Console-Fragment": "1" } })
+      .then(function (r) {
+        return r.text().then(function (html) {
+          if (r.ok) {
+            slot.innerHTML = html;
+            localTimes(slot);
+            inlineButtons(slot);
+          } else {
+            slot.replaceChildren(failure(r.status, html));
+          }
+        });
+      })
+      .catch(function () { slot.textContent = "The details could not be loaded; check your connection."; });
+  }
 
   function showDetail(id, open) {
     var row = document.getElementById(id);
@@ -68,11 +112,7 @@
     if (toggle) { toggle.setAttribute("aria-expanded", open ? "true" : "false"); }
     if (open) {
       opened[id] = true;
-      var slot = row.querySelector("[data-detail]");
-      if (!slot) { return; }
-      fetch(slot.getAttribute("data-detail"), { credentials: "same-origin", headers: { "X-Console-Fragment": "1" } })
-        .then(function (r) { return r.text(); })
-        .then(function (html) { slot.innerHTML = html; localTimes(slot); inlineButtons(slot); });
+      loadDetail(row);
     } else {
       delete opened[id];
     }
@@ -82,17 +122,60 @@
     localTimes(root);
     inlineButtons(root);
     root.querySelectorAll("[data-toggle]").forEach(function (a) {
+      if (!once(a, "toggle")) { return; }
+      var id = a.getAttribute("data-toggle");
       a.setAttribute("role", "button");
-      a.setAttribute("aria-expanded", opened[a.getAttribute("data-toggle")] ? "true" : "false");
+      a.setAttribute("aria-expanded", opened[id] ? "true" : "false");
       function toggle(ev) {
         ev.preventDefault();
-        var id = a.getAttribute("data-toggle");
         showDetail(id, !opened[id]);
       }
       a.addEventListener("click", toggle);
-      // A button also answers the space bar.
-      a.addEventListener("keydown", function (ev) { if (ev.key === " ") { toggle(ev); } });
+      // A button also answers the space bar (once per press).
+      a.addEventListener("keydown", function (ev) { if (ev.key === " " && !ev.repeat) { toggle(ev); } });
     });
+  }
+
+  // Puts the refreshed rows in place: a row whose markup is unchanged stays as it is (with its
+  // focus, its "Redelivery queued", its open detail); a changed row is replaced; new rows are
+  // added in order; rows gone from the list are removed.
+  function mergeRows(tbody, html) {
+    var fresh = document.createElement("tbody");
+    fresh.innerHTML = html;
+    var focusedId = document.activeElement && document.activeElement.closest("tr") ?
+      document.activeElement.closest("tr").id : null;
+    var focusedKey = focusedId && document.activeElement.getAttribute("data-toggle") ? "toggle" :
+      (document.activeElement && document.activeElement.tagName === "BUTTON" ? "button" : null);
+    var wanted = {};
+    Array.prototype.forEach.call(fresh.children, function (tr) { wanted[tr.id] = true; });
+    Array.prototype.slice.call(tbody.children).forEach(function (tr) {
+      if (!wanted[tr.id]) { tr.remove(); }
+    });
+    var before = null;
+    Array.prototype.slice.call(fresh.children).reverse().forEach(function (tr) {
+      var old = document.getElementById(tr.id);
+      if (tr.classList.contains("detail")) {
+        // Detail rows keep their loaded content; only their place is kept in order.
+        if (!old) { old = tr; }
+      } else if (old && old.getAttribute("data-sig") === tr.getAttribute("data-sig")) {
+        // Unchanged.
+      } else {
+        if (old) { old.replaceWith(tr); } else { tbody.insertBefore(tr, before); }
+        old = tr;
+      }
+      if (old.parentNode !== tbody || old.nextSibling !== before) { tbody.insertBefore(old, before); }
+      before = old;
+    });
+    enhanceRows(tbody);
+    Object.keys(opened).forEach(function (id) {
+      var row = document.getElementById(id);
+      if (row && row.hidden) { showDetail(id, true); }
+    });
+    if (focusedId && !document.activeElement.closest("tr")) {
+      var row = document.getElementById(focusedId);
+      var target = row && (focusedKey === "toggle" ? row.querySelector("[data-toggle]") : row.querySelector("button"));
+      if (target) { target.focus(); }
+    }
   }
 
   function liveDeliveries() {
@@ -105,6 +188,7 @@
     var empty = document.getElementById("deliveries-empty");
     var etag = null;
     var busy = false;
+    var timer = null;
     function tick() {
       if (busy || document.hidden) { return; }
       busy = true;
@@ -126,15 +210,13 @@
         return r.text();
       }).then(function (html) {
         if (html === null || html === undefined) { return; }
-        tbody.innerHTML = html;
+        mergeRows(tbody, html);
         if (empty && tbody.children.length > 0) { empty.hidden = true; }
-        enhanceRows(tbody);
-        Object.keys(opened).forEach(function (id) { showDetail(id, true); });
       }).catch(function () {
         if (live) { live.setAttribute("data-state", "off"); }
       }).finally(function () { busy = false; });
     }
-    var timer = setInterval(tick, 1000);
+    timer = setInterval(tick, 1000);
     tick();
   }
 

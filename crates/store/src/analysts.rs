@@ -185,6 +185,18 @@ pub async fn set_disabled(
     row.map(TryInto::try_into).transpose()
 }
 
+/// How many enabled admins `org` has.
+pub async fn count_admins(conn: Conn<'_>, org: &OrgId) -> Result<i64, StoreError> {
+    let (n,): (i64,) = fetch_optional!(
+        conn,
+        (i64,),
+        "SELECT COUNT(*) FROM analysts WHERE org_id = $1 AND role = 'admin' AND disabled_at IS NULL",
+        org.as_str()
+    )?
+    .unwrap_or((0,));
+    Ok(n)
+}
+
 /// Starts a session.
 pub async fn create_session(
     conn: Conn<'_>,

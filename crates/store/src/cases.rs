@@ -379,8 +379,10 @@ fn text_condition(backend: crate::Backend, q: &str) -> (&'static str, &'static s
     // No stored text holds a control character (and the index joins the fields with one).
     let q: String = q.chars().filter(|c| !c.is_control()).collect();
     let like = || {
-        // LIKE with the pattern's own wildcards escaped: the text is matched literally.
-        let escaped = q.to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+        // LIKE with the pattern's own wildcards escaped: the text is matched literally. Lower
+        // case as the database's LOWER does it: SQLite folds ASCII only.
+        let lower = if backend == crate::Backend::Sqlite { q.to_ascii_lowercase() } else { q.to_lowercase() };
+        let escaped = lower.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
         format!("%{escaped}%")
     };
     match backend {
@@ -393,7 +395,8 @@ fn text_condition(backend: crate::Backend, q: &str) -> (&'static str, &'static s
         ),
         // An FTS5 phrase of the whole text is a literal substring match (quotes doubled).
         crate::Backend::Sqlite if q.chars().count() >= 3 => (
-            "rowid IN (SELECT rowid FROM cases_search WHERE cases_search MATCH ",
+            "id IN (SELECT k.case_id FROM cases_search JOIN case_search_ids k ON k.rowid = cases_search.rowid \
+             WHERE cases_search MATCH ",
             ")",
             format!("\"{}\"", q.replace('"', "\"\"")),
         ),

@@ -157,7 +157,7 @@ try {
   await page.getByRole("button", { name: "Save", exact: true }).click();
   await page.getByRole("heading", { name: /Signing secret for/ }).waitFor();
   if ((await page.locator("#endpoint-secret").textContent()).trim() !== SECRET) throw new Error("the saved secret is not the one typed");
-  await page.getByRole("button", { name: "Test", exact: true }).click();
+  await page.getByRole("button", { name: "Test HubSpot receiver" }).click();
   await page.getByRole("row", { name: /HubSpot receiver/ }).getByText("HTTP 200").waitFor();
   await audit("webhooks");
   await shot("webhooks");

@@ -93,11 +93,12 @@ pub struct SignInQuery {
     signed_out: Option<String>,
 }
 
-fn render_sign_in(status: StatusCode, page: SignInPage) -> Response {
+fn render_sign_in(st: &AppState, status: StatusCode, page: SignInPage) -> Response {
     let csrf = page.csrf.clone();
     let mut res = super::html(status, page.render());
-    let secure = "; SameSite=Strict; HttpOnly; Path=/sign-in; Max-Age=3600";
-    if let Ok(v) = HeaderValue::from_str(&format!("{LOGIN_CSRF_COOKIE}={csrf}{secure}")) {
+    let secure = if st.config.public_url.starts_with("https://") { "; Secure" } else { "" };
+    let attrs = format!("; SameSite=Strict; HttpOnly; Path=/sign-in; Max-Age=3600{secure}");
+    if let Ok(v) = HeaderValue::from_str(&format!("{LOGIN_CSRF_COOKIE}={csrf}{attrs}")) {
         res.headers_mut().append(header::SET_COOKIE, v);
     }
     res
@@ -113,7 +114,7 @@ pub async fn page(State(st): State<AppState>, headers: HeaderMap, Query(q): Quer
     }
     let notice = q.signed_out.is_some().then_some("You have signed out.");
     let csrf = Secret::generate("").expose().to_owned();
-    render_sign_in(StatusCode::OK, SignInPage { next, csrf, email: String::new(), error: None, notice })
+    render_sign_in(&st, StatusCode::OK, SignInPage { next, csrf, email: String::new(), error: None, notice })
 }
 
 /// Signs in with email and password; on success, on to `next`.
@@ -129,6 +130,7 @@ pub async fn sign_in(
     let fresh = Secret::generate("").expose().to_owned();
     let again = |status, error: String| {
         render_sign_in(
+            &st,
             status,
             SignInPage {
                 next: next.clone(),

@@ -19,7 +19,7 @@ use serde::Deserialize;
 use super::auth::Viewer;
 use super::error::ConsoleError;
 use super::form::{Posted, path_segment, query_value};
-use super::view::{Badge, Chrome, When, notice, status_label};
+use super::view::{Badge, Chrome, Echo, When, notice, status_label};
 use super::{DoneQuery, html, panels};
 use crate::extract::{MinRole, Senior};
 use crate::state::AppState;
@@ -70,6 +70,8 @@ struct Dashboard {
     total: i64,
     /// More cases match than were counted.
     capped: bool,
+    /// A page past the last (possible when the count was capped).
+    past_end: bool,
     statuses: Vec<Choice>,
     owners: Vec<Choice>,
     sources: Vec<Choice>,
@@ -187,6 +189,7 @@ pub async fn dashboard(
         next: more.then(|| link(page + 1)),
         total: total.min(COUNT_CAP),
         capped,
+        past_end: page > 1 && cases.is_empty(),
         page,
         pages,
     };
@@ -231,6 +234,7 @@ struct CasePageView {
     error: Option<String>,
     allowed: Allowed,
     panels: Vec<panels::Rendered>,
+    echo: Echo,
 }
 
 /// The case view.
@@ -240,7 +244,16 @@ pub async fn show(
     Path(id): Path<String>,
     Query(q): Query<DoneQuery>,
 ) -> Result<Response, ConsoleError> {
-    render(&st, &who.analyst, who.chrome("cases"), &id, notice(q.done.as_deref()), None, StatusCode::OK).await
+    let shown = Shown { notice: notice(q.done.as_deref()), ..Shown::default() };
+    render(&st, &who.analyst, who.chrome("cases"), &id, shown, StatusCode::OK).await
+}
+
+/// What a case page shows besides the case: a notice, or a refusal with the form as posted.
+#[derive(Default)]
+struct Shown {
+    notice: Option<&'static str>,
+    error: Option<String>,
+    echo: Echo,
 }
 
 async fn render(
@@ -248,14 +261,13 @@ async fn render(
     who: &Analyst,
     chrome: Chrome,
     id: &str,
-    notice: Option<&'static str>,
-    error: Option<String>,
+    shown: Shown,
     status: StatusCode,
 ) -> Result<Response, ConsoleError> {
     let case =
         fml_store::cases::get(&st.db, &who.org, &locate(id)?).await?.ok_or(ConsoleError::NotFound("no such case"))?;
     let allowed = Allowed::of(&case, who);
-    let panels = panels::all(st, who, &chrome.csrf, &case, &allowed).await?;
+    let panels = panels::all(st, who, &chrome.csrf, &case, &allowed, &shown.echo).await?;
     let page = CasePageView {
         id: case.id.to_string(),
         reference: case.reference.as_str().to_owned(),
@@ -264,29 +276,33 @@ async fn render(
         status: case.status.as_str(),
         status_label: status_label(case.status),
         chrome,
-        notice,
-        error,
+        notice: shown.notice,
+        error: shown.error,
+        echo: shown.echo,
         allowed,
         panels,
     };
     Ok(html(status, page.render()))
 }
 
-/// After an action: back to the case with a notice, or the case again with the refusal beside
-/// the forms (a validation error, a move the status no longer allows) and its status code.
+/// After an action: back to the case with a notice (`done`), or the case again with the refusal
+/// beside the forms (a validation error, a move the status no longer allows), its status code,
+/// and the form (`posted`) as it was filled.
 async fn after<R: MinRole>(
     st: &AppState,
     form: &Posted<R>,
     id: &str,
     result: Result<(), CommandError>,
-    done: &str,
+    (done, posted): (&str, &str),
 ) -> Result<Response, ConsoleError> {
     match result {
         Ok(()) => Ok(Redirect::to(&format!("/cases/{}?done={done}", path_segment(id))).into_response()),
         Err(e @ (CommandError::NotFound(_) | CommandError::Forbidden(_) | CommandError::Store(_))) => Err(e.into()),
         Err(e) => match ConsoleError::from(e) {
             ConsoleError::Refused(status, message) => {
-                render(st, form.analyst(), form.who.chrome("cases"), id, None, Some(message), status).await
+                let echo = Echo { form: posted.to_owned(), fields: form.fields.0.clone() };
+                let shown = Shown { notice: None, error: Some(message), echo };
+                render(st, form.analyst(), form.who.chrome("cases"), id, shown, status).await
             }
             other => Err(other),
         },
@@ -298,14 +314,14 @@ fn note(form: &Posted<impl MinRole>, field: &str, required: bool) -> Result<Stri
 }
 
 pub async fn owner(State(st): State<AppState>, Path(id): Path<String>, form: Posted) -> Result<Response, ConsoleError> {
-    let email = form.fields.text("owner");
-    let email = match email {
-        "" => None,
-        "me" => Some(form.analyst().email.as_str()),
-        e => Some(e),
+    // "Assign to me" is its own button (the form's select is posted beside it).
+    let email = if form.fields.text("assign") == "me" {
+        Some(form.analyst().email.as_str())
+    } else {
+        Some(form.fields.text("owner")).filter(|e| !e.is_empty())
     };
     let r = fml_app::cases::assign_owner(&st.ctx, form.analyst(), &locate(&id)?, email).await.map(drop);
-    after(&st, &form, &id, r, "owner").await
+    after(&st, &form, &id, r, ("owner", "owner")).await
 }
 
 pub async fn decide(
@@ -316,7 +332,16 @@ pub async fn decide(
     let (outcome, done) = match form.fields.text("outcome") {
         "approved" => (Outcome::Approved, "approved"),
         "declined" => (Outcome::Declined, "declined"),
-        _ => return after(&st, &form, &id, Err(CommandError::field("outcome", "choose approve or decline")), "").await,
+        _ => {
+            return after(
+                &st,
+                &form,
+                &id,
+                Err(CommandError::field("outcome", "choose approve or decline")),
+                ("", "decision"),
+            )
+            .await;
+        }
     };
     let locator = locate(&id)?;
     let r = async {
@@ -324,7 +349,7 @@ pub async fn decide(
         fml_app::cases::decide(&st.ctx, form.analyst(), &locator, outcome, notes).await.map(drop)
     }
     .await;
-    after(&st, &form, &id, r, done).await
+    after(&st, &form, &id, r, (done, "decision")).await
 }
 
 pub async fn escalate(
@@ -338,7 +363,7 @@ pub async fn escalate(
         fml_app::cases::escalate(&st.ctx, form.analyst(), &locator, n).await.map(drop)
     }
     .await;
-    after(&st, &form, &id, r, "escalated").await
+    after(&st, &form, &id, r, ("escalated", "escalation")).await
 }
 
 pub async fn respond(
@@ -358,7 +383,7 @@ pub async fn respond(
         fml_app::cases::respond_to_escalation(&st.ctx, form.analyst(), &locator, rec?, n).await.map(drop)
     }
     .await;
-    after(&st, &form, &id, r, "responded").await
+    after(&st, &form, &id, r, ("responded", "response")).await
 }
 
 pub async fn resend_invite(
@@ -367,7 +392,7 @@ pub async fn resend_invite(
     form: Posted,
 ) -> Result<Response, ConsoleError> {
     let r = fml_app::portal::resend_invite(&st.ctx, form.analyst(), &locate(&id)?).await.map(drop);
-    after(&st, &form, &id, r, "invite").await
+    after(&st, &form, &id, r, ("invite", "invite")).await
 }
 
 pub async fn edd_requirement(
@@ -387,7 +412,7 @@ pub async fn edd_requirement(
             .map(drop)
     }
     .await;
-    after(&st, &form, &id, r, "edd").await
+    after(&st, &form, &id, r, ("edd", "edd")).await
 }
 
 pub async fn edd_request(
@@ -396,20 +421,35 @@ pub async fn edd_request(
     form: Posted,
 ) -> Result<Response, ConsoleError> {
     let r = fml_app::edd::request_evidence(&st.ctx, form.analyst(), &locate(&id)?).await.map(drop);
-    after(&st, &form, &id, r, "edd-request").await
+    after(&st, &form, &id, r, ("edd-request", "edd-request")).await
 }
 
-/// An item key from its label: lower case, runs of anything else as `_`.
-fn key_of(label: &str) -> String {
-    let mut key = String::new();
-    for c in label.trim().chars().flat_map(char::to_lowercase) {
-        if c.is_ascii_alphanumeric() {
-            key.push(c);
-        } else if !key.ends_with('_') && !key.is_empty() {
-            key.push('_');
+/// An item key from its label: lower case, runs of anything else as `_`; `item_<n>` when the
+/// label has no ASCII letter or digit; made unique within the request by a suffix.
+fn keys_of<'a>(labels: impl Iterator<Item = &'a str>) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = Vec::new();
+    for (n, label) in labels.enumerate() {
+        let mut key = String::new();
+        for c in label.trim().chars().flat_map(char::to_lowercase) {
+            if c.is_ascii_alphanumeric() {
+                key.push(c);
+            } else if !key.ends_with('_') && !key.is_empty() {
+                key.push('_');
+            }
         }
+        let mut key: String = key.trim_end_matches('_').chars().take(56).collect();
+        if key.is_empty() {
+            key = format!("item_{}", n + 1);
+        }
+        let base = key.clone();
+        let mut i = 2;
+        while out.iter().any(|(k, _)| *k == key) {
+            key = format!("{base}_{i}");
+            i += 1;
+        }
+        out.push((key, label.trim().to_owned()));
     }
-    key.trim_end_matches('_').chars().take(64).collect()
+    out
 }
 
 pub async fn outreach(
@@ -418,20 +458,13 @@ pub async fn outreach(
     form: Posted,
 ) -> Result<Response, ConsoleError> {
     let locator = locate(&id)?;
-    let items: Vec<(String, String)> = form
-        .fields
-        .text("items")
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty())
-        .map(|l| (key_of(l), l.to_owned()))
-        .collect();
+    let items = keys_of(form.fields.text("items").lines().map(str::trim).filter(|l| !l.is_empty()));
     let r = async {
         let items = fml_app::edd::check_items(items)?;
         fml_app::edd::outreach(&st.ctx, form.analyst(), &locator, "document_request", items).await.map(drop)
     }
     .await;
-    after(&st, &form, &id, r, "outreach").await
+    after(&st, &form, &id, r, ("outreach", "outreach")).await
 }
 
 pub async fn override_document(
@@ -454,7 +487,7 @@ pub async fn override_document(
         fml_app::documents::override_document(&st.ctx, form.analyst(), &locator, doc, action).await.map(drop)
     }
     .await;
-    after(&st, &form, &id, r, "document").await
+    after(&st, &form, &id, r, ("document", &format!("document-{}", doc.0))).await
 }
 
 pub async fn link_person(
@@ -473,7 +506,7 @@ pub async fn link_person(
         fml_app::persons::link(&st.ctx, form.analyst(), &locator, &key, person).await.map(drop)
     }
     .await;
-    after(&st, &form, &id, r, "person").await
+    after(&st, &form, &id, r, ("person", &format!("link-{key}"))).await
 }
 
 pub async fn unlink_person(
@@ -484,7 +517,7 @@ pub async fn unlink_person(
     let locator = locate(&id)?;
     let reason = Some(form.fields.text("reason").to_owned()).filter(|r| !r.is_empty());
     let r = fml_app::persons::unlink(&st.ctx, form.analyst(), &locator, &key, reason).await.map(drop);
-    after(&st, &form, &id, r, "person").await
+    after(&st, &form, &id, r, ("person", &format!("unlink-{key}"))).await
 }
 
 pub async fn mark_new(
@@ -493,17 +526,19 @@ pub async fn mark_new(
     form: Posted,
 ) -> Result<Response, ConsoleError> {
     let r = fml_app::persons::mark_new(&st.ctx, form.analyst(), &locate(&id)?, &key).await.map(drop);
-    after(&st, &form, &id, r, "person").await
+    after(&st, &form, &id, r, ("person", "mark-new")).await
 }
 
 #[cfg(test)]
 mod tests {
-    use super::key_of;
+    use super::keys_of;
 
     #[test]
     fn item_keys_from_labels() {
-        assert_eq!(key_of("Proof of address"), "proof_of_address");
-        assert_eq!(key_of("  Bank statement (last 3 months) "), "bank_statement_last_3_months");
-        assert_eq!(key_of("€€€"), "");
+        let keys = |labels: &[&str]| keys_of(labels.iter().copied()).into_iter().map(|(k, _)| k).collect::<Vec<_>>();
+        assert_eq!(keys(&["Proof of address"]), ["proof_of_address"]);
+        assert_eq!(keys(&["  Bank statement (last 3 months) "]), ["bank_statement_last_3_months"]);
+        assert_eq!(keys(&["Выписка из банка", "€€€"]), ["item_1", "item_2"]);
+        assert_eq!(keys(&["Passport", "passport!", "PASSPORT"]), ["passport", "passport_2", "passport_3"]);
     }
 }

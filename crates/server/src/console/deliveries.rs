@@ -74,6 +74,15 @@ pub struct Line {
     pub case_href: Option<String>,
 }
 
+impl Line {
+    /// Everything the row shows that can change: the live refresh replaces a row only when
+    /// this differs, and the list's ETag is made of them.
+    pub fn sig(&self) -> String {
+        let next = self.next_retry.as_ref().map_or("", |w| w.iso.as_str());
+        format!("{}:{}:{}:{}:{}:{}", self.id, self.status, self.attempts, self.http, next, self.endpoint)
+    }
+}
+
 fn line(d: &DeliveryRow, labels: &HashMap<String, String>) -> Line {
     let pending = d.status == "pending";
     Line {
@@ -123,9 +132,12 @@ struct ListPage<'a> {
 }
 
 async fn load(st: &AppState, org: &OrgId, f: &Filters) -> Result<(Vec<Line>, Option<i64>), ConsoleError> {
-    let rows = fml_store::deliveries::list(&st.db, org, &f.store(), PAGE).await?;
+    // One row more than a page says whether there are older ones.
+    let mut rows = fml_store::deliveries::list(&st.db, org, &f.store(), PAGE + 1).await?;
+    let more = rows.len() > PAGE as usize;
+    rows.truncate(PAGE as usize);
     let labels = endpoint_labels(st, org).await?;
-    let oldest = (rows.len() == PAGE as usize).then(|| rows.last().map(|d| d.id)).flatten();
+    let oldest = if more { rows.last().map(|d| d.id) } else { None };
     Ok((rows.iter().map(|d| line(d, &labels)).collect(), oldest))
 }
 
@@ -180,7 +192,7 @@ pub async fn rows(
     Query(f): Query<Filters>,
 ) -> Result<Response, ConsoleError> {
     let (lines, _) = load(&st, &who.analyst.org, &f).await?;
-    let state: String = lines.iter().map(|l| format!("{}:{}:{}:{};", l.id, l.status, l.attempts, l.http)).collect();
+    let state: String = lines.iter().map(|l| l.sig() + ";").collect();
     let etag = format!("\"{}\"", &fml_domain::secret::sha256_hex(state.as_bytes())[..20]);
     if headers.get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()) == Some(etag.as_str()) {
         return Ok(StatusCode::NOT_MODIFIED.into_response());

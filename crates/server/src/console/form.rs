@@ -106,10 +106,14 @@ pub fn path_segment(s: &str) -> String {
         .collect()
 }
 
-/// A same-site path to return to after sign-in: absolute paths only, never `//host`.
+/// A same-site path to return to after sign-in: an absolute path on this site, never
+/// `//host` or `/\\host`, and without a control character (browsers drop tabs and newlines
+/// before resolving, so `/\t/host` would become `//host`; others cannot go in a header).
 pub fn safe_next(raw: Option<&str>) -> String {
     match raw {
-        Some(p) if p.starts_with('/') && !p.starts_with("//") && !p.starts_with("/\\") && !p.contains(['\r', '\n']) => {
+        Some(p)
+            if p.starts_with('/') && !p.starts_with("//") && !p.contains('\\') && !p.chars().any(char::is_control) =>
+        {
             p.to_owned()
         }
         _ => "/cases".to_owned(),
@@ -129,6 +133,10 @@ mod tests {
             (Some("https://evil.example/"), "/cases"),
             (Some("cases"), "/cases"),
             (Some("/x\r\nSet-Cookie: a=b"), "/cases"),
+            (Some("/\t/evil.example"), "/cases"),
+            (Some("/\n/evil.example"), "/cases"),
+            (Some("/\u{1}"), "/cases"),
+            (Some("/cases\\..\\x"), "/cases"),
             (None, "/cases"),
         ];
         for (raw, want) in cases {

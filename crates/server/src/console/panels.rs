@@ -8,7 +8,7 @@ use serde_json::Value;
 
 use super::cases::Allowed;
 use super::error::ConsoleError;
-use super::view::When;
+use super::view::{Echo, When};
 use crate::state::AppState;
 
 /// A rendered panel, with its anchor and heading.
@@ -29,12 +29,13 @@ pub async fn all(
     csrf: &str,
     case: &CaseRecord,
     allowed: &Allowed,
+    echo: &Echo,
 ) -> Result<Vec<Rendered>, ConsoleError> {
     Ok(vec![
         overview(st, who, csrf, case, allowed).await?,
-        people(st, who, csrf, case).await?,
-        documents(st, who, csrf, case).await?,
-        edd(st, who, csrf, case).await?,
+        people(st, who, csrf, case, echo).await?,
+        documents(st, who, csrf, case, echo).await?,
+        edd(st, who, csrf, case, echo).await?,
         deliveries(st, who, case).await?,
         timeline(st, who, case).await?,
     ])
@@ -125,21 +126,32 @@ pub struct PersonRow {
     pub resolution: &'static str,
     pub linked: bool,
     pub candidates: Vec<(i64, String)>,
+    /// The unlink reason as posted, when that form was refused.
+    pub reason: String,
+    /// Its path on the case (`/people/<key>`), percent-encoded.
+    pub path: String,
 }
 
 #[derive(Template)]
 #[template(path = "console/panels/people.html")]
 struct People<'a> {
     csrf: &'a str,
-    id: String,
     people: Vec<PersonRow>,
 }
 
-async fn people(st: &AppState, who: &Analyst, csrf: &str, c: &CaseRecord) -> Result<Rendered, ConsoleError> {
+async fn people(
+    st: &AppState,
+    who: &Analyst,
+    csrf: &str,
+    c: &CaseRecord,
+    echo: &Echo,
+) -> Result<Rendered, ConsoleError> {
     let roster = fml_app::persons::roster(&st.ctx, who, &fml_domain::ids::CaseLocator::Id(c.id)).await?;
     let people = roster
         .into_iter()
         .map(|r| PersonRow {
+            reason: echo.value(&format!("unlink-{}", r.person.entry.person_key), "reason").to_owned(),
+            path: format!("/cases/{}/people/{}", c.id, super::form::path_segment(&r.person.entry.person_key)),
             key: r.person.entry.person_key.clone(),
             name: r.person.entry.display_name.clone(),
             email: r.person.entry.email.clone().unwrap_or_default(),
@@ -164,7 +176,7 @@ async fn people(st: &AppState, who: &Analyst, csrf: &str, c: &CaseRecord) -> Res
                 .collect(),
         })
         .collect();
-    rendered("people", "People", People { csrf, id: c.id.to_string(), people })
+    rendered("people", "People", People { csrf, people })
 }
 
 pub struct DocumentRow {
@@ -177,6 +189,8 @@ pub struct DocumentRow {
     pub uploaded_by: String,
     pub uploaded: When,
     pub href: String,
+    /// The override note as posted, when that form was refused.
+    pub note: String,
 }
 
 #[derive(Template)]
@@ -195,13 +209,20 @@ fn human_size(bytes: i64) -> String {
     }
 }
 
-async fn documents(st: &AppState, who: &Analyst, csrf: &str, c: &CaseRecord) -> Result<Rendered, ConsoleError> {
+async fn documents(
+    st: &AppState,
+    who: &Analyst,
+    csrf: &str,
+    c: &CaseRecord,
+    echo: &Echo,
+) -> Result<Rendered, ConsoleError> {
     let mut r = st.db.reader().await?;
     let docs = fml_store::documents::for_case(r.conn(), &who.org, c.id).await?;
     drop(r);
     let documents = docs
         .into_iter()
         .map(|d| DocumentRow {
+            note: echo.value(&format!("document-{}", d.id.0), "note").to_owned(),
             href: format!("/api/cases/{}/documents/{}", c.id, d.id.0),
             id: d.id.0,
             kind: d.document_type.clone().unwrap_or_else(|| d.file_type.content_type().to_owned()),
@@ -232,9 +253,10 @@ struct Edd<'a> {
     id: String,
     items: Vec<EddItem>,
     outstanding: usize,
+    echo: &'a Echo,
 }
 
-async fn edd(st: &AppState, who: &Analyst, csrf: &str, c: &CaseRecord) -> Result<Rendered, ConsoleError> {
+async fn edd(st: &AppState, who: &Analyst, csrf: &str, c: &CaseRecord, echo: &Echo) -> Result<Rendered, ConsoleError> {
     let rows = fml_app::edd::requirements(&st.ctx, who, &fml_domain::ids::CaseLocator::Id(c.id)).await?;
     let items: Vec<EddItem> = rows
         .into_iter()
@@ -248,7 +270,7 @@ async fn edd(st: &AppState, who: &Analyst, csrf: &str, c: &CaseRecord) -> Result
         })
         .collect();
     let outstanding = items.iter().filter(|i| i.status == "outstanding").count();
-    rendered("edd", "Enhanced due diligence", Edd { csrf, id: c.id.to_string(), items, outstanding })
+    rendered("edd", "Enhanced due diligence", Edd { csrf, id: c.id.to_string(), items, outstanding, echo })
 }
 
 pub struct DeliveryLine {

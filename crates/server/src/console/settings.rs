@@ -12,7 +12,7 @@ use fml_domain::lifecycle::Role;
 use super::auth::Viewer;
 use super::error::ConsoleError;
 use super::form::Posted;
-use super::view::{Chrome, When, notice};
+use super::view::{Chrome, Echo, When, notice};
 use super::{DoneQuery, html};
 use crate::extract::Admin;
 use crate::state::AppState;
@@ -46,13 +46,17 @@ struct SettingsPage {
     branding_error: Option<String>,
     analyst_error: Option<String>,
     added: Option<NewAnalyst>,
+    echo: Echo,
 }
 
+#[derive(Default)]
 struct Outcome {
     notice: Option<&'static str>,
     branding_error: Option<String>,
     analyst_error: Option<String>,
     added: Option<NewAnalyst>,
+    /// A refused form as posted.
+    echo: Echo,
 }
 
 async fn render(st: &AppState, who: &Viewer<Admin>, o: Outcome, status: StatusCode) -> Result<Response, ConsoleError> {
@@ -70,17 +74,30 @@ async fn render(st: &AppState, who: &Viewer<Admin>, o: Outcome, status: StatusCo
             email: a.email,
         })
         .collect();
+    // A refused branding form shows what was typed, so the error is about what is on screen.
+    let (display_name, logo_url, support_email) = if o.echo.form == "branding" {
+        let v = |n: &str| o.echo.value("branding", n).to_owned();
+        (v("displayName"), v("logoUrl"), v("supportEmail"))
+    } else {
+        let st = &b.settings;
+        (
+            st.display_name.clone().unwrap_or_default(),
+            st.logo_url.clone().unwrap_or_default(),
+            st.support_email.clone().unwrap_or_default(),
+        )
+    };
     let view = SettingsPage {
         chrome: who.chrome("settings"),
         org_name: b.org_name.clone(),
-        display_name: b.settings.display_name.clone().unwrap_or_default(),
-        logo_url: b.settings.logo_url.clone().unwrap_or_default(),
-        support_email: b.settings.support_email.clone().unwrap_or_default(),
+        display_name,
+        logo_url,
+        support_email,
         analysts,
         notice: o.notice,
         branding_error: o.branding_error,
         analyst_error: o.analyst_error,
         added: o.added,
+        echo: o.echo,
     };
     Ok(html(status, view.render()))
 }
@@ -100,7 +117,7 @@ pub async fn page(
     who: Viewer<Admin>,
     Query(q): Query<DoneQuery>,
 ) -> Result<Response, ConsoleError> {
-    let o = Outcome { notice: notice(q.done.as_deref()), branding_error: None, analyst_error: None, added: None };
+    let o = Outcome { notice: notice(q.done.as_deref()), ..Outcome::default() };
     render(&st, &who, o, StatusCode::OK).await
 }
 
@@ -122,7 +139,8 @@ pub async fn branding(State(st): State<AppState>, form: Posted<Admin>) -> Result
         }
         Err(e) => {
             let msg = refusal(e)?;
-            let o = Outcome { notice: None, branding_error: Some(msg), analyst_error: None, added: None };
+            let echo = Echo { form: "branding".into(), fields: form.fields.0.clone() };
+            let o = Outcome { branding_error: Some(msg), echo, ..Outcome::default() };
             render(&st, &form.who, o, StatusCode::UNPROCESSABLE_ENTITY).await
         }
     }
@@ -150,17 +168,13 @@ pub async fn add_analyst(State(st): State<AppState>, form: Posted<Admin>) -> Res
         Ok(created) => {
             let added =
                 NewAnalyst { email: created.analyst.email.clone(), password: created.password.expose().to_owned() };
-            let o = Outcome {
-                notice: Some("Analyst added."),
-                branding_error: None,
-                analyst_error: None,
-                added: Some(added),
-            };
+            let o = Outcome { notice: Some("Analyst added."), added: Some(added), ..Outcome::default() };
             render(&st, &form.who, o, StatusCode::CREATED).await
         }
         Err(e) => {
             let msg = refusal(e)?;
-            let o = Outcome { notice: None, branding_error: None, analyst_error: Some(msg), added: None };
+            let echo = Echo { form: "analyst".into(), fields: form.fields.0.clone() };
+            let o = Outcome { analyst_error: Some(msg), echo, ..Outcome::default() };
             render(&st, &form.who, o, StatusCode::UNPROCESSABLE_ENTITY).await
         }
     }
@@ -177,14 +191,16 @@ pub async fn change_analyst(
     let change = match (form.fields.text("action"), form.fields.text("role")) {
         ("disable", _) => Change::Disable,
         ("enable", _) => Change::Enable,
-        ("role", r) => Change::Role(Role::parse(r).ok_or(ConsoleError::NotFound("no such role"))?),
+        ("role", r) => Change::Role(Role::parse(r).ok_or_else(|| {
+            ConsoleError::Refused(StatusCode::UNPROCESSABLE_ENTITY, "Choose analyst, senior or admin.".into())
+        })?),
         _ => return Err(ConsoleError::Refused(StatusCode::UNPROCESSABLE_ENTITY, "Choose a change.".into())),
     };
     match fml_app::analysts::change(&st.ctx, form.analyst(), id, change).await {
         Ok(_) => Ok(Redirect::to("/settings?done=analyst-changed").into_response()),
         Err(e) => {
             let msg = refusal(e)?;
-            let o = Outcome { notice: None, branding_error: None, analyst_error: Some(msg), added: None };
+            let o = Outcome { analyst_error: Some(msg), ..Outcome::default() };
             render(&st, &form.who, o, StatusCode::CONFLICT).await
         }
     }

@@ -93,6 +93,25 @@ impl Badge {
     }
 }
 
+/// What a refused form had posted, so the page shown with the refusal keeps it (never a
+/// secret: the forms that carry one do not echo it).
+#[derive(Debug, Clone, Default)]
+pub struct Echo {
+    /// Which form was posted (its handler's name for it).
+    pub form: String,
+    pub fields: Vec<(String, String)>,
+}
+
+impl Echo {
+    /// The posted value of `name` if `form` is the form that was posted; empty otherwise.
+    pub fn value(&self, form: &str, name: &str) -> &str {
+        if self.form != form {
+            return "";
+        }
+        self.fields.iter().find(|(k, _)| k == name).map_or("", |(_, v)| v.as_str())
+    }
+}
+
 /// A flash notice after an action, by code (never text from the request, so nothing is
 /// reflected).
 pub fn notice(code: Option<&str>) -> Option<&'static str> {

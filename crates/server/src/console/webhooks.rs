@@ -70,6 +70,8 @@ pub struct FormValues {
     pub url: String,
     pub label: String,
     pub enabled: bool,
+    /// "Generate a new secret" was ticked (an edit refused for another field keeps it).
+    pub generate: bool,
 }
 
 #[derive(Template)]
@@ -153,7 +155,12 @@ fn form_page(
 }
 
 fn values_of(f: &Fields) -> FormValues {
-    FormValues { url: f.text("url").to_owned(), label: f.text("label").to_owned(), enabled: f.checked("enabled") }
+    FormValues {
+        url: f.text("url").to_owned(),
+        label: f.text("label").to_owned(),
+        enabled: f.checked("enabled"),
+        generate: f.checked("generateSecret"),
+    }
 }
 
 pub struct EndpointLine {
@@ -310,7 +317,7 @@ async fn load(st: &AppState, org: &fml_domain::OrgId, id: &str) -> Result<Endpoi
 
 pub async fn edit(State(st): State<AppState>, who: Viewer, Path(id): Path<String>) -> Result<Response, ConsoleError> {
     let ep = load(&st, &who.analyst.org, &id).await?;
-    let values = FormValues { url: ep.url.clone(), label: ep.label.clone(), enabled: ep.enabled };
+    let values = FormValues { url: ep.url.clone(), label: ep.label.clone(), enabled: ep.enabled, generate: false };
     let types = ep.event_types.clone();
     let checked = |n: &str| types.iter().any(|t| t == n);
     Ok(form_page(who.chrome("webhooks"), Some(ep.id), values, &checked, Vec::new(), None, StatusCode::OK))
@@ -355,18 +362,28 @@ pub async fn set_enabled(
 /// The saved endpoint's "Test": the same ping, signed with the stored secret.
 pub async fn test(State(st): State<AppState>, Path(id): Path<String>, form: Posted) -> Result<Response, ConsoleError> {
     let ep = load(&st, &form.analyst().org, &id).await?;
-    let url = WebhookUrl::parse(&ep.url, st.config.allow_private_targets)
-        .map_err(|e| ConsoleError::Internal(e.to_string()))?;
-    let secret = st
-        .config
-        .master_key
-        .open(&seal_context(&ep.id), &ep.secret_sealed)
-        .map_err(|e| ConsoleError::Internal(e.to_string()))?;
-    let result = send_ping(&st, &form.analyst().org, &url, &String::from_utf8_lossy(&secret)).await;
-    let view = PingView::of(&result, false);
-    let fragment = PingFragment { ping: &view }.render();
+    // A URL saved under other rules (private targets allowed then, not now) is a failed test.
+    let view = match WebhookUrl::parse(&ep.url, st.config.allow_private_targets) {
+        Ok(url) => {
+            let secret = st
+                .config
+                .master_key
+                .open(&seal_context(&ep.id), &ep.secret_sealed)
+                .map_err(|e| ConsoleError::Internal(e.to_string()))?;
+            let result = send_ping(&st, &form.analyst().org, &url, &String::from_utf8_lossy(&secret)).await;
+            PingView::of(&result, false)
+        }
+        Err(e) => PingView {
+            ok: false,
+            status: 0,
+            body: String::new(),
+            error: e.to_string(),
+            duration_ms: 0,
+            generated: false,
+        },
+    };
     if form.fragment {
-        return Ok(html(StatusCode::OK, fragment));
+        return Ok(html(StatusCode::OK, PingFragment { ping: &view }.render()));
     }
     #[derive(Template)]
     #[template(path = "console/test_result.html")]

@@ -253,11 +253,14 @@ struct DownloadParams {
         ("docId" = String, Path, description = "The document id"),
         DownloadParams,
     ),
-    responses((status = 200, description = "The file, with its type", content(
-        (Vec<u8> = "application/pdf"),
-        (Vec<u8> = "image/png"),
-        (Vec<u8> = "image/jpeg"),
-    ))),
+    responses(
+        (status = 200, description = "The file, with its type", content(
+            (Vec<u8> = "application/pdf"),
+            (Vec<u8> = "image/png"),
+            (Vec<u8> = "image/jpeg"),
+        )),
+        (status = 400, description = "validation_error (disposition) or invalid_request (a malformed query)", body = ErrorBody),
+    ),
     security(("analystToken" = []), ("analystSession" = []))
 )]
 async fn download(

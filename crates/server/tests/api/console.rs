@@ -257,8 +257,11 @@ async fn deciding_in_the_console_is_the_workflow_command(b: Backend) {
     assert!(res.text().await.unwrap().contains("the case is in_progress"));
 
     let id = case_in_review(&app, "crm-decide").await;
-    let res = s.post(&app, &format!("/cases/{id}/owner"), &[("owner", "me")]).await;
+    // As the browser posts "Assign to me": the select's current value first, then the button.
+    let res = s.post(&app, &format!("/cases/{id}/owner"), &[("owner", ""), ("assign", "me")]).await;
     assert_eq!(res.status(), 303);
+    let (_, page) = s.get(&app, &format!("/cases/{id}")).await;
+    assert!(page.contains(&format!("value=\"{}\" selected", who.email)), "assigned to me");
     let res = s
         .post(&app, &format!("/cases/{id}/decision"), &[("outcome", "approved"), ("notes", "All checks clear.")])
         .await;
@@ -532,6 +535,18 @@ async fn catalog_and_settings_pages(b: Backend) {
     assert!(rows.iter().all(|r| r.actor == admin_email));
 }
 
+async fn a_tenant_keeps_an_admin_when_two_demote_each_other(b: Backend) {
+    use fml_app::analysts::{Change, change};
+    let app = spawn(b).await;
+    let (a, bee) = (app.analyst(Role::Admin).await, app.analyst(Role::Admin).await);
+    // Both act at once: each still holds the other's principal as an admin.
+    change(&app.ctx(), &a.analyst, bee.analyst.id, Change::Role(Role::Analyst)).await.unwrap();
+    let refused = change(&app.ctx(), &bee.analyst, a.analyst.id, Change::Disable).await;
+    assert!(matches!(refused, Err(fml_app::CommandError::Conflict("last_admin", _))), "{refused:?}");
+    let admins = fml_store::analysts::list(&app.db, &app.org).await.unwrap();
+    assert!(admins.iter().any(|x| x.id == a.analyst.id && x.role == Role::Admin && x.disabled_at.is_none()));
+}
+
 async fn signing_out_ends_the_session(b: Backend) {
     let app = spawn(b).await;
     let s = sign_in(&app, &app.analyst(Role::Analyst).await).await;
@@ -565,4 +580,5 @@ crate::on_both_backends!(
     recent_deliveries_refresh_cheaply_and_redeliver,
     catalog_and_settings_pages,
     signing_out_ends_the_session,
+    a_tenant_keeps_an_admin_when_two_demote_each_other,
 );
