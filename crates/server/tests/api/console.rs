@@ -281,6 +281,14 @@ async fn deciding_in_the_console_is_the_workflow_command(b: Backend) {
     // Deciding twice: the lifecycle refuses, shown on the page.
     let res = s.post(&app, &format!("/cases/{id}/decision"), &[("outcome", "declined")]).await;
     assert_eq!(res.status(), 409);
+    // Outreach lists any document, whatever alphabet its name is in.
+    let open_case = case_in_review(&app, "crm-outreach").await;
+    let res = s.post(&app, &format!("/cases/{open_case}/outreach"), &[("items", "Выписка из банка\nPassport")]).await;
+    assert_eq!(res.status(), 303);
+    let sent = app.timeline(&who.token, &open_case).await;
+    let outreach = sent.iter().find(|e| e["event"] == "outreach.email.sent").expect("outreach.email.sent");
+    assert_eq!(outreach["items"][0]["key"], "item_1");
+    assert_eq!(outreach["items"][0]["label"], "Выписка из банка");
     // A blank escalation note is a validation error beside the form, not a 5xx.
     let other = case_in_review(&app, "crm-escalate").await;
     let res = s.post(&app, &format!("/cases/{other}/escalation"), &[("note", "  ")]).await;
@@ -496,8 +504,14 @@ async fn catalog_and_settings_pages(b: Backend) {
     assert_eq!(res.status(), 303);
     let (_, page) = admin.get(&app, "/settings?done=saved").await;
     assert!(page.contains("value=\"Acme Bank KYB\"") && page.contains("Saved."));
-    let res = admin.post(&app, "/settings/branding", &[("supportEmail", "not an email")]).await;
+    let res =
+        admin.post(&app, "/settings/branding", &[("displayName", "Typed"), ("supportEmail", "not an email")]).await;
     assert_eq!(res.status(), 422);
+    let page = res.text().await.unwrap();
+    assert!(
+        page.contains("value=\"not an email\"") && page.contains("value=\"Typed\""),
+        "the refused form keeps what was typed"
+    );
     let res = admin
         .post(&app, "/settings/analysts", &[("name", "Sam Senior"), ("email", "sam@acme.example"), ("role", "senior")])
         .await;
