@@ -74,6 +74,14 @@ pub struct FormValues {
     pub generate: bool,
 }
 
+impl EndpointForm {
+    /// The refusal of one field, shown beside it (and linked to it for assistive technology).
+    fn error_for(&self, field: &str) -> Option<String> {
+        let all: Vec<&str> = self.errors.iter().filter(|e| e.field == field).map(|e| e.message.as_str()).collect();
+        (!all.is_empty()).then(|| all.join("; "))
+    }
+}
+
 #[derive(Template)]
 #[template(path = "console/endpoint_form.html")]
 struct EndpointForm {

@@ -374,7 +374,12 @@ async fn endpoints_from_the_console_save_through_the_api_rules(b: Backend) {
     // A bad URL: the API's own message, the form kept, no endpoint.
     let res = s.post(&app, "/config/webhooks/new", &[("url", "ftp://x"), ("eventTypes", "case.created")]).await;
     assert_eq!(res.status(), 422);
-    assert!(res.text().await.unwrap().contains("The endpoint was not saved"));
+    let page = res.text().await.unwrap();
+    assert!(page.contains("The endpoint was not saved") && page.contains("id=\"ep-url-error\""), "{page}");
+    assert!(
+        page.contains("aria-invalid=\"true\"") && page.contains("value=\"ftp://x\""),
+        "the field is marked and kept"
+    );
     // Saved with two event types and a generated secret, shown once.
     let res = s
         .post(
