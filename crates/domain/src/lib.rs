@@ -15,6 +15,7 @@ pub mod lifecycle;
 pub mod password;
 pub mod persons;
 pub mod scope;
+pub mod screening;
 pub mod secret;
 pub mod text;
 pub mod time;
