@@ -4,5 +4,6 @@
 //! as "LLC" or "ООО" dropped) and two token lists are compared in any order with a per-token
 //! Jaro-Winkler similarity ([`similarity::name_score`]).
 
+pub mod ftm;
 pub mod names;
 pub mod similarity;
