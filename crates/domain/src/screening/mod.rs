@@ -5,5 +5,7 @@
 //! Jaro-Winkler similarity ([`similarity::name_score`]).
 
 pub mod ftm;
+pub mod matching;
 pub mod names;
 pub mod similarity;
+pub mod triage;
