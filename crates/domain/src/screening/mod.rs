@@ -9,3 +9,6 @@ pub mod matching;
 pub mod names;
 pub mod similarity;
 pub mod triage;
+
+#[cfg(test)]
+mod quality;
