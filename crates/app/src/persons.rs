@@ -42,12 +42,20 @@ pub struct RosterView {
 
 /// A case's roster, each entry with its candidate matches (same email, or same name).
 pub async fn roster(ctx: &Ctx, who: &Analyst, locator: &CaseLocator) -> Result<Vec<RosterView>, CommandError> {
+    let case = {
+        let mut r = ctx.db.reader().await?;
+        fml_store::cases::get_in(r.conn(), &who.org, locator).await?.ok_or(CommandError::NotFound("no such case"))?
+    };
+    roster_of(ctx, &case).await
+}
+
+/// [`roster`] of a case already read (the console's case view, which has it).
+pub async fn roster_of(ctx: &Ctx, case: &CaseRecord) -> Result<Vec<RosterView>, CommandError> {
     let mut r = ctx.db.reader().await?;
-    let case =
-        fml_store::cases::get_in(r.conn(), &who.org, locator).await?.ok_or(CommandError::NotFound("no such case"))?;
-    let people = fml_store::persons::roster(r.conn(), &who.org, case.id).await?;
+    let org = &case.org_id;
+    let people = fml_store::persons::roster(r.conn(), org, case.id).await?;
     let entries: Vec<_> = people.iter().map(|p| p.entry.clone()).collect();
-    let found = fml_store::persons::candidates(r.conn(), &who.org, &entries).await?;
+    let found = fml_store::persons::candidates(r.conn(), org, &entries).await?;
     Ok(people
         .into_iter()
         .map(|p| {

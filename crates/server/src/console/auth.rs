@@ -22,7 +22,7 @@ const LOGIN_CSRF_COOKIE: &str = "fml_login_csrf";
 
 /// The CSRF token of a session: derived from the session token, which only the cookie's holder
 /// knows, so it needs no storage and dies with the session.
-pub fn csrf_token(session_token: &str) -> String {
+fn csrf_token(session_token: &str) -> String {
     sha256_hex(format!("fml-console-csrf\0{session_token}").as_bytes())
 }
 

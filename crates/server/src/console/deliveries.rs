@@ -131,24 +131,26 @@ struct ListPage<'a> {
     notice: Option<&'a str>,
 }
 
-async fn load(st: &AppState, org: &OrgId, f: &Filters) -> Result<(Vec<Line>, Option<i64>), ConsoleError> {
+/// A page of rows, the id before which older ones start (if any), and the endpoints' labels.
+type Loaded = (Vec<Line>, Option<i64>, HashMap<String, String>);
+
+async fn load(st: &AppState, org: &OrgId, f: &Filters) -> Result<Loaded, ConsoleError> {
     // One row more than a page says whether there are older ones.
     let mut rows = fml_store::deliveries::list(&st.db, org, &f.store(), PAGE + 1).await?;
     let more = rows.len() > PAGE as usize;
     rows.truncate(PAGE as usize);
     let labels = endpoint_labels(st, org).await?;
     let oldest = if more { rows.last().map(|d| d.id) } else { None };
-    Ok((rows.iter().map(|d| line(d, &labels)).collect(), oldest))
+    Ok((rows.iter().map(|d| line(d, &labels)).collect(), oldest, labels))
 }
 
 pub async fn list(State(st): State<AppState>, who: Viewer, Query(f): Query<Filters>) -> Result<Response, ConsoleError> {
     let org = &who.analyst.org;
-    let (lines, oldest) = load(&st, org, &f).await?;
+    let (lines, oldest, labels) = load(&st, org, &f).await?;
     let chrome = who.chrome("deliveries");
     let rows =
         Rows { csrf: &chrome.csrf, lines: &lines }.render().map_err(|e| ConsoleError::Internal(e.to_string()))?;
     let sf = f.store();
-    let labels = endpoint_labels(&st, org).await?;
     let mut eps: Vec<(String, String)> = labels.into_iter().collect();
     eps.sort_by(|a, b| a.1.cmp(&b.1));
     let pick = |cur: &Option<String>, all: Vec<(String, String)>, any: &str| {
@@ -191,7 +193,7 @@ pub async fn rows(
     headers: HeaderMap,
     Query(f): Query<Filters>,
 ) -> Result<Response, ConsoleError> {
-    let (lines, _) = load(&st, &who.analyst.org, &f).await?;
+    let (lines, _, _) = load(&st, &who.analyst.org, &f).await?;
     let state: String = lines.iter().map(|l| l.sig() + ";").collect();
     let etag = format!("\"{}\"", &fml_domain::secret::sha256_hex(state.as_bytes())[..20]);
     if headers.get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()) == Some(etag.as_str()) {

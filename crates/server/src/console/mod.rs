@@ -26,8 +26,6 @@ use axum::routing::{get, post};
 
 use crate::state::AppState;
 
-pub use auth::csrf_token;
-
 /// The console's routes. They are not in the OpenAPI document, which describes the APIs.
 pub fn router() -> Router<AppState> {
     Router::new()

@@ -33,7 +33,7 @@ pub async fn all(
 ) -> Result<Vec<Rendered>, ConsoleError> {
     Ok(vec![
         overview(st, who, csrf, case, allowed).await?,
-        people(st, who, csrf, case, echo).await?,
+        people(st, csrf, case, echo).await?,
         documents(st, who, csrf, case, echo).await?,
         edd(st, who, csrf, case, echo).await?,
         deliveries(st, who, case).await?,
@@ -139,14 +139,8 @@ struct People<'a> {
     people: Vec<PersonRow>,
 }
 
-async fn people(
-    st: &AppState,
-    who: &Analyst,
-    csrf: &str,
-    c: &CaseRecord,
-    echo: &Echo,
-) -> Result<Rendered, ConsoleError> {
-    let roster = fml_app::persons::roster(&st.ctx, who, &fml_domain::ids::CaseLocator::Id(c.id)).await?;
+async fn people(st: &AppState, csrf: &str, c: &CaseRecord, echo: &Echo) -> Result<Rendered, ConsoleError> {
+    let roster = fml_app::persons::roster_of(&st.ctx, c).await?;
     let people = roster
         .into_iter()
         .map(|r| PersonRow {
@@ -257,7 +251,11 @@ struct Edd<'a> {
 }
 
 async fn edd(st: &AppState, who: &Analyst, csrf: &str, c: &CaseRecord, echo: &Echo) -> Result<Rendered, ConsoleError> {
-    let rows = fml_app::edd::requirements(&st.ctx, who, &fml_domain::ids::CaseLocator::Id(c.id)).await?;
+    // The case is read already: its requirements directly.
+    let rows = {
+        let mut r = st.db.reader().await?;
+        fml_store::edd::for_case(r.conn(), &who.org, c.id).await?
+    };
     let items: Vec<EddItem> = rows
         .into_iter()
         .map(|r| EddItem {

@@ -8,13 +8,10 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use fml_app::Operator;
-use fml_app::endpoints::{EndpointInput, SecretChoice};
+use fml_app::endpoints::EndpointInput;
 use fml_domain::FieldError;
 use fml_domain::events::schema::{find, subscribable};
-use fml_domain::secret::Secret;
-use fml_store::endpoints::{Endpoint, seal_context};
-use fml_webhooks::WebhookUrl;
-use fml_webhooks::sign::generate_secret;
+use fml_store::endpoints::Endpoint;
 use serde_json::{Value, json};
 
 use super::auth::Viewer;
@@ -23,7 +20,7 @@ use super::form::{Fields, Posted, path_segment};
 use super::view::{Chrome, Confirm, When, notice};
 use super::{DoneQuery, html};
 use crate::error::ApiError;
-use crate::routes::endpoints::{EndpointFields, PingResult, send_ping, validate};
+use crate::routes::endpoints::{EndpointFields, PingResult, ping_secret, send_ping, test_saved, validate};
 use crate::state::AppState;
 
 /// One event type's checkbox.
@@ -307,10 +304,7 @@ pub async fn ping(State(st): State<AppState>, form: Posted) -> Result<Response, 
         }
     };
     let Some(url) = input.url else { return Err(ConsoleError::Internal("validated without a url".into())) };
-    let (secret, generated) = match input.secret {
-        Some(SecretChoice::Given(s)) => (s, false),
-        None | Some(SecretChoice::Generate) => (Secret::new(generate_secret()), true),
-    };
+    let (secret, generated) = ping_secret(input.secret);
     let result = send_ping(&st, &form.analyst().org, &url, secret.expose()).await;
     let view = PingView::of(&result, generated);
     if form.fragment {
@@ -370,26 +364,8 @@ pub async fn set_enabled(
 /// The saved endpoint's "Test": the same ping, signed with the stored secret.
 pub async fn test(State(st): State<AppState>, Path(id): Path<String>, form: Posted) -> Result<Response, ConsoleError> {
     let ep = load(&st, &form.analyst().org, &id).await?;
-    // A URL saved under other rules (private targets allowed then, not now) is a failed test.
-    let view = match WebhookUrl::parse(&ep.url, st.config.allow_private_targets) {
-        Ok(url) => {
-            let secret = st
-                .config
-                .master_key
-                .open(&seal_context(&ep.id), &ep.secret_sealed)
-                .map_err(|e| ConsoleError::Internal(e.to_string()))?;
-            let result = send_ping(&st, &form.analyst().org, &url, &String::from_utf8_lossy(&secret)).await;
-            PingView::of(&result, false)
-        }
-        Err(e) => PingView {
-            ok: false,
-            status: 0,
-            body: String::new(),
-            error: e.to_string(),
-            duration_ms: 0,
-            generated: false,
-        },
-    };
+    let result = test_saved(&st, &form.analyst().org, &ep).await.map_err(ConsoleError::Internal)?;
+    let view = PingView::of(&result, false);
     if form.fragment {
         return Ok(html(StatusCode::OK, PingFragment { ping: &view }.render()));
     }

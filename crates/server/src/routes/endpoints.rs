@@ -479,6 +479,29 @@ pub async fn send_ping(st: &AppState, org: &OrgId, url: &WebhookUrl, secret: &st
     }
 }
 
+/// The secret a pre-save ping is signed with: the one typed, else a fresh one (and whether it
+/// was generated).
+pub fn ping_secret(choice: Option<SecretChoice>) -> (Secret, bool) {
+    match choice {
+        Some(SecretChoice::Given(s)) => (s, false),
+        None | Some(SecretChoice::Generate) => (Secret::new(generate_secret()), true),
+    }
+}
+
+/// The saved endpoint's test: a signed `ping` with its stored secret. A URL the current rules
+/// refuse (saved when private targets were allowed) is a failed ping, not an error; `Err` is a
+/// secret that cannot be opened.
+pub async fn test_saved(st: &AppState, org: &OrgId, ep: &fml_store::endpoints::Endpoint) -> Result<PingResult, String> {
+    let url = match WebhookUrl::parse(&ep.url, st.config.allow_private_targets) {
+        Ok(url) => url,
+        Err(e) => {
+            return Ok(PingResult { status: 0, body: None, duration_ms: 0, error: Some(e.to_string()), secret: None });
+        }
+    };
+    let secret = st.config.master_key.open(&seal_context(&ep.id), &ep.secret_sealed).map_err(|e| e.to_string())?;
+    Ok(send_ping(st, org, &url, &String::from_utf8_lossy(&secret)).await)
+}
+
 /// Pre-save reachability check: send a signed `ping` to a URL with the secret you typed (or a
 /// generated one, returned in the result).
 #[utoipa::path(post, path = "/v1/webhook-endpoints/ping", tag = "webhooks",
@@ -500,10 +523,7 @@ async fn ping(
     let url = input.url.ok_or_else(|| ApiError::Validation(vec![FieldError::new("url", "is required")]))?;
     let route = "POST /v1/webhook-endpoints/ping".to_owned();
     idempotent::call(&st, &auth, key, route, &body, Storage::Sealed, || async {
-        let (secret, generated) = match input.secret {
-            Some(SecretChoice::Given(s)) => (s, false),
-            None | Some(SecretChoice::Generate) => (Secret::new(generate_secret()), true),
-        };
+        let (secret, generated) = ping_secret(input.secret);
         let mut result = send_ping(&st, &auth.org, &url, secret.expose()).await;
         if generated {
             result.secret = Some(secret);
@@ -532,14 +552,7 @@ async fn test_endpoint(
     idempotent::call(&st, &auth, key, route, &Value::Null, Storage::Plain, || async {
         let ep =
             fml_store::endpoints::get(&st.db, &auth.org, &id).await?.ok_or(ApiError::NotFound("no such endpoint"))?;
-        let url = WebhookUrl::parse(&ep.url, st.config.allow_private_targets)
-            .map_err(|e| ApiError::Internal(e.to_string()))?;
-        let secret = st
-            .config
-            .master_key
-            .open(&seal_context(&ep.id), &ep.secret_sealed)
-            .map_err(|e| ApiError::Internal(e.to_string()))?;
-        let result = send_ping(&st, &auth.org, &url, &String::from_utf8_lossy(&secret)).await;
+        let result = test_saved(&st, &auth.org, &ep).await.map_err(ApiError::Internal)?;
         to_json(StatusCode::OK, &result)
     })
     .await
