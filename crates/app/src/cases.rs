@@ -118,6 +118,9 @@ pub async fn submit(ctx: &Ctx, who: &Customer, source: SubmissionSource) -> Resu
         source,
     };
     unit.emit(event.emit(&moved.org_id, moved.crm_record_id.as_deref(), now));
+    // The engines start on what was submitted.
+    let screen = fml_domain::jobs::Job::ScreenCase { case_id: moved.id, triggered_by: "system".into() };
+    unit.enqueue(&[(Some(&who.org), screen)], now).await?;
     let source = match source {
         SubmissionSource::ApplicationForm => "application_form",
         SubmissionSource::DocUpload => "doc_upload",

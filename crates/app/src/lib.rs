@@ -19,7 +19,9 @@ pub mod mail;
 pub mod persons;
 pub mod portal;
 pub mod principal;
+pub mod screening;
 pub mod settings;
+pub mod watchlist;
 
 use std::sync::Arc;
 
@@ -36,11 +38,20 @@ pub struct Ctx {
     pub db: Db,
     pub wakers: Wakers,
     pub mail: Option<Arc<mail::MailConfig>>,
+    /// The process's screening index.
+    pub screener: Arc<screening::Screener>,
+    /// Who triages screening hits: the rules, or a model adapter.
+    pub triager: Arc<dyn screening::HitTriager>,
 }
 
 impl Ctx {
     pub fn new(db: Db, wakers: Wakers) -> Self {
-        Self { db, wakers, mail: None }
+        Self { db, wakers, mail: None, screener: Arc::default(), triager: Arc::new(screening::Rules) }
+    }
+
+    pub fn with_triager(mut self, triager: Arc<dyn screening::HitTriager>) -> Self {
+        self.triager = triager;
+        self
     }
 
     pub fn with_mail(mut self, mail: mail::MailConfig) -> Self {

@@ -3,6 +3,8 @@
 
 use std::process::ExitCode;
 
+mod watchlist;
+
 use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand};
 use fml_domain::{OrgId, Scope, ScopeSet, Timestamp};
@@ -49,6 +51,12 @@ enum Command {
     /// Background jobs (sending mail, and the engines' work).
     #[command(subcommand)]
     Jobs(JobsCommand),
+    /// The sanctions and PEP watch list screening matches against.
+    #[command(subcommand)]
+    Sanctions(watchlist::SanctionsCommand),
+    /// Adverse-media articles screening matches against.
+    #[command(subcommand)]
+    Media(watchlist::MediaCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -355,6 +363,8 @@ async fn run(cli: Cli) -> Result<()> {
         Command::Analyst(cmd) => analyst(&url, cmd).await,
         Command::Settings(cmd) => settings(&url, cmd).await,
         Command::Jobs(JobsCommand::List { org, status, limit, json }) => jobs(&url, org, status, limit, json).await,
+        Command::Sanctions(cmd) => watchlist::sanctions(&url, cmd).await,
+        Command::Media(cmd) => watchlist::media(&url, cmd).await,
     }
 }
 

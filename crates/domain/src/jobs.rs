@@ -3,6 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::CaseId;
+
 /// A unit of background work, with what it needs to run. Stored as its kind and its JSON.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
@@ -12,15 +14,25 @@ pub enum Job {
         #[serde(rename = "mailId")]
         mail_id: i64,
     },
+    /// Screen a case's company and people against the watch list (`screening.completed`,
+    /// `screening.hit.triaged`).
+    ScreenCase {
+        #[serde(rename = "caseId")]
+        case_id: CaseId,
+        /// "system" or the analyst's email.
+        #[serde(rename = "triggeredBy")]
+        triggered_by: String,
+    },
 }
 
 impl Job {
     /// Every kind, as stored (the `CHECK` constraint of both schemas lists the same).
-    pub const KINDS: &'static [&'static str] = &["send_mail"];
+    pub const KINDS: &'static [&'static str] = &["send_mail", "screen_case"];
 
     pub fn kind(&self) -> &'static str {
         match self {
             Job::SendMail { .. } => "send_mail",
+            Job::ScreenCase { .. } => "screen_case",
         }
     }
 
@@ -28,6 +40,7 @@ impl Job {
     pub fn max_attempts(&self) -> i32 {
         match self {
             Job::SendMail { .. } => 8,
+            Job::ScreenCase { .. } => 6,
         }
     }
 

@@ -23,15 +23,16 @@ const BATCH: i64 = 8;
 /// while they still run (and, for mail, send it twice).
 pub const LEASE_SECS: i64 = BATCH * SEND_DEADLINE_SECS + 30;
 
-/// What this node can run.
+/// What this node can run: the engines always, mail when SMTP is configured.
 #[derive(Debug, Clone)]
 pub struct Handlers {
     pub mailer: Option<Mailer>,
+    pub ctx: fml_app::Ctx,
 }
 
 impl Handlers {
     fn kinds(&self) -> Vec<&'static str> {
-        let mut k = Vec::new();
+        let mut k = vec!["screen_case"];
         if self.mailer.is_some() {
             k.push("send_mail");
         }
@@ -68,6 +69,10 @@ async fn run_one(db: &Db, config: &Config, handlers: &Handlers, job: JobRecord) 
             Some(m) => m.send(db, config, *mail_id).await.map(|s| matches!(s, Sent::Sent)),
             None => Err("no SMTP server is configured".to_owned()),
         },
+        Job::ScreenCase { case_id, triggered_by } => match job.org_id.as_deref().map(fml_domain::OrgId::parse) {
+            Some(Ok(org)) => engine(fml_app::screening::run(&handlers.ctx, &org, *case_id, triggered_by).await),
+            _ => Err("the job names no tenant".to_owned()),
+        },
     };
     let now = Timestamp::now();
     let recorded = match result {
@@ -86,6 +91,19 @@ async fn run_one(db: &Db, config: &Config, handlers: &Handlers, job: JobRecord) 
     };
     if let Err(e) = recorded {
         tracing::error!(job = job.id, error = %e, "could not record a job's outcome");
+    }
+}
+
+/// An engine's outcome as a job's: a case that is gone is done (nothing left to do), other
+/// refusals and store errors are retried.
+fn engine<T>(result: Result<T, fml_app::CommandError>) -> Result<bool, String> {
+    match result {
+        Ok(_) => Ok(true),
+        Err(fml_app::CommandError::NotFound(what)) => {
+            tracing::info!(what, "an engine job's object is gone; nothing to do");
+            Ok(true)
+        }
+        Err(e) => Err(e.to_string()),
     }
 }
 

@@ -82,7 +82,8 @@ impl App {
     /// Serves on `listener` until the process ends, with the background workers.
     pub async fn serve(self, listener: TcpListener) -> std::io::Result<()> {
         let wakers = self.state.ctx.wakers.clone();
-        let handlers = jobs::Handlers { mailer: mail::Mailer::from_config(&self.state.config) };
+        let handlers =
+            jobs::Handlers { mailer: mail::Mailer::from_config(&self.state.config), ctx: self.state.ctx.clone() };
         tokio::spawn(jobs::run(self.state.db.clone(), self.state.config.clone(), wakers.jobs.clone(), handlers));
         tokio::spawn(housekeeping(self.state.db.clone(), self.state.config.delivery_retention));
         let c = &self.state.config;

@@ -218,6 +218,7 @@ pub enum Arg {
     OptInt(Option<i64>),
     Bool(bool),
     Blob(Vec<u8>),
+    Float(f64),
 }
 
 /// `($s,$s+1,…),(…)`: the placeholders for `rows` rows of `cols` values, numbered from `start`.
@@ -342,6 +343,7 @@ macro_rules! bind_args {
                 $crate::db::Arg::OptInt(v) => q.bind(v),
                 $crate::db::Arg::Bool(v) => q.bind(v),
                 $crate::db::Arg::Blob(v) => q.bind(v),
+                $crate::db::Arg::Float(v) => q.bind(v),
             };
         }
         q

@@ -24,9 +24,11 @@ pub mod mail;
 pub mod orgs;
 pub mod persons;
 pub mod portal;
+pub mod screening;
 pub mod tenant;
 pub mod unit;
 pub mod wake;
+pub mod watchlist;
 
 pub use db::{Backend, ConnectOptions, Db};
 

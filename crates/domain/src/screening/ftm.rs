@@ -5,14 +5,15 @@
 
 use std::collections::HashMap;
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 /// The schemas screened against.
 const SCREENED: &[&str] = &["Person", "Company", "Organization", "LegalEntity", "PublicBody"];
 
-/// An entity as screening needs it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// An entity as screening needs it (and as the store keeps it, in JSON).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Entity {
     pub id: String,
     pub schema: String,
@@ -28,7 +29,25 @@ pub struct Entity {
     /// `YYYY`, `YYYY-MM` or `YYYY-MM-DD`.
     pub birth_dates: Vec<String>,
     pub datasets: Vec<String>,
+    /// For an adverse-media article: what it says and where.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub article: Option<Article>,
 }
+
+/// An adverse-media article (`fml media import`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Article {
+    pub title: String,
+    pub url: String,
+    pub published_at: Option<String>,
+    pub summary: String,
+}
+
+/// The schema adverse-media articles are kept under.
+pub const ARTICLE: &str = "Article";
+/// The prefix of an adverse-media article's id (the guide's hit id `am:<id>`).
+pub const ARTICLE_PREFIX: &str = "am:";
 
 /// What a subject is, by the topics of the entity it matched.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -42,7 +61,11 @@ pub enum Standing {
 }
 
 impl Entity {
-    /// The gravest standing its topics give.
+    pub fn is_article(&self) -> bool {
+        self.schema == ARTICLE
+    }
+
+    /// The gravest standing its topics give (an article is a `Match`).
     pub fn standing(&self) -> Standing {
         let has = |p: &str| self.topics.iter().any(|t| t == p || t.starts_with(&format!("{p}.")));
         if has("sanction") {
@@ -108,6 +131,55 @@ pub fn parse_line(line: &str) -> Result<Option<Entity>, String> {
         caption,
         names,
         datasets: l.datasets,
+        article: None,
+    }))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct MediaLine {
+    id: Value,
+    title: String,
+    #[serde(default)]
+    url: String,
+    #[serde(default)]
+    published_at: Option<String>,
+    names: Vec<String>,
+    #[serde(default)]
+    summary: String,
+}
+
+/// Reads one adverse-media line `{id, title, url, publishedAt, names[], summary}` as an entity
+/// named by the people and companies the article is about; its id becomes `am:<id>`.
+pub fn parse_media_line(line: &str) -> Result<Option<Entity>, String> {
+    if line.trim().is_empty() {
+        return Ok(None);
+    }
+    let m: MediaLine = serde_json::from_str(line).map_err(|e| format!("not an adverse-media record: {e}"))?;
+    let id = match &m.id {
+        Value::String(s) if !s.trim().is_empty() => s.trim().to_owned(),
+        Value::Number(n) => n.to_string(),
+        _ => return Err("an adverse-media record needs an id (a string or a number)".into()),
+    };
+    let mut names: Vec<String> = Vec::new();
+    for n in m.names.iter().map(|n| n.trim()).filter(|n| !n.is_empty()) {
+        if !names.iter().any(|o| o == n) {
+            names.push(n.to_owned());
+        }
+    }
+    if names.is_empty() {
+        return Err(format!("adverse-media record {id} names nobody"));
+    }
+    Ok(Some(Entity {
+        id: format!("{ARTICLE_PREFIX}{id}"),
+        schema: ARTICLE.to_owned(),
+        caption: m.title.clone(),
+        names,
+        topics: vec!["media".to_owned()],
+        countries: Vec::new(),
+        birth_dates: Vec::new(),
+        datasets: Vec::new(),
+        article: Some(Article { title: m.title, url: m.url, published_at: m.published_at, summary: m.summary }),
     }))
 }
 
@@ -143,6 +215,21 @@ mod tests {
         assert_eq!(parse_line("   ").unwrap(), None);
         assert!(parse_line("{not json").is_err());
         assert!(parse_line(r#"{"id":"x","schema":"Person","properties":{}}"#).unwrap_err().contains("no name"));
+    }
+
+    #[test]
+    fn adverse_media_lines_are_entities_named_by_their_subjects() {
+        let a = parse_media_line(r#"{"id": 17, "title": "Fraud probe", "url": "https://news.example/1", "publishedAt": "2026-01-02", "names": ["Ivan Petrov", " ", "Ivan Petrov", "Petrov Holdings"], "summary": "…"}"#)
+            .unwrap()
+            .unwrap();
+        assert_eq!(a.id, "am:17");
+        assert_eq!(a.names, ["Ivan Petrov", "Petrov Holdings"]);
+        assert!(a.is_article() && a.standing() == Standing::Match);
+        assert_eq!(a.article.as_ref().unwrap().url, "https://news.example/1");
+        assert!(parse_media_line(r#"{"id": "x", "title": "t", "names": []}"#).unwrap_err().contains("names nobody"));
+        assert!(parse_media_line(r#"{"id": null, "title": "t", "names": ["a"]}"#).is_err());
+        let back: Entity = serde_json::from_str(&serde_json::to_string(&a).unwrap()).unwrap();
+        assert_eq!(back, a);
     }
 
     #[test]

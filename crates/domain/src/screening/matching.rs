@@ -108,7 +108,8 @@ pub fn compare(subject: &Subject, entity: &Entity) -> Features {
             SubjectKind::Company => Agreement::Unknown,
         },
         country: countries(subject.country.as_deref(), &entity.countries),
-        kind_agrees: (subject.kind == SubjectKind::Person) == is_person(&entity.schema),
+        // An article names people and companies alike.
+        kind_agrees: entity.is_article() || (subject.kind == SubjectKind::Person) == is_person(&entity.schema),
     }
 }
 

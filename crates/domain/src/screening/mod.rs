@@ -5,6 +5,7 @@
 //! Jaro-Winkler similarity ([`similarity::name_score`]).
 
 pub mod ftm;
+pub mod index;
 pub mod matching;
 pub mod names;
 pub mod similarity;
