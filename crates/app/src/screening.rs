@@ -365,6 +365,56 @@ pub async fn latest(ctx: &Ctx, org: &OrgId, case: CaseId) -> Result<Option<(RunR
     Ok(Some((run, hits)))
 }
 
+/// The latest screening of a case of the analyst's tenant.
+pub async fn results(
+    ctx: &Ctx,
+    who: &Analyst,
+    locator: &CaseLocator,
+) -> Result<(CaseRecord, Option<(RunRow, Vec<HitRow>)>), CommandError> {
+    let case = {
+        let mut r = ctx.db.reader().await?;
+        fml_store::cases::get_in(r.conn(), &who.org, locator).await?.ok_or(CommandError::NotFound("no such case"))?
+    };
+    let latest = latest(ctx, &who.org, case.id).await?;
+    Ok((case, latest))
+}
+
+/// A tenant's screening threshold.
+pub async fn threshold(ctx: &Ctx, org: &OrgId) -> Result<f64, CommandError> {
+    let mut r = ctx.db.reader().await?;
+    Ok(fml_store::screening::threshold(r.conn(), org).await?)
+}
+
+/// The lowest and highest thresholds a tenant may set: below 0.7 names that merely share a
+/// surname match; 1.0 takes an exact name with a corroborating birth date.
+pub const THRESHOLD_RANGE: (f64, f64) = (0.7, 1.0);
+
+/// Sets a tenant's screening threshold (admins).
+pub async fn set_threshold(ctx: &Ctx, who: &Analyst, value: f64) -> Result<f64, CommandError> {
+    if who.role < fml_domain::lifecycle::Role::Admin {
+        return Err(CommandError::Forbidden("only an admin may change the screening threshold"));
+    }
+    let (lo, hi) = THRESHOLD_RANGE;
+    if !(lo..=hi).contains(&value) {
+        return Err(CommandError::field("threshold", format!("must be between {lo} and {hi}")));
+    }
+    let now = Timestamp::now();
+    let mut unit = ctx.unit().await?;
+    let before = fml_store::screening::threshold(unit.conn(), &who.org).await?;
+    fml_store::screening::set_threshold(unit.conn(), &who.org, value, now).await?;
+    let entry = audit::Entry {
+        org: Some(&who.org),
+        case_id: None,
+        actor_kind: ActorKind::Analyst,
+        actor: &who.email,
+        action: "screening.threshold",
+        detail: json!({"from": before, "to": value}),
+    };
+    audit::record(unit.conn(), &entry, now).await?;
+    unit.commit().await?;
+    Ok(value)
+}
+
 /// An analyst's disposition of a hit (the triage stays as it was, beside it).
 pub async fn review_hit(
     ctx: &Ctx,

@@ -7,7 +7,7 @@
 use std::io::BufRead;
 
 use fml_domain::Timestamp;
-use fml_domain::screening::ftm::{Entity, parse_line, parse_media_line};
+use fml_domain::screening::ftm::{parse_line, parse_media_line};
 use fml_domain::screening::index::entity_tokens;
 use fml_store::watchlist::{BATCH, NewEntity};
 use fml_store::{Db, StoreError};
@@ -55,9 +55,8 @@ impl Progress for () {
     fn advance(&self, _: u64) {}
 }
 
-fn hash(e: &Entity) -> String {
-    let json = serde_json::to_vec(e).unwrap_or_default();
-    hex::encode(&Sha256::digest(&json)[..16])
+fn hash(json: &str) -> String {
+    hex::encode(&Sha256::digest(json.as_bytes())[..16])
 }
 
 /// Imports `reader` as list `list`. Unreadable lines are reported, not fatal; when a file is
@@ -74,7 +73,10 @@ pub async fn import(
         fml_store::watchlist::hashes(r.conn(), list).await?
     };
     let mut report = Report { list: list.to_owned(), ..Report::default() };
-    let mut batch: Vec<NewEntity> = Vec::with_capacity(BATCH);
+    let mut batch: Vec<NewEntity> = Vec::with_capacity(TX_ROWS);
+    // One batch is written while the next is parsed (SQLite's connection works on its own
+    // thread, PostgreSQL's on the server): the two cores both work.
+    let mut inflight: Option<tokio::task::JoinHandle<Result<(), StoreError>>> = None;
     let mut seen = std::collections::HashSet::new();
     let now = Timestamp::now();
     for (n, line) in reader.lines().enumerate() {
@@ -107,7 +109,8 @@ pub async fn import(
             continue;
         }
         report.entities += 1;
-        let h = hash(&entity);
+        let data = serde_json::to_string(&entity).unwrap_or_default();
+        let h = hash(&data);
         match known.remove(&entity.id) {
             Some(old) if old == h => {
                 report.unchanged += 1;
@@ -120,15 +123,22 @@ pub async fn import(
             tokens: entity_tokens(&entity.names),
             standing: standing_str(entity.standing()),
             schema: entity.schema.clone(),
-            data: serde_json::to_string(&entity).unwrap_or_default(),
+            data,
             id: entity.id,
             list: list.to_owned(),
             hash: h,
         });
-        if batch.len() == BATCH {
-            write(db, &batch, now).await?;
-            batch.clear();
+        if batch.len() == TX_ROWS {
+            if let Some(h) = inflight.take() {
+                joined(h).await?;
+            }
+            let full = std::mem::replace(&mut batch, Vec::with_capacity(TX_ROWS));
+            let db = db.clone();
+            inflight = Some(tokio::spawn(async move { write(&db, &full, now).await }));
         }
+    }
+    if let Some(h) = inflight.take() {
+        joined(h).await?;
     }
     write(db, &batch, now).await?;
     // What the list no longer has (only when the file gave something: a file of errors is not
@@ -152,12 +162,22 @@ pub async fn import(
     Ok(report)
 }
 
-/// One batch in one transaction: a long import never holds the write lock for long.
-async fn write(db: &Db, batch: &[NewEntity], now: Timestamp) -> Result<(), StoreError> {
-    if batch.is_empty() {
+/// Rows per transaction: few commits, and a long import still never holds the write lock for
+/// long.
+const TX_ROWS: usize = 5 * BATCH;
+
+async fn joined(h: tokio::task::JoinHandle<Result<(), StoreError>>) -> Result<(), StoreError> {
+    h.await.map_err(|e| StoreError::Config(format!("an import batch failed: {e}")))?
+}
+
+/// Rows in one transaction, [`BATCH`] per statement.
+async fn write(db: &Db, rows: &[NewEntity], now: Timestamp) -> Result<(), StoreError> {
+    if rows.is_empty() {
         return Ok(());
     }
     let mut tx = db.begin().await?;
-    fml_store::watchlist::upsert(tx.conn(), batch, now).await?;
+    for chunk in rows.chunks(BATCH) {
+        fml_store::watchlist::upsert(tx.conn(), chunk, now).await?;
+    }
     tx.commit().await
 }

@@ -15,10 +15,13 @@
 //!   workflow path (`bench/workflow.sh`): N decisions over the analyst API.
 //! - `fml-bench history DATABASE_URL ORG N ENDPOINT_URL SECRET`: N past cases with delivered
 //!   deliveries to a new endpoint, for the pipeline on a database with history.
+//! - `fml-bench sanctions-gen N [SAMPLE…]` and `fml-bench screen DATABASE_URL N`: a synthetic
+//!   watch list of N entities, and N screenings against it once imported (`bench/screening.sh`).
 
 mod deliver;
 mod history;
 mod pipeline;
+mod screening;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -58,6 +61,10 @@ async fn main() {
         Some("history") if args.len() >= 6 => {
             history::run(&args[1], &args[2], args[3].parse().expect("N"), &args[4], &args[5]).await;
         }
+        Some("sanctions-gen") if args.len() >= 2 => {
+            screening::generate(args[1].parse().expect("N"), &args[2..]);
+        }
+        Some("screen") if args.len() >= 3 => screening::screen(&args[1], args[2].parse().expect("N")).await,
         Some("receiver") => deliver::receiver(args.get(1).map_or("127.0.0.1:8091", String::as_str)).await,
         Some("deliver") if args.len() >= 7 => {
             let n = |i: usize| args[i].parse::<usize>().expect("a number");
@@ -68,7 +75,8 @@ async fn main() {
         _ => eprintln!(
             "usage: fml-bench constant ADDR | inserts DATABASE_URL N CONCURRENCY | receiver ADDR | \
              deliver DATABASE_URL RECEIVER RATE|max SECONDS HEALTHY DEAD [NOISY] | verifier ADDR SECRET | \
-             load BASE TOKEN CONNECTIONS SECONDS | history DATABASE_URL ORG N ENDPOINT_URL SECRET"
+             load BASE TOKEN CONNECTIONS SECONDS | history DATABASE_URL ORG N ENDPOINT_URL SECRET | \
+             sanctions-gen N [SAMPLE...] | screen DATABASE_URL N"
         ),
     }
 }

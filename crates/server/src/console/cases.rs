@@ -415,6 +415,31 @@ pub async fn edd_requirement(
     after(&st, &form, &id, r, ("edd", "edd")).await
 }
 
+pub async fn screen(
+    State(st): State<AppState>,
+    Path(id): Path<String>,
+    form: Posted,
+) -> Result<Response, ConsoleError> {
+    let r = fml_app::screening::request(&st.ctx, form.analyst(), &locate(&id)?).await.map(drop);
+    after(&st, &form, &id, r, ("screening", "screening")).await
+}
+
+pub async fn review_hit(
+    State(st): State<AppState>,
+    Path((id, hit)): Path<(String, i64)>,
+    form: Posted,
+) -> Result<Response, ConsoleError> {
+    let locator = locate(&id)?;
+    let r = async {
+        let d = fml_app::screening::parse_disposition(form.fields.text("disposition"))
+            .ok_or_else(|| CommandError::field("disposition", "choose false positive, true match or escalate"))?;
+        let n = note(&form, "note", false)?;
+        fml_app::screening::review_hit(&st.ctx, form.analyst(), &locator, hit, d, n).await.map(drop)
+    }
+    .await;
+    after(&st, &form, &id, r, ("hit", &format!("hit-{hit}"))).await
+}
+
 pub async fn edd_request(
     State(st): State<AppState>,
     Path(id): Path<String>,

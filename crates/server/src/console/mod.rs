@@ -41,6 +41,8 @@ pub fn router() -> Router<AppState> {
         .route("/cases/{id}/escalation", post(cases::escalate))
         .route("/cases/{id}/escalation/response", post(cases::respond))
         .route("/cases/{id}/invite", post(cases::resend_invite))
+        .route("/cases/{id}/screening", post(cases::screen))
+        .route("/cases/{id}/screening/hits/{hit}", post(cases::review_hit))
         .route("/cases/{id}/edd", post(cases::edd_requirement))
         .route("/cases/{id}/edd/request", post(cases::edd_request))
         .route("/cases/{id}/outreach", post(cases::outreach))

@@ -35,6 +35,7 @@ pub async fn all(
         overview(st, who, csrf, case, allowed).await?,
         people(st, csrf, case, echo).await?,
         documents(st, who, csrf, case, echo).await?,
+        screening(st, who, csrf, case, echo).await?,
         edd(st, who, csrf, case, echo).await?,
         deliveries(st, who, case).await?,
         timeline(st, who, case).await?,
@@ -229,6 +230,100 @@ async fn documents(
         })
         .collect();
     rendered("documents", "Documents", Documents { csrf, id: c.id.to_string(), documents })
+}
+
+pub struct SubjectLine {
+    pub name: String,
+    pub role: String,
+    pub status: String,
+}
+
+pub struct HitLine {
+    pub id: i64,
+    pub subject: String,
+    pub entity_id: String,
+    pub caption: String,
+    pub url: String,
+    pub standing: String,
+    pub score: String,
+    pub matched_name: String,
+    pub birth_date: String,
+    pub country: String,
+    pub triage: String,
+    pub confidence: String,
+    pub reason: String,
+    pub model: String,
+    pub review: Option<(String, String, String, When)>,
+    /// The review as posted, when that form was refused.
+    pub note: String,
+}
+
+#[derive(Template)]
+#[template(path = "console/panels/screening.html")]
+struct Screening<'a> {
+    csrf: &'a str,
+    id: String,
+    run: Option<(String, When, i64, String)>,
+    subjects: Vec<SubjectLine>,
+    hits: Vec<HitLine>,
+}
+
+async fn screening(
+    st: &AppState,
+    who: &Analyst,
+    csrf: &str,
+    c: &CaseRecord,
+    echo: &Echo,
+) -> Result<Rendered, ConsoleError> {
+    let latest = fml_app::screening::latest(&st.ctx, &who.org, c.id).await?;
+    let (run, subjects, hits) = match latest {
+        None => (None, Vec::new(), Vec::new()),
+        Some((run, hits)) => {
+            let summary: Vec<Value> = serde_json::from_str(&run.summary).unwrap_or_default();
+            let text = |v: &Value, k: &str| v.get(k).and_then(Value::as_str).unwrap_or_default().to_owned();
+            let subjects = summary
+                .iter()
+                .map(|s| SubjectLine {
+                    name: text(s, "name"),
+                    role: Some(text(s, "role")).filter(|r| !r.is_empty()).unwrap_or_else(|| "company".into()),
+                    status: text(s, "status"),
+                })
+                .collect();
+            let hits = hits
+                .into_iter()
+                .map(|h| {
+                    let f: Value = serde_json::from_str(&h.features).unwrap_or_default();
+                    let e: Value = serde_json::from_str(&h.entity).unwrap_or_default();
+                    HitLine {
+                        note: echo.value(&format!("hit-{}", h.id), "note").to_owned(),
+                        id: h.id,
+                        subject: h.subject_name,
+                        caption: text(&e, "caption"),
+                        url: e.pointer("/article/url").and_then(Value::as_str).unwrap_or_default().to_owned(),
+                        entity_id: h.entity_id,
+                        standing: h.standing,
+                        score: format!("{:.0} %", h.score * 100.0),
+                        matched_name: text(&f, "matchedName"),
+                        birth_date: text(&f, "birthDate"),
+                        country: text(&f, "country"),
+                        triage: h.disposition.replace('_', " "),
+                        confidence: format!("{:.0}", h.confidence),
+                        reason: h.short_reason,
+                        model: h.model,
+                        review: match (h.review_disposition, h.reviewed_by, h.reviewed_at) {
+                            (Some(d), Some(by), Some(at)) => {
+                                Some((d.replace('_', " "), h.review_note.unwrap_or_default(), by, When::millis(at)))
+                            }
+                            _ => None,
+                        },
+                    }
+                })
+                .collect();
+            let list = format!("list version {}, threshold {:.2}", run.list_version, run.threshold);
+            (Some((run.triggered_by, When::millis(run.completed_at), run.id, list)), subjects, hits)
+        }
+    };
+    rendered("screening", "Screening", Screening { csrf, id: c.id.to_string(), run, subjects, hits })
 }
 
 pub struct EddItem {

@@ -123,6 +123,8 @@ pub fn notice(code: Option<&str>) -> Option<&'static str> {
         "responded" => "Your recommendation was sent back to the analyst.",
         "invite" => "A new invite was sent; earlier links no longer work.",
         "edd" => "EDD requirement saved.",
+        "screening" => "Screening is queued; its results appear here when it completes.",
+        "hit" => "Your disposition of the hit is recorded.",
         "edd-request" => "The evidence request was emailed to the customer.",
         "outreach" => "The email was sent to the customer.",
         "document" => "Document updated.",

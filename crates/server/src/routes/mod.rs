@@ -10,6 +10,7 @@ pub mod health;
 pub mod idempotent;
 pub mod oauth;
 pub mod persons;
+pub mod screening;
 pub mod session;
 pub mod settings;
 pub mod workflow;

@@ -587,7 +587,67 @@ async fn signing_out_ends_the_session(b: Backend) {
     assert!(page.contains("You have signed out."));
 }
 
+async fn the_screening_panel_shows_hits_and_takes_dispositions(b: Backend) {
+    let app = spawn(b).await;
+    crate::screening::load_samples(&app).await;
+    let a = app.analyst(Role::Analyst).await;
+    let case =
+        crate::screening::submitted_case(&app, "crm-console-screen", "Inter Tobacco LLC", crate::screening::people())
+            .await;
+    let s = sign_in(&app, &a).await;
+    let path = format!("/cases/{case}");
+    let page = crate::helpers::eventually(20, || async {
+        let (_, page) = s.get(&app, &path).await;
+        page.contains("NK-2Tbri3s6GgNtAwsSXh4qpL").then_some(page)
+    })
+    .await;
+    assert!(page.contains("id=\"screening\""), "the panel has its anchor");
+    assert!(
+        page.contains("OSETROVA, Maria") && page.contains("rules-v1") && page.contains("status-sanctioned"),
+        "{page}"
+    );
+    assert!(page.contains("status-clear"), "Jane Smith is clear");
+    let (_, results) = app.get_json(&a.token, &format!("/api/cases/{case}/screening")).await;
+    let hit =
+        results["hits"].as_array().unwrap().iter().find(|h| h["hitId"] == "NK-2Tbri3s6GgNtAwsSXh4qpL").unwrap()["id"]
+            .clone();
+
+    // A refused disposition comes back on the page with what was typed.
+    let hit_path = format!("{path}/screening/hits/{hit}");
+    let res = s.post(&app, &hit_path, &[("disposition", "perhaps"), ("note", "kept note")]).await;
+    assert_eq!(res.status(), 422);
+    let body = res.text().await.unwrap();
+    assert!(body.contains("choose false positive, true match or escalate") && body.contains("kept note"), "{body}");
+    let res =
+        s.post(&app, &hit_path, &[("disposition", "false_positive"), ("note", "Other person: passport on file")]).await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(res.headers()["location"], format!("{path}?done=hit"));
+    let (_, page) = s.get(&app, &format!("{path}?done=hit")).await;
+    assert!(
+        page.contains("Your disposition of the hit is recorded.") && page.contains("Other person: passport on file"),
+        "{page}"
+    );
+    let (_, results) = app.get_json(&a.token, &format!("/api/cases/{case}/screening")).await;
+    let reviewed = results["hits"].as_array().unwrap().iter().find(|h| h["id"] == hit).unwrap().clone();
+    assert_eq!(reviewed["review"]["reviewedBy"], a.email.as_str());
+
+    // Screen now queues another run.
+    let res = s.post(&app, &format!("{path}/screening"), &[]).await;
+    assert_eq!(res.status(), 303);
+    crate::helpers::eventually(20, || async {
+        let n = app.timeline(&a.token, &case).await.iter().filter(|e| e["event"] == "screening.completed").count();
+        (n == 2).then_some(())
+    })
+    .await;
+    // Another tenant's analyst cannot post to it.
+    let other = fml_domain::OrgId::parse("org_other_bank").unwrap();
+    crate::helpers::seed_org(&app.db, &other, fml_domain::ScopeSet::all()).await;
+    let stranger = sign_in(&app, &app.analyst_in(&other, Role::Admin).await).await;
+    assert_eq!(stranger.post(&app, &hit_path, &[("disposition", "escalate")]).await.status(), 404);
+}
+
 crate::on_both_backends!(
+    the_screening_panel_shows_hits_and_takes_dispositions,
     the_analyst_url_leads_through_sign_in_to_the_case,
     the_dashboard_pages_filters_and_sorts,
     sign_in_errors_are_clear_and_throttled,
