@@ -42,11 +42,18 @@ pub struct Ctx {
     pub screener: Arc<screening::Screener>,
     /// Who triages screening hits: the rules, or a model adapter.
     pub triager: Arc<dyn screening::HitTriager>,
+    /// A remote matching service used instead of the local list, when configured.
+    pub remote: Option<Arc<dyn screening::RemoteMatcher>>,
 }
 
 impl Ctx {
     pub fn new(db: Db, wakers: Wakers) -> Self {
-        Self { db, wakers, mail: None, screener: Arc::default(), triager: Arc::new(screening::Rules) }
+        Self { db, wakers, mail: None, screener: Arc::default(), triager: Arc::new(screening::Rules), remote: None }
+    }
+
+    pub fn with_remote_matcher(mut self, remote: Arc<dyn screening::RemoteMatcher>) -> Self {
+        self.remote = Some(remote);
+        self
     }
 
     pub fn with_triager(mut self, triager: Arc<dyn screening::HitTriager>) -> Self {

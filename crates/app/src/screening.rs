@@ -251,9 +251,22 @@ pub async fn run(ctx: &Ctx, org: &OrgId, case_id: CaseId, triggered_by: &str) ->
         let threshold = fml_store::screening::threshold(r.conn(), org).await?;
         (case, screened, threshold)
     };
-    let loaded = ctx.screener.index(&ctx.db).await?;
+    // The list: this deployment's own, or a yente-compatible service when one is configured
+    // (its failure fails the run, to be retried: a case is never shown clear for want of an
+    // answer).
+    let (list_version, source) = match &ctx.remote {
+        Some(remote) => (0, remote.source()),
+        None => (ctx.screener.index(&ctx.db).await?.version, "local"),
+    };
     for s in &mut screened {
-        for (entity, features, score) in matches(&ctx.db, &loaded.index, &s.subject, threshold).await? {
+        let found = match &ctx.remote {
+            Some(remote) => remote_matches(remote.as_ref(), &s.subject, threshold).await?,
+            None => {
+                let loaded = ctx.screener.index(&ctx.db).await?;
+                matches(&ctx.db, &loaded.index, &s.subject, threshold).await?
+            }
+        };
+        for (entity, features, score) in found {
             let t = ctx.triager.triage(&s.subject, &entity, &features).await;
             s.hits.push(Hit { entity, features, score, triage: t.triage, model: t.model, prompt_version: t.version });
         }
@@ -285,11 +298,11 @@ pub async fn run(ctx: &Ctx, org: &OrgId, case_id: CaseId, triggered_by: &str) ->
     }
     let record = NewRun {
         triggered_by: triggered_by.to_owned(),
-        list_version: loaded.version,
+        list_version,
         threshold,
         screened: i32::try_from(screened.len()).unwrap_or(i32::MAX),
         summary: serde_json::to_string(&summary).unwrap_or_default(),
-        source: "local",
+        source,
         completed_at: now,
     };
     let mut unit = ctx.unit().await?;
@@ -329,7 +342,7 @@ pub async fn run(ctx: &Ctx, org: &OrgId, case_id: CaseId, triggered_by: &str) ->
         actor_kind: ActorKind::System,
         actor: "system",
         action: "screening.run",
-        detail: json!({"runId": run_id, "triggeredBy": triggered_by, "listVersion": loaded.version,
+        detail: json!({"runId": run_id, "triggeredBy": triggered_by, "listVersion": list_version, "source": source,
                        "subjects": screened.len(), "hits": hits.len()}),
     };
     audit::record(unit.conn(), &entry, now).await?;
@@ -449,6 +462,42 @@ pub async fn review_hit(
     Ok(updated)
 }
 
+/// A boxed future, as the adapters' traits return them.
+pub type BoxFuture<'a, T> = std::pin::Pin<Box<dyn std::future::Future<Output = T> + Send + 'a>>;
+
+/// A matching service other than the local list (a yente-compatible API): the entities it
+/// returns for a subject, each with its score.
+pub trait RemoteMatcher: Send + Sync + std::fmt::Debug {
+    /// How runs record it (`screening_runs.source`).
+    fn source(&self) -> &'static str;
+    fn matches<'a>(&'a self, subject: &'a Subject, threshold: f64)
+    -> BoxFuture<'a, Result<Vec<(Entity, f64)>, String>>;
+}
+
+/// A remote service's matches with the local features beside its score (so each hit is
+/// explained the same way whatever found it), above the tenant's threshold.
+async fn remote_matches(
+    remote: &dyn RemoteMatcher,
+    subject: &Subject,
+    threshold: f64,
+) -> Result<Vec<(Entity, Features, f64)>, CommandError> {
+    let found = remote
+        .matches(subject, threshold)
+        .await
+        .map_err(|e| CommandError::Store(StoreError::Config(format!("the screening service failed: {e}"))))?;
+    let mut out: Vec<(Entity, Features, f64)> = found
+        .into_iter()
+        .filter(|(_, score)| *score >= threshold)
+        .map(|(entity, score)| {
+            let features = compare(subject, &entity);
+            (entity, features, score)
+        })
+        .collect();
+    out.sort_by(|a, b| b.2.total_cmp(&a.2).then_with(|| a.0.id.cmp(&b.0.id)));
+    out.truncate(MAX_HITS_PER_SUBJECT);
+    Ok(out)
+}
+
 /// A triage as a triager gives it, with who gave it.
 #[derive(Debug, Clone)]
 pub struct Judged {
@@ -459,12 +508,7 @@ pub struct Judged {
 
 /// Triages hits: the offline rules, or a model adapter that falls back to them.
 pub trait HitTriager: Send + Sync + std::fmt::Debug {
-    fn triage<'a>(
-        &'a self,
-        subject: &'a Subject,
-        entity: &'a Entity,
-        features: &'a Features,
-    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = Judged> + Send + 'a>>;
+    fn triage<'a>(&'a self, subject: &'a Subject, entity: &'a Entity, features: &'a Features) -> BoxFuture<'a, Judged>;
 }
 
 /// The offline triager (`rules-v1`).
@@ -477,7 +521,7 @@ impl HitTriager for Rules {
         _subject: &'a Subject,
         _entity: &'a Entity,
         features: &'a Features,
-    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = Judged> + Send + 'a>> {
+    ) -> BoxFuture<'a, Judged> {
         Box::pin(async move { rules(features) })
     }
 }

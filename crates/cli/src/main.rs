@@ -809,6 +809,7 @@ async fn serve(url: String, args: ServeArgs) -> Result<()> {
         config.documents_dir = dir;
     }
     config.delivery_retention = args.delivery_retention_days.map(|d| std::time::Duration::from_secs(d * 86_400));
+    config.vendors = fml_server::vendors::Vendors::from_env();
     config.http = fml_server::http::HttpLimits {
         header_timeout: std::time::Duration::from_secs(args.http_header_timeout_secs),
         max_connections: usize::try_from(args.http_max_connections).unwrap_or(usize::MAX),

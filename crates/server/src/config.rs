@@ -49,6 +49,9 @@ pub struct Config {
     /// `FML_DOCUMENTS_DIR`: the content-addressed document store (default: `documents/`
     /// beside a SQLite database, else `./fml-documents`; shared by every node on PostgreSQL).
     pub documents_dir: std::path::PathBuf,
+    /// Outside vendors behind the engines (Anthropic, a yente-compatible matcher); none by
+    /// default, from `FML_ANTHROPIC_*` and `FML_SCREENING_*` in `fml serve`.
+    pub vendors: crate::vendors::Vendors,
 }
 
 impl Config {
@@ -82,6 +85,7 @@ impl Config {
             token_cache_trust: crate::tokens::TRUST,
             http: crate::http::HttpLimits::default(),
             documents_dir: default_documents_dir(&database_url),
+            vendors: crate::vendors::Vendors::default(),
             database_url,
         }
     }
@@ -115,6 +119,7 @@ impl std::fmt::Debug for Config {
             .field("delivery_retention", &self.delivery_retention)
             .field("token_cache_trust", &self.token_cache_trust)
             .field("http", &self.http)
+            .field("vendors", &self.vendors)
             .finish()
     }
 }

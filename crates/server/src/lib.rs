@@ -21,6 +21,7 @@ pub mod routes;
 pub mod schema;
 pub mod state;
 pub mod tokens;
+pub mod vendors;
 pub mod view;
 
 use std::sync::Arc;
@@ -66,7 +67,14 @@ impl App {
         let tokens = tokens::TokenCache::for_db(&db, config.token_cache_trust);
         let mail =
             fml_app::mail::MailConfig { portal_url: config.portal_url.clone(), master_key: config.master_key.clone() };
-        let ctx = fml_app::Ctx::new(db.clone(), wakers).with_mail(mail);
+        let mut ctx = fml_app::Ctx::new(db.clone(), wakers).with_mail(mail);
+        if let Some(a) = &config.vendors.anthropic {
+            let client = vendors::anthropic::Client::new(a.clone());
+            ctx = ctx.with_triager(Arc::new(vendors::anthropic::ModelTriager::new(client)));
+        }
+        if let Some(y) = &config.vendors.yente {
+            ctx = ctx.with_remote_matcher(Arc::new(vendors::yente::Yente::new(y.clone())));
+        }
         let logins = Arc::new(ratelimit::LoginLimiter::default());
         let branding = Arc::new(branding::BrandingCache::default());
         let blobs = fml_store::blobs::BlobStore::new(config.documents_dir.clone());

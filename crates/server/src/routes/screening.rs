@@ -45,8 +45,10 @@ pub struct ScreeningRun {
     id: i64,
     /// "system" or the analyst's email.
     triggered_by: String,
-    /// The watch list's version the run matched against.
+    /// The watch list's version the run matched against (0 for a remote service).
     list_version: i64,
+    /// `local` (this deployment's list) or `yente` (a yente-compatible service).
+    source: String,
     /// The tenant's threshold at the time.
     threshold: f64,
     screened: i32,
@@ -63,6 +65,7 @@ impl From<RunRow> for ScreeningRun {
             id: r.id,
             triggered_by: r.triggered_by,
             list_version: r.list_version,
+            source: r.source,
             threshold: r.threshold,
             screened: r.screened,
             summary: summary

@@ -635,7 +635,7 @@ async fn the_screening_panel_shows_hits_and_takes_dispositions(b: Backend) {
     let res = s.post(&app, &format!("{path}/screening"), &[]).await;
     assert_eq!(res.status(), 303);
     crate::helpers::eventually(20, || async {
-        let n = app.timeline(&a.token, &case).await.iter().filter(|e| e["event"] == "screening.completed").count();
+        let n = app.timeline_all(&a.token, &case).await.iter().filter(|e| e["event"] == "screening.completed").count();
         (n == 2).then_some(())
     })
     .await;

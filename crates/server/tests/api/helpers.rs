@@ -135,6 +135,8 @@ pub struct Options {
     pub portal_on_self: bool,
     /// The retry schedule; by default [`test_schedule`] (fast retries).
     pub retry_schedule: Option<fml_webhooks::Schedule>,
+    /// Outside vendors (stand-in servers in the tests).
+    pub vendors: fml_server::vendors::Vendors,
 }
 
 impl Default for Options {
@@ -150,6 +152,7 @@ impl Default for Options {
             token_cache_trust: fml_server::tokens::TRUST,
             portal_on_self: false,
             retry_schedule: None,
+            vendors: fml_server::vendors::Vendors::default(),
         }
     }
 }
@@ -186,6 +189,7 @@ pub async fn spawn_with(backend: Backend, opts: Options) -> TestApp {
     config.http = opts.http;
     config.webhook_concurrency = opts.webhook_concurrency;
     config.token_cache_trust = opts.token_cache_trust;
+    config.vendors = opts.vendors.clone();
     let documents = std::env::temp_dir().join(format!("fml-test-docs-{}", uuid::Uuid::new_v4().simple()));
     config.documents_dir = documents.clone();
     let app = App::with_db(db.clone(), config);
@@ -325,7 +329,15 @@ impl TestApp {
     }
 
     /// The case's timeline, newest first.
+    /// A case's timeline without the screening engine's events, which a submission sets off
+    /// and which arrive on their own time (tests of the lifecycle would race them).
     pub async fn timeline(&self, token: &str, case: &str) -> Vec<Value> {
+        let all = self.timeline_all(token, case).await;
+        all.into_iter().filter(|e| !e["event"].as_str().unwrap_or_default().starts_with("screening.")).collect()
+    }
+
+    /// Every event of a case's timeline, newest first.
+    pub async fn timeline_all(&self, token: &str, case: &str) -> Vec<Value> {
         let (status, body) = self.get_json(token, &format!("/api/cases/{case}/timeline")).await;
         assert_eq!(status, 200, "{body}");
         body.as_array().unwrap().clone()

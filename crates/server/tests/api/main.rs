@@ -26,5 +26,6 @@ mod receivers;
 mod recipes;
 mod screening;
 mod unit;
+mod vendors;
 mod webhooks;
 mod workflow;

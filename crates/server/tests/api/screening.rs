@@ -23,7 +23,7 @@ pub async fn load_samples(app: &TestApp) {
 }
 
 async fn events(app: &TestApp, token: &str, case: &str, kind: &str) -> Vec<Value> {
-    let mut out: Vec<Value> = app.timeline(token, case).await.into_iter().filter(|e| e["event"] == kind).collect();
+    let mut out: Vec<Value> = app.timeline_all(token, case).await.into_iter().filter(|e| e["event"] == kind).collect();
     out.reverse();
     for e in &out {
         assert_valid(app, &e.to_string()).await;
@@ -35,7 +35,7 @@ async fn events(app: &TestApp, token: &str, case: &str, kind: &str) -> Vec<Value
 async fn completed(app: &TestApp, token: &str, case: &str, n: usize) -> Vec<Value> {
     eventually(20, || async {
         let all: Vec<Value> =
-            app.timeline(token, case).await.into_iter().filter(|e| e["event"] == "screening.completed").collect();
+            app.timeline_all(token, case).await.into_iter().filter(|e| e["event"] == "screening.completed").collect();
         (all.len() >= n).then_some(())
     })
     .await;

@@ -28,10 +28,8 @@ async fn act(app: &TestApp, who: &TestAnalyst, case: &str, action: &str, body: V
 
 /// The newest events of the case, oldest first, each checked against its schema.
 async fn new_events(app: &TestApp, who: &TestAnalyst, case: &str, n: usize) -> Vec<Value> {
-    // The lifecycle's own events: the engines' (screening after submission) run on their own time.
     let timeline = app.timeline(&who.token, case).await;
-    let mut out: Vec<Value> =
-        timeline.into_iter().filter(|e| !e["event"].as_str().unwrap().starts_with("screening.")).take(n).collect();
+    let mut out: Vec<Value> = timeline.into_iter().take(n).collect();
     out.reverse();
     for e in &out {
         assert_valid(app, &e.to_string()).await;
@@ -142,9 +140,7 @@ async fn the_lifecycle_end_to_end(b: Backend) {
     assert_eq!(body["decision"]["decidedBy"], analyst.email.as_str());
     assert_eq!(body["decision"]["notes"], "register shows a sanctioned UBO");
     let timeline = app.timeline(&analyst.token, &case).await;
-    // The engines' events (screening after submission) arrive on their own time.
-    let kinds: Vec<&str> =
-        timeline.iter().map(|e| e["event"].as_str().unwrap()).filter(|k| !k.starts_with("screening.")).collect();
+    let kinds: Vec<&str> = timeline.iter().map(|e| e["event"].as_str().unwrap()).collect();
     assert_eq!(
         kinds,
         [
