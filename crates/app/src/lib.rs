@@ -19,6 +19,7 @@ pub mod mail;
 pub mod persons;
 pub mod portal;
 pub mod principal;
+pub mod risk;
 pub mod screening;
 pub mod settings;
 pub mod watchlist;

@@ -346,6 +346,8 @@ pub async fn run(ctx: &Ctx, org: &OrgId, case_id: CaseId, triggered_by: &str) ->
                        "subjects": screened.len(), "hits": hits.len()}),
     };
     audit::record(unit.conn(), &entry, now).await?;
+    // Risk follows every screening.
+    unit.enqueue(&[(Some(org), Job::AssessRisk { case_id: case.id, assessed_by: "system".into() })], now).await?;
     unit.commit().await?;
     Ok(RunOutcome { run_id, screened })
 }

@@ -23,16 +23,26 @@ pub enum Job {
         #[serde(rename = "triggeredBy")]
         triggered_by: String,
     },
+    /// Score a case with the tenant's risk model and route it with its decision policy
+    /// (`risk.assessed`, `routing.evaluated`, and a decision when the policy may decide).
+    AssessRisk {
+        #[serde(rename = "caseId")]
+        case_id: CaseId,
+        /// "system" or the analyst's email.
+        #[serde(rename = "assessedBy")]
+        assessed_by: String,
+    },
 }
 
 impl Job {
     /// Every kind, as stored (the `CHECK` constraint of both schemas lists the same).
-    pub const KINDS: &'static [&'static str] = &["send_mail", "screen_case"];
+    pub const KINDS: &'static [&'static str] = &["send_mail", "screen_case", "assess_risk"];
 
     pub fn kind(&self) -> &'static str {
         match self {
             Job::SendMail { .. } => "send_mail",
             Job::ScreenCase { .. } => "screen_case",
+            Job::AssessRisk { .. } => "assess_risk",
         }
     }
 
@@ -40,7 +50,7 @@ impl Job {
     pub fn max_attempts(&self) -> i32 {
         match self {
             Job::SendMail { .. } => 8,
-            Job::ScreenCase { .. } => 6,
+            Job::ScreenCase { .. } | Job::AssessRisk { .. } => 6,
         }
     }
 

@@ -14,6 +14,8 @@ pub mod jobs;
 pub mod lifecycle;
 pub mod password;
 pub mod persons;
+pub mod policy;
+pub mod risk;
 pub mod scope;
 pub mod screening;
 pub mod secret;

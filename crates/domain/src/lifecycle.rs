@@ -75,6 +75,9 @@ pub enum Action {
     /// The customer submits their application (or confirms the reviewed data).
     Submit,
     Decide(Outcome),
+    /// A decision policy's `AUTO_APPROVE` / `DECLINE` (the system, only from `in_review`: a
+    /// case an analyst has touched since, or a senior has returned, is theirs to decide).
+    AutoDecide(Outcome),
     Escalate,
     RespondToEscalation(Recommendation),
 }
@@ -100,6 +103,8 @@ pub fn judge(current: CaseStatus, action: Action, actor: Actor) -> Verdict {
         (Action::Submit, InProgress) => InReview,
         (Action::Decide(Outcome::Approved), InReview | Returned) => Approved,
         (Action::Decide(Outcome::Declined), InReview | Returned) => Declined,
+        (Action::AutoDecide(Outcome::Approved), InReview) => Approved,
+        (Action::AutoDecide(Outcome::Declined), InReview) => Declined,
         (Action::Escalate, InReview | Returned) => PendingSenior,
         (Action::RespondToEscalation(_), PendingSenior) => Returned,
         _ => return Verdict::Illegal { current },
@@ -112,6 +117,7 @@ fn may(actor: Actor, action: Action) -> bool {
     match action {
         Action::Submit => matches!(actor, Actor::Customer | Actor::System),
         Action::Decide(_) | Action::Escalate => matches!(actor, Actor::Analyst(_)),
+        Action::AutoDecide(_) => matches!(actor, Actor::System),
         Action::RespondToEscalation(_) => matches!(actor, Actor::Analyst(r) if r >= Role::Senior),
     }
 }
@@ -121,10 +127,12 @@ mod tests {
     use super::*;
     use CaseStatus::*;
 
-    const ACTIONS: [Action; 7] = [
+    const ACTIONS: [Action; 9] = [
         Action::Submit,
         Action::Decide(Outcome::Approved),
         Action::Decide(Outcome::Declined),
+        Action::AutoDecide(Outcome::Approved),
+        Action::AutoDecide(Outcome::Declined),
         Action::Escalate,
         Action::RespondToEscalation(Recommendation::Approve),
         Action::RespondToEscalation(Recommendation::Decline),
@@ -144,6 +152,8 @@ mod tests {
         for r in [Recommendation::Approve, Recommendation::Decline, Recommendation::Refer] {
             out.push((PendingSenior, Action::RespondToEscalation(r), senior, Returned));
         }
+        out.push((InReview, Action::AutoDecide(Outcome::Approved), Actor::System, Approved));
+        out.push((InReview, Action::AutoDecide(Outcome::Declined), Actor::System, Declined));
         out
     }
 
@@ -156,6 +166,7 @@ mod tests {
                 // The least-privileged permitted actor gets the move or the 409.
                 let actor = match action {
                     Action::Submit => Actor::Customer,
+                    Action::AutoDecide(_) => Actor::System,
                     Action::RespondToEscalation(_) => Actor::Analyst(Role::Senior),
                     _ => Actor::Analyst(Role::Analyst),
                 };
@@ -190,7 +201,17 @@ mod tests {
             assert_eq!(judge(current, Action::Escalate, Actor::Customer), Verdict::Forbidden);
             assert_eq!(judge(current, Action::Decide(Outcome::Approved), Actor::System), Verdict::Forbidden);
             assert_eq!(judge(current, Action::Submit, Actor::Analyst(Role::Admin)), Verdict::Forbidden);
+            // A policy's decision is the system's alone; no analyst makes it.
+            assert_eq!(
+                judge(current, Action::AutoDecide(Outcome::Declined), Actor::Analyst(Role::Admin)),
+                Verdict::Forbidden
+            );
         }
+        // Only from in_review: a returned case is the analyst's.
+        assert_eq!(
+            judge(Returned, Action::AutoDecide(Outcome::Approved), Actor::System),
+            Verdict::Illegal { current: Returned }
+        );
         // Roles include the ones below them.
         let to_review = Verdict::Move { from: PendingSenior, to: Returned };
         assert_eq!(judge(PendingSenior, respond, Actor::Analyst(Role::Admin)), to_review);

@@ -16,7 +16,7 @@ pub const OPENAPI_PATH: &str = "/openapi.json";
 #[openapi(
     info(title = "First Mile Labs Public API", version = "1", description = "Open KYB cases from a CRM, safely retried."),
     modifiers(&SecurityAddon),
-    tags((name = "oauth"), (name = "cases"), (name = "webhooks"), (name = "analysts"), (name = "workflow"), (name = "documents"), (name = "edd"), (name = "persons"), (name = "screening"), (name = "settings"), (name = "health"))
+    tags((name = "oauth"), (name = "cases"), (name = "webhooks"), (name = "analysts"), (name = "workflow"), (name = "documents"), (name = "edd"), (name = "persons"), (name = "screening"), (name = "risk"), (name = "settings"), (name = "health"))
 )]
 struct ApiDoc;
 
@@ -64,6 +64,8 @@ pub fn api_router() -> OpenApiRouter<AppState> {
         .merge(routes::edd::router())
         .merge(routes::persons::router())
         .merge(routes::screening::router())
+        .merge(routes::risk::router())
+        .merge(routes::engines::router())
         .merge(routes::settings::router())
 }
 
@@ -84,6 +86,10 @@ pub fn finish(doc: &mut Value) {
                 response (Idempotent-Replay: true). 1-255 printable ASCII characters, kept 24 hours.",
             "schema": {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[!-~]([ -~]*[!-~])?$"}
         });
+        let schemas = components.entry("schemas").or_insert_with(|| json!({}));
+        for (name, schema) in crate::routes::risk::component_schemas() {
+            schemas[name] = schema;
+        }
     }
     let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) else { return };
     for (path, item) in paths.iter_mut() {

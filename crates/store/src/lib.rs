@@ -24,6 +24,7 @@ pub mod mail;
 pub mod orgs;
 pub mod persons;
 pub mod portal;
+pub mod risk;
 pub mod screening;
 pub mod tenant;
 pub mod unit;

@@ -30,7 +30,7 @@ macro_rules! webhook_event {
 macro_rules! string_enum {
     ($(#[$m:meta])* $ty:ident { $($variant:ident = $text:literal),+ $(,)? }) => {
         $(#[$m])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize, JsonSchema)]
         pub enum $ty {
             $(#[serde(rename = $text)] $variant),+
         }

@@ -424,6 +424,15 @@ pub async fn screen(
     after(&st, &form, &id, r, ("screening", "screening")).await
 }
 
+pub async fn recompute_risk(
+    State(st): State<AppState>,
+    Path(id): Path<String>,
+    form: Posted,
+) -> Result<Response, ConsoleError> {
+    let r = fml_app::risk::request(&st.ctx, form.analyst(), &locate(&id)?).await.map(drop);
+    after(&st, &form, &id, r, ("risk", "risk")).await
+}
+
 pub async fn review_hit(
     State(st): State<AppState>,
     Path((id, hit)): Path<(String, i64)>,

@@ -10,6 +10,7 @@ mod cases;
 mod catalog;
 mod clients;
 mod deliveries;
+mod engines;
 mod error;
 mod form;
 mod panels;
@@ -42,6 +43,7 @@ pub fn router() -> Router<AppState> {
         .route("/cases/{id}/escalation/response", post(cases::respond))
         .route("/cases/{id}/invite", post(cases::resend_invite))
         .route("/cases/{id}/screening", post(cases::screen))
+        .route("/cases/{id}/risk", post(cases::recompute_risk))
         .route("/cases/{id}/screening/hits/{hit}", post(cases::review_hit))
         .route("/cases/{id}/edd", post(cases::edd_requirement))
         .route("/cases/{id}/edd/request", post(cases::edd_request))
@@ -66,6 +68,10 @@ pub fn router() -> Router<AppState> {
         .route("/config/events", get(catalog::index))
         .route("/config/events/{name}", get(catalog::show))
         .route("/settings", get(settings::page))
+        .route("/settings/engines", get(engines::page))
+        .route("/settings/engines/threshold", post(engines::threshold))
+        .route("/settings/engines/risk-model", post(engines::risk_model))
+        .route("/settings/engines/policy", post(engines::policy))
         .route("/settings/branding", post(settings::branding))
         .route("/settings/analysts", post(settings::add_analyst))
         .route("/settings/analysts/{id}", post(settings::change_analyst))

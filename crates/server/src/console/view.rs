@@ -125,6 +125,8 @@ pub fn notice(code: Option<&str>) -> Option<&'static str> {
         "edd" => "EDD requirement saved.",
         "screening" => "Screening is queued; its results appear here when it completes.",
         "hit" => "Your disposition of the hit is recorded.",
+        "risk" => "The risk recompute is queued; the new score appears here when it is done.",
+        "engines" => "Saved as a new version, now in force.",
         "edd-request" => "The evidence request was emailed to the customer.",
         "outreach" => "The email was sent to the customer.",
         "document" => "Document updated.",

@@ -646,7 +646,71 @@ async fn the_screening_panel_shows_hits_and_takes_dispositions(b: Backend) {
     assert_eq!(stranger.post(&app, &hit_path, &[("disposition", "escalate")]).await.status(), 404);
 }
 
+async fn the_risk_panel_and_the_engine_settings(b: Backend) {
+    let app = spawn(b).await;
+    let admin = app.analyst(Role::Admin).await;
+    let analyst = app.analyst(Role::Analyst).await;
+    let case = case_in_review(&app, "crm-console-risk").await;
+    crate::helpers::eventually(20, || async {
+        let n =
+            app.timeline_all(&admin.token, &case).await.iter().filter(|e| e["event"] == "routing.evaluated").count();
+        (n == 1).then_some(())
+    })
+    .await;
+    let s = sign_in(&app, &admin).await;
+    let (_, page) = s.get(&app, &format!("/cases/{case}")).await;
+    assert!(page.contains("Risk and routing") && page.contains("band-low"), "{page}");
+    assert!(
+        page.contains("REVIEW_LEVEL_1") && page.contains("default branch") && page.contains("Identity verification"),
+        "{page}"
+    );
+    let res = s.post(&app, &format!("/cases/{case}/risk"), &[]).await;
+    assert_eq!(
+        (res.status().as_u16(), res.headers()["location"].to_str().unwrap()),
+        (303, format!("/cases/{case}?done=risk").as_str())
+    );
+
+    // Engines: admins only.
+    let other = sign_in(&app, &analyst).await;
+    assert_eq!(other.get(&app, "/settings/engines").await.0, 403);
+    let (code, page) = s.get(&app, "/settings/engines").await;
+    assert_eq!(code, 200);
+    assert!(
+        page.contains("Version 1") && page.contains("Standard routing") && page.contains("sanctionedIsProhibited"),
+        "{page}"
+    );
+    let res = s.post(&app, "/settings/engines/threshold", &[("threshold", "2")]).await;
+    assert_eq!(res.status(), 422);
+    assert!(res.text().await.unwrap().contains("between 0.7 and 1"));
+    assert_eq!(s.post(&app, "/settings/engines/threshold", &[("threshold", "0.9")]).await.status(), 303);
+    assert_eq!(app.get_json(&admin.token, "/api/screening/settings").await.1["threshold"], 0.9);
+
+    // A policy: refused with what was typed kept, dry-run without saving, then saved.
+    let res =
+        s.post(&app, "/settings/engines/policy", &[("config", "{\"name\": \"Broken\""), ("action", "save")]).await;
+    assert_eq!(res.status(), 422);
+    let body = res.text().await.unwrap();
+    assert!(body.contains("not a valid configuration") && body.contains("Broken"), "{body}");
+    let policy = r#"{"name": "Everything to L2", "rules": [], "defaultOutcome": "REVIEW_LEVEL_2"}"#;
+    let (_, c) = app.get_json(&admin.token, &format!("/api/cases/{case}")).await;
+    let reference = c["caseReference"].as_str().unwrap().to_owned();
+    let res = s
+        .post(&app, "/settings/engines/policy", &[("config", policy), ("case", &reference), ("action", "dry-run")])
+        .await;
+    assert_eq!(res.status(), 200);
+    let body = res.text().await.unwrap();
+    assert!(
+        body.contains("Dry run on") && body.contains("REVIEW_LEVEL_2") && body.contains("Nothing was saved"),
+        "{body}"
+    );
+    assert_eq!(app.get_json(&admin.token, "/api/policies").await.1["version"], 1);
+    assert_eq!(s.post(&app, "/settings/engines/policy", &[("config", policy), ("action", "save")]).await.status(), 303);
+    let (_, saved) = app.get_json(&admin.token, "/api/policies").await;
+    assert_eq!((saved["version"].as_i64(), saved["createdBy"].as_str()), (Some(2), Some(admin.email.as_str())));
+}
+
 crate::on_both_backends!(
+    the_risk_panel_and_the_engine_settings,
     the_screening_panel_shows_hits_and_takes_dispositions,
     the_analyst_url_leads_through_sign_in_to_the_case,
     the_dashboard_pages_filters_and_sorts,

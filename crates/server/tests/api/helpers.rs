@@ -329,11 +329,13 @@ impl TestApp {
     }
 
     /// The case's timeline, newest first.
-    /// A case's timeline without the screening engine's events, which a submission sets off
-    /// and which arrive on their own time (tests of the lifecycle would race them).
+    /// A case's timeline without the engines' events (screening, risk, routing), which a
+    /// submission sets off and which arrive on their own time (tests of the lifecycle would
+    /// race them).
     pub async fn timeline(&self, token: &str, case: &str) -> Vec<Value> {
+        let engine = |e: &str| e.starts_with("screening.") || e == "risk.assessed" || e == "routing.evaluated";
         let all = self.timeline_all(token, case).await;
-        all.into_iter().filter(|e| !e["event"].as_str().unwrap_or_default().starts_with("screening.")).collect()
+        all.into_iter().filter(|e| !engine(e["event"].as_str().unwrap_or_default())).collect()
     }
 
     /// Every event of a case's timeline, newest first.

@@ -24,6 +24,7 @@ mod portal;
 mod receiver;
 mod receivers;
 mod recipes;
+mod risk;
 mod screening;
 mod unit;
 mod vendors;

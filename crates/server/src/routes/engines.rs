@@ -1,0 +1,70 @@
+//! `GET /api/cases/{caseId}/engines`: every engine's stored results for a case in one read —
+//! what the console's case view shows, for integrators who want it at once.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use serde::Serialize;
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::error::ApiError;
+use crate::extract::Staff;
+use crate::routes::risk::{AssessmentView, RoutingView};
+use crate::routes::screening::{ScreeningHit, ScreeningRun};
+use crate::routes::workflow::locate;
+use crate::state::AppState;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(engines))
+}
+
+/// Screening: the latest run and its hits.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EngineScreening {
+    run: Option<ScreeningRun>,
+    hits: Vec<ScreeningHit>,
+}
+
+/// Risk and routing: the latest assessment and routing.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EngineRisk {
+    assessment: Option<AssessmentView>,
+    routing: Option<RoutingView>,
+}
+
+/// Every engine's stored results for a case.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct EngineResults {
+    case_id: String,
+    screening: EngineScreening,
+    risk: EngineRisk,
+}
+
+/// Every engine's latest stored results for a case (screening with its hits, risk with its
+/// factors, routing).
+#[utoipa::path(
+    get, path = "/api/cases/{caseId}/engines", tag = "risk", operation_id = "get_case_engines",
+    params(("caseId" = String, Path, description = "The case UUID or its reference")),
+    responses((status = 200, description = "The engines' latest results", body = EngineResults)),
+    security(("analystToken" = []), ("analystSession" = []))
+)]
+async fn engines(
+    State(st): State<AppState>,
+    staff: Staff,
+    Path(case_id): Path<String>,
+) -> Result<Json<EngineResults>, ApiError> {
+    let locator = locate(&case_id)?;
+    let (case, latest) = fml_app::screening::results(&st.ctx, &staff, &locator).await?;
+    let (_, assessment, routing) = fml_app::risk::results(&st.ctx, &staff, &locator).await?;
+    let (run, hits) = match latest {
+        Some((run, hits)) => (Some(run.into()), hits.into_iter().map(Into::into).collect()),
+        None => (None, Vec::new()),
+    };
+    Ok(Json(EngineResults {
+        case_id: case.id.to_string(),
+        screening: EngineScreening { run, hits },
+        risk: EngineRisk { assessment: assessment.map(Into::into), routing: routing.map(Into::into) },
+    }))
+}
