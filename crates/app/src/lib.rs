@@ -16,6 +16,7 @@ pub mod endpoints;
 pub mod error;
 pub mod idempotency;
 pub mod mail;
+pub mod monitoring;
 pub mod persons;
 pub mod portal;
 pub mod principal;

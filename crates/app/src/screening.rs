@@ -239,9 +239,20 @@ pub struct RunOutcome {
     pub screened: Vec<Screened>,
 }
 
-/// Screens a case now (the `screen_case` job): every subject against the list at its current
-/// version, each hit triaged, the run and its events committed together.
-pub async fn run(ctx: &Ctx, org: &OrgId, case_id: CaseId, triggered_by: &str) -> Result<RunOutcome, CommandError> {
+/// A case's subjects matched against the list now, nothing written.
+#[derive(Debug, Clone)]
+pub struct Matched {
+    pub case: CaseRecord,
+    pub screened: Vec<Screened>,
+    pub threshold: f64,
+    pub list_version: i64,
+    pub source: &'static str,
+}
+
+/// Matches every subject of a case against the list in force; hits are triaged by the
+/// configured triager when `triage`, else by the rules alone (monitoring, which only looks
+/// for what is new).
+pub async fn match_case(ctx: &Ctx, org: &OrgId, case_id: CaseId, triage: bool) -> Result<Matched, CommandError> {
     let (case, mut screened, threshold) = {
         let mut r = ctx.db.reader().await?;
         let case = fml_store::cases::get_in(r.conn(), org, &CaseLocator::Id(case_id))
@@ -267,10 +278,17 @@ pub async fn run(ctx: &Ctx, org: &OrgId, case_id: CaseId, triggered_by: &str) ->
             }
         };
         for (entity, features, score) in found {
-            let t = ctx.triager.triage(&s.subject, &entity, &features).await;
+            let t = if triage { ctx.triager.triage(&s.subject, &entity, &features).await } else { rules(&features) };
             s.hits.push(Hit { entity, features, score, triage: t.triage, model: t.model, prompt_version: t.version });
         }
     }
+    Ok(Matched { case, screened, threshold, list_version, source })
+}
+
+/// Screens a case now (the `screen_case` job): every subject against the list at its current
+/// version, each hit triaged, the run and its events committed together.
+pub async fn run(ctx: &Ctx, org: &OrgId, case_id: CaseId, triggered_by: &str) -> Result<RunOutcome, CommandError> {
+    let Matched { case, screened, threshold, list_version, source } = match_case(ctx, org, case_id, true).await?;
     let now = Timestamp::now();
     let summary: Vec<ScreeningSubject> = screened
         .iter()

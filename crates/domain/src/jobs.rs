@@ -32,17 +32,30 @@ pub enum Job {
         #[serde(rename = "assessedBy")]
         assessed_by: String,
     },
+    /// Re-screen an approved case and raise alerts for what is new (`monitoring.run.completed`,
+    /// `monitoring.alert.created`).
+    MonitorCase {
+        #[serde(rename = "caseId")]
+        case_id: CaseId,
+        /// "scheduled" or the analyst's email.
+        #[serde(rename = "triggeredBy")]
+        triggered_by: String,
+        /// The schedule's slot (none for an ad-hoc run).
+        #[serde(default)]
+        slot: Option<i64>,
+    },
 }
 
 impl Job {
     /// Every kind, as stored (the `CHECK` constraint of both schemas lists the same).
-    pub const KINDS: &'static [&'static str] = &["send_mail", "screen_case", "assess_risk"];
+    pub const KINDS: &'static [&'static str] = &["send_mail", "screen_case", "assess_risk", "monitor_case"];
 
     pub fn kind(&self) -> &'static str {
         match self {
             Job::SendMail { .. } => "send_mail",
             Job::ScreenCase { .. } => "screen_case",
             Job::AssessRisk { .. } => "assess_risk",
+            Job::MonitorCase { .. } => "monitor_case",
         }
     }
 
@@ -50,7 +63,7 @@ impl Job {
     pub fn max_attempts(&self) -> i32 {
         match self {
             Job::SendMail { .. } => 8,
-            Job::ScreenCase { .. } | Job::AssessRisk { .. } => 6,
+            Job::ScreenCase { .. } | Job::AssessRisk { .. } | Job::MonitorCase { .. } => 6,
         }
     }
 

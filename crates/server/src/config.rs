@@ -52,6 +52,8 @@ pub struct Config {
     /// Outside vendors behind the engines (Anthropic, a yente-compatible matcher); none by
     /// default, from `FML_ANTHROPIC_*` and `FML_SCREENING_*` in `fml serve`.
     pub vendors: crate::vendors::Vendors,
+    /// How often the monitoring scheduler looks for approved cases due a run (a minute).
+    pub monitoring_every: std::time::Duration,
 }
 
 impl Config {
@@ -86,6 +88,7 @@ impl Config {
             http: crate::http::HttpLimits::default(),
             documents_dir: default_documents_dir(&database_url),
             vendors: crate::vendors::Vendors::default(),
+            monitoring_every: std::time::Duration::from_secs(60),
             database_url,
         }
     }

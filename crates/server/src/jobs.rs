@@ -32,7 +32,7 @@ pub struct Handlers {
 
 impl Handlers {
     fn kinds(&self) -> Vec<&'static str> {
-        let mut k = vec!["screen_case", "assess_risk"];
+        let mut k = vec!["screen_case", "assess_risk", "monitor_case"];
         if self.mailer.is_some() {
             k.push("send_mail");
         }
@@ -71,6 +71,10 @@ async fn run_one(db: &Db, config: &Config, handlers: &Handlers, job: JobRecord) 
         },
         Job::ScreenCase { case_id, triggered_by } => match job.org_id.as_deref().map(fml_domain::OrgId::parse) {
             Some(Ok(org)) => engine(fml_app::screening::run(&handlers.ctx, &org, *case_id, triggered_by).await),
+            _ => Err("the job names no tenant".to_owned()),
+        },
+        Job::MonitorCase { case_id, triggered_by, slot } => match job.org_id.as_deref().map(fml_domain::OrgId::parse) {
+            Some(Ok(org)) => engine(fml_app::monitoring::run(&handlers.ctx, &org, *case_id, triggered_by, *slot).await),
             _ => Err("the job names no tenant".to_owned()),
         },
         Job::AssessRisk { case_id, assessed_by } => match job.org_id.as_deref().map(fml_domain::OrgId::parse) {

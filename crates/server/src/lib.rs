@@ -93,6 +93,7 @@ impl App {
         let handlers =
             jobs::Handlers { mailer: mail::Mailer::from_config(&self.state.config), ctx: self.state.ctx.clone() };
         tokio::spawn(jobs::run(self.state.db.clone(), self.state.config.clone(), wakers.jobs.clone(), handlers));
+        tokio::spawn(fml_app::monitoring::scheduler(self.state.ctx.clone(), self.state.config.monitoring_every));
         tokio::spawn(housekeeping(self.state.db.clone(), self.state.config.delivery_retention));
         let c = &self.state.config;
         let engine = fml_webhooks::engine::EngineConfig {

@@ -21,6 +21,7 @@ pub mod idempotency;
 pub mod jobs;
 pub mod keyring;
 pub mod mail;
+pub mod monitoring;
 pub mod orgs;
 pub mod persons;
 pub mod portal;

@@ -433,6 +433,28 @@ pub async fn recompute_risk(
     after(&st, &form, &id, r, ("risk", "risk")).await
 }
 
+pub async fn monitor(
+    State(st): State<AppState>,
+    Path(id): Path<String>,
+    form: Posted,
+) -> Result<Response, ConsoleError> {
+    let r = fml_app::monitoring::request(&st.ctx, form.analyst(), &locate(&id)?).await.map(drop);
+    after(&st, &form, &id, r, ("monitoring", "monitoring")).await
+}
+
+pub async fn resolve_alert(
+    State(st): State<AppState>,
+    Path((id, alert)): Path<(String, i64)>,
+    form: Posted,
+) -> Result<Response, ConsoleError> {
+    let r = async {
+        let n = note(&form, "note", false)?;
+        fml_app::monitoring::resolve(&st.ctx, form.analyst(), alert, n).await.map(drop)
+    }
+    .await;
+    after(&st, &form, &id, r, ("alert", &format!("alert-{alert}"))).await
+}
+
 pub async fn review_hit(
     State(st): State<AppState>,
     Path((id, hit)): Path<(String, i64)>,

@@ -28,6 +28,7 @@ struct EnginesPage {
     /// Which form was refused, and why.
     error: Option<(&'static str, String)>,
     threshold: String,
+    interval: String,
     model: String,
     model_version: (i64, i32, String, When),
     policy: String,
@@ -42,6 +43,7 @@ struct Shown {
     notice: Option<&'static str>,
     error: Option<(&'static str, String)>,
     threshold: Option<String>,
+    interval: Option<String>,
     model: Option<String>,
     policy: Option<String>,
     dry_case: String,
@@ -63,11 +65,16 @@ async fn render(st: &AppState, who: &Viewer<Admin>, s: Shown, status: StatusCode
         Some(t) => t,
         None => format!("{}", fml_app::screening::threshold(&st.ctx, org).await?),
     };
+    let interval = match s.interval {
+        Some(i) => i,
+        None => fml_app::monitoring::interval(&st.db, org).await?.to_string(),
+    };
     let page = EnginesPage {
         chrome: who.chrome("settings"),
         notice: s.notice,
         error: s.error,
         threshold,
+        interval,
         model: s.model.unwrap_or_else(|| pretty(&model.config)),
         model_version: (model.id, model.version, model.created_by, When::millis(model.created_at)),
         policy: s.policy.unwrap_or_else(|| pretty(&policy.config)),
@@ -127,6 +134,15 @@ pub async fn threshold(State(st): State<AppState>, form: Posted<Admin>) -> Resul
         _ => Err(CommandError::field("threshold", "a number such as 0.85")),
     };
     after(&st, &form, "threshold", r, Shown { threshold: Some(raw), ..Shown::default() }).await
+}
+
+pub async fn interval(State(st): State<AppState>, form: Posted<Admin>) -> Result<Response, ConsoleError> {
+    let raw = form.fields.text("intervalHours").trim().to_owned();
+    let r = match raw.parse::<i64>() {
+        Ok(h) => fml_app::monitoring::set_interval(&st.ctx, form.analyst(), h).await.map(drop),
+        Err(_) => Err(CommandError::field("intervalHours", "a whole number of hours from 1 to 720")),
+    };
+    after(&st, &form, "interval", r, Shown { interval: Some(raw), ..Shown::default() }).await
 }
 
 pub async fn risk_model(State(st): State<AppState>, form: Posted<Admin>) -> Result<Response, ConsoleError> {

@@ -37,6 +37,7 @@ pub async fn all(
         documents(st, who, csrf, case, echo).await?,
         screening(st, who, csrf, case, echo).await?,
         risk(st, who, csrf, case).await?,
+        monitoring(st, who, csrf, case, echo).await?,
         edd(st, who, csrf, case, echo).await?,
         deliveries(st, who, case).await?,
         timeline(st, who, case).await?,
@@ -386,6 +387,60 @@ async fn risk(st: &AppState, who: &Analyst, csrf: &str, c: &CaseRecord) -> Resul
         (r.policy_name, rule, r.outcome, r.decided.unwrap_or_default())
     });
     rendered("risk", "Risk and routing", Risk { csrf, id: c.id.to_string(), assessment, factors, routing })
+}
+
+pub struct AlertLine {
+    pub id: i64,
+    pub severity: String,
+    pub kind: String,
+    pub title: String,
+    pub detail: String,
+    pub created: When,
+    /// Resolved: by whom, when, note.
+    pub resolved: Option<(String, When, String)>,
+    /// The note as posted, when that form was refused.
+    pub note: String,
+}
+
+#[derive(Template)]
+#[template(path = "console/panels/monitoring.html")]
+struct Monitoring<'a> {
+    csrf: &'a str,
+    id: String,
+    /// By, when, alerts, of the latest run; how many runs.
+    last_run: Option<(String, When, i32)>,
+    alerts: Vec<AlertLine>,
+}
+
+async fn monitoring(
+    st: &AppState,
+    who: &Analyst,
+    csrf: &str,
+    c: &CaseRecord,
+    echo: &Echo,
+) -> Result<Rendered, ConsoleError> {
+    let (runs, alerts) = {
+        let mut r = st.db.reader().await?;
+        fml_store::monitoring::for_case(r.conn(), &who.org, c.id).await?
+    };
+    let last_run = runs.first().map(|r| (r.triggered_by.clone(), When::millis(r.completed_at), r.alerts_generated));
+    let alerts = alerts
+        .into_iter()
+        .map(|a| AlertLine {
+            note: echo.value(&format!("alert-{}", a.id), "note").to_owned(),
+            id: a.id,
+            severity: a.severity,
+            kind: a.alert_type.replace('_', " "),
+            title: a.title,
+            detail: a.detail,
+            created: When::millis(a.created_at),
+            resolved: match (a.resolved_by, a.resolved_at) {
+                (Some(by), Some(at)) => Some((by, When::millis(at), a.resolution_note.unwrap_or_default())),
+                _ => None,
+            },
+        })
+        .collect();
+    rendered("monitoring", "Monitoring", Monitoring { csrf, id: c.id.to_string(), last_run, alerts })
 }
 
 pub struct EddItem {

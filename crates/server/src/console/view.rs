@@ -127,6 +127,8 @@ pub fn notice(code: Option<&str>) -> Option<&'static str> {
         "hit" => "Your disposition of the hit is recorded.",
         "risk" => "The risk recompute is queued; the new score appears here when it is done.",
         "engines" => "Saved as a new version, now in force.",
+        "monitoring" => "A monitoring run is queued; new alerts appear here.",
+        "alert" => "The alert is resolved.",
         "edd-request" => "The evidence request was emailed to the customer.",
         "outreach" => "The email was sent to the customer.",
         "document" => "Document updated.",

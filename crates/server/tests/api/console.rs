@@ -683,6 +683,9 @@ async fn the_risk_panel_and_the_engine_settings(b: Backend) {
     assert_eq!(res.status(), 422);
     assert!(res.text().await.unwrap().contains("between 0.7 and 1"));
     assert_eq!(s.post(&app, "/settings/engines/threshold", &[("threshold", "0.9")]).await.status(), 303);
+    assert_eq!(s.post(&app, "/settings/engines/interval", &[("intervalHours", "daily")]).await.status(), 422);
+    assert_eq!(s.post(&app, "/settings/engines/interval", &[("intervalHours", "12")]).await.status(), 303);
+    assert_eq!(app.get_json(&admin.token, "/api/monitoring/settings").await.1["intervalHours"], 12);
     assert_eq!(app.get_json(&admin.token, "/api/screening/settings").await.1["threshold"], 0.9);
 
     // A policy: refused with what was typed kept, dry-run without saving, then saved.
@@ -707,6 +710,27 @@ async fn the_risk_panel_and_the_engine_settings(b: Backend) {
     assert_eq!(s.post(&app, "/settings/engines/policy", &[("config", policy), ("action", "save")]).await.status(), 303);
     let (_, saved) = app.get_json(&admin.token, "/api/policies").await;
     assert_eq!((saved["version"].as_i64(), saved["createdBy"].as_str()), (Some(2), Some(admin.email.as_str())));
+
+    // Monitoring: a new list entry naming the company → an alert on the page, resolved there.
+    let entry = r#"{"id": "NK-test-acme", "schema": "Company", "caption": "Acme Holdings Ltd", "properties": {"name": ["Acme Holdings Ltd"], "topics": ["sanction"]}}"#;
+    fml_app::watchlist::import(&app.db, "test", fml_app::watchlist::Format::Ftm, entry.as_bytes(), &()).await.unwrap();
+    let res = s.post(&app, &format!("/cases/{case}/monitoring"), &[]).await;
+    assert_eq!(res.status(), 303);
+    let (_, mon) = crate::helpers::eventually(20, || async {
+        let (code, v) = app.get_json(&admin.token, &format!("/api/cases/{case}/monitoring")).await;
+        (!v["alerts"].as_array().unwrap().is_empty()).then_some((code, v))
+    })
+    .await;
+    let alert = mon["alerts"][0]["id"].as_i64().unwrap();
+    let (_, page) = s.get(&app, &format!("/cases/{case}")).await;
+    assert!(page.contains("New sanctions hit — Acme Holdings Ltd") && page.contains("severity-high"), "{page}");
+    let res =
+        s.post(&app, &format!("/cases/{case}/alerts/{alert}/resolve"), &[("note", "Same name, other company")]).await;
+    assert_eq!(res.status(), 303);
+    let (_, page) = s.get(&app, &format!("/cases/{case}?done=alert")).await;
+    assert!(page.contains("The alert is resolved.") && page.contains("Same name, other company"), "{page}");
+    let res = s.post(&app, &format!("/cases/{case}/alerts/{alert}/resolve"), &[("note", "again")]).await;
+    assert_eq!(res.status(), 409, "resolved already");
 }
 
 crate::on_both_backends!(

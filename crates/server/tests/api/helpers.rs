@@ -137,6 +137,8 @@ pub struct Options {
     pub retry_schedule: Option<fml_webhooks::Schedule>,
     /// Outside vendors (stand-in servers in the tests).
     pub vendors: fml_server::vendors::Vendors,
+    /// The monitoring scheduler's tick.
+    pub monitoring_every: Duration,
 }
 
 impl Default for Options {
@@ -153,6 +155,7 @@ impl Default for Options {
             portal_on_self: false,
             retry_schedule: None,
             vendors: fml_server::vendors::Vendors::default(),
+            monitoring_every: Duration::from_secs(60),
         }
     }
 }
@@ -190,6 +193,7 @@ pub async fn spawn_with(backend: Backend, opts: Options) -> TestApp {
     config.webhook_concurrency = opts.webhook_concurrency;
     config.token_cache_trust = opts.token_cache_trust;
     config.vendors = opts.vendors.clone();
+    config.monitoring_every = opts.monitoring_every;
     let documents = std::env::temp_dir().join(format!("fml-test-docs-{}", uuid::Uuid::new_v4().simple()));
     config.documents_dir = documents.clone();
     let app = App::with_db(db.clone(), config);

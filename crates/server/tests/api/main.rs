@@ -17,6 +17,7 @@ mod jobs;
 mod keyring;
 mod listener;
 mod mail;
+mod monitoring;
 mod oauth;
 mod openapi;
 mod persons;
