@@ -119,7 +119,13 @@ pub async fn submit(ctx: &Ctx, who: &Customer, source: SubmissionSource) -> Resu
     };
     unit.emit(event.emit(&moved.org_id, moved.crm_record_id.as_deref(), now));
     // The engines start on what was submitted.
-    let screen = fml_domain::jobs::Job::ScreenCase { case_id: moved.id, triggered_by: "system".into() };
+    // Screening, then risk, then the case review (tagged with how the submission came).
+    let tag = match source {
+        SubmissionSource::ApplicationForm => format!("system:form-submission:{}", who.email),
+        SubmissionSource::DocUpload => format!("system:confirm-review:{}", who.email),
+    };
+    let screen =
+        fml_domain::jobs::Job::ScreenCase { case_id: moved.id, triggered_by: "system".into(), review: Some(tag) };
     unit.enqueue(&[(Some(&who.org), screen)], now).await?;
     let source = match source {
         SubmissionSource::ApplicationForm => "application_form",

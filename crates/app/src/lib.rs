@@ -20,6 +20,7 @@ pub mod monitoring;
 pub mod persons;
 pub mod portal;
 pub mod principal;
+pub mod review;
 pub mod risk;
 pub mod screening;
 pub mod settings;

@@ -114,6 +114,7 @@ pub async fn assess(
     org: &OrgId,
     case_id: fml_domain::CaseId,
     assessed_by: &str,
+    review: Option<&str>,
 ) -> Result<Assessed, CommandError> {
     let now = Timestamp::now();
     let mut unit = ctx.unit().await?;
@@ -239,6 +240,9 @@ pub async fn assess(
         }),
     };
     audit::record(unit.conn(), &entry, now).await?;
+    if let Some(tag) = review {
+        unit.enqueue(&[(Some(org), Job::ReviewCase { case_id: case.id, triggered_by: tag.to_owned() })], now).await?;
+    }
     unit.commit().await?;
     Ok(Assessed { assessment_id, assessment, routing, decided: decided.map(|(_, to)| to) })
 }
@@ -248,7 +252,7 @@ pub async fn request(ctx: &Ctx, who: &Analyst, locator: &CaseLocator) -> Result<
     let now = Timestamp::now();
     let mut unit = ctx.unit().await?;
     let case = load(&mut unit, &who.org, locator).await?;
-    let job = Job::AssessRisk { case_id: case.id, assessed_by: who.email.clone() };
+    let job = Job::AssessRisk { case_id: case.id, assessed_by: who.email.clone(), review: None };
     unit.enqueue(&[(Some(&who.org), job)], now).await?;
     let entry = audit::Entry {
         org: Some(&who.org),

@@ -287,7 +287,13 @@ pub async fn match_case(ctx: &Ctx, org: &OrgId, case_id: CaseId, triage: bool) -
 
 /// Screens a case now (the `screen_case` job): every subject against the list at its current
 /// version, each hit triaged, the run and its events committed together.
-pub async fn run(ctx: &Ctx, org: &OrgId, case_id: CaseId, triggered_by: &str) -> Result<RunOutcome, CommandError> {
+pub async fn run(
+    ctx: &Ctx,
+    org: &OrgId,
+    case_id: CaseId,
+    triggered_by: &str,
+    review: Option<&str>,
+) -> Result<RunOutcome, CommandError> {
     let Matched { case, screened, threshold, list_version, source } = match_case(ctx, org, case_id, true).await?;
     let now = Timestamp::now();
     let summary: Vec<ScreeningSubject> = screened
@@ -365,7 +371,8 @@ pub async fn run(ctx: &Ctx, org: &OrgId, case_id: CaseId, triggered_by: &str) ->
     };
     audit::record(unit.conn(), &entry, now).await?;
     // Risk follows every screening.
-    unit.enqueue(&[(Some(org), Job::AssessRisk { case_id: case.id, assessed_by: "system".into() })], now).await?;
+    let assess = Job::AssessRisk { case_id: case.id, assessed_by: "system".into(), review: review.map(str::to_owned) };
+    unit.enqueue(&[(Some(org), assess)], now).await?;
     unit.commit().await?;
     Ok(RunOutcome { run_id, screened })
 }
@@ -375,7 +382,7 @@ pub async fn request(ctx: &Ctx, who: &Analyst, locator: &CaseLocator) -> Result<
     let now = Timestamp::now();
     let mut unit = ctx.unit().await?;
     let case = load(&mut unit, &who.org, locator).await?;
-    let job = Job::ScreenCase { case_id: case.id, triggered_by: who.email.clone() };
+    let job = Job::ScreenCase { case_id: case.id, triggered_by: who.email.clone(), review: None };
     unit.enqueue(&[(Some(&who.org), job)], now).await?;
     let entry = audit::Entry {
         org: Some(&who.org),

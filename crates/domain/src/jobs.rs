@@ -22,6 +22,9 @@ pub enum Job {
         /// "system" or the analyst's email.
         #[serde(rename = "triggeredBy")]
         triggered_by: String,
+        /// When set, the case review that follows (after risk), with its `triggeredBy`.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        review: Option<String>,
     },
     /// Score a case with the tenant's risk model and route it with its decision policy
     /// (`risk.assessed`, `routing.evaluated`, and a decision when the policy may decide).
@@ -31,6 +34,17 @@ pub enum Job {
         /// "system" or the analyst's email.
         #[serde(rename = "assessedBy")]
         assessed_by: String,
+        /// When set, the case review to queue after the assessment, with its `triggeredBy`.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        review: Option<String>,
+    },
+    /// Review the whole case (`ai_review.completed`).
+    ReviewCase {
+        #[serde(rename = "caseId")]
+        case_id: CaseId,
+        /// "system:form-submission:<email>", "system:confirm-review:<email>" or an analyst's.
+        #[serde(rename = "triggeredBy")]
+        triggered_by: String,
     },
     /// Re-screen an approved case and raise alerts for what is new (`monitoring.run.completed`,
     /// `monitoring.alert.created`).
@@ -48,7 +62,8 @@ pub enum Job {
 
 impl Job {
     /// Every kind, as stored (the `CHECK` constraint of both schemas lists the same).
-    pub const KINDS: &'static [&'static str] = &["send_mail", "screen_case", "assess_risk", "monitor_case"];
+    pub const KINDS: &'static [&'static str] =
+        &["send_mail", "screen_case", "assess_risk", "monitor_case", "review_case"];
 
     pub fn kind(&self) -> &'static str {
         match self {
@@ -56,6 +71,7 @@ impl Job {
             Job::ScreenCase { .. } => "screen_case",
             Job::AssessRisk { .. } => "assess_risk",
             Job::MonitorCase { .. } => "monitor_case",
+            Job::ReviewCase { .. } => "review_case",
         }
     }
 
@@ -63,7 +79,7 @@ impl Job {
     pub fn max_attempts(&self) -> i32 {
         match self {
             Job::SendMail { .. } => 8,
-            Job::ScreenCase { .. } | Job::AssessRisk { .. } | Job::MonitorCase { .. } => 6,
+            Job::ScreenCase { .. } | Job::AssessRisk { .. } | Job::MonitorCase { .. } | Job::ReviewCase { .. } => 6,
         }
     }
 

@@ -15,6 +15,7 @@ pub mod lifecycle;
 pub mod password;
 pub mod persons;
 pub mod policy;
+pub mod review;
 pub mod risk;
 pub mod scope;
 pub mod screening;

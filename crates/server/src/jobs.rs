@@ -32,7 +32,7 @@ pub struct Handlers {
 
 impl Handlers {
     fn kinds(&self) -> Vec<&'static str> {
-        let mut k = vec!["screen_case", "assess_risk", "monitor_case"];
+        let mut k = vec!["screen_case", "assess_risk", "monitor_case", "review_case"];
         if self.mailer.is_some() {
             k.push("send_mail");
         }
@@ -69,16 +69,28 @@ async fn run_one(db: &Db, config: &Config, handlers: &Handlers, job: JobRecord) 
             Some(m) => m.send(db, config, *mail_id).await.map(|s| matches!(s, Sent::Sent)),
             None => Err("no SMTP server is configured".to_owned()),
         },
-        Job::ScreenCase { case_id, triggered_by } => match job.org_id.as_deref().map(fml_domain::OrgId::parse) {
-            Some(Ok(org)) => engine(fml_app::screening::run(&handlers.ctx, &org, *case_id, triggered_by).await),
-            _ => Err("the job names no tenant".to_owned()),
-        },
+        Job::ScreenCase { case_id, triggered_by, review } => {
+            match job.org_id.as_deref().map(fml_domain::OrgId::parse) {
+                Some(Ok(org)) => engine(
+                    fml_app::screening::run(&handlers.ctx, &org, *case_id, triggered_by, review.as_deref()).await,
+                ),
+                _ => Err("the job names no tenant".to_owned()),
+            }
+        }
         Job::MonitorCase { case_id, triggered_by, slot } => match job.org_id.as_deref().map(fml_domain::OrgId::parse) {
             Some(Ok(org)) => engine(fml_app::monitoring::run(&handlers.ctx, &org, *case_id, triggered_by, *slot).await),
             _ => Err("the job names no tenant".to_owned()),
         },
-        Job::AssessRisk { case_id, assessed_by } => match job.org_id.as_deref().map(fml_domain::OrgId::parse) {
-            Some(Ok(org)) => engine(fml_app::risk::assess(&handlers.ctx, &org, *case_id, assessed_by).await),
+        Job::AssessRisk { case_id, assessed_by, review } => match job.org_id.as_deref().map(fml_domain::OrgId::parse) {
+            Some(Ok(org)) => {
+                engine(fml_app::risk::assess(&handlers.ctx, &org, *case_id, assessed_by, review.as_deref()).await)
+            }
+            _ => Err("the job names no tenant".to_owned()),
+        },
+        Job::ReviewCase { case_id, triggered_by } => match job.org_id.as_deref().map(fml_domain::OrgId::parse) {
+            Some(Ok(org)) => {
+                engine(fml_app::review::run(&handlers.ctx, &org, *case_id, triggered_by, &mut |_| {}).await)
+            }
             _ => Err("the job names no tenant".to_owned()),
         },
     };

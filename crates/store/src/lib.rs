@@ -25,6 +25,7 @@ pub mod monitoring;
 pub mod orgs;
 pub mod persons;
 pub mod portal;
+pub mod reviews;
 pub mod risk;
 pub mod screening;
 pub mod tenant;

@@ -455,6 +455,15 @@ pub async fn resolve_alert(
     after(&st, &form, &id, r, ("alert", &format!("alert-{alert}"))).await
 }
 
+pub async fn ai_review(
+    State(st): State<AppState>,
+    Path(id): Path<String>,
+    form: Posted,
+) -> Result<Response, ConsoleError> {
+    let r = fml_app::review::run_for(&st.ctx, form.analyst(), &locate(&id)?, &mut |_| {}).await.map(drop);
+    after(&st, &form, &id, r, ("ai-review", "ai-review")).await
+}
+
 pub async fn review_hit(
     State(st): State<AppState>,
     Path((id, hit)): Path<(String, i64)>,

@@ -12,6 +12,7 @@ pub mod idempotent;
 pub mod monitoring;
 pub mod oauth;
 pub mod persons;
+pub mod review;
 pub mod risk;
 pub mod screening;
 pub mod session;

@@ -731,6 +731,12 @@ async fn the_risk_panel_and_the_engine_settings(b: Backend) {
     assert!(page.contains("The alert is resolved.") && page.contains("Same name, other company"), "{page}");
     let res = s.post(&app, &format!("/cases/{case}/alerts/{alert}/resolve"), &[("note", "again")]).await;
     assert_eq!(res.status(), 409, "resolved already");
+
+    // The case review, run from the page.
+    let res = s.post(&app, &format!("/cases/{case}/ai-review"), &[]).await;
+    assert_eq!(res.status(), 303);
+    let (_, page) = s.get(&app, &format!("/cases/{case}?done=ai-review")).await;
+    assert!(page.contains("Recommendation: <strong>") && page.contains(&format!("for {}", admin.email)), "{page}");
 }
 
 crate::on_both_backends!(

@@ -337,7 +337,12 @@ impl TestApp {
     /// submission sets off and which arrive on their own time (tests of the lifecycle would
     /// race them).
     pub async fn timeline(&self, token: &str, case: &str) -> Vec<Value> {
-        let engine = |e: &str| e.starts_with("screening.") || e == "risk.assessed" || e == "routing.evaluated";
+        let engine = |e: &str| {
+            e.starts_with("screening.")
+                || e == "risk.assessed"
+                || e == "routing.evaluated"
+                || e == "ai_review.completed"
+        };
         let all = self.timeline_all(token, case).await;
         all.into_iter().filter(|e| !engine(e["event"].as_str().unwrap_or_default())).collect()
     }

@@ -25,6 +25,7 @@ mod portal;
 mod receiver;
 mod receivers;
 mod recipes;
+mod review;
 mod risk;
 mod screening;
 mod unit;
