@@ -22,7 +22,7 @@ use crate::routes::workflow::locate;
 use crate::state::AppState;
 
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(list_reviews, run_review)).routes(routes!(stream_review))
+    OpenApiRouter::new().routes(routes!(list_reviews)).routes(routes!(run_review)).routes(routes!(stream_review))
 }
 
 /// A review.
@@ -125,6 +125,25 @@ async fn run_review(
     Ok(Json(summary(id, &review)))
 }
 
+fn event_name_schema() -> utoipa::openapi::schema::Schema {
+    utoipa::openapi::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::schema::SchemaType::Type(utoipa::openapi::schema::Type::String))
+        .enum_values(Some(["step", "factor", "completed", "error"].map(|v| Value::String(v.into()))))
+        .build()
+        .into()
+}
+
+/// One server-sent event of a streamed review.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AiReviewStreamEvent {
+    /// `step` (`{text}`: what was read), `factor` (`{text, severity}`), `completed` (the
+    /// review: `{reviewId, recommendation, confidence, riskFactors}`) or `error` (`{error}`).
+    #[schema(schema_with = event_name_schema)]
+    event: String,
+    /// The event's JSON.
+    data: String,
+}
+
 fn sse(event: &str, data: &Value) -> String {
     format!("event: {event}\ndata: {data}\n\n")
 }
@@ -134,7 +153,7 @@ fn sse(event: &str, data: &Value) -> String {
 #[utoipa::path(
     post, path = "/api/cases/{caseId}/ai-review/stream", tag = "ai_review", operation_id = "stream_ai_review",
     params(("caseId" = String, Path, description = "The case UUID or its reference")),
-    responses((status = 200, description = "The review as it runs", content_type = "text/event-stream", body = String)),
+    responses((status = 200, description = "The review as it runs", content_type = "text/event-stream", body = AiReviewStreamEvent)),
     security(("analystToken" = []), ("analystSession" = []))
 )]
 async fn stream_review(
