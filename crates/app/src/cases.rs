@@ -32,6 +32,32 @@ pub(crate) async fn load(
     fml_store::cases::get_in(unit.conn(), org, locator).await?.ok_or(CommandError::NotFound("no such case"))
 }
 
+/// An analyst asks an engine to run on a case now: the job `make` builds for the case, queued
+/// with an audit row `action`, in one transaction.
+pub(crate) async fn queue_engine(
+    ctx: &Ctx,
+    who: &Analyst,
+    locator: &CaseLocator,
+    action: &str,
+    make: impl FnOnce(&CaseRecord) -> fml_domain::jobs::Job,
+) -> Result<CaseRecord, CommandError> {
+    let now = Timestamp::now();
+    let mut unit = ctx.unit().await?;
+    let case = load(&mut unit, &who.org, locator).await?;
+    unit.enqueue(&[(Some(&who.org), make(&case))], now).await?;
+    let entry = audit::Entry {
+        org: Some(&who.org),
+        case_id: Some(case.id),
+        actor_kind: fml_store::audit::ActorKind::Analyst,
+        actor: &who.email,
+        action,
+        detail: json!({}),
+    };
+    audit::record(unit.conn(), &entry, now).await?;
+    unit.commit().await?;
+    Ok(case)
+}
+
 /// The lifecycle's verdict as a command result.
 fn rule(current: CaseStatus, action: Action, actor: lifecycle::Actor) -> Result<CaseStatus, CommandError> {
     match lifecycle::judge(current, action, actor) {

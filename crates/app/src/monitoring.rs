@@ -208,22 +208,12 @@ pub async fn scheduler(ctx: Ctx, every: std::time::Duration) {
 
 /// An analyst asks for a run now.
 pub async fn request(ctx: &Ctx, who: &Analyst, locator: &CaseLocator) -> Result<CaseRecord, CommandError> {
-    let now = Timestamp::now();
-    let mut unit = ctx.unit().await?;
-    let case = load(&mut unit, &who.org, locator).await?;
-    let job = Job::MonitorCase { case_id: case.id, triggered_by: who.email.clone(), slot: None };
-    unit.enqueue(&[(Some(&who.org), job)], now).await?;
-    let entry = audit::Entry {
-        org: Some(&who.org),
-        case_id: Some(case.id),
-        actor_kind: ActorKind::Analyst,
-        actor: &who.email,
-        action: "monitoring.request",
-        detail: json!({}),
-    };
-    audit::record(unit.conn(), &entry, now).await?;
-    unit.commit().await?;
-    Ok(case)
+    crate::cases::queue_engine(ctx, who, locator, "monitoring.request", |case| Job::MonitorCase {
+        case_id: case.id,
+        triggered_by: who.email.clone(),
+        slot: None,
+    })
+    .await
 }
 
 /// A case's runs and alerts.

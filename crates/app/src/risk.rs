@@ -249,22 +249,12 @@ pub async fn assess(
 
 /// An analyst asks for a recompute: an `assess_risk` job under their email.
 pub async fn request(ctx: &Ctx, who: &Analyst, locator: &CaseLocator) -> Result<CaseRecord, CommandError> {
-    let now = Timestamp::now();
-    let mut unit = ctx.unit().await?;
-    let case = load(&mut unit, &who.org, locator).await?;
-    let job = Job::AssessRisk { case_id: case.id, assessed_by: who.email.clone(), review: None };
-    unit.enqueue(&[(Some(&who.org), job)], now).await?;
-    let entry = audit::Entry {
-        org: Some(&who.org),
-        case_id: Some(case.id),
-        actor_kind: ActorKind::Analyst,
-        actor: &who.email,
-        action: "risk.request",
-        detail: json!({}),
-    };
-    audit::record(unit.conn(), &entry, now).await?;
-    unit.commit().await?;
-    Ok(case)
+    crate::cases::queue_engine(ctx, who, locator, "risk.request", |case| Job::AssessRisk {
+        case_id: case.id,
+        assessed_by: who.email.clone(),
+        review: None,
+    })
+    .await
 }
 
 /// A case's latest assessment and routing.

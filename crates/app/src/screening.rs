@@ -377,24 +377,14 @@ pub async fn run(
     Ok(RunOutcome { run_id, screened })
 }
 
-/// An analyst asks for a screening now: a `screen_case` job; returns its id.
+/// An analyst asks for a screening now: a `screen_case` job under their email.
 pub async fn request(ctx: &Ctx, who: &Analyst, locator: &CaseLocator) -> Result<CaseRecord, CommandError> {
-    let now = Timestamp::now();
-    let mut unit = ctx.unit().await?;
-    let case = load(&mut unit, &who.org, locator).await?;
-    let job = Job::ScreenCase { case_id: case.id, triggered_by: who.email.clone(), review: None };
-    unit.enqueue(&[(Some(&who.org), job)], now).await?;
-    let entry = audit::Entry {
-        org: Some(&who.org),
-        case_id: Some(case.id),
-        actor_kind: ActorKind::Analyst,
-        actor: &who.email,
-        action: "screening.request",
-        detail: json!({}),
-    };
-    audit::record(unit.conn(), &entry, now).await?;
-    unit.commit().await?;
-    Ok(case)
+    crate::cases::queue_engine(ctx, who, locator, "screening.request", |case| Job::ScreenCase {
+        case_id: case.id,
+        triggered_by: who.email.clone(),
+        review: None,
+    })
+    .await
 }
 
 /// A case's latest run and its hits (`None` before the first screening).
