@@ -265,17 +265,20 @@ pub async fn match_case(ctx: &Ctx, org: &OrgId, case_id: CaseId, triage: bool) -
     // The list: this deployment's own, or a yente-compatible service when one is configured
     // (its failure fails the run, to be retried: a case is never shown clear for want of an
     // answer).
-    let (list_version, source) = match &ctx.remote {
-        Some(remote) => (0, remote.source()),
-        None => (ctx.screener.index(&ctx.db).await?.version, "local"),
+    let loaded = match &ctx.remote {
+        Some(_) => None,
+        None => Some(ctx.screener.index(&ctx.db).await?),
+    };
+    let (list_version, source) = match (&ctx.remote, &loaded) {
+        (Some(remote), _) => (0, remote.source()),
+        (None, Some(l)) => (l.version, "local"),
+        (None, None) => (0, "local"),
     };
     for s in &mut screened {
-        let found = match &ctx.remote {
-            Some(remote) => remote_matches(remote.as_ref(), &s.subject, threshold).await?,
-            None => {
-                let loaded = ctx.screener.index(&ctx.db).await?;
-                matches(&ctx.db, &loaded.index, &s.subject, threshold).await?
-            }
+        let found = match (&ctx.remote, &loaded) {
+            (Some(remote), _) => remote_matches(remote.as_ref(), &s.subject, threshold).await?,
+            (None, Some(l)) => matches(&ctx.db, &l.index, &s.subject, threshold).await?,
+            (None, None) => Vec::new(),
         };
         for (entity, features, score) in found {
             let t = if triage { ctx.triager.triage(&s.subject, &entity, &features).await } else { rules(&features) };

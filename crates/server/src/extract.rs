@@ -9,7 +9,7 @@ use axum::http::request::Parts;
 use fml_app::Analyst;
 use fml_domain::lifecycle::Role;
 use fml_domain::secret::SecretHash;
-use fml_domain::{IdempotencyKey, OrgId, Scope, ScopeSet, Timestamp};
+use fml_domain::{FieldError, IdempotencyKey, OrgId, Scope, ScopeSet, Timestamp};
 use serde_json::Value;
 
 use crate::error::ApiError;
@@ -291,6 +291,19 @@ pub fn positive_integer(v: Option<&Value>) -> Option<i64> {
     let f = v.as_f64()?;
     // Exactly representable integers only (2^53 - 1), so the conversion is exact.
     (f.fract() == 0.0 && (1.0..=9_007_199_254_740_991.0).contains(&f)).then_some(f as i64)
+}
+
+/// An optional string field of a JSON body: absent or null is `None`; another type is a
+/// field error.
+pub fn opt_string<'a>(v: Option<&'a Value>, field: &str, errors: &mut Vec<FieldError>) -> Option<&'a str> {
+    match v {
+        None | Some(Value::Null) => None,
+        Some(Value::String(s)) => Some(s),
+        Some(_) => {
+            errors.push(FieldError::new(field, "must be a string"));
+            None
+        }
+    }
 }
 
 #[cfg(test)]

@@ -4,7 +4,7 @@
 use fml_domain::{CaseId, OrgId, Timestamp};
 
 use crate::db::Conn;
-use crate::{StoreError, execute, fetch_optional};
+use crate::{StoreError, fetch_optional};
 
 /// A versioned config row (a risk model or a decision policy).
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
@@ -202,18 +202,6 @@ pub async fn latest_routing(conn: Conn<'_>, org: &OrgId, case: CaseId) -> Result
         org.as_str(),
         case.to_string()
     )?)
-}
-
-/// Marks a routing as having decided its case.
-pub async fn mark_decided(conn: Conn<'_>, org: &OrgId, id: i64, decided: &str) -> Result<(), StoreError> {
-    execute!(
-        conn,
-        "UPDATE routing_evaluations SET decided = $3 WHERE org_id = $1 AND id = $2",
-        org.as_str(),
-        id,
-        decided
-    )?;
-    Ok(())
 }
 
 /// EDD requirements still outstanding on a case.

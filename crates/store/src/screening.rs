@@ -183,23 +183,6 @@ pub async fn hit(conn: Conn<'_>, org: &OrgId, case: CaseId, hit_id: i64) -> Resu
     Ok(fetch_optional!(conn, HitRow, sqlx::AssertSqlSafe(sql), org.as_str(), case.to_string(), hit_id)?)
 }
 
-/// The analyst's disposition of the latest hit on `entity_id` of a case (a later run repeats
-/// a hit an analyst already judged; the judgement carries over).
-pub async fn reviewed(
-    conn: Conn<'_>,
-    org: &OrgId,
-    case: CaseId,
-) -> Result<Vec<(String, String, String, String, Option<String>, i64)>, StoreError> {
-    Ok(fetch_all!(
-        conn,
-        (String, String, String, String, Option<String>, i64),
-        "SELECT subject_name, entity_id, review_disposition, reviewed_by, review_note, reviewed_at FROM screening_hits \
-         WHERE org_id = $1 AND case_id = $2 AND review_disposition IS NOT NULL ORDER BY reviewed_at",
-        org.as_str(),
-        case.to_string()
-    )?)
-}
-
 /// Records an analyst's disposition of a hit.
 pub async fn review(
     conn: Conn<'_>,

@@ -93,17 +93,6 @@ pub async fn page(
     render(&st, &who, Shown { notice: notice(q.done.as_deref()), ..Shown::default() }, StatusCode::OK).await
 }
 
-/// A refusal's message, or the error to raise.
-fn refusal(e: CommandError) -> Result<String, ConsoleError> {
-    match e {
-        CommandError::Validation(errors) => {
-            Ok(errors.iter().map(|e| format!("{}: {}", e.field, e.message)).collect::<Vec<_>>().join("; "))
-        }
-        CommandError::Conflict(_, m) | CommandError::Unprocessable(_, m) => Ok(m),
-        other => Err(other.into()),
-    }
-}
-
 /// What a form's outcome renders: back to the page, or the page with the refusal beside the
 /// form and what was typed.
 async fn after(
@@ -116,7 +105,7 @@ async fn after(
     match result {
         Ok(()) => Ok(Redirect::to("/settings/engines?done=engines").into_response()),
         Err(e) => {
-            let msg = refusal(e)?;
+            let msg = super::settings::refusal(e)?;
             let shown = Shown { error: Some((which, msg)), ..keep };
             render(st, &form.who, shown, StatusCode::UNPROCESSABLE_ENTITY).await
         }

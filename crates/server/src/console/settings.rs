@@ -102,7 +102,8 @@ async fn render(st: &AppState, who: &Viewer<Admin>, o: Outcome, status: StatusCo
     Ok(html(status, view.render()))
 }
 
-fn refusal(e: CommandError) -> Result<String, ConsoleError> {
+/// A refused form's message, or the error to raise (shared by the settings pages).
+pub(super) fn refusal(e: CommandError) -> Result<String, ConsoleError> {
     match e {
         CommandError::Validation(errors) => {
             Ok(errors.iter().map(|e| format!("{}: {}", e.field, e.message)).collect::<Vec<_>>().join("; "))

@@ -13,7 +13,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::error::{ApiError, ErrorBody};
-use crate::extract::{JsonBody, Staff, typed_body};
+use crate::extract::{JsonBody, Staff, opt_string, typed_body};
 use crate::routes::workflow::locate;
 use crate::state::AppState;
 
@@ -103,17 +103,6 @@ struct RequirementBody {
     note: Option<Value>,
     #[schema(schema_with = label_schema)]
     label: Option<Value>,
-}
-
-fn opt_string<'a>(v: Option<&'a Value>, field: &str, errors: &mut Vec<FieldError>) -> Option<&'a str> {
-    match v {
-        None | Some(Value::Null) => None,
-        Some(Value::String(s)) => Some(s),
-        Some(_) => {
-            errors.push(FieldError::new(field, "must be a string"));
-            None
-        }
-    }
 }
 
 /// Mark an EDD requirement outstanding, received or waived (`edd.requirements.changed`).

@@ -15,7 +15,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::error::{ApiError, ErrorBody};
-use crate::extract::{Admin, JsonBody, Staff, typed_body};
+use crate::extract::{Admin, JsonBody, Staff, opt_string, typed_body};
 use crate::routes::workflow::locate;
 use crate::state::AppState;
 
@@ -245,11 +245,11 @@ async fn resolve_alert(
 ) -> Result<Json<MonitoringAlert>, ApiError> {
     let typed: ResolveBody = typed_body(&body)?;
     let id: i64 = alert_id.parse().map_err(|_| ApiError::NotFound("no such alert"))?;
-    let note = match &typed.note {
-        None | Some(Value::Null) => None,
-        Some(Value::String(s)) => Some(s.as_str()),
-        Some(_) => return Err(ApiError::Validation(vec![FieldError::new("note", "must be a string")])),
-    };
+    let mut errors = Vec::new();
+    let note = opt_string(typed.note.as_ref(), "note", &mut errors);
+    if !errors.is_empty() {
+        return Err(ApiError::Validation(errors));
+    }
     let note = fml_app::cases::note("note", note, false)?;
     Ok(Json(commands::resolve(&st.ctx, &staff, id, note).await?.into()))
 }

@@ -77,10 +77,8 @@ async fn messages(State(s): State<StandIn>, headers: HeaderMap, body: String) ->
             )
                 .into_response();
         }
-        Mode::Slow => {
-            tokio::time::sleep(Duration::from_secs(3)).await;
-            "{}"
-        }
+        // Never answers: the adapter's own deadline must end the call.
+        Mode::Slow => std::future::pending::<&str>().await,
     };
     axum::Json(json!({
         "id": "msg_01standin", "type": "message", "role": "assistant", "model": v["model"],
