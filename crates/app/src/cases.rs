@@ -152,7 +152,10 @@ pub async fn submit(ctx: &Ctx, who: &Customer, source: SubmissionSource) -> Resu
     };
     let screen =
         fml_domain::jobs::Job::ScreenCase { case_id: moved.id, triggered_by: "system".into(), review: Some(tag) };
-    unit.enqueue(&[(Some(&who.org), screen)], now).await?;
+    // Identity verification goes out with the submission (each person needing it gets a link,
+    // unless an accepted identity document is already on file).
+    let idv = fml_domain::jobs::Job::DispatchIdv { case_id: moved.id, dispatched_by: "system".into() };
+    unit.enqueue(&[(Some(&who.org), screen), (Some(&who.org), idv)], now).await?;
     let source = match source {
         SubmissionSource::ApplicationForm => "application_form",
         SubmissionSource::DocUpload => "doc_upload",

@@ -47,15 +47,7 @@ pub async fn record_upload(
     if !allowed {
         return Err(CommandError::Illegal { current: case.status });
     }
-    let docs = fml_store::documents::insert_many(unit.conn(), org, case.id, kind, email, files, now).await?;
-    let event = DocumentUploaded {
-        case_id: case.id,
-        case_reference: case.reference.clone(),
-        document_ids: docs.iter().map(|d| d.id.0).collect(),
-        file_count: u32::try_from(docs.len()).unwrap_or(u32::MAX),
-        filenames: docs.iter().map(|d| d.filename.clone()).collect(),
-    };
-    unit.emit(event.emit(&case.org_id, case.crm_record_id.as_deref(), now));
+    let docs = insert_upload(&mut unit, &case, kind, email, files, now).await?;
     let entry = audit::Entry {
         org: Some(org),
         case_id: Some(case.id),
@@ -67,6 +59,33 @@ pub async fn record_upload(
     audit::record(unit.conn(), &entry, now).await?;
     unit.commit().await?;
     Ok((case, docs))
+}
+
+/// Writes an upload's rows, its one `document.uploaded`, and a processing job per document.
+pub(crate) async fn insert_upload(
+    unit: &mut fml_store::unit::UnitOfWork,
+    case: &CaseRecord,
+    kind: &str,
+    email: &str,
+    files: &[NewDocument],
+    now: Timestamp,
+) -> Result<Vec<DocumentRecord>, CommandError> {
+    let org = &case.org_id;
+    let docs = fml_store::documents::insert_many(unit.conn(), org, case.id, kind, email, files, now).await?;
+    let jobs: Vec<_> = docs
+        .iter()
+        .map(|d| (Some(org), fml_domain::jobs::Job::ProcessDocument { case_id: case.id, document_id: d.id.0 }))
+        .collect();
+    unit.enqueue(&jobs, now).await?;
+    let event = DocumentUploaded {
+        case_id: case.id,
+        case_reference: case.reference.clone(),
+        document_ids: docs.iter().map(|d| d.id.0).collect(),
+        file_count: u32::try_from(docs.len()).unwrap_or(u32::MAX),
+        filenames: docs.iter().map(|d| d.filename.clone()).collect(),
+    };
+    unit.emit(event.emit(&case.org_id, case.crm_record_id.as_deref(), now));
+    Ok(docs)
 }
 
 /// What an analyst does with a document whose processing failed.

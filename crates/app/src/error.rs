@@ -23,6 +23,9 @@ pub enum CommandError {
     /// owner who is not an analyst of the tenant).
     #[error("{1}")]
     Unprocessable(&'static str, String),
+    /// An outside service the command needs (an IDV vendor) failed or did not answer.
+    #[error("{0}")]
+    Upstream(String),
     #[error(transparent)]
     Store(#[from] StoreError),
 }

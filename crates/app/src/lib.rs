@@ -14,12 +14,15 @@ pub mod documents;
 pub mod edd;
 pub mod endpoints;
 pub mod error;
+pub mod filetext;
 pub mod idempotency;
+pub mod idv;
 pub mod mail;
 pub mod monitoring;
 pub mod persons;
 pub mod portal;
 pub mod principal;
+pub mod processing;
 pub mod review;
 pub mod risk;
 pub mod screening;
@@ -47,11 +50,24 @@ pub struct Ctx {
     pub triager: Arc<dyn screening::HitTriager>,
     /// A remote matching service used instead of the local list, when configured.
     pub remote: Option<Arc<dyn screening::RemoteMatcher>>,
+    /// Where documents' bytes are (for processing).
+    pub blobs: Option<fml_store::blobs::BlobStore>,
+    /// Who verifies identities.
+    pub idv: Option<Arc<dyn idv::IdvProvider>>,
 }
 
 impl Ctx {
     pub fn new(db: Db, wakers: Wakers) -> Self {
-        Self { db, wakers, mail: None, screener: Arc::default(), triager: Arc::new(screening::Rules), remote: None }
+        Self {
+            db,
+            wakers,
+            mail: None,
+            screener: Arc::default(),
+            triager: Arc::new(screening::Rules),
+            remote: None,
+            blobs: None,
+            idv: None,
+        }
     }
 
     pub fn with_remote_matcher(mut self, remote: Arc<dyn screening::RemoteMatcher>) -> Self {
@@ -61,6 +77,16 @@ impl Ctx {
 
     pub fn with_triager(mut self, triager: Arc<dyn screening::HitTriager>) -> Self {
         self.triager = triager;
+        self
+    }
+
+    pub fn with_blobs(mut self, blobs: fml_store::blobs::BlobStore) -> Self {
+        self.blobs = Some(blobs);
+        self
+    }
+
+    pub fn with_idv(mut self, provider: Arc<dyn idv::IdvProvider>) -> Self {
+        self.idv = Some(provider);
         self
     }
 

@@ -104,6 +104,20 @@ pub fn request_text(
     (subject, body)
 }
 
+/// The identity verification email: a personal link for one person of the case.
+pub fn idv_text(b: &Branding, name: &str, company: Option<&str>, link: &str) -> (String, String) {
+    let org_name = b.name();
+    let company = company.unwrap_or("your business");
+    let subject = format!("{org_name}: verify your identity for {company}");
+    let body = format!(
+        "Hello {name},\n\nAs part of the business verification of {company}, {org_name} needs to verify the identity \
+         of its directors and beneficial owners.\n\nOpen this personal link to verify yours; it takes a few minutes and \
+         a passport or identity card:\n\n{link}\n\nIf you were not expecting this email, you can ignore it.\n\n{}",
+        footer(b)
+    );
+    (subject, body)
+}
+
 /// A sealed message ready for the outbox.
 pub fn sealed(
     cfg: &MailConfig,

@@ -50,9 +50,8 @@ pub async fn inputs(mut conn: Conn<'_>, case: &CaseRecord) -> Result<Inputs, Sto
         }
     };
     let people = fml_store::persons::roster(conn.reborrow(), org, case.id).await?;
-    // No identity verification has passed yet for anyone on the roster (the IDV engine will
-    // say otherwise); a case without people has nobody to verify.
-    let idv = if people.is_empty() { IdvState::Passed } else { IdvState::Pending };
+    let checks = fml_store::idv::for_case(conn.reborrow(), org, case.id).await?;
+    let idv = idv_state(&people, &checks);
     let edd = fml_store::risk::edd_outstanding(conn, org, case.id).await?;
     Ok(Inputs {
         country: case.country.map(|c| c.as_str().to_owned()),
@@ -64,6 +63,33 @@ pub async fn inputs(mut conn: Conn<'_>, case: &CaseRecord) -> Result<Inputs, Sto
         idv,
         edd_outstanding: u32::try_from(edd).unwrap_or(u32::MAX),
     })
+}
+
+/// The case's identity verification as one state: the worst of the people who need it (a
+/// person without a check is pending); nobody needing it is a pass.
+fn idv_state(people: &[fml_store::persons::CasePerson], checks: &[fml_store::idv::IdvCheck]) -> IdvState {
+    use fml_domain::idv::IdvStatus;
+    let mut state = IdvState::Passed;
+    for p in people.iter().filter(|p| fml_domain::idv::needs_idv(&p.entry.roles)) {
+        let this = match checks.iter().find(|c| c.person_key == p.entry.person_key).map(|c| c.status) {
+            Some(IdvStatus::Pass | IdvStatus::Satisfied) => IdvState::Passed,
+            Some(IdvStatus::Fail) => IdvState::Failed,
+            Some(IdvStatus::ManualReview) => IdvState::ManualReview,
+            Some(IdvStatus::Dispatched) | None => IdvState::Pending,
+        };
+        state = worst(state, this);
+    }
+    state
+}
+
+fn worst(a: IdvState, b: IdvState) -> IdvState {
+    let rank = |s: IdvState| match s {
+        IdvState::Passed => 0,
+        IdvState::Pending => 1,
+        IdvState::ManualReview => 2,
+        IdvState::Failed => 3,
+    };
+    if rank(b) > rank(a) { b } else { a }
 }
 
 fn corrupt(what: &str, e: impl std::fmt::Display) -> StoreError {

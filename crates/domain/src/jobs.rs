@@ -58,12 +58,28 @@ pub enum Job {
         #[serde(default)]
         slot: Option<i64>,
     },
+    /// Classify an uploaded document and read its fields (`document.processed`, or `error`).
+    ProcessDocument {
+        #[serde(rename = "caseId")]
+        case_id: CaseId,
+        #[serde(rename = "documentId")]
+        document_id: i64,
+    },
+    /// Send identity verification to each person of a case who needs it (`idv.dispatched`,
+    /// `idv.satisfied_by_document`).
+    DispatchIdv {
+        #[serde(rename = "caseId")]
+        case_id: CaseId,
+        /// "system" or the analyst's email.
+        #[serde(rename = "dispatchedBy")]
+        dispatched_by: String,
+    },
 }
 
 impl Job {
     /// Every kind, as stored (the `CHECK` constraint of both schemas lists the same).
     pub const KINDS: &'static [&'static str] =
-        &["send_mail", "screen_case", "assess_risk", "monitor_case", "review_case"];
+        &["send_mail", "screen_case", "assess_risk", "monitor_case", "review_case", "process_document", "dispatch_idv"];
 
     pub fn kind(&self) -> &'static str {
         match self {
@@ -72,6 +88,8 @@ impl Job {
             Job::AssessRisk { .. } => "assess_risk",
             Job::MonitorCase { .. } => "monitor_case",
             Job::ReviewCase { .. } => "review_case",
+            Job::ProcessDocument { .. } => "process_document",
+            Job::DispatchIdv { .. } => "dispatch_idv",
         }
     }
 
@@ -79,7 +97,12 @@ impl Job {
     pub fn max_attempts(&self) -> i32 {
         match self {
             Job::SendMail { .. } => 8,
-            Job::ScreenCase { .. } | Job::AssessRisk { .. } | Job::MonitorCase { .. } | Job::ReviewCase { .. } => 6,
+            Job::ScreenCase { .. }
+            | Job::AssessRisk { .. }
+            | Job::MonitorCase { .. }
+            | Job::ReviewCase { .. }
+            | Job::ProcessDocument { .. }
+            | Job::DispatchIdv { .. } => 6,
         }
     }
 

@@ -109,6 +109,10 @@ impl From<fml_app::CommandError> for ApiError {
             C::Validation(f) => ApiError::Validation(f),
             C::Conflict(code, m) => ApiError::Conflict(code, m),
             C::Unprocessable(code, m) => ApiError::Unprocessable(code, m),
+            C::Upstream(m) => {
+                tracing::warn!(error = %m, "an outside service failed");
+                ApiError::Unavailable
+            }
             C::Store(e) => e.into(),
         }
     }

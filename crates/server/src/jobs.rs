@@ -32,7 +32,8 @@ pub struct Handlers {
 
 impl Handlers {
     fn kinds(&self) -> Vec<&'static str> {
-        let mut k = vec!["screen_case", "assess_risk", "monitor_case", "review_case"];
+        let mut k =
+            vec!["screen_case", "assess_risk", "monitor_case", "review_case", "process_document", "dispatch_idv"];
         if self.mailer.is_some() {
             k.push("send_mail");
         }
@@ -91,6 +92,30 @@ async fn run_one(db: &Db, config: &Config, handlers: &Handlers, job: JobRecord) 
             Some(Ok(org)) => {
                 engine(fml_app::review::run(&handlers.ctx, &org, *case_id, triggered_by, &mut |_| {}).await)
             }
+            _ => Err("the job names no tenant".to_owned()),
+        },
+        Job::ProcessDocument { case_id, document_id } => match job.org_id.as_deref().map(fml_domain::OrgId::parse) {
+            Some(Ok(org)) => engine(
+                fml_app::processing::process(
+                    &handlers.ctx,
+                    &org,
+                    *case_id,
+                    fml_domain::document::DocumentId(*document_id),
+                )
+                .await,
+            ),
+            _ => Err("the job names no tenant".to_owned()),
+        },
+        Job::DispatchIdv { case_id, dispatched_by: _ } => match job.org_id.as_deref().map(fml_domain::OrgId::parse) {
+            Some(Ok(org)) => engine(
+                fml_app::idv::dispatch(
+                    &handlers.ctx,
+                    &org,
+                    &fml_domain::ids::CaseLocator::Id(*case_id),
+                    fml_app::idv::Dispatcher::System,
+                )
+                .await,
+            ),
             _ => Err("the job names no tenant".to_owned()),
         },
     };

@@ -75,10 +75,17 @@ impl App {
         if let Some(y) = &config.vendors.yente {
             ctx = ctx.with_remote_matcher(Arc::new(vendors::yente::Yente::new(y.clone())));
         }
+        let blobs = fml_store::blobs::BlobStore::new(config.documents_dir.clone());
+        ctx = ctx.with_blobs(blobs.clone());
+        let idv: Arc<dyn fml_app::idv::IdvProvider> = match &config.vendors.didit {
+            Some(d) => Arc::new(vendors::didit::Didit::new(d.clone())),
+            None => Arc::new(fml_app::idv::Builtin { portal_url: config.portal_url.clone() }),
+        };
+        let didit = config.vendors.didit.clone().map(vendors::didit::Didit::new);
+        ctx = ctx.with_idv(idv);
         let logins = Arc::new(ratelimit::LoginLimiter::default());
         let branding = Arc::new(branding::BrandingCache::default());
-        let blobs = fml_store::blobs::BlobStore::new(config.documents_dir.clone());
-        let state = AppState { db, config, cases, ctx, blobs, branding, logins, webhook_client, tokens };
+        let state = AppState { db, config, cases, ctx, blobs, branding, logins, webhook_client, tokens, didit };
         let router = router(state.clone());
         Self { state, router }
     }

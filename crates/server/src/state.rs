@@ -16,6 +16,8 @@ pub struct AppState {
     pub ctx: fml_app::Ctx,
     /// Where documents' bytes are kept.
     pub blobs: fml_store::blobs::BlobStore,
+    /// The Didit adapter, when configured (its callback route verifies with it).
+    pub didit: Option<crate::vendors::didit::Didit>,
     /// Tenants' branding for invites and portal pages.
     pub branding: Arc<crate::branding::BrandingCache>,
     /// Failed sign-ins per account and per address.

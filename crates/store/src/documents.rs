@@ -1,6 +1,7 @@
 //! Document rows: the uploads of a case (the bytes are in [`crate::blobs`]).
 
 use fml_domain::document::{DocumentId, DocumentStatus, FileType};
+use fml_domain::extraction::Extraction;
 use fml_domain::{CaseId, OrgId, Timestamp};
 
 use crate::db::{Arg, Conn, values_clause};
@@ -20,11 +21,16 @@ pub struct DocumentRecord {
     pub uploaded_by: String,
     pub status: DocumentStatus,
     pub document_type: Option<String>,
+    /// What processing read from it (once `complete`).
+    pub extraction: Option<Extraction>,
+    /// Why processing failed (once `error` by processing).
+    pub processing_error: Option<String>,
+    pub processed_at: Option<Timestamp>,
     pub created_at: Timestamp,
 }
 
 const COLUMNS: &str = "id, org_id, case_id, filename, content_type, size, sha256, uploaded_by_kind, uploaded_by, status, \
-     document_type, created_at";
+     document_type, extraction, processing_error, processed_at, created_at";
 
 #[derive(Debug, sqlx::FromRow)]
 struct DocumentRow {
@@ -39,6 +45,9 @@ struct DocumentRow {
     uploaded_by: String,
     status: String,
     document_type: Option<String>,
+    extraction: Option<String>,
+    processing_error: Option<String>,
+    processed_at: Option<i64>,
     created_at: i64,
 }
 
@@ -57,7 +66,13 @@ impl TryFrom<DocumentRow> for DocumentRecord {
             sha256: r.sha256,
             uploaded_by_kind: r.uploaded_by_kind,
             uploaded_by: r.uploaded_by,
+            extraction: match &r.extraction {
+                Some(raw) => Some(serde_json::from_str(raw).map_err(|_| corrupt("extraction"))?),
+                None => None,
+            },
             document_type: r.document_type,
+            processing_error: r.processing_error,
+            processed_at: r.processed_at.map(Timestamp::from_millis),
             created_at: Timestamp::from_millis(r.created_at),
         })
     }
@@ -148,5 +163,48 @@ pub async fn set_status(
         id.0,
         from.as_str(),
         to.as_str()
+    )? == 1)
+}
+
+/// Records a document's extraction: `uploaded` → `complete`; false if it was not `uploaded`
+/// (processed already, by another node's run of the same job).
+pub async fn record_processed(
+    conn: Conn<'_>,
+    org: &OrgId,
+    id: DocumentId,
+    extraction: &Extraction,
+    now: Timestamp,
+) -> Result<bool, StoreError> {
+    let json = serde_json::to_string(extraction).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let confidence = serde_json::to_value(extraction.confidence).ok().and_then(|v| v.as_str().map(str::to_owned));
+    Ok(crate::execute!(
+        conn,
+        "UPDATE documents SET status = 'complete', document_type = $3, confidence = $4, extraction = $5, \
+         processed_at = $6 WHERE org_id = $1 AND id = $2 AND status = 'uploaded'",
+        org.as_str(),
+        id.0,
+        extraction.document_type.clone(),
+        confidence,
+        json,
+        now.millis()
+    )? == 1)
+}
+
+/// Records why a document could not be processed: `uploaded` → `error`.
+pub async fn record_failed(
+    conn: Conn<'_>,
+    org: &OrgId,
+    id: DocumentId,
+    reason: &str,
+    now: Timestamp,
+) -> Result<bool, StoreError> {
+    Ok(crate::execute!(
+        conn,
+        "UPDATE documents SET status = 'error', processing_error = $3, processed_at = $4 \
+         WHERE org_id = $1 AND id = $2 AND status = 'uploaded'",
+        org.as_str(),
+        id.0,
+        reason.to_owned(),
+        now.millis()
     )? == 1)
 }

@@ -18,6 +18,7 @@ pub mod endpoints;
 pub mod escalations;
 pub mod events;
 pub mod idempotency;
+pub mod idv;
 pub mod jobs;
 pub mod keyring;
 pub mod mail;

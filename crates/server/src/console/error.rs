@@ -35,6 +35,7 @@ impl From<CommandError> for ConsoleError {
                 StatusCode::UNPROCESSABLE_ENTITY,
                 errors.iter().map(|e| format!("{}: {}", e.field, e.message)).collect::<Vec<_>>().join("; "),
             ),
+            CommandError::Upstream(m) => ConsoleError::Refused(StatusCode::BAD_GATEWAY, m),
             CommandError::Store(e) => ConsoleError::from(e),
         }
     }

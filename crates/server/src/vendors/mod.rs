@@ -3,6 +3,7 @@
 //! (screening).
 
 pub mod anthropic;
+pub mod didit;
 pub mod yente;
 
 use std::time::Duration;
@@ -12,6 +13,7 @@ use std::time::Duration;
 pub struct Vendors {
     pub anthropic: Option<anthropic::Settings>,
     pub yente: Option<yente::Settings>,
+    pub didit: Option<didit::Settings>,
 }
 
 impl std::fmt::Debug for Vendors {
@@ -19,6 +21,7 @@ impl std::fmt::Debug for Vendors {
         f.debug_struct("Vendors")
             .field("anthropic", &self.anthropic.as_ref().map(|a| (&a.base_url, &a.model)))
             .field("yente", &self.yente.as_ref().map(|y| (&y.base_url, &y.dataset)))
+            .field("didit", &self.didit.as_ref().map(|d| (&d.base_url, &d.workflow_id)))
             .finish()
     }
 }
@@ -34,7 +37,9 @@ fn env_ms(name: &str, default: u64) -> Duration {
 impl Vendors {
     /// From the environment: `FML_ANTHROPIC_API_KEY` (and `FML_ANTHROPIC_URL`,
     /// `FML_ANTHROPIC_MODEL`, `FML_ANTHROPIC_TIMEOUT_MS`); `FML_SCREENING_URL` (and
-    /// `FML_SCREENING_DATASET`, `FML_SCREENING_API_KEY`, `FML_SCREENING_TIMEOUT_MS`).
+    /// `FML_SCREENING_DATASET`, `FML_SCREENING_API_KEY`, `FML_SCREENING_TIMEOUT_MS`);
+    /// `FML_DIDIT_API_KEY` with `FML_DIDIT_WEBHOOK_SECRET` and `FML_DIDIT_WORKFLOW_ID` (and
+    /// `FML_DIDIT_URL`, `FML_DIDIT_REDIRECT_URL`, `FML_DIDIT_TIMEOUT_MS`).
     pub fn from_env() -> Self {
         let anthropic = env("FML_ANTHROPIC_API_KEY").map(|api_key| anthropic::Settings {
             api_key,
@@ -48,7 +53,18 @@ impl Vendors {
             api_key: env("FML_SCREENING_API_KEY"),
             timeout: env_ms("FML_SCREENING_TIMEOUT_MS", 10_000),
         });
-        Self { anthropic, yente }
+        let didit = match (env("FML_DIDIT_API_KEY"), env("FML_DIDIT_WEBHOOK_SECRET"), env("FML_DIDIT_WORKFLOW_ID")) {
+            (Some(api_key), Some(webhook_secret), Some(workflow_id)) => Some(didit::Settings {
+                base_url: env("FML_DIDIT_URL").unwrap_or_else(|| didit::DEFAULT_URL.to_owned()),
+                api_key,
+                webhook_secret,
+                workflow_id,
+                redirect_url: env("FML_DIDIT_REDIRECT_URL"),
+                timeout: env_ms("FML_DIDIT_TIMEOUT_MS", 10_000),
+            }),
+            _ => None,
+        };
+        Self { anthropic, yente, didit }
     }
 }
 

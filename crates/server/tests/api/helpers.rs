@@ -342,6 +342,8 @@ impl TestApp {
                 || e == "risk.assessed"
                 || e == "routing.evaluated"
                 || e == "ai_review.completed"
+                || e == "document.processed"
+                || e.starts_with("idv.")
         };
         let all = self.timeline_all(token, case).await;
         all.into_iter().filter(|e| !engine(e["event"].as_str().unwrap_or_default())).collect()

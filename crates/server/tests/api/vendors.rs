@@ -124,6 +124,7 @@ async fn anthropic_triage_and_its_fallbacks(b: Backend) {
             timeout: Duration::from_millis(800),
         }),
         yente: None,
+        didit: None,
     };
     let app = spawn_with(b, Options { vendors, ..Options::default() }).await;
     load_samples(&app).await;
@@ -209,6 +210,7 @@ async fn yente_matching_and_its_failure(b: Backend) {
             api_key: Some("yente-key".into()),
             timeout: Duration::from_millis(800),
         }),
+        didit: None,
     };
     let app = spawn_with(b, Options { vendors, ..Options::default() }).await;
     // No local list at all: the service is the list.

@@ -1,0 +1,402 @@
+//! Identity verification: each real person of a case who needs it (a director or UBO, once
+//! whatever their roles) either is satisfied by an accepted identity document on file
+//! (`idv.satisfied_by_document`) or gets a verification link by email (`idv.dispatched`); the
+//! vendor's result (Didit's callback, or the built-in page's document read) completes the check
+//! (`idv.completed`). Every step is one transaction with its event and audit entry.
+
+use std::sync::Arc;
+
+use fml_domain::events::{
+    IdvCompleted, IdvDispatched, IdvOutcome, IdvSatisfiedByDocument, VerificationType, WebhookEvent,
+};
+use fml_domain::ids::CaseLocator;
+use fml_domain::idv::{self, IdvStatus};
+use fml_domain::secret::{Secret, SecretHash};
+use fml_domain::{CaseId, OrgId, Timestamp};
+use fml_store::audit::{self, ActorKind};
+use fml_store::cases::CaseRecord;
+use fml_store::documents::{DocumentRecord, NewDocument};
+use fml_store::idv::{IdvCheck, NewCheck};
+use fml_store::persons::CasePerson;
+use fml_store::unit::UnitOfWork;
+use serde_json::json;
+
+use crate::cases::load;
+use crate::screening::BoxFuture;
+use crate::{Analyst, CommandError, Ctx};
+
+/// Built-in verification links start with this.
+pub const TOKEN_PREFIX: &str = "fml_idv_";
+
+/// Who to start a verification session for.
+#[derive(Debug, Clone, Copy)]
+pub struct SessionRequest<'a> {
+    pub org: &'a OrgId,
+    pub case_id: CaseId,
+    pub person_key: &'a str,
+    pub name: &'a str,
+    pub email: &'a str,
+}
+
+/// A started session: the link to send, and how the result will find its check.
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub url: String,
+    /// The vendor's session id (its callback names it).
+    pub session_id: Option<String>,
+    /// The built-in page's link token, hashed.
+    pub token_hash: Option<String>,
+}
+
+/// Who verifies identities: Didit, or the built-in page.
+pub trait IdvProvider: Send + Sync + std::fmt::Debug {
+    /// `vendorName` in the events.
+    fn vendor(&self) -> &'static str;
+    fn start<'a>(&'a self, req: SessionRequest<'a>) -> BoxFuture<'a, Result<Session, String>>;
+}
+
+/// The built-in verification page (`/portal/verify/{token}`): the person uploads their
+/// passport or identity card, and the document processor reads it.
+#[derive(Debug, Clone)]
+pub struct Builtin {
+    /// `FML_PORTAL_URL`.
+    pub portal_url: String,
+}
+
+impl IdvProvider for Builtin {
+    fn vendor(&self) -> &'static str {
+        fml_store::idv::VENDOR_BUILTIN
+    }
+
+    fn start<'a>(&'a self, _req: SessionRequest<'a>) -> BoxFuture<'a, Result<Session, String>> {
+        Box::pin(async move {
+            let token = Secret::generate(TOKEN_PREFIX);
+            Ok(Session {
+                url: format!("{}/verify/{}", self.portal_url, token.expose()),
+                session_id: None,
+                token_hash: Some(token.hash().as_str().to_owned()),
+            })
+        })
+    }
+}
+
+/// Who asks for the dispatch.
+#[derive(Debug, Clone, Copy)]
+pub enum Dispatcher<'a> {
+    /// After submission: every person needing IDV who has no check yet; an accepted identity
+    /// document suppresses the link.
+    System,
+    /// An analyst, for one person: a link is sent (again) whatever is on file, unless the
+    /// person already passed.
+    Analyst(&'a Analyst, &'a str),
+}
+
+fn provider(ctx: &Ctx) -> Result<Arc<dyn IdvProvider>, CommandError> {
+    ctx.idv.clone().ok_or_else(|| {
+        CommandError::Store(fml_store::StoreError::Config("no identity verification is configured".into()))
+    })
+}
+
+/// Dispatches identity verification on a case; returns the checks started.
+pub async fn dispatch(
+    ctx: &Ctx,
+    org: &OrgId,
+    locator: &CaseLocator,
+    by: Dispatcher<'_>,
+) -> Result<Vec<IdvCheck>, CommandError> {
+    let provider = provider(ctx)?;
+    let (case, roster, docs, checks) = {
+        let mut r = ctx.db.reader().await?;
+        let case =
+            fml_store::cases::get_in(r.conn(), org, locator).await?.ok_or(CommandError::NotFound("no such case"))?;
+        let roster = fml_store::persons::roster(r.conn(), org, case.id).await?;
+        let docs = fml_store::documents::for_case(r.conn(), org, case.id).await?;
+        let checks = fml_store::idv::for_case(r.conn(), org, case.id).await?;
+        (case, roster, docs, checks)
+    };
+    if case.status.is_final() {
+        return match by {
+            Dispatcher::System => Ok(Vec::new()),
+            Dispatcher::Analyst(..) => Err(CommandError::Illegal { current: case.status }),
+        };
+    }
+    let people: Vec<&CasePerson> = match by {
+        Dispatcher::System => roster.iter().filter(|p| idv::needs_idv(&p.entry.roles)).collect(),
+        Dispatcher::Analyst(_, key) => {
+            let p =
+                roster.iter().find(|p| p.entry.person_key == key).ok_or(CommandError::NotFound("no such person"))?;
+            vec![p]
+        }
+    };
+    let mut started = Vec::new();
+    for p in people {
+        let existing = checks.iter().find(|c| c.person_key == p.entry.person_key);
+        match (by, existing) {
+            (Dispatcher::System, Some(_)) => continue,
+            (Dispatcher::Analyst(..), Some(c)) if c.status == IdvStatus::Pass => {
+                return Err(CommandError::Conflict("already_verified", "this person's identity is verified".into()));
+            }
+            _ => {}
+        }
+        if matches!(by, Dispatcher::System)
+            && let Some(doc) = accepted_document(&docs, p)
+        {
+            started.push(satisfy(ctx, &case, p, doc, provider.vendor()).await?);
+            continue;
+        }
+        let Some(email) = p.entry.email.as_deref() else {
+            if matches!(by, Dispatcher::Analyst(..)) {
+                return Err(CommandError::Unprocessable(
+                    "no_email",
+                    "this person has no email address to send to".into(),
+                ));
+            }
+            continue;
+        };
+        let req = SessionRequest {
+            org,
+            case_id: case.id,
+            person_key: &p.entry.person_key,
+            name: &p.entry.display_name,
+            email,
+        };
+        let session = provider.start(req).await.map_err(CommandError::Upstream)?;
+        started.push(send(ctx, &case, p, email, &session, provider.vendor(), by).await?);
+    }
+    Ok(started)
+}
+
+/// An accepted identity document of this person on the case, if any.
+fn accepted_document<'a>(docs: &'a [DocumentRecord], p: &CasePerson) -> Option<&'a DocumentRecord> {
+    docs.iter().find(|d| {
+        d.status == fml_domain::document::DocumentStatus::Complete
+            && d.extraction
+                .as_ref()
+                .is_some_and(|e| idv::accepts(e, &p.entry.display_name, p.entry.date_of_birth.as_deref()))
+    })
+}
+
+async fn satisfy(
+    ctx: &Ctx,
+    case: &CaseRecord,
+    p: &CasePerson,
+    doc: &DocumentRecord,
+    vendor: &str,
+) -> Result<IdvCheck, CommandError> {
+    let now = Timestamp::now();
+    let mut unit = ctx.unit().await?;
+    let new = NewCheck {
+        person_key: &p.entry.person_key,
+        person_name: &p.entry.display_name,
+        person_email: p.entry.email.as_deref(),
+        roles: &p.entry.roles,
+        position: p.entry.position,
+        vendor,
+        session_id: None,
+        token_hash: None,
+        status: IdvStatus::Satisfied,
+        satisfied_by_doc: Some(doc.id.0),
+        dispatched_by: "system",
+    };
+    let check = fml_store::idv::upsert(unit.conn(), &case.org_id, case.id, &new, now).await?;
+    let event = IdvSatisfiedByDocument {
+        case_id: case.id,
+        case_reference: case.reference.clone(),
+        person_name: p.entry.display_name.clone(),
+        person_email: p.entry.email.clone(),
+        person_key: p.entry.person_key.clone(),
+        roles: p.entry.roles.clone(),
+        satisfied_by_doc_id: doc.id.0,
+    };
+    unit.emit(event.emit(&case.org_id, case.crm_record_id.as_deref(), now));
+    let detail = json!({"personKey": p.entry.person_key, "documentId": doc.id.0});
+    record(&mut unit, case, ActorKind::System, "system", "idv.satisfied", detail, now).await?;
+    unit.commit().await?;
+    Ok(check)
+}
+
+async fn send(
+    ctx: &Ctx,
+    case: &CaseRecord,
+    p: &CasePerson,
+    email: &str,
+    session: &Session,
+    vendor: &str,
+    by: Dispatcher<'_>,
+) -> Result<IdvCheck, CommandError> {
+    let cfg = ctx.mail()?;
+    let branding = crate::settings::branding(ctx, &case.org_id).await?;
+    let (actor_kind, actor) = match by {
+        Dispatcher::System => (ActorKind::System, "system"),
+        Dispatcher::Analyst(a, _) => (ActorKind::Analyst, a.email.as_str()),
+    };
+    let now = Timestamp::now();
+    let mut unit = ctx.unit().await?;
+    let new = NewCheck {
+        person_key: &p.entry.person_key,
+        person_name: &p.entry.display_name,
+        person_email: Some(email),
+        roles: &p.entry.roles,
+        position: p.entry.position,
+        vendor,
+        session_id: session.session_id.as_deref(),
+        token_hash: session.token_hash.as_deref(),
+        status: IdvStatus::Dispatched,
+        satisfied_by_doc: None,
+        dispatched_by: actor,
+    };
+    let check = fml_store::idv::upsert(unit.conn(), &case.org_id, case.id, &new, now).await?;
+    let (subject, body) =
+        crate::mail::idv_text(&branding, &p.entry.display_name, case.company_name.as_deref(), &session.url);
+    let mail = crate::mail::sealed(cfg, &case.org_id, case.id, "idv_link", email, subject, &body);
+    unit.queue_mail(&[&mail], now).await?;
+    let event = IdvDispatched {
+        case_id: case.id,
+        case_reference: case.reference.clone(),
+        recipient_email: email.to_owned(),
+        recipient_name: p.entry.display_name.clone(),
+        person_key: p.entry.person_key.clone(),
+        roles: p.entry.roles.clone(),
+        dispatched_by: actor.to_owned(),
+    };
+    unit.emit(event.emit(&case.org_id, case.crm_record_id.as_deref(), now));
+    let detail = json!({"personKey": p.entry.person_key, "vendor": vendor, "sessionId": session.session_id});
+    record(&mut unit, case, actor_kind, actor, "idv.dispatch", detail, now).await?;
+    unit.commit().await?;
+    Ok(check)
+}
+
+async fn record(
+    unit: &mut UnitOfWork,
+    case: &CaseRecord,
+    actor_kind: ActorKind,
+    actor: &str,
+    action: &str,
+    detail: serde_json::Value,
+    now: Timestamp,
+) -> Result<(), CommandError> {
+    let entry = audit::Entry { org: Some(&case.org_id), case_id: Some(case.id), actor_kind, actor, action, detail };
+    audit::record(unit.conn(), &entry, now).await?;
+    Ok(())
+}
+
+/// Records a result on a waiting check and emits `idv.completed`; false if it had one.
+async fn complete_in(
+    unit: &mut UnitOfWork,
+    case: &CaseRecord,
+    check: &IdvCheck,
+    outcome: IdvOutcome,
+    vendor_status: &str,
+    now: Timestamp,
+) -> Result<bool, CommandError> {
+    if !fml_store::idv::complete(unit.conn(), check.id, IdvStatus::from_outcome(outcome), vendor_status, now).await? {
+        return Ok(false);
+    }
+    let event = IdvCompleted {
+        case_id: case.id,
+        case_reference: case.reference.clone(),
+        verification_type: VerificationType::Identity,
+        vendor_name: check.vendor.clone(),
+        position: check.position,
+        role: check.roles.first().cloned().unwrap_or_default(),
+        outcome,
+        completed_at: now,
+    };
+    unit.emit(event.emit(&case.org_id, case.crm_record_id.as_deref(), now));
+    let detail = json!({"personKey": check.person_key, "outcome": outcome, "vendorStatus": vendor_status});
+    record(unit, case, ActorKind::System, check.vendor.as_str(), "idv.complete", detail, now).await?;
+    Ok(true)
+}
+
+/// A vendor's result for one of its sessions (Didit's callback). `None` when the session had
+/// its result already (a repeated callback changes nothing).
+pub async fn complete_from_vendor(
+    ctx: &Ctx,
+    org: &OrgId,
+    session_id: &str,
+    outcome: IdvOutcome,
+    vendor_status: &str,
+) -> Result<Option<IdvCheck>, CommandError> {
+    let now = Timestamp::now();
+    let mut unit = ctx.unit().await?;
+    let check = fml_store::idv::by_session(unit.conn(), org, session_id)
+        .await?
+        .ok_or(CommandError::NotFound("no such verification session"))?;
+    let case = load(&mut unit, org, &CaseLocator::Id(check.case_id)).await?;
+    if !complete_in(&mut unit, &case, &check, outcome, vendor_status, now).await? {
+        return Ok(None);
+    }
+    unit.commit().await?;
+    Ok(Some(IdvCheck {
+        status: IdvStatus::from_outcome(outcome),
+        vendor_status: Some(vendor_status.to_owned()),
+        completed_at: Some(now),
+        ..check
+    }))
+}
+
+/// The built-in page's result: the document the person uploaded has been processed (in the
+/// processing command's transaction).
+pub(crate) async fn complete_from_document(
+    unit: &mut UnitOfWork,
+    case: &CaseRecord,
+    document_id: i64,
+    extraction: Option<&fml_domain::extraction::Extraction>,
+    now: Timestamp,
+) -> Result<(), CommandError> {
+    let Some(check) = fml_store::idv::by_document(unit.conn(), &case.org_id, document_id).await? else {
+        return Ok(());
+    };
+    let roster = fml_store::persons::roster(unit.conn(), &case.org_id, case.id).await?;
+    let dob =
+        roster.iter().find(|p| p.entry.person_key == check.person_key).and_then(|p| p.entry.date_of_birth.clone());
+    let outcome = idv::builtin_outcome(extraction, &check.person_name, dob.as_deref());
+    let vendor_status = match extraction {
+        Some(e) => format!("document read: {}", e.document_type),
+        None => "document unreadable".to_owned(),
+    };
+    complete_in(unit, case, &check, outcome, &vendor_status, now).await?;
+    Ok(())
+}
+
+/// The check behind a built-in page link, with its case, while it waits for a document.
+pub async fn by_link(ctx: &Ctx, token: &str) -> Result<Option<(IdvCheck, CaseRecord)>, CommandError> {
+    let mut r = ctx.db.reader().await?;
+    let Some(check) = fml_store::idv::by_token(r.conn(), SecretHash::of(token).as_str()).await? else {
+        return Ok(None);
+    };
+    let case = fml_store::cases::get_in(r.conn(), &check.org_id, &CaseLocator::Id(check.case_id)).await?;
+    Ok(case.filter(|c| !c.status.is_final()).map(|c| (check, c)))
+}
+
+/// The person uploads their identity document on the built-in page: it becomes a document of
+/// the case (`document.uploaded`, then processing), linked to their check; the link is used up.
+pub async fn submit_document(ctx: &Ctx, token: &str, file: NewDocument) -> Result<IdvCheck, CommandError> {
+    let now = Timestamp::now();
+    let mut unit = ctx.unit().await?;
+    let check = fml_store::idv::by_token(unit.conn(), SecretHash::of(token).as_str())
+        .await?
+        .ok_or(CommandError::NotFound("this verification link cannot be used"))?;
+    let case = load(&mut unit, &check.org_id, &CaseLocator::Id(check.case_id)).await?;
+    if case.status.is_final() {
+        return Err(CommandError::Illegal { current: case.status });
+    }
+    let email = check.person_email.clone().unwrap_or_default();
+    let docs = crate::documents::insert_upload(&mut unit, &case, "customer", &email, &[file], now).await?;
+    let doc = docs.first().ok_or(CommandError::NotFound("no document"))?;
+    if !fml_store::idv::attach_document(unit.conn(), check.id, doc.id.0, now).await? {
+        return Err(CommandError::NotFound("this verification link cannot be used"));
+    }
+    let detail = json!({"personKey": check.person_key, "documentId": doc.id.0});
+    record(&mut unit, &case, ActorKind::Customer, &email, "idv.document", detail, now).await?;
+    unit.commit().await?;
+    Ok(IdvCheck { document_id: Some(doc.id.0), ..check })
+}
+
+/// A case's identity checks (analysts).
+pub async fn for_case(ctx: &Ctx, who: &Analyst, locator: &CaseLocator) -> Result<Vec<IdvCheck>, CommandError> {
+    let mut r = ctx.db.reader().await?;
+    let case =
+        fml_store::cases::get_in(r.conn(), &who.org, locator).await?.ok_or(CommandError::NotFound("no such case"))?;
+    Ok(fml_store::idv::for_case(r.conn(), &who.org, case.id).await?)
+}
