@@ -51,6 +51,14 @@ pub struct DocumentView {
     /// `analyst` or `customer`.
     pub uploaded_by_kind: String,
     pub uploaded_by: String,
+    /// The classified type once processed ("Certificate of Incorporation", "Passport", …).
+    pub document_type: Option<String>,
+    /// What processing read: `{documentType, confidence, fields [{name, value, confidence,
+    /// source}], people [], warnings [], missingFields [], engine}`; null until processed.
+    #[schema(value_type = Option<Object>)]
+    pub extraction: Option<fml_domain::extraction::Extraction>,
+    /// Why processing failed (status `error`).
+    pub processing_error: Option<String>,
     #[schema(value_type = String, format = DateTime)]
     pub created_at: fml_domain::Timestamp,
 }
@@ -66,6 +74,9 @@ impl From<&DocumentRecord> for DocumentView {
             status: d.status.as_str(),
             uploaded_by_kind: d.uploaded_by_kind.clone(),
             uploaded_by: d.uploaded_by.clone(),
+            document_type: d.document_type.clone(),
+            extraction: d.extraction.clone(),
+            processing_error: d.processing_error.clone(),
             created_at: d.created_at,
         }
     }

@@ -9,6 +9,7 @@ pub mod endpoints;
 pub mod engines;
 pub mod health;
 pub mod idempotent;
+pub mod idv;
 pub mod monitoring;
 pub mod oauth;
 pub mod persons;

@@ -9,7 +9,7 @@ use crate::catalog::assert_valid;
 use crate::helpers::{Backend, TestApp, recipe_body, spawn};
 
 pub const PDF: &[u8] = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n";
-const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01";
+pub const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01";
 
 /// A multipart body with one `files` part per file; its content type and bytes.
 pub fn multipart(files: &[(&str, &[u8])]) -> (String, Vec<u8>) {

@@ -1,6 +1,7 @@
 //! Integration tests of the Public API over real HTTP, on SQLite and PostgreSQL.
 
 mod helpers;
+mod idv;
 
 mod analysts;
 mod cases;
@@ -22,6 +23,7 @@ mod oauth;
 mod openapi;
 mod persons;
 mod portal;
+mod processing;
 mod receiver;
 mod receivers;
 mod recipes;

@@ -1,0 +1,300 @@
+//! Identity verification: after submission each director or UBO (once across roles) is either
+//! satisfied by an accepted passport on file (`idv.satisfied_by_document`) or sent a link
+//! (`idv.dispatched`); the built-in page reads the uploaded passport (`idv.completed`); the
+//! Didit adapter against a stand-in speaking Didit's API: sessions, signed callbacks, status
+//! mapping, and its error and timeout paths.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use fml_domain::crypto::MasterKey;
+use fml_domain::lifecycle::Role;
+use fml_server::vendors::{Vendors, didit};
+use serde_json::{Value, json};
+
+use crate::catalog::assert_valid;
+use crate::documents::multipart;
+use crate::helpers::{Backend, Options, TestApp, eventually, recipe_body, spawn, spawn_with};
+use crate::processing::{passport_png, processed};
+
+fn application() -> Value {
+    json!({
+        "companyName": "Acme Holdings Ltd",
+        "registeredAddress": "1 High Street",
+        "directors": [
+            {"fullName": "Jane Smith", "email": "jane.smith@acme.example", "dateOfBirth": "1980-01-02"},
+            {"fullName": "Bob Jones", "email": "bob@acme.example"}
+        ],
+        "shareholders": [
+            {"fullName": "Bob Jones", "email": "bob@acme.example", "ownershipPercent": 60},
+            {"fullName": "Carol White", "email": "carol@acme.example", "ownershipPercent": 10}
+        ]
+    })
+}
+
+/// Opens a case; the customer fills in the application, uploads `files`, and submits.
+async fn submitted(app: &TestApp, crm: &str, files: &[(&str, &[u8])]) -> String {
+    let token = app.token().await;
+    let v: Value = app.create_case(&token, None, &recipe_body(crm)).await.json().await.unwrap();
+    let case = v["caseId"].as_str().unwrap().to_owned();
+    let invite = crate::portal::invite_tokens_for(app, Some(&case)).await.pop().unwrap();
+    let cookie = crate::portal::redeem_for_test(app, &invite).await;
+    let res = app.http.post(app.url("/portal/application")).header("cookie", &cookie).json(&application()).send();
+    assert_eq!(res.await.unwrap().status(), 200);
+    if !files.is_empty() {
+        let (ct, body) = multipart(files);
+        let res =
+            app.http.post(app.url("/portal/documents")).header("cookie", &cookie).header("accept", "application/json");
+        assert_eq!(res.header("content-type", ct).body(body).send().await.unwrap().status(), 201);
+        let a = app.analyst(Role::Analyst).await;
+        processed(app, &a.token, &case).await;
+    }
+    let res = app.http.post(app.url("/portal/submit")).header("cookie", &cookie).json(&json!({})).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    case
+}
+
+async fn idv_events(app: &TestApp, token: &str, case: &str, want: usize) -> Vec<Value> {
+    let all = eventually(20, || async {
+        let mut e: Vec<Value> = app
+            .timeline_all(token, case)
+            .await
+            .into_iter()
+            .filter(|e| e["event"].as_str().unwrap().starts_with("idv."))
+            .collect();
+        e.reverse();
+        (e.len() >= want).then_some(e)
+    })
+    .await;
+    for e in &all {
+        assert_valid(app, &e.to_string()).await;
+    }
+    all
+}
+
+/// The links after `marker` in the case's outbox, oldest first.
+async fn links(app: &TestApp, case: &str, marker: &str) -> Vec<String> {
+    let key = MasterKey::from_hex(&app.master_key_hex).unwrap();
+    let mut out = Vec::new();
+    for m in fml_store::mail::list(&app.db, &app.org).await.unwrap() {
+        let (Some(sealed), Some(c)) = (m.body_sealed, m.case_id.as_deref()) else { continue };
+        if c != case {
+            continue;
+        }
+        let body = String::from_utf8(key.open(fml_store::mail::SEAL_CONTEXT, &sealed).unwrap()).unwrap();
+        if let Some(i) = body.find(marker) {
+            out.push(body[i..].split_whitespace().next().unwrap().to_owned());
+        }
+    }
+    out
+}
+
+async fn verification_with_the_builtin_page(b: Backend) {
+    let app = spawn_with(b, Options { portal_on_self: true, ..Options::default() }).await;
+    let a = app.analyst(Role::Analyst).await;
+    // Jane's passport is on file before submission.
+    let jane = passport_png("SMITH", "JANE", "123456789", "800102");
+    let case = submitted(&app, "crm-idv-1", &[("jane-passport.png", &jane)]).await;
+
+    let events = idv_events(&app, &a.token, &case, 2).await;
+    let satisfied = events.iter().find(|e| e["event"] == "idv.satisfied_by_document").unwrap();
+    assert_eq!(satisfied["personName"], "Jane Smith");
+    assert_eq!(satisfied["roles"], json!(["director"]));
+    let (_, docs) = app.get_json(&a.token, &format!("/api/cases/{case}/documents")).await;
+    assert_eq!(satisfied["satisfiedByDocId"], docs["data"][0]["id"]);
+    let dispatched = events.iter().find(|e| e["event"] == "idv.dispatched").unwrap();
+    assert_eq!(dispatched["recipientEmail"], "bob@acme.example");
+    assert_eq!(dispatched["roles"], json!(["director", "shareholder", "ubo"]), "one link across his roles");
+    assert_eq!(dispatched["dispatchedBy"], "system");
+    assert_eq!(events.len(), 2, "Carol (10 %) needs no verification: {events:?}");
+
+    // Bob's link opens the built-in page; he uploads his passport.
+    let link = links(&app, &case, "http").await.into_iter().find(|l| l.contains("/verify/")).unwrap();
+    let path = link.split_once("/portal/").map(|(_, p)| format!("/portal/{p}")).unwrap();
+    let page = app.http.get(app.url(&path)).send().await.unwrap();
+    assert_eq!(page.status(), 200);
+    assert!(page.text().await.unwrap().contains("Hello Bob Jones"));
+    let (ct, body) = multipart(&[("bob.png", &passport_png("JONES", "BOB", "987654321", "750505"))]);
+    let res = app.http.post(app.url(&path)).header("content-type", ct).body(body).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    let events = idv_events(&app, &a.token, &case, 3).await;
+    let done = events.iter().find(|e| e["event"] == "idv.completed").unwrap();
+    assert_eq!((done["outcome"].as_str(), done["vendorName"].as_str()), (Some("pass"), Some("FML")), "{done}");
+    assert_eq!((done["position"].as_u64(), done["role"].as_str()), (Some(2), Some("director")));
+    assert_eq!(done["verificationType"], "identity");
+    // The link is used up.
+    assert_eq!(app.http.get(app.url(&path)).send().await.unwrap().status(), 404);
+
+    let (_, checks) = app.get_json(&a.token, &format!("/api/cases/{case}/idv")).await;
+    let statuses: Vec<(&str, &str)> = checks["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| (c["personName"].as_str().unwrap(), c["status"].as_str().unwrap()))
+        .collect();
+    assert_eq!(statuses, [("Jane Smith", "satisfied"), ("Bob Jones", "pass")]);
+
+    // Analysts send links by hand: not to someone verified, not to nobody.
+    let bob_key = checks["data"][1]["personKey"].as_str().unwrap().to_owned();
+    let (code, res) = app.post_json(&a.token, &format!("/api/cases/{case}/idv/{bob_key}"), &json!({})).await;
+    assert_eq!((code, res["error"].as_str()), (409, Some("already_verified")));
+    let jane_key = checks["data"][0]["personKey"].as_str().unwrap().to_owned();
+    let (code, res) = app.post_json(&a.token, &format!("/api/cases/{case}/idv/{jane_key}"), &json!({})).await;
+    assert_eq!(code, 201, "{res}");
+    assert_eq!((res["status"].as_str(), res["dispatchedBy"].as_str()), (Some("dispatched"), Some(a.email.as_str())));
+    assert_eq!(app.post_json(&a.token, &format!("/api/cases/{case}/idv/nobody"), &json!({})).await.0, 404);
+    // Another tenant sees nothing.
+    let other_org = fml_domain::OrgId::parse("org_other_bank").unwrap();
+    crate::helpers::seed_org(&app.db, &other_org, fml_domain::ScopeSet::all()).await;
+    let other = app.analyst_in(&other_org, Role::Analyst).await;
+    assert_eq!(app.get_json(&other.token, &format!("/api/cases/{case}/idv")).await.0, 404);
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    Answer,
+    Down,
+    Slow,
+}
+
+#[derive(Clone)]
+struct Stand {
+    mode: Arc<Mutex<Mode>>,
+    seen: Arc<Mutex<Vec<Value>>>,
+}
+
+/// `POST /v3/session/` as Didit answers it.
+async fn session(State(s): State<Stand>, headers: HeaderMap, body: String) -> Response {
+    if headers.get("x-api-key").and_then(|h| h.to_str().ok()) != Some("didit-key") {
+        return (StatusCode::FORBIDDEN, r#"{"detail":"You do not have permission to perform this action."}"#)
+            .into_response();
+    }
+    let mode = *s.mode.lock().unwrap();
+    match mode {
+        Mode::Down => return (StatusCode::INTERNAL_SERVER_ERROR, "{}").into_response(),
+        Mode::Slow => std::future::pending::<()>().await,
+        Mode::Answer => {}
+    }
+    let v: Value = serde_json::from_str(&body).unwrap();
+    let n = {
+        let mut seen = s.seen.lock().unwrap();
+        seen.push(v.clone());
+        seen.len()
+    };
+    (
+        StatusCode::CREATED,
+        axum::Json(json!({
+            "session_id": format!("11111111-2222-3333-4444-{n:012}"), "session_number": n,
+            "session_token": format!("tok{n}"), "url": format!("https://verify.didit.me/session/tok{n}"),
+            "status": "Not Started", "workflow_id": v["workflow_id"], "vendor_data": v["vendor_data"]
+        })),
+    )
+        .into_response()
+}
+
+async fn callback(app: &TestApp, org: &str, body: &Value, secret: &str, age: i64) -> (u16, Value) {
+    let raw = body.to_string();
+    let ts = (fml_domain::Timestamp::now().millis() / 1000 - age).to_string();
+    let res = app
+        .http
+        .post(app.url(&format!("/callbacks/didit/{org}")))
+        .header("content-type", "application/json")
+        .header("x-signature", didit::sign(secret, raw.as_bytes()))
+        .header("x-timestamp", ts)
+        .body(raw)
+        .send()
+        .await
+        .unwrap();
+    let code = res.status().as_u16();
+    (code, res.json().await.unwrap_or(Value::Null))
+}
+
+async fn didit_sessions_and_callbacks(b: Backend) {
+    let stand = Stand { mode: Arc::new(Mutex::new(Mode::Answer)), seen: Arc::default() };
+    let router = Router::new().route("/v3/session/", post(session)).with_state(stand.clone());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, router).await });
+    let vendors = Vendors {
+        didit: Some(didit::Settings {
+            base_url: base,
+            api_key: "didit-key".into(),
+            webhook_secret: "whsec-test".into(),
+            workflow_id: "wf-kyc".into(),
+            redirect_url: None,
+            timeout: Duration::from_millis(800),
+        }),
+        ..Vendors::default()
+    };
+    let app = spawn_with(b, Options { vendors, ..Options::default() }).await;
+    let a = app.analyst(Role::Analyst).await;
+    let case = submitted(&app, "crm-idv-2", &[]).await;
+
+    // Both people who need it get a Didit session, and the link Didit gave is what is mailed.
+    let events = idv_events(&app, &a.token, &case, 2).await;
+    assert!(events.iter().all(|e| e["event"] == "idv.dispatched"));
+    let sent = stand.seen.lock().unwrap().clone();
+    assert_eq!(sent.len(), 2);
+    assert_eq!(sent[0]["workflow_id"], "wf-kyc");
+    assert_eq!(sent[0]["contact_details"]["email"], "jane.smith@acme.example");
+    assert!(sent[0]["vendor_data"].as_str().unwrap().starts_with(&format!("org_test_bank:{case}:")));
+    let mailed = links(&app, &case, "https://verify.didit.me/").await;
+    assert_eq!(mailed.len(), 2, "{mailed:?}");
+    let (_, checks) = app.get_json(&a.token, &format!("/api/cases/{case}/idv")).await;
+    let session_of_bob = "11111111-2222-3333-4444-000000000002";
+    assert_eq!(checks["data"][1]["vendor"], "Didit");
+
+    // Callbacks: only Didit's signature, only fresh, only the tenant's session.
+    let approved = json!({"session_id": session_of_bob, "status": "Approved", "webhook_type": "status.updated"});
+    assert_eq!(callback(&app, "org_test_bank", &approved, "wrong-secret", 0).await.0, 401);
+    assert_eq!(callback(&app, "org_test_bank", &approved, "whsec-test", 600).await.0, 401, "stale");
+    assert_eq!(callback(&app, "org_other_bank", &approved, "whsec-test", 0).await.0, 404);
+    let running = json!({"session_id": session_of_bob, "status": "In Progress", "webhook_type": "status.updated"});
+    let (code, body) = callback(&app, "org_test_bank", &running, "whsec-test", 0).await;
+    assert_eq!((code, body["outcome"].clone()), (200, Value::Null));
+    let (code, body) = callback(&app, "org_test_bank", &approved, "whsec-test", 0).await;
+    assert_eq!((code, body["outcome"].as_str(), body["changed"].as_bool()), (200, Some("pass"), Some(true)), "{body}");
+    let (code, body) = callback(&app, "org_test_bank", &approved, "whsec-test", 0).await;
+    assert_eq!((code, body["changed"].as_bool()), (200, Some(false)), "a repeat changes nothing");
+    let declined = json!({"session_id": "11111111-2222-3333-4444-000000000001", "status": "In Review"});
+    assert_eq!(callback(&app, "org_test_bank", &declined, "whsec-test", 0).await.0, 200);
+    let events = idv_events(&app, &a.token, &case, 4).await;
+    let done: Vec<&Value> = events.iter().filter(|e| e["event"] == "idv.completed").collect();
+    assert_eq!(done.len(), 2);
+    assert_eq!((done[0]["outcome"].as_str(), done[0]["vendorName"].as_str()), (Some("pass"), Some("Didit")));
+    assert_eq!((done[0]["position"].as_u64(), done[0]["role"].as_str()), (Some(2), Some("director")));
+    assert_eq!(done[1]["outcome"], "manual_review");
+    assert_eq!(callback(&app, "org_test_bank", &json!({"status": "Approved"}), "whsec-test", 0).await.0, 400);
+
+    // Didit failing or silent: the analyst's send answers 503 and nothing is recorded.
+    let (_, checks) = app.get_json(&a.token, &format!("/api/cases/{case}/idv")).await;
+    let jane_key = checks["data"][0]["personKey"].as_str().unwrap().to_owned();
+    for mode in [Mode::Down, Mode::Slow] {
+        *stand.mode.lock().unwrap() = mode;
+        let (code, res) = app.post_json(&a.token, &format!("/api/cases/{case}/idv/{jane_key}"), &json!({})).await;
+        assert_eq!(code, 503, "{mode:?}: {res}");
+    }
+    let (_, after) = app.get_json(&a.token, &format!("/api/cases/{case}/idv")).await;
+    assert_eq!(after["data"][0]["status"], "manual_review", "unchanged by the failed sends");
+    *stand.mode.lock().unwrap() = Mode::Answer;
+    let (code, res) = app.post_json(&a.token, &format!("/api/cases/{case}/idv/{jane_key}"), &json!({})).await;
+    assert_eq!((code, res["status"].as_str()), (201, Some("dispatched")));
+}
+
+/// Without Didit, its callback route does not exist for anyone.
+async fn didit_callback_without_didit(b: Backend) {
+    let app = spawn(b).await;
+    let body = json!({"session_id": "x", "status": "Approved"});
+    assert_eq!(callback(&app, "org_test_bank", &body, "anything", 0).await.0, 404);
+}
+
+crate::on_both_backends!(
+    verification_with_the_builtin_page,
+    didit_sessions_and_callbacks,
+    didit_callback_without_didit
+);
