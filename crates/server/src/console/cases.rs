@@ -442,6 +442,16 @@ pub async fn monitor(
     after(&st, &form, &id, r, ("monitoring", "monitoring")).await
 }
 
+pub async fn send_idv(
+    State(st): State<AppState>,
+    Path((id, key)): Path<(String, String)>,
+    form: Posted,
+) -> Result<Response, ConsoleError> {
+    let by = fml_app::idv::Dispatcher::Analyst(form.analyst(), &key);
+    let r = fml_app::idv::dispatch(&st.ctx, &form.analyst().org, &locate(&id)?, by).await.map(drop);
+    after(&st, &form, &id, r, ("idv", "idv")).await
+}
+
 pub async fn resolve_alert(
     State(st): State<AppState>,
     Path((id, alert)): Path<(String, i64)>,

@@ -35,6 +35,7 @@ pub async fn all(
         overview(st, who, csrf, case, allowed).await?,
         people(st, csrf, case, echo).await?,
         documents(st, who, csrf, case, echo).await?,
+        idv(st, who, csrf, case).await?,
         screening(st, who, csrf, case, echo).await?,
         risk(st, who, csrf, case).await?,
         monitoring(st, who, csrf, case, echo).await?,
@@ -189,6 +190,13 @@ pub struct DocumentRow {
     pub href: String,
     /// The override note as posted, when that form was refused.
     pub note: String,
+    /// What processing read: its confidence, fields, warnings and missing fields, or why it
+    /// could not.
+    pub confidence: String,
+    pub fields: Vec<(String, String)>,
+    pub warnings: Vec<String>,
+    pub missing: Vec<String>,
+    pub error: String,
 }
 
 #[derive(Template)]
@@ -229,10 +237,71 @@ async fn documents(
             errored: d.status == fml_domain::document::DocumentStatus::Error,
             uploaded_by: d.uploaded_by.clone(),
             uploaded: d.created_at.into(),
+            confidence: d.extraction.as_ref().map(|e| format!("{:?}", e.confidence)).unwrap_or_default(),
+            fields: d
+                .extraction
+                .as_ref()
+                .map(|e| e.fields.iter().map(|f| (f.name.clone(), f.value.clone())).collect())
+                .unwrap_or_default(),
+            warnings: d.extraction.as_ref().map(|e| e.warnings.clone()).unwrap_or_default(),
+            missing: d.extraction.as_ref().map(|e| e.missing_fields.clone()).unwrap_or_default(),
+            error: d.processing_error.clone().unwrap_or_default(),
             filename: d.filename,
         })
         .collect();
     rendered("documents", "Documents", Documents { csrf, id: c.id.to_string(), documents })
+}
+
+/// One person's identity verification.
+pub struct IdvLine {
+    pub key: String,
+    pub name: String,
+    pub roles: String,
+    /// `not sent`, `dispatched`, `satisfied`, `pass`, `fail`, `manual_review`.
+    pub status: String,
+    pub detail: String,
+    pub can_send: bool,
+}
+
+#[derive(Template)]
+#[template(path = "console/panels/idv.html")]
+struct Idv<'a> {
+    csrf: &'a str,
+    id: String,
+    people: Vec<IdvLine>,
+}
+
+async fn idv(st: &AppState, who: &Analyst, csrf: &str, c: &CaseRecord) -> Result<Rendered, ConsoleError> {
+    let mut r = st.db.reader().await?;
+    let roster = fml_store::persons::roster(r.conn(), &who.org, c.id).await?;
+    let checks = fml_store::idv::for_case(r.conn(), &who.org, c.id).await?;
+    drop(r);
+    let people = roster
+        .into_iter()
+        .filter(|p| fml_domain::idv::needs_idv(&p.entry.roles))
+        .map(|p| {
+            let check = checks.iter().find(|k| k.person_key == p.entry.person_key);
+            let detail = match check {
+                None => String::new(),
+                Some(k) => match (k.satisfied_by_doc, &k.vendor_status) {
+                    (Some(doc), _) => format!("identity document #{doc} on file"),
+                    (None, Some(v)) => format!("{}: {v}", k.vendor),
+                    (None, None) => format!("link sent by {} via {}", k.dispatched_by, k.vendor),
+                },
+            };
+            IdvLine {
+                status: check.map_or("not sent", |k| k.status.as_str()).to_owned(),
+                can_send: !c.status.is_final()
+                    && p.entry.email.is_some()
+                    && check.is_none_or(|k| k.status != fml_domain::idv::IdvStatus::Pass),
+                key: p.entry.person_key,
+                name: p.entry.display_name,
+                roles: p.entry.roles.join(", "),
+                detail,
+            }
+        })
+        .collect();
+    rendered("idv", "Identity verification", Idv { csrf, id: c.id.to_string(), people })
 }
 
 pub struct SubjectLine {

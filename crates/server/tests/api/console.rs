@@ -646,6 +646,52 @@ async fn the_screening_panel_shows_hits_and_takes_dispositions(b: Backend) {
     assert_eq!(stranger.post(&app, &hit_path, &[("disposition", "escalate")]).await.status(), 404);
 }
 
+async fn the_documents_and_idv_panels(b: Backend) {
+    let app = spawn(b).await;
+    let a = app.analyst(Role::Analyst).await;
+    let case =
+        crate::screening::submitted_case(&app, "crm-console-idv", "Acme Holdings Ltd", crate::screening::people())
+            .await;
+    let s = sign_in(&app, &a).await;
+    let path = format!("/cases/{case}");
+    // Both directors and the 40 % shareholder (a UBO) get links after submission; the panel
+    // shows each, with a resend form.
+    let page = crate::helpers::eventually(20, || async {
+        let (_, page) = s.get(&app, &path).await;
+        (page.matches("idv-dispatched").count() == 3).then_some(page)
+    })
+    .await;
+    assert!(page.contains("id=\"idv\"") && page.contains("OSETROVA, Maria") && page.contains("Send verification link"));
+    assert!(page.contains("Виктор Сойко") && page.contains("shareholder, ubo"), "{page}");
+    let (_, checks) = app.get_json(&a.token, &format!("/api/cases/{case}/idv")).await;
+    assert_eq!(checks["data"].as_array().unwrap().len(), 3, "{checks}");
+    let key = checks["data"][0]["personKey"].as_str().unwrap().to_owned();
+    let res = s.post(&app, &format!("{path}/idv/{key}"), &[]).await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(res.headers()["location"], format!("{path}?done=idv"));
+    let (_, after) = app.get_json(&a.token, &format!("/api/cases/{case}/idv")).await;
+    assert_eq!(after["data"][0]["dispatchedBy"], a.email.as_str());
+
+    // A processed certificate shows what was read; an unreadable file why not.
+    let coi = crate::processing::certificate("Acme Holdings Ltd", "12345678");
+    let (ct, body) = crate::documents::multipart(&[("coi.pdf", &coi), ("scan.png", crate::documents::PNG)]);
+    let res = app
+        .http
+        .post(app.url(&format!("/api/cases/{case}/documents")))
+        .bearer_auth(&a.token)
+        .header("content-type", ct)
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+    crate::processing::processed(&app, &a.token, &case).await;
+    let (_, page) = s.get(&app, &path).await;
+    assert!(page.contains("Certificate of Incorporation") && page.contains("<dd>12345678</dd>"), "{page}");
+    assert!(page.contains("Not processed: no readable text"), "{page}");
+    assert!(page.contains("Approve<span class=\"skip\"> scan.png</span> anyway"), "the override form is offered");
+}
+
 async fn the_risk_panel_and_the_engine_settings(b: Backend) {
     let app = spawn(b).await;
     let admin = app.analyst(Role::Admin).await;
@@ -742,6 +788,7 @@ async fn the_risk_panel_and_the_engine_settings(b: Backend) {
 crate::on_both_backends!(
     the_risk_panel_and_the_engine_settings,
     the_screening_panel_shows_hits_and_takes_dispositions,
+    the_documents_and_idv_panels,
     the_analyst_url_leads_through_sign_in_to_the_case,
     the_dashboard_pages_filters_and_sorts,
     sign_in_errors_are_clear_and_throttled,

@@ -177,17 +177,18 @@ async fn overrides_of_errored_documents(b: Backend) {
     let app = spawn(b).await;
     let a = app.analyst(Role::Analyst).await;
     let case = new_case(&app, "crm-docs-3").await;
-    let (_, body) = upload(&app, &a.token, &case, &[("a.pdf", PDF), ("b.pdf", PNG)]).await;
+    // Processing fails on the first two (a PDF without pages, an image without text).
+    let coi = crate::processing::certificate("Acme Holdings Ltd", "12345678");
+    let (_, body) = upload(&app, &a.token, &case, &[("a.pdf", PDF), ("b.pdf", PNG), ("c.pdf", &coi)]).await;
     let ids: Vec<i64> = body["data"].as_array().unwrap().iter().map(|d| d["id"].as_i64().unwrap()).collect();
     let path = |id: i64| format!("/api/cases/{case}/documents/{id}/override");
+    let docs = crate::processing::processed(&app, &a.token, &case).await;
+    let statuses: Vec<&str> = docs.iter().map(|d| d["status"].as_str().unwrap()).collect();
+    assert_eq!(statuses, ["error", "error", "complete"]);
 
     // Only a document whose processing failed can be overridden.
-    let (status, res) = app.post_json(&a.token, &path(ids[0]), &json!({"action": "approve", "note": "fine"})).await;
+    let (status, res) = app.post_json(&a.token, &path(ids[2]), &json!({"action": "approve", "note": "fine"})).await;
     assert_eq!((status, res["error"].as_str()), (409, Some("document_not_in_error")), "{res}");
-
-    let mut tx = app.db.begin().await.unwrap();
-    fml_store::execute!(tx.conn(), "UPDATE documents SET status = 'error'").unwrap();
-    tx.commit().await.unwrap();
 
     let (status, res) =
         app.post_json(&a.token, &path(ids[0]), &json!({"action": "approve", "note": "checked by hand"})).await;
