@@ -54,6 +54,8 @@ pub struct Ctx {
     pub blobs: Option<fml_store::blobs::BlobStore>,
     /// Who verifies identities.
     pub idv: Option<Arc<dyn idv::IdvProvider>>,
+    /// A model that reviews cases (the rules when none).
+    pub reviewer: Option<Arc<dyn review::CaseReviewer>>,
 }
 
 impl Ctx {
@@ -67,6 +69,7 @@ impl Ctx {
             remote: None,
             blobs: None,
             idv: None,
+            reviewer: None,
         }
     }
 
@@ -77,6 +80,11 @@ impl Ctx {
 
     pub fn with_triager(mut self, triager: Arc<dyn screening::HitTriager>) -> Self {
         self.triager = triager;
+        self
+    }
+
+    pub fn with_reviewer(mut self, reviewer: Arc<dyn review::CaseReviewer>) -> Self {
+        self.reviewer = Some(reviewer);
         self
     }
 

@@ -88,6 +88,26 @@ fn confidence_str(c: Confidence) -> &'static str {
     }
 }
 
+/// A review with who gave it: the rules, or a model (and its prompt's version).
+#[derive(Debug, Clone)]
+pub struct Reviewed {
+    pub review: review::Review,
+    pub model: String,
+    pub version: String,
+}
+
+impl Reviewed {
+    /// The offline reviewer's verdict (`rules-v1`).
+    pub fn rules(inputs: &review::Inputs) -> Self {
+        Self { review: review::review(inputs), model: review::MODEL.to_owned(), version: review::VERSION.to_owned() }
+    }
+}
+
+/// Reviews cases: a model adapter that falls back to the rules (without one, the rules).
+pub trait CaseReviewer: Send + Sync + std::fmt::Debug {
+    fn review<'a>(&'a self, inputs: &'a review::Inputs) -> crate::screening::BoxFuture<'a, Reviewed>;
+}
+
 /// Reviews a case now; `progress` hears each step (the streamed variant shows them).
 pub async fn run(
     ctx: &Ctx,
@@ -119,7 +139,11 @@ pub async fn run(
         inputs.documents_errored,
         inputs.people
     )));
-    let review = review::review(&inputs);
+    let reviewed = match &ctx.reviewer {
+        Some(r) => r.review(&inputs).await,
+        None => Reviewed::rules(&inputs),
+    };
+    let review = reviewed.review;
     for f in &review.factors {
         progress(Progress::Factor(f.clone()));
     }
@@ -134,8 +158,8 @@ pub async fn run(
         confidence: confidence_str(review.confidence),
         risk_factors: &factors_json,
         inputs: &inputs_json,
-        model: review::MODEL,
-        prompt_version: review::VERSION,
+        model: &reviewed.model,
+        prompt_version: &reviewed.version,
         completed_at: now,
     };
     let id = fml_store::reviews::insert(unit.conn(), org, case.id, &record).await?;
@@ -163,7 +187,7 @@ pub async fn run(
         actor: "system",
         action: "ai_review.run",
         detail: json!({"reviewId": id, "triggeredBy": triggered_by, "recommendation": record.recommendation,
-                       "model": review::MODEL}),
+                       "model": reviewed.model}),
     };
     audit::record(unit.conn(), &entry, now).await?;
     unit.commit().await?;

@@ -70,7 +70,8 @@ impl App {
         let mut ctx = fml_app::Ctx::new(db.clone(), wakers).with_mail(mail);
         if let Some(a) = &config.vendors.anthropic {
             let client = vendors::anthropic::Client::new(a.clone());
-            ctx = ctx.with_triager(Arc::new(vendors::anthropic::ModelTriager::new(client)));
+            ctx = ctx.with_triager(Arc::new(vendors::anthropic::ModelTriager::new(client.clone())));
+            ctx = ctx.with_reviewer(Arc::new(vendors::anthropic::ModelReviewer::new(client)));
         }
         if let Some(y) = &config.vendors.yente {
             ctx = ctx.with_remote_matcher(Arc::new(vendors::yente::Yente::new(y.clone())));

@@ -199,9 +199,108 @@ impl HitTriager for ModelTriager {
     }
 }
 
+/// The case review prompt's version (stored with each review as `promptVersion`).
+pub const REVIEW_PROMPT_VERSION: &str = "review-1";
+/// Most risk factors kept from a model's review.
+const MAX_FACTORS: usize = 20;
+
+const REVIEW_SYSTEM: &str = "You are a senior KYB compliance analyst at a bank doing the case review of a business \
+customer. From the facts given (screening hits with any analyst dispositions, the risk score and band, outstanding \
+enhanced due diligence, documents, people), recommend Approve, Refer or Decline, with the risk factors behind it, \
+each one sentence an analyst can check against the facts. Never invent facts. Answer with one JSON object only: \
+{\"recommendation\": \"Approve\" | \"Refer\" | \"Decline\", \"confidence\": \"High\" | \"Medium\" | \"Low\", \
+\"riskFactors\": [{\"text\": \"<sentence>\", \"severity\": \"HIGH\" | \"MEDIUM\" | \"LOW\"}]}.";
+
+/// The review prompt (version [`REVIEW_PROMPT_VERSION`]): the stored inputs as JSON, and what
+/// the rules would say.
+pub fn review_prompt(inputs: &fml_domain::review::Inputs, rules_view: &fml_domain::review::Review) -> String {
+    let facts = serde_json::to_string_pretty(inputs).unwrap_or_default();
+    let rules: Vec<Value> =
+        rules_view.factors.iter().map(|f| json!({"text": f.text, "severity": f.severity})).collect();
+    format!(
+        "Case facts:\n{facts}\n\nA deterministic rule set would say: {} ({} confidence), factors: {}\n\nYour JSON answer:",
+        serde_json::to_value(rules_view.recommendation).unwrap_or_default(),
+        serde_json::to_value(rules_view.confidence).unwrap_or_default(),
+        Value::Array(rules)
+    )
+}
+
+/// Reads the model's review; `None` when it is not the asked-for shape.
+pub fn parse_review(text: &str) -> Option<fml_domain::review::Review> {
+    use fml_domain::events::{AiRecommendation, Confidence, RiskSeverity};
+    let v = json_object(text)?;
+    let recommendation: AiRecommendation = serde_json::from_value(v.get("recommendation")?.clone()).ok()?;
+    let confidence: Confidence = serde_json::from_value(v.get("confidence")?.clone()).ok()?;
+    let mut factors = Vec::new();
+    for f in v.get("riskFactors")?.as_array()?.iter().take(MAX_FACTORS) {
+        let text: String = f.get("text")?.as_str()?.split_whitespace().collect::<Vec<_>>().join(" ");
+        let severity: RiskSeverity = serde_json::from_value(f.get("severity")?.clone()).ok()?;
+        if text.is_empty() || text.chars().count() > 500 {
+            return None;
+        }
+        factors.push(fml_domain::review::Factor { text, severity });
+    }
+    Some(fml_domain::review::Review { recommendation, confidence, factors })
+}
+
+/// The case review by a model, falling back to the rules on an error, a timeout or an answer
+/// that is not the asked-for JSON.
+#[derive(Debug, Clone)]
+pub struct ModelReviewer {
+    client: Client,
+}
+
+impl ModelReviewer {
+    pub fn new(client: Client) -> Self {
+        Self { client }
+    }
+}
+
+impl fml_app::review::CaseReviewer for ModelReviewer {
+    fn review<'a>(&'a self, inputs: &'a fml_domain::review::Inputs) -> BoxFuture<'a, fml_app::review::Reviewed> {
+        Box::pin(async move {
+            let fallback = fml_app::review::Reviewed::rules(inputs);
+            let prompt = review_prompt(inputs, &fallback.review);
+            match self.client.message(REVIEW_SYSTEM, &prompt, 1500).await {
+                Ok((text, model)) => match parse_review(&text) {
+                    Some(review) => {
+                        fml_app::review::Reviewed { review, model, version: REVIEW_PROMPT_VERSION.to_owned() }
+                    }
+                    None => {
+                        tracing::warn!("the model's case review was not the asked-for JSON; rules used");
+                        fallback
+                    }
+                },
+                Err(e) => {
+                    tracing::warn!(error = %e, "model case review failed; rules used");
+                    fallback
+                }
+            }
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn reviews_are_read_strictly() {
+        let ok = r#"Here: {"recommendation": "Refer", "confidence": "Medium", "riskFactors": [{"text": "UBO is a PEP", "severity": "MEDIUM"}]}"#;
+        let r = parse_review(ok).unwrap();
+        assert_eq!(r.recommendation, fml_domain::events::AiRecommendation::Refer);
+        assert_eq!(r.factors.len(), 1);
+        for bad in [
+            r#"{"recommendation": "Maybe", "confidence": "Medium", "riskFactors": []}"#,
+            r#"{"recommendation": "Approve", "confidence": "medium", "riskFactors": []}"#,
+            r#"{"recommendation": "Approve", "confidence": "High", "riskFactors": [{"text": "x", "severity": "SEVERE"}]}"#,
+            r#"{"recommendation": "Approve", "confidence": "High", "riskFactors": [{"text": " ", "severity": "LOW"}]}"#,
+            r#"{"recommendation": "Approve", "confidence": "High"}"#,
+            "I would approve.",
+        ] {
+            assert!(parse_review(bad).is_none(), "{bad}");
+        }
+    }
 
     #[test]
     fn answers_are_read_strictly() {

@@ -65,7 +65,11 @@ async fn messages(State(s): State<StandIn>, headers: HeaderMap, body: String) ->
         )
             .into_response();
     }
+    let reviewing = v["system"].as_str().is_some_and(|p| p.contains("case review"));
     let text = match s.mode() {
+        Mode::Answer if reviewing => {
+            r#"{"recommendation": "Decline", "confidence": "High", "riskFactors": [{"text": "Director OSETROVA, Maria is on the UK sanctions list.", "severity": "HIGH"}]}"#
+        }
         Mode::Answer => {
             r#"{"disposition": "escalate", "confidence": 77, "shortReason": "Same name and birth date; the listing's nationality cannot be checked."}"#
         }
@@ -152,12 +156,37 @@ async fn anthropic_triage_and_its_fallbacks(b: Backend) {
     let hit = results["hits"].as_array().unwrap().iter().find(|h| h["hitId"] == "NK-2Tbri3s6GgNtAwsSXh4qpL").unwrap();
     assert_eq!(hit["triage"]["model"], "claude-opus-4-5");
 
-    // An error status, a timeout and prose instead of JSON: the rules triage instead.
+    // The case review after submission is the model's too, stored with its prompt's version.
+    let reviews = eventually(20, || async {
+        let (_, r) = app.get_json(&a.token, &format!("/api/cases/{case}/ai-reviews")).await;
+        (!r["data"].as_array().unwrap().is_empty()).then_some(r)
+    })
+    .await;
+    let first = &reviews["data"][0];
+    assert_eq!((first["model"].as_str(), first["promptVersion"].as_str()), (Some("claude-opus-4-5"), Some("review-1")));
+    assert_eq!((first["recommendation"].as_str(), first["confidence"].as_str()), (Some("Decline"), Some("High")));
+    {
+        let seen = stand_in.seen.lock().unwrap();
+        let asked = seen.iter().find(|(_, b)| b["system"].as_str().unwrap_or_default().contains("case review"));
+        let (_, body) = asked.expect("the review was asked");
+        assert!(body["messages"][0]["content"].as_str().unwrap().contains("Inter Tobacco LLC"), "the case's facts");
+    }
+
+    // An error status, a timeout and prose instead of JSON: the rules triage and review instead.
     for (n, mode) in [(2, Mode::Overloaded), (3, Mode::Slow), (4, Mode::Prose)] {
         stand_in.set(mode);
         let t = rescreen(&app, &a.token, &case, n).await;
         assert_eq!((t["model"].as_str(), t["promptVersion"].as_str()), (Some("rules-v1"), Some("1")), "{mode:?}: {t}");
         assert_eq!(t["disposition"], "true_match", "{mode:?}: the rules' own judgement");
+        let (code, r) = app.post_json(&a.token, &format!("/api/cases/{case}/ai-review"), &json!({})).await;
+        assert_eq!(code, 200, "{r}");
+        let (_, list) = app.get_json(&a.token, &format!("/api/cases/{case}/ai-reviews")).await;
+        let latest = list["data"].as_array().unwrap().iter().find(|x| x["id"] == r["reviewId"]).unwrap().clone();
+        assert_eq!(
+            (latest["model"].as_str(), latest["promptVersion"].as_str()),
+            (Some("rules-v1"), Some("1")),
+            "{mode:?}"
+        );
     }
 }
 
