@@ -17,8 +17,11 @@
 //!   deliveries to a new endpoint, for the pipeline on a database with history.
 //! - `fml-bench sanctions-gen N [SAMPLE…]` and `fml-bench screen DATABASE_URL N`: a synthetic
 //!   watch list of N entities, and N screenings against it once imported (`bench/screening.sh`).
+//! - `fml-bench documents BASE CLIENT_TOKEN ANALYST_TOKEN N CONNECTIONS`: N document uploads
+//!   over the analyst API, each then processed by the server (`bench/documents.sh`).
 
 mod deliver;
+mod documents;
 mod history;
 mod pipeline;
 mod screening;
@@ -64,6 +67,10 @@ async fn main() {
         Some("sanctions-gen") if args.len() >= 2 => {
             screening::generate(args[1].parse().expect("N"), &args[2..]);
         }
+        Some("documents") if args.len() >= 6 => {
+            let n = |i: usize| args[i].parse::<u64>().expect("a number");
+            documents::run(&args[1], &args[2], &args[3], n(4), usize::try_from(n(5)).unwrap_or(8)).await;
+        }
         Some("screen") if args.len() >= 3 => screening::screen(&args[1], args[2].parse().expect("N")).await,
         Some("receiver") => deliver::receiver(args.get(1).map_or("127.0.0.1:8091", String::as_str)).await,
         Some("deliver") if args.len() >= 7 => {
@@ -76,7 +83,7 @@ async fn main() {
             "usage: fml-bench constant ADDR | inserts DATABASE_URL N CONCURRENCY | receiver ADDR | \
              deliver DATABASE_URL RECEIVER RATE|max SECONDS HEALTHY DEAD [NOISY] | verifier ADDR SECRET | \
              load BASE TOKEN CONNECTIONS SECONDS | history DATABASE_URL ORG N ENDPOINT_URL SECRET | \
-             sanctions-gen N [SAMPLE...] | screen DATABASE_URL N"
+             sanctions-gen N [SAMPLE...] | screen DATABASE_URL N | documents BASE CLIENT ANALYST N CONNECTIONS"
         ),
     }
 }

@@ -159,6 +159,13 @@ mod tests {
         assert_eq!(Job::from_payload(&j.payload()).unwrap(), j);
         assert!(Job::KINDS.contains(&j.kind()));
         assert!(Job::from_payload(r#"{"kind":"mine_bitcoin"}"#).is_err());
+        // Migration 0017 writes this payload by hand for documents uploaded before processing.
+        let case_id: CaseId = "0192a3b4-c5d6-7e8f-9a0b-1c2d3e4f5a6b".parse().unwrap();
+        let j = Job::ProcessDocument { case_id, document_id: 7 };
+        assert_eq!(
+            j.payload(),
+            r#"{"kind":"process_document","caseId":"0192a3b4-c5d6-7e8f-9a0b-1c2d3e4f5a6b","documentId":7}"#
+        );
     }
 
     #[test]

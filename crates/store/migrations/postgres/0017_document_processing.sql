@@ -31,3 +31,10 @@ CREATE TABLE idv_checks (
     UNIQUE (case_id, person_key)
 );
 CREATE INDEX idv_checks_session ON idv_checks (org_id, session_id);
+
+-- Documents uploaded before processing existed are processed now.
+INSERT INTO jobs (org_id, kind, payload, status, attempts, max_attempts, run_at, created_at)
+SELECT org_id, 'process_document',
+       '{"kind":"process_document","caseId":"' || case_id || '","documentId":' || CAST(id AS TEXT) || '}',
+       'queued', 0, 6, created_at, created_at
+FROM documents WHERE status = 'uploaded';
