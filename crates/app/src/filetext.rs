@@ -52,21 +52,25 @@ fn pdf(bytes: &[u8]) -> Result<String, String> {
     Ok(out)
 }
 
-fn inflate(data: &[u8]) -> Option<String> {
-    let mut out = String::new();
-    flate2::read::ZlibDecoder::new(data).take(MAX_TEXT as u64).read_to_string(&mut out).ok()?;
-    Some(out)
+/// At most `limit` bytes of a zlib stream, as text.
+fn inflate(data: &[u8], limit: usize) -> Option<String> {
+    let mut out = Vec::new();
+    flate2::read::ZlibDecoder::new(data).take(limit as u64).read_to_end(&mut out).ok()?;
+    Some(String::from_utf8_lossy(&out).into_owned())
 }
 
 fn latin1(b: &[u8]) -> String {
     b.iter().map(|c| char::from(*c)).collect()
 }
 
-/// `tEXt`, `zTXt` and `iTXt` chunks (any keyword but the writing software's).
+/// `tEXt`, `zTXt` and `iTXt` chunks (any keyword but the writing software's), at most
+/// [`MAX_TEXT`] bytes in all: compressed chunks could otherwise expand a small file without
+/// bound.
 fn png(bytes: &[u8]) -> String {
-    let mut out = Vec::new();
+    let mut out: Vec<String> = Vec::new();
+    let mut total = 0;
     let mut at = 8;
-    while at + 8 <= bytes.len() {
+    while at + 8 <= bytes.len() && total < MAX_TEXT {
         let len = u32::from_be_bytes([bytes[at], bytes[at + 1], bytes[at + 2], bytes[at + 3]]) as usize;
         let kind = &bytes[at + 4..at + 8];
         let Some(data) = bytes.get(at + 8..(at + 8).saturating_add(len)) else { break };
@@ -74,13 +78,17 @@ fn png(bytes: &[u8]) -> String {
         let keyword = split.next().unwrap_or_default();
         let rest = split.next().unwrap_or_default();
         if keyword != b"Software" {
+            let room = MAX_TEXT - total;
             let text = match kind {
-                b"tEXt" => Some(latin1(rest)),
-                b"zTXt" => rest.get(1..).and_then(inflate),
-                b"iTXt" => itxt(rest),
+                b"tEXt" => Some(latin1(&rest[..rest.len().min(room)])),
+                b"zTXt" => rest.get(1..).and_then(|z| inflate(z, room)),
+                b"iTXt" => itxt(rest, room),
                 _ => None,
             };
-            out.extend(text);
+            if let Some(t) = text {
+                total += t.len() + 1;
+                out.push(t);
+            }
         }
         if kind == b"IEND" {
             break;
@@ -92,11 +100,15 @@ fn png(bytes: &[u8]) -> String {
 
 /// An `iTXt` chunk after its keyword: compression flag and method, language tag, translated
 /// keyword, then UTF-8 text (zlib-compressed when flagged).
-fn itxt(rest: &[u8]) -> Option<String> {
+fn itxt(rest: &[u8], limit: usize) -> Option<String> {
     let (flag, rest) = (rest.first()?, rest.get(2..)?);
     let mut parts = rest.splitn(3, |b| *b == 0);
     let (_lang, _translated, text) = (parts.next()?, parts.next()?, parts.next()?);
-    if *flag == 1 { inflate(text) } else { Some(String::from_utf8_lossy(text).into_owned()) }
+    if *flag == 1 {
+        inflate(text, limit)
+    } else {
+        Some(String::from_utf8_lossy(&text[..text.len().min(limit)]).into_owned())
+    }
 }
 
 /// Comment segments (`COM`) before the image data.
@@ -202,6 +214,22 @@ mod tests {
         assert_eq!(text(FileType::Png, &png).unwrap(), "");
         assert_eq!(text(FileType::Jpeg, &[0xFF, 0xD8, 0xFF, 0xFE, 0xFF]).unwrap(), "");
         assert_eq!(text(FileType::Jpeg, &[0xFF, 0xD8, 0xFF, 0xFE, 0x00, 0x00, 0xFF, 0xD9]).unwrap(), "");
+    }
+
+    #[test]
+    fn compressed_text_is_bounded_in_all() {
+        use std::io::Write;
+        let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::best());
+        z.write_all(&vec![b'A'; 1_000_000]).unwrap();
+        let bomb = z.finish().unwrap();
+        let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
+        for _ in 0..50 {
+            let mut data = b"Comment\0\0".to_vec();
+            data.extend_from_slice(&bomb);
+            png.extend(chunk(b"zTXt", &data));
+        }
+        let t = text(FileType::Png, &png).unwrap();
+        assert!(t.len() <= MAX_TEXT, "{}", t.len());
     }
 
     #[test]

@@ -16,7 +16,7 @@ use fml_domain::{CaseId, OrgId, Timestamp};
 use fml_store::audit::{self, ActorKind};
 use fml_store::cases::CaseRecord;
 use fml_store::documents::{DocumentRecord, NewDocument};
-use fml_store::idv::{IdvCheck, NewCheck};
+use fml_store::idv::{Earlier, IdvCheck, NewCheck};
 use fml_store::persons::CasePerson;
 use fml_store::unit::UnitOfWork;
 use serde_json::json;
@@ -105,14 +105,23 @@ pub async fn dispatch(
     by: Dispatcher<'_>,
 ) -> Result<Vec<IdvCheck>, CommandError> {
     let provider = provider(ctx)?;
-    let (case, roster, docs, checks) = {
+    let (case, roster, attached, checks) = {
         let mut r = ctx.db.reader().await?;
         let case =
             fml_store::cases::get_in(r.conn(), org, locator).await?.ok_or(CommandError::NotFound("no such case"))?;
         let roster = fml_store::persons::roster(r.conn(), org, case.id).await?;
-        let docs = fml_store::documents::for_case(r.conn(), org, case.id).await?;
         let checks = fml_store::idv::for_case(r.conn(), org, case.id).await?;
-        (case, roster, docs, checks)
+        // Identity documents an analyst attached to the people's Person records (for reuse
+        // within the tenant): the only documents that may stand in for a verification.
+        let person_ids: Vec<i64> = roster.iter().filter_map(|p| p.person_id.map(|id| id.0)).collect();
+        let links = fml_store::persons::attached_documents(r.conn(), org, &person_ids, Timestamp::now()).await?;
+        let doc_ids: Vec<i64> = links.iter().map(|(_, d)| *d).collect();
+        let docs = fml_store::documents::by_ids(r.conn(), org, &doc_ids).await?;
+        let attached: Vec<(i64, DocumentRecord)> = links
+            .into_iter()
+            .filter_map(|(person, doc)| docs.iter().find(|d| d.id.0 == doc).map(|d| (person, d.clone())))
+            .collect();
+        (case, roster, attached, checks)
     };
     if case.status.is_final() {
         return match by {
@@ -139,9 +148,9 @@ pub async fn dispatch(
             _ => {}
         }
         if matches!(by, Dispatcher::System)
-            && let Some(doc) = accepted_document(&docs, p)
+            && let Some(doc) = accepted_document(&attached, p)
         {
-            started.push(satisfy(ctx, &case, p, doc, provider.vendor()).await?);
+            started.extend(satisfy(ctx, &case, p, doc, provider.vendor()).await?);
             continue;
         }
         let Some(email) = p.entry.email.as_deref() else {
@@ -161,18 +170,29 @@ pub async fn dispatch(
             email,
         };
         let session = provider.start(req).await.map_err(CommandError::Upstream)?;
-        started.push(send(ctx, &case, p, email, &session, provider.vendor(), by).await?);
+        match send(ctx, &case, p, email, &session, provider.vendor(), by).await? {
+            Some(check) => started.push(check),
+            // Someone got there first: the system keeps theirs; an analyst's send meets a pass.
+            None if matches!(by, Dispatcher::Analyst(..)) => {
+                return Err(CommandError::Conflict("already_verified", "this person's identity is verified".into()));
+            }
+            None => {}
+        }
     }
     Ok(started)
 }
 
-/// An accepted identity document of this person on the case, if any.
-fn accepted_document<'a>(docs: &'a [DocumentRecord], p: &CasePerson) -> Option<&'a DocumentRecord> {
-    docs.iter().find(|d| {
-        d.status == fml_domain::document::DocumentStatus::Complete
+/// An accepted identity document of this person: attached by an analyst to the Person the
+/// roster entry is linked to, still valid, and read as their passport or identity card.
+fn accepted_document<'a>(attached: &'a [(i64, DocumentRecord)], p: &CasePerson) -> Option<&'a DocumentRecord> {
+    let person = p.person_id?.0;
+    attached.iter().map(|(_, d)| d).zip(attached.iter().map(|(id, _)| *id)).find_map(|(d, id)| {
+        let ok = id == person
+            && d.status == fml_domain::document::DocumentStatus::Complete
             && d.extraction
                 .as_ref()
-                .is_some_and(|e| idv::accepts(e, &p.entry.display_name, p.entry.date_of_birth.as_deref()))
+                .is_some_and(|e| idv::accepts(e, &p.entry.display_name, p.entry.date_of_birth.as_deref()));
+        ok.then_some(d)
     })
 }
 
@@ -182,7 +202,7 @@ async fn satisfy(
     p: &CasePerson,
     doc: &DocumentRecord,
     vendor: &str,
-) -> Result<IdvCheck, CommandError> {
+) -> Result<Option<IdvCheck>, CommandError> {
     let now = Timestamp::now();
     let mut unit = ctx.unit().await?;
     let new = NewCheck {
@@ -198,7 +218,10 @@ async fn satisfy(
         satisfied_by_doc: Some(doc.id.0),
         dispatched_by: "system",
     };
-    let check = fml_store::idv::upsert(unit.conn(), &case.org_id, case.id, &new, now).await?;
+    let Some(check) = fml_store::idv::upsert(unit.conn(), &case.org_id, case.id, &new, Earlier::Keep, now).await?
+    else {
+        return Ok(None);
+    };
     let event = IdvSatisfiedByDocument {
         case_id: case.id,
         case_reference: case.reference.clone(),
@@ -212,7 +235,7 @@ async fn satisfy(
     let detail = json!({"personKey": p.entry.person_key, "documentId": doc.id.0});
     record(&mut unit, case, ActorKind::System, "system", "idv.satisfied", detail, now).await?;
     unit.commit().await?;
-    Ok(check)
+    Ok(Some(check))
 }
 
 async fn send(
@@ -223,7 +246,7 @@ async fn send(
     session: &Session,
     vendor: &str,
     by: Dispatcher<'_>,
-) -> Result<IdvCheck, CommandError> {
+) -> Result<Option<IdvCheck>, CommandError> {
     let cfg = ctx.mail()?;
     let branding = crate::settings::branding(ctx, &case.org_id).await?;
     let (actor_kind, actor) = match by {
@@ -245,7 +268,13 @@ async fn send(
         satisfied_by_doc: None,
         dispatched_by: actor,
     };
-    let check = fml_store::idv::upsert(unit.conn(), &case.org_id, case.id, &new, now).await?;
+    let earlier = match by {
+        Dispatcher::System => Earlier::Keep,
+        Dispatcher::Analyst(..) => Earlier::ReplaceUnlessPassed,
+    };
+    let Some(check) = fml_store::idv::upsert(unit.conn(), &case.org_id, case.id, &new, earlier, now).await? else {
+        return Ok(None);
+    };
     let (subject, body) =
         crate::mail::idv_text(&branding, &p.entry.display_name, case.company_name.as_deref(), &session.url);
     let mail = crate::mail::sealed(cfg, &case.org_id, case.id, "idv_link", email, subject, &body);
@@ -263,7 +292,7 @@ async fn send(
     let detail = json!({"personKey": p.entry.person_key, "vendor": vendor, "sessionId": session.session_id});
     record(&mut unit, case, actor_kind, actor, "idv.dispatch", detail, now).await?;
     unit.commit().await?;
-    Ok(check)
+    Ok(Some(check))
 }
 
 async fn record(

@@ -114,6 +114,7 @@ pub async fn save_application(ctx: &Ctx, who: &Customer, app: &Application) -> R
     let mut unit = ctx.unit().await?;
     let case = load(&mut unit, &who.org, &CaseLocator::Id(who.case_id)).await?;
     editable(&case)?;
+    fml_store::cases::lock(unit.conn(), &who.org, case.id).await?;
     fml_store::portal::put_application(unit.conn(), &who.org, who.case_id, app, now).await?;
     crate::persons::rebuild_roster(&mut unit, &case, app).await?;
     let detail = json!({"directors": app.directors.len(), "shareholders": app.shareholders.len()});
@@ -130,6 +131,7 @@ pub async fn review(ctx: &Ctx, who: &Customer, corrected: &Application) -> Resul
     let mut unit = ctx.unit().await?;
     let case = load(&mut unit, &who.org, &CaseLocator::Id(who.case_id)).await?;
     editable(&case)?;
+    fml_store::cases::lock(unit.conn(), &who.org, case.id).await?;
     let Some(on_file) = fml_store::portal::application(unit.conn(), &who.org, who.case_id).await? else {
         return Err(CommandError::Conflict("nothing_to_review", "fill in the application before reviewing it".into()));
     };

@@ -6,6 +6,7 @@
 //! review step then shows them, and corrections become `data.corrected`), and an identity
 //! check waiting on this document gets its result.
 
+use fml_domain::application;
 use fml_domain::document::{DocumentId, DocumentStatus};
 use fml_domain::events::{DocumentProcessed, WebhookEvent};
 use fml_domain::extraction::{self, Context, DocKind, Extraction};
@@ -49,40 +50,50 @@ pub async fn process(ctx: &Ctx, org: &OrgId, case_id: CaseId, id: DocumentId) ->
     if doc.status != DocumentStatus::Uploaded {
         return Ok(Processed::Already);
     }
-    let text = read_text(ctx, &doc).await?;
-    let today = Timestamp::now().to_datetime().date_naive();
-    let verdict = text.and_then(|t| {
-        let context = Context {
-            company_name: case.company_name.as_deref(),
-            company_number: case.company_number.as_deref(),
-            people: people.iter().map(String::as_str).collect(),
-            today: Some(today),
-        };
-        extraction::process(&t, &context).map_err(|e| e.to_string())
-    });
-    record(ctx, org, &case, &doc, verdict).await
-}
-
-/// The document's text, or why there is none (a missing file or a file that cannot be read
-/// is the document's failure, not the job's: retrying would not help).
-async fn read_text(ctx: &Ctx, doc: &DocumentRecord) -> Result<Result<String, String>, CommandError> {
-    let Some(path) = ctx.blobs.as_ref().and_then(|b| b.path(&doc.sha256)) else {
-        return Err(CommandError::Store(fml_store::StoreError::Config("no document store is configured".into())));
-    };
-    let bytes = match tokio::fs::read(&path).await {
+    let bytes = match read_file(ctx, &doc).await? {
         Ok(b) => b,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Err("the file is missing".to_owned())),
-        Err(e) => return Err(CommandError::Store(fml_store::StoreError::Config(format!("reading a document: {e}")))),
+        Err(reason) => return record(ctx, org, &case, &doc, Err(reason)).await,
     };
-    let file_type = doc.file_type;
-    // Parsing runs off the async workers; a parser panic on a hostile file is that file's error.
-    let read = tokio::task::spawn_blocking(move || {
-        std::panic::catch_unwind(|| crate::filetext::text(file_type, &bytes))
-            .unwrap_or_else(|_| Err("the file could not be parsed".to_owned()))
+    let today = Timestamp::now().to_datetime().date_naive();
+    let (file_type, company, number) = (doc.file_type, case.company_name.clone(), case.company_number.clone());
+    // Parsing and reading run off the async workers; a panic on a hostile file is that
+    // file's error.
+    let verdict = tokio::task::spawn_blocking(move || {
+        std::panic::catch_unwind(|| {
+            let text = crate::filetext::text(file_type, &bytes)?;
+            let context = Context {
+                company_name: company.as_deref(),
+                company_number: number.as_deref(),
+                people: people.iter().map(String::as_str).collect(),
+                today: Some(today),
+            };
+            extraction::process(&text, &context).map_err(|e| e.to_string())
+        })
+        .unwrap_or_else(|_| Err("the file could not be parsed".to_owned()))
     })
     .await
     .unwrap_or_else(|_| Err("the file could not be parsed".to_owned()));
-    Ok(read)
+    record(ctx, org, &case, &doc, verdict).await
+}
+
+/// The document's bytes, or why there are none (a missing file is the document's failure, not
+/// the job's: retrying would not help).
+async fn read_file(ctx: &Ctx, doc: &DocumentRecord) -> Result<Result<Vec<u8>, String>, CommandError> {
+    let Some(path) = ctx.blobs.as_ref().and_then(|b| b.path(&doc.sha256)) else {
+        return Err(CommandError::Store(fml_store::StoreError::Config("no document store is configured".into())));
+    };
+    match tokio::fs::read(&path).await {
+        Ok(b) => Ok(Ok(b)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Err("the file is missing".to_owned())),
+        Err(e) => Err(CommandError::Store(fml_store::StoreError::Config(format!("reading a document: {e}")))),
+    }
+}
+
+/// A value read from a document as the application takes it: cleaned and within its limit
+/// (or nothing).
+fn fit(raw: &str, max: usize) -> Option<String> {
+    let cut: String = raw.chars().take(max).collect();
+    fml_domain::text::clean(&cut, max).ok().flatten()
 }
 
 async fn record(
@@ -158,6 +169,8 @@ async fn prefill_application(
     if case.status != CaseStatus::InProgress {
         return Ok(());
     }
+    // The customer may be saving at this moment: one after the other, never a lost update.
+    fml_store::cases::lock(unit.conn(), &case.org_id, case.id).await?;
     let on_file = fml_store::portal::application(unit.conn(), &case.org_id, case.id).await?;
     let mut app = on_file.clone().unwrap_or_else(|| fml_domain::application::Application {
         company_name: case.company_name.clone().unwrap_or_default(),
@@ -169,12 +182,12 @@ async fn prefill_application(
     match e.kind() {
         Some(DocKind::CertificateOfIncorporation) => {
             if app.company_name.trim().is_empty()
-                && let Some(n) = e.field("companyName")
+                && let Some(n) = e.field("companyName").and_then(|n| fit(n, application::MAX_COMPANY))
             {
-                app.company_name = n.to_owned();
+                app.company_name = n;
             }
             if app.company_number.is_none() {
-                app.company_number = e.field("companyNumber").map(str::to_owned);
+                app.company_number = e.field("companyNumber").and_then(|n| fit(n, application::MAX_NUMBER));
             }
         }
         Some(DocKind::ProofOfAddress) => {
@@ -182,17 +195,18 @@ async fn prefill_application(
                 (Some(n), Some(c)) if extraction::same_name(n, c));
             if app.registered_address.trim().is_empty()
                 && addressed_to_company
-                && let Some(a) = e.field("address")
+                && let Some(a) = e.field("address").and_then(|a| fit(a, application::MAX_ADDRESS))
             {
-                app.registered_address = a.to_owned();
+                app.registered_address = a;
             }
         }
         Some(DocKind::RegisterOfDirectors) if app.directors.is_empty() => {
             app.directors = e
                 .people
                 .iter()
-                .take(fml_domain::application::MAX_PEOPLE)
-                .map(|n| fml_domain::application::Director { full_name: n.clone(), ..Default::default() })
+                .filter_map(|n| fit(n, application::MAX_NAME))
+                .take(application::MAX_PEOPLE)
+                .map(|full_name| application::Director { full_name, ..Default::default() })
                 .collect();
         }
         _ => {}

@@ -69,14 +69,13 @@ pub fn accepts(extraction: &Extraction, name: &str, dob: Option<&str>) -> bool {
     identity && holder && born && extraction.warnings.is_empty() && extraction.confidence != Confidence::Low
 }
 
-/// The outcome of the built-in verification: the document the person uploaded, read.
-/// A clean identity document naming them passes; a forged zone, an expired document or another
-/// holder fails; anything in between (no zone, low confidence, another kind) goes to an analyst.
-pub fn builtin_outcome(extraction: Option<&Extraction>, name: &str, dob: Option<&str>) -> IdvOutcome {
+/// The outcome of the built-in verification: the document the person uploaded, read. Reading
+/// a file's text proves nothing about the document's authenticity (anyone can type a zone with
+/// valid check digits), so the built-in page never passes anyone: a forged zone, an expired
+/// document or another holder fails; everything else, a clean passport included, goes to an
+/// analyst who looks at it. A tenant that needs automatic passes configures Didit.
+pub fn builtin_outcome(extraction: Option<&Extraction>, name: &str, _dob: Option<&str>) -> IdvOutcome {
     let Some(e) = extraction else { return IdvOutcome::ManualReview };
-    if accepts(e, name, dob) && e.fields.iter().any(|f| f.source == "mrz") {
-        return IdvOutcome::Pass;
-    }
     let identity = e.kind().is_some_and(|k| k.is_identity());
     let wrong_holder = e.field("fullName").is_some_and(|h| !same_name(h, name));
     let bad = e.warnings.iter().any(|w| w.contains("check digits") || w.contains("expired"));
@@ -116,7 +115,7 @@ mod tests {
         assert!(accepts(&e, "SMITH, Jane", None));
         assert!(!accepts(&e, "Jane Smith", Some("1981-01-02")), "another birth date is another person");
         assert!(!accepts(&e, "Bob Jones", None));
-        assert_eq!(builtin_outcome(Some(&e), "Jane Smith", None), IdvOutcome::Pass);
+        assert_eq!(builtin_outcome(Some(&e), "Jane Smith", None), IdvOutcome::ManualReview, "never a pass by text");
         assert_eq!(builtin_outcome(Some(&e), "Bob Jones", None), IdvOutcome::Fail);
     }
 
@@ -135,8 +134,8 @@ mod tests {
             &Context::default(),
         )
         .unwrap();
-        assert!(accepts(&labels, "Jane Smith", None), "labels alone are enough to skip a link");
-        assert_eq!(builtin_outcome(Some(&labels), "Jane Smith", None), IdvOutcome::ManualReview, "but not to pass");
+        assert!(accepts(&labels, "Jane Smith", None), "an analyst-attached card without a zone is enough");
+        assert_eq!(builtin_outcome(Some(&labels), "Jane Smith", None), IdvOutcome::ManualReview);
     }
 
     #[test]

@@ -466,3 +466,17 @@ pub async fn mark_invited(
         .map(CaseRecord::try_from)
         .transpose()
 }
+
+/// Holds the case's row until the transaction ends, so two commands that read and then write
+/// what hangs off a case (its application) run one after the other. On PostgreSQL a row lock;
+/// SQLite's write transactions are serial already.
+pub async fn lock(conn: Conn<'_>, org: &OrgId, id: CaseId) -> Result<(), StoreError> {
+    if let Conn::Postgres(c) = conn {
+        sqlx::query::<sqlx::Postgres>("SELECT 1 FROM cases WHERE org_id = $1 AND id = $2 FOR UPDATE")
+            .bind(org.as_str())
+            .bind(id.to_string())
+            .execute(&mut *c)
+            .await?;
+    }
+    Ok(())
+}

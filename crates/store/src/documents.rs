@@ -208,3 +208,15 @@ pub async fn record_failed(
         now.millis()
     )? == 1)
 }
+
+/// Documents of the tenant by id (any case), in id order.
+pub async fn by_ids(conn: Conn<'_>, org: &OrgId, ids: &[i64]) -> Result<Vec<DocumentRecord>, StoreError> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let list: Vec<String> = (0..ids.len()).map(|i| format!("${}", i + 2)).collect();
+    let sql = format!("SELECT {COLUMNS} FROM documents WHERE org_id = $1 AND id IN ({}) ORDER BY id", list.join(", "));
+    let mut args = vec![Arg::Text(org.as_str().to_owned())];
+    args.extend(ids.iter().map(|id| Arg::Int(*id)));
+    fetch_all_args!(conn, DocumentRow, sql, args)?.into_iter().map(TryInto::try_into).collect()
+}

@@ -104,25 +104,33 @@ pub struct NewCheck<'a> {
     pub dispatched_by: &'a str,
 }
 
-/// Starts a person's check, replacing an earlier one of the same person on the case (a new
-/// link ends the old one).
+/// How a new check meets an earlier one of the same person.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Earlier {
+    /// Keep the earlier one (the system's dispatch: someone got there first).
+    Keep,
+    /// Replace it — a new link ends the old one — unless the person passed (an analyst's send).
+    ReplaceUnlessPassed,
+}
+
+/// Starts a person's check; `None` when an earlier one stays (see [`Earlier`]).
 pub async fn upsert(
     conn: Conn<'_>,
     org: &OrgId,
     case_id: CaseId,
     c: &NewCheck<'_>,
+    earlier: Earlier,
     now: Timestamp,
-) -> Result<IdvCheck, StoreError> {
+) -> Result<Option<IdvCheck>, StoreError> {
+    let on_conflict = match earlier {
+        Earlier::Keep => "DO NOTHING".to_owned(),
+        Earlier::ReplaceUnlessPassed => UPDATE.to_owned() + " WHERE idv_checks.status <> 'pass'",
+    };
     let sql = format!(
         "INSERT INTO idv_checks (org_id, case_id, person_key, person_name, person_email, roles, position, vendor, \
          session_id, token_hash, status, satisfied_by_doc, dispatched_by, created_at, updated_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14) \
-         ON CONFLICT (case_id, person_key) DO UPDATE SET person_name = excluded.person_name, \
-         person_email = excluded.person_email, roles = excluded.roles, position = excluded.position, \
-         vendor = excluded.vendor, session_id = excluded.session_id, token_hash = excluded.token_hash, \
-         status = excluded.status, satisfied_by_doc = excluded.satisfied_by_doc, vendor_status = NULL, \
-         document_id = NULL, dispatched_by = excluded.dispatched_by, updated_at = excluded.updated_at, \
-         completed_at = NULL RETURNING {COLUMNS}"
+         ON CONFLICT (case_id, person_key) {on_conflict} RETURNING {COLUMNS}"
     );
     let row = fetch_optional!(
         conn,
@@ -142,10 +150,16 @@ pub async fn upsert(
         c.satisfied_by_doc,
         c.dispatched_by,
         now.millis()
-    )?
-    .ok_or_else(|| StoreError::Corrupt("the idv upsert returned no row".into()))?;
-    row.try_into()
+    )?;
+    row.map(TryInto::try_into).transpose()
 }
+
+const UPDATE: &str = "DO UPDATE SET person_name = excluded.person_name, \
+     person_email = excluded.person_email, roles = excluded.roles, position = excluded.position, \
+     vendor = excluded.vendor, session_id = excluded.session_id, token_hash = excluded.token_hash, \
+     status = excluded.status, satisfied_by_doc = excluded.satisfied_by_doc, vendor_status = NULL, \
+     document_id = NULL, dispatched_by = excluded.dispatched_by, updated_at = excluded.updated_at, \
+     completed_at = NULL";
 
 /// A case's checks, in roster order.
 pub async fn for_case(conn: Conn<'_>, org: &OrgId, case_id: CaseId) -> Result<Vec<IdvCheck>, StoreError> {
@@ -188,7 +202,8 @@ pub async fn attach_document(conn: Conn<'_>, id: i64, document_id: i64, now: Tim
     )? == 1)
 }
 
-/// Records a result on a waiting check; false if it already has one (a repeated callback).
+/// Records a result on a waiting check — or on one Didit left "In Review", whose reviewer's
+/// decision follows; false if it has its result already (a repeated callback).
 pub async fn complete(
     conn: Conn<'_>,
     id: i64,
@@ -199,7 +214,8 @@ pub async fn complete(
     Ok(crate::execute!(
         conn,
         "UPDATE idv_checks SET status = $2, vendor_status = $3, updated_at = $4, completed_at = $4, token_hash = NULL \
-         WHERE id = $1 AND status = 'dispatched'",
+         WHERE id = $1 AND (status = 'dispatched' \
+         OR (status = 'manual_review' AND vendor = 'Didit' AND vendor_status = 'In Review' AND $3 <> 'In Review'))",
         id,
         status.as_str(),
         vendor_status,

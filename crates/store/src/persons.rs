@@ -281,3 +281,25 @@ pub async fn attach_document(
         valid_until.millis()
     )? == 1)
 }
+
+/// The documents attached to these Persons and still valid at `now`: (person id, document id),
+/// newest attachment first.
+pub async fn attached_documents(
+    conn: Conn<'_>,
+    org: &OrgId,
+    person_ids: &[i64],
+    now: Timestamp,
+) -> Result<Vec<(i64, i64)>, StoreError> {
+    if person_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let list: Vec<String> = (0..person_ids.len()).map(|i| format!("${}", i + 3)).collect();
+    let sql = format!(
+        "SELECT person_id, document_id FROM person_documents WHERE org_id = $1 AND valid_until > $2 \
+         AND person_id IN ({}) ORDER BY attached_at DESC",
+        list.join(", ")
+    );
+    let mut args = vec![crate::db::Arg::Text(org.as_str().to_owned()), crate::db::Arg::Int(now.millis())];
+    args.extend(person_ids.iter().map(|id| crate::db::Arg::Int(*id)));
+    Ok(crate::fetch_all_args!(conn, (i64, i64), sql, args)?)
+}

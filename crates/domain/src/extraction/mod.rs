@@ -62,6 +62,8 @@ const PHRASES: &[(DocKind, &str, u32)] = &[
 /// A machine-readable zone is decisive.
 const MRZ_SCORE: u32 = 10;
 pub const MIN_SCORE: u32 = 3;
+/// Most entries read from a register (a company with more is read by an analyst).
+pub const MAX_PEOPLE: usize = 100;
 
 impl DocKind {
     pub const ALL: [DocKind; 6] = [
@@ -251,22 +253,29 @@ fn squeeze(s: &str) -> String {
 /// The value printed after one of `labels` at the start of a line (`Label: value`, `Label
 /// value`), or on the next line when the label stands alone.
 fn labelled(lines: &[&str], labels: &[&str]) -> Option<String> {
-    for (i, line) in lines.iter().enumerate() {
-        for label in labels {
+    // Labels in the order given (the more specific first), each over every line: `Company`
+    // must not take the line `Company number: …` before `Company name` was looked for.
+    for label in labels {
+        for (i, line) in lines.iter().enumerate() {
             let n = label.len();
-            if line.len() >= n && line.is_char_boundary(n) && line[..n].eq_ignore_ascii_case(label) {
-                let rest = &line[n..];
-                // `Name` must not match `Names of directors`: a label ends at a separator.
-                if !rest.is_empty() && !rest.starts_with([':', ' ', '\t', '.', '-', '#']) {
-                    continue;
-                }
-                let value = rest.trim_start_matches([':', '.', '-', '#', ' ', '\t']).trim();
-                if !value.is_empty() {
-                    return Some(value.to_owned());
-                }
-                if let Some(next) = lines.get(i + 1) {
-                    return Some((*next).to_owned());
-                }
+            if line.len() < n || !line.is_char_boundary(n) || !line[..n].eq_ignore_ascii_case(label) {
+                continue;
+            }
+            let rest = &line[n..];
+            // A label ends at a separator (`Name` is not `Names of directors`); one followed by
+            // a space is the whole label only on a line without a colon (`Company number
+            // 123`, but not `Company` in `Company number: 123`).
+            let punctuated = rest.is_empty() || rest.starts_with([':', '.', '-', '#']);
+            let spaced_alone = rest.starts_with([' ', '\t']) && !rest.contains(':');
+            if !punctuated && !spaced_alone {
+                continue;
+            }
+            let value = rest.trim_start_matches([':', '.', '-', '#', ' ', '\t']).trim();
+            if !value.is_empty() {
+                return Some(value.to_owned());
+            }
+            if let Some(next) = lines.get(i + 1) {
+                return Some((*next).to_owned());
             }
         }
     }
@@ -332,7 +341,7 @@ fn certificate(lines: &[&str], text: &str, ctx: &Context<'_>, r: &mut Reading) {
         .and_then(|v| dates::find(&v))
     {
         r.add("incorporationDate", d.to_string(), Confidence::High, "label");
-    } else if let Some(at) = text.to_lowercase().find("incorporated")
+    } else if let Some(at) = text.to_ascii_lowercase().find("incorporated")
         && let Some(d) = text.get(at..).and_then(dates::find)
     {
         r.add("incorporationDate", d.to_string(), Confidence::Medium, "text");
@@ -404,6 +413,10 @@ fn register(lines: &[&str], singular: &str, field: &str, ctx: &Context<'_>, r: &
             .to_owned();
         if name.chars().filter(|c| c.is_alphabetic()).count() >= 2 && !r.people.iter().any(|p| same_name(p, &name)) {
             r.people.push(name);
+            if r.people.len() >= MAX_PEOPLE {
+                r.warnings.push(format!("more than {MAX_PEOPLE} entries: only the first were read"));
+                break;
+            }
         }
     }
     if !r.people.is_empty() {

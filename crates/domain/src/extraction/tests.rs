@@ -124,6 +124,24 @@ fn labels_end_at_a_separator() {
     let lines = ["Names of directors", "Name: Jane"];
     assert_eq!(labelled(&lines, &["name"]), Some("Jane".into()));
     assert_eq!(labelled(&["Company number", "12345678"], &["company number"]), Some("12345678".into()));
+    assert_eq!(labelled(&["Company Number 12345678"], &["company number"]), Some("12345678".into()));
+    let register = ["Company number: 0123", "Company: Acme Ltd"];
+    assert_eq!(labelled(&register, &["company name", "company"]), Some("Acme Ltd".into()), "not `number: 0123`");
+    let bill = ["Name of supplier: Power Co", "Account holder: Jane Smith"];
+    assert_eq!(labelled(&bill, &["account holder", "name"]), Some("Jane Smith".into()));
+}
+
+#[test]
+fn a_long_register_is_read_up_to_its_cap() {
+    let mut text = "REGISTER OF DIRECTORS\n".to_owned();
+    for i in 0..500 {
+        let a = char::from(b'A' + u8::try_from(i % 26).unwrap());
+        let b = char::from(b'A' + u8::try_from(i / 26 % 26).unwrap());
+        text += &format!("Director: Person{a}{b} Name{b}{a}x\n");
+    }
+    let e = process(&text, &Context::default()).unwrap();
+    assert_eq!(e.people.len(), MAX_PEOPLE);
+    assert!(e.warnings.iter().any(|w| w.starts_with("more than 100 entries")));
 }
 
 #[test]

@@ -109,8 +109,9 @@ impl IdvProvider for Didit {
 /// Checks `X-Signature` (hex HMAC-SHA256 of the raw body under the webhook secret, compared in
 /// constant time) and `X-Timestamp` (within [`TOLERANCE_SECS`]).
 pub fn verify(secret: &str, body: &[u8], signature: Option<&str>, timestamp: Option<&str>, now_secs: i64) -> bool {
-    let fresh =
-        timestamp.and_then(|t| t.trim().parse::<i64>().ok()).is_some_and(|t| (now_secs - t).abs() <= TOLERANCE_SECS);
+    let fresh = timestamp
+        .and_then(|t| t.trim().parse::<i64>().ok())
+        .is_some_and(|t| now_secs.abs_diff(t) <= TOLERANCE_SECS.unsigned_abs());
     let Some(given) = signature.and_then(|s| hex::decode(s.trim()).ok()) else { return false };
     let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("HMAC takes keys of any length");
     mac.update(body);
@@ -179,5 +180,6 @@ mod tests {
         assert!(!verify("whsec", body, None, Some(&ts), now), "no signature");
         assert!(!verify("whsec", body, Some("zz"), Some(&ts), now), "not hex");
         assert!(!verify("whsec", body, Some(""), Some(&ts), now));
+        assert!(!verify("whsec", body, Some(&sig), Some(&i64::MIN.to_string()), now), "no overflow");
     }
 }

@@ -37,8 +37,13 @@ fn application() -> Value {
     })
 }
 
-/// Opens a case; the customer fills in the application, uploads `files`, and submits.
-async fn submitted(app: &TestApp, crm: &str, files: &[(&str, &[u8])]) -> String {
+/// Opens a case; the customer fills in the application and uploads `files`; `before` runs
+/// (the analyst's part, with the case id) and the customer submits.
+async fn submitted_after<F, Fut>(app: &TestApp, crm: &str, files: &[(&str, &[u8])], before: F) -> String
+where
+    F: FnOnce(String) -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
     let token = app.token().await;
     let v: Value = app.create_case(&token, None, &recipe_body(crm)).await.json().await.unwrap();
     let case = v["caseId"].as_str().unwrap().to_owned();
@@ -54,9 +59,30 @@ async fn submitted(app: &TestApp, crm: &str, files: &[(&str, &[u8])]) -> String 
         let a = app.analyst(Role::Analyst).await;
         processed(app, &a.token, &case).await;
     }
+    before(case.clone()).await;
     let res = app.http.post(app.url("/portal/submit")).header("cookie", &cookie).json(&json!({})).send().await.unwrap();
     assert_eq!(res.status(), 200);
     case
+}
+
+async fn submitted(app: &TestApp, crm: &str, files: &[(&str, &[u8])]) -> String {
+    submitted_after(app, crm, files, |_| async {}).await
+}
+
+/// Waits for the case's identity dispatch job to finish.
+async fn dispatch_done(app: &TestApp) {
+    eventually(20, || async {
+        let mut r = app.db.reader().await.unwrap();
+        let (n,): (i64,) = fml_store::fetch_optional!(
+            r.conn(),
+            (i64,),
+            "SELECT COUNT(*) FROM jobs WHERE kind = 'dispatch_idv' AND status <> 'done'"
+        )
+        .unwrap()
+        .unwrap();
+        (n == 0).then_some(())
+    })
+    .await;
 }
 
 async fn idv_events(app: &TestApp, token: &str, case: &str, want: usize) -> Vec<Value> {
@@ -97,10 +123,27 @@ async fn links(app: &TestApp, case: &str, marker: &str) -> Vec<String> {
 async fn verification_with_the_builtin_page(b: Backend) {
     let app = spawn_with(b, Options { portal_on_self: true, ..Options::default() }).await;
     let a = app.analyst(Role::Analyst).await;
-    // Jane's passport is on file before submission.
+    // Jane's passport is on file before submission, and an analyst accepted it: attached to
+    // her Person record. (A document the customer uploads is not enough by itself.)
     let jane = passport_png("SMITH", "JANE", "123456789", "800102");
-    let case = submitted(&app, "crm-idv-1", &[("jane-passport.png", &jane)]).await;
+    let token = a.token.clone();
+    let case = submitted_after(&app, "crm-idv-1", &[("jane-passport.png", &jane)], |case| {
+        let app = &app;
+        async move {
+            let (_, roster) = app.get_json(&token, &format!("/api/cases/{case}/persons")).await;
+            let key = roster["data"][0]["personKey"].as_str().unwrap().to_owned();
+            let (code, person) =
+                app.post_json(&token, &format!("/api/cases/{case}/persons/{key}/mark-new"), &json!({})).await;
+            assert_eq!(code, 200, "{person}");
+            let (_, docs) = app.get_json(&token, &format!("/api/cases/{case}/documents")).await;
+            let body = json!({"caseId": case, "documentId": docs["data"][0]["id"]});
+            let path = format!("/api/persons/{}/documents", person["personId"]);
+            assert_eq!(app.post_json(&token, &path, &body).await.0, 200);
+        }
+    })
+    .await;
 
+    dispatch_done(&app).await;
     let events = idv_events(&app, &a.token, &case, 2).await;
     let satisfied = events.iter().find(|e| e["event"] == "idv.satisfied_by_document").unwrap();
     assert_eq!(satisfied["personName"], "Jane Smith");
@@ -112,6 +155,8 @@ async fn verification_with_the_builtin_page(b: Backend) {
     assert_eq!(dispatched["roles"], json!(["director", "shareholder", "ubo"]), "one link across his roles");
     assert_eq!(dispatched["dispatchedBy"], "system");
     assert_eq!(events.len(), 2, "Carol (10 %) needs no verification: {events:?}");
+    let (_, checks) = app.get_json(&a.token, &format!("/api/cases/{case}/idv")).await;
+    assert_eq!(checks["data"].as_array().unwrap().len(), 2);
 
     // Bob's link opens the built-in page; he uploads his passport.
     let link = links(&app, &case, "http").await.into_iter().find(|l| l.contains("/verify/")).unwrap();
@@ -124,7 +169,8 @@ async fn verification_with_the_builtin_page(b: Backend) {
     assert_eq!(res.status(), 200);
     let events = idv_events(&app, &a.token, &case, 3).await;
     let done = events.iter().find(|e| e["event"] == "idv.completed").unwrap();
-    assert_eq!((done["outcome"].as_str(), done["vendorName"].as_str()), (Some("pass"), Some("FML")), "{done}");
+    // Reading a file proves nothing of its authenticity: a clean passport goes to an analyst.
+    assert_eq!((done["outcome"].as_str(), done["vendorName"].as_str()), (Some("manual_review"), Some("FML")), "{done}");
     assert_eq!((done["position"].as_u64(), done["role"].as_str()), (Some(2), Some("director")));
     assert_eq!(done["verificationType"], "identity");
     // The link is used up.
@@ -137,12 +183,10 @@ async fn verification_with_the_builtin_page(b: Backend) {
         .iter()
         .map(|c| (c["personName"].as_str().unwrap(), c["status"].as_str().unwrap()))
         .collect();
-    assert_eq!(statuses, [("Jane Smith", "satisfied"), ("Bob Jones", "pass")]);
+    assert_eq!(statuses, [("Jane Smith", "satisfied"), ("Bob Jones", "manual_review")]);
+    assert_eq!(checks["data"][1]["vendorStatus"], "document read: Passport");
 
-    // Analysts send links by hand: not to someone verified, not to nobody.
-    let bob_key = checks["data"][1]["personKey"].as_str().unwrap().to_owned();
-    let (code, res) = app.post_json(&a.token, &format!("/api/cases/{case}/idv/{bob_key}"), &json!({})).await;
-    assert_eq!((code, res["error"].as_str()), (409, Some("already_verified")));
+    // Analysts send links by hand, even where a document stood in; not to nobody.
     let jane_key = checks["data"][0]["personKey"].as_str().unwrap().to_owned();
     let (code, res) = app.post_json(&a.token, &format!("/api/cases/{case}/idv/{jane_key}"), &json!({})).await;
     assert_eq!(code, 201, "{res}");
@@ -261,14 +305,24 @@ async fn didit_sessions_and_callbacks(b: Backend) {
     assert_eq!((code, body["outcome"].as_str(), body["changed"].as_bool()), (200, Some("pass"), Some(true)), "{body}");
     let (code, body) = callback(&app, "org_test_bank", &approved, "whsec-test", 0).await;
     assert_eq!((code, body["changed"].as_bool()), (200, Some(false)), "a repeat changes nothing");
-    let declined = json!({"session_id": "11111111-2222-3333-4444-000000000001", "status": "In Review"});
-    assert_eq!(callback(&app, "org_test_bank", &declined, "whsec-test", 0).await.0, 200);
-    let events = idv_events(&app, &a.token, &case, 4).await;
+    // Jane's goes to Didit's reviewers, whose decision follows.
+    let jane_session = "11111111-2222-3333-4444-000000000001";
+    let review = json!({"session_id": jane_session, "status": "In Review"});
+    assert_eq!(callback(&app, "org_test_bank", &review, "whsec-test", 0).await.0, 200);
+    let declined = json!({"session_id": jane_session, "status": "Declined"});
+    let (code, body) = callback(&app, "org_test_bank", &declined, "whsec-test", 0).await;
+    assert_eq!((code, body["changed"].as_bool()), (200, Some(true)), "{body}");
+    let events = idv_events(&app, &a.token, &case, 5).await;
     let done: Vec<&Value> = events.iter().filter(|e| e["event"] == "idv.completed").collect();
-    assert_eq!(done.len(), 2);
+    assert_eq!(done.len(), 3);
     assert_eq!((done[0]["outcome"].as_str(), done[0]["vendorName"].as_str()), (Some("pass"), Some("Didit")));
     assert_eq!((done[0]["position"].as_u64(), done[0]["role"].as_str()), (Some(2), Some("director")));
-    assert_eq!(done[1]["outcome"], "manual_review");
+    assert_eq!((done[1]["outcome"].as_str(), done[2]["outcome"].as_str()), (Some("manual_review"), Some("fail")));
+    // Bob passed: no more links for him.
+    let (_, checks) = app.get_json(&a.token, &format!("/api/cases/{case}/idv")).await;
+    let bob_key = checks["data"][1]["personKey"].as_str().unwrap().to_owned();
+    let (code, res) = app.post_json(&a.token, &format!("/api/cases/{case}/idv/{bob_key}"), &json!({})).await;
+    assert_eq!((code, res["error"].as_str()), (409, Some("already_verified")));
     assert_eq!(callback(&app, "org_test_bank", &json!({"status": "Approved"}), "whsec-test", 0).await.0, 400);
 
     // Didit failing or silent: the analyst's send answers 503 and nothing is recorded.
@@ -280,7 +334,7 @@ async fn didit_sessions_and_callbacks(b: Backend) {
         assert_eq!(code, 503, "{mode:?}: {res}");
     }
     let (_, after) = app.get_json(&a.token, &format!("/api/cases/{case}/idv")).await;
-    assert_eq!(after["data"][0]["status"], "manual_review", "unchanged by the failed sends");
+    assert_eq!(after["data"][0]["status"], "fail", "unchanged by the failed sends");
     *stand.mode.lock().unwrap() = Mode::Answer;
     let (code, res) = app.post_json(&a.token, &format!("/api/cases/{case}/idv/{jane_key}"), &json!({})).await;
     assert_eq!((code, res["status"].as_str()), (201, Some("dispatched")));
