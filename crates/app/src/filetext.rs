@@ -175,6 +175,24 @@ pub fn pdf_of_lines(lines: &[&str]) -> Vec<u8> {
     out
 }
 
+/// A 1×1 PNG carrying `text` in a `tEXt` chunk (what a scanning app that runs OCR writes): for
+/// samples, tests and benchmarks.
+pub fn png_with_text(text: &str) -> Vec<u8> {
+    let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
+    let chunks: [(&[u8], Vec<u8>); 3] = [
+        (b"IHDR", vec![0, 0, 0, 1, 0, 0, 0, 1, 8, 0, 0, 0, 0]),
+        (b"tEXt", format!("Description\0{text}").into_bytes()),
+        (b"IEND", Vec::new()),
+    ];
+    for (kind, data) in chunks {
+        png.extend_from_slice(&u32::try_from(data.len()).unwrap_or(u32::MAX).to_be_bytes());
+        png.extend_from_slice(kind);
+        png.extend_from_slice(&data);
+        png.extend_from_slice(&[0, 0, 0, 0]);
+    }
+    png
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

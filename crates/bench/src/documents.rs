@@ -7,36 +7,16 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
-fn check(s: &str) -> char {
-    let v = |c: char| c.to_digit(10).unwrap_or(if c.is_ascii_uppercase() { u32::from(c) - 55 } else { 0 });
-    let sum: u32 = s.chars().zip([7, 3, 1].iter().cycle()).map(|(c, w)| v(c) * w).sum();
-    char::from_digit(sum % 10, 10).unwrap_or('0')
-}
-
 fn passport(i: u64) -> Vec<u8> {
-    let number = format!("{:09}", i % 1_000_000_000);
-    let l1 = format!("{:<<44}", format!("P<GBRSMITH<<JANE<{}", char::from(b'A' + u8::try_from(i % 26).unwrap_or(0))));
-    let mut l2 = format!(
-        "{number}{}GBR800102{}F310101{}{}{}",
-        check(&number),
-        check("800102"),
-        check("310101"),
-        "<".repeat(14),
-        check(&"<".repeat(14))
+    let given = format!("JANE<{}", char::from(b'A' + u8::try_from(i % 26).unwrap_or(0)));
+    let zone = fml_domain::extraction::mrz::write_td3(
+        "SMITH",
+        &given,
+        &format!("{:09}", i % 1_000_000_000),
+        "800102",
+        "310101",
     );
-    let composite = format!("{}{}{}", &l2[0..10], &l2[13..20], &l2[21..43]);
-    l2.push(check(&composite));
-    let text = format!("Description\0PASSPORT\n{l1}\n{l2}");
-    let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
-    for (kind, data) in
-        [(&b"IHDR"[..], &[0u8, 0, 0, 1, 0, 0, 0, 1, 8, 0, 0, 0, 0][..]), (b"tEXt", text.as_bytes()), (b"IEND", b"")]
-    {
-        png.extend_from_slice(&u32::try_from(data.len()).unwrap_or(0).to_be_bytes());
-        png.extend_from_slice(kind);
-        png.extend_from_slice(data);
-        png.extend_from_slice(&[0, 0, 0, 0]);
-    }
-    png
+    fml_app::filetext::png_with_text(&format!("PASSPORT\n{zone}"))
 }
 
 fn certificate(i: u64) -> Vec<u8> {

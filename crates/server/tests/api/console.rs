@@ -674,17 +674,8 @@ async fn the_documents_and_idv_panels(b: Backend) {
 
     // A processed certificate shows what was read; an unreadable file why not.
     let coi = crate::processing::certificate("Acme Holdings Ltd", "12345678");
-    let (ct, body) = crate::documents::multipart(&[("coi.pdf", &coi), ("scan.png", crate::documents::PNG)]);
-    let res = app
-        .http
-        .post(app.url(&format!("/api/cases/{case}/documents")))
-        .bearer_auth(&a.token)
-        .header("content-type", ct)
-        .body(body)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 201);
+    let files: [(&str, &[u8]); 2] = [("coi.pdf", &coi), ("scan.png", crate::documents::PNG)];
+    assert_eq!(crate::documents::upload(&app, &a.token, &case, &files).await.0, 201);
     crate::processing::processed(&app, &a.token, &case).await;
     let (_, page) = s.get(&app, &path).await;
     assert!(page.contains("Certificate of Incorporation") && page.contains("<dd>12345678</dd>"), "{page}");

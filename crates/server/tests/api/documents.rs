@@ -30,7 +30,7 @@ pub fn multipart(files: &[(&str, &[u8])]) -> (String, Vec<u8>) {
     (format!("multipart/form-data; boundary={boundary}"), body)
 }
 
-async fn upload(app: &TestApp, token: &str, case: &str, files: &[(&str, &[u8])]) -> (u16, Value) {
+pub async fn upload(app: &TestApp, token: &str, case: &str, files: &[(&str, &[u8])]) -> (u16, Value) {
     let (ct, body) = multipart(files);
     let res = app
         .http

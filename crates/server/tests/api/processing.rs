@@ -10,46 +10,10 @@ use crate::catalog::assert_valid;
 use crate::documents::{PDF, multipart};
 use crate::helpers::{Backend, TestApp, eventually, recipe_body, spawn};
 
-/// An ICAO 9303 check digit.
-fn check(s: &str) -> char {
-    let v = |c: char| c.to_digit(10).unwrap_or(if c.is_ascii_uppercase() { c as u32 - 55 } else { 0 });
-    let sum: u32 = s.chars().zip([7, 3, 1].iter().cycle()).map(|(c, w)| v(c) * w).sum();
-    char::from_digit(sum % 10, 10).unwrap()
-}
-
-/// A passport's machine-readable zone (TD3) with valid check digits.
-pub fn mrz(surname: &str, given: &str, number: &str, dob: &str, expiry: &str) -> String {
-    let l1 = format!("P<GBR{surname}<<{given}");
-    let l1 = format!("{l1:<<44}");
-    let number = format!("{number:<<9}");
-    let personal = "<".repeat(14);
-    let mut l2 = format!(
-        "{number}{}GBR{dob}{}F{expiry}{}{personal}{}",
-        check(&number),
-        check(dob),
-        check(expiry),
-        check(&personal)
-    );
-    let composite = format!("{}{}{}", &l2[0..10], &l2[13..20], &l2[21..43]);
-    l2.push(check(&composite));
-    format!("{l1}\n{l2}")
-}
-
-/// A photo of a passport's data page with its text in a PNG text chunk (what a scanner app
-/// that runs OCR writes).
+/// A photo of a passport's data page: its text in a PNG text chunk, with a valid zone.
 pub fn passport_png(surname: &str, given: &str, number: &str, dob: &str) -> Vec<u8> {
-    let text = format!("PASSPORT\n{}", mrz(surname, given, number, dob, "310101"));
-    let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
-    let mut chunk = |kind: &[u8], data: &[u8]| {
-        png.extend_from_slice(&u32::try_from(data.len()).unwrap().to_be_bytes());
-        png.extend_from_slice(kind);
-        png.extend_from_slice(data);
-        png.extend_from_slice(&[0, 0, 0, 0]);
-    };
-    chunk(b"IHDR", &[0, 0, 0, 1, 0, 0, 0, 1, 8, 0, 0, 0, 0]);
-    chunk(b"tEXt", format!("Description\0{text}").as_bytes());
-    chunk(b"IEND", b"");
-    png
+    let zone = fml_domain::extraction::mrz::write_td3(surname, given, number, dob, "310101");
+    fml_app::filetext::png_with_text(&format!("PASSPORT\n{zone}"))
 }
 
 pub fn certificate(company: &str, number: &str) -> Vec<u8> {
@@ -64,18 +28,8 @@ pub fn certificate(company: &str, number: &str) -> Vec<u8> {
 }
 
 async fn upload(app: &TestApp, token: &str, case: &str, files: &[(&str, &[u8])]) -> Vec<i64> {
-    let (ct, body) = multipart(files);
-    let res = app
-        .http
-        .post(app.url(&format!("/api/cases/{case}/documents")))
-        .bearer_auth(token)
-        .header("content-type", ct)
-        .body(body)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 201);
-    let v: Value = res.json().await.unwrap();
+    let (status, v) = crate::documents::upload(app, token, case, files).await;
+    assert_eq!(status, 201, "{v}");
     v["data"].as_array().unwrap().iter().map(|d| d["id"].as_i64().unwrap()).collect()
 }
 
