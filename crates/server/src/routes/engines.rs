@@ -1,5 +1,6 @@
-//! `GET /api/cases/{caseId}/engines`: every engine's stored results for a case in one read —
-//! what the console's case view shows, for integrators who want it at once.
+//! `GET /api/cases/{caseId}/engines`: every engine's stored results for a case at once —
+//! screening, risk and routing, documents as processed, identity verification, monitoring
+//! and the latest case review: what the console's case view shows.
 
 use axum::Json;
 use axum::extract::{Path, State};
@@ -10,6 +11,10 @@ use utoipa_axum::routes;
 
 use crate::error::ApiError;
 use crate::extract::Staff;
+use crate::routes::documents::DocumentView;
+use crate::routes::idv::IdvCheckView;
+use crate::routes::monitoring::{MonitoringAlert, MonitoringRun};
+use crate::routes::review::AiReview;
 use crate::routes::risk::{AssessmentView, RoutingView};
 use crate::routes::screening::{ScreeningHit, ScreeningRun};
 use crate::routes::workflow::locate;
@@ -40,10 +45,26 @@ pub struct EngineResults {
     case_id: String,
     screening: EngineScreening,
     risk: EngineRisk,
+    /// Every document with what processing read.
+    documents: Vec<DocumentView>,
+    /// Each person's identity check.
+    idv: Vec<IdvCheckView>,
+    monitoring: EngineMonitoring,
+    /// The latest case review.
+    ai_review: Option<AiReview>,
+}
+
+/// Monitoring: the latest run and the alerts, newest first.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct EngineMonitoring {
+    last_run: Option<MonitoringRun>,
+    alerts: Vec<MonitoringAlert>,
 }
 
 /// Every engine's latest stored results for a case (screening with its hits, risk with its
-/// factors, routing).
+/// factors, routing, documents with their extraction, identity checks, monitoring, the latest
+/// case review).
 #[utoipa::path(
     get, path = "/api/cases/{caseId}/engines", tag = "risk", operation_id = "get_case_engines",
     params(("caseId" = String, Path, description = "The case UUID or its reference")),
@@ -58,6 +79,13 @@ async fn engines(
     let locator = locate(&case_id)?;
     let (case, latest) = fml_app::screening::results(&st.ctx, &staff, &locator).await?;
     let (_, assessment, routing) = fml_app::risk::results(&st.ctx, &staff, &locator).await?;
+    let documents = {
+        let mut r = st.db.reader().await?;
+        fml_store::documents::for_case(r.conn(), &staff.org, case.id).await?
+    };
+    let idv = fml_app::idv::for_case(&st.ctx, &staff, &locator).await?;
+    let (_, runs, alerts) = fml_app::monitoring::for_case(&st.ctx, &staff, &locator).await?;
+    let (_, reviews) = fml_app::review::list(&st.ctx, &staff, &locator).await?;
     let (run, hits) = match latest {
         Some((run, hits)) => (Some(run.into()), hits.into_iter().map(Into::into).collect()),
         None => (None, Vec::new()),
@@ -66,5 +94,12 @@ async fn engines(
         case_id: case.id.to_string(),
         screening: EngineScreening { run, hits },
         risk: EngineRisk { assessment: assessment.map(Into::into), routing: routing.map(Into::into) },
+        documents: documents.iter().map(Into::into).collect(),
+        idv: idv.into_iter().map(Into::into).collect(),
+        monitoring: EngineMonitoring {
+            last_run: runs.into_iter().next().map(Into::into),
+            alerts: alerts.into_iter().map(Into::into).collect(),
+        },
+        ai_review: reviews.into_iter().next().map(Into::into),
     }))
 }

@@ -185,6 +185,18 @@ async fn verification_with_the_builtin_page(b: Backend) {
         .collect();
     assert_eq!(statuses, [("Jane Smith", "satisfied"), ("Bob Jones", "manual_review")]);
     assert_eq!(checks["data"][1]["vendorStatus"], "document read: Passport");
+    // The engines' read has them too, with the documents as processed.
+    let (code, all) = app.get_json(&a.token, &format!("/api/cases/{case}/engines")).await;
+    assert_eq!(code, 200, "{all}");
+    assert_eq!(all["idv"], checks["data"]);
+    let kinds: Vec<&str> = all["documents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["extraction"]["documentType"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["Passport", "Passport"]);
+    assert_eq!((all["monitoring"]["lastRun"].clone(), all["monitoring"]["alerts"].clone()), (Value::Null, json!([])));
 
     // Analysts send links by hand, even where a document stood in; not to nobody.
     let jane_key = checks["data"][0]["personKey"].as_str().unwrap().to_owned();
