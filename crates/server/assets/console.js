@@ -3,7 +3,9 @@
 // - copy buttons for one-time secrets;
 // - "Send test ping", "Test" and "Redeliver" in place, the answer shown beside the button;
 // - Recent Deliveries refreshing itself every second: only rows that changed are replaced,
-//   expanded rows stay open and focus stays where it was.
+//   expanded rows stay open and focus stays where it was;
+// - the case review streamed as it runs (server-sent events read from a POST), the page
+//   reloaded with the stored review when it completes.
 (function () {
   "use strict";
 
@@ -220,10 +222,86 @@
     tick();
   }
 
+  // A form with data-stream posts there instead and shows each server-sent event in the list
+  // named by data-stream-log: `step` and `factor` lines as they come, then `completed`
+  // reloads the page on the stored result (or `error` says why). Without streaming support the
+  // form posts as usual.
+  function streamedForms(root) {
+    root.querySelectorAll("form[data-stream]").forEach(function (form) {
+      if (!once(form, "stream") || !window.ReadableStream || !window.TextDecoder) { return; }
+      form.addEventListener("submit", function (ev) {
+        var log = document.getElementById(form.getAttribute("data-stream-log"));
+        if (!log) { return; }
+        ev.preventDefault();
+        var button = form.querySelector("button");
+        if (button) { button.disabled = true; button.setAttribute("aria-busy", "true"); }
+        log.hidden = false;
+        log.replaceChildren();
+        function line(text, severity) {
+          var li = document.createElement("li");
+          if (severity) {
+            var pill = document.createElement("span");
+            pill.className = "pill severity-" + severity;
+            pill.textContent = severity;
+            li.appendChild(pill);
+            li.appendChild(document.createTextNode(" "));
+          }
+          li.appendChild(document.createTextNode(text));
+          log.appendChild(li);
+        }
+        function done() {
+          if (button) { button.disabled = false; button.removeAttribute("aria-busy"); }
+        }
+        function handle(frame) {
+          var name = "message", data = "";
+          frame.split("\n").forEach(function (l) {
+            if (l.indexOf("event: ") === 0) { name = l.slice(7); }
+            if (l.indexOf("data: ") === 0) { data += l.slice(6); }
+          });
+          var v = {};
+          try { v = JSON.parse(data || "{}"); } catch (e) { v = {}; }
+          if (name === "step") { line(v.text || ""); }
+          if (name === "factor") { line(v.text || "", v.severity); }
+          if (name === "completed") {
+            line("Done: " + v.recommendation + " (" + v.confidence + " confidence). Loading the stored review…");
+            var here = window.location.pathname;
+            window.location.assign(here + "?done=ai-review#ai-review");
+          }
+          if (name === "error") { line("The review failed: " + (v.error || "unknown error")); done(); }
+        }
+        fetch(form.getAttribute("data-stream"), {
+          method: "POST", credentials: "same-origin", headers: { "Accept": "text/event-stream" }
+        }).then(function (r) {
+          if (!r.ok || !r.body) { line("The review could not start (HTTP " + r.status + ")."); done(); return; }
+          var reader = r.body.getReader();
+          var decoder = new TextDecoder();
+          var buffer = "";
+          function pump() {
+            return reader.read().then(function (chunk) {
+              if (chunk.done) { done(); return; }
+              buffer += decoder.decode(chunk.value, { stream: true });
+              var at;
+              while ((at = buffer.indexOf("\n\n")) >= 0) {
+                handle(buffer.slice(0, at));
+                buffer = buffer.slice(at + 2);
+              }
+              return pump();
+            });
+          }
+          return pump();
+        }).catch(function () {
+          line("The connection was lost; reload the page to see whether the review completed.");
+          done();
+        });
+      });
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     localTimes(document);
     copyButtons(document);
     inlineButtons(document);
+    streamedForms(document);
     liveDeliveries();
   });
 })();

@@ -184,6 +184,13 @@ try {
   await page.getByRole("heading", { name: "Acme hs-company-4711 Ltd" }).waitFor();
   await audit("case view");
   await shot("case");
+
+  step("review the case: streamed as it runs, then the stored review on the page");
+  await page.getByRole("button", { name: "Review the case now" }).click();
+  await page.getByText("The case review is done; its recommendation is below.").waitFor();
+  // The streamed path lands on the panel's anchor (the plain form post does not).
+  if (!page.url().endsWith("?done=ai-review#ai-review")) throw new Error(`not streamed: ${page.url()}`);
+  await page.locator("#ai-review").getByText(/Recommendation:/).waitFor();
   await page.getByLabel("Notes (optional)").fill("Registry and directors verified.");
   await page.getByRole("button", { name: "Approve" }).click();
   await page.getByText("Case approved.").waitFor();
