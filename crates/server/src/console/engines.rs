@@ -36,6 +36,38 @@ struct EnginesPage {
     dry_case: String,
     /// Outcome, rule, score and band of a dry run.
     dry: Option<(String, String, String, String)>,
+    /// Who does what (the operator's configuration, shown, not edited here): engine, provider.
+    providers: Vec<(&'static str, String)>,
+}
+
+/// The engines' providers as configured for this process.
+fn providers(st: &AppState) -> Vec<(&'static str, String)> {
+    let v = &st.config.vendors;
+    let model = v.anthropic.as_ref().map(|a| a.model.clone());
+    vec![
+        (
+            "Screening",
+            v.yente.as_ref().map_or_else(
+                || "the local watch list (fml sanctions import)".to_owned(),
+                |y| format!("yente-compatible service at {} (dataset {})", y.base_url, y.dataset),
+            ),
+        ),
+        (
+            "Hit triage and case review",
+            model.map_or_else(
+                || "rules-v1 (offline)".to_owned(),
+                |m| format!("Anthropic {m}, falling back to rules-v1"),
+            ),
+        ),
+        ("Document processing", "rules-v1 (offline: PDF text layers, image text, passport zones)".to_owned()),
+        (
+            "Identity verification",
+            v.didit.as_ref().map_or_else(
+                || "the built-in verification page (an analyst confirms each document)".to_owned(),
+                |d| format!("Didit, workflow {}", d.workflow_id),
+            ),
+        ),
+    ]
 }
 
 #[derive(Default)]
@@ -81,6 +113,7 @@ async fn render(st: &AppState, who: &Viewer<Admin>, s: Shown, status: StatusCode
         policy_version: (policy.id, policy.version, policy.created_by, When::millis(policy.created_at)),
         dry_case: s.dry_case,
         dry: s.dry,
+        providers: providers(st),
     };
     Ok(html(status, page.render()))
 }

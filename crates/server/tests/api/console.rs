@@ -716,6 +716,7 @@ async fn the_risk_panel_and_the_engine_settings(b: Backend) {
         page.contains("Version 1") && page.contains("Standard routing") && page.contains("sanctionedIsProhibited"),
         "{page}"
     );
+    assert!(page.contains("the built-in verification page") && page.contains("rules-v1 (offline)"), "{page}");
     let res = s.post(&app, "/settings/engines/threshold", &[("threshold", "2")]).await;
     assert_eq!(res.status(), 422);
     assert!(res.text().await.unwrap().contains("between 0.7 and 1"));
