@@ -422,6 +422,57 @@ pub async fn submit_document(ctx: &Ctx, token: &str, file: NewDocument) -> Resul
     Ok(IdvCheck { document_id: Some(doc.id.0), ..check })
 }
 
+/// An analyst's own result for a person whose check waits or went to manual review (the
+/// built-in page never passes anyone: an analyst looks at the document and says so):
+/// `idv.completed` with the analyst's outcome, the check's vendor, and who said it in the
+/// audit and the check's `vendorStatus`.
+pub async fn resolve(
+    ctx: &Ctx,
+    who: &Analyst,
+    locator: &CaseLocator,
+    person_key: &str,
+    outcome: IdvOutcome,
+    note: &str,
+) -> Result<IdvCheck, CommandError> {
+    if outcome == IdvOutcome::ManualReview {
+        return Err(CommandError::field("outcome", "must be pass or fail"));
+    }
+    let now = Timestamp::now();
+    let mut unit = ctx.unit().await?;
+    let case = load(&mut unit, &who.org, locator).await?;
+    if case.status.is_final() {
+        return Err(CommandError::Illegal { current: case.status });
+    }
+    let check = fml_store::idv::for_case(unit.conn(), &who.org, case.id)
+        .await?
+        .into_iter()
+        .find(|c| c.person_key == person_key)
+        .ok_or(CommandError::NotFound("no identity check for this person"))?;
+    let status = IdvStatus::from_outcome(outcome);
+    let said = if note.is_empty() { format!("by {}", who.email) } else { format!("by {}: {note}", who.email) };
+    if !fml_store::idv::resolve(unit.conn(), check.id, status, &said, now).await? {
+        return Err(CommandError::Conflict(
+            "idv_final",
+            format!("this person's identity check is {} already", check.status.as_str()),
+        ));
+    }
+    let event = IdvCompleted {
+        case_id: case.id,
+        case_reference: case.reference.clone(),
+        verification_type: VerificationType::Identity,
+        vendor_name: check.vendor.clone(),
+        position: check.position,
+        role: check.roles.first().cloned().unwrap_or_default(),
+        outcome,
+        completed_at: now,
+    };
+    unit.emit(event.emit(&case.org_id, case.crm_record_id.as_deref(), now));
+    let detail = json!({"personKey": person_key, "outcome": outcome, "note": note});
+    record(&mut unit, &case, ActorKind::Analyst, &who.email, "idv.resolve", detail, now).await?;
+    unit.commit().await?;
+    Ok(IdvCheck { status, vendor_status: Some(said), completed_at: Some(now), ..check })
+}
+
 /// A case's identity checks (analysts).
 pub async fn for_case(ctx: &Ctx, who: &Analyst, locator: &CaseLocator) -> Result<Vec<IdvCheck>, CommandError> {
     let mut r = ctx.db.reader().await?;

@@ -222,3 +222,23 @@ pub async fn complete(
         now.millis()
     )? == 1)
 }
+
+/// An analyst's result on a check waiting for one or left for manual review; false if the
+/// check has a final result already.
+pub async fn resolve(
+    conn: Conn<'_>,
+    id: i64,
+    status: IdvStatus,
+    note: &str,
+    now: Timestamp,
+) -> Result<bool, StoreError> {
+    Ok(crate::execute!(
+        conn,
+        "UPDATE idv_checks SET status = $2, vendor_status = $3, updated_at = $4, completed_at = $4, token_hash = NULL \
+         WHERE id = $1 AND status IN ('dispatched', 'manual_review')",
+        id,
+        status.as_str(),
+        note,
+        now.millis()
+    )? == 1)
+}

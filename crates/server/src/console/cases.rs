@@ -490,6 +490,25 @@ pub async fn review_hit(
     after(&st, &form, &id, r, ("hit", &format!("hit-{hit}"))).await
 }
 
+pub async fn resolve_idv(
+    State(st): State<AppState>,
+    Path((id, key)): Path<(String, String)>,
+    form: Posted,
+) -> Result<Response, ConsoleError> {
+    let locator = locate(&id)?;
+    let r = async {
+        let outcome = match form.fields.text("outcome") {
+            "pass" => fml_domain::events::IdvOutcome::Pass,
+            "fail" => fml_domain::events::IdvOutcome::Fail,
+            _ => return Err(CommandError::field("outcome", "choose confirm or reject")),
+        };
+        let n = note(&form, "note", false)?;
+        fml_app::idv::resolve(&st.ctx, form.analyst(), &locator, &key, outcome, &n).await.map(drop)
+    }
+    .await;
+    after(&st, &form, &id, r, ("idv-result", "idv")).await
+}
+
 pub async fn edd_request(
     State(st): State<AppState>,
     Path(id): Path<String>,

@@ -46,6 +46,7 @@ pub fn router() -> Router<AppState> {
         .route("/cases/{id}/risk", post(cases::recompute_risk))
         .route("/cases/{id}/monitoring", post(cases::monitor))
         .route("/cases/{id}/idv/{key}", post(cases::send_idv))
+        .route("/cases/{id}/idv/{key}/result", post(cases::resolve_idv))
         .route("/cases/{id}/ai-review", post(cases::ai_review))
         .route("/cases/{id}/alerts/{alert}/resolve", post(cases::resolve_alert))
         .route("/cases/{id}/screening/hits/{hit}", post(cases::review_hit))

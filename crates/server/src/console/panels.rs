@@ -261,6 +261,8 @@ pub struct IdvLine {
     pub status: String,
     pub detail: String,
     pub can_send: bool,
+    /// Waiting or in manual review: an analyst may record the result.
+    pub can_resolve: bool,
 }
 
 #[derive(Template)]
@@ -294,6 +296,13 @@ async fn idv(st: &AppState, who: &Analyst, csrf: &str, c: &CaseRecord) -> Result
                 can_send: !c.status.is_final()
                     && p.entry.email.is_some()
                     && check.is_none_or(|k| k.status != fml_domain::idv::IdvStatus::Pass),
+                can_resolve: !c.status.is_final()
+                    && check.is_some_and(|k| {
+                        matches!(
+                            k.status,
+                            fml_domain::idv::IdvStatus::Dispatched | fml_domain::idv::IdvStatus::ManualReview
+                        )
+                    }),
                 key: p.entry.person_key,
                 name: p.entry.display_name,
                 roles: p.entry.roles.join(", "),

@@ -130,6 +130,7 @@ pub fn notice(code: Option<&str>) -> Option<&'static str> {
         "monitoring" => "A monitoring run is queued; new alerts appear here.",
         "alert" => "The alert is resolved.",
         "idv" => "The verification link was sent.",
+        "idv-result" => "The identity result is recorded.",
         "ai-review" => "The case review is done; its recommendation is below.",
         "edd-request" => "The evidence request was emailed to the customer.",
         "outreach" => "The email was sent to the customer.",

@@ -8,21 +8,27 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use fml_app::idv::Dispatcher;
-use fml_domain::OrgId;
+use fml_domain::events::IdvOutcome;
+use fml_domain::{FieldError, OrgId};
 use fml_store::idv::IdvCheck;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use utoipa::ToSchema;
+use utoipa::openapi::schema::{ObjectBuilder, Schema, SchemaType, Type};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::error::{ApiError, ErrorBody};
-use crate::extract::Staff;
+use crate::extract::{JsonBody, Staff, opt_string, typed_body};
 use crate::routes::workflow::locate;
 use crate::state::AppState;
 
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(list)).routes(routes!(dispatch)).routes(routes!(didit_callback))
+    OpenApiRouter::new()
+        .routes(routes!(list))
+        .routes(routes!(dispatch))
+        .routes(routes!(resolve))
+        .routes(routes!(didit_callback))
 }
 
 /// One person's identity check.
@@ -127,6 +133,74 @@ async fn dispatch(
     let mut started = fml_app::idv::dispatch(&st.ctx, &staff.org, &locate(&case_id)?, by).await?;
     let check = started.pop().ok_or(ApiError::NotFound("no such person"))?;
     Ok((StatusCode::CREATED, Json(IdvCheckView::from(check))).into_response())
+}
+
+fn outcome_schema() -> Schema {
+    ObjectBuilder::new()
+        .schema_type(SchemaType::Type(Type::String))
+        .enum_values(Some(["pass", "fail"].map(|v| Value::String(v.into()))))
+        .build()
+        .into()
+}
+
+/// An analyst's result for a person's identity check.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(default)]
+struct ResultBody {
+    #[schema(required = true, schema_with = outcome_schema)]
+    outcome: Option<Value>,
+    #[schema(schema_with = crate::routes::screening::note_schema)]
+    note: Option<Value>,
+}
+
+/// Record an analyst's own result for a person whose check waits or went to manual review
+/// (e.g. after looking at the passport uploaded on the built-in page): `idv.completed` with
+/// that outcome. A check with a final result already is refused (409 `idv_final`).
+#[utoipa::path(
+    post, path = "/api/cases/{caseId}/idv/{personKey}/result", tag = "idv", operation_id = "resolve_idv",
+    params(
+        ("caseId" = String, Path, description = "The case UUID or its reference"),
+        ("personKey" = String, Path, description = "The person's key on the case"),
+    ),
+    request_body(content = ResultBody, content_type = "application/json"),
+    responses(
+        (status = 200, description = "The check with its result", body = IdvCheckView),
+        (status = 404, description = "No such case, or no check for this person", body = ErrorBody),
+        (status = 409, description = "The case is decided, or the check has its final result", body = ErrorBody),
+    ),
+    security(("analystToken" = []), ("analystSession" = []))
+)]
+async fn resolve(
+    State(st): State<AppState>,
+    staff: Staff,
+    Path((case_id, person_key)): Path<(String, String)>,
+    JsonBody(body, _): JsonBody,
+) -> Result<Json<IdvCheckView>, ApiError> {
+    let typed: ResultBody = typed_body(&body)?;
+    let locator = locate(&case_id)?;
+    let mut errors = Vec::new();
+    let outcome = match typed.outcome.as_ref().and_then(Value::as_str) {
+        Some("pass") => Some(IdvOutcome::Pass),
+        Some("fail") => Some(IdvOutcome::Fail),
+        _ => {
+            errors.push(FieldError::new("outcome", "must be \"pass\" or \"fail\""));
+            None
+        }
+    };
+    let note = opt_string(typed.note.as_ref(), "note", &mut errors);
+    let note = match fml_app::cases::note("note", note, false) {
+        Ok(n) => Some(n),
+        Err(fml_app::CommandError::Validation(f)) => {
+            errors.extend(f);
+            None
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let (Some(outcome), Some(note), true) = (outcome, note, errors.is_empty()) else {
+        return Err(ApiError::Validation(errors));
+    };
+    let check = fml_app::idv::resolve(&st.ctx, &staff, &locator, &person_key, outcome, &note).await?;
+    Ok(Json(check.into()))
 }
 
 /// Didit's webhook body (the fields read; the rest is ignored).

@@ -231,7 +231,7 @@ fn disposition_schema() -> Schema {
         .build()
         .into()
 }
-fn note_schema() -> Schema {
+pub(crate) fn note_schema() -> Schema {
     ObjectBuilder::new()
         .schema_type(SchemaType::Array(vec![Type::String, Type::Null]))
         .max_length(Some(fml_app::cases::MAX_NOTE))

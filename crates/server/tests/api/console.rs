@@ -671,6 +671,13 @@ async fn the_documents_and_idv_panels(b: Backend) {
     assert_eq!(res.headers()["location"], format!("{path}?done=idv"));
     let (_, after) = app.get_json(&a.token, &format!("/api/cases/{case}/idv")).await;
     assert_eq!(after["data"][0]["dispatchedBy"], a.email.as_str());
+    // The analyst confirms an identity by hand; the form is gone once it is final.
+    let res =
+        s.post(&app, &format!("{path}/idv/{key}/result"), &[("outcome", "pass"), ("note", "seen in person")]).await;
+    assert_eq!(res.status(), 303);
+    let (_, page) = s.get(&app, &format!("{path}?done=idv-result")).await;
+    assert!(page.contains("The identity result is recorded.") && page.contains("idv-pass"), "{page}");
+    assert_eq!(page.matches("Confirm identity").count(), 2, "only the two still waiting");
 
     // A processed certificate shows what was read; an unreadable file why not.
     let coi = crate::processing::certificate("Acme Holdings Ltd", "12345678");

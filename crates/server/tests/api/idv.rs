@@ -198,6 +198,28 @@ async fn verification_with_the_builtin_page(b: Backend) {
     assert_eq!(kinds, ["Passport", "Passport"]);
     assert_eq!((all["monitoring"]["lastRun"].clone(), all["monitoring"]["alerts"].clone()), (Value::Null, json!([])));
 
+    // An analyst looks at Bob's passport and confirms: the result is theirs, said once.
+    let bob_key = checks["data"][1]["personKey"].as_str().unwrap().to_owned();
+    let result = format!("/api/cases/{case}/idv/{bob_key}/result");
+    for bad in [json!({}), json!({"outcome": "manual_review"}), json!({"outcome": "pass", "note": 3})] {
+        assert_eq!(app.post_json(&a.token, &result, &bad).await.0, 400, "{bad}");
+    }
+    let (code, res) = app.post_json(&a.token, &result, &json!({"outcome": "pass", "note": "photo page matches"})).await;
+    assert_eq!(code, 200, "{res}");
+    assert_eq!(res["status"], "pass");
+    assert_eq!(res["vendorStatus"], format!("by {}: photo page matches", a.email));
+    let events = idv_events(&app, &a.token, &case, 4).await;
+    let confirmed = events.iter().filter(|e| e["event"] == "idv.completed").nth(1).unwrap();
+    assert_eq!((confirmed["outcome"].as_str(), confirmed["vendorName"].as_str()), (Some("pass"), Some("FML")));
+    let (code, res) = app.post_json(&a.token, &result, &json!({"outcome": "fail"})).await;
+    assert_eq!((code, res["error"].as_str()), (409, Some("idv_final")));
+    let (code, res) = app.post_json(&a.token, &format!("/api/cases/{case}/idv/{bob_key}"), &json!({})).await;
+    assert_eq!((code, res["error"].as_str()), (409, Some("already_verified")), "no link to someone verified");
+    assert_eq!(
+        app.post_json(&a.token, &format!("/api/cases/{case}/idv/nobody/result"), &json!({"outcome": "pass"})).await.0,
+        404
+    );
+
     // Analysts send links by hand, even where a document stood in; not to nobody.
     let jane_key = checks["data"][0]["personKey"].as_str().unwrap().to_owned();
     let (code, res) = app.post_json(&a.token, &format!("/api/cases/{case}/idv/{jane_key}"), &json!({})).await;

@@ -47,6 +47,7 @@ const SERVED: &[(&str, &str)] = &[
     ("get", "/api/cases/{caseId}/engines"),
     ("get", "/api/cases/{caseId}/idv"),
     ("post", "/api/cases/{caseId}/idv/{personKey}"),
+    ("post", "/api/cases/{caseId}/idv/{personKey}/result"),
     ("post", "/callbacks/didit/{orgId}"),
     ("get", "/api/cases/{caseId}/ai-reviews"),
     ("post", "/api/cases/{caseId}/ai-review"),
