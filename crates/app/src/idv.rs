@@ -309,6 +309,26 @@ async fn record(
     Ok(())
 }
 
+/// `idv.completed` for a check's result: the person's roster position and first role.
+fn completed(
+    case: &CaseRecord,
+    check: &IdvCheck,
+    outcome: IdvOutcome,
+    now: Timestamp,
+) -> fml_domain::events::OutboxEvent {
+    let event = IdvCompleted {
+        case_id: case.id,
+        case_reference: case.reference.clone(),
+        verification_type: VerificationType::Identity,
+        vendor_name: check.vendor.clone(),
+        position: check.position,
+        role: check.roles.first().cloned().unwrap_or_default(),
+        outcome,
+        completed_at: now,
+    };
+    event.emit(&case.org_id, case.crm_record_id.as_deref(), now)
+}
+
 /// Records a result on a waiting check and emits `idv.completed`; false if it had one.
 async fn complete_in(
     unit: &mut UnitOfWork,
@@ -321,17 +341,7 @@ async fn complete_in(
     if !fml_store::idv::complete(unit.conn(), check.id, IdvStatus::from_outcome(outcome), vendor_status, now).await? {
         return Ok(false);
     }
-    let event = IdvCompleted {
-        case_id: case.id,
-        case_reference: case.reference.clone(),
-        verification_type: VerificationType::Identity,
-        vendor_name: check.vendor.clone(),
-        position: check.position,
-        role: check.roles.first().cloned().unwrap_or_default(),
-        outcome,
-        completed_at: now,
-    };
-    unit.emit(event.emit(&case.org_id, case.crm_record_id.as_deref(), now));
+    unit.emit(completed(case, check, outcome, now));
     let detail = json!({"personKey": check.person_key, "outcome": outcome, "vendorStatus": vendor_status});
     record(unit, case, ActorKind::System, check.vendor.as_str(), "idv.complete", detail, now).await?;
     Ok(true)
@@ -456,17 +466,7 @@ pub async fn resolve(
             format!("this person's identity check is {} already", check.status.as_str()),
         ));
     }
-    let event = IdvCompleted {
-        case_id: case.id,
-        case_reference: case.reference.clone(),
-        verification_type: VerificationType::Identity,
-        vendor_name: check.vendor.clone(),
-        position: check.position,
-        role: check.roles.first().cloned().unwrap_or_default(),
-        outcome,
-        completed_at: now,
-    };
-    unit.emit(event.emit(&case.org_id, case.crm_record_id.as_deref(), now));
+    unit.emit(completed(&case, &check, outcome, now));
     let detail = json!({"personKey": person_key, "outcome": outcome, "note": note});
     record(&mut unit, &case, ActorKind::Analyst, &who.email, "idv.resolve", detail, now).await?;
     unit.commit().await?;

@@ -306,6 +306,23 @@ pub fn opt_string<'a>(v: Option<&'a Value>, field: &str, errors: &mut Vec<FieldE
     }
 }
 
+/// An optional note (absent or `null` is empty), checked by the notes' rules (at most 5,000
+/// characters, no control characters but line breaks); its problems join `errors`.
+pub fn opt_note(v: Option<&Value>, field: &str, errors: &mut Vec<FieldError>) -> Option<String> {
+    let raw = opt_string(v, field, errors);
+    match fml_app::cases::note(field, raw, false) {
+        Ok(n) => Some(n),
+        Err(fml_app::CommandError::Validation(f)) => {
+            errors.extend(f);
+            None
+        }
+        Err(e) => {
+            errors.push(FieldError::new(field, e.to_string()));
+            None
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

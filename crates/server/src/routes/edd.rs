@@ -135,8 +135,7 @@ async fn set_requirement(
             None
         }
     };
-    let note = opt_string(typed.note.as_ref(), "note", &mut errors);
-    let note = fml_app::cases::note("note", note, false).map_err(|e| errors.extend(validation(e))).ok();
+    let note = crate::extract::opt_note(typed.note.as_ref(), "note", &mut errors);
     let label = match opt_string(typed.label.as_ref(), "label", &mut errors)
         .map(|l| fml_domain::text::clean(l, commands::MAX_LABEL))
     {
@@ -152,13 +151,6 @@ async fn set_requirement(
     };
     let row = commands::set_requirement(&st.ctx, &staff, &locator, &key, status, note, label).await?;
     Ok(Json(row.into()))
-}
-
-fn validation(e: fml_app::CommandError) -> Vec<FieldError> {
-    match e {
-        fml_app::CommandError::Validation(f) => f,
-        other => vec![FieldError::new("body", other.to_string())],
-    }
 }
 
 /// Requested items.

@@ -15,7 +15,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::error::{ApiError, ErrorBody};
-use crate::extract::{Admin, JsonBody, Staff, opt_string, typed_body};
+use crate::extract::{Admin, JsonBody, Staff, opt_note, typed_body};
 use crate::routes::workflow::locate;
 use crate::state::AppState;
 
@@ -246,11 +246,10 @@ async fn resolve_alert(
     let typed: ResolveBody = typed_body(&body)?;
     let id: i64 = alert_id.parse().map_err(|_| ApiError::NotFound("no such alert"))?;
     let mut errors = Vec::new();
-    let note = opt_string(typed.note.as_ref(), "note", &mut errors);
-    if !errors.is_empty() {
+    let note = opt_note(typed.note.as_ref(), "note", &mut errors);
+    let (Some(note), true) = (note, errors.is_empty()) else {
         return Err(ApiError::Validation(errors));
-    }
-    let note = fml_app::cases::note("note", note, false)?;
+    };
     Ok(Json(commands::resolve(&st.ctx, &staff, id, note).await?.into()))
 }
 

@@ -16,7 +16,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::error::{ApiError, ErrorBody};
-use crate::extract::{Admin, JsonBody, Staff, opt_string, typed_body};
+use crate::extract::{Admin, JsonBody, Staff, opt_note, typed_body};
 use crate::routes::workflow::locate;
 use crate::state::AppState;
 
@@ -279,15 +279,7 @@ async fn review_hit(
     if disposition.is_none() {
         errors.push(FieldError::new("disposition", "must be \"false_positive\", \"true_match\" or \"escalate\""));
     }
-    let note = opt_string(typed.note.as_ref(), "note", &mut errors);
-    let note = match fml_app::cases::note("note", note, false) {
-        Ok(n) => Some(n),
-        Err(fml_app::CommandError::Validation(f)) => {
-            errors.extend(f);
-            None
-        }
-        Err(e) => return Err(e.into()),
-    };
+    let note = opt_note(typed.note.as_ref(), "note", &mut errors);
     let (Some(disposition), Some(note), true) = (disposition, note, errors.is_empty()) else {
         return Err(ApiError::Validation(errors));
     };
