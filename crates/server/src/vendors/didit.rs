@@ -9,9 +9,7 @@ use std::time::Duration;
 use fml_app::idv::{IdvProvider, Session, SessionRequest};
 use fml_app::screening::BoxFuture;
 use fml_domain::events::IdvOutcome;
-use hmac::{Hmac, KeyInit, Mac};
 use serde_json::{Value, json};
-use sha2::Sha256;
 
 pub const DEFAULT_URL: &str = "https://verification.didit.me";
 /// A callback's timestamp may be this far from now.
@@ -106,23 +104,21 @@ impl IdvProvider for Didit {
     }
 }
 
-/// Checks `X-Signature` (hex HMAC-SHA256 of the raw body under the webhook secret, compared in
-/// constant time) and `X-Timestamp` (within [`TOLERANCE_SECS`]).
+/// Checks `X-Signature` (hex HMAC-SHA256 of the raw body under the webhook secret — our own
+/// webhook signature without its `sha256=` prefix — compared in constant time) and
+/// `X-Timestamp` (within [`TOLERANCE_SECS`]).
 pub fn verify(secret: &str, body: &[u8], signature: Option<&str>, timestamp: Option<&str>, now_secs: i64) -> bool {
     let fresh = timestamp
         .and_then(|t| t.trim().parse::<i64>().ok())
         .is_some_and(|t| now_secs.abs_diff(t) <= TOLERANCE_SECS.unsigned_abs());
-    let Some(given) = signature.and_then(|s| hex::decode(s.trim()).ok()) else { return false };
-    let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("HMAC takes keys of any length");
-    mac.update(body);
-    fresh && mac.verify_slice(&given).is_ok()
+    let Some(given) = signature.map(|s| s.trim().to_ascii_lowercase()) else { return false };
+    fresh && fml_domain::secret::constant_time_eq(given.as_bytes(), sign(secret, body).as_bytes())
 }
 
-/// The hex signature Didit would send for `body` (for tests and the stand-in).
+/// The hex signature Didit sends for `body` (for tests and the stand-in).
 pub fn sign(secret: &str, body: &[u8]) -> String {
-    let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("HMAC takes keys of any length");
-    mac.update(body);
-    hex::encode(mac.finalize().into_bytes())
+    let signed = fml_webhooks::sign::signature(secret, body);
+    signed.strip_prefix("sha256=").unwrap_or(&signed).to_owned()
 }
 
 /// Didit's session statuses as outcomes: `Approved` passes, `Declined` fails, `In Review`
