@@ -137,6 +137,8 @@ pub async fn dispatch(
             vec![p]
         }
     };
+    // Read once for every link this dispatch sends.
+    let branding = crate::settings::branding(ctx, org).await?;
     let mut started = Vec::new();
     for p in people {
         let existing = checks.iter().find(|c| c.person_key == p.entry.person_key);
@@ -170,7 +172,7 @@ pub async fn dispatch(
             email,
         };
         let session = provider.start(req).await.map_err(CommandError::Upstream)?;
-        match send(ctx, &case, p, email, &session, provider.vendor(), by).await? {
+        match send(ctx, &branding, &case, p, email, &session, provider.vendor(), by).await? {
             Some(check) => started.push(check),
             // Someone got there first: the system keeps theirs; an analyst's send meets a pass.
             None if matches!(by, Dispatcher::Analyst(..)) => {
@@ -238,8 +240,10 @@ async fn satisfy(
     Ok(Some(check))
 }
 
+#[expect(clippy::too_many_arguments, reason = "the dispatch's parts, each read once by the caller")]
 async fn send(
     ctx: &Ctx,
+    branding: &crate::settings::Branding,
     case: &CaseRecord,
     p: &CasePerson,
     email: &str,
@@ -248,7 +252,6 @@ async fn send(
     by: Dispatcher<'_>,
 ) -> Result<Option<IdvCheck>, CommandError> {
     let cfg = ctx.mail()?;
-    let branding = crate::settings::branding(ctx, &case.org_id).await?;
     let (actor_kind, actor) = match by {
         Dispatcher::System => (ActorKind::System, "system"),
         Dispatcher::Analyst(a, _) => (ActorKind::Analyst, a.email.as_str()),
@@ -276,7 +279,7 @@ async fn send(
         return Ok(None);
     };
     let (subject, body) =
-        crate::mail::idv_text(&branding, &p.entry.display_name, case.company_name.as_deref(), &session.url);
+        crate::mail::idv_text(branding, &p.entry.display_name, case.company_name.as_deref(), &session.url);
     let mail = crate::mail::sealed(cfg, &case.org_id, case.id, "idv_link", email, subject, &body);
     unit.queue_mail(&[&mail], now).await?;
     let event = IdvDispatched {

@@ -304,10 +304,8 @@ async fn put_settings(
     JsonBody(body, _): JsonBody,
 ) -> Result<Json<MonitoringSettings>, ApiError> {
     let typed: MonitoringSettingsBody = typed_body(&body)?;
-    // JSON Schema's integers include `48.0`.
-    let whole =
-        |v: &Value| v.as_i64().or_else(|| v.as_f64().filter(|f| f.fract() == 0.0 && f.abs() < 1e9).map(|f| f as i64));
-    let Some(hours) = typed.interval_hours.as_ref().and_then(whole) else {
+    // JSON Schema's integers include `48.0`; the range is the command's rule.
+    let Some(hours) = crate::extract::positive_integer(typed.interval_hours.as_ref()) else {
         return Err(ApiError::Validation(vec![FieldError::new("intervalHours", "a whole number of hours")]));
     };
     Ok(Json(MonitoringSettings { interval_hours: commands::set_interval(&st.ctx, &staff, hours).await? }))

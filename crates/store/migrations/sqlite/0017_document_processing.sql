@@ -31,6 +31,8 @@ CREATE TABLE idv_checks (
     UNIQUE (case_id, person_key)
 );
 CREATE INDEX idv_checks_session ON idv_checks (org_id, session_id);
+-- Every processed document asks whether a check waits on it.
+CREATE INDEX idv_checks_document ON idv_checks (org_id, document_id);
 
 -- Documents uploaded before processing existed are processed now.
 INSERT INTO jobs (org_id, kind, payload, status, attempts, max_attempts, run_at, created_at)
