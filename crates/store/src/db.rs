@@ -201,6 +201,19 @@ impl Db {
         })
     }
 
+    /// A read-only transaction: its statements all see one snapshot, so a row and its
+    /// children read one after the other agree even while a writer commits in between.
+    /// Dropped, it rolls back (there is nothing to undo).
+    pub async fn snapshot(&self) -> Result<Tx, StoreError> {
+        Ok(match self {
+            // WAL: a deferred transaction's snapshot is fixed at its first read.
+            Db::Sqlite { read, .. } => Tx::Sqlite(read.begin().await?),
+            Db::Postgres(pool) => {
+                Tx::Postgres(pool.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY").await?)
+            }
+        })
+    }
+
     /// `SELECT 1`, for readiness checks.
     pub async fn ping(&self) -> Result<(), StoreError> {
         let mut c = self.reader().await?;

@@ -104,9 +104,10 @@ pub async fn list(db: &Db, org: &OrgId, f: &ListFilter, limit: u32) -> Result<Ve
     Ok(fetch_all_args!(c.conn(), DeliveryRow, sql, args)?)
 }
 
-/// One delivery of `org` with its payload and attempts.
+/// One delivery of `org` with its payload and attempts, read in one snapshot so the
+/// delivery's state (`lastHttpStatus`, `status`) agrees with its attempt history.
 pub async fn get(db: &Db, org: &OrgId, id: i64) -> Result<Option<(DeliveryRow, String, Vec<AttemptRow>)>, StoreError> {
-    let mut c = db.reader().await?;
+    let mut c = db.snapshot().await?;
     let sql = format!("SELECT {COLUMNS} FROM deliveries WHERE org_id = $1 AND id = $2");
     let Some(d) = fetch_optional!(c.conn(), DeliveryRow, sqlx::AssertSqlSafe(sql), org.as_str(), id)? else {
         return Ok(None);
