@@ -54,7 +54,8 @@ pub async fn inputs(mut conn: Conn<'_>, case: &CaseRecord) -> Result<Inputs, Sto
     let risk = fml_store::risk::latest_assessment(conn.reborrow(), org, case.id).await?;
     let edd = fml_store::edd::for_case(conn.reborrow(), org, case.id).await?;
     let docs = fml_store::documents::for_case(conn.reborrow(), org, case.id).await?;
-    let people = fml_store::persons::roster(conn, org, case.id).await?;
+    let people = fml_store::persons::roster(conn.reborrow(), org, case.id).await?;
+    let idv = fml_store::idv::for_case(conn, org, case.id).await?;
     Ok(Inputs {
         company_name: case.company_name.clone(),
         country: case.country.map(|c| c.as_str().to_owned()),
@@ -69,6 +70,10 @@ pub async fn inputs(mut conn: Conn<'_>, case: &CaseRecord) -> Result<Inputs, Sto
         )
         .unwrap_or(u32::MAX),
         people: u32::try_from(people.len()).unwrap_or(u32::MAX),
+        idv: idv
+            .into_iter()
+            .map(|c| review::IdvFact { person: c.person_name, status: c.status.as_str().to_owned() })
+            .collect(),
     })
 }
 
@@ -138,6 +143,11 @@ pub async fn run(
         inputs.documents,
         inputs.documents_errored,
         inputs.people
+    )));
+    progress(Progress::Read(format!(
+        "Identity verification: {} of {} check(s) passed or satisfied",
+        inputs.idv.iter().filter(|c| c.status == "pass" || c.status == "satisfied").count(),
+        inputs.idv.len()
     )));
     let reviewed = match &ctx.reviewer {
         Some(r) => r.review(&inputs).await,

@@ -25,6 +25,15 @@ pub struct HitFact {
     pub adverse_media: bool,
 }
 
+/// One person's identity verification as the review sees it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct IdvFact {
+    pub person: String,
+    /// dispatched, satisfied, pass, fail, manual_review.
+    pub status: String,
+}
+
 /// What the review reads, stored with it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -40,6 +49,9 @@ pub struct Inputs {
     pub documents: u32,
     pub documents_errored: u32,
     pub people: u32,
+    /// The people's identity checks (reviews stored before they were read have none).
+    #[serde(default)]
+    pub idv: Vec<IdvFact>,
 }
 
 /// One factor.
@@ -119,6 +131,15 @@ pub fn review(i: &Inputs) -> Review {
             severity: RiskSeverity::Low,
         });
     }
+    for c in &i.idv {
+        let (text, severity) = match c.status.as_str() {
+            "fail" => ("failed", RiskSeverity::High),
+            "manual_review" => ("needs a manual review", RiskSeverity::Medium),
+            "dispatched" => ("is still awaited", RiskSeverity::Low),
+            _ => continue,
+        };
+        factors.push(Factor { text: format!("Identity verification of {} {text}", c.person), severity });
+    }
     if i.documents == 0 {
         factors.push(Factor { text: "No documents on file".into(), severity: RiskSeverity::Low });
     }
@@ -163,6 +184,7 @@ mod tests {
             documents: 2,
             documents_errored: 0,
             people: 1,
+            idv: vec![IdvFact { person: "Maria Lopez".into(), status: "pass".into() }],
         }
     }
 
@@ -212,5 +234,31 @@ mod tests {
         let r = review(&unscreened);
         assert_eq!(r.recommendation, AiRecommendation::Refer);
         assert_eq!(r.factors.len(), 3);
+    }
+
+    #[test]
+    fn identity_verification_counts_until_it_passes() {
+        let mut i = clean();
+        i.idv[0].status = "fail".into();
+        let r = review(&i);
+        assert_eq!(r.recommendation, AiRecommendation::Refer);
+        assert_eq!(
+            r.factors,
+            [Factor { text: "Identity verification of Maria Lopez failed".into(), severity: RiskSeverity::High }]
+        );
+        i.idv[0].status = "manual_review".into();
+        assert_eq!(review(&i).factors[0].severity, RiskSeverity::Medium);
+        i.idv[0].status = "dispatched".into();
+        let r = review(&i);
+        assert_eq!((r.recommendation, r.confidence), (AiRecommendation::Approve, Confidence::Medium));
+        assert_eq!(r.factors[0].text, "Identity verification of Maria Lopez is still awaited");
+        i.idv[0].status = "satisfied".into();
+        assert!(review(&i).factors.is_empty(), "a document on file stands in for the check");
+        let old: Inputs = serde_json::from_value(serde_json::json!({
+            "companyName": "Acme", "country": "GB", "screened": true, "hits": [], "risk": null, "riskBand": null,
+            "eddOutstanding": [], "documents": 1, "documentsErrored": 0, "people": 1
+        }))
+        .unwrap();
+        assert!(old.idv.is_empty(), "inputs stored before IDV was read still load");
     }
 }

@@ -352,6 +352,17 @@ async fn didit_sessions_and_callbacks(b: Backend) {
     assert_eq!((done[0]["outcome"].as_str(), done[0]["vendorName"].as_str()), (Some("pass"), Some("Didit")));
     assert_eq!((done[0]["position"].as_u64(), done[0]["role"].as_str()), (Some(2), Some("director")));
     assert_eq!((done[1]["outcome"].as_str(), done[2]["outcome"].as_str()), (Some("manual_review"), Some("fail")));
+    // The case review reads the checks: Jane's failure is a grave factor.
+    let (code, review) = app.post_json(&a.token, &format!("/api/cases/{case}/ai-review"), &json!({})).await;
+    assert_eq!(code, 200, "{review}");
+    let factors = review["riskFactors"].as_array().unwrap();
+    let failed = factors.iter().find(|f| f["text"].as_str().unwrap().starts_with("Identity verification of"));
+    assert_eq!(
+        failed.map(|f| (f["text"].as_str().unwrap().ends_with(" failed"), f["severity"].clone())),
+        Some((true, json!("HIGH"))),
+        "{review}"
+    );
+    assert_ne!(review["recommendation"], "Approve");
     // Bob passed: no more links for him.
     let (_, checks) = app.get_json(&a.token, &format!("/api/cases/{case}/idv")).await;
     let bob_key = checks["data"][1]["personKey"].as_str().unwrap().to_owned();
