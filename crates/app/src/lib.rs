@@ -13,6 +13,7 @@ pub mod deliveries;
 pub mod documents;
 pub mod edd;
 pub mod endpoints;
+pub mod engines;
 pub mod error;
 pub mod filetext;
 pub mod idempotency;

@@ -54,12 +54,22 @@ pub async fn insert(conn: Conn<'_>, org: &OrgId, case: CaseId, r: &NewReview<'_>
 
 /// A case's reviews, newest first (at most 20).
 pub async fn for_case(conn: Conn<'_>, org: &OrgId, case: CaseId) -> Result<Vec<ReviewRow>, StoreError> {
+    recent(conn, org, case, 20).await
+}
+
+/// A case's latest review.
+pub async fn latest(conn: Conn<'_>, org: &OrgId, case: CaseId) -> Result<Option<ReviewRow>, StoreError> {
+    Ok(recent(conn, org, case, 1).await?.pop())
+}
+
+async fn recent(conn: Conn<'_>, org: &OrgId, case: CaseId, limit: i64) -> Result<Vec<ReviewRow>, StoreError> {
     Ok(fetch_all!(
         conn,
         ReviewRow,
         "SELECT id, triggered_by, recommendation, confidence, risk_factors, inputs, model, prompt_version, completed_at \
-         FROM case_ai_reviews WHERE org_id = $1 AND case_id = $2 ORDER BY id DESC LIMIT 20",
+         FROM case_ai_reviews WHERE org_id = $1 AND case_id = $2 ORDER BY id DESC LIMIT $3",
         org.as_str(),
-        case.to_string()
+        case.to_string(),
+        limit
     )?)
 }

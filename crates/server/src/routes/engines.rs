@@ -76,30 +76,21 @@ async fn engines(
     staff: Staff,
     Path(case_id): Path<String>,
 ) -> Result<Json<EngineResults>, ApiError> {
-    let locator = locate(&case_id)?;
-    let (case, latest) = fml_app::screening::results(&st.ctx, &staff, &locator).await?;
-    let (_, assessment, routing) = fml_app::risk::results(&st.ctx, &staff, &locator).await?;
-    let documents = {
-        let mut r = st.db.reader().await?;
-        fml_store::documents::for_case(r.conn(), &staff.org, case.id).await?
-    };
-    let idv = fml_app::idv::for_case(&st.ctx, &staff, &locator).await?;
-    let (_, runs, alerts) = fml_app::monitoring::for_case(&st.ctx, &staff, &locator).await?;
-    let (_, reviews) = fml_app::review::list(&st.ctx, &staff, &locator).await?;
-    let (run, hits) = match latest {
+    let e = fml_app::engines::results(&st.ctx, &staff, &locate(&case_id)?).await?;
+    let (run, hits) = match e.screening {
         Some((run, hits)) => (Some(run.into()), hits.into_iter().map(Into::into).collect()),
         None => (None, Vec::new()),
     };
     Ok(Json(EngineResults {
-        case_id: case.id.to_string(),
+        case_id: e.case.id.to_string(),
         screening: EngineScreening { run, hits },
-        risk: EngineRisk { assessment: assessment.map(Into::into), routing: routing.map(Into::into) },
-        documents: documents.iter().map(Into::into).collect(),
-        idv: idv.into_iter().map(Into::into).collect(),
+        risk: EngineRisk { assessment: e.assessment.map(Into::into), routing: e.routing.map(Into::into) },
+        documents: e.documents.iter().map(Into::into).collect(),
+        idv: e.idv.into_iter().map(Into::into).collect(),
         monitoring: EngineMonitoring {
-            last_run: runs.into_iter().next().map(Into::into),
-            alerts: alerts.into_iter().map(Into::into).collect(),
+            last_run: e.monitoring_run.map(Into::into),
+            alerts: e.alerts.into_iter().map(Into::into).collect(),
         },
-        ai_review: reviews.into_iter().next().map(Into::into),
+        ai_review: e.review.map(Into::into),
     }))
 }
