@@ -5,7 +5,6 @@ use fml_domain::crypto::MasterKey;
 use fml_domain::lifecycle::Role;
 use serde_json::{Value, json};
 
-use crate::catalog::assert_valid;
 use crate::helpers::{Backend, TestApp, recipe_body, spawn};
 
 async fn new_case(app: &TestApp, crm: &str) -> String {
@@ -14,15 +13,6 @@ async fn new_case(app: &TestApp, crm: &str) -> String {
     body["sendInvite"] = json!(false);
     let v: Value = app.create_case(&token, None, &body).await.json().await.unwrap();
     v["caseId"].as_str().unwrap().to_owned()
-}
-
-async fn events(app: &TestApp, token: &str, case: &str, kind: &str) -> Vec<Value> {
-    let mut out: Vec<Value> = app.timeline(token, case).await.into_iter().filter(|e| e["event"] == kind).collect();
-    out.reverse();
-    for e in &out {
-        assert_valid(app, &e.to_string()).await;
-    }
-    out
 }
 
 /// The bodies of the tenant's mail of this kind.
@@ -65,7 +55,7 @@ async fn requirements_and_the_evidence_request(b: Backend) {
     // The same again changes nothing and emits nothing.
     set("pep_declaration", json!({"status": "waived", "note": "not a PEP per screening"})).await;
 
-    let changed = events(&app, &a.token, &case, "edd.requirements.changed").await;
+    let changed = app.events_of(&a.token, &case, "edd.requirements.changed", 0).await;
     assert_eq!(changed.len(), 4);
     assert_eq!(changed[0]["reqKey"], "source_of_funds");
     assert_eq!(changed[0]["previousStatus"], Value::Null);
@@ -92,7 +82,7 @@ async fn requirements_and_the_evidence_request(b: Backend) {
     let (status, body) = app.post_json(&a.token, &format!("/api/cases/{case}/edd/request"), &json!({})).await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["itemCount"], 2);
-    let requested = events(&app, &a.token, &case, "edd.requested").await;
+    let requested = app.events_of(&a.token, &case, "edd.requested", 0).await;
     assert_eq!(requested.len(), 1);
     assert_eq!(requested[0]["recipientEmail"], "jane@acme.example");
     assert_eq!(requested[0]["sentBy"], a.email.as_str());
@@ -124,7 +114,7 @@ async fn outreach_emails(b: Backend) {
     let body = json!({"kind": "document_request", "items": [{"key": "passport", "label": "Passport of each director"}, {"key": "poa", "label": "Proof of address"}]});
     let (status, res) = app.post_json(&admin.token, &format!("/api/cases/{case}/outreach"), &body).await;
     assert_eq!(status, 200, "{res}");
-    let sent = events(&app, &admin.token, &case, "outreach.email.sent").await;
+    let sent = app.events_of(&admin.token, &case, "outreach.email.sent", 0).await;
     assert_eq!(sent.len(), 1);
     assert_eq!(sent[0]["kind"], "document_request");
     assert_eq!(sent[0]["itemCount"], 2);

@@ -349,6 +349,25 @@ impl TestApp {
         all.into_iter().filter(|e| !engine(e["event"].as_str().unwrap_or_default())).collect()
     }
 
+    /// Waits until the case's timeline holds `n` events of `kind` (a type, or a prefix such as
+    /// `"idv."`); returns all it holds, oldest first, each checked against its JSON Schema.
+    pub async fn events_of(&self, token: &str, case: &str, kind: &str, n: usize) -> Vec<Value> {
+        let matches = |e: &Value| {
+            let t = e["event"].as_str().unwrap_or_default();
+            if kind.ends_with('.') { t.starts_with(kind) } else { t == kind }
+        };
+        let all = eventually(20, || async {
+            let mut all: Vec<Value> = self.timeline_all(token, case).await.into_iter().filter(matches).collect();
+            all.reverse();
+            (all.len() >= n).then_some(all)
+        })
+        .await;
+        for e in &all {
+            crate::catalog::assert_valid(self, &e.to_string()).await;
+        }
+        all
+    }
+
     /// Every event of a case's timeline, newest first.
     pub async fn timeline_all(&self, token: &str, case: &str) -> Vec<Value> {
         let (status, body) = self.get_json(token, &format!("/api/cases/{case}/timeline")).await;

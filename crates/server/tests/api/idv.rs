@@ -17,7 +17,6 @@ use fml_domain::lifecycle::Role;
 use fml_server::vendors::{Vendors, didit};
 use serde_json::{Value, json};
 
-use crate::catalog::assert_valid;
 use crate::documents::multipart;
 use crate::helpers::{Backend, Options, TestApp, eventually, recipe_body, spawn, spawn_with};
 use crate::processing::{passport_png, processed};
@@ -85,24 +84,6 @@ async fn dispatch_done(app: &TestApp) {
     .await;
 }
 
-async fn idv_events(app: &TestApp, token: &str, case: &str, want: usize) -> Vec<Value> {
-    let all = eventually(20, || async {
-        let mut e: Vec<Value> = app
-            .timeline_all(token, case)
-            .await
-            .into_iter()
-            .filter(|e| e["event"].as_str().unwrap().starts_with("idv."))
-            .collect();
-        e.reverse();
-        (e.len() >= want).then_some(e)
-    })
-    .await;
-    for e in &all {
-        assert_valid(app, &e.to_string()).await;
-    }
-    all
-}
-
 /// The links after `marker` in the case's outbox, oldest first.
 async fn links(app: &TestApp, case: &str, marker: &str) -> Vec<String> {
     let key = MasterKey::from_hex(&app.master_key_hex).unwrap();
@@ -144,7 +125,7 @@ async fn verification_with_the_builtin_page(b: Backend) {
     .await;
 
     dispatch_done(&app).await;
-    let events = idv_events(&app, &a.token, &case, 2).await;
+    let events = app.events_of(&a.token, &case, "idv.", 2).await;
     let satisfied = events.iter().find(|e| e["event"] == "idv.satisfied_by_document").unwrap();
     assert_eq!(satisfied["personName"], "Jane Smith");
     assert_eq!(satisfied["roles"], json!(["director"]));
@@ -167,7 +148,7 @@ async fn verification_with_the_builtin_page(b: Backend) {
     let (ct, body) = multipart(&[("bob.png", &passport_png("JONES", "BOB", "987654321", "750505"))]);
     let res = app.http.post(app.url(&path)).header("content-type", ct).body(body).send().await.unwrap();
     assert_eq!(res.status(), 200);
-    let events = idv_events(&app, &a.token, &case, 3).await;
+    let events = app.events_of(&a.token, &case, "idv.", 3).await;
     let done = events.iter().find(|e| e["event"] == "idv.completed").unwrap();
     // Reading a file proves nothing of its authenticity: a clean passport goes to an analyst.
     assert_eq!((done["outcome"].as_str(), done["vendorName"].as_str()), (Some("manual_review"), Some("FML")), "{done}");
@@ -208,7 +189,7 @@ async fn verification_with_the_builtin_page(b: Backend) {
     assert_eq!(code, 200, "{res}");
     assert_eq!(res["status"], "pass");
     assert_eq!(res["vendorStatus"], format!("by {}: photo page matches", a.email));
-    let events = idv_events(&app, &a.token, &case, 4).await;
+    let events = app.events_of(&a.token, &case, "idv.", 4).await;
     let confirmed = events.iter().filter(|e| e["event"] == "idv.completed").nth(1).unwrap();
     assert_eq!((confirmed["outcome"].as_str(), confirmed["vendorName"].as_str()), (Some("pass"), Some("FML")));
     let (code, res) = app.post_json(&a.token, &result, &json!({"outcome": "fail"})).await;
@@ -314,7 +295,7 @@ async fn didit_sessions_and_callbacks(b: Backend) {
     let case = submitted(&app, "crm-idv-2", &[]).await;
 
     // Both people who need it get a Didit session, and the link Didit gave is what is mailed.
-    let events = idv_events(&app, &a.token, &case, 2).await;
+    let events = app.events_of(&a.token, &case, "idv.", 2).await;
     assert!(events.iter().all(|e| e["event"] == "idv.dispatched"));
     let sent = stand.seen.lock().unwrap().clone();
     assert_eq!(sent.len(), 2);
@@ -346,7 +327,7 @@ async fn didit_sessions_and_callbacks(b: Backend) {
     let declined = json!({"session_id": jane_session, "status": "Declined"});
     let (code, body) = callback(&app, "org_test_bank", &declined, "whsec-test", 0).await;
     assert_eq!((code, body["changed"].as_bool()), (200, Some(true)), "{body}");
-    let events = idv_events(&app, &a.token, &case, 5).await;
+    let events = app.events_of(&a.token, &case, "idv.", 5).await;
     let done: Vec<&Value> = events.iter().filter(|e| e["event"] == "idv.completed").collect();
     assert_eq!(done.len(), 3);
     assert_eq!((done[0]["outcome"].as_str(), done[0]["vendorName"].as_str()), (Some("pass"), Some("Didit")));

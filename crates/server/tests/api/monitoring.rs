@@ -7,23 +7,8 @@ use fml_app::watchlist::{Format, import};
 use fml_domain::lifecycle::Role;
 use serde_json::{Value, json};
 
-use crate::catalog::assert_valid;
-use crate::helpers::{Backend, TestApp, eventually, spawn};
+use crate::helpers::{Backend, TestApp, spawn};
 use crate::screening::{load_samples, submitted_case};
-
-async fn events(app: &TestApp, token: &str, case: &str, kind: &str, n: usize) -> Vec<Value> {
-    let all = eventually(20, || async {
-        let mut all: Vec<Value> =
-            app.timeline_all(token, case).await.into_iter().filter(|e| e["event"] == kind).collect();
-        all.reverse();
-        (all.len() >= n).then_some(all)
-    })
-    .await;
-    for e in &all {
-        assert_valid(app, &e.to_string()).await;
-    }
-    all
-}
 
 async fn approved_case(app: &TestApp, token: &str, crm: &str) -> String {
     let application = json!({"companyName": "Quiet Trading Ltd", "registeredAddress": "1 Road",
@@ -50,7 +35,7 @@ async fn new_entries_alert_once_per_case(b: Backend) {
     assert_eq!(x.unwrap() + y.unwrap(), 2);
     assert_eq!(fml_app::monitoring::schedule(&ctx, now, 500).await.unwrap(), 0, "the slot is taken");
     for case in [&a, &b2] {
-        let runs = events(&app, &analyst.token, case, "monitoring.run.completed", 1).await;
+        let runs = app.events_of(&analyst.token, case, "monitoring.run.completed", 1).await;
         assert_eq!(runs.len(), 1);
         assert_eq!(
             (runs[0]["triggeredBy"].as_str(), runs[0]["alertsGenerated"].as_u64()),
@@ -71,11 +56,11 @@ async fn new_entries_alert_once_per_case(b: Backend) {
         for case in [&a, &b2] {
             let (code, _) = app.post_json(&analyst.token, &format!("/api/cases/{case}/monitoring"), &json!({})).await;
             assert_eq!(code, 202);
-            events(&app, &analyst.token, case, "monitoring.run.completed", 1 + round).await;
+            app.events_of(&analyst.token, case, "monitoring.run.completed", 1 + round).await;
         }
     }
     for case in [&a, &b2] {
-        let alerts = events(&app, &analyst.token, case, "monitoring.alert.created", 1).await;
+        let alerts = app.events_of(&analyst.token, case, "monitoring.alert.created", 1).await;
         assert_eq!(alerts.len(), 1, "exactly one alert on {case}");
         assert_eq!(
             (alerts[0]["alertType"].as_str(), alerts[0]["severity"].as_str()),
@@ -83,7 +68,7 @@ async fn new_entries_alert_once_per_case(b: Backend) {
         );
         assert_eq!(alerts[0]["title"], "New sanctions hit — Ivan Testovich Newcomer");
         assert_eq!(alerts[0]["companyName"], "Quiet Trading Ltd");
-        let runs = events(&app, &analyst.token, case, "monitoring.run.completed", 3).await;
+        let runs = app.events_of(&analyst.token, case, "monitoring.run.completed", 3).await;
         assert_eq!(runs.iter().map(|r| r["alertsGenerated"].as_u64().unwrap()).collect::<Vec<_>>(), [0, 1, 0]);
         assert_eq!(runs[1]["triggeredBy"], analyst.email.as_str());
         assert_eq!(runs[1]["runId"], alerts[0]["runId"]);

@@ -5,23 +5,8 @@
 use fml_domain::lifecycle::Role;
 use serde_json::{Value, json};
 
-use crate::catalog::assert_valid;
-use crate::helpers::{Backend, TestApp, eventually, spawn};
+use crate::helpers::{Backend, spawn};
 use crate::screening::{load_samples, people, submitted_case};
-
-async fn reviews(app: &TestApp, token: &str, case: &str, n: usize) -> Vec<Value> {
-    let all = eventually(20, || async {
-        let mut all: Vec<Value> =
-            app.timeline_all(token, case).await.into_iter().filter(|e| e["event"] == "ai_review.completed").collect();
-        all.reverse();
-        (all.len() >= n).then_some(all)
-    })
-    .await;
-    for e in &all {
-        assert_valid(app, &e.to_string()).await;
-    }
-    all
-}
 
 async fn reviews_after_submission_on_request_and_streamed(b: Backend) {
     let app = spawn(b).await;
@@ -30,7 +15,7 @@ async fn reviews_after_submission_on_request_and_streamed(b: Backend) {
     let case = submitted_case(&app, "crm-review-1", "Inter Tobacco LLC", people()).await;
 
     // In the background after submission, once screening and risk have run.
-    let done = reviews(&app, &analyst.token, &case, 1).await;
+    let done = app.events_of(&analyst.token, &case, "ai_review.completed", 1).await;
     let r = &done[0];
     assert_eq!(r["triggeredBy"], "system:form-submission:jane@acme.example");
     assert_eq!((r["recommendation"].as_str(), r["confidence"].as_str()), (Some("Decline"), Some("Medium")), "{r}");
@@ -66,7 +51,7 @@ async fn reviews_after_submission_on_request_and_streamed(b: Backend) {
     };
     assert!(!hits_named(&body), "{body}");
     assert!(hits_named(&done[0]), "the first review counted it");
-    let done = reviews(&app, &analyst.token, &case, 2).await;
+    let done = app.events_of(&analyst.token, &case, "ai_review.completed", 2).await;
     assert_eq!(done[1]["triggeredBy"], analyst.email.as_str());
     assert_eq!(done[1]["reviewId"], body["reviewId"]);
 
@@ -87,7 +72,7 @@ async fn reviews_after_submission_on_request_and_streamed(b: Backend) {
     assert_eq!(events.last(), Some(&"completed"));
     let last: Value =
         serde_json::from_str(text.lines().filter_map(|l| l.strip_prefix("data: ")).next_back().unwrap()).unwrap();
-    reviews(&app, &analyst.token, &case, 3).await;
+    app.events_of(&analyst.token, &case, "ai_review.completed", 3).await;
     let (_, stored) = app.get_json(&analyst.token, &format!("/api/cases/{case}/ai-reviews")).await;
     assert_eq!(stored["data"][0]["id"], last["reviewId"]);
 

@@ -8,24 +8,8 @@
 use fml_domain::lifecycle::Role;
 use serde_json::{Value, json};
 
-use crate::catalog::assert_valid;
-use crate::helpers::{Backend, TestApp, eventually, spawn};
+use crate::helpers::{Backend, TestApp, spawn};
 use crate::screening::{load_samples, people, submitted_case};
-
-/// Waits for the case's `n`th event of `kind`; all of them, oldest first, schema-checked.
-async fn nth(app: &TestApp, token: &str, case: &str, kind: &str, n: usize) -> Vec<Value> {
-    let all = eventually(20, || async {
-        let mut all: Vec<Value> =
-            app.timeline_all(token, case).await.into_iter().filter(|e| e["event"] == kind).collect();
-        all.reverse();
-        (all.len() >= n).then_some(all)
-    })
-    .await;
-    for e in &all {
-        assert_valid(app, &e.to_string()).await;
-    }
-    all
-}
 
 async fn put(app: &TestApp, token: &str, path: &str, body: &Value) -> (u16, Value) {
     let res = app.http.put(app.url(path)).bearer_auth(token).json(body).send().await.unwrap();
@@ -45,8 +29,8 @@ async fn screening_feeds_risk_and_policies_decide(b: Backend) {
     let case = submitted_case(&app, "crm-risk-1", "Inter Tobacco LLC", people()).await;
 
     // After screening: the default model and policy, as system.
-    let assessed = nth(&app, &analyst.token, &case, "risk.assessed", 1).await;
-    let routed = nth(&app, &analyst.token, &case, "routing.evaluated", 1).await;
+    let assessed = app.events_of(&analyst.token, &case, "risk.assessed", 1).await;
+    let routed = app.events_of(&analyst.token, &case, "routing.evaluated", 1).await;
     let (_, model) = app.get_json(&analyst.token, "/api/risk-models").await;
     let (_, policy) = app.get_json(&analyst.token, "/api/policies").await;
     assert_eq!((model["version"].as_i64(), model["createdBy"].as_str()), (Some(1), Some("system")));
@@ -97,9 +81,9 @@ async fn screening_feeds_risk_and_policies_decide(b: Backend) {
     // A recompute under the analyst: the policy now declines the case, as system.
     let (code, _) = app.post_json(&analyst.token, &format!("/api/cases/{case}/risk"), &json!({})).await;
     assert_eq!(code, 202);
-    let assessed = nth(&app, &analyst.token, &case, "risk.assessed", 2).await;
+    let assessed = app.events_of(&analyst.token, &case, "risk.assessed", 2).await;
     assert_eq!(assessed[1]["assessedBy"], analyst.email.as_str());
-    let decided = nth(&app, &analyst.token, &case, "case.decision.made", 1).await;
+    let decided = app.events_of(&analyst.token, &case, "case.decision.made", 1).await;
     assert_eq!(
         (decided[0]["outcome"].as_str(), decided[0]["analystEmail"].as_str()),
         (Some("declined"), Some("system"))
@@ -111,7 +95,7 @@ async fn screening_feeds_risk_and_policies_decide(b: Backend) {
             && notes.contains("DECLINE"),
         "{notes}"
     );
-    let changed = nth(&app, &analyst.token, &case, "case.status.changed", 2).await;
+    let changed = app.events_of(&analyst.token, &case, "case.status.changed", 2).await;
     assert_eq!((changed[1]["status"].as_str(), changed[1]["changedBy"].as_str()), (Some("declined"), Some("system")));
     let (_, risk) = app.get_json(&analyst.token, &format!("/api/cases/{case}/risk")).await;
     assert_eq!(risk["routing"]["decided"], "declined");
@@ -119,8 +103,8 @@ async fn screening_feeds_risk_and_policies_decide(b: Backend) {
 
     // A decided case is routed again but never decided again.
     app.post_json(&analyst.token, &format!("/api/cases/{case}/risk"), &json!({})).await;
-    nth(&app, &analyst.token, &case, "routing.evaluated", 3).await;
-    assert_eq!(nth(&app, &analyst.token, &case, "case.decision.made", 1).await.len(), 1);
+    app.events_of(&analyst.token, &case, "routing.evaluated", 3).await;
+    assert_eq!(app.events_of(&analyst.token, &case, "case.decision.made", 1).await.len(), 1);
 
     // Another tenant sees none of it.
     let other = fml_domain::OrgId::parse("org_other_bank").unwrap();
@@ -145,7 +129,7 @@ async fn automatic_decisions_only_from_in_review(b: Backend) {
 
     // A returned case (a senior has answered) stays the analyst's.
     let returned = submitted_case(&app, "crm-risk-2", "Plain Widgets Ltd", plain_company()).await;
-    nth(&app, &analyst.token, &returned, "routing.evaluated", 1).await;
+    app.events_of(&analyst.token, &returned, "routing.evaluated", 1).await;
     let act = |who: &str, path: String, body: Value| {
         let app = &app;
         let who = who.to_owned();
@@ -174,10 +158,14 @@ async fn automatic_decisions_only_from_in_review(b: Backend) {
         .post_json(&analyst.token, "/api/policies/dry-run", &json!({"caseId": returned, "policy": {"name": "x"}}))
         .await;
     assert_eq!(code, 400);
-    assert_eq!(nth(&app, &analyst.token, &returned, "routing.evaluated", 1).await.len(), 1, "a dry run emits nothing");
+    assert_eq!(
+        app.events_of(&analyst.token, &returned, "routing.evaluated", 1).await.len(),
+        1,
+        "a dry run emits nothing"
+    );
 
     assert_eq!(app.post_json(&analyst.token, &format!("/api/cases/{returned}/risk"), &json!({})).await.0, 202);
-    let routed = nth(&app, &analyst.token, &returned, "routing.evaluated", 2).await;
+    let routed = app.events_of(&analyst.token, &returned, "routing.evaluated", 2).await;
     assert_eq!(
         (routed[1]["outcome"].as_str(), routed[1]["policyName"].as_str()),
         (Some("AUTO_APPROVE"), Some("Fast lane"))
@@ -189,7 +177,7 @@ async fn automatic_decisions_only_from_in_review(b: Backend) {
 
     // A new case in review is approved by the policy, as system.
     let fresh = submitted_case(&app, "crm-risk-3", "Plain Widgets Ltd", plain_company()).await;
-    let decided = nth(&app, &analyst.token, &fresh, "case.decision.made", 1).await;
+    let decided = app.events_of(&analyst.token, &fresh, "case.decision.made", 1).await;
     assert_eq!(
         (decided[0]["outcome"].as_str(), decided[0]["analystEmail"].as_str()),
         (Some("approved"), Some("system"))
@@ -209,7 +197,7 @@ async fn automatic_decisions_only_from_in_review(b: Backend) {
     assert_eq!((code, saved["version"].as_i64()), (200, Some(2)));
     assert_eq!(put(&app, &analyst.token, "/api/risk-models", &heavier).await.0, 403);
     app.post_json(&analyst.token, &format!("/api/cases/{returned}/risk"), &json!({})).await;
-    let assessed = nth(&app, &analyst.token, &returned, "risk.assessed", 3).await;
+    let assessed = app.events_of(&analyst.token, &returned, "risk.assessed", 3).await;
     assert_eq!(assessed[2]["configId"], saved["id"]);
 }
 

@@ -7,8 +7,7 @@ use fml_app::watchlist::{Format, import};
 use fml_domain::lifecycle::Role;
 use serde_json::{Value, json};
 
-use crate::catalog::assert_valid;
-use crate::helpers::{Backend, TestApp, eventually, recipe_body, spawn};
+use crate::helpers::{Backend, TestApp, recipe_body, spawn};
 
 fn sample(name: &str) -> std::path::PathBuf {
     std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/sanctions").join(name)
@@ -20,26 +19,6 @@ pub async fn load_samples(app: &TestApp) {
         let report = import(&app.db, list, Format::Ftm, reader, &()).await.unwrap();
         assert!(report.added > 0 && report.error_count == 0, "{report:?}");
     }
-}
-
-async fn events(app: &TestApp, token: &str, case: &str, kind: &str) -> Vec<Value> {
-    let mut out: Vec<Value> = app.timeline_all(token, case).await.into_iter().filter(|e| e["event"] == kind).collect();
-    out.reverse();
-    for e in &out {
-        assert_valid(app, &e.to_string()).await;
-    }
-    out
-}
-
-/// Waits for the case's `n`th `screening.completed`; all of them, oldest first.
-async fn completed(app: &TestApp, token: &str, case: &str, n: usize) -> Vec<Value> {
-    eventually(20, || async {
-        let all: Vec<Value> =
-            app.timeline_all(token, case).await.into_iter().filter(|e| e["event"] == "screening.completed").collect();
-        (all.len() >= n).then_some(())
-    })
-    .await;
-    events(app, token, case, "screening.completed").await
 }
 
 /// Opens a case for `company`, has the customer fill in `people` and submit.
@@ -78,7 +57,7 @@ async fn after_submission_and_on_demand(b: Backend) {
     let case = submitted_case(&app, "crm-screen-1", "Inter Tobacco LLC", people()).await;
 
     // Submission queued the run; its event lists every subject once.
-    let done = completed(&app, &a.token, &case, 1).await;
+    let done = app.events_of(&a.token, &case, "screening.completed", 1).await;
     assert_eq!(done.len(), 1);
     assert_eq!(done[0]["screened"], 4, "{}", done[0]);
     let status = |name: &str| {
@@ -92,7 +71,7 @@ async fn after_submission_and_on_demand(b: Backend) {
     assert_eq!(status("Виктор Сойко")["role"], "shareholder");
 
     // One triage per hit, by the rules.
-    let triaged = events(&app, &a.token, &case, "screening.hit.triaged").await;
+    let triaged = app.events_of(&a.token, &case, "screening.hit.triaged", 0).await;
     assert!(triaged.len() >= 3, "{triaged:?}");
     for t in &triaged {
         assert_eq!((t["model"].as_str(), t["promptVersion"].as_str()), (Some("rules-v1"), Some("1")));
@@ -150,7 +129,7 @@ async fn after_submission_and_on_demand(b: Backend) {
     // On demand: a second run, by the analyst.
     let (code, queued) = app.post_json(&a.token, &format!("/api/cases/{case}/screening"), &json!({})).await;
     assert_eq!((code, queued["status"].as_str()), (202, Some("queued")), "{queued}");
-    let done = completed(&app, &a.token, &case, 2).await;
+    let done = app.events_of(&a.token, &case, "screening.completed", 2).await;
     assert_eq!(done.len(), 2);
     let (_, results) = app.get_json(&a.token, &format!("/api/cases/{case}/screening")).await;
     assert_eq!(results["run"]["triggeredBy"], a.email.as_str());
@@ -200,12 +179,12 @@ async fn lists_media_and_threshold(b: Backend) {
                "directors": [{"fullName": "Nikita Zakharov", "email": "n@acme.example", "dateOfBirth": "1990-05-05"}]}),
     )
     .await;
-    let done = completed(&app, &analyst.token, &case, 1).await;
+    let done = app.events_of(&analyst.token, &case, "screening.completed", 1).await;
     let summary = done[0]["summary"].as_array().unwrap();
     assert_eq!(summary[0], json!({"name": "Acme Widgets Limited", "role": null, "status": "match"}));
     // A different birth date takes the name below the tenant's 0.9.
     assert_eq!(summary[1]["status"], "clear", "{summary:?}");
-    let triaged = events(&app, &analyst.token, &case, "screening.hit.triaged").await;
+    let triaged = app.events_of(&analyst.token, &case, "screening.hit.triaged", 0).await;
     assert_eq!(triaged.len(), 1);
     assert_eq!(triaged[0]["hitId"], "am:4711");
     let (_, results) = app.get_json(&analyst.token, &format!("/api/cases/{case}/screening")).await;
@@ -225,7 +204,7 @@ async fn lists_media_and_threshold(b: Backend) {
     assert_eq!(report.version, before + 1);
     let (code, _) = app.post_json(&analyst.token, &format!("/api/cases/{case}/screening"), &json!({})).await;
     assert_eq!(code, 202);
-    let done = completed(&app, &analyst.token, &case, 2).await;
+    let done = app.events_of(&analyst.token, &case, "screening.completed", 2).await;
     assert_eq!(done[1]["summary"][0]["status"], "sanctioned", "{}", done[1]);
     let (_, results) = app.get_json(&analyst.token, &format!("/api/cases/{case}/screening")).await;
     assert_eq!(results["run"]["listVersion"], before + 1);
