@@ -26,6 +26,10 @@ pub enum CommandError {
     /// An outside service the command needs (an IDV vendor) failed or did not answer.
     #[error("{0}")]
     Upstream(String),
+    /// Work the command depends on (a document being read) has not finished; a job that
+    /// meets this is retried later.
+    #[error("{0}")]
+    NotYet(String),
     #[error(transparent)]
     Store(#[from] StoreError),
 }

@@ -6,6 +6,7 @@
 
 use std::sync::Arc;
 
+use fml_domain::document::DocumentStatus;
 use fml_domain::events::{
     IdvCompleted, IdvDispatched, IdvOutcome, IdvSatisfiedByDocument, VerificationType, WebhookEvent,
 };
@@ -140,6 +141,7 @@ pub async fn dispatch(
     // Read once for every link this dispatch sends.
     let branding = crate::settings::branding(ctx, org).await?;
     let mut started = Vec::new();
+    let mut waiting = 0;
     for p in people {
         let existing = checks.iter().find(|c| c.person_key == p.entry.person_key);
         match (by, existing) {
@@ -153,6 +155,10 @@ pub async fn dispatch(
             && let Some(doc) = accepted_document(&attached, p)
         {
             started.extend(satisfy(ctx, &case, p, doc, provider.vendor()).await?);
+            continue;
+        }
+        if matches!(by, Dispatcher::System) && document_being_read(&attached, p, Timestamp::now()) {
+            waiting += 1;
             continue;
         }
         let Some(email) = p.entry.email.as_deref() else {
@@ -181,6 +187,10 @@ pub async fn dispatch(
             None => {}
         }
     }
+    if waiting > 0 {
+        // The others are done; the retry (which skips them) finds the documents read.
+        return Err(CommandError::NotYet(format!("{waiting} person(s) wait for an attached document to be read")));
+    }
     Ok(started)
 }
 
@@ -188,13 +198,29 @@ pub async fn dispatch(
 /// roster entry is linked to, still valid, and read as their passport or identity card.
 fn accepted_document<'a>(attached: &'a [(i64, DocumentRecord)], p: &CasePerson) -> Option<&'a DocumentRecord> {
     let person = p.person_id?.0;
-    attached.iter().map(|(_, d)| d).zip(attached.iter().map(|(id, _)| *id)).find_map(|(d, id)| {
-        let ok = id == person
-            && d.status == fml_domain::document::DocumentStatus::Complete
+    attached.iter().find_map(|(id, d)| {
+        let ok = *id == person
+            && d.status == DocumentStatus::Complete
             && d.extraction
                 .as_ref()
                 .is_some_and(|e| idv::accepts(e, &p.entry.display_name, p.entry.date_of_birth.as_deref()));
         ok.then_some(d)
+    })
+}
+
+/// How long the system's dispatch waits for a document attached to a person to be read
+/// (processing takes seconds; a document unread for longer is stuck and no longer waited for).
+const READING_WAIT_MS: i64 = 10 * 60 * 1000;
+
+/// Whether a document an analyst attached to this person is still being read: it may be the
+/// identity document that makes a link needless, so the system's dispatch waits for it.
+fn document_being_read(attached: &[(i64, DocumentRecord)], p: &CasePerson, now: Timestamp) -> bool {
+    p.person_id.is_some_and(|person| {
+        attached.iter().any(|(id, d)| {
+            *id == person.0
+                && d.status == DocumentStatus::Uploaded
+                && now.millis() - d.created_at.millis() < READING_WAIT_MS
+        })
     })
 }
 
@@ -482,4 +508,20 @@ pub async fn for_case(ctx: &Ctx, who: &Analyst, locator: &CaseLocator) -> Result
     let case =
         fml_store::cases::get_in(r.conn(), &who.org, locator).await?.ok_or(CommandError::NotFound("no such case"))?;
     Ok(fml_store::idv::for_case(r.conn(), &who.org, case.id).await?)
+}
+
+#[cfg(test)]
+mod tests {
+    use fml_domain::jobs::{Job, backoff_secs};
+
+    use super::READING_WAIT_MS;
+
+    /// The dispatch job's retries outlast the wait for an attached document, so a stuck
+    /// document delays the link but never loses it.
+    #[test]
+    fn the_dispatch_job_outlives_the_wait_for_a_document() {
+        let job = Job::DispatchIdv { case_id: fml_domain::CaseId::generate(), dispatched_by: "system".into() };
+        let retried_for_ms: i64 = (1..job.max_attempts()).map(backoff_secs).sum::<i64>() * 1000;
+        assert!(retried_for_ms > READING_WAIT_MS, "{retried_for_ms} ms");
+    }
 }

@@ -113,6 +113,7 @@ impl From<fml_app::CommandError> for ApiError {
                 tracing::warn!(error = %m, "an outside service failed");
                 ApiError::Unavailable
             }
+            C::NotYet(_) => ApiError::Unavailable,
             C::Store(e) => e.into(),
         }
     }

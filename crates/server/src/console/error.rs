@@ -36,6 +36,7 @@ impl From<CommandError> for ConsoleError {
                 errors.iter().map(|e| format!("{}: {}", e.field, e.message)).collect::<Vec<_>>().join("; "),
             ),
             CommandError::Upstream(m) => ConsoleError::Refused(StatusCode::BAD_GATEWAY, m),
+            CommandError::NotYet(m) => ConsoleError::Refused(StatusCode::SERVICE_UNAVAILABLE, m),
             CommandError::Store(e) => ConsoleError::from(e),
         }
     }

@@ -101,6 +101,20 @@ async fn links(app: &TestApp, case: &str, marker: &str) -> Vec<String> {
     out
 }
 
+/// The analyst's part: Jane, the first person, gets a Person record, and the case's first
+/// document is attached to it; returns the document's id.
+async fn attach_to_jane(app: &TestApp, token: &str, case: &str) -> i64 {
+    let (_, roster) = app.get_json(token, &format!("/api/cases/{case}/persons")).await;
+    let key = roster["data"][0]["personKey"].as_str().unwrap().to_owned();
+    let (code, person) = app.post_json(token, &format!("/api/cases/{case}/persons/{key}/mark-new"), &json!({})).await;
+    assert_eq!(code, 200, "{person}");
+    let (_, docs) = app.get_json(token, &format!("/api/cases/{case}/documents")).await;
+    let body = json!({"caseId": case, "documentId": docs["data"][0]["id"]});
+    let path = format!("/api/persons/{}/documents", person["personId"]);
+    assert_eq!(app.post_json(token, &path, &body).await.0, 200);
+    docs["data"][0]["id"].as_i64().unwrap()
+}
+
 async fn verification_with_the_builtin_page(b: Backend) {
     let app = spawn_with(b, Options { portal_on_self: true, ..Options::default() }).await;
     let a = app.analyst(Role::Analyst).await;
@@ -109,17 +123,9 @@ async fn verification_with_the_builtin_page(b: Backend) {
     let jane = passport_png("SMITH", "JANE", "123456789", "800102");
     let token = a.token.clone();
     let case = submitted_after(&app, "crm-idv-1", &[("jane-passport.png", &jane)], |case| {
-        let app = &app;
+        let (app, token) = (&app, &token);
         async move {
-            let (_, roster) = app.get_json(&token, &format!("/api/cases/{case}/persons")).await;
-            let key = roster["data"][0]["personKey"].as_str().unwrap().to_owned();
-            let (code, person) =
-                app.post_json(&token, &format!("/api/cases/{case}/persons/{key}/mark-new"), &json!({})).await;
-            assert_eq!(code, 200, "{person}");
-            let (_, docs) = app.get_json(&token, &format!("/api/cases/{case}/documents")).await;
-            let body = json!({"caseId": case, "documentId": docs["data"][0]["id"]});
-            let path = format!("/api/persons/{}/documents", person["personId"]);
-            assert_eq!(app.post_json(&token, &path, &body).await.0, 200);
+            attach_to_jane(app, token, &case).await;
         }
     })
     .await;
@@ -367,6 +373,69 @@ async fn didit_sessions_and_callbacks(b: Backend) {
 }
 
 /// Without Didit, its callback route does not exist for anyone.
+/// Runs one `UPDATE … WHERE id = $1`: a state the test cannot reach through the API in time.
+async fn set_by_id(app: &TestApp, sql: &'static str, id: i64) {
+    let mut tx = app.db.begin().await.unwrap();
+    fml_store::execute!(tx.conn(), sqlx::AssertSqlSafe(sql), id).unwrap();
+    tx.commit().await.unwrap();
+}
+
+/// Jane's attached passport is still being read when the customer submits: the system's
+/// dispatch sends Bob's link, waits for her document (the job is retried), and once it is read
+/// the retry suppresses her link instead of sending one the document makes needless.
+async fn the_dispatch_waits_for_an_attached_document_being_read(b: Backend) {
+    let app = spawn(b).await;
+    let a = app.analyst(Role::Analyst).await;
+    let jane = passport_png("SMITH", "JANE", "123456789", "800102");
+    let token = a.token.clone();
+    let doc = std::sync::Arc::new(std::sync::Mutex::new(0));
+    let case = submitted_after(&app, "crm-idv-wait", &[("jane-passport.png", &jane)], |case| {
+        let (app, token, doc) = (&app, &token, doc.clone());
+        async move {
+            let id = attach_to_jane(app, token, &case).await;
+            // As if its processing job had not run yet.
+            set_by_id(app, "UPDATE documents SET status = 'uploaded' WHERE id = $1", id).await;
+            *doc.lock().unwrap() = id;
+        }
+    })
+    .await;
+    let doc = *doc.lock().unwrap();
+
+    let events = app.events_of(&a.token, &case, "idv.", 1).await;
+    assert_eq!(
+        (events[0]["event"].as_str(), events[0]["recipientEmail"].as_str()),
+        (Some("idv.dispatched"), Some("bob@acme.example"))
+    );
+    let waiting = eventually(20, || async {
+        let mut r = app.db.reader().await.unwrap();
+        let row: Option<(i64, String, Option<String>)> = fml_store::fetch_optional!(
+            r.conn(),
+            (i64, String, Option<String>),
+            "SELECT id, status, last_error FROM jobs WHERE kind = 'dispatch_idv'"
+        )
+        .unwrap();
+        row.filter(|(.., e)| e.is_some())
+    })
+    .await;
+    let (job, status, error) = waiting;
+    assert_eq!(status, "queued", "retried");
+    assert!(error.unwrap().contains("wait for an attached document to be read"));
+    let (_, checks) = app.get_json(&a.token, &format!("/api/cases/{case}/idv")).await;
+    assert_eq!(checks["data"].as_array().unwrap().len(), 1, "no check for Jane yet: {checks}");
+
+    // Her passport is read; the retry comes due.
+    set_by_id(&app, "UPDATE documents SET status = 'complete' WHERE id = $1", doc).await;
+    set_by_id(&app, "UPDATE jobs SET run_at = 0 WHERE id = $1", job).await;
+    dispatch_done(&app).await;
+    let events = app.events_of(&a.token, &case, "idv.", 2).await;
+    assert_eq!(events.len(), 2, "{events:?}");
+    assert_eq!(
+        (events[1]["event"].as_str(), events[1]["personName"].as_str()),
+        (Some("idv.satisfied_by_document"), Some("Jane Smith"))
+    );
+    assert_eq!(events[1]["satisfiedByDocId"], doc);
+}
+
 async fn didit_callback_without_didit(b: Backend) {
     let app = spawn(b).await;
     let body = json!({"session_id": "x", "status": "Approved"});
@@ -376,5 +445,6 @@ async fn didit_callback_without_didit(b: Backend) {
 crate::on_both_backends!(
     verification_with_the_builtin_page,
     didit_sessions_and_callbacks,
+    the_dispatch_waits_for_an_attached_document_being_read,
     didit_callback_without_didit
 );
