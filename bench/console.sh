@@ -12,30 +12,15 @@
 #
 #   bench/console.sh                 # SQLite and PostgreSQL
 # Settings: N (100000), CONNS (8), DURATION (10), BACKENDS, PG (postgres://postgres@127.0.0.1:5432).
-set -euo pipefail
-cd "$(dirname "$0")/.."
+source "$(dirname "$0")/lib.sh"
 command -v wrk >/dev/null || { echo "wrk is needed (apt-get install wrk)" >&2; exit 1; }
-cargo build --release -q -p fml -p fml-bench
-FML=${FML_BIN:-$PWD/target/release/fml}
-B=$PWD/target/release/fml-bench
 N=${N:-100000}
 CONNS=${CONNS:-8}
 DURATION=${DURATION:-10}
-PG=${PG:-postgres://postgres@127.0.0.1:5432}
 PORT=18391
-SECRET=0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef
-work=$(mktemp -d)
-trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
-json() { python3 -c "import sys, json; print(json.load(sys.stdin)$1)"; }
-up() { for _ in $(seq 1 200); do curl -sf "$1" >/dev/null && return 0; sleep 0.05; done; return 1; }
 
 for backend in ${BACKENDS:-sqlite postgres}; do
-  if [ "$backend" = sqlite ]; then
-    rm -f "$work"/c.db*; url="sqlite:$work/c.db"
-  else
-    psql "$PG/postgres" -qc "DROP DATABASE IF EXISTS fml_bench_c WITH (FORCE)" -c "CREATE DATABASE fml_bench_c" >/dev/null
-    url="$PG/fml_bench_c"
-  fi
+  url=$(fresh_db "$backend" fml_bench_c)
   export FML_DATABASE_URL=$url FML_MASTER_KEY=$(python3 -c "import secrets; print(secrets.token_hex(32))")
   $FML org create --id org_bench --name "Bench Bank" >/dev/null
   $B history "$url" org_bench "$N" "http://127.0.0.1:9/hook" "$SECRET" >/dev/null

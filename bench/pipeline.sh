@@ -12,24 +12,14 @@
 # Settings: CONNS (32), RUN_SECONDS (20), PG (postgres://postgres@127.0.0.1:5432), HISTORY (0).
 # On PostgreSQL it also prints what the database did per delivered event (pg_stat_database,
 # pg_stat_user_tables; pg_stat_statements' top statements when the extension is loaded).
-set -euo pipefail
-cd "$(dirname "$0")/.."
-cargo build --release -q -p fml -p fml-bench
-FML=${FML_BIN:-$PWD/target/release/fml}  # FML_BIN: another build to compare (the "before")
-B=$PWD/target/release/fml-bench
+source "$(dirname "$0")/lib.sh"
 CONNS=${CONNS:-32}
 SECONDS_RUN=${RUN_SECONDS:-20}
-PG=${PG:-postgres://postgres@127.0.0.1:5432}
 HISTORY=${HISTORY:-0}
 PORT=18281
 VPORT=18282
-SECRET=0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef
-work=$(mktemp -d)
-trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
-json() { python3 -c "import sys, json; print(json.load(sys.stdin)$1)"; }
-up() { for _ in $(seq 1 200); do curl -sf "$1" >/dev/null && return 0; sleep 0.05; done; return 1; }
 
-$B verifier 127.0.0.1:$VPORT $SECRET & up "http://127.0.0.1:$VPORT/stats"
+start_verifier $VPORT
 
 pg_counters() { # the database's counters, as one JSON object
   psql "$1" -tAc "SELECT json_build_object(
@@ -43,11 +33,8 @@ pg_counters() { # the database's counters, as one JSON object
 }
 
 for backend in ${BACKENDS:-sqlite postgres}; do
-  if [ "$backend" = sqlite ]; then
-    rm -f "$work"/p.db*; url="sqlite:$work/p.db"
-  else
-    psql "$PG/postgres" -qc "DROP DATABASE IF EXISTS fml_bench_p WITH (FORCE)" -c "CREATE DATABASE fml_bench_p" >/dev/null
-    url="$PG/fml_bench_p"
+  url=$(fresh_db "$backend" fml_bench_p)
+  if [ "$backend" = postgres ]; then
     psql "$url" -qc "CREATE EXTENSION IF NOT EXISTS pg_stat_statements" >/dev/null 2>&1 || true
   fi
   export FML_DATABASE_URL=$url FML_MASTER_KEY=$(python3 -c "import secrets; print(secrets.token_hex(32))")

@@ -9,31 +9,16 @@
 #
 #   bench/workflow.sh                    # SQLite and PostgreSQL
 # Settings: N (5000), CONNS (32), BACKENDS, PG (postgres://postgres@127.0.0.1:5432).
-set -euo pipefail
-cd "$(dirname "$0")/.."
-cargo build --release -q -p fml -p fml-bench
-FML=${FML_BIN:-$PWD/target/release/fml}
-B=$PWD/target/release/fml-bench
+source "$(dirname "$0")/lib.sh"
 N=${N:-5000}
 CONNS=${CONNS:-32}
-PG=${PG:-postgres://postgres@127.0.0.1:5432}
 PORT=18291
 VPORT=18292
-SECRET=0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef
-work=$(mktemp -d)
-trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
-json() { python3 -c "import sys, json; print(json.load(sys.stdin)$1)"; }
-up() { for _ in $(seq 1 200); do curl -sf "$1" >/dev/null && return 0; sleep 0.05; done; return 1; }
 
-$B verifier 127.0.0.1:$VPORT $SECRET & up "http://127.0.0.1:$VPORT/stats"
+start_verifier $VPORT
 
 for backend in ${BACKENDS:-sqlite postgres}; do
-  if [ "$backend" = sqlite ]; then
-    rm -f "$work"/w.db*; url="sqlite:$work/w.db"
-  else
-    psql "$PG/postgres" -qc "DROP DATABASE IF EXISTS fml_bench_w WITH (FORCE)" -c "CREATE DATABASE fml_bench_w" >/dev/null
-    url="$PG/fml_bench_w"
-  fi
+  url=$(fresh_db "$backend" fml_bench_w)
   export FML_DATABASE_URL=$url FML_MASTER_KEY=$(python3 -c "import secrets; print(secrets.token_hex(32))")
   $FML org create --id org_bench --name "Bench Bank" >/dev/null
   creds=$($FML client create --org org_bench --name bench --scope cases:write --scope webhooks:write --json)
