@@ -209,7 +209,8 @@ fn accepted_document<'a>(attached: &'a [(i64, DocumentRecord)], p: &CasePerson) 
 }
 
 /// How long the system's dispatch waits for a document attached to a person to be read
-/// (processing takes seconds; a document unread for longer is stuck and no longer waited for).
+/// (processing takes seconds; a document unread for longer is stuck and no longer waited for,
+/// which bounds the job's waits: they do not use its attempts).
 const READING_WAIT_MS: i64 = 10 * 60 * 1000;
 
 /// Whether a document an analyst attached to this person is still being read: it may be the
@@ -508,20 +509,4 @@ pub async fn for_case(ctx: &Ctx, who: &Analyst, locator: &CaseLocator) -> Result
     let case =
         fml_store::cases::get_in(r.conn(), &who.org, locator).await?.ok_or(CommandError::NotFound("no such case"))?;
     Ok(fml_store::idv::for_case(r.conn(), &who.org, case.id).await?)
-}
-
-#[cfg(test)]
-mod tests {
-    use fml_domain::jobs::{Job, backoff_secs};
-
-    use super::READING_WAIT_MS;
-
-    /// The dispatch job's retries outlast the wait for an attached document, so a stuck
-    /// document delays the link but never loses it.
-    #[test]
-    fn the_dispatch_job_outlives_the_wait_for_a_document() {
-        let job = Job::DispatchIdv { case_id: fml_domain::CaseId::generate(), dispatched_by: "system".into() };
-        let retried_for_ms: i64 = (1..job.max_attempts()).map(backoff_secs).sum::<i64>() * 1000;
-        assert!(retried_for_ms > READING_WAIT_MS, "{retried_for_ms} ms");
-    }
 }

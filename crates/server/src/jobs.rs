@@ -15,7 +15,7 @@ use fml_store::jobs::JobRecord;
 use tokio::sync::Notify;
 
 use crate::config::Config;
-use crate::mail::{Mailer, SEND_DEADLINE_SECS, Sent};
+use crate::mail::{Mailer, SEND_DEADLINE_SECS};
 
 /// Jobs leased at once; they run together.
 const BATCH: i64 = 8;
@@ -72,44 +72,61 @@ pub async fn run(db: Db, config: Arc<Config>, wake: Arc<Notify>, handlers: Handl
     }
 }
 
-async fn run_one(db: &Db, config: &Config, handlers: &Handlers, job: JobRecord) {
-    let deadline = Duration::from_secs(JOB_DEADLINE_SECS.unsigned_abs());
-    let result = tokio::time::timeout(deadline, handle(db, config, handlers, &job))
-        .await
-        .unwrap_or_else(|_| Err(format!("abandoned after {JOB_DEADLINE_SECS} s")));
-    record(db, &job, result).await;
+/// How long a job that waits for other work (a document being read) waits before it looks
+/// again.
+const WAIT_SECS: i64 = 30;
+
+/// How one run of a job ended.
+#[derive(Debug)]
+enum Outcome {
+    Done,
+    /// It failed: retried with backoff until its attempts are used up.
+    Failed(String),
+    /// It waits for other work: run again later, without using an attempt.
+    Waiting(String),
 }
 
-/// Runs one job with its handler: `Ok` when it is done, `Err` with the reason to retry.
-async fn handle(db: &Db, config: &Config, handlers: &Handlers, job: &JobRecord) -> Result<bool, String> {
+async fn run_one(db: &Db, config: &Config, handlers: &Handlers, job: JobRecord) {
+    let deadline = Duration::from_secs(JOB_DEADLINE_SECS.unsigned_abs());
+    let outcome = tokio::time::timeout(deadline, handle(db, config, handlers, &job))
+        .await
+        .unwrap_or_else(|_| Outcome::Failed(format!("abandoned after {JOB_DEADLINE_SECS} s")));
+    record(db, &job, outcome).await;
+}
+
+/// Runs one job with its handler.
+async fn handle(db: &Db, config: &Config, handlers: &Handlers, job: &JobRecord) -> Outcome {
     match &job.job {
         Job::SendMail { mail_id } => match &handlers.mailer {
-            Some(m) => m.send(db, config, *mail_id).await.map(|s| matches!(s, Sent::Sent)),
-            None => Err("no SMTP server is configured".to_owned()),
+            Some(m) => match m.send(db, config, *mail_id).await {
+                Ok(_) => Outcome::Done,
+                Err(e) => Outcome::Failed(e),
+            },
+            None => Outcome::Failed("no SMTP server is configured".to_owned()),
         },
         Job::ScreenCase { case_id, triggered_by, review } => {
             match job.org_id.as_deref().map(fml_domain::OrgId::parse) {
                 Some(Ok(org)) => engine(
                     fml_app::screening::run(&handlers.ctx, &org, *case_id, triggered_by, review.as_deref()).await,
                 ),
-                _ => Err("the job names no tenant".to_owned()),
+                _ => Outcome::Failed("the job names no tenant".to_owned()),
             }
         }
         Job::MonitorCase { case_id, triggered_by, slot } => match job.org_id.as_deref().map(fml_domain::OrgId::parse) {
             Some(Ok(org)) => engine(fml_app::monitoring::run(&handlers.ctx, &org, *case_id, triggered_by, *slot).await),
-            _ => Err("the job names no tenant".to_owned()),
+            _ => Outcome::Failed("the job names no tenant".to_owned()),
         },
         Job::AssessRisk { case_id, assessed_by, review } => match job.org_id.as_deref().map(fml_domain::OrgId::parse) {
             Some(Ok(org)) => {
                 engine(fml_app::risk::assess(&handlers.ctx, &org, *case_id, assessed_by, review.as_deref()).await)
             }
-            _ => Err("the job names no tenant".to_owned()),
+            _ => Outcome::Failed("the job names no tenant".to_owned()),
         },
         Job::ReviewCase { case_id, triggered_by } => match job.org_id.as_deref().map(fml_domain::OrgId::parse) {
             Some(Ok(org)) => {
                 engine(fml_app::review::run(&handlers.ctx, &org, *case_id, triggered_by, &mut |_| {}).await)
             }
-            _ => Err("the job names no tenant".to_owned()),
+            _ => Outcome::Failed("the job names no tenant".to_owned()),
         },
         Job::ProcessDocument { case_id, document_id } => match job.org_id.as_deref().map(fml_domain::OrgId::parse) {
             Some(Ok(org)) => engine(
@@ -121,7 +138,7 @@ async fn handle(db: &Db, config: &Config, handlers: &Handlers, job: &JobRecord) 
                 )
                 .await,
             ),
-            _ => Err("the job names no tenant".to_owned()),
+            _ => Outcome::Failed("the job names no tenant".to_owned()),
         },
         Job::DispatchIdv { case_id, dispatched_by: _ } => match job.org_id.as_deref().map(fml_domain::OrgId::parse) {
             Some(Ok(org)) => engine(
@@ -133,16 +150,20 @@ async fn handle(db: &Db, config: &Config, handlers: &Handlers, job: &JobRecord) 
                 )
                 .await,
             ),
-            _ => Err("the job names no tenant".to_owned()),
+            _ => Outcome::Failed("the job names no tenant".to_owned()),
         },
     }
 }
 
-async fn record(db: &Db, job: &JobRecord, result: Result<bool, String>) {
+async fn record(db: &Db, job: &JobRecord, outcome: Outcome) {
     let now = Timestamp::now();
-    let recorded = match result {
-        Ok(_) => fml_store::jobs::complete(db, job.id, now).await,
-        Err(e) => {
+    let recorded = match outcome {
+        Outcome::Done => fml_store::jobs::complete(db, job.id, now).await,
+        Outcome::Waiting(why) => {
+            tracing::info!(job = job.id, kind = job.job.kind(), reason = %why, "a job waits");
+            fml_store::jobs::defer(db, job.id, &why, now.plus_secs(WAIT_SECS)).await
+        }
+        Outcome::Failed(e) => {
             let give_up = job.attempts >= job.max_attempts;
             tracing::warn!(job = job.id, kind = job.job.kind(), attempt = job.attempts, error = %e, "a job failed");
             if let Job::SendMail { mail_id } = &job.job
@@ -159,15 +180,16 @@ async fn record(db: &Db, job: &JobRecord, result: Result<bool, String>) {
     }
 }
 
-/// An engine's outcome as a job's: a case that is gone is done (nothing left to do), other
-/// refusals and store errors are retried.
-fn engine<T>(result: Result<T, fml_app::CommandError>) -> Result<bool, String> {
+/// An engine's outcome as a job's: a case that is gone is done (nothing left to do), work it
+/// waits for is a wait, other refusals and store errors are retried.
+fn engine<T>(result: Result<T, fml_app::CommandError>) -> Outcome {
     match result {
-        Ok(_) => Ok(true),
+        Ok(_) => Outcome::Done,
         Err(fml_app::CommandError::NotFound(what)) => {
             tracing::info!(what, "an engine job's object is gone; nothing to do");
-            Ok(true)
+            Outcome::Done
         }
-        Err(e) => Err(e.to_string()),
+        Err(fml_app::CommandError::NotYet(why)) => Outcome::Waiting(why),
+        Err(e) => Outcome::Failed(e.to_string()),
     }
 }

@@ -167,6 +167,22 @@ pub async fn fail(
     tx.commit().await
 }
 
+/// The job waits for other work (`reason`) and runs again at `at`. A wait is not a failure:
+/// the lease's attempt is given back, so waiting never uses up the job's attempts (the
+/// handler bounds how long it waits).
+pub async fn defer(db: &Db, id: i64, reason: &str, at: Timestamp) -> Result<(), StoreError> {
+    let mut tx = db.begin().await?;
+    execute!(
+        tx.conn(),
+        "UPDATE jobs SET status = 'queued', run_at = $2, leased_until = NULL, last_error = $3, \
+            attempts = attempts - 1 WHERE id = $1",
+        id,
+        at.millis(),
+        reason
+    )?;
+    tx.commit().await
+}
+
 /// Jobs, newest first: of one tenant or all, in one status or any.
 pub async fn list(
     db: &Db,

@@ -408,17 +408,17 @@ async fn the_dispatch_waits_for_an_attached_document_being_read(b: Backend) {
     );
     let waiting = eventually(20, || async {
         let mut r = app.db.reader().await.unwrap();
-        let row: Option<(i64, String, Option<String>)> = fml_store::fetch_optional!(
+        let row: Option<(i64, String, i32, Option<String>)> = fml_store::fetch_optional!(
             r.conn(),
-            (i64, String, Option<String>),
-            "SELECT id, status, last_error FROM jobs WHERE kind = 'dispatch_idv'"
+            (i64, String, i32, Option<String>),
+            "SELECT id, status, attempts, last_error FROM jobs WHERE kind = 'dispatch_idv'"
         )
         .unwrap();
         row.filter(|(.., e)| e.is_some())
     })
     .await;
-    let (job, status, error) = waiting;
-    assert_eq!(status, "queued", "retried");
+    let (job, status, attempts, error) = waiting;
+    assert_eq!((status.as_str(), attempts), ("queued", 0), "it waits, and a wait uses no attempt");
     assert!(error.unwrap().contains("wait for an attached document to be read"));
     let (_, checks) = app.get_json(&a.token, &format!("/api/cases/{case}/idv")).await;
     assert_eq!(checks["data"].as_array().unwrap().len(), 1, "no check for Jane yet: {checks}");
