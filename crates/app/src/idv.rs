@@ -462,6 +462,16 @@ pub async fn submit_document(ctx: &Ctx, token: &str, file: NewDocument) -> Resul
     Ok(IdvCheck { document_id: Some(doc.id.0), ..check })
 }
 
+/// The outcome an analyst may record (`pass` or `fail`: theirs is final, never another
+/// manual review), as the API and the console's form spell it.
+pub fn parse_analyst_outcome(raw: &str) -> Option<IdvOutcome> {
+    match raw {
+        "pass" => Some(IdvOutcome::Pass),
+        "fail" => Some(IdvOutcome::Fail),
+        _ => None,
+    }
+}
+
 /// An analyst's own result for a person whose check waits or went to manual review (the
 /// built-in page never passes anyone: an analyst looks at the document and says so):
 /// `idv.completed` with the analyst's outcome, the check's vendor, and who said it in the

@@ -497,11 +497,8 @@ pub async fn resolve_idv(
 ) -> Result<Response, ConsoleError> {
     let locator = locate(&id)?;
     let r = async {
-        let outcome = match form.fields.text("outcome") {
-            "pass" => fml_domain::events::IdvOutcome::Pass,
-            "fail" => fml_domain::events::IdvOutcome::Fail,
-            _ => return Err(CommandError::field("outcome", "choose confirm or reject")),
-        };
+        let outcome = fml_app::idv::parse_analyst_outcome(form.fields.text("outcome"))
+            .ok_or_else(|| CommandError::field("outcome", "choose confirm or reject"))?;
         let n = note(&form, "note", false)?;
         fml_app::idv::resolve(&st.ctx, form.analyst(), &locator, &key, outcome, &n).await.map(drop)
     }

@@ -8,7 +8,6 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use fml_app::idv::Dispatcher;
-use fml_domain::events::IdvOutcome;
 use fml_domain::{FieldError, OrgId};
 use fml_store::idv::IdvCheck;
 use serde::{Deserialize, Serialize};
@@ -179,14 +178,10 @@ async fn resolve(
     let typed: ResultBody = typed_body(&body)?;
     let locator = locate(&case_id)?;
     let mut errors = Vec::new();
-    let outcome = match typed.outcome.as_ref().and_then(Value::as_str) {
-        Some("pass") => Some(IdvOutcome::Pass),
-        Some("fail") => Some(IdvOutcome::Fail),
-        _ => {
-            errors.push(FieldError::new("outcome", "must be \"pass\" or \"fail\""));
-            None
-        }
-    };
+    let outcome = typed.outcome.as_ref().and_then(Value::as_str).and_then(fml_app::idv::parse_analyst_outcome);
+    if outcome.is_none() {
+        errors.push(FieldError::new("outcome", "must be \"pass\" or \"fail\""));
+    }
     let note = opt_note(typed.note.as_ref(), "note", &mut errors);
     let (Some(outcome), Some(note), true) = (outcome, note, errors.is_empty()) else {
         return Err(ApiError::Validation(errors));
