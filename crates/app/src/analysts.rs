@@ -28,11 +28,17 @@ pub struct Created {
     pub api_token: Secret,
 }
 
-/// Runs Argon2 off the async runtime.
+/// Argon2 runs at most this many at once: each takes 19 MiB, so memory stays bounded however
+/// many sign-ins arrive together (the others wait their turn).
+const HASHING_AT_ONCE: usize = 2;
+static HASHING: std::sync::LazyLock<tokio::sync::Semaphore> =
+    std::sync::LazyLock::new(|| tokio::sync::Semaphore::new(HASHING_AT_ONCE));
+
+/// Runs Argon2 off the async runtime, a few at a time.
 async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> Result<T, CommandError> {
-    tokio::task::spawn_blocking(f)
-        .await
-        .map_err(|e| CommandError::Store(fml_store::StoreError::Config(format!("a hashing task failed: {e}"))))
+    let fail = |e: String| CommandError::Store(fml_store::StoreError::Config(format!("a hashing task failed: {e}")));
+    let _permit = HASHING.acquire().await.map_err(|e| fail(e.to_string()))?;
+    tokio::task::spawn_blocking(f).await.map_err(|e| fail(e.to_string()))
 }
 
 /// Creates an analyst of `org` with a generated password (or `password`, if given and strong
@@ -224,4 +230,31 @@ pub async fn by_session(ctx: &Ctx, token: &str) -> Result<Option<Analyst>, Comma
 /// The analyst holding a personal API token.
 pub async fn by_api_token(ctx: &Ctx, token: &str) -> Result<Option<Analyst>, CommandError> {
     Ok(fml_store::analysts::by_api_token(&ctx.db, &SecretHash::of(token)).await?.map(Analyst::from))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn hashing_runs_a_few_at_a_time() {
+        let (now, peak) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
+        let tasks: Vec<_> = (0..12)
+            .map(|_| {
+                let (now, peak) = (now.clone(), peak.clone());
+                tokio::spawn(super::blocking(move || {
+                    let running = now.fetch_add(1, Ordering::SeqCst) + 1;
+                    peak.fetch_max(running, Ordering::SeqCst);
+                    std::thread::sleep(std::time::Duration::from_millis(20));
+                    now.fetch_sub(1, Ordering::SeqCst);
+                }))
+            })
+            .collect();
+        for t in tasks {
+            t.await.unwrap().unwrap();
+        }
+        let peak = peak.load(Ordering::SeqCst);
+        assert!((1..=super::HASHING_AT_ONCE).contains(&peak), "{peak} hashes ran at once");
+    }
 }

@@ -173,20 +173,59 @@ pub async fn submit(ctx: &Ctx, who: &Customer, source: SubmissionSource) -> Resu
     Ok(moved)
 }
 
-/// Approves or declines a case: `case.decision.made` and `case.status.changed`.
+/// What a decision did.
+#[derive(Debug)]
+pub enum Decided {
+    /// The case is decided.
+    Final(CaseRecord),
+    /// A first approval of a high-risk case under maker-checker: recorded, and the case waits
+    /// (in its status, no event) for a different senior or admin to complete it.
+    AwaitingSecond(CaseRecord),
+}
+
+impl Decided {
+    pub fn case(&self) -> &CaseRecord {
+        match self {
+            Decided::Final(c) | Decided::AwaitingSecond(c) => c,
+        }
+    }
+}
+
+/// Approves or declines a case: `case.decision.made` and `case.status.changed`. Approving
+/// a high-risk case passes the decision controls first ([`crate::approvals`]); a decline
+/// never waits for them, and withdraws a pending first approval.
 pub async fn decide(
     ctx: &Ctx,
     who: &Analyst,
     locator: &CaseLocator,
     outcome: Outcome,
     notes: String,
-) -> Result<CaseRecord, CommandError> {
+) -> Result<Decided, CommandError> {
     let now = Timestamp::now();
     let mut unit = ctx.unit().await?;
     let case = load(&mut unit, &who.org, locator).await?;
     let to = rule(case.status, Action::Decide(outcome), who.actor())?;
+    let controls = match outcome {
+        Outcome::Approved => match crate::approvals::check(&mut unit, who, &case, &notes, now).await? {
+            crate::approvals::Step::Approve { overrides, first } => {
+                crate::approvals::override_detail(&overrides, first.as_ref())
+            }
+            crate::approvals::Step::AwaitSecond => {
+                let detail = json!({"outcome": "approved", "notes": notes, "awaiting": "second_approval"});
+                audit(&mut unit, who, &case, "case.approval.requested", detail, now).await?;
+                unit.commit().await?;
+                return Ok(Decided::AwaitingSecond(case));
+            }
+        },
+        Outcome::Declined => json!({"override": false}),
+    };
     let decision = Decision { notes: notes.clone(), decided_by: who.email.clone(), decided_at: now };
     let moved = move_case(&mut unit, &case, to, &who.email, Some(&decision), None, now).await?;
+    let close = match outcome {
+        Outcome::Approved => fml_store::approvals::Close::Completed,
+        Outcome::Declined => fml_store::approvals::Close::Withdrawn,
+    };
+    fml_store::approvals::close(unit.conn(), &who.org, moved.id, close, &who.email, now).await?;
     let outcome = match outcome {
         Outcome::Approved => DecisionOutcome::Approved,
         Outcome::Declined => DecisionOutcome::Declined,
@@ -201,9 +240,13 @@ pub async fn decide(
         company_name: moved.company_name.clone(),
     };
     unit.emit(event.emit(&moved.org_id, moved.crm_record_id.as_deref(), now));
-    audit(&mut unit, who, &moved, "case.decide", json!({"outcome": to.as_str(), "notes": notes}), now).await?;
+    let mut detail = json!({"outcome": to.as_str(), "notes": notes});
+    if let (Some(d), serde_json::Value::Object(c)) = (detail.as_object_mut(), controls) {
+        d.extend(c);
+    }
+    audit(&mut unit, who, &moved, "case.decide", detail, now).await?;
     unit.commit().await?;
-    Ok(moved)
+    Ok(Decided::Final(moved))
 }
 
 /// Escalates a case to a senior reviewer: `escalation.created` and `case.status.changed`.
@@ -218,6 +261,9 @@ pub async fn escalate(
     let case = load(&mut unit, &who.org, locator).await?;
     let to = rule(case.status, Action::Escalate, who.actor())?;
     let moved = move_case(&mut unit, &case, to, &who.email, None, None, now).await?;
+    // A first approval waiting for its second is void once a senior is asked instead.
+    let withdrawn = fml_store::approvals::Close::Withdrawn;
+    fml_store::approvals::close(unit.conn(), &who.org, moved.id, withdrawn, &who.email, now).await?;
     fml_store::escalations::raise(unit.conn(), &who.org, moved.id, &note, &who.email, now).await?;
     let event = EscalationCreated {
         case_id: moved.id,
@@ -245,6 +291,15 @@ pub async fn respond_to_escalation(
     let mut unit = ctx.unit().await?;
     let case = load(&mut unit, &who.org, locator).await?;
     let to = rule(case.status, Action::RespondToEscalation(recommendation), who.actor())?;
+    let open =
+        fml_store::escalations::latest(unit.conn(), &who.org, case.id).await?.filter(|e| e.responded_at.is_none());
+    if let Some(e) = open.filter(|e| !fml_domain::controls::may_answer_escalation(&e.raised_by, &who.email)) {
+        return Err(CommandError::Control {
+            code: "own_escalation",
+            message: format!("{} raised this escalation; a different senior or admin must answer it", e.raised_by),
+            reasons: Vec::new(),
+        });
+    }
     let rec = match recommendation {
         Recommendation::Approve => SeniorRecommendation::Approve,
         Recommendation::Decline => SeniorRecommendation::Decline,

@@ -14,6 +14,10 @@ pub enum CommandError {
     /// The principal may not do this, whatever the object's state.
     #[error("{0}")]
     Forbidden(&'static str),
+    /// A decision control refused the action (four eyes): 403 with a stable code and, when the
+    /// case's risk is why, the concerns that make it high-risk.
+    #[error("{message}")]
+    Control { code: &'static str, message: String, reasons: Vec<String> },
     #[error("validation failed")]
     Validation(Vec<FieldError>),
     /// A uniqueness or state rule other than the lifecycle refused the change.

@@ -7,6 +7,8 @@
 //! transaction or wakes a worker itself.
 
 pub mod analysts;
+pub mod applications;
+pub mod approvals;
 pub mod cases;
 pub mod clients;
 pub mod deliveries;

@@ -82,6 +82,27 @@ pub fn invite(cfg: &MailConfig, b: &Branding, to: &InviteFor<'_>, now: Timestamp
     }
 }
 
+/// The public application's confirmation email: the link that opens the case.
+pub fn application_text(
+    b: &Branding,
+    customer_name: Option<&str>,
+    company: Option<&str>,
+    link: &str,
+) -> (String, String) {
+    let org_name = b.name();
+    let company = company.unwrap_or("your business");
+    let subject = format!("{org_name}: confirm your email to start the verification of {company}");
+    let greeting = customer_name.map_or_else(|| "Hello,".to_owned(), |n| format!("Hello {n},"));
+    let body = format!(
+        "{greeting}\n\nYou asked to start a business verification (KYB) for {company} with {org_name}.\n\n\
+         Open this secure link to confirm your email and start; it also brings you back to your application \
+         later, and expires in 7 days:\n\n{link}\n\nIf you did not ask for this, ignore this email: nothing \
+         was opened in your name.\n\n{}",
+        footer(b)
+    );
+    (subject, body)
+}
+
 /// A plain request to the customer listing items (the EDD evidence request and the outreach
 /// document request): its subject and body.
 pub fn request_text(

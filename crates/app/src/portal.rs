@@ -30,11 +30,11 @@ pub struct PortalSession {
     pub token: Secret,
 }
 
-fn customer(a: Admission) -> Customer {
+pub(crate) fn customer(a: Admission) -> Customer {
     Customer { org: a.org, case_id: a.case_id, email: a.email }
 }
 
-async fn audit_customer(
+pub(crate) async fn audit_customer(
     unit: &mut UnitOfWork,
     who: &Customer,
     action: &str,
@@ -219,41 +219,4 @@ pub async fn resend_invite(ctx: &Ctx, who: &Analyst, locator: &CaseLocator) -> R
 pub async fn org_exists(ctx: &Ctx, org: &OrgId) -> Result<bool, CommandError> {
     let mut r = ctx.db.reader().await?;
     Ok(fml_store::orgs::get_in(r.conn(), org).await?.is_some())
-}
-
-/// A customer starts from a tenant's public application link: a case is opened
-/// (`source: application_form`, or `doc_upload` when they start with documents;
-/// `case.created`) and a portal session for it begins.
-pub async fn apply(
-    ctx: &Ctx,
-    writer: &fml_store::case_writer::CaseWriter,
-    org: &OrgId,
-    new_case: fml_domain::case::NewCase,
-    source: fml_domain::CaseSource,
-) -> Result<PortalSession, CommandError> {
-    let email = new_case.customer_email.as_str().to_lowercase();
-    let opening = crate::cases::Opening {
-        org: org.clone(),
-        source,
-        created_by: None,
-        company_number: None,
-        new_case,
-        claim: None,
-    };
-    let case = match crate::cases::open(ctx, writer, opening, None).await? {
-        fml_store::case_writer::CreateOutcome::Created { case, .. } => case,
-        _ => return Err(CommandError::Conflict("not_created", "the case could not be opened".into())),
-    };
-    // The case is committed; the session follows in its own transaction (a failure here
-    // leaves an open case the customer cannot reach, and they can apply again).
-    let now = Timestamp::now();
-    let mut unit = ctx.unit().await?;
-    let session = Secret::generate(SESSION_PREFIX);
-    let admission = Admission { org: org.clone(), case_id: case.id, email };
-    fml_store::portal::create_session(unit.conn(), &admission, &session.hash(), now, now.plus_secs(SESSION_TTL_SECS))
-        .await?;
-    let who = customer(admission);
-    audit_customer(&mut unit, &who, "application.start", json!({}), now).await?;
-    unit.commit().await?;
-    Ok(PortalSession { customer: who, token: session })
 }

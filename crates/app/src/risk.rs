@@ -188,6 +188,16 @@ pub async fn assess(
         DECLINE if policy.auto_decide => Some(Outcome::Declined),
         _ => None,
     };
+    // Nor does it approve what the decision controls call high-risk (a hit nobody has
+    // disposed of, an open alert, whatever a tenant's rules say): that is a person's call.
+    let auto = match auto {
+        Some(Outcome::Approved) => {
+            let mut facts = fml_store::approvals::facts(unit.conn(), org, case.id).await?;
+            facts.routing = Some(routing.outcome.clone());
+            fml_domain::controls::concerns(&facts).is_empty().then_some(Outcome::Approved)
+        }
+        other => other,
+    };
     let decided =
         match auto.map(|o| (o, lifecycle::judge(case.status, Action::AutoDecide(o), lifecycle::Actor::System))) {
             Some((o, Verdict::Move { to, .. })) => Some((o, to)),

@@ -1,4 +1,5 @@
-//! Tenant settings: the branding every email and the portal show.
+//! Tenant settings: the branding every email and the portal show, and the tenant's controls
+//! (maker-checker for high-risk approvals).
 
 use fml_domain::lifecycle::Role;
 use fml_domain::{EmailAddress, FieldError, OrgId, Timestamp};
@@ -32,7 +33,16 @@ pub struct SettingsPatch {
     pub display_name: Option<Option<String>>,
     pub logo_url: Option<Option<String>>,
     pub support_email: Option<Option<String>>,
+    /// Maker-checker for high-risk approvals.
+    pub second_approval: Option<bool>,
+    /// Whether the public application link is open.
+    pub public_applications: Option<bool>,
+    /// New public applications per client address per hour (1-1000).
+    pub public_applications_per_hour: Option<i64>,
 }
+
+/// The most public applications per address per hour a tenant may allow.
+pub const MAX_APPLICATIONS_PER_HOUR: i64 = 1000;
 
 /// Reads a tenant's branding (any principal of the tenant may need it to render).
 pub async fn branding(ctx: &Ctx, org: &OrgId) -> Result<Branding, CommandError> {
@@ -101,6 +111,17 @@ pub fn apply(current: &TenantSettings, patch: &SettingsPatch) -> Result<TenantSe
             },
         };
     }
+    if let Some(v) = patch.second_approval {
+        next.second_approval = v;
+    }
+    if let Some(v) = patch.public_applications {
+        next.public_applications = v;
+    }
+    match patch.public_applications_per_hour.map(i32::try_from) {
+        None => {}
+        Some(Ok(n)) if (1..=MAX_APPLICATIONS_PER_HOUR).contains(&i64::from(n)) => next.public_applications_per_hour = n,
+        Some(_) => errors.push(FieldError::new("publicApplicationsPerHour", "a whole number from 1 to 1000")),
+    }
     if errors.is_empty() { Ok(next) } else { Err(CommandError::Validation(errors)) }
 }
 
@@ -126,6 +147,8 @@ pub async fn update(
     };
     let detail = json!({
         "displayName": next.display_name, "logoUrl": next.logo_url, "supportEmail": next.support_email,
+        "secondApproval": next.second_approval, "publicApplications": next.public_applications,
+        "publicApplicationsPerHour": next.public_applications_per_hour,
     });
     let entry = audit::Entry { org: Some(org), case_id: None, actor_kind, actor, action: "settings.update", detail };
     audit::record(unit.conn(), &entry, now).await?;
@@ -139,7 +162,7 @@ mod tests {
 
     #[test]
     fn patches() {
-        let cur = TenantSettings { display_name: Some("Acme".into()), logo_url: None, support_email: None };
+        let cur = TenantSettings { display_name: Some("Acme".into()), ..TenantSettings::default() };
         let p = SettingsPatch {
             logo_url: Some(Some("https://cdn.example.com/logo.png".into())),
             support_email: Some(Some("help@acme.example".into())),

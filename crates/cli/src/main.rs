@@ -123,6 +123,15 @@ enum SettingsCommand {
         logo_url: Option<String>,
         #[arg(long)]
         support_email: Option<String>,
+        /// Maker-checker: every high-risk approval needs a second senior or admin.
+        #[arg(long)]
+        second_approval: Option<bool>,
+        /// Opens (true) or closes (false) the public application link.
+        #[arg(long)]
+        public_applications: Option<bool>,
+        /// Applications one client address may start per hour on the public link (1 to 1000).
+        #[arg(long)]
+        public_applications_per_hour: Option<i64>,
         #[arg(long)]
         json: bool,
     },
@@ -249,6 +258,10 @@ struct ServeArgs {
     /// Default: `documents/` beside a SQLite database, else `./fml-documents`.
     #[arg(long, env = "FML_DOCUMENTS_DIR")]
     documents_dir: Option<std::path::PathBuf>,
+    /// The reverse proxies (addresses or CIDR ranges, comma-separated) whose X-Forwarded-For
+    /// names the client for sign-in and application throttling; unset, the TCP peer is the client.
+    #[arg(long, env = "FML_TRUSTED_PROXIES", value_parser = fml_server::client_addr::TrustedProxies::parse)]
+    trusted_proxies: Option<fml_server::client_addr::TrustedProxies>,
     /// Test-only: the webhook retry schedule in milliseconds, e.g. "10,20,30,40,50".
     #[arg(long, env = "FML_TEST_RETRY_SCHEDULE_MS", hide = true)]
     test_retry_schedule_ms: Option<String>,
@@ -444,7 +457,16 @@ async fn settings(url: &str, cmd: SettingsCommand) -> Result<()> {
             let b = fml_app::settings::branding(&ctx(&db), &org).await.map_err(command_error)?;
             (org, json, b)
         }
-        SettingsCommand::Set { org, display_name, logo_url, support_email, json } => {
+        SettingsCommand::Set {
+            org,
+            display_name,
+            logo_url,
+            support_email,
+            second_approval,
+            public_applications,
+            public_applications_per_hour,
+            json,
+        } => {
             let org = require_org(&db, &org).await?;
             // An empty value clears the field.
             let field = |v: Option<String>| v.map(|s| Some(s).filter(|s| !s.is_empty()));
@@ -452,6 +474,9 @@ async fn settings(url: &str, cmd: SettingsCommand) -> Result<()> {
                 display_name: field(display_name),
                 logo_url: field(logo_url),
                 support_email: field(support_email),
+                second_approval,
+                public_applications,
+                public_applications_per_hour,
             };
             let b = fml_app::settings::update(&ctx(&db), None, &org, &patch).await.map_err(command_error)?;
             (org, json, b)
@@ -461,14 +486,18 @@ async fn settings(url: &str, cmd: SettingsCommand) -> Result<()> {
     print(
         json,
         &json!({"orgId": org.as_str(), "orgName": branding.org_name, "displayName": s.display_name,
-                "logoUrl": s.logo_url, "supportEmail": s.support_email}),
+                "logoUrl": s.logo_url, "supportEmail": s.support_email, "secondApproval": s.second_approval,
+                "publicApplications": s.public_applications, "publicApplicationsPerHour": s.public_applications_per_hour}),
         || {
             format!(
-                "org:           {org} ({})\ndisplay name:  {}\nlogo URL:      {}\nsupport email: {}",
+                "org:             {org} ({})\ndisplay name:    {}\nlogo URL:        {}\nsupport email:   {}\nsecond approval: {}\npublic link:     {} ({} an hour per address)",
                 branding.org_name,
                 s.display_name.as_deref().unwrap_or("-"),
                 s.logo_url.as_deref().unwrap_or("-"),
-                s.support_email.as_deref().unwrap_or("-")
+                s.support_email.as_deref().unwrap_or("-"),
+                if s.second_approval { "on" } else { "off" },
+                if s.public_applications { "open" } else { "closed" },
+                s.public_applications_per_hour
             )
         },
     );
@@ -808,6 +837,7 @@ async fn serve(url: String, args: ServeArgs) -> Result<()> {
     if let Some(dir) = args.documents_dir {
         config.documents_dir = dir;
     }
+    config.trusted_proxies = args.trusted_proxies.unwrap_or_default();
     config.delivery_retention = args.delivery_retention_days.map(|d| std::time::Duration::from_secs(d * 86_400));
     config.vendors = fml_server::vendors::Vendors::from_env();
     config.http = fml_server::http::HttpLimits {

@@ -3,6 +3,7 @@
 
 pub mod application;
 pub mod case;
+pub mod controls;
 pub mod country;
 pub mod crypto;
 pub mod document;

@@ -54,6 +54,8 @@ pub struct Config {
     pub vendors: crate::vendors::Vendors,
     /// How often the monitoring scheduler looks for approved cases due a run (a minute).
     pub monitoring_every: std::time::Duration,
+    /// `FML_TRUSTED_PROXIES`: the reverse proxies whose `X-Forwarded-For` names the client.
+    pub trusted_proxies: crate::client_addr::TrustedProxies,
 }
 
 impl Config {
@@ -89,6 +91,7 @@ impl Config {
             documents_dir: default_documents_dir(&database_url),
             vendors: crate::vendors::Vendors::default(),
             monitoring_every: std::time::Duration::from_secs(60),
+            trusted_proxies: crate::client_addr::TrustedProxies::default(),
             database_url,
         }
     }

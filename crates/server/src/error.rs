@@ -33,6 +33,10 @@ pub enum ApiError {
     /// The principal may not do this (an analyst's role), whatever the object's state.
     #[error("{0}")]
     Forbidden(&'static str),
+    /// A decision control refused (403 with its own code, e.g. `senior_approval_required`,
+    /// and the concerns that make the case high-risk).
+    #[error("{1}")]
+    Control(&'static str, String, Vec<String>),
     /// A sign-in with a wrong email or password.
     #[error("the email or password is wrong")]
     InvalidCredentials,
@@ -73,6 +77,10 @@ pub struct ErrorBody {
     #[serde(rename = "currentStatus", skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<String>, example = "approved")]
     pub current_status: Option<fml_domain::CaseStatus>,
+    /// Present on `senior_approval_required` and `second_approver_required`: why the case is
+    /// high-risk, one sentence each.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reasons: Option<Vec<String>>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -90,7 +98,7 @@ impl ApiError {
             ApiError::PayloadTooLarge | ApiError::UploadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::IllegalTransition(..) | ApiError::Conflict(..) => StatusCode::CONFLICT,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
-            ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
+            ApiError::Forbidden(_) | ApiError::Control(..) => StatusCode::FORBIDDEN,
             _ => StatusCode::BAD_REQUEST,
         }
     }
@@ -106,6 +114,7 @@ impl From<fml_app::CommandError> for ApiError {
                 current,
             ),
             C::Forbidden(m) => ApiError::Forbidden(m),
+            C::Control { code, message, reasons } => ApiError::Control(code, message, reasons),
             C::Validation(f) => ApiError::Validation(f),
             C::Conflict(code, m) => ApiError::Conflict(code, m),
             C::Unprocessable(code, m) => ApiError::Unprocessable(code, m),
@@ -139,6 +148,7 @@ pub fn json_error(
         error_description: description,
         fields: fields.map(|f| f.into_iter().map(|e| FieldErrorBody { field: e.field, message: e.message }).collect()),
         current_status: None,
+        reasons: None,
     };
     (status, axum::Json(body)).into_response()
 }
@@ -199,12 +209,17 @@ impl IntoResponse for ApiError {
                 res
             }
             ApiError::Forbidden(m) => json_error(StatusCode::FORBIDDEN, "forbidden", m.into(), None),
+            ApiError::Control(code, m, reasons) => {
+                let reasons = (!reasons.is_empty()).then_some(reasons);
+                let body = ErrorBody { error: code, error_description: m, fields: None, current_status: None, reasons };
+                (StatusCode::FORBIDDEN, axum::Json(body)).into_response()
+            }
             ApiError::InvalidCredentials => json_error(StatusCode::UNAUTHORIZED, "invalid_credentials", msg, None),
             ApiError::TooManyRequests(secs) => {
                 let mut res = json_error(
                     StatusCode::TOO_MANY_REQUESTS,
                     "too_many_requests",
-                    format!("too many failed attempts; retry in {secs} s"),
+                    format!("too many requests; retry in {secs} s"),
                     None,
                 );
                 if let Ok(v) = HeaderValue::from_str(&secs.to_string()) {
@@ -218,6 +233,7 @@ impl IntoResponse for ApiError {
                     error_description: m,
                     fields: None,
                     current_status: Some(current),
+                    reasons: None,
                 };
                 (StatusCode::CONFLICT, axum::Json(body)).into_response()
             }

@@ -268,16 +268,23 @@ impl<R: MinRole> FromRequestParts<AppState> for Staff<R> {
     }
 }
 
-/// The client's address (the TCP peer).
+/// The client's address as throttling counts it ([`crate::ratelimit::address_key`]): the TCP
+/// peer, or the client a trusted proxy forwarded for ([`crate::client_addr`]).
 #[derive(Debug, Clone)]
 pub struct ClientAddr(pub String);
 
-impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
+impl FromRequestParts<AppState> for ClientAddr {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, ApiError> {
-        let peer = parts.extensions.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>().map(|c| c.0.ip());
-        Ok(ClientAddr(peer.map_or_else(|| "unknown".to_owned(), |ip| ip.to_string())))
+    async fn from_request_parts(parts: &mut Parts, st: &AppState) -> Result<Self, ApiError> {
+        let Some(peer) = parts.extensions.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>().map(|c| c.0.ip())
+        else {
+            return Ok(ClientAddr("unknown".to_owned()));
+        };
+        let forwarded: Vec<&str> =
+            parts.headers.get_all("x-forwarded-for").iter().filter_map(|v| v.to_str().ok()).collect();
+        let ip = crate::client_addr::client_ip(peer, &forwarded, &st.config.trusted_proxies);
+        Ok(ClientAddr(crate::ratelimit::address_key(ip)))
     }
 }
 

@@ -5,6 +5,7 @@
 //! listener, so tests bind port 0 and never wait on start-up.
 
 pub mod branding;
+pub mod client_addr;
 pub mod config;
 pub mod console;
 pub mod error;
@@ -85,8 +86,10 @@ impl App {
         let didit = config.vendors.didit.clone().map(vendors::didit::Didit::new);
         ctx = ctx.with_idv(idv);
         let logins = Arc::new(ratelimit::LoginLimiter::default());
+        let applications = Arc::new(ratelimit::ApplyLimiter::default());
         let branding = Arc::new(branding::BrandingCache::default());
-        let state = AppState { db, config, cases, ctx, blobs, branding, logins, webhook_client, tokens, didit };
+        let state =
+            AppState { db, config, cases, ctx, blobs, branding, logins, applications, webhook_client, tokens, didit };
         let router = router(state.clone());
         Self { state, router }
     }

@@ -22,6 +22,8 @@ pub struct AppState {
     pub branding: Arc<crate::branding::BrandingCache>,
     /// Failed sign-ins per account and per address.
     pub logins: Arc<crate::ratelimit::LoginLimiter>,
+    /// Public applications per tenant and client address, per hour.
+    pub applications: Arc<crate::ratelimit::ApplyLimiter>,
     /// Recently seen access tokens (PostgreSQL only; revocations clear it on every node).
     pub tokens: Arc<crate::tokens::TokenCache>,
     /// The SSRF-guarded client for test pings.

@@ -63,3 +63,28 @@ pub async fn respond(
     )?;
     Ok(true)
 }
+
+/// An escalation as the console shows it.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct EscalationRow {
+    pub note: String,
+    pub raised_by: String,
+    pub raised_at: i64,
+    /// `approve`, `decline` or `refer`; none while it is open.
+    pub recommendation: Option<String>,
+    pub response_note: Option<String>,
+    pub responded_by: Option<String>,
+    pub responded_at: Option<i64>,
+}
+
+/// The case's latest escalation, open or answered.
+pub async fn latest(conn: Conn<'_>, org: &OrgId, case_id: CaseId) -> Result<Option<EscalationRow>, StoreError> {
+    Ok(fetch_optional!(
+        conn,
+        EscalationRow,
+        "SELECT note, raised_by, raised_at, recommendation, response_note, responded_by, responded_at \
+         FROM escalations WHERE org_id = $1 AND case_id = $2 ORDER BY id DESC LIMIT 1",
+        org.as_str(),
+        case_id.to_string()
+    )?)
+}

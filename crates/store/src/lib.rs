@@ -5,6 +5,8 @@
 //! query runs without it.
 
 pub mod analysts;
+pub mod applications;
+pub mod approvals;
 pub mod audit;
 pub mod blobs;
 pub mod case_writer;

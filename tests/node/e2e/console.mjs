@@ -6,9 +6,13 @@
 // and press Redeliver. axe-core checks every main page (serious and critical violations fail
 // the run); a page that breaks its Content-Security-Policy fails too. Screenshots are saved.
 //
+// Then a high-risk case (its director a sanctions match): the hit form starts with no
+// disposition, and approving asks for the reason on the page before it overrides.
+//
 // Usage: node console.mjs <base url> <admin email> <password> <screenshot dir>
 // Talks to the Rust test on stdio: prints "case <id>" and waits for "submitted" (the test
-// has the customer submit through the portal, which needs the invite from the outbox).
+// has the customer submit through the portal, which needs the invite from the outbox); prints
+// "risky" and waits for the id of a case the test made high-risk (screened and routed).
 import { createHmac } from "node:crypto";
 import { readFileSync, mkdirSync } from "node:fs";
 import { createServer } from "node:http";
@@ -232,6 +236,31 @@ try {
     throw new Error("the redelivery did not reach the receiver");
   }
   await audit("recent deliveries after redelivery");
+
+  step("a high-risk case: no default hit disposition, and approving asks for the reason");
+  console.log("risky");
+  const risky = (await lines.next()).value;
+  await page.goto(`${base}/cases/${risky}`);
+  await page.locator("#concerns").getByText("High-risk case.").waitFor();
+  await page.locator(".risk-strip").getByText("Open hits").waitFor();
+  const hitForm = page.locator("form[action*='/screening/hits/']").first();
+  const hitSelect = hitForm.locator("select[name=disposition]");
+  if ((await hitSelect.inputValue()) !== "") throw new Error("the hit disposition starts with a choice made");
+  await hitForm.getByRole("button", { name: /Record/ }).click();
+  if (!(await hitSelect.evaluate((el) => el.matches(":invalid")))) throw new Error("a hit was recorded with no choice");
+  await hitSelect.selectOption("true_match");
+  await hitForm.getByRole("button", { name: /Record/ }).click();
+  await page.getByText("Your disposition of the hit is recorded.").waitFor();
+  await page.locator("#concerns").getByText(/confirmed as a true match/).waitFor();
+  await audit("high-risk case");
+  await shot("case-high-risk");
+  const reason = page.getByLabel("Reason for approving (required)");
+  await page.getByRole("button", { name: "Approve (override)" }).click();
+  if (!(await reason.evaluate((el) => el.matches(":invalid")))) throw new Error("the override went without a reason");
+  await reason.fill("Director resigned in 2019; MLRO sign-off 4471.");
+  await page.getByRole("button", { name: "Approve (override)" }).click();
+  await page.getByText("Case approved.").waitFor();
+  await page.locator("#case-status").getByText("Approved").waitFor();
 
   step("event catalog and settings");
   await page.getByRole("link", { name: "Event catalog" }).click();

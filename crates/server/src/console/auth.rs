@@ -154,20 +154,24 @@ pub async fn sign_in(
         return again(StatusCode::UNAUTHORIZED, "The email or password is incorrect.".into());
     }
     let account = email.to_lowercase();
-    if let Err(wait) = st.logins.check(&account, &addr) {
-        let minutes = wait.as_secs().div_ceil(60).max(1);
-        return again(
-            StatusCode::TOO_MANY_REQUESTS,
-            format!(
-                "Too many failed sign-in attempts. For your security, sign-in is locked for {minutes} minute{}. \
+    // Counted before the password is checked: attempts in flight count too.
+    let attempt = match st.logins.begin(&account, &addr) {
+        Ok(attempt) => attempt,
+        Err(wait) => {
+            let minutes = wait.as_secs().div_ceil(60).max(1);
+            return again(
+                StatusCode::TOO_MANY_REQUESTS,
+                format!(
+                    "Too many failed sign-in attempts. For your security, sign-in is locked for {minutes} minute{}. \
                  Try again later or ask an admin to check your account.",
-                if minutes == 1 { "" } else { "s" }
-            ),
-        );
-    }
+                    if minutes == 1 { "" } else { "s" }
+                ),
+            );
+        }
+    };
     match fml_app::analysts::login(&st.ctx, &account, password, &addr).await {
         Ok(Some(session)) => {
-            st.logins.succeeded(&account);
+            attempt.succeeded();
             let mut res = Redirect::to(&next).into_response();
             if let Some(c) = crate::routes::session::session_cookie(&st, Some(session.token.expose())) {
                 res.headers_mut().append(header::SET_COOKIE, c);
@@ -178,7 +182,7 @@ pub async fn sign_in(
             res
         }
         Ok(None) => {
-            st.logins.failed(&account, &addr);
+            drop(attempt);
             again(StatusCode::UNAUTHORIZED, "The email or password is incorrect.".into())
         }
         Err(e) => ConsoleError::from(e).into_response(),

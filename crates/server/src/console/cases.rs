@@ -233,6 +233,7 @@ struct CasePageView {
     notice: Option<&'static str>,
     error: Option<String>,
     allowed: Allowed,
+    decision: super::decision::DecisionPanel,
     panels: Vec<panels::Rendered>,
     echo: Echo,
 }
@@ -267,6 +268,8 @@ async fn render(
     let case =
         fml_store::cases::get(&st.db, &who.org, &locate(id)?).await?.ok_or(ConsoleError::NotFound("no such case"))?;
     let allowed = Allowed::of(&case, who);
+    let controls = fml_app::approvals::state(&st.ctx, who, &CaseLocator::Id(case.id)).await?;
+    let decision = super::decision::DecisionPanel::new(&controls, who);
     let panels = panels::all(st, who, &chrome.csrf, &case, &allowed, &shown.echo).await?;
     let page = CasePageView {
         id: case.id.to_string(),
@@ -280,6 +283,7 @@ async fn render(
         error: shown.error,
         echo: shown.echo,
         allowed,
+        decision,
         panels,
     };
     Ok(html(status, page.render()))
@@ -346,10 +350,14 @@ pub async fn decide(
     let locator = locate(&id)?;
     let r = async {
         let notes = note(&form, "notes", false)?;
-        fml_app::cases::decide(&st.ctx, form.analyst(), &locator, outcome, notes).await.map(drop)
+        fml_app::cases::decide(&st.ctx, form.analyst(), &locator, outcome, notes).await
     }
     .await;
-    after(&st, &form, &id, r, (done, "decision")).await
+    let done = match &r {
+        Ok(fml_app::cases::Decided::AwaitingSecond(_)) => "approval-pending",
+        _ => done,
+    };
+    after(&st, &form, &id, r.map(drop), (done, "decision")).await
 }
 
 pub async fn escalate(

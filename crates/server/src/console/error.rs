@@ -28,6 +28,12 @@ impl From<CommandError> for ConsoleError {
         match e {
             CommandError::NotFound(what) => ConsoleError::NotFound(what),
             CommandError::Forbidden(why) => ConsoleError::Forbidden(why.to_owned()),
+            CommandError::Control { message, reasons, .. } if reasons.is_empty() => {
+                ConsoleError::Refused(StatusCode::FORBIDDEN, message)
+            }
+            CommandError::Control { message, reasons, .. } => {
+                ConsoleError::Refused(StatusCode::FORBIDDEN, format!("{message}: {}.", reasons.join("; ")))
+            }
             CommandError::Illegal { .. } => ConsoleError::Refused(StatusCode::CONFLICT, e.to_string()),
             CommandError::Conflict(_, m) => ConsoleError::Refused(StatusCode::CONFLICT, m),
             CommandError::Unprocessable(_, m) => ConsoleError::Refused(StatusCode::UNPROCESSABLE_ENTITY, m),

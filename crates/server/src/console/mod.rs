@@ -9,6 +9,7 @@ mod auth;
 mod cases;
 mod catalog;
 mod clients;
+mod decision;
 mod deliveries;
 mod engines;
 mod error;
@@ -79,6 +80,7 @@ pub fn router() -> Router<AppState> {
         .route("/settings/engines/risk-model", post(engines::risk_model))
         .route("/settings/engines/policy", post(engines::policy))
         .route("/settings/branding", post(settings::branding))
+        .route("/settings/controls", post(settings::controls))
         .route("/settings/analysts", post(settings::add_analyst))
         .route("/settings/analysts/{id}", post(settings::change_analyst))
         .route("/assets/{file}", get(assets::serve))

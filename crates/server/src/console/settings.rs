@@ -41,9 +41,15 @@ struct SettingsPage {
     display_name: String,
     logo_url: String,
     support_email: String,
+    second_approval: bool,
+    public_applications: bool,
+    public_applications_per_hour: String,
+    /// Where the public link is, for the admin to copy.
+    apply_url: String,
     analysts: Vec<AnalystLine>,
     notice: Option<&'static str>,
     branding_error: Option<String>,
+    controls_error: Option<String>,
     analyst_error: Option<String>,
     added: Option<NewAnalyst>,
     echo: Echo,
@@ -53,6 +59,7 @@ struct SettingsPage {
 struct Outcome {
     notice: Option<&'static str>,
     branding_error: Option<String>,
+    controls_error: Option<String>,
     analyst_error: Option<String>,
     added: Option<NewAnalyst>,
     /// A refused form as posted.
@@ -86,15 +93,28 @@ async fn render(st: &AppState, who: &Viewer<Admin>, o: Outcome, status: StatusCo
             st.support_email.clone().unwrap_or_default(),
         )
     };
+    let (second_approval, public_applications, public_applications_per_hour) = if o.echo.form == "controls" {
+        let v = |n: &str| o.echo.value("controls", n).to_owned();
+        (v("secondApproval") == "on", v("publicApplications") == "on", v("publicApplicationsPerHour"))
+    } else {
+        let s = &b.settings;
+        (s.second_approval, s.public_applications, s.public_applications_per_hour.to_string())
+    };
+    let apply_url = format!("{}/apply/{}", st.config.portal_url, who.analyst.org);
     let view = SettingsPage {
         chrome: who.chrome("settings"),
         org_name: b.org_name.clone(),
         display_name,
         logo_url,
         support_email,
+        second_approval,
+        public_applications,
+        public_applications_per_hour,
+        apply_url,
         analysts,
         notice: o.notice,
         branding_error: o.branding_error,
+        controls_error: o.controls_error,
         analyst_error: o.analyst_error,
         added: o.added,
         echo: o.echo,
@@ -131,6 +151,7 @@ pub async fn branding(State(st): State<AppState>, form: Posted<Admin>) -> Result
         display_name: opt("displayName"),
         logo_url: opt("logoUrl"),
         support_email: opt("supportEmail"),
+        ..SettingsPatch::default()
     };
     let org = form.analyst().org.clone();
     match fml_app::settings::update(&st.ctx, Some(form.analyst()), &org, &patch).await {
@@ -142,6 +163,33 @@ pub async fn branding(State(st): State<AppState>, form: Posted<Admin>) -> Result
             let msg = refusal(e)?;
             let echo = Echo { form: "branding".into(), fields: form.fields.0.clone() };
             let o = Outcome { branding_error: Some(msg), echo, ..Outcome::default() };
+            render(&st, &form.who, o, StatusCode::UNPROCESSABLE_ENTITY).await
+        }
+    }
+}
+
+/// The tenant's controls: maker-checker for high-risk approvals and the public application
+/// link with its hourly allowance per address.
+pub async fn controls(State(st): State<AppState>, form: Posted<Admin>) -> Result<Response, ConsoleError> {
+    let f = &form.fields;
+    let per_hour = f.text("publicApplicationsPerHour").trim();
+    let patch = SettingsPatch {
+        second_approval: Some(f.text("secondApproval") == "on"),
+        public_applications: Some(f.text("publicApplications") == "on"),
+        // Unreadable is out of range, so the rule's message answers it.
+        public_applications_per_hour: (!per_hour.is_empty()).then(|| per_hour.parse().unwrap_or(0)),
+        ..SettingsPatch::default()
+    };
+    let org = form.analyst().org.clone();
+    match fml_app::settings::update(&st.ctx, Some(form.analyst()), &org, &patch).await {
+        Ok(_) => {
+            st.branding.forget(&org);
+            Ok(Redirect::to("/settings?done=saved").into_response())
+        }
+        Err(e) => {
+            let msg = refusal(e)?;
+            let echo = Echo { form: "controls".into(), fields: form.fields.0.clone() };
+            let o = Outcome { controls_error: Some(msg), echo, ..Outcome::default() };
             render(&st, &form.who, o, StatusCode::UNPROCESSABLE_ENTITY).await
         }
     }

@@ -119,6 +119,7 @@ pub fn notice(code: Option<&str>) -> Option<&'static str> {
         "owner" => "Owner updated.",
         "approved" => "Case approved.",
         "declined" => "Case declined.",
+        "approval-pending" => "Your approval is recorded; a second senior or admin must confirm it.",
         "escalated" => "Case escalated to a senior reviewer.",
         "responded" => "Your recommendation was sent back to the analyst.",
         "invite" => "A new invite was sent; earlier links no longer work.",

@@ -120,12 +120,12 @@ async fn login(
         return Err(ApiError::InvalidCredentials);
     }
     let account = email.trim().to_lowercase();
-    st.logins.check(&account, &addr).map_err(|wait| ApiError::TooManyRequests(wait.as_secs().max(1)))?;
+    // Counted before the password is checked: attempts in flight count too.
+    let attempt = st.logins.begin(&account, &addr).map_err(|wait| ApiError::TooManyRequests(wait.as_secs().max(1)))?;
     let Some(session) = fml_app::analysts::login(&st.ctx, &account, password, &addr).await? else {
-        st.logins.failed(&account, &addr);
         return Err(ApiError::InvalidCredentials);
     };
-    st.logins.succeeded(&account);
+    attempt.succeeded();
     let view = SessionView { analyst: (&session.analyst).into(), expires_at: Some(session.expires_at) };
     let mut res = (StatusCode::OK, Json(view)).into_response();
     if let Some(c) = session_cookie(&st, Some(session.token.expose())) {

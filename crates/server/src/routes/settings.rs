@@ -30,6 +30,13 @@ struct SettingsView {
     display_name: Option<String>,
     logo_url: Option<String>,
     support_email: Option<String>,
+    /// Maker-checker: every approval of a high-risk case needs a second, different senior or
+    /// admin (default false).
+    second_approval: bool,
+    /// Whether the public application link (`/portal/apply/{orgId}`) is open (default false).
+    public_applications: bool,
+    /// How many applications one client address may start per hour on the public link.
+    public_applications_per_hour: i32,
 }
 
 impl From<Branding> for SettingsView {
@@ -39,6 +46,9 @@ impl From<Branding> for SettingsView {
             display_name: b.settings.display_name,
             logo_url: b.settings.logo_url,
             support_email: b.settings.support_email,
+            second_approval: b.settings.second_approval,
+            public_applications: b.settings.public_applications,
+            public_applications_per_hour: b.settings.public_applications_per_hour,
         }
     }
 }
@@ -85,6 +95,13 @@ struct SettingsBody {
     logo_url: Option<Value>,
     #[schema(schema_with = support_email_schema)]
     support_email: Option<Value>,
+    /// Maker-checker for high-risk approvals.
+    second_approval: Option<bool>,
+    /// Opens or closes the public application link.
+    public_applications: Option<bool>,
+    /// Applications one client address may start per hour on the public link.
+    #[schema(minimum = 1, maximum = 1000)]
+    public_applications_per_hour: Option<i64>,
 }
 
 /// Change the tenant's settings.
@@ -99,7 +116,7 @@ async fn patch_settings(
     staff: Staff<Admin>,
     JsonBody(body, _): JsonBody,
 ) -> Result<Json<SettingsView>, ApiError> {
-    let _: SettingsBody = typed_body(&body)?;
+    let typed: SettingsBody = typed_body(&body)?;
     let mut errors = Vec::new();
     let mut field = |name: &str| -> Option<Option<String>> {
         match body.get(name) {
@@ -116,6 +133,9 @@ async fn patch_settings(
         display_name: field("displayName"),
         logo_url: field("logoUrl"),
         support_email: field("supportEmail"),
+        second_approval: typed.second_approval,
+        public_applications: typed.public_applications,
+        public_applications_per_hour: typed.public_applications_per_hour,
     };
     if !errors.is_empty() {
         return Err(ApiError::Validation(errors));

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use axum::Json;
 use axum::extract::{Path, Query, State};
-use axum::http::header;
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use fml_app::cases as commands;
 use fml_domain::ids::CaseLocator;
@@ -70,6 +70,22 @@ pub struct StaffCaseView {
     /// The analyst who opened a manual case.
     pub created_by: Option<String>,
     pub decision: Option<DecisionView>,
+    /// A first approval waiting for a second senior or admin (maker-checker). Given on the
+    /// routes that return one case; absent from lists and when none waits.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pending_approval: Option<PendingApprovalView>,
+}
+
+/// A first approval of a high-risk case, waiting for a different senior or admin.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct PendingApprovalView {
+    pub requested_by: String,
+    pub notes: String,
+    /// Why the case is high-risk, as the first approver saw it.
+    pub reasons: Vec<String>,
+    #[schema(value_type = String, format = DateTime)]
+    pub requested_at: Timestamp,
 }
 
 impl StaffCaseView {
@@ -83,6 +99,7 @@ impl StaffCaseView {
                 decided_by: d.decided_by.clone(),
                 decided_at: d.decided_at,
             }),
+            pending_approval: None,
         }
     }
 }
@@ -96,7 +113,18 @@ pub(crate) async fn view(st: &AppState, c: &CaseRecord) -> Result<StaffCaseView,
         }
         None => None,
     };
-    Ok(StaffCaseView::new(c, owner.as_ref(), &st.config))
+    let mut v = StaffCaseView::new(c, owner.as_ref(), &st.config);
+    if matches!(c.status, CaseStatus::InReview | CaseStatus::Returned) {
+        let mut r = st.db.reader().await?;
+        v.pending_approval =
+            fml_store::approvals::pending(r.conn(), &c.org_id, c.id).await?.map(|p| PendingApprovalView {
+                reasons: p.concerns(),
+                requested_by: p.requested_by,
+                notes: p.notes,
+                requested_at: Timestamp::from_millis(p.requested_at),
+            });
+    }
+    Ok(v)
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -344,12 +372,22 @@ struct DecisionBody {
 
 /// Approve or decline the case (`case.decision.made` and `case.status.changed`). Allowed from
 /// `in_review` and `returned`; otherwise 409 `invalid_transition` with `currentStatus`.
+///
+/// Approving a high-risk case (a confirmed or undisposed sanctions/PEP hit, risk band high or
+/// prohibited, a routing outcome that declines or refers, an open monitoring alert) takes a
+/// senior or an admin and `notes` (the reason for the override); an analyst gets 403
+/// `senior_approval_required` with the `reasons`. With the tenant's `secondApproval`
+/// setting, the first such approval answers 202 and the case waits for a different senior or
+/// admin (`pendingApproval`); the same person again gets 403 `second_approver_required`.
 #[utoipa::path(
     post, path = "/api/cases/{caseId}/decision", tag = "workflow",
     params(("caseId" = String, Path, description = "The case UUID or its reference")),
     request_body(content = DecisionBody, content_type = "application/json"),
     responses(
         (status = 200, description = "The decided case", body = StaffCaseView),
+        (status = 202, description = "A first approval, recorded: a second senior or admin completes it", body = StaffCaseView),
+        (status = 400, description = "validation_error (`notes` is required to approve a high-risk case)", body = ErrorBody),
+        (status = 403, description = "senior_approval_required or second_approver_required (reasons)", body = ErrorBody),
         (status = 409, description = "invalid_transition (currentStatus)", body = ErrorBody),
     ),
     security(("analystToken" = []), ("analystSession" = []))
@@ -359,7 +397,7 @@ async fn decide(
     staff: Staff,
     Path(case_id): Path<String>,
     JsonBody(body, _): JsonBody,
-) -> Result<Json<StaffCaseView>, ApiError> {
+) -> Result<(StatusCode, Json<StaffCaseView>), ApiError> {
     let typed: DecisionBody = typed_body(&body)?;
     let locator = locate(&case_id)?;
     let mut errors = Vec::new();
@@ -373,8 +411,12 @@ async fn decide(
     };
     let notes = note_field(typed.notes.as_ref(), "notes", false).map_err(|e| errors.push(e)).ok();
     let (Some(outcome), Some(notes)) = (outcome, notes) else { return Err(ApiError::Validation(errors)) };
-    let case = commands::decide(&st.ctx, &staff, &locator, outcome, notes).await?;
-    Ok(Json(view(&st, &case).await?))
+    let decided = commands::decide(&st.ctx, &staff, &locator, outcome, notes).await?;
+    let status = match decided {
+        commands::Decided::Final(_) => StatusCode::OK,
+        commands::Decided::AwaitingSecond(_) => StatusCode::ACCEPTED,
+    };
+    Ok((status, Json(view(&st, decided.case()).await?)))
 }
 
 /// The body of `POST /api/cases/{caseId}/escalation`.

@@ -77,7 +77,8 @@ async fn the_customer_journey_in_a_browser(b: Backend) {
 /// create an API client and read its secret once, add an endpoint after "Send test ping", see
 /// a Public API case with its `API · hubspot` badge, approve it, watch `case.decision.made`
 /// delivered in Recent Deliveries, stop the receiver and see the failure and the next retry,
-/// restart it and press Redeliver; axe-core finds no serious or critical violation on any
+/// restart it and press Redeliver; on a high-risk case, record a hit's disposition (the form
+/// has no default) and approve with the reason the page asks for; axe-core finds no serious or critical violation on any
 /// main page, and no page breaks its Content-Security-Policy. Screenshots are saved under
 /// `target/e2e-screenshots/`.
 async fn the_analyst_console_in_a_browser(b: Backend) {
@@ -87,6 +88,7 @@ async fn the_analyst_console_in_a_browser(b: Backend) {
     let schedule = fml_webhooks::Schedule::new(vec![std::time::Duration::from_secs(60); 5]);
     let app = spawn_with(b, Options { retry_schedule: Some(schedule), ..Options::default() }).await;
     let admin = app.analyst(fml_domain::lifecycle::Role::Admin).await;
+    crate::screening::load_samples(&app).await;
     let shots = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("../../target/e2e-screenshots")
         .join(if b == Backend::Sqlite { "sqlite" } else { "postgres" });
@@ -107,12 +109,21 @@ async fn the_analyst_console_in_a_browser(b: Backend) {
     let mut stdin = child.stdin.take().unwrap();
     let mut stdout = BufReader::new(child.stdout.take().unwrap()).lines();
     let mut transcript = Vec::new();
+    let mut risky = None;
     let run = async {
         while let Some(line) = stdout.next_line().await.unwrap() {
             if let Some(case) = line.strip_prefix("case ") {
                 // The customer submits through the portal, so the case reaches review.
                 crate::portal::customer_submits(&app, case).await;
                 stdin.write_all(b"submitted\n").await.unwrap();
+            }
+            if line == "risky" {
+                // A case whose director and shareholder are sanctions matches, screened and routed.
+                let people = crate::screening::people();
+                let case = crate::screening::submitted_case(&app, "crm-e2e-risky", "Inter Tobacco LLC", people).await;
+                app.events_of(&admin.token, &case, "routing.evaluated", 1).await;
+                stdin.write_all(format!("{case}\n").as_bytes()).await.unwrap();
+                risky = Some(case);
             }
             transcript.push(line);
         }
@@ -131,6 +142,11 @@ async fn the_analyst_console_in_a_browser(b: Backend) {
     assert_eq!(decision["outcome"], "approved");
     assert_eq!(decision["notes"], "Registry and directors verified.");
     assert_eq!(decision["analystEmail"], admin.email);
+    let timeline = app.timeline_all(&admin.token, &risky.expect("the journey asked for a high-risk case")).await;
+    let decision = timeline.iter().find(|e| e["event"] == "case.decision.made").expect("the override's event");
+    assert_eq!(decision["notes"], "Director resigned in 2019; MLRO sign-off 4471.");
+    let audit = fml_store::audit::list(&app.db, &app.org, Some("case.decide"), 1).await.unwrap();
+    assert!(audit[0].detail.contains("\"override\":true"), "{}", audit[0].detail);
 }
 
 crate::on_both_backends!(the_customer_journey_in_a_browser, the_analyst_console_in_a_browser);

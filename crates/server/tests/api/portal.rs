@@ -17,6 +17,12 @@ pub async fn invite_tokens(app: &TestApp) -> Vec<String> {
 
 /// The magic-link tokens sent for one case (or all), oldest first.
 pub async fn invite_tokens_for(app: &TestApp, case: Option<&str>) -> Vec<String> {
+    link_tokens(app, case, "/invite/").await
+}
+
+/// The tokens of the links after `marker` in the tenant's outbox (for one case, or all),
+/// oldest first.
+async fn link_tokens(app: &TestApp, case: Option<&str>, marker: &str) -> Vec<String> {
     let key = MasterKey::from_hex(&app.master_key_hex).unwrap();
     let mut out = Vec::new();
     for m in fml_store::mail::list(&app.db, &app.org).await.unwrap() {
@@ -25,7 +31,6 @@ pub async fn invite_tokens_for(app: &TestApp, case: Option<&str>) -> Vec<String>
         }
         let Some(sealed) = m.body_sealed else { continue };
         let body = String::from_utf8(key.open(fml_store::mail::SEAL_CONTEXT, &sealed).unwrap()).unwrap();
-        let marker = "/invite/";
         if let Some(i) = body.find(marker) {
             out.push(
                 body[i + marker.len()..]
@@ -300,17 +305,51 @@ async fn html_forms_work_without_javascript(b: Backend) {
     assert_eq!(res.status(), 403);
 }
 
+/// Turns the tenant's public application link on, with an hourly allowance per address.
+async fn open_public_link(app: &TestApp, admin: &str, per_hour: u32) {
+    let body = json!({"publicApplications": true, "publicApplicationsPerHour": per_hour});
+    let res = app.http.patch(app.url("/api/settings")).bearer_auth(admin).json(&body).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+}
+
+/// The confirmation links mailed to applicants, oldest first.
+async fn confirmation_tokens(app: &TestApp) -> Vec<String> {
+    link_tokens(app, None, "/apply/confirm/").await
+}
+
+/// Follows a confirmation link (a POST, as its page's button does): the session cookie.
+async fn confirm_application(app: &TestApp, token: &str) -> String {
+    let res = no_redirects().post(app.url(&format!("/portal/apply/confirm/{token}"))).send().await.unwrap();
+    assert_eq!(res.status(), 303, "{:?}", res.text().await);
+    assert_eq!(res.headers()["location"], "/portal");
+    res.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_owned()
+}
+
 async fn the_public_application_link(b: Backend) {
     let app = spawn(b).await;
-    let analyst = app.analyst(Role::Admin).await;
+    let admin = app.analyst(Role::Admin).await;
+    let apply_url = app.url(&format!("/portal/apply/{}", app.org));
+    let application = [
+        ("companyName", "Bravo GmbH"),
+        ("country", "DE"),
+        ("customerName", "Berta"),
+        ("customerEmail", "berta@bravo.example"),
+    ];
+    // Off by default: the link does not exist, and a post makes nothing.
+    assert_eq!(app.http.get(&apply_url).send().await.unwrap().status(), 404);
+    let res = no_redirects().post(&apply_url).form_fields(&application).send().await.unwrap();
+    assert_eq!(res.status(), 404);
+    assert!(fml_store::mail::list(&app.db, &app.org).await.unwrap().is_empty());
+
     app.http
         .patch(app.url("/api/settings"))
-        .bearer_auth(&analyst.token)
+        .bearer_auth(&admin.token)
         .json(&json!({"displayName": "Test Bank", "supportEmail": "kyb@bank.example", "logoUrl": "https://cdn.bank.example/l.png"}))
         .send()
         .await
         .unwrap();
-    let page = app.http.get(app.url(&format!("/portal/apply/{}", app.org))).send().await.unwrap();
+    open_public_link(&app, &admin.token, 5).await;
+    let page = app.http.get(&apply_url).send().await.unwrap();
     assert_eq!(page.status(), 200);
     let html = page.text().await.unwrap();
     for needle in ["Test Bank", "kyb@bank.example", "https://cdn.bank.example/l.png", "<label for=\"customerEmail\">"] {
@@ -319,36 +358,149 @@ async fn the_public_application_link(b: Backend) {
     assert_eq!(app.http.get(app.url("/portal/apply/org_nope")).send().await.unwrap().status(), 404);
 
     let http = no_redirects();
-    let res = http
-        .post(app.url(&format!("/portal/apply/{}", app.org)))
-        .form_fields(&[("companyName", "Bravo GmbH"), ("country", "DE"), ("customerName", "B"), ("customerEmail", "")])
+    let mut blank = application;
+    blank[3].1 = "";
+    let res = http.post(&apply_url).form_fields(&blank).send().await.unwrap();
+    assert_eq!(res.status(), 400);
+    let res = http.post(&apply_url).form_fields(&application).send().await.unwrap();
+    assert_eq!(res.status(), 202);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("Check your email") && html.contains("berta@bravo.example"), "{html}");
+    // Nothing is opened until the applicant shows they hold the address.
+    let (_, list) = app.get_json(&admin.token, "/api/cases").await;
+    assert_eq!(list["data"].as_array().unwrap().len(), 0, "{list}");
+    let mails = fml_store::mail::list(&app.db, &app.org).await.unwrap();
+    assert_eq!(mails.len(), 1);
+    assert_eq!(mails[0].recipient, "berta@bravo.example");
+    let token = confirmation_tokens(&app).await.pop().expect("a confirmation link");
+
+    // The link's page only shows a button (mail scanners follow GETs); the button opens the case.
+    let page = app.http.get(app.url(&format!("/portal/apply/confirm/{token}"))).send().await.unwrap();
+    assert_eq!(page.status(), 200);
+    assert!(page.text().await.unwrap().contains("Confirm and continue"));
+    let (_, list) = app.get_json(&admin.token, "/api/cases").await;
+    assert_eq!(list["data"].as_array().unwrap().len(), 0);
+    let cookie = confirm_application(&app, &token).await;
+    let html = app.http.get(app.url("/portal")).header("cookie", &cookie).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("Bravo GmbH") && html.contains("Your application"), "{html}");
+
+    let (_, list) = app.get_json(&admin.token, "/api/cases?source=application_form").await;
+    assert_eq!(list["data"].as_array().unwrap().len(), 1);
+    let case = &list["data"][0];
+    assert_eq!(case["country"], "DE");
+    assert_eq!(case["customerEmail"], "berta@bravo.example");
+    let timeline = app.timeline(&admin.token, case["caseId"].as_str().unwrap()).await;
+    assert_eq!(timeline[0]["event"], "case.created");
+    assert_eq!(timeline[0]["source"], "application_form");
+    assert_valid(&app, &timeline[0].to_string()).await;
+
+    // The same link is the applicant's way back in after their session lapses: a new session
+    // for the same case, never a second case.
+    app.http.post(app.url("/portal/sign-out")).header("cookie", &cookie).send().await.unwrap();
+    assert_ne!(app.http.get(app.url("/portal")).header("cookie", &cookie).send().await.unwrap().status(), 200);
+    let again = confirm_application(&app, &token).await;
+    assert_ne!(again, cookie);
+    let html = app.http.get(app.url("/portal")).header("cookie", &again).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("Bravo GmbH"), "{html}");
+    let (_, list) = app.get_json(&admin.token, "/api/cases").await;
+    assert_eq!(list["data"].as_array().unwrap().len(), 1);
+    // A made-up link opens nothing.
+    let res = no_redirects().post(app.url("/portal/apply/confirm/not-a-token")).send().await.unwrap();
+    assert_eq!(res.status(), 404);
+    assert!(res.headers().get("set-cookie").is_none());
+
+    // Closing the link again closes it.
+    let res = app
+        .http
+        .patch(app.url("/api/settings"))
+        .bearer_auth(&admin.token)
+        .json(&json!({"publicApplications": false}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.json::<Value>().await.unwrap()["publicApplications"], false);
+    assert_eq!(app.http.get(&apply_url).send().await.unwrap().status(), 404);
+}
+
+/// What a stranger can make the public link do is small: a few applications an hour from one
+/// address, no files, no large bodies, and refused attempts cost no allowance.
+async fn public_applications_are_bounded(b: Backend) {
+    let app = spawn(b).await;
+    let admin = app.analyst(Role::Admin).await;
+    let apply_url = app.url(&format!("/portal/apply/{}", app.org));
+    for bad in [
+        json!({"publicApplicationsPerHour": 0}),
+        json!({"publicApplicationsPerHour": 1001}),
+        json!({"publicApplications": "yes"}),
+    ] {
+        let res = app.http.patch(app.url("/api/settings")).bearer_auth(&admin.token).json(&bad).send().await.unwrap();
+        assert_eq!(res.status(), 400, "{bad}");
+    }
+    open_public_link(&app, &admin.token, 2).await;
+    let post_json = |body: Value| app.http.post(&apply_url).json(&body).send();
+    let applicant = |n: u32| {
+        json!({"companyName": format!("Firm {n} Ltd"), "country": "GB", "customerName": "Al",
+               "customerEmail": format!("al{n}@firm.example")})
+    };
+
+    // A body over 1 MiB is refused before it is read whole.
+    let huge = json!({"companyName": "x".repeat(1024 * 1024 + 1), "country": "GB", "customerEmail": "a@b.example"});
+    assert_eq!(post_json(huge).await.unwrap().status(), 413);
+    // Files come only after the email is confirmed; none is stored.
+    let boundary = "fml-apply-boundary";
+    let mut body = Vec::new();
+    for (k, v) in applicant(0).as_object().unwrap() {
+        body.extend_from_slice(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{}\r\n", v.as_str().unwrap())
+                .as_bytes(),
+        );
+    }
+    body.extend_from_slice(
+        format!("--{boundary}\r\nContent-Disposition: form-data; name=\"files\"; filename=\"a.pdf\"\r\n\r\n")
+            .as_bytes(),
+    );
+    body.extend_from_slice(crate::documents::PDF);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    let res = app
+        .http
+        .post(&apply_url)
+        .header("content-type", format!("multipart/form-data; boundary={boundary}"))
+        .body(body)
         .send()
         .await
         .unwrap();
     assert_eq!(res.status(), 400);
-    let res = http
-        .post(app.url(&format!("/portal/apply/{}", app.org)))
-        .form_fields(&[
-            ("companyName", "Bravo GmbH"),
-            ("country", "DE"),
-            ("customerName", "Berta"),
-            ("customerEmail", "berta@bravo.example"),
-        ])
+    let err: Value = res.json().await.unwrap();
+    assert_eq!(err["fields"][0]["field"], "files", "{err}");
+    assert_eq!(std::fs::read_dir(app.documents_dir()).map(|d| d.count()).unwrap_or(0), 0);
+    // A refused form stores nothing.
+    let res = post_json(json!({"companyName": "No Mail Ltd", "country": "GB"})).await.unwrap();
+    assert_eq!(res.status(), 400);
+
+    // None of those counted: two applications pass, the third waits.
+    for n in 1..=2 {
+        let res = post_json(applicant(n)).await.unwrap();
+        assert_eq!(res.status(), 202);
+        assert_eq!(res.json::<Value>().await.unwrap(), json!({"status": "confirmation_sent"}));
+    }
+    let res = post_json(applicant(3)).await.unwrap();
+    assert_eq!(res.status(), 429);
+    let wait: u64 = res.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+    assert!((1..=3600).contains(&wait), "{wait}");
+    assert_eq!(res.json::<Value>().await.unwrap()["error"], "too_many_requests");
+    let recipients: Vec<String> =
+        fml_store::mail::list(&app.db, &app.org).await.unwrap().into_iter().map(|m| m.recipient).collect();
+    assert_eq!(recipients.len(), 2, "{recipients:?}");
+    // Cross-site posts are refused (a page elsewhere cannot apply in a visitor's name).
+    let res = app
+        .http
+        .post(&apply_url)
+        .header("origin", "https://evil.example")
+        .form_fields(&[("companyName", "X"), ("country", "GB"), ("customerEmail", "x@x.example")])
         .send()
         .await
         .unwrap();
-    assert_eq!(res.status(), 303);
-    let cookie = res.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_owned();
-    let html = app.http.get(app.url("/portal")).header("cookie", &cookie).send().await.unwrap().text().await.unwrap();
-    assert!(html.contains("Bravo GmbH") && html.contains("Your application"), "{html}");
-
-    let (_, list) = app.get_json(&analyst.token, "/api/cases?source=application_form").await;
-    let case = &list["data"][0];
-    assert_eq!(case["country"], "DE");
-    let timeline = app.timeline(&analyst.token, case["caseId"].as_str().unwrap()).await;
-    assert_eq!(timeline[0]["event"], "case.created");
-    assert_eq!(timeline[0]["source"], "application_form");
-    assert_valid(&app, &timeline[0].to_string()).await;
+    assert_eq!(res.status(), 403);
 }
 
 async fn manual_cases(b: Backend) {
@@ -384,45 +536,46 @@ async fn manual_cases(b: Backend) {
     assert_eq!(app.post_json(&client, "/api/cases", &body).await.0, 401);
 }
 
-/// The doc-upload start: the public link with documents first, then the confirmed review
-/// submits with `source: doc_upload`.
+/// The doc-upload start: the public link with documents first. The documents come after the
+/// applicant confirms their email, then the review submits with `source: doc_upload`.
 async fn starting_from_documents(b: Backend) {
     let app = spawn(b).await;
-    let analyst = app.analyst(Role::Analyst).await;
-    let boundary = "fml-apply-boundary";
-    let mut body = Vec::new();
-    for (k, v) in [
-        ("companyName", "Docs First Ltd"),
-        ("country", "GB"),
-        ("customerName", "Dee"),
-        ("customerEmail", "dee@docs.example"),
-    ] {
-        body.extend_from_slice(
-            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n").as_bytes(),
-        );
-    }
-    body.extend_from_slice(
+    let admin = app.analyst(Role::Admin).await;
+    open_public_link(&app, &admin.token, 5).await;
+    let body = json!({"companyName": "Docs First Ltd", "country": "GB", "customerName": "Dee",
+                      "customerEmail": "dee@docs.example", "start": "documents"});
+    let res = app.http.post(app.url(&format!("/portal/apply/{}", app.org))).json(&body).send().await.unwrap();
+    assert_eq!(res.status(), 202);
+    let token = confirmation_tokens(&app).await.pop().expect("a confirmation link");
+    let cookie = confirm_application(&app, &token).await;
+
+    let boundary = "fml-docs-boundary";
+    let mut upload = Vec::new();
+    upload.extend_from_slice(
         format!(
             "--{boundary}\r\nContent-Disposition: form-data; name=\"files\"; filename=\"incorporation.pdf\"\r\n\r\n"
         )
         .as_bytes(),
     );
-    body.extend_from_slice(crate::documents::PDF);
-    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
-    let res = no_redirects()
-        .post(app.url(&format!("/portal/apply/{}", app.org)))
+    upload.extend_from_slice(crate::documents::PDF);
+    upload.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    let res = app
+        .http
+        .post(app.url("/portal/documents"))
+        .header("cookie", &cookie)
+        .header("accept", "application/json")
         .header("content-type", format!("multipart/form-data; boundary={boundary}"))
-        .body(body)
+        .body(upload)
         .send()
         .await
         .unwrap();
-    assert_eq!(res.status(), 303, "{:?}", res.text().await);
-    let cookie = res.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_owned();
+    assert_eq!(res.status(), 201, "{:?}", res.text().await);
 
-    let (_, list) = app.get_json(&analyst.token, "/api/cases?source=doc_upload").await;
+    let (_, list) = app.get_json(&admin.token, "/api/cases?source=doc_upload").await;
     let case = list["data"][0]["caseId"].as_str().unwrap().to_owned();
-    let timeline = app.timeline(&analyst.token, &case).await;
+    let timeline = app.timeline(&admin.token, &case).await;
     let kinds: Vec<&str> = timeline.iter().map(|e| e["event"].as_str().unwrap()).collect();
+    // Newest first.
     assert_eq!(kinds, ["document.uploaded", "case.created"]);
     assert_eq!(timeline[1]["source"], "doc_upload");
 
@@ -435,7 +588,7 @@ async fn starting_from_documents(b: Backend) {
     let res = post("/portal/review/confirm", json!({})).await.unwrap();
     assert_eq!(res.status(), 200);
     let submitted =
-        app.timeline(&analyst.token, &case).await.into_iter().find(|e| e["event"] == "case.submitted").unwrap();
+        app.timeline(&admin.token, &case).await.into_iter().find(|e| e["event"] == "case.submitted").unwrap();
     assert_valid(&app, &submitted.to_string()).await;
     assert_eq!(submitted["source"], "doc_upload");
 }
@@ -446,5 +599,6 @@ crate::on_both_backends!(
     apply_review_and_submit,
     html_forms_work_without_javascript,
     the_public_application_link,
+    public_applications_are_bounded,
     manual_cases,
 );
