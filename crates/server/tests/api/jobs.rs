@@ -64,6 +64,38 @@ async fn concurrent_leases_never_share_a_job(b: Backend) {
     assert_eq!(total, 40);
 }
 
+/// One tenant's backlog does not delay another's work: a batch takes every tenant's oldest
+/// job before anyone's second.
+async fn a_backlog_does_not_delay_another_tenant(b: Backend) {
+    let app = spawn(b).await;
+    enqueue(&app, 30).await;
+    let other = fml_domain::OrgId::parse("org_quiet").unwrap();
+    crate::helpers::seed_org(&app.db, &other, fml_domain::ScopeSet::all()).await;
+    let mut unit = UnitOfWork::begin(&app.db, &Wakers::default()).await.unwrap();
+    unit.enqueue(&[(Some(&other), Job::SendMail { mail_id: 1 })], Timestamp::now().plus_secs(1)).await.unwrap();
+    unit.commit().await.unwrap();
+
+    let now = Timestamp::now().plus_secs(2);
+    let batch = fml_store::jobs::lease(&app.db, &["send_mail"], now, 60, 4).await.unwrap();
+    assert_eq!(batch.len(), 4);
+    let quiet: Vec<_> = batch.iter().filter(|j| j.org_id.as_deref() == Some("org_quiet")).collect();
+    assert_eq!(quiet.len(), 1, "the quiet tenant's job is in the first batch");
+    let busy: Vec<i64> = batch.iter().filter(|j| j.org_id.as_deref() == Some(app.org.as_str())).map(|j| j.id).collect();
+    assert_eq!(busy.len(), 3);
+    // Every job is leased exactly once as the backlog drains, and the busy tenant's oldest went
+    // first.
+    let mut seen = batch.len();
+    loop {
+        let next = fml_store::jobs::lease(&app.db, &["send_mail"], now, 60, 8).await.unwrap();
+        if next.is_empty() {
+            break;
+        }
+        assert!(next.iter().all(|j| busy.iter().all(|first| j.id > *first)));
+        seen += next.len();
+    }
+    assert_eq!(seen, 31);
+}
+
 /// With the SMTP server unreachable, the invite is not lost: its job is retried with backoff
 /// and the error is kept on the job and the message.
 async fn unreachable_smtp_means_retries(b: Backend) {
@@ -87,5 +119,6 @@ async fn unreachable_smtp_means_retries(b: Backend) {
 crate::on_both_backends!(
     leases_are_exclusive_and_reclaimed,
     concurrent_leases_never_share_a_job,
+    a_backlog_does_not_delay_another_tenant,
     unreachable_smtp_means_retries
 );
