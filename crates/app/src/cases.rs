@@ -11,7 +11,7 @@ use fml_domain::events::{
 };
 use fml_domain::ids::CaseLocator;
 use fml_domain::lifecycle::{self, Action, Outcome, Recommendation, Verdict};
-use fml_domain::{CaseStatus, OrgId, Timestamp};
+use fml_domain::{CaseSource, CaseStatus, OrgId, Timestamp};
 use fml_store::analysts::AnalystRecord;
 use fml_store::audit;
 use fml_store::cases::{CaseRecord, Decision};
@@ -153,9 +153,15 @@ pub async fn submit(ctx: &Ctx, who: &Customer, source: SubmissionSource) -> Resu
     let screen =
         fml_domain::jobs::Job::ScreenCase { case_id: moved.id, triggered_by: "system".into(), review: Some(tag) };
     // Identity verification goes out with the submission (each person needing it gets a link,
-    // unless an accepted identity document is already on file).
-    let idv = fml_domain::jobs::Job::DispatchIdv { case_id: moved.id, dispatched_by: "system".into() };
-    unit.enqueue(&[(Some(&who.org), screen), (Some(&who.org), idv)], now).await?;
+    // unless an accepted identity document is already on file) — except on cases started by a
+    // stranger through the public link: mail in the tenant's name to whoever they listed waits
+    // for an analyst ("Send identity links").
+    let mut jobs = vec![(Some(&who.org), screen)];
+    if !matches!(moved.source, CaseSource::ApplicationForm | CaseSource::DocUpload) {
+        let idv = fml_domain::jobs::Job::DispatchIdv { case_id: moved.id, dispatched_by: "system".into() };
+        jobs.push((Some(&who.org), idv));
+    }
+    unit.enqueue(&jobs, now).await?;
     let source = match source {
         SubmissionSource::ApplicationForm => "application_form",
         SubmissionSource::DocUpload => "doc_upload",

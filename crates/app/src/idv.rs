@@ -87,10 +87,35 @@ pub enum Dispatcher<'a> {
     /// After submission: every person needing IDV who has no check yet; an accepted identity
     /// document suppresses the link.
     System,
+    /// An analyst, for every person the system would send to (the public link's cases wait
+    /// for this: their submission sends none). A document still being read is not waited for.
+    Everyone(&'a Analyst),
     /// An analyst, for one person: a link is sent (again) whatever is on file, unless the
     /// person already passed.
     Analyst(&'a Analyst, &'a str),
 }
+
+impl Dispatcher<'_> {
+    /// Whether this dispatch goes through the whole roster (rather than one person).
+    fn batch(self) -> bool {
+        !matches!(self, Dispatcher::Analyst(..))
+    }
+
+    fn actor(self) -> (ActorKind, &'static str, Option<String>) {
+        match self {
+            Dispatcher::System => (ActorKind::System, "system", None),
+            Dispatcher::Everyone(a) | Dispatcher::Analyst(a, _) => (ActorKind::Analyst, "", Some(a.email.clone())),
+        }
+    }
+}
+
+/// The most people one case mails verification links to, over its life: an applicant who
+/// lists a hundred "directors" at strangers' addresses gets twenty links sent, not a hundred
+/// (an application lists at most 20 directors and 20 shareholders).
+pub const MAX_PEOPLE_MAILED: usize = 20;
+
+/// How long a built-in page link works after it was sent.
+pub const LINK_TTL_SECS: i64 = 7 * 24 * 3600;
 
 fn provider(ctx: &Ctx) -> Result<Arc<dyn IdvProvider>, CommandError> {
     ctx.idv.clone().ok_or_else(|| {
@@ -127,42 +152,50 @@ pub async fn dispatch(
     if case.status.is_final() {
         return match by {
             Dispatcher::System => Ok(Vec::new()),
-            Dispatcher::Analyst(..) => Err(CommandError::Illegal { current: case.status }),
+            Dispatcher::Everyone(_) | Dispatcher::Analyst(..) => Err(CommandError::Illegal { current: case.status }),
         };
     }
     let people: Vec<&CasePerson> = match by {
-        Dispatcher::System => roster.iter().filter(|p| idv::needs_idv(&p.entry.roles)).collect(),
+        Dispatcher::System | Dispatcher::Everyone(_) => {
+            roster.iter().filter(|p| idv::needs_idv(&p.entry.roles)).collect()
+        }
         Dispatcher::Analyst(_, key) => {
             let p =
                 roster.iter().find(|p| p.entry.person_key == key).ok_or(CommandError::NotFound("no such person"))?;
             vec![p]
         }
     };
+    // The people this case has mailed a link to already.
+    let mut mailed: Vec<&str> =
+        checks.iter().filter(|c| c.satisfied_by_doc.is_none()).map(|c| c.person_key.as_str()).collect();
     // Read once for every link this dispatch sends.
     let branding = crate::settings::branding(ctx, org).await?;
     let mut started = Vec::new();
     let mut waiting = 0;
     for p in people {
         let existing = checks.iter().find(|c| c.person_key == p.entry.person_key);
-        match (by, existing) {
-            (Dispatcher::System, Some(_)) => continue,
-            (Dispatcher::Analyst(..), Some(c)) if c.status == IdvStatus::Pass => {
+        match (by.batch(), existing) {
+            (true, Some(_)) => continue,
+            (false, Some(c)) if c.status == IdvStatus::Pass => {
                 return Err(CommandError::Conflict("already_verified", "this person's identity is verified".into()));
             }
             _ => {}
         }
-        if matches!(by, Dispatcher::System)
+        if by.batch()
             && let Some(doc) = accepted_document(&attached, p)
         {
             started.extend(satisfy(ctx, &case, p, doc, provider.vendor()).await?);
             continue;
         }
-        if matches!(by, Dispatcher::System) && document_being_read(&attached, p, Timestamp::now()) {
-            waiting += 1;
+        if by.batch() && document_being_read(&attached, p, Timestamp::now()) {
+            // The system's job waits for it; an analyst sends the others now and this one later.
+            if matches!(by, Dispatcher::System) {
+                waiting += 1;
+            }
             continue;
         }
         let Some(email) = p.entry.email.as_deref() else {
-            if matches!(by, Dispatcher::Analyst(..)) {
+            if !by.batch() {
                 return Err(CommandError::Unprocessable(
                     "no_email",
                     "this person has no email address to send to".into(),
@@ -170,6 +203,16 @@ pub async fn dispatch(
             }
             continue;
         };
+        if mailed.len() >= MAX_PEOPLE_MAILED && !mailed.contains(&p.entry.person_key.as_str()) {
+            if by.batch() {
+                tracing::warn!(case = %case.id, "identity links capped at {MAX_PEOPLE_MAILED} people");
+                break;
+            }
+            return Err(CommandError::Unprocessable(
+                "idv_limit",
+                format!("this case has sent identity links to {MAX_PEOPLE_MAILED} people, the most it may"),
+            ));
+        }
         let req = SessionRequest {
             org,
             case_id: case.id,
@@ -179,9 +222,12 @@ pub async fn dispatch(
         };
         let session = provider.start(req).await.map_err(CommandError::Upstream)?;
         match send(ctx, &branding, &case, p, email, &session, provider.vendor(), by).await? {
-            Some(check) => started.push(check),
-            // Someone got there first: the system keeps theirs; an analyst's send meets a pass.
-            None if matches!(by, Dispatcher::Analyst(..)) => {
+            Some(check) => {
+                mailed.push(&p.entry.person_key);
+                started.push(check);
+            }
+            // Someone got there first: a batch keeps theirs; an analyst's send meets a pass.
+            None if !by.batch() => {
                 return Err(CommandError::Conflict("already_verified", "this person's identity is verified".into()));
             }
             None => {}
@@ -279,10 +325,8 @@ async fn send(
     by: Dispatcher<'_>,
 ) -> Result<Option<IdvCheck>, CommandError> {
     let cfg = ctx.mail()?;
-    let (actor_kind, actor) = match by {
-        Dispatcher::System => (ActorKind::System, "system"),
-        Dispatcher::Analyst(a, _) => (ActorKind::Analyst, a.email.as_str()),
-    };
+    let (actor_kind, system, analyst) = by.actor();
+    let actor = analyst.as_deref().unwrap_or(system);
     let now = Timestamp::now();
     let mut unit = ctx.unit().await?;
     let new = NewCheck {
@@ -298,10 +342,7 @@ async fn send(
         satisfied_by_doc: None,
         dispatched_by: actor,
     };
-    let earlier = match by {
-        Dispatcher::System => Earlier::Keep,
-        Dispatcher::Analyst(..) => Earlier::ReplaceUnlessPassed,
-    };
+    let earlier = if by.batch() { Earlier::Keep } else { Earlier::ReplaceUnlessPassed };
     let Some(check) = fml_store::idv::upsert(unit.conn(), &case.org_id, case.id, &new, earlier, now).await? else {
         return Ok(None);
     };
@@ -428,12 +469,21 @@ pub(crate) async fn complete_from_document(
     Ok(())
 }
 
+/// Whether a built-in page link is past its [`LINK_TTL_SECS`] (counted from when it was last
+/// sent: sending again renews it).
+fn link_expired(check: &IdvCheck, now: Timestamp) -> bool {
+    now.millis() - check.updated_at.millis() > LINK_TTL_SECS * 1000
+}
+
 /// The check behind a built-in page link, with its case, while it waits for a document.
 pub async fn by_link(ctx: &Ctx, token: &str) -> Result<Option<(IdvCheck, CaseRecord)>, CommandError> {
     let mut r = ctx.db.reader().await?;
     let Some(check) = fml_store::idv::by_token(r.conn(), SecretHash::of(token).as_str()).await? else {
         return Ok(None);
     };
+    if link_expired(&check, Timestamp::now()) {
+        return Ok(None);
+    }
     let case = fml_store::cases::get_in(r.conn(), &check.org_id, &CaseLocator::Id(check.case_id)).await?;
     Ok(case.filter(|c| !c.status.is_final()).map(|c| (check, c)))
 }
@@ -445,6 +495,7 @@ pub async fn submit_document(ctx: &Ctx, token: &str, file: NewDocument) -> Resul
     let mut unit = ctx.unit().await?;
     let check = fml_store::idv::by_token(unit.conn(), SecretHash::of(token).as_str())
         .await?
+        .filter(|c| !link_expired(c, now))
         .ok_or(CommandError::NotFound("this verification link cannot be used"))?;
     let case = load(&mut unit, &check.org_id, &CaseLocator::Id(check.case_id)).await?;
     if case.status.is_final() {

@@ -450,6 +450,17 @@ pub async fn monitor(
     after(&st, &form, &id, r, ("monitoring", "monitoring")).await
 }
 
+/// "Send identity links": every person who needs one and has none.
+pub async fn send_idv_all(
+    State(st): State<AppState>,
+    Path(id): Path<String>,
+    form: Posted,
+) -> Result<Response, ConsoleError> {
+    let by = fml_app::idv::Dispatcher::Everyone(form.analyst());
+    let r = fml_app::idv::dispatch(&st.ctx, &form.analyst().org, &locate(&id)?, by).await.map(drop);
+    after(&st, &form, &id, r, ("idv-all", "idv")).await
+}
+
 pub async fn send_idv(
     State(st): State<AppState>,
     Path((id, key)): Path<(String, String)>,

@@ -46,6 +46,7 @@ pub fn router() -> Router<AppState> {
         .route("/cases/{id}/screening", post(cases::screen))
         .route("/cases/{id}/risk", post(cases::recompute_risk))
         .route("/cases/{id}/monitoring", post(cases::monitor))
+        .route("/cases/{id}/idv", post(cases::send_idv_all))
         .route("/cases/{id}/idv/{key}", post(cases::send_idv))
         .route("/cases/{id}/idv/{key}/result", post(cases::resolve_idv))
         .route("/cases/{id}/ai-review", post(cases::ai_review))

@@ -271,6 +271,10 @@ struct Idv<'a> {
     csrf: &'a str,
     id: String,
     people: Vec<IdvLine>,
+    /// People with an email and no link yet: "Send identity links" sends them theirs.
+    unsent: usize,
+    /// The case came through the public application link, whose submission sends no links.
+    public_link: bool,
 }
 
 async fn idv(st: &AppState, who: &Analyst, csrf: &str, c: &CaseRecord) -> Result<Rendered, ConsoleError> {
@@ -309,8 +313,11 @@ async fn idv(st: &AppState, who: &Analyst, csrf: &str, c: &CaseRecord) -> Result
                 detail,
             }
         })
-        .collect();
-    rendered("idv", "Identity verification", Idv { csrf, id: c.id.to_string(), people })
+        .collect::<Vec<IdvLine>>();
+    let unsent =
+        if c.status.is_final() { 0 } else { people.iter().filter(|p| p.status == "not sent" && p.can_send).count() };
+    let public_link = matches!(c.source, fml_domain::CaseSource::ApplicationForm | fml_domain::CaseSource::DocUpload);
+    rendered("idv", "Identity verification", Idv { csrf, id: c.id.to_string(), people, unsent, public_link })
 }
 
 pub struct SubjectLine {

@@ -131,6 +131,7 @@ pub fn notice(code: Option<&str>) -> Option<&'static str> {
         "monitoring" => "A monitoring run is queued; new alerts appear here.",
         "alert" => "The alert is resolved.",
         "idv" => "The verification link was sent.",
+        "idv-all" => "Identity links were sent to everyone who needed one.",
         "idv-result" => "The identity result is recorded.",
         "ai-review" => "The case review is done; its recommendation is below.",
         "edd-request" => "The evidence request was emailed to the customer.",

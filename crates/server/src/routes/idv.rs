@@ -24,7 +24,7 @@ use crate::state::AppState;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
-        .routes(routes!(list))
+        .routes(routes!(list, dispatch_all))
         .routes(routes!(dispatch))
         .routes(routes!(resolve))
         .routes(routes!(didit_callback))
@@ -103,6 +103,32 @@ async fn list(
 ) -> Result<Json<IdvList>, ApiError> {
     let checks = fml_app::idv::for_case(&st.ctx, &staff, &locate(&case_id)?).await?;
     Ok(Json(IdvList { data: checks.into_iter().map(Into::into).collect() }))
+}
+
+/// Sends identity verification links to every person of the case who needs one and has no
+/// check yet (`idv.dispatched` with the analyst as `dispatchedBy`; an accepted identity
+/// document on file satisfies the person instead). This is how the links of a case started
+/// through the public application link go out: its submission sends none. A case mails at
+/// most 20 people over its life. Answers the checks this call started (possibly none).
+#[utoipa::path(
+    post, path = "/api/cases/{caseId}/idv", tag = "idv", operation_id = "dispatch_idv_all",
+    params(("caseId" = String, Path, description = "The case UUID or its reference")),
+    responses(
+        (status = 200, description = "The checks started", body = IdvList),
+        (status = 404, description = "No such case", body = ErrorBody),
+        (status = 409, description = "The case is decided", body = ErrorBody),
+        (status = 503, description = "The verification vendor did not answer", body = ErrorBody),
+    ),
+    security(("analystToken" = []), ("analystSession" = []))
+)]
+async fn dispatch_all(
+    State(st): State<AppState>,
+    staff: Staff,
+    Path(case_id): Path<String>,
+) -> Result<Json<IdvList>, ApiError> {
+    let by = Dispatcher::Everyone(&staff.analyst);
+    let started = fml_app::idv::dispatch(&st.ctx, &staff.org, &locate(&case_id)?, by).await?;
+    Ok(Json(IdvList { data: started.into_iter().map(Into::into).collect() }))
 }
 
 /// Sends (or sends again) the identity verification link to one person of the case

@@ -64,6 +64,79 @@ where
     case
 }
 
+/// A case whose customer submitted `application` (no files).
+async fn submitted_with(app: &TestApp, crm: &str, application: &Value) -> String {
+    let token = app.token().await;
+    let v: Value = app.create_case(&token, None, &recipe_body(crm)).await.json().await.unwrap();
+    let case = v["caseId"].as_str().unwrap().to_owned();
+    let invite = crate::portal::invite_tokens_for(app, Some(&case)).await.pop().unwrap();
+    let cookie = crate::portal::redeem_for_test(app, &invite).await;
+    let post = |path: &str, body: &Value| app.http.post(app.url(path)).header("cookie", &cookie).json(body).send();
+    assert_eq!(post("/portal/application", application).await.unwrap().status(), 200);
+    assert_eq!(post("/portal/submit", &json!({})).await.unwrap().status(), 200);
+    case
+}
+
+/// However many people a customer lists, one case mails at most twenty of them.
+async fn a_case_mails_at_most_twenty_people(b: Backend) {
+    let app = spawn(b).await;
+    let a = app.analyst(Role::Analyst).await;
+    let directors: Vec<Value> = (0..20)
+        .map(|i| json!({"fullName": format!("Director {i}"), "email": format!("d{i}@stranger.example")}))
+        .collect();
+    let shareholders: Vec<Value> = (0..4)
+        .map(|i| json!({"fullName": format!("Owner {i}"), "email": format!("o{i}@stranger.example"), "ownershipPercent": 25}))
+        .collect();
+    let application = json!({"companyName": "Many People Ltd", "registeredAddress": "1 Road",
+                             "directors": directors, "shareholders": shareholders});
+    let case = submitted_with(&app, "crm-idv-cap", &application).await;
+    dispatch_done(&app).await;
+    let (_, checks) = app.get_json(&a.token, &format!("/api/cases/{case}/idv")).await;
+    let checks = checks["data"].as_array().unwrap().clone();
+    assert_eq!(checks.len(), 20, "24 people need IDV; 20 were sent links");
+    assert_eq!(links(&app, &case, "/verify/").await.len(), 20);
+    // An analyst cannot go past the cap either, for a person never sent one…
+    let (_, roster) = app.get_json(&a.token, &format!("/api/cases/{case}/persons")).await;
+    let sent: Vec<&str> = checks.iter().map(|c| c["personKey"].as_str().unwrap()).collect();
+    let unsent = roster["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["personKey"].as_str().unwrap())
+        .find(|k| !sent.contains(k))
+        .unwrap()
+        .to_owned();
+    let (status, err) = app.post_json(&a.token, &format!("/api/cases/{case}/idv/{unsent}"), &json!({})).await;
+    assert_eq!((status, err["error"].as_str()), (422, Some("idv_limit")), "{err}");
+    let (status, more) = app.post_json(&a.token, &format!("/api/cases/{case}/idv"), &json!({})).await;
+    assert_eq!((status, more["data"].as_array().unwrap().len()), (200, 0));
+    // …but may send again to someone already mailed.
+    let (status, again) = app.post_json(&a.token, &format!("/api/cases/{case}/idv/{}", sent[0]), &json!({})).await;
+    assert_eq!(status, 201, "{again}");
+    assert_eq!(links(&app, &case, "/verify/").await.len(), 21);
+
+    // A built-in link works for 7 days after it was sent.
+    let link = links(&app, &case, "/verify/").await.pop().unwrap();
+    let token = link.rsplit('/').next().unwrap().to_owned();
+    let page = |token: String| {
+        let app = &app;
+        async move { app.http.get(app.url(&format!("/portal/verify/{token}"))).send().await.unwrap().status() }
+    };
+    assert_eq!(page(token.clone()).await, 200);
+    let eight_days_ago = fml_domain::Timestamp::now().millis() - 8 * 24 * 3600 * 1000;
+    let mut tx = app.db.begin().await.unwrap();
+    fml_store::execute!(
+        tx.conn(),
+        "UPDATE idv_checks SET updated_at = $1 WHERE case_id = $2 AND person_key = $3",
+        eight_days_ago,
+        case.as_str(),
+        sent[0]
+    )
+    .unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(page(token).await, 404);
+}
+
 async fn submitted(app: &TestApp, crm: &str, files: &[(&str, &[u8])]) -> String {
     submitted_after(app, crm, files, |_| async {}).await
 }
@@ -444,6 +517,7 @@ async fn didit_callback_without_didit(b: Backend) {
 
 crate::on_both_backends!(
     verification_with_the_builtin_page,
+    a_case_mails_at_most_twenty_people,
     didit_sessions_and_callbacks,
     the_dispatch_waits_for_an_attached_document_being_read,
     didit_callback_without_didit

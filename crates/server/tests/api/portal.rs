@@ -591,6 +591,25 @@ async fn starting_from_documents(b: Backend) {
         app.timeline(&admin.token, &case).await.into_iter().find(|e| e["event"] == "case.submitted").unwrap();
     assert_valid(&app, &submitted.to_string()).await;
     assert_eq!(submitted["source"], "doc_upload");
+
+    // A stranger's case mails nobody on its own: identity links wait for an analyst.
+    let kinds_in_outbox = |kind: &'static str| {
+        let app = &app;
+        async move { fml_store::mail::list(&app.db, &app.org).await.unwrap().into_iter().filter(|m| m.kind == kind).count() }
+    };
+    let jobs = fml_store::jobs::list(&app.db, Some(&app.org), None, 100).await.unwrap();
+    assert!(jobs.iter().all(|j| j.job.kind() != "dispatch_idv"), "{jobs:?}");
+    assert!(jobs.iter().any(|j| j.job.kind() == "screen_case"), "the engines still start");
+    assert_eq!(kinds_in_outbox("idv_link").await, 0);
+    let (status, sent) = app.post_json(&admin.token, &format!("/api/cases/{case}/idv"), &json!({})).await;
+    assert_eq!(status, 200, "{sent}");
+    assert_eq!(sent["data"].as_array().unwrap().len(), 1);
+    assert_eq!(sent["data"][0]["dispatchedBy"], admin.email.as_str());
+    assert_eq!(kinds_in_outbox("idv_link").await, 1);
+    // Sending again sends nobody twice.
+    let (status, again) = app.post_json(&admin.token, &format!("/api/cases/{case}/idv"), &json!({})).await;
+    assert_eq!((status, again["data"].as_array().unwrap().len()), (200, 0));
+    assert_eq!(kinds_in_outbox("idv_link").await, 1);
 }
 
 crate::on_both_backends!(
