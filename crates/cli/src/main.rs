@@ -262,6 +262,10 @@ struct ServeArgs {
     /// names the client for sign-in and application throttling; unset, the TCP peer is the client.
     #[arg(long, env = "FML_TRUSTED_PROXIES", value_parser = fml_server::client_addr::TrustedProxies::parse)]
     trusted_proxies: Option<fml_server::client_addr::TrustedProxies>,
+    /// The most messages one tenant sends in an hour; beyond it they wait in the outbox.
+    #[arg(long, env = "FML_MAIL_PER_TENANT_PER_HOUR", default_value_t = fml_server::config::DEFAULT_MAIL_PER_TENANT_PER_HOUR,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    mail_per_tenant_per_hour: u32,
     /// Test-only: the webhook retry schedule in milliseconds, e.g. "10,20,30,40,50".
     #[arg(long, env = "FML_TEST_RETRY_SCHEDULE_MS", hide = true)]
     test_retry_schedule_ms: Option<String>,
@@ -838,6 +842,7 @@ async fn serve(url: String, args: ServeArgs) -> Result<()> {
         config.documents_dir = dir;
     }
     config.trusted_proxies = args.trusted_proxies.unwrap_or_default();
+    config.mail_per_tenant_per_hour = args.mail_per_tenant_per_hour;
     config.delivery_retention = args.delivery_retention_days.map(|d| std::time::Duration::from_secs(d * 86_400));
     config.vendors = fml_server::vendors::Vendors::from_env();
     config.http = fml_server::http::HttpLimits {

@@ -56,7 +56,13 @@ pub struct Config {
     pub monitoring_every: std::time::Duration,
     /// `FML_TRUSTED_PROXIES`: the reverse proxies whose `X-Forwarded-For` names the client.
     pub trusted_proxies: crate::client_addr::TrustedProxies,
+    /// `FML_MAIL_PER_TENANT_PER_HOUR`: the most messages one tenant sends in an hour (1000);
+    /// beyond it messages wait in the outbox for the next hour's allowance, never dropped.
+    pub mail_per_tenant_per_hour: u32,
 }
+
+/// The default of [`Config::mail_per_tenant_per_hour`].
+pub const DEFAULT_MAIL_PER_TENANT_PER_HOUR: u32 = 1000;
 
 impl Config {
     /// Applies the documented defaults to what was given.
@@ -92,6 +98,7 @@ impl Config {
             vendors: crate::vendors::Vendors::default(),
             monitoring_every: std::time::Duration::from_secs(60),
             trusted_proxies: crate::client_addr::TrustedProxies::default(),
+            mail_per_tenant_per_hour: DEFAULT_MAIL_PER_TENANT_PER_HOUR,
             database_url,
         }
     }

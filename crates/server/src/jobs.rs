@@ -84,6 +84,8 @@ enum Outcome {
     Failed(String),
     /// It waits for other work: run again later, without using an attempt.
     Waiting(String),
+    /// It waits for a known time (a tenant's mail allowance), without using an attempt.
+    WaitUntil(String, Timestamp),
 }
 
 async fn run_one(db: &Db, config: &Config, handlers: &Handlers, job: JobRecord) {
@@ -99,6 +101,9 @@ async fn handle(db: &Db, config: &Config, handlers: &Handlers, job: &JobRecord) 
     match &job.job {
         Job::SendMail { mail_id } => match &handlers.mailer {
             Some(m) => match m.send(db, config, *mail_id).await {
+                Ok(crate::mail::Sent::Deferred(at)) => {
+                    Outcome::WaitUntil("the tenant's mail for this hour is spent".to_owned(), at)
+                }
                 Ok(_) => Outcome::Done,
                 Err(e) => Outcome::Failed(e),
             },
@@ -162,6 +167,10 @@ async fn record(db: &Db, job: &JobRecord, outcome: Outcome) {
         Outcome::Waiting(why) => {
             tracing::info!(job = job.id, kind = job.job.kind(), reason = %why, "a job waits");
             fml_store::jobs::defer(db, job.id, &why, now.plus_secs(WAIT_SECS)).await
+        }
+        Outcome::WaitUntil(why, at) => {
+            tracing::info!(job = job.id, kind = job.job.kind(), reason = %why, until = %at.to_iso(), "a job waits");
+            fml_store::jobs::defer(db, job.id, &why, at).await
         }
         Outcome::Failed(e) => {
             let give_up = job.attempts >= job.max_attempts;

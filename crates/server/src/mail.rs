@@ -26,6 +26,8 @@ pub enum Sent {
     Sent,
     /// Already sent, or gone: nothing to do.
     Nothing,
+    /// The tenant's mail for this hour is spent: try again at this time.
+    Deferred(fml_domain::Timestamp),
 }
 
 impl Mailer {
@@ -48,6 +50,13 @@ impl Mailer {
         };
         if row.status == "sent" {
             return Ok(Sent::Nothing);
+        }
+        let now = fml_domain::Timestamp::now();
+        let per_hour = i64::from(config.mail_per_tenant_per_hour);
+        if let Err(at) =
+            fml_store::mail::take_send(db, &row.org_id, row.id, per_hour, now).await.map_err(|e| e.to_string())?
+        {
+            return Ok(Sent::Deferred(at));
         }
         let msg = compose(db, config, &row).await?;
         let deadline = Duration::from_secs(SEND_DEADLINE_SECS.unsigned_abs());

@@ -96,6 +96,42 @@ pub async fn mark_sent(db: &Db, id: i64, now: Timestamp) -> Result<(), StoreErro
     tx.commit().await
 }
 
+/// Takes one of the tenant's `per_hour` sends for this message before it is sent: the
+/// message's latest attempt is counted, so a retry within the hour costs nothing more. When
+/// the hour's allowance is spent, nothing is taken and the answer is when one frees up.
+/// Taken under a lock of the tenant's row on PostgreSQL (SQLite has one writer), so nodes
+/// sending at once never pass the cap together.
+pub async fn take_send(
+    db: &Db,
+    org: &str,
+    id: i64,
+    per_hour: i64,
+    now: Timestamp,
+) -> Result<Result<(), Timestamp>, StoreError> {
+    let mut tx = db.begin().await?;
+    if db.backend() == crate::Backend::Postgres {
+        crate::fetch_optional!(tx.conn(), (String,), "SELECT id FROM orgs WHERE id = $1 FOR UPDATE", org)?;
+    }
+    let since = now.millis() - 3_600_000;
+    let (count, oldest): (i64, Option<i64>) = crate::fetch_optional!(
+        tx.conn(),
+        (i64, Option<i64>),
+        "SELECT COUNT(*), MIN(last_attempt_at) FROM mail_outbox \
+         WHERE org_id = $1 AND last_attempt_at > $2 AND id <> $3",
+        org,
+        since,
+        id
+    )?
+    .unwrap_or((0, None));
+    if count >= per_hour {
+        tx.commit().await?;
+        return Ok(Err(Timestamp::from_millis(oldest.unwrap_or(now.millis()) + 3_600_000)));
+    }
+    execute!(tx.conn(), "UPDATE mail_outbox SET last_attempt_at = $2 WHERE id = $1", id, now.millis())?;
+    tx.commit().await?;
+    Ok(Ok(()))
+}
+
 /// Records a failed attempt; `give_up` marks the message failed for good.
 pub async fn mark_failed(db: &Db, id: i64, error: &str, give_up: bool) -> Result<(), StoreError> {
     let mut tx = db.begin().await?;

@@ -139,6 +139,8 @@ pub struct Options {
     pub vendors: fml_server::vendors::Vendors,
     /// The monitoring scheduler's tick.
     pub monitoring_every: Duration,
+    /// Each tenant's mail per hour.
+    pub mail_per_hour: u32,
 }
 
 impl Default for Options {
@@ -156,6 +158,7 @@ impl Default for Options {
             retry_schedule: None,
             vendors: fml_server::vendors::Vendors::default(),
             monitoring_every: Duration::from_secs(60),
+            mail_per_hour: fml_server::config::DEFAULT_MAIL_PER_TENANT_PER_HOUR,
         }
     }
 }
@@ -194,6 +197,7 @@ pub async fn spawn_with(backend: Backend, opts: Options) -> TestApp {
     config.token_cache_trust = opts.token_cache_trust;
     config.vendors = opts.vendors.clone();
     config.monitoring_every = opts.monitoring_every;
+    config.mail_per_tenant_per_hour = opts.mail_per_hour;
     let documents = std::env::temp_dir().join(format!("fml-test-docs-{}", uuid::Uuid::new_v4().simple()));
     config.documents_dir = documents.clone();
     let app = App::with_db(db.clone(), config);

@@ -105,7 +105,42 @@ async fn without_smtp_the_outbox_keeps_the_mail_sealed(b: Backend) {
     assert_eq!(link_token.len(), 43);
 }
 
+/// A tenant's mail per hour is capped: beyond it, messages wait in the outbox for the next
+/// hour's allowance (their job deferred, not failed), and nothing is lost.
+async fn a_tenants_mail_per_hour_is_capped(b: Backend) {
+    let mut smtp = start_smtp().await;
+    let smtp_url = Some(format!("smtp://127.0.0.1:{}", smtp.port));
+    let app = spawn_with(b, Options { smtp_url, mail_per_hour: 2, ..Options::default() }).await;
+    let token = app.token().await;
+    for n in 0..3 {
+        let res = app.create_case(&token, None, &recipe_body(&format!("rec_cap_{n}"))).await;
+        assert_eq!(res.status(), 201);
+    }
+    smtp.next_message().await;
+    smtp.next_message().await;
+    let waiting = eventually(20, || async {
+        let jobs = fml_store::jobs::list(&app.db, Some(&app.org), None, 10).await.unwrap();
+        jobs.into_iter().find(|j| j.last_error.as_deref().is_some_and(|e| e.contains("mail for this hour")))
+    })
+    .await;
+    assert_eq!(waiting.status, fml_domain::jobs::JobStatus::Queued);
+    assert_eq!(waiting.attempts, 0, "waiting uses no attempt");
+    let in_an_hour = fml_domain::Timestamp::now().plus_secs(3500);
+    assert!(waiting.run_at > in_an_hour, "it waits for the hour's allowance");
+    // The second message's send is recorded just after the sink got it.
+    let outbox = eventually(20, || async {
+        let outbox = fml_store::mail::list(&app.db, &app.org).await.unwrap();
+        (outbox.iter().filter(|m| m.status == "sent").count() == 2).then_some(outbox)
+    })
+    .await;
+    let statuses: Vec<&str> = outbox.iter().map(|m| m.status.as_str()).collect();
+    assert_eq!(statuses.iter().filter(|s| **s == "sent").count(), 2, "{statuses:?}");
+    assert_eq!(statuses.iter().filter(|s| **s == "pending").count(), 1, "{statuses:?}");
+    assert!(outbox.iter().any(|m| m.status == "pending" && m.body_sealed.is_some()), "kept for later");
+}
+
 crate::on_both_backends!(
     invite_is_sent_over_smtp_with_a_single_hashed_link,
+    a_tenants_mail_per_hour_is_capped,
     without_smtp_the_outbox_keeps_the_mail_sealed
 );
