@@ -152,3 +152,21 @@ pub async fn override_document(
     unit.commit().await?;
     Ok(DocumentRecord { status: to, ..doc })
 }
+
+/// Deletes stored files no document names, last touched more than `grace` ago (uploads in
+/// flight write their file before their row commits), and temporary files of uploads that
+/// never finished. Runs with housekeeping; safe on several nodes at once.
+pub async fn collect_orphan_blobs(
+    ctx: &Ctx,
+    grace: std::time::Duration,
+) -> Result<fml_store::blobs::Collected, CommandError> {
+    let Some(store) = ctx.blobs.as_ref() else { return Ok(fml_store::blobs::Collected::default()) };
+    let older_than = std::time::SystemTime::now() - grace;
+    let found = store
+        .collect(older_than, |batch| async move {
+            let mut r = ctx.db.reader().await?;
+            fml_store::documents::referenced_blobs(r.conn(), &batch).await
+        })
+        .await?;
+    Ok(found)
+}

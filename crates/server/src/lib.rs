@@ -105,7 +105,7 @@ impl App {
             jobs::Handlers { mailer: mail::Mailer::from_config(&self.state.config), ctx: self.state.ctx.clone() };
         tokio::spawn(jobs::run(self.state.db.clone(), self.state.config.clone(), wakers.jobs.clone(), handlers));
         tokio::spawn(fml_app::monitoring::scheduler(self.state.ctx.clone(), self.state.config.monitoring_every));
-        tokio::spawn(housekeeping(self.state.db.clone(), self.state.config.delivery_retention));
+        tokio::spawn(housekeeping(self.state.ctx.clone(), self.state.config.delivery_retention));
         let c = &self.state.config;
         let engine = fml_webhooks::engine::EngineConfig {
             allow_private: c.allow_private_targets,
@@ -151,14 +151,30 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// Once an hour: deletes expired tokens, sessions and idempotency keys, and, when a retention is set,
-/// finished deliveries (with their attempts) older than it. Each step is idempotent, so a
-/// run cut short by a restart is simply done again by the next.
-async fn housekeeping(db: Db, delivery_retention: Option<Duration>) {
+/// How long a stored file no document names is kept: an upload writes its file before its
+/// row commits.
+const ORPHAN_BLOB_GRACE: Duration = Duration::from_secs(3600);
+
+/// Once an hour: deletes expired tokens, sessions, idempotency keys and public applications,
+/// stored files no document names, and, when a retention is set, finished deliveries (with
+/// their attempts) older than it. Each step is idempotent, so a run cut short by a restart is
+/// simply done again by the next.
+async fn housekeeping(ctx: fml_app::Ctx, delivery_retention: Option<Duration>) {
+    let db = ctx.db.clone();
     let mut tick = tokio::time::interval(Duration::from_secs(3600));
     loop {
         tick.tick().await;
         let now = Timestamp::now();
+        if let Err(e) = fml_store::applications::purge_expired(&db, now).await {
+            tracing::warn!(error = %e, "purging expired public applications failed");
+        }
+        match fml_app::documents::collect_orphan_blobs(&ctx, ORPHAN_BLOB_GRACE).await {
+            Ok(c) if c.removed + c.abandoned > 0 => {
+                tracing::info!(removed = c.removed, abandoned = c.abandoned, "deleted stored files no document names");
+            }
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "collecting unreferenced document files failed"),
+        }
         if let Err(e) = fml_store::clients::purge_expired_tokens(&db, now).await {
             tracing::warn!(error = %e, "purging expired tokens failed");
         }

@@ -82,7 +82,10 @@ pub async fn set_case(conn: Conn<'_>, id: &str, case: CaseId) -> Result<(), Stor
     Ok(())
 }
 
-/// Deletes expired applications that never opened a case (housekeeping).
-pub async fn purge_expired(conn: Conn<'_>, now: Timestamp) -> Result<u64, StoreError> {
-    Ok(execute!(conn, "DELETE FROM public_applications WHERE expires_at <= $1 AND case_id IS NULL", now.millis())?)
+/// Deletes expired applications: their links no longer work (housekeeping).
+pub async fn purge_expired(db: &crate::Db, now: Timestamp) -> Result<u64, StoreError> {
+    let mut tx = db.begin().await?;
+    let n = execute!(tx.conn(), "DELETE FROM public_applications WHERE expires_at <= $1", now.millis())?;
+    tx.commit().await?;
+    Ok(n)
 }

@@ -220,3 +220,14 @@ pub async fn by_ids(conn: Conn<'_>, org: &OrgId, ids: &[i64]) -> Result<Vec<Docu
     args.extend(ids.iter().map(|id| Arg::Int(*id)));
     fetch_all_args!(conn, DocumentRow, sql, args)?.into_iter().map(TryInto::try_into).collect()
 }
+
+/// Which of these blob hashes a document (of any tenant: blobs are shared by content) names.
+pub async fn referenced_blobs(conn: Conn<'_>, hashes: &[String]) -> Result<Vec<String>, StoreError> {
+    if hashes.is_empty() {
+        return Ok(Vec::new());
+    }
+    let list = (1..=hashes.len()).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ");
+    let sql = format!("SELECT DISTINCT sha256 FROM documents WHERE sha256 IN ({list})");
+    let args: Vec<Arg> = hashes.iter().map(|h| Arg::Text(h.clone())).collect();
+    Ok(fetch_all_args!(conn, (String,), sql, args)?.into_iter().map(|(h,)| h).collect())
+}

@@ -298,11 +298,14 @@ async fn download(
     h.insert(header::CONTENT_TYPE, HeaderValue::from_static(d.file_type.content_type()));
     h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
-    // Shown inline, the file is a document of its own that no page may frame; an image runs
-    // nothing. (A PDF keeps the browser's own viewer, which a `default-src 'none'` would block.)
+    // Shown inline, the file is a document of its own that no page may frame, and an image is
+    // sandboxed (an opaque origin: nothing in it reaches the console's cookies or API). A PDF
+    // keeps the browser's own viewer, which `default-src 'none'` or any `sandbox` makes
+    // Chromium refuse outright; its type is pinned with `nosniff`, so its bytes never run as a
+    // page of this origin, and the viewer's own scripting has no access to it.
     let csp = match d.file_type {
         FileType::Pdf => "frame-ancestors 'none'",
-        _ => "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; frame-ancestors 'none'",
+        _ => "sandbox; default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; frame-ancestors 'none'",
     };
     h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(csp));
     // RFC 6266: an ASCII fallback and the exact name in UTF-8.

@@ -106,6 +106,9 @@ async fn uploads_and_downloads(b: Backend) {
     assert_eq!(res.status(), 200);
     assert!(res.headers()["content-disposition"].to_str().unwrap().starts_with("inline; filename="));
     assert!(res.headers()["content-security-policy"].to_str().unwrap().contains("frame-ancestors 'none'"));
+    let image = format!("/api/cases/{case}/documents/{}?disposition=inline", docs[1]["id"]);
+    let res = app.http.get(app.url(&image)).bearer_auth(&a.token).send().await.unwrap();
+    assert!(res.headers()["content-security-policy"].to_str().unwrap().starts_with("sandbox;"), "an opaque origin");
     let bad = format!("/api/cases/{case}/documents/{}?disposition=embed", docs[0]["id"]);
     assert_eq!(app.http.get(app.url(&bad)).bearer_auth(&a.token).send().await.unwrap().status(), 400);
 
@@ -125,6 +128,28 @@ async fn uploads_and_downloads(b: Backend) {
     assert_eq!(upload(&app, &outsider.token, &case, &[("x.pdf", PDF)]).await.0, 404);
     assert_eq!(app.get_json(&outsider.token, &format!("/api/cases/{case}/documents")).await.0, 404);
     assert_eq!(app.get_json(&outsider.token, &format!("/api/cases/{case}/documents/{}", docs[0]["id"])).await.0, 404);
+
+    // The collector deletes stored files no document names once past their grace period, and
+    // keeps every file a document names, however old.
+    let store = fml_store::blobs::BlobStore::new(app.documents_dir());
+    let named = store.path(docs[0]["sha256"].as_str().unwrap()).unwrap();
+    let orphan = store.path(&"ab".repeat(32)).unwrap();
+    std::fs::create_dir_all(orphan.parent().unwrap()).unwrap();
+    std::fs::write(&orphan, b"left by an upload whose row never committed").unwrap();
+    let grace = std::time::Duration::from_secs(3600);
+    let ctx = app.ctx().with_blobs(store.clone());
+    let done = fml_app::documents::collect_orphan_blobs(&ctx, grace).await.unwrap();
+    assert_eq!(done.removed, 0, "within the grace period");
+    assert!(orphan.exists());
+    let long_ago = std::time::SystemTime::now() - 2 * grace;
+    for p in [&named, &orphan] {
+        std::fs::File::options().write(true).open(p).unwrap().set_modified(long_ago).unwrap();
+    }
+    let done = fml_app::documents::collect_orphan_blobs(&ctx, grace).await.unwrap();
+    assert_eq!(done.removed, 1);
+    assert!(!orphan.exists() && named.exists());
+    let res = app.http.get(app.url(&format!("/api/cases/{case}/documents/{}", docs[0]["id"]))).bearer_auth(&a.token);
+    assert_eq!(res.send().await.unwrap().bytes().await.unwrap().as_ref(), PDF);
 }
 
 async fn upload_limits(b: Backend) {

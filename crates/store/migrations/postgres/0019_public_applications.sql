@@ -24,3 +24,6 @@ CREATE INDEX public_applications_expiry ON public_applications (expires_at);
 -- Each tenant's mail per hour is capped: a message's latest send attempt is counted.
 ALTER TABLE mail_outbox ADD COLUMN last_attempt_at BIGINT;
 CREATE INDEX mail_outbox_attempts ON mail_outbox (org_id, last_attempt_at);
+
+-- The blob collector asks which stored files documents still name.
+CREATE INDEX documents_sha256 ON documents (sha256);
