@@ -422,6 +422,22 @@ async fn the_public_application_link(b: Backend) {
     assert_eq!(app.http.get(&apply_url).send().await.unwrap().status(), 404);
 }
 
+/// The status a server answers to a JSON POST that declares `len` bytes, of which only the
+/// first 64 KiB are sent (a raw connection: a client library would insist on sending it all).
+async fn declared_body_status(app: &TestApp, path: &str, len: usize) -> u16 {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let host = app.base.trim_start_matches("http://");
+    let mut conn = tokio::net::TcpStream::connect(host).await.unwrap();
+    let head = format!(
+        "POST {path} HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\nContent-Length: {len}\r\n\r\n"
+    );
+    conn.write_all(head.as_bytes()).await.unwrap();
+    let _ = conn.write_all(&vec![b' '; 64 * 1024]).await;
+    let mut answer = vec![0u8; 12];
+    conn.read_exact(&mut answer).await.unwrap();
+    String::from_utf8_lossy(&answer[9..12]).parse().unwrap()
+}
+
 /// What a stranger can make the public link do is small: a few applications an hour from one
 /// address, no files, no large bodies, and refused attempts cost no allowance.
 async fn public_applications_are_bounded(b: Backend) {
@@ -443,7 +459,9 @@ async fn public_applications_are_bounded(b: Backend) {
                "customerEmail": format!("al{n}@firm.example")})
     };
 
-    // A body over 1 MiB is refused before it is read whole.
+    // A body over 1 MiB is refused before it is read whole: a client declaring 5 MB of JSON
+    // hears 413 after sending a fraction of it.
+    assert_eq!(declared_body_status(&app, &format!("/portal/apply/{}", app.org), 5_000_000).await, 413);
     let huge = json!({"companyName": "x".repeat(1024 * 1024 + 1), "country": "GB", "customerEmail": "a@b.example"});
     assert_eq!(post_json(huge).await.unwrap().status(), 413);
     // Files come only after the email is confirmed; none is stored.
