@@ -82,8 +82,10 @@ pub async fn create(conn: Conn<'_>, a: &NewAnalyst<'_>, now: Timestamp) -> Resul
         Ok(_) => Ok(()),
         Err(e) => {
             let e = StoreError::from(e);
+            // Emails are logins across tenants: the answer is the same whether the email is
+            // this tenant's or another's, and says nothing of which.
             if e.is_unique_violation() {
-                Err(StoreError::Conflict("an analyst with this email already exists"))
+                Err(StoreError::Conflict("this email cannot be used for a new analyst; choose another"))
             } else {
                 Err(e)
             }

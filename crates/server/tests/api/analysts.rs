@@ -205,7 +205,43 @@ async fn concurrent_guesses_are_counted_before_any_check(b: Backend) {
     assert!(grown < 1 << 30, "resident memory grew by {} MiB", grown >> 20);
 }
 
+/// An email is a login across tenants, so an admin adding one another tenant uses is refused —
+/// with the very answer an email of their own tenant gets, which says nothing of the other.
+async fn another_tenants_analyst_is_not_disclosed(b: Backend) {
+    let app = spawn(b).await;
+    let mine = app.analyst(Role::Analyst).await;
+    let other = fml_domain::OrgId::parse("org_elsewhere").unwrap();
+    crate::helpers::seed_org(&app.db, &other, fml_domain::ScopeSet::all()).await;
+    let theirs = app.analyst_in(&other, Role::Analyst).await;
+    let refusal = |email: String| {
+        let ctx = app.ctx();
+        let org = app.org.clone();
+        async move {
+            match fml_app::analysts::create(
+                &ctx,
+                &org,
+                &email,
+                "New Person",
+                Role::Analyst,
+                None,
+                fml_app::Operator::Cli,
+            )
+            .await
+            {
+                Err(fml_app::CommandError::Conflict(code, message)) => (code, message),
+                other => panic!("expected a refusal, got {other:?}"),
+            }
+        }
+    };
+    let own = refusal(mine.email.clone()).await;
+    let foreign = refusal(theirs.email.clone()).await;
+    assert_eq!(own, foreign);
+    assert_eq!(own.0, "analyst_exists");
+    assert!(!own.1.contains("exists") && !own.1.contains("tenant"), "{}", own.1);
+}
+
 crate::on_both_backends!(
+    another_tenants_analyst_is_not_disclosed,
     sign_in_sign_out_and_tokens,
     sign_in_is_throttled,
     concurrent_guesses_are_counted_before_any_check,
