@@ -387,7 +387,7 @@ async fn screening(
                         id: h.id,
                         subject: h.subject_name,
                         caption: text(&e, "caption"),
-                        url: e.pointer("/article/url").and_then(Value::as_str).unwrap_or_default().to_owned(),
+                        url: web_link(e.pointer("/article/url").and_then(Value::as_str).unwrap_or_default()),
                         entity_id: h.entity_id,
                         standing: h.standing,
                         score: format!("{:.0} %", h.score * 100.0),
@@ -707,4 +707,41 @@ async fn timeline(st: &AppState, who: &Analyst, c: &CaseRecord) -> Result<Render
         })
         .collect();
     rendered("timeline", "Activity", Timeline { items })
+}
+
+/// A watch list's link, shown only when it is a plain web address: a list entry is outside
+/// data, and a `javascript:` or `data:` link in the console would run in the analyst's session.
+fn web_link(raw: &str) -> String {
+    let lower = raw.trim().to_ascii_lowercase();
+    let host = lower.split_once("://").map_or("", |(_, rest)| rest);
+    let web = (lower.starts_with("https://") || lower.starts_with("http://"))
+        && !host.is_empty()
+        && !host.starts_with('/')
+        && !raw.trim().chars().any(|c| c.is_whitespace() || c.is_control());
+    if web { raw.trim().to_owned() } else { String::new() }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::web_link;
+
+    #[test]
+    fn only_web_links_are_shown() {
+        for ok in ["https://example.org/a?b=c", "HTTP://Example.org", " https://x.example/ "] {
+            assert_eq!(web_link(ok), ok.trim(), "{ok}");
+        }
+        for bad in [
+            "javascript:alert(1)",
+            "data:text/html,<script>",
+            "JaVaScRiPt:x",
+            "//evil.example",
+            "https://",
+            "https://a.example/\nx",
+            "ftp://x.example",
+            "vbscript:x",
+            "",
+        ] {
+            assert_eq!(web_link(bad), "", "{bad}");
+        }
+    }
 }
