@@ -147,8 +147,22 @@ pub fn router(state: AppState) -> Router {
         .layer(DefaultBodyLimit::max(extract::MAX_BODY_BYTES))
         .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, Duration::from_secs(30)))
         .layer(CatchPanicLayer::custom(|_| error::ApiError::Internal("a handler panicked".into()).into_response()))
-        .layer(TraceLayer::new_for_http())
+        .layer(TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<axum::body::Body>| {
+            tracing::info_span!("request", method = %req.method(), path = %redacted_path(req.uri().path()))
+        }))
         .with_state(state)
+}
+
+/// A request path as traces show it: the secret segment of a magic link, an identity link or
+/// an application's confirmation link is replaced, so logs never hold a working link.
+fn redacted_path(path: &str) -> String {
+    let mut out = Vec::new();
+    let mut secret_next = false;
+    for seg in path.split('/') {
+        out.push(if secret_next && !seg.is_empty() { "[redacted]" } else { seg });
+        secret_next = matches!(seg, "invite" | "verify" | "confirm");
+    }
+    out.join("/")
 }
 
 /// How long a stored file no document names is kept: an upload writes its file before its
@@ -215,5 +229,24 @@ async fn shutdown_signal() {
     tokio::select! {
         () = ctrl_c => {}
         () = term => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redacted_path;
+
+    #[test]
+    fn link_secrets_stay_out_of_traces() {
+        for (path, shown) in [
+            ("/portal/invite/fml_inv_abc123", "/portal/invite/[redacted]"),
+            ("/portal/verify/fml_idv_abc", "/portal/verify/[redacted]"),
+            ("/portal/apply/confirm/tok", "/portal/apply/confirm/[redacted]"),
+            ("/portal/apply/org_demo_bank", "/portal/apply/org_demo_bank"),
+            ("/api/cases/1234", "/api/cases/1234"),
+            ("/portal/invite/", "/portal/invite/"),
+        ] {
+            assert_eq!(redacted_path(path), shown);
+        }
     }
 }
