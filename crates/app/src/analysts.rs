@@ -129,6 +129,7 @@ pub async fn change(ctx: &Ctx, who: &Analyst, id: AnalystId, change: Change) -> 
     }
     let now = Timestamp::now();
     let mut unit = ctx.unit().await?;
+    fml_store::analysts::lock_admins(unit.conn(), &who.org).await?;
     let before = fml_store::analysts::get_in(unit.conn(), &who.org, id)
         .await?
         .ok_or(CommandError::NotFound("no such analyst"))?;

@@ -187,6 +187,21 @@ pub async fn set_disabled(
     row.map(TryInto::try_into).transpose()
 }
 
+/// Locks `org`'s enabled admins until the transaction ends (PostgreSQL; SQLite has one writer
+/// at a time): two admins changing each other at once then take turns, and the second sees
+/// the first's change when it counts what is left.
+pub async fn lock_admins(conn: Conn<'_>, org: &OrgId) -> Result<(), StoreError> {
+    if let Conn::Postgres(_) = conn {
+        fetch_all!(
+            conn,
+            (String,),
+            "SELECT id FROM analysts WHERE org_id = $1 AND role = 'admin' AND disabled_at IS NULL ORDER BY id FOR UPDATE",
+            org.as_str()
+        )?;
+    }
+    Ok(())
+}
+
 /// How many enabled admins `org` has.
 pub async fn count_admins(conn: Conn<'_>, org: &OrgId) -> Result<i64, StoreError> {
     let (n,): (i64,) = fetch_optional!(

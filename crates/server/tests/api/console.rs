@@ -564,6 +564,21 @@ async fn a_tenant_keeps_an_admin_when_two_demote_each_other(b: Backend) {
     assert!(matches!(refused, Err(fml_app::CommandError::Conflict("last_admin", _))), "{refused:?}");
     let admins = fml_store::analysts::list(&app.db, &app.org).await.unwrap();
     assert!(admins.iter().any(|x| x.id == a.analyst.id && x.role == Role::Admin && x.disabled_at.is_none()));
+
+    // Truly at once, in a tenant of their own each round: exactly one change goes through.
+    for round in 0..10 {
+        let org = fml_domain::OrgId::parse(&format!("org_pair_{round}")).unwrap();
+        crate::helpers::seed_org(&app.db, &org, fml_domain::ScopeSet::all()).await;
+        let (x, y) = (app.analyst_in(&org, Role::Admin).await, app.analyst_in(&org, Role::Admin).await);
+        let (cx, cy) = (app.ctx(), app.ctx());
+        let (r1, r2) = tokio::join!(
+            change(&cx, &x.analyst, y.analyst.id, Change::Role(Role::Analyst)),
+            change(&cy, &y.analyst, x.analyst.id, Change::Role(Role::Analyst)),
+        );
+        assert_eq!(u8::from(r1.is_ok()) + u8::from(r2.is_ok()), 1, "round {round}: {r1:?} {r2:?}");
+        let left = fml_store::analysts::list(&app.db, &org).await.unwrap();
+        assert_eq!(left.iter().filter(|a| a.role == Role::Admin).count(), 1, "round {round}");
+    }
 }
 
 async fn signing_out_ends_the_session(b: Backend) {
