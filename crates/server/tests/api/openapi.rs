@@ -46,6 +46,7 @@ const SERVED: &[(&str, &str)] = &[
     ("get", "/api/cases/{caseId}/risk"),
     ("get", "/api/cases/{caseId}/engines"),
     ("get", "/api/cases/{caseId}/idv"),
+    ("post", "/api/cases/{caseId}/idv"),
     ("post", "/api/cases/{caseId}/idv/{personKey}"),
     ("post", "/api/cases/{caseId}/idv/{personKey}/result"),
     ("post", "/callbacks/didit/{orgId}"),
