@@ -56,6 +56,11 @@ pub struct Config {
     pub monitoring_every: std::time::Duration,
     /// `FML_TRUSTED_PROXIES`: the reverse proxies whose `X-Forwarded-For` names the client.
     pub trusted_proxies: crate::client_addr::TrustedProxies,
+    /// `FML_DOCUMENT_READER`: the executable that reads documents in a child process when run
+    /// with `read-document` (by default this one, the `fml` binary).
+    pub document_reader: PathBuf,
+    /// What each document reader may use (memory, CPU, wall time, how many at once).
+    pub document_limits: fml_app::docreader::Limits,
 }
 
 impl Config {
@@ -92,6 +97,8 @@ impl Config {
             vendors: crate::vendors::Vendors::default(),
             monitoring_every: std::time::Duration::from_secs(60),
             trusted_proxies: crate::client_addr::TrustedProxies::default(),
+            document_reader: fml_app::docreader::this_executable(),
+            document_limits: fml_app::docreader::Limits::default(),
             database_url,
         }
     }
@@ -126,6 +133,8 @@ impl std::fmt::Debug for Config {
             .field("token_cache_trust", &self.token_cache_trust)
             .field("http", &self.http)
             .field("vendors", &self.vendors)
+            .field("document_reader", &self.document_reader)
+            .field("document_limits", &self.document_limits)
             .finish()
     }
 }

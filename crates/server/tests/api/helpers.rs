@@ -196,6 +196,8 @@ pub async fn spawn_with(backend: Backend, opts: Options) -> TestApp {
     config.monitoring_every = opts.monitoring_every;
     let documents = std::env::temp_dir().join(format!("fml-test-docs-{}", uuid::Uuid::new_v4().simple()));
     config.documents_dir = documents.clone();
+    // The test binary is not `fml`: documents are read by the package's small reader binary.
+    config.document_reader = PathBuf::from(env!("CARGO_BIN_EXE_fml-docread"));
     let app = App::with_db(db.clone(), config);
     tokio::spawn(app.serve(listener));
 
