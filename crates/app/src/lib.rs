@@ -12,6 +12,7 @@ pub mod approvals;
 pub mod cases;
 pub mod clients;
 pub mod deliveries;
+pub mod docreader;
 pub mod documents;
 pub mod edd;
 pub mod endpoints;
@@ -59,6 +60,8 @@ pub struct Ctx {
     pub idv: Option<Arc<dyn idv::IdvProvider>>,
     /// A model that reviews cases (the rules when none).
     pub reviewer: Option<Arc<dyn review::CaseReviewer>>,
+    /// Reads documents' text in child processes (by default this executable).
+    pub reader: docreader::DocReader,
 }
 
 impl Ctx {
@@ -73,7 +76,13 @@ impl Ctx {
             blobs: None,
             idv: None,
             reviewer: None,
+            reader: docreader::DocReader::default(),
         }
+    }
+
+    pub fn with_document_reader(mut self, reader: docreader::DocReader) -> Self {
+        self.reader = reader;
+        self
     }
 
     pub fn with_remote_matcher(mut self, remote: Arc<dyn screening::RemoteMatcher>) -> Self {

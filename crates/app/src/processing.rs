@@ -1,10 +1,11 @@
-//! Document processing (the `process_document` job): the file's text is read
-//! ([`crate::filetext`]), classified and its fields extracted (`fml_domain::extraction`), and
-//! the result recorded in one transaction with `document.processed` — or the document becomes
-//! `error` (no event) for an analyst's override. A processed document also feeds the case:
-//! the customer's application gets the extracted company details where it is still blank (the
-//! review step then shows them, and corrections become `data.corrected`), and an identity
-//! check waiting on this document gets its result.
+//! Document processing (the `process_document` job): the file's text is read in a child
+//! process under limits ([`crate::docreader`], [`crate::filetext`]), classified and its
+//! fields extracted (`fml_domain::extraction`), and the result recorded in one transaction
+//! with `document.processed` — or the document becomes `error` (no event) for an analyst's
+//! override. A processed document also feeds the case: the customer's application gets the
+//! extracted company details where it is still blank (the review step then shows them, and
+//! corrections become `data.corrected`), and an identity check waiting on this document gets
+//! its result.
 
 use fml_domain::application;
 use fml_domain::document::{DocumentId, DocumentStatus};
@@ -54,13 +55,19 @@ pub async fn process(ctx: &Ctx, org: &OrgId, case_id: CaseId, id: DocumentId) ->
         Ok(b) => b,
         Err(reason) => return record(ctx, org, &case, &doc, Err(reason)).await,
     };
+    // The file is read in a child process under limits; a file it cannot read is the
+    // document's error, never the job's.
+    let text = match ctx.reader.read(doc.file_type, bytes).await {
+        Ok(Ok(text)) => text,
+        Ok(Err(reason)) => return record(ctx, org, &case, &doc, Err(reason)).await,
+        Err(e) => return Err(CommandError::Store(fml_store::StoreError::Config(e.to_string()))),
+    };
     let today = Timestamp::now().to_datetime().date_naive();
-    let (file_type, company, number) = (doc.file_type, case.company_name.clone(), case.company_number.clone());
-    // Parsing and reading run off the async workers; a panic on a hostile file is that
-    // file's error.
+    let (company, number) = (case.company_name.clone(), case.company_number.clone());
+    // Extraction (on at most `filetext::MAX_TEXT` of text) runs off the async workers; a
+    // panic is that file's error.
     let verdict = tokio::task::spawn_blocking(move || {
         std::panic::catch_unwind(|| {
-            let text = crate::filetext::text(file_type, &bytes)?;
             let context = Context {
                 company_name: company.as_deref(),
                 company_number: number.as_deref(),

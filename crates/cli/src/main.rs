@@ -258,6 +258,10 @@ struct ServeArgs {
     /// Default: `documents/` beside a SQLite database, else `./fml-documents`.
     #[arg(long, env = "FML_DOCUMENTS_DIR")]
     documents_dir: Option<std::path::PathBuf>,
+    /// The executable that reads uploaded documents in a child process when run with
+    /// `read-document` (under 512 MiB of memory, 10 s of CPU and 20 s). Default: this `fml`.
+    #[arg(long, env = "FML_DOCUMENT_READER")]
+    document_reader: Option<std::path::PathBuf>,
     /// The reverse proxies (addresses or CIDR ranges, comma-separated) whose X-Forwarded-For
     /// names the client for sign-in and application throttling; unset, the TCP peer is the client.
     #[arg(long, env = "FML_TRUSTED_PROXIES", value_parser = fml_server::client_addr::TrustedProxies::parse)]
@@ -327,8 +331,22 @@ enum OutboxCommand {
     },
 }
 
-#[tokio::main]
-async fn main() -> ExitCode {
+fn main() -> ExitCode {
+    // `fml read-document` is the server's child document reader (`fml_app::docreader`): it
+    // runs before anything else starts (no runtime, no logging), and is not in `--help`.
+    if std::env::args().nth(1).as_deref() == Some(fml_app::docreader::ARG) {
+        return fml_app::docreader::child_main();
+    }
+    match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(runtime) => runtime.block_on(async_main()),
+        Err(e) => {
+            eprintln!("error: starting the runtime: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn async_main() -> ExitCode {
     tracing_subscriber::fmt()
         // PostgreSQL's notices (e.g. "relation _sqlx_migrations already exists, skipping" on
         // every start) are routine: shown only from warnings up unless FML_LOG asks.
@@ -843,6 +861,9 @@ async fn serve(url: String, args: ServeArgs) -> Result<()> {
     }
     config.trusted_proxies = args.trusted_proxies.unwrap_or_default();
     config.mail_per_tenant_per_hour = args.mail_per_tenant_per_hour;
+    if let Some(reader) = args.document_reader {
+        config.document_reader = reader;
+    }
     config.delivery_retention = args.delivery_retention_days.map(|d| std::time::Duration::from_secs(d * 86_400));
     config.vendors = fml_server::vendors::Vendors::from_env();
     config.http = fml_server::http::HttpLimits {

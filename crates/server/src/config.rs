@@ -59,6 +59,11 @@ pub struct Config {
     /// `FML_MAIL_PER_TENANT_PER_HOUR`: the most messages one tenant sends in an hour (1000);
     /// beyond it messages wait in the outbox for the next hour's allowance, never dropped.
     pub mail_per_tenant_per_hour: u32,
+    /// `FML_DOCUMENT_READER`: the executable that reads documents in a child process when run
+    /// with `read-document` (by default this one, the `fml` binary).
+    pub document_reader: PathBuf,
+    /// What each document reader may use (memory, CPU, wall time, how many at once).
+    pub document_limits: fml_app::docreader::Limits,
 }
 
 /// The default of [`Config::mail_per_tenant_per_hour`].
@@ -99,6 +104,8 @@ impl Config {
             monitoring_every: std::time::Duration::from_secs(60),
             trusted_proxies: crate::client_addr::TrustedProxies::default(),
             mail_per_tenant_per_hour: DEFAULT_MAIL_PER_TENANT_PER_HOUR,
+            document_reader: fml_app::docreader::this_executable(),
+            document_limits: fml_app::docreader::Limits::default(),
             database_url,
         }
     }
@@ -133,6 +140,8 @@ impl std::fmt::Debug for Config {
             .field("token_cache_trust", &self.token_cache_trust)
             .field("http", &self.http)
             .field("vendors", &self.vendors)
+            .field("document_reader", &self.document_reader)
+            .field("document_limits", &self.document_limits)
             .finish()
     }
 }

@@ -79,6 +79,10 @@ impl App {
         }
         let blobs = fml_store::blobs::BlobStore::new(config.documents_dir.clone());
         ctx = ctx.with_blobs(blobs.clone());
+        ctx = ctx.with_document_reader(fml_app::docreader::DocReader::new(
+            config.document_reader.clone(),
+            config.document_limits,
+        ));
         let idv: Arc<dyn fml_app::idv::IdvProvider> = match &config.vendors.didit {
             Some(d) => Arc::new(vendors::didit::Didit::new(d.clone())),
             None => Arc::new(fml_app::idv::Builtin { portal_url: config.portal_url.clone() }),

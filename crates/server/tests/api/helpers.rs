@@ -200,6 +200,8 @@ pub async fn spawn_with(backend: Backend, opts: Options) -> TestApp {
     config.mail_per_tenant_per_hour = opts.mail_per_hour;
     let documents = std::env::temp_dir().join(format!("fml-test-docs-{}", uuid::Uuid::new_v4().simple()));
     config.documents_dir = documents.clone();
+    // The test binary is not `fml`: documents are read by the package's small reader binary.
+    config.document_reader = PathBuf::from(env!("CARGO_BIN_EXE_fml-docread"));
     let app = App::with_db(db.clone(), config);
     tokio::spawn(app.serve(listener));
 

@@ -151,4 +151,57 @@ async fn a_certificate_fills_the_review_step(b: Backend) {
     );
 }
 
-crate::on_both_backends!(uploads_are_classified_and_read, a_certificate_fills_the_review_step);
+/// The test process's resident memory (the server runs in it; documents are read in
+/// children), in MiB.
+fn rss_mib() -> u64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap();
+    let kb: u64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap();
+    kb / 1024
+}
+
+/// How much the server's memory may grow while it reads the bombs. Read in-process before
+/// issue 16, the operations bomb alone took about 2 GiB.
+const RSS_GROWTH_BOUND_MIB: u64 = 256;
+
+async fn bombs_end_in_error_with_their_reason_and_memory_stays_flat(b: Backend) {
+    let app = spawn(b).await;
+    let a = app.analyst(Role::Analyst).await;
+    let token = app.token().await;
+    let v: Value = app.create_case(&token, None, &recipe_body("crm-proc-bombs")).await.json().await.unwrap();
+    let case = v["caseId"].as_str().unwrap().to_owned();
+    let bombs = fml_app::filetext::samples::bombs::all();
+    let coi = certificate("Acme Holdings Limited", "12345678");
+    let mut files: Vec<(&str, &[u8])> = bombs.iter().map(|b| (b.filename, b.bytes.as_slice())).collect();
+    files.push(("coi.pdf", &coi));
+
+    let before = rss_mib();
+    let ids = upload(&app, &a.token, &case, &files).await;
+    let docs = processed(&app, &a.token, &case).await;
+    let grown = rss_mib().saturating_sub(before);
+    eprintln!("the server's resident memory grew by {grown} MiB reading the bombs");
+
+    for (bomb, id) in bombs.iter().zip(&ids) {
+        let d = docs.iter().find(|d| d["id"] == *id).unwrap();
+        assert_eq!((d["status"].as_str(), d["processingError"].as_str()), (Some("error"), Some(bomb.reason)), "{d}");
+    }
+    let coi = docs.iter().find(|d| d["id"] == ids[4]).unwrap();
+    assert_eq!(coi["status"], "complete", "an ordinary file in the same batch is read: {coi}");
+    // Each file was the document's error once, not the job's: every job is done, first time.
+    let jobs = fml_store::jobs::list(&app.db, Some(&app.org), None, 50).await.unwrap();
+    let reads: Vec<_> = jobs.iter().filter(|j| j.job.kind() == "process_document").collect();
+    assert_eq!(reads.len(), 5);
+    for j in reads {
+        assert_eq!((j.status.as_str(), j.attempts), ("done", 1), "{j:?}");
+    }
+    assert!(grown < RSS_GROWTH_BOUND_MIB, "the server grew by {grown} MiB reading the bombs");
+}
+
+crate::on_both_backends!(
+    uploads_are_classified_and_read,
+    a_certificate_fills_the_review_step,
+    bombs_end_in_error_with_their_reason_and_memory_stays_flat
+);
