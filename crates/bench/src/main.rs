@@ -19,8 +19,11 @@
 //!   watch list of N entities, and N screenings against it once imported (`bench/screening.sh`).
 //! - `fml-bench documents BASE CLIENT_TOKEN ANALYST_TOKEN N CONNECTIONS`: N document uploads
 //!   over the analyst API, each then processed by the server (`bench/documents.sh`).
+//! - `fml-bench docbombs legacy|budgets|child KIND N [FML]`: N hostile documents read at once,
+//!   and the rise of this process's peak memory (`bench/docbombs.sh`).
 
 mod deliver;
+mod docbombs;
 mod documents;
 mod history;
 mod pipeline;
@@ -71,6 +74,9 @@ async fn main() {
             let n = |i: usize| args[i].parse::<u64>().expect("a number");
             documents::run(&args[1], &args[2], &args[3], n(4), usize::try_from(n(5)).unwrap_or(8)).await;
         }
+        Some("docbombs") if args.len() >= 4 => {
+            docbombs::run(&args[1], &args[2], args[3].parse().expect("N"), args.get(4).map(String::as_str)).await;
+        }
         Some("screen") if args.len() >= 3 => screening::screen(&args[1], args[2].parse().expect("N")).await,
         Some("receiver") => deliver::receiver(args.get(1).map_or("127.0.0.1:8091", String::as_str)).await,
         Some("deliver") if args.len() >= 7 => {
@@ -83,7 +89,8 @@ async fn main() {
             "usage: fml-bench constant ADDR | inserts DATABASE_URL N CONCURRENCY | receiver ADDR | \
              deliver DATABASE_URL RECEIVER RATE|max SECONDS HEALTHY DEAD [NOISY] | verifier ADDR SECRET | \
              load BASE TOKEN CONNECTIONS SECONDS | history DATABASE_URL ORG N ENDPOINT_URL SECRET | \
-             sanctions-gen N [SAMPLE...] | screen DATABASE_URL N | documents BASE CLIENT ANALYST N CONNECTIONS"
+             sanctions-gen N [SAMPLE...] | screen DATABASE_URL N | documents BASE CLIENT ANALYST N CONNECTIONS | \
+             docbombs legacy|budgets|child KIND N [FML]"
         ),
     }
 }

@@ -190,9 +190,14 @@ async fn bombs_end_in_error_with_their_reason_and_memory_stays_flat(b: Backend) 
     }
     let coi = docs.iter().find(|d| d["id"] == ids[4]).unwrap();
     assert_eq!(coi["status"], "complete", "an ordinary file in the same batch is read: {coi}");
-    // Each file was the document's error once, not the job's: every job is done, first time.
-    let jobs = fml_store::jobs::list(&app.db, Some(&app.org), None, 50).await.unwrap();
-    let reads: Vec<_> = jobs.iter().filter(|j| j.job.kind() == "process_document").collect();
+    // Each file was the document's error once, not the job's: every job is done, first time
+    // (a job is marked done just after its document is recorded).
+    let reads = eventually(20, || async {
+        let jobs = fml_store::jobs::list(&app.db, Some(&app.org), None, 50).await.unwrap();
+        let reads: Vec<_> = jobs.into_iter().filter(|j| j.job.kind() == "process_document").collect();
+        reads.iter().all(|j| j.finished_at.is_some()).then_some(reads)
+    })
+    .await;
     assert_eq!(reads.len(), 5);
     for j in reads {
         assert_eq!((j.status.as_str(), j.attempts), ("done", 1), "{j:?}");
