@@ -241,13 +241,25 @@ mod tests {
     #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
     async fn hashing_runs_a_few_at_a_time() {
         let (now, peak) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
+        let started = Arc::new(AtomicUsize::new(0));
         let tasks: Vec<_> = (0..12)
             .map(|_| {
-                let (now, peak) = (now.clone(), peak.clone());
+                let (now, peak, started) = (now.clone(), peak.clone(), started.clone());
                 tokio::spawn(super::blocking(move || {
+                    started.fetch_add(1, Ordering::SeqCst);
                     let running = now.fetch_add(1, Ordering::SeqCst) + 1;
                     peak.fetch_max(running, Ordering::SeqCst);
-                    std::thread::sleep(std::time::Duration::from_millis(20));
+                    // Hold the slot until as many run as may (so they surely overlap), until no
+                    // one else is left to start, or a deadline; without the limit, all twelve
+                    // would be here at once.
+                    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+                    while now.load(Ordering::SeqCst) < super::HASHING_AT_ONCE
+                        && started.load(Ordering::SeqCst) < 12
+                        && std::time::Instant::now() < deadline
+                    {
+                        std::thread::yield_now();
+                    }
+                    peak.fetch_max(now.load(Ordering::SeqCst), Ordering::SeqCst);
                     now.fetch_sub(1, Ordering::SeqCst);
                 }))
             })
@@ -256,6 +268,6 @@ mod tests {
             t.await.unwrap().unwrap();
         }
         let peak = peak.load(Ordering::SeqCst);
-        assert!((1..=super::HASHING_AT_ONCE).contains(&peak), "{peak} hashes ran at once");
+        assert_eq!(peak, super::HASHING_AT_ONCE, "{peak} hashes ran at once");
     }
 }
