@@ -153,17 +153,28 @@ pub async fn branding(State(st): State<AppState>, form: Posted<Admin>) -> Result
         support_email: opt("supportEmail"),
         ..SettingsPatch::default()
     };
+    save(&st, &form, &patch, "branding", |msg, echo| Outcome { branding_error: Some(msg), echo, ..Outcome::default() })
+        .await
+}
+
+/// Saves one settings form: back to the page when it is taken, else the page again with the
+/// refusal beside the form as it was posted.
+async fn save(
+    st: &AppState,
+    form: &Posted<Admin>,
+    patch: &SettingsPatch,
+    name: &str,
+    refused: impl FnOnce(String, Echo) -> Outcome,
+) -> Result<Response, ConsoleError> {
     let org = form.analyst().org.clone();
-    match fml_app::settings::update(&st.ctx, Some(form.analyst()), &org, &patch).await {
+    match fml_app::settings::update(&st.ctx, Some(form.analyst()), &org, patch).await {
         Ok(_) => {
             st.branding.forget(&org);
             Ok(Redirect::to("/settings?done=saved").into_response())
         }
         Err(e) => {
-            let msg = refusal(e)?;
-            let echo = Echo { form: "branding".into(), fields: form.fields.0.clone() };
-            let o = Outcome { branding_error: Some(msg), echo, ..Outcome::default() };
-            render(&st, &form.who, o, StatusCode::UNPROCESSABLE_ENTITY).await
+            let echo = Echo { form: name.into(), fields: form.fields.0.clone() };
+            render(st, &form.who, refused(refusal(e)?, echo), StatusCode::UNPROCESSABLE_ENTITY).await
         }
     }
 }
@@ -180,19 +191,8 @@ pub async fn controls(State(st): State<AppState>, form: Posted<Admin>) -> Result
         public_applications_per_hour: (!per_hour.is_empty()).then(|| per_hour.parse().unwrap_or(0)),
         ..SettingsPatch::default()
     };
-    let org = form.analyst().org.clone();
-    match fml_app::settings::update(&st.ctx, Some(form.analyst()), &org, &patch).await {
-        Ok(_) => {
-            st.branding.forget(&org);
-            Ok(Redirect::to("/settings?done=saved").into_response())
-        }
-        Err(e) => {
-            let msg = refusal(e)?;
-            let echo = Echo { form: "controls".into(), fields: form.fields.0.clone() };
-            let o = Outcome { controls_error: Some(msg), echo, ..Outcome::default() };
-            render(&st, &form.who, o, StatusCode::UNPROCESSABLE_ENTITY).await
-        }
-    }
+    save(&st, &form, &patch, "controls", |msg, echo| Outcome { controls_error: Some(msg), echo, ..Outcome::default() })
+        .await
 }
 
 pub async fn add_analyst(State(st): State<AppState>, form: Posted<Admin>) -> Result<Response, ConsoleError> {

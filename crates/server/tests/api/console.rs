@@ -517,6 +517,22 @@ async fn catalog_and_settings_pages(b: Backend) {
         page.contains("value=\"not an email\"") && page.contains("value=\"Typed\""),
         "the refused form keeps what was typed"
     );
+    // Decision controls and the public link: a refused allowance keeps what was typed.
+    let res = admin
+        .post(&app, "/settings/controls", &[("publicApplications", "on"), ("publicApplicationsPerHour", "0")])
+        .await;
+    assert_eq!(res.status(), 422);
+    let page = res.text().await.unwrap();
+    assert!(page.contains("value=\"0\"") && page.contains("id=\"s-public\" name=\"publicApplications\" checked"));
+    let res = admin
+        .post(&app, "/settings/controls", &[("publicApplications", "on"), ("publicApplicationsPerHour", "12")])
+        .await;
+    assert_eq!(res.status(), 303);
+    let b = fml_app::settings::branding(&app.ctx(), &app.org).await.unwrap();
+    assert!(b.settings.public_applications && !b.settings.second_approval);
+    assert_eq!(b.settings.public_applications_per_hour, 12);
+    let (_, page) = admin.get(&app, "/settings").await;
+    assert!(page.contains(&format!("https://portal.test.example/apply/{}", app.org)), "the link to share is shown");
     let res = admin
         .post(&app, "/settings/analysts", &[("name", "Sam Senior"), ("email", "sam@acme.example"), ("role", "senior")])
         .await;
