@@ -47,8 +47,19 @@ pub fn typed_body<T: serde::de::DeserializeOwned>(body: &Value) -> Result<T, Api
     T::deserialize(body).map_err(|e| ApiError::Validation(vec![fml_domain::FieldError::new("body", e.to_string())]))
 }
 
+/// Refuses a body whose declared `Content-Length` is over [`MAX_BODY_BYTES`] at once: the
+/// limit alone would read (and wait for) a slow client's body up to the limit first.
+pub fn refuse_declared_oversize(headers: &axum::http::HeaderMap) -> Result<(), ApiError> {
+    let declared = headers.get(axum::http::header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
+    match declared {
+        Some(n) if n > MAX_BODY_BYTES as u64 => Err(ApiError::PayloadTooLarge),
+        _ => Ok(()),
+    }
+}
+
 /// Reads a body of at most [`MAX_BODY_BYTES`].
 pub async fn read_body<S: Send + Sync>(req: Request, state: &S) -> Result<Bytes, ApiError> {
+    refuse_declared_oversize(req.headers())?;
     Bytes::from_request(req, state).await.map_err(|e| {
         if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
             ApiError::PayloadTooLarge

@@ -125,11 +125,8 @@ pub(super) async fn apply(
     if crate::extract::cross_site(&parts, &[&st.config.portal_url, &st.config.public_url]) {
         return Err(ApiError::Forbidden("cross-site requests are refused"));
     }
-    // A body declared too large is refused at once, not read up to the limit.
-    let declared = parts.headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<usize>().ok());
-    if declared.is_some_and(|n| n > crate::extract::MAX_BODY_BYTES) {
-        return Err(ApiError::PayloadTooLarge);
-    }
+    // Before the allowance is counted: a body declared too large costs nothing.
+    crate::extract::refuse_declared_oversize(&parts.headers)?;
     let per_hour = u32::try_from(b.settings.public_applications_per_hour).unwrap_or(1);
     st.applications
         .take(org.as_str(), &addr, per_hour)

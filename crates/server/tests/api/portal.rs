@@ -462,6 +462,8 @@ async fn public_applications_are_bounded(b: Backend) {
     // A body over 1 MiB is refused before it is read whole: a client declaring 5 MB of JSON
     // hears 413 after sending a fraction of it.
     assert_eq!(declared_body_status(&app, &format!("/portal/apply/{}", app.org), 5_000_000).await, 413);
+    // So does every JSON route.
+    assert_eq!(declared_body_status(&app, "/api/session", 5_000_000).await, 413);
     let huge = json!({"companyName": "x".repeat(1024 * 1024 + 1), "country": "GB", "customerEmail": "a@b.example"});
     assert_eq!(post_json(huge).await.unwrap().status(), 413);
     // Files come only after the email is confirmed; none is stored.
