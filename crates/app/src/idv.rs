@@ -418,31 +418,43 @@ async fn complete_in(
     Ok(true)
 }
 
-/// A vendor's result for one of its sessions (Didit's callback). `None` when the session had
-/// its result already (a repeated callback changes nothing).
+/// What a vendor's callback did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum VendorResult {
+    /// The check has its result (`idv.completed` emitted).
+    Completed,
+    /// The session had its result already: nothing changed.
+    Unchanged,
+    /// This very callback (same signed body) was processed before: nothing was done again.
+    Duplicate,
+}
+
+/// A vendor's result for one of its sessions (Didit's callback). `digest` names the callback
+/// (of its signed body): each is processed once, in the transaction that applies it.
 pub async fn complete_from_vendor(
     ctx: &Ctx,
     org: &OrgId,
     session_id: &str,
     outcome: IdvOutcome,
     vendor_status: &str,
-) -> Result<Option<IdvCheck>, CommandError> {
+    digest: &str,
+) -> Result<VendorResult, CommandError> {
     let now = Timestamp::now();
     let mut unit = ctx.unit().await?;
     let check = fml_store::idv::by_session(unit.conn(), org, session_id)
         .await?
         .ok_or(CommandError::NotFound("no such verification session"))?;
+    if !fml_store::idv::claim_callback(unit.conn(), org, &check.vendor, digest, now).await? {
+        return Ok(VendorResult::Duplicate);
+    }
     let case = load(&mut unit, org, &CaseLocator::Id(check.case_id)).await?;
     if !complete_in(&mut unit, &case, &check, outcome, vendor_status, now).await? {
-        return Ok(None);
+        // Remembered all the same: the same body again is a duplicate, not a new result.
+        unit.commit().await?;
+        return Ok(VendorResult::Unchanged);
     }
     unit.commit().await?;
-    Ok(Some(IdvCheck {
-        status: IdvStatus::from_outcome(outcome),
-        vendor_status: Some(vendor_status.to_owned()),
-        completed_at: Some(now),
-        ..check
-    }))
+    Ok(VendorResult::Completed)
 }
 
 /// The built-in page's result: the document the person uploaded has been processed (in the

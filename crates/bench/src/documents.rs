@@ -42,13 +42,16 @@ fn multipart(name: &str, bytes: &[u8]) -> (String, Vec<u8>) {
 }
 
 /// Uploads N documents from `connections` tasks over N/10 cases; prints the upload rate and
-/// latency percentiles as JSON.
-pub async fn run(base: &str, client_token: &str, analyst_token: &str, n: u64, connections: usize) {
+/// latency percentiles as JSON. With `bombs` > 0 (the abuse run of issue 16), that many hostile
+/// files (the four kinds of [`fml_app::filetext::samples::bombs`] in turn) are uploaded at once
+/// to a case of their own as the run starts, and the run also waits for each to end `error`.
+pub async fn run(base: &str, client_token: &str, analyst_token: &str, n: u64, connections: usize, bombs: usize) {
     fml_webhooks::client::install_tls();
     let http = reqwest::Client::builder().pool_max_idle_per_host(connections).build().expect("client");
     let run = uuid::Uuid::new_v4().simple().to_string();
     let mut cases = Vec::new();
-    for i in 0..n.div_ceil(10) {
+    // Case 0 takes the bombs (when there are any); the others take N/10 documents each.
+    for i in 0..=n.div_ceil(10) {
         let body = format!(
             r#"{{"customerEmail":"jane@acme.example","companyName":"Acme Holdings Ltd","crmRecordId":"doc_{run}_{i}"}}"#
         );
@@ -65,7 +68,28 @@ pub async fn run(base: &str, client_token: &str, analyst_token: &str, n: u64, co
             .expect("json");
         cases.push(v["caseId"].as_str().expect("caseId").to_owned());
     }
+    let bomb_case = cases.remove(0);
     let cases = Arc::new(cases);
+    let bomb_uploads: Vec<_> = fml_app::filetext::samples::bombs::all()
+        .into_iter()
+        .cycle()
+        .take(bombs)
+        .map(|b| {
+            let (http, base, token, case) =
+                (http.clone(), base.to_owned(), analyst_token.to_owned(), bomb_case.clone());
+            tokio::spawn(async move {
+                let (ct, body) = multipart(b.filename, &b.bytes);
+                let r = http
+                    .post(format!("{base}/api/cases/{case}/documents"))
+                    .bearer_auth(&token)
+                    .header("content-type", ct)
+                    .body(body)
+                    .send()
+                    .await;
+                r.map(|r| r.status().as_u16() == 201).unwrap_or(false)
+            })
+        })
+        .collect();
     let next = Arc::new(AtomicU64::new(0));
     let errors = Arc::new(AtomicU64::new(0));
     let latencies: Arc<Mutex<Vec<f64>>> = Arc::default();
@@ -111,15 +135,60 @@ pub async fn run(base: &str, client_token: &str, analyst_token: &str, n: u64, co
         let _ = t.await;
     }
     let secs = start.elapsed().as_secs_f64();
+    let mut bombs_accepted = 0;
+    for b in bomb_uploads {
+        bombs_accepted += usize::from(b.await.unwrap_or(false));
+    }
+    let bomb_outcomes = if bombs > 0 {
+        bomb_outcomes(&http, base, analyst_token, &bomb_case, bombs_accepted).await
+    } else {
+        Default::default()
+    };
     let mut l = std::mem::take(&mut *latencies.lock().unwrap_or_else(|e| e.into_inner()));
     l.sort_by(f64::total_cmp);
     let pct = |p: f64| if l.is_empty() { 0.0 } else { l[((l.len() - 1) as f64 * p) as usize] };
     println!(
-        "{{\"uploaded\": {}, \"uploads_per_s\": {:.0}, \"p50_ms\": {:.1}, \"p99_ms\": {:.1}, \"errors\": {}}}",
-        l.len(),
-        l.len() as f64 / secs,
-        pct(0.5),
-        pct(0.99),
-        errors.load(Ordering::Relaxed)
+        "{}",
+        serde_json::json!({
+            "uploaded": l.len(),
+            "uploads_per_s": (l.len() as f64 / secs).round(),
+            "p50_ms": (pct(0.5) * 10.0).round() / 10.0,
+            "p99_ms": (pct(0.99) * 10.0).round() / 10.0,
+            "errors": errors.load(Ordering::Relaxed),
+            "bombs": bombs, "bombsAccepted": bombs_accepted, "bombOutcomes": bomb_outcomes,
+        })
     );
+}
+
+/// Waits (two minutes at most) until the bomb case's `accepted` documents have all left
+/// `uploaded`; how many ended in each status, with the reason of each error.
+async fn bomb_outcomes(
+    http: &reqwest::Client,
+    base: &str,
+    token: &str,
+    case: &str,
+    accepted: usize,
+) -> std::collections::BTreeMap<String, usize> {
+    let mut counts = std::collections::BTreeMap::new();
+    for _ in 0..1200 {
+        let list: serde_json::Value =
+            match http.get(format!("{base}/api/cases/{case}/documents")).bearer_auth(token).send().await {
+                Ok(r) => r.json().await.unwrap_or_default(),
+                Err(_) => serde_json::Value::Null,
+            };
+        let docs = list["data"].as_array().cloned().unwrap_or_default();
+        counts.clear();
+        for d in &docs {
+            let key = match (d["status"].as_str(), d["processingError"].as_str()) {
+                (Some(s), Some(e)) => format!("{s}: {e}"),
+                (s, _) => s.unwrap_or("?").to_owned(),
+            };
+            *counts.entry(key).or_insert(0) += 1;
+        }
+        if docs.len() >= accepted && !counts.contains_key("uploaded") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    counts
 }

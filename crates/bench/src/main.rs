@@ -17,8 +17,9 @@
 //!   deliveries to a new endpoint, for the pipeline on a database with history.
 //! - `fml-bench sanctions-gen N [SAMPLE…]` and `fml-bench screen DATABASE_URL N`: a synthetic
 //!   watch list of N entities, and N screenings against it once imported (`bench/screening.sh`).
-//! - `fml-bench documents BASE CLIENT_TOKEN ANALYST_TOKEN N CONNECTIONS`: N document uploads
-//!   over the analyst API, each then processed by the server (`bench/documents.sh`).
+//! - `fml-bench documents BASE CLIENT_TOKEN ANALYST_TOKEN N CONNECTIONS [BOMBS]`: N document
+//!   uploads over the analyst API, each then processed by the server, with BOMBS hostile files
+//!   uploaded at the start (`bench/documents.sh`).
 //! - `fml-bench docbombs legacy|budgets|child KIND N [FML]`: N hostile documents read at once,
 //!   and the rise of this process's peak memory (`bench/docbombs.sh`).
 
@@ -72,7 +73,8 @@ async fn main() {
         }
         Some("documents") if args.len() >= 6 => {
             let n = |i: usize| args[i].parse::<u64>().expect("a number");
-            documents::run(&args[1], &args[2], &args[3], n(4), usize::try_from(n(5)).unwrap_or(8)).await;
+            let bombs = args.get(6).and_then(|b| b.parse().ok()).unwrap_or(0);
+            documents::run(&args[1], &args[2], &args[3], n(4), usize::try_from(n(5)).unwrap_or(8), bombs).await;
         }
         Some("docbombs") if args.len() >= 4 => {
             docbombs::run(&args[1], &args[2], args[3].parse().expect("N"), args.get(4).map(String::as_str)).await;
@@ -89,7 +91,7 @@ async fn main() {
             "usage: fml-bench constant ADDR | inserts DATABASE_URL N CONCURRENCY | receiver ADDR | \
              deliver DATABASE_URL RECEIVER RATE|max SECONDS HEALTHY DEAD [NOISY] | verifier ADDR SECRET | \
              load BASE TOKEN CONNECTIONS SECONDS | history DATABASE_URL ORG N ENDPOINT_URL SECRET | \
-             sanctions-gen N [SAMPLE...] | screen DATABASE_URL N | documents BASE CLIENT ANALYST N CONNECTIONS | \
+             sanctions-gen N [SAMPLE...] | screen DATABASE_URL N | documents BASE CLIENT ANALYST N CONNECTIONS [BOMBS] | \
              docbombs legacy|budgets|child KIND N [FML]"
         ),
     }

@@ -173,7 +173,8 @@ fn redacted_path(path: &str) -> String {
 /// row commits.
 const ORPHAN_BLOB_GRACE: Duration = Duration::from_secs(3600);
 
-/// Once an hour: deletes expired tokens, sessions, idempotency keys and public applications,
+/// Once an hour: deletes expired tokens, sessions, idempotency keys, public applications and
+/// remembered vendor callbacks,
 /// stored files no document names, and, when a retention is set, finished deliveries (with
 /// their attempts) older than it. Each step is idempotent, so a run cut short by a restart is
 /// simply done again by the next.
@@ -208,6 +209,10 @@ async fn housekeeping(ctx: fml_app::Ctx, delivery_retention: Option<Duration>) {
         }
         if let Err(e) = fml_store::idempotency::purge_expired(&db, now).await {
             tracing::warn!(error = %e, "purging expired idempotency keys failed");
+        }
+        // A day past their freshness window, callbacks are refused as stale anyway.
+        if let Err(e) = fml_store::idv::purge_callbacks(&db, now.plus_secs(-86_400)).await {
+            tracing::warn!(error = %e, "purging remembered vendor callbacks failed");
         }
         if let Some(keep) = delivery_retention {
             let before = Timestamp::from_millis(now.millis() - i64::try_from(keep.as_millis()).unwrap_or(i64::MAX));

@@ -176,6 +176,35 @@ pub async fn by_session(conn: Conn<'_>, org: &OrgId, session_id: &str) -> Result
     fetch_optional!(conn, Row, sqlx::AssertSqlSafe(sql), org.as_str(), session_id)?.map(TryInto::try_into).transpose()
 }
 
+/// Records that the vendor callback `digest` (of its signed body) is being processed; false
+/// when it was already (a replay or a vendor's repeat): the caller changes nothing. In the
+/// transaction that applies the callback, so a failure leaves it to be processed again.
+pub async fn claim_callback(
+    conn: Conn<'_>,
+    org: &OrgId,
+    vendor: &str,
+    digest: &str,
+    now: Timestamp,
+) -> Result<bool, StoreError> {
+    Ok(crate::execute!(
+        conn,
+        "INSERT INTO vendor_callbacks (org_id, vendor, digest, received_at) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT DO NOTHING",
+        org.as_str(),
+        vendor,
+        digest,
+        now.millis()
+    )? == 1)
+}
+
+/// Forgets callbacks received before `before` (housekeeping): their timestamps are long stale.
+pub async fn purge_callbacks(db: &crate::Db, before: Timestamp) -> Result<u64, StoreError> {
+    let mut tx = db.begin().await?;
+    let n = crate::execute!(tx.conn(), "DELETE FROM vendor_callbacks WHERE received_at < $1", before.millis())?;
+    tx.commit().await?;
+    Ok(n)
+}
+
 /// The check of a built-in page link (any tenant: the hash is the secret).
 pub async fn by_token(conn: Conn<'_>, token_hash: &str) -> Result<Option<IdvCheck>, StoreError> {
     let sql = format!("SELECT {COLUMNS} FROM idv_checks WHERE token_hash = $1");

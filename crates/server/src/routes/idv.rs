@@ -7,7 +7,7 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use fml_app::idv::Dispatcher;
+use fml_app::idv::{Dispatcher, VendorResult};
 use fml_domain::{FieldError, OrgId};
 use fml_store::idv::IdvCheck;
 use serde::{Deserialize, Serialize};
@@ -226,13 +226,17 @@ struct DiditWebhook {
     status: String,
     webhook_type: Option<String>,
     vendor_data: Option<String>,
+    /// When Didit sent it (Unix seconds); signed with the body, so it must be fresh too.
+    timestamp: Option<i64>,
 }
 
 /// Didit's result callback. Authenticated by `X-Signature` (hex HMAC-SHA256 of the raw body
 /// under the webhook secret) and `X-Timestamp` (Unix seconds, within five minutes). A final
 /// status completes the person's check (`idv.completed`: Approved → pass, Declined → fail,
 /// In Review / Expired / Abandoned → manual_review); a repeated or still-running status changes
-/// nothing. 404 when Didit is not configured or the session is not the tenant's.
+/// nothing, and the same signed body again is answered `duplicate: true` without being
+/// processed. A body whose own `timestamp` is stale is refused like a stale header. 404 when
+/// Didit is not configured or the session is not the tenant's.
 #[utoipa::path(
     post, path = "/callbacks/didit/{orgId}", tag = "idv", operation_id = "didit_callback",
     params(
@@ -269,6 +273,16 @@ async fn didit_callback(
     let org = OrgId::parse(&org).map_err(|_| ApiError::NotFound("no such verification session"))?;
     let v: Value = serde_json::from_slice(&body)
         .map_err(|_| ApiError::BadRequest("invalid_body", "the body is not JSON".into()))?;
+    // `X-Timestamp` is not signed; Didit's body carries its own `timestamp`, which is: a body
+    // captured once cannot come back later under a fresh header.
+    if v.get("timestamp").and_then(Value::as_i64).is_some_and(|t| !crate::vendors::didit::fresh(t, now)) {
+        return Ok(crate::error::json_error(
+            StatusCode::UNAUTHORIZED,
+            "invalid_signature",
+            "the signed body's timestamp is stale".into(),
+            None,
+        ));
+    }
     let (Some(session), Some(status)) =
         (v.get("session_id").and_then(Value::as_str), v.get("status").and_then(Value::as_str))
     else {
@@ -277,6 +291,13 @@ async fn didit_callback(
     let Some(outcome) = crate::vendors::didit::outcome(status) else {
         return Ok(Json(json!({"received": true, "outcome": null})).into_response());
     };
-    let done = fml_app::idv::complete_from_vendor(&st.ctx, &org, session, outcome, status).await?;
-    Ok(Json(json!({"received": true, "outcome": outcome, "changed": done.is_some()})).into_response())
+    // The verified signature names this callback: each is processed once.
+    let digest = header("x-signature").unwrap_or_default().trim().to_ascii_lowercase();
+    let done = fml_app::idv::complete_from_vendor(&st.ctx, &org, session, outcome, status, &digest).await?;
+    let (changed, duplicate) = match done {
+        VendorResult::Completed => (true, false),
+        VendorResult::Unchanged => (false, false),
+        VendorResult::Duplicate => (false, true),
+    };
+    Ok(Json(json!({"received": true, "outcome": outcome, "changed": changed, "duplicate": duplicate})).into_response())
 }

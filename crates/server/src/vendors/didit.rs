@@ -108,11 +108,14 @@ impl IdvProvider for Didit {
 /// webhook signature without its `sha256=` prefix — compared in constant time) and
 /// `X-Timestamp` (within [`TOLERANCE_SECS`]).
 pub fn verify(secret: &str, body: &[u8], signature: Option<&str>, timestamp: Option<&str>, now_secs: i64) -> bool {
-    let fresh = timestamp
-        .and_then(|t| t.trim().parse::<i64>().ok())
-        .is_some_and(|t| now_secs.abs_diff(t) <= TOLERANCE_SECS.unsigned_abs());
+    let fresh = timestamp.and_then(|t| t.trim().parse::<i64>().ok()).is_some_and(|t| fresh(t, now_secs));
     let Some(given) = signature.map(|s| s.trim().to_ascii_lowercase()) else { return false };
     fresh && fml_domain::secret::constant_time_eq(given.as_bytes(), sign(secret, body).as_bytes())
+}
+
+/// Whether `timestamp` (Unix seconds) is within [`TOLERANCE_SECS`] of `now_secs`.
+pub fn fresh(timestamp: i64, now_secs: i64) -> bool {
+    now_secs.abs_diff(timestamp) <= TOLERANCE_SECS.unsigned_abs()
 }
 
 /// The hex signature Didit sends for `body` (for tests and the stand-in).

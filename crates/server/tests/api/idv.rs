@@ -398,14 +398,30 @@ async fn didit_sessions_and_callbacks(b: Backend) {
     let (code, body) = callback(&app, "org_test_bank", &approved, "whsec-test", 0).await;
     assert_eq!((code, body["outcome"].as_str(), body["changed"].as_bool()), (200, Some("pass"), Some(true)), "{body}");
     let (code, body) = callback(&app, "org_test_bank", &approved, "whsec-test", 0).await;
-    assert_eq!((code, body["changed"].as_bool()), (200, Some(false)), "a repeat changes nothing");
+    assert_eq!((code, body["duplicate"].as_bool()), (200, Some(true)), "the same webhook again: {body}");
+    let again = json!({"session_id": session_of_bob, "status": "Approved", "webhook_type": "data.updated"});
+    let (code, body) = callback(&app, "org_test_bank", &again, "whsec-test", 0).await;
+    assert_eq!(
+        (code, body["changed"].as_bool(), body["duplicate"].as_bool()),
+        (200, Some(false), Some(false)),
+        "another webhook with the same result changes nothing: {body}"
+    );
     // Jane's goes to Didit's reviewers, whose decision follows.
     let jane_session = "11111111-2222-3333-4444-000000000001";
-    let review = json!({"session_id": jane_session, "status": "In Review"});
+    let now = fml_domain::Timestamp::now().millis() / 1000;
+    // A signed body captured ten minutes ago, sent again under a fresh header: refused.
+    let captured = json!({"session_id": jane_session, "status": "Approved", "timestamp": now - 600});
+    let (code, body) = callback(&app, "org_test_bank", &captured, "whsec-test", 0).await;
+    assert_eq!((code, body["error"].as_str()), (401, Some("invalid_signature")), "{body}");
+    let review = json!({"session_id": jane_session, "status": "In Review", "timestamp": now});
     assert_eq!(callback(&app, "org_test_bank", &review, "whsec-test", 0).await.0, 200);
+    // Sent again after the result, the same signed body is a duplicate, not processed.
+    let replayed_review = review.clone();
     let declined = json!({"session_id": jane_session, "status": "Declined"});
     let (code, body) = callback(&app, "org_test_bank", &declined, "whsec-test", 0).await;
     assert_eq!((code, body["changed"].as_bool()), (200, Some(true)), "{body}");
+    let (code, body) = callback(&app, "org_test_bank", &replayed_review, "whsec-test", 0).await;
+    assert_eq!((code, body["duplicate"].as_bool()), (200, Some(true)), "{body}");
     let events = app.events_of(&a.token, &case, "idv.", 5).await;
     let done: Vec<&Value> = events.iter().filter(|e| e["event"] == "idv.completed").collect();
     assert_eq!(done.len(), 3);
