@@ -7,12 +7,14 @@
 // the run); a page that breaks its Content-Security-Policy fails too. Screenshots are saved.
 //
 // Then a high-risk case (its director a sanctions match): the hit form starts with no
-// disposition, and approving asks for the reason on the page before it overrides.
+// disposition, and approving asks for the reason on the page before it overrides. Then a case
+// from the public application link: no identity link went out until "Send identity links".
 //
 // Usage: node console.mjs <base url> <admin email> <password> <screenshot dir>
 // Talks to the Rust test on stdio: prints "case <id>" and waits for "submitted" (the test
 // has the customer submit through the portal, which needs the invite from the outbox); prints
-// "risky" and waits for the id of a case the test made high-risk (screened and routed).
+// "risky" and waits for the id of a case the test made high-risk (screened and routed); prints
+// "public" and waits for the id of a submitted public-link case.
 import { createHmac } from "node:crypto";
 import { readFileSync, mkdirSync } from "node:fs";
 import { createServer } from "node:http";
@@ -261,6 +263,21 @@ try {
   await page.getByRole("button", { name: "Approve (override)" }).click();
   await page.getByText("Case approved.").waitFor();
   await page.locator("#case-status").getByText("Approved").waitFor();
+
+  step("a public-link case: identity links wait for the analyst's button");
+  console.log("public");
+  const open = (await lines.next()).value;
+  await page.goto(`${base}/cases/${open}`);
+  const idv = page.locator("#idv");
+  await idv.getByText("identity links go out only when an analyst sends them").waitFor();
+  if ((await idv.locator(".idv-dispatched").count()) !== 0) throw new Error("links went out before the analyst sent them");
+  await idv.getByRole("button", { name: "Send identity links to the 2 people without one" }).click();
+  await page.getByText("Identity links were sent to everyone who needed one.").waitFor();
+  if ((await page.locator("#idv .idv-dispatched").count()) !== 2) throw new Error("not both directors were sent a link");
+  if ((await page.locator("#idv").getByRole("button", { name: /^Send identity links/ }).count()) !== 0) {
+    throw new Error("the button stays after everyone has a link");
+  }
+  await audit("identity links sent");
 
   step("event catalog and settings");
   await page.getByRole("link", { name: "Event catalog" }).click();

@@ -110,6 +110,7 @@ async fn the_analyst_console_in_a_browser(b: Backend) {
     let mut stdout = BufReader::new(child.stdout.take().unwrap()).lines();
     let mut transcript = Vec::new();
     let mut risky = None;
+    let mut public = None;
     let run = async {
         while let Some(line) = stdout.next_line().await.unwrap() {
             if let Some(case) = line.strip_prefix("case ") {
@@ -124,6 +125,12 @@ async fn the_analyst_console_in_a_browser(b: Backend) {
                 app.events_of(&admin.token, &case, "routing.evaluated", 1).await;
                 stdin.write_all(format!("{case}\n").as_bytes()).await.unwrap();
                 risky = Some(case);
+            }
+            if line == "public" {
+                // A case from the public link: its people wait for an analyst to send links.
+                let case = crate::portal::submitted_public_case(&app, &admin.token, "Open Door Ltd").await;
+                stdin.write_all(format!("{case}\n").as_bytes()).await.unwrap();
+                public = Some(case);
             }
             transcript.push(line);
         }
@@ -147,6 +154,12 @@ async fn the_analyst_console_in_a_browser(b: Backend) {
     assert_eq!(decision["notes"], "Director resigned in 2019; MLRO sign-off 4471.");
     let audit = fml_store::audit::list(&app.db, &app.org, Some("case.decide"), 1).await.unwrap();
     assert!(audit[0].detail.contains("\"override\":true"), "{}", audit[0].detail);
+    // "Send identity links" sent both directors theirs, in the admin's name.
+    let public = public.expect("the journey asked for a public-link case");
+    let (_, checks) = app.get_json(&admin.token, &format!("/api/cases/{public}/idv")).await;
+    let by: Vec<&str> =
+        checks["data"].as_array().unwrap().iter().map(|c| c["dispatchedBy"].as_str().unwrap()).collect();
+    assert_eq!(by, [admin.email.as_str(); 2], "{checks}");
 }
 
 crate::on_both_backends!(the_customer_journey_in_a_browser, the_analyst_console_in_a_browser);

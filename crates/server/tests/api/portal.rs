@@ -556,6 +556,27 @@ async fn manual_cases(b: Backend) {
     assert_eq!(app.post_json(&client, "/api/cases", &body).await.0, 401);
 }
 
+/// A case that came through the public link (turned on by `admin`), confirmed and submitted
+/// by its applicant with two directors: nobody has an identity link yet.
+pub async fn submitted_public_case(app: &TestApp, admin: &str, company: &str) -> String {
+    open_public_link(app, admin, 5).await;
+    let email = "owner@public.example";
+    let body = json!({"companyName": company, "country": "GB", "customerName": "Pat", "customerEmail": email});
+    let res = app.http.post(app.url(&format!("/portal/apply/{}", app.org))).json(&body).send().await.unwrap();
+    assert_eq!(res.status(), 202);
+    let token = confirmation_tokens(app).await.pop().expect("a confirmation link");
+    let cookie = confirm_application(app, &token).await;
+    let post =
+        |path: &'static str, body: Value| app.http.post(app.url(path)).header("cookie", &cookie).json(&body).send();
+    let application = json!({"companyName": company, "registeredAddress": "3 Court",
+        "directors": [{"fullName": "Pat Public", "email": email}, {"fullName": "Quinn Public", "email": "quinn@public.example"}]});
+    assert_eq!(post("/portal/application", application).await.unwrap().status(), 200);
+    assert_eq!(post("/portal/review/confirm", json!({})).await.unwrap().status(), 200);
+    let (_, list) = app.get_json(admin, "/api/cases?source=application_form").await;
+    let case = list["data"].as_array().unwrap().iter().find(|c| c["companyName"] == company).expect("the case");
+    case["caseId"].as_str().unwrap().to_owned()
+}
+
 /// The doc-upload start: the public link with documents first. The documents come after the
 /// applicant confirms their email, then the review submits with `source: doc_upload`.
 async fn starting_from_documents(b: Backend) {
