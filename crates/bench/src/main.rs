@@ -22,11 +22,14 @@
 //!   uploaded at the start (`bench/documents.sh`).
 //! - `fml-bench docbombs legacy|budgets|child KIND N [FML]`: N hostile documents read at once,
 //!   and the rise of this process's peak memory (`bench/docbombs.sh`).
+//! - `fml-bench lease DATABASE_URL N`: job leases behind one tenant's backlog of N
+//!   (`bench/lease.sh`).
 
 mod deliver;
 mod docbombs;
 mod documents;
 mod history;
+mod lease;
 mod pipeline;
 mod screening;
 
@@ -76,6 +79,9 @@ async fn main() {
             let bombs = args.get(6).and_then(|b| b.parse().ok()).unwrap_or(0);
             documents::run(&args[1], &args[2], &args[3], n(4), usize::try_from(n(5)).unwrap_or(8), bombs).await;
         }
+        Some("lease") if args.len() >= 3 => {
+            lease::run(&args[1], args[2].parse().expect("N")).await;
+        }
         Some("docbombs") if args.len() >= 4 => {
             docbombs::run(&args[1], &args[2], args[3].parse().expect("N"), args.get(4).map(String::as_str)).await;
         }
@@ -92,7 +98,7 @@ async fn main() {
              deliver DATABASE_URL RECEIVER RATE|max SECONDS HEALTHY DEAD [NOISY] | verifier ADDR SECRET | \
              load BASE TOKEN CONNECTIONS SECONDS | history DATABASE_URL ORG N ENDPOINT_URL SECRET | \
              sanctions-gen N [SAMPLE...] | screen DATABASE_URL N | documents BASE CLIENT ANALYST N CONNECTIONS [BOMBS] | \
-             docbombs legacy|budgets|child KIND N [FML]"
+             docbombs legacy|budgets|child KIND N [FML] | lease DATABASE_URL N"
         ),
     }
 }
