@@ -47,19 +47,44 @@ pub fn typed_body<T: serde::de::DeserializeOwned>(body: &Value) -> Result<T, Api
     T::deserialize(body).map_err(|e| ApiError::Validation(vec![fml_domain::FieldError::new("body", e.to_string())]))
 }
 
-/// Refuses a body whose declared `Content-Length` is over [`MAX_BODY_BYTES`] at once: the
-/// limit alone would read (and wait for) a slow client's body up to the limit first.
-pub fn refuse_declared_oversize(headers: &axum::http::HeaderMap) -> Result<(), ApiError> {
-    let declared = headers.get(axum::http::header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
-    match declared {
-        Some(n) if n > MAX_BODY_BYTES as u64 => Err(ApiError::PayloadTooLarge),
-        _ => Ok(()),
-    }
+/// Whether a body's declared `Content-Length` is over [`MAX_BODY_BYTES`]: such a body is
+/// refused without being parsed or buffered ([`refuse_oversize`]).
+pub fn declared_oversize(headers: &axum::http::HeaderMap) -> bool {
+    headers
+        .get(axum::http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok()?.parse::<u64>().ok())
+        .is_some_and(|n| n > MAX_BODY_BYTES as u64)
+}
+
+/// How much of a refused body is read and dropped before the 413, and for how long at most.
+/// A client still sending when the server answers and closes gets a reset connection instead
+/// of the answer (the unread bytes make the kernel send RST), so a few MiB are swallowed first,
+/// a frame at a time; a larger or slower body gets the 413 when the allowance is spent.
+const DRAIN_BYTES: usize = 4 * MAX_BODY_BYTES;
+const DRAIN_TIME: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// 413 for a body declared too large, after swallowing what arrives within the drain bounds.
+pub async fn refuse_oversize(body: axum::body::Body) -> ApiError {
+    use futures_util::StreamExt;
+    let mut stream = body.into_data_stream();
+    let mut read = 0;
+    let _ = tokio::time::timeout(DRAIN_TIME, async {
+        while let Some(Ok(chunk)) = stream.next().await {
+            read += chunk.len();
+            if read > DRAIN_BYTES {
+                break;
+            }
+        }
+    })
+    .await;
+    ApiError::PayloadTooLarge
 }
 
 /// Reads a body of at most [`MAX_BODY_BYTES`].
 pub async fn read_body<S: Send + Sync>(req: Request, state: &S) -> Result<Bytes, ApiError> {
-    refuse_declared_oversize(req.headers())?;
+    if declared_oversize(req.headers()) {
+        return Err(refuse_oversize(req.into_body()).await);
+    }
     Bytes::from_request(req, state).await.map_err(|e| {
         if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
             ApiError::PayloadTooLarge
@@ -276,6 +301,24 @@ impl<R: MinRole> FromRequestParts<AppState> for Staff<R> {
             }));
         }
         Ok(Staff { analyst, role: PhantomData })
+    }
+}
+
+/// A customer-facing post that is not cross-site (else 403): for the forms that start a portal
+/// session from a link (an invite, an application's confirmation) or apply anonymously, where
+/// no session cookie exists yet to carry the check. A page of another site posting its own
+/// link would otherwise sign the visitor in as someone else (login CSRF).
+#[derive(Debug, Clone, Copy)]
+pub struct SameSite;
+
+impl FromRequestParts<AppState> for SameSite {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, st: &AppState) -> Result<Self, ApiError> {
+        if cross_site(parts, &[&st.config.portal_url, &st.config.public_url]) {
+            return Err(ApiError::Forbidden("cross-site requests are refused"));
+        }
+        Ok(SameSite)
     }
 }
 

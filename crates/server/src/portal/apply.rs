@@ -1,7 +1,7 @@
 //! The tenant's public application link: the form, the application (counted per address
 //! before its body is read, no files), and the confirmation link that opens the case.
 
-use axum::extract::{Path, Request, State};
+use axum::extract::{FromRequestParts, Path, Request, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use fml_app::settings::Branding;
@@ -121,12 +121,13 @@ pub(super) async fn apply(
     req: Request,
 ) -> Result<Response, ApiError> {
     let Some((org, b)) = open_link(&st, &org).await else { return Ok(unknown_org()) };
-    let (parts, body) = req.into_parts();
-    if crate::extract::cross_site(&parts, &[&st.config.portal_url, &st.config.public_url]) {
-        return Err(ApiError::Forbidden("cross-site requests are refused"));
+    let (mut parts, body) = req.into_parts();
+    // After the link's existence: a closed link is a 404 to everyone.
+    crate::extract::SameSite::from_request_parts(&mut parts, &st).await?;
+    // Before the allowance is counted: a body declared too large costs no application.
+    if crate::extract::declared_oversize(&parts.headers) {
+        return Err(crate::extract::refuse_oversize(body).await);
     }
-    // Before the allowance is counted: a body declared too large costs nothing.
-    crate::extract::refuse_declared_oversize(&parts.headers)?;
     let per_hour = u32::try_from(b.settings.public_applications_per_hour).unwrap_or(1);
     st.applications
         .take(org.as_str(), &addr, per_hour)
@@ -182,6 +183,7 @@ pub(super) async fn confirm_page(Path(token): Path<String>) -> Response {
 /// `POST /portal/apply/confirm/{token}`: opens the case (the first time) and a portal session.
 pub(super) async fn confirm(
     State(st): State<AppState>,
+    _: crate::extract::SameSite,
     Path(token): Path<String>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {

@@ -191,7 +191,11 @@ fn invalid_link() -> Response {
 }
 
 /// `POST /portal/invite/{token}`: redeems the token for a portal session.
-async fn redeem_invite(State(st): State<AppState>, Path(token): Path<String>) -> Result<Response, ApiError> {
+async fn redeem_invite(
+    State(st): State<AppState>,
+    _: crate::extract::SameSite,
+    Path(token): Path<String>,
+) -> Result<Response, ApiError> {
     let Some(session) = fml_app::portal::redeem(&st.ctx, &token).await? else {
         return Ok(invalid_link());
     };

@@ -119,6 +119,14 @@ async fn magic_links_work_once(b: Backend) {
         let html = res.text().await.unwrap();
         assert!(html.contains(&format!("action=\"/portal/invite/{t}\"")) && html.contains("method=\"post\""), "{html}");
     }
+    // Another site's page posting the link (to sign its visitor in as someone else) is
+    // refused, and the link stays unused.
+    let url = app.url(&format!("/portal/invite/{t}"));
+    for (name, value) in [("origin", "https://evil.example"), ("sec-fetch-site", "cross-site")] {
+        let res = no_redirects().post(&url).header(name, value).send().await.unwrap();
+        assert_eq!(res.status(), 403, "{name}");
+        assert!(res.headers().get("set-cookie").is_none());
+    }
     // Two redemptions at once: exactly one session.
     let (a, b2) = tokio::join!(redeem(&app, t), redeem(&app, t));
     assert!(a.is_ok() != b2.is_ok(), "{a:?} {b2:?}");
@@ -374,6 +382,14 @@ async fn the_public_application_link(b: Backend) {
     assert_eq!(mails[0].recipient, "berta@bravo.example");
     let token = confirmation_tokens(&app).await.pop().expect("a confirmation link");
 
+    // Another site cannot post the link for its visitor.
+    let res = no_redirects()
+        .post(app.url(&format!("/portal/apply/confirm/{token}")))
+        .header("origin", "https://evil.example")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 403);
     // The link's page only shows a button (mail scanners follow GETs); the button opens the case.
     let page = app.http.get(app.url(&format!("/portal/apply/confirm/{token}"))).send().await.unwrap();
     assert_eq!(page.status(), 200);
