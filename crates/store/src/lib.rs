@@ -66,6 +66,9 @@ impl StoreError {
 }
 
 #[cfg(test)]
+mod schema_tests;
+
+#[cfg(test)]
 mod tests {
     /// The two migration folders must list the same files, so the backends cannot drift.
     #[test]
