@@ -184,7 +184,10 @@ pub(crate) async fn find_by_crm_in(conn: Conn<'_>, pairs: &[(&OrgId, &str)]) -> 
         .iter()
         .flat_map(|(o, c)| [crate::db::Arg::Text(o.as_str().to_owned()), crate::db::Arg::Text((*c).to_owned())])
         .collect();
-    convert(crate::fetch_all_args!(conn, CaseRow, sql, args)?)
+    // Planned afresh on PostgreSQL (an unnamed statement): a generic plan made while `cases`
+    // was young walked the tenant's cases on another index until autovacuum analysed it.
+    let persistent = matches!(conn, Conn::Sqlite(_));
+    convert(crate::fetch_all_args!(conn, CaseRow, sql, args, persistent: persistent)?)
 }
 
 /// Outcome of storing a CRM record id on a case.

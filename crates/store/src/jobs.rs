@@ -103,36 +103,41 @@ pub async fn lease(
         return Ok(Vec::new());
     }
     let kind_list = (0..kinds.len()).map(|i| format!("${}", i + 4)).collect::<Vec<_>>().join(", ");
+    let kind_rows = (0..kinds.len()).map(|i| format!("(${})", i + 4)).collect::<Vec<_>>().join(", ");
     // Fair across tenants: each tenant's due jobs are ranked by age (`turn`), and a batch takes
     // every tenant's first before anyone's second, so one tenant's backlog (thousands of jobs)
     // never delays another's mail. Within a tenant, and among equal turns, the oldest first.
     //
     // Ranking a whole backlog would cost every lease a scan of it (100 ms at 100,000 queued
-    // jobs, on SQLite inside the one writer), so only a few of each tenant's are ranked: the
+    // jobs, on SQLite inside the one writer), so only the heads of the queues are ranked: the
     // tenants with queued jobs are found by a skip scan of `jobs_queue` (one index probe
-    // each), and each gives its first `depth` due jobs, in index order. Jobs whose lease ran
-    // out (a dead worker's) join them; there are at most a few batches of those.
+    // each), and each gives its first `depth` due jobs of each kind this node runs, in index
+    // order (a kind it does not run, however many, is never read). Jobs whose lease ran out
+    // (a dead worker's) join them; there are at most a few batches of those.
     let (depth, by) = match db.backend() {
         // Some candidates may be another node's by the time they are locked.
         Backend::Postgres => ("$3 * 4", ""),
         // Without statistics SQLite would rather walk `jobs_due` (every queued job) for MIN.
         Backend::Sqlite => ("$3", " INDEXED BY jobs_queue"),
     };
+    let head = format!(
+        "FROM jobs h{by} WHERE COALESCE(h.org_id, '') = t.org AND h.kind = k.kind AND h.status = 'queued' \
+         AND h.run_at <= $1 ORDER BY h.run_at, h.id LIMIT {depth}"
+    );
     let heads = match db.backend() {
         Backend::Postgres => format!(
-            "SELECT q.id, q.org_id, q.run_at FROM tenants t CROSS JOIN LATERAL (SELECT h.id, h.org_id, h.run_at \
-             FROM jobs h WHERE COALESCE(h.org_id, '') = t.org AND h.status = 'queued' AND h.run_at <= $1 \
-             AND h.kind IN ({kind_list}) ORDER BY h.run_at, h.id LIMIT {depth}) q"
+            "SELECT q.id, q.org_id, q.run_at FROM tenants t CROSS JOIN kinds k \
+             CROSS JOIN LATERAL (SELECT h.id, h.org_id, h.run_at {head}) q"
         ),
         // No LATERAL in SQLite: a correlated IN (…) with its own LIMIT does the same.
         Backend::Sqlite => format!(
-            "SELECT q.id, q.org_id, q.run_at FROM tenants t JOIN jobs q ON q.id IN (SELECT h.id FROM jobs h{by} \
-             WHERE COALESCE(h.org_id, '') = t.org AND h.status = 'queued' AND h.run_at <= $1 \
-             AND h.kind IN ({kind_list}) ORDER BY h.run_at, h.id LIMIT {depth})"
+            "SELECT q.id, q.org_id, q.run_at FROM tenants t CROSS JOIN kinds k \
+             JOIN jobs q ON q.id IN (SELECT h.id {head})"
         ),
     };
     let ranked = format!(
-        "WITH RECURSIVE tenants(org) AS (\
+        "WITH RECURSIVE kinds(kind) AS (VALUES {kind_rows}), \
+         tenants(org) AS (\
            SELECT MIN(COALESCE(org_id, '')) FROM jobs{by} WHERE status = 'queued' \
            UNION ALL SELECT (SELECT MIN(COALESCE(n.org_id, '')) FROM jobs n{by} \
              WHERE n.status = 'queued' AND COALESCE(n.org_id, '') > t.org) FROM tenants t WHERE t.org IS NOT NULL), \
@@ -142,18 +147,22 @@ pub async fn lease(
          ranked AS (SELECT id, run_at, ROW_NUMBER() OVER (PARTITION BY org_id ORDER BY run_at, id) AS turn \
              FROM candidates)"
     );
-    let due = "((j.status = 'queued' AND j.run_at <= $1) OR (j.status = 'running' AND j.leased_until <= $1))";
     let sql = match db.backend() {
-        // SKIP LOCKED: two nodes never lease the same job. The due condition is on the locked
-        // rows themselves, so a job another node leased and committed meanwhile is re-checked
-        // and passed over; the ranked candidates are a few batches deep so that passing over
-        // another node's jobs still fills this batch.
+        // SKIP LOCKED: two nodes never lease the same job. The candidates are a few batches
+        // deep so that passing over another node's locked jobs still fills this batch, and the
+        // due condition is re-checked on each row as it is locked: one another node leased and
+        // committed meanwhile is passed over. Rows are found by id only (`= ANY(ARRAY(…))`,
+        // and the due re-check is a CASE, which no index serves): on a young table without
+        // statistics the planner would otherwise read every queued job through the indexes
+        // the condition matches, to find eight.
         Backend::Postgres => format!(
-            "{ranked}, picked AS MATERIALIZED (SELECT j.id FROM jobs j \
-             JOIN (SELECT id, turn FROM ranked ORDER BY turn, run_at, id LIMIT {depth}) c ON c.id = j.id \
-             WHERE {due} ORDER BY c.turn, j.run_at, j.id LIMIT $3 FOR UPDATE OF j SKIP LOCKED) \
+            "{ranked}, top AS MATERIALIZED (SELECT id, turn, run_at FROM ranked ORDER BY turn, run_at, id LIMIT {depth}), \
+             picked AS MATERIALIZED (SELECT j.id FROM jobs j JOIN top c ON c.id = j.id \
+             WHERE j.id = ANY(ARRAY(SELECT id FROM top)) \
+             AND CASE j.status WHEN 'queued' THEN j.run_at <= $1 WHEN 'running' THEN j.leased_until <= $1 ELSE FALSE END \
+             ORDER BY c.turn, c.run_at, c.id LIMIT $3 FOR UPDATE OF j SKIP LOCKED) \
              UPDATE jobs SET status = 'running', attempts = attempts + 1, leased_until = $2 \
-             WHERE id IN (SELECT id FROM picked) RETURNING {COLUMNS}"
+             WHERE id = ANY(ARRAY(SELECT id FROM picked)) RETURNING {COLUMNS}"
         ),
         // One writer at a time: the pick and the update are one statement.
         Backend::Sqlite => format!(
@@ -164,7 +173,10 @@ pub async fn lease(
     let mut args = vec![Arg::Int(now.millis()), Arg::Int(now.plus_secs(lease_secs).millis()), Arg::Int(limit)];
     args.extend(kinds.iter().map(|k| Arg::Text((*k).to_owned())));
     let mut tx = db.begin().await?;
-    let rows = crate::fetch_all_args!(tx.conn(), JobRow, sql, args)?;
+    // Planned afresh on PostgreSQL each time (an unnamed statement): a plan cached while the
+    // table was young and empty (a sequential scan) would be kept as it grew.
+    let persistent = db.backend() == Backend::Sqlite;
+    let rows = crate::fetch_all_args!(tx.conn(), JobRow, sql, args, persistent: persistent)?;
     tx.commit().await?;
     rows.into_iter().map(TryInto::try_into).collect()
 }
