@@ -77,7 +77,11 @@ pub enum Job {
 }
 
 impl Job {
-    /// Every kind, as stored (the `CHECK` constraint of both schemas lists the same).
+    /// The kind that sends mail: a node without SMTP leaves it queued.
+    pub const SEND_MAIL: &'static str = "send_mail";
+
+    /// Every kind, as stored. The `CHECK` constraint of both schemas lists the same
+    /// (`fml_store`'s schema test compares them).
     pub const KINDS: &'static [&'static str] =
         &["send_mail", "screen_case", "assess_risk", "monitor_case", "review_case", "process_document", "dispatch_idv"];
 

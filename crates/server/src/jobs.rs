@@ -39,13 +39,9 @@ pub struct Handlers {
 }
 
 impl Handlers {
+    /// Every kind ([`Job::KINDS`]), but mail without SMTP.
     fn kinds(&self) -> Vec<&'static str> {
-        let mut k =
-            vec!["screen_case", "assess_risk", "monitor_case", "review_case", "process_document", "dispatch_idv"];
-        if self.mailer.is_some() {
-            k.push("send_mail");
-        }
-        k
+        Job::KINDS.iter().copied().filter(|k| *k != Job::SEND_MAIL || self.mailer.is_some()).collect()
     }
 }
 

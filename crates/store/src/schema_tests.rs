@@ -353,6 +353,9 @@ async fn sqlite_and_postgresql_migrate_to_one_schema() {
     // The description itself works: a few facts every version of the schema has.
     assert!(a.tables.contains("cases") && a.columns.contains_key("cases.org_id"), "{a:?}");
     assert_eq!(a.checks.get("jobs.status"), b.checks.get("jobs.status"));
+    // The job kinds the code knows are the ones the schema admits (and so, both schemas).
+    let kinds: BTreeSet<String> = fml_domain::jobs::Job::KINDS.iter().map(|k| (*k).to_owned()).collect();
+    assert_eq!(a.checks.get("jobs.kind"), Some(&kinds), "Job::KINDS and the jobs.kind CHECK differ");
     assert!(b.keys.iter().any(|k| k.starts_with("cases (org_id) references orgs")), "{:?}", b.keys);
     let _ = std::fs::remove_dir_all(&dir);
     let diff = differences(&a, &b);
