@@ -59,7 +59,7 @@ fn stem(path: &Path) -> String {
 }
 
 async fn import(url: &str, files: &[PathBuf], dataset: Option<String>, format: Format, json: bool) -> Result<()> {
-    let db = crate::open_db(url).await?;
+    let db = super::open_db(url).await?;
     let mut reports = Vec::new();
     for file in files {
         let list = dataset.clone().unwrap_or_else(|| match format {
@@ -121,7 +121,7 @@ pub async fn sanctions(url: &str, cmd: SanctionsCommand) -> Result<()> {
     match cmd {
         SanctionsCommand::Import { files, dataset, json } => import(url, &files, dataset, Format::Ftm, json).await,
         SanctionsCommand::List { json } => {
-            let db = crate::open_db(url).await?;
+            let db = super::open_db(url).await?;
             let mut r = db.reader().await?;
             let lists = fml_store::watchlist::lists(r.conn()).await?;
             let version = fml_store::watchlist::version(r.conn()).await?;
@@ -138,7 +138,7 @@ pub async fn sanctions(url: &str, cmd: SanctionsCommand) -> Result<()> {
             Ok(())
         }
         SanctionsCommand::Remove { dataset } => {
-            let db = crate::open_db(url).await?;
+            let db = super::open_db(url).await?;
             let mut tx = db.begin().await?;
             let n = fml_store::watchlist::drop_list(tx.conn(), &dataset).await?;
             if n > 0 {

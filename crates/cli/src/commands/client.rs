@@ -1,0 +1,108 @@
+//! `fml client`: OAuth clients of the Public API.
+
+use anyhow::{Context, Result, bail};
+use clap::Subcommand;
+use fml_domain::{Scope, ScopeSet, Timestamp};
+use serde_json::json;
+
+use super::{open_db, print, require_org};
+
+#[derive(Debug, Subcommand)]
+pub enum ClientCommand {
+    /// Create a client; its secret is printed this once.
+    Create {
+        #[arg(long)]
+        org: String,
+        #[arg(long)]
+        name: String,
+        /// cases:write, cases:read, webhooks:write, webhooks:read (repeatable).
+        #[arg(long = "scope", required = true)]
+        scopes: Vec<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// List an organisation's clients.
+    List {
+        #[arg(long)]
+        org: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Revoke a client; its live tokens stop working at once.
+    Revoke {
+        #[arg(long)]
+        org: String,
+        #[arg(long)]
+        client_id: String,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+pub(crate) async fn client(url: &str, cmd: ClientCommand) -> Result<()> {
+    let db = open_db(url).await?;
+    match cmd {
+        ClientCommand::Create { org, name, scopes, json } => {
+            let org = require_org(&db, &org).await?;
+            let scopes: ScopeSet = scopes
+                .iter()
+                .flat_map(|s| s.split([',', ' ']))
+                .filter(|s| !s.is_empty())
+                .map(|s| Scope::parse(s).with_context(|| format!("unknown scope {s}")))
+                .collect::<Result<_>>()?;
+            let ctx = fml_app::Ctx::new(db.clone(), Default::default());
+            let (id, secret) = fml_app::clients::create(&ctx, &org, &name, scopes, fml_app::Operator::Cli).await?;
+            let scope_list: Vec<&str> = scopes.iter().map(Scope::as_str).collect();
+            print(
+                json,
+                &json!({ "client_id": id.as_str(), "client_secret": secret.expose(), "scopes": scope_list }),
+                || {
+                    format!(
+                        "client_id:     {id}\nclient_secret: {}\nscopes:        {}\n\nThe secret is shown this once; only its hash is stored.",
+                        secret.expose(),
+                        scope_list.join(" ")
+                    )
+                },
+            );
+        }
+        ClientCommand::List { org, json } => {
+            let org = require_org(&db, &org).await?;
+            let rows = fml_store::clients::list(&db, &org).await?;
+            let items: Vec<_> = rows
+                .iter()
+                .map(|c| {
+                    json!({
+                        "client_id": c.id, "name": c.name,
+                        "scopes": c.scopes.split_whitespace().collect::<Vec<_>>(),
+                        "createdAt": Timestamp::from_millis(c.created_at).to_iso(),
+                        "revokedAt": c.revoked_at.map(|t| Timestamp::from_millis(t).to_iso()),
+                    })
+                })
+                .collect();
+            print(json, &json!(items), || {
+                rows.iter()
+                    .map(|c| {
+                        format!(
+                            "{}  {}  [{}]{}",
+                            c.id,
+                            c.name,
+                            c.scopes,
+                            if c.revoked_at.is_some() { "  (revoked)" } else { "" }
+                        )
+                    })
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            });
+        }
+        ClientCommand::Revoke { org, client_id, json } => {
+            let org = require_org(&db, &org).await?;
+            let ctx = fml_app::Ctx::new(db.clone(), Default::default());
+            match fml_app::clients::revoke(&ctx, &org, &client_id, fml_app::Operator::Cli).await {
+                Err(fml_app::CommandError::NotFound(_)) => bail!("organisation {org} has no client {client_id}"),
+                other => other?,
+            }
+            print(json, &json!({ "client_id": client_id, "revoked": true }), || format!("revoked {client_id}"));
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,189 @@
+//! `fml endpoint`: outbound webhook endpoints.
+
+use anyhow::{Result, bail};
+use clap::Subcommand;
+use serde_json::json;
+
+use super::{allow_private_env, command_error, ctx, master_key, open_db, print, require_org, secret_arg};
+
+#[derive(Debug, Subcommand)]
+pub enum EndpointCommand {
+    /// Register an endpoint; its secret is printed this once.
+    Create {
+        #[arg(long)]
+        org: String,
+        #[arg(long)]
+        url: String,
+        #[arg(long)]
+        label: Option<String>,
+        /// The shared secret; `-` reads it from standard input (keeps it out of shell
+        /// history). Omitted: a 64-hex-character secret is generated.
+        #[arg(long)]
+        secret: Option<String>,
+        /// Event types to deliver (repeatable); default: all.
+        #[arg(long = "event-type")]
+        event_types: Vec<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// List an organisation's endpoints.
+    List {
+        #[arg(long)]
+        org: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Change an endpoint.
+    Update {
+        #[arg(long)]
+        org: String,
+        #[arg(long)]
+        id: String,
+        #[arg(long)]
+        url: Option<String>,
+        #[arg(long)]
+        label: Option<String>,
+        /// A new secret (rotation); `-` reads it from standard input.
+        #[arg(long, conflicts_with = "generate_secret")]
+        secret: Option<String>,
+        /// Rotate to a new generated secret, printed this once.
+        #[arg(long)]
+        generate_secret: bool,
+        #[arg(long = "event-type")]
+        event_types: Vec<String>,
+        #[arg(long, conflicts_with = "disable")]
+        enable: bool,
+        #[arg(long)]
+        disable: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Delete an endpoint (its delivery history stays readable).
+    Delete {
+        #[arg(long)]
+        org: String,
+        #[arg(long)]
+        id: String,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// The JSON body the API's endpoint validation takes, from CLI flags.
+pub(crate) fn endpoint_body(
+    url: Option<String>,
+    label: Option<String>,
+    secret: Option<String>,
+    generate_secret: bool,
+    event_types: Vec<String>,
+    enabled: Option<bool>,
+) -> serde_json::Value {
+    let mut body = serde_json::Map::new();
+    if let Some(v) = url {
+        body.insert("url".into(), json!(v));
+    }
+    if let Some(v) = label {
+        body.insert("label".into(), json!(v));
+    }
+    if let Some(v) = secret {
+        body.insert("secret".into(), json!(v));
+    }
+    if generate_secret {
+        body.insert("generateSecret".into(), json!(true));
+    }
+    if !event_types.is_empty() {
+        body.insert("eventTypes".into(), json!(event_types));
+    }
+    if let Some(v) = enabled {
+        body.insert("enabled".into(), json!(v));
+    }
+    serde_json::Value::Object(body)
+}
+
+pub(crate) fn api_error(e: fml_server::error::ApiError) -> anyhow::Error {
+    match e {
+        fml_server::error::ApiError::Validation(fields) => anyhow::anyhow!(
+            "{}",
+            fields.iter().map(|f| format!("{}: {}", f.field, f.message)).collect::<Vec<_>>().join("; ")
+        ),
+        other => anyhow::anyhow!("{other}"),
+    }
+}
+
+pub(crate) async fn endpoint(url: &str, cmd: EndpointCommand) -> Result<()> {
+    use fml_app::endpoints::Operator;
+    use fml_server::extract::typed_body;
+    use fml_server::routes::endpoints::{CreateEndpointBody, EndpointView, UpdateEndpointBody, validate};
+    let allow_private = allow_private_env();
+    let db = open_db(url).await?;
+    let show = |json_out: bool, v: &EndpointView| {
+        let value = serde_json::to_value(v).unwrap_or_default();
+        print(json_out, &value, || {
+            let mut s =
+                format!("{}  {}  {}  [{}]", v.id, v.url, v.label, if v.enabled { "enabled" } else { "disabled" });
+            if let Some(secret) = &v.secret {
+                s.push_str(&format!("\nsecret: {}   (shown once)", secret.expose()));
+            }
+            s
+        });
+    };
+    match cmd {
+        EndpointCommand::Create { org, url: target, label, secret, event_types, json } => {
+            let org = require_org(&db, &org).await?;
+            let body = endpoint_body(Some(target), label, secret_arg(secret)?, false, event_types, None);
+            let typed: CreateEndpointBody = typed_body(&body).map_err(api_error)?;
+            let input = validate(typed.fields(), true, allow_private).await.map_err(api_error)?;
+            let key = master_key(&db, url).await?;
+            let (ep, secret) =
+                fml_app::endpoints::create(&ctx(&db), &key, &org, input, Operator::Cli).await.map_err(command_error)?;
+            show(json, &EndpointView::new(ep, Some(secret)));
+        }
+        EndpointCommand::List { org, json } => {
+            let org = require_org(&db, &org).await?;
+            let views: Vec<EndpointView> =
+                fml_store::endpoints::list(&db, &org).await?.into_iter().map(|e| EndpointView::new(e, None)).collect();
+            print(json, &serde_json::to_value(&views)?, || {
+                views.iter().map(|v| format!("{}  {}  {}", v.id, v.url, v.label)).collect::<Vec<_>>().join("\n")
+            });
+        }
+        EndpointCommand::Update {
+            org,
+            id,
+            url: target,
+            label,
+            secret,
+            generate_secret,
+            event_types,
+            enable,
+            disable,
+            json,
+        } => {
+            let org = require_org(&db, &org).await?;
+            let enabled = if enable {
+                Some(true)
+            } else if disable {
+                Some(false)
+            } else {
+                None
+            };
+            let body = endpoint_body(target, label, secret_arg(secret)?, generate_secret, event_types, enabled);
+            let typed: UpdateEndpointBody = typed_body(&body).map_err(api_error)?;
+            let input = validate(typed.fields(), false, allow_private).await.map_err(api_error)?;
+            let key = master_key(&db, url).await?;
+            let (ep, secret) = fml_app::endpoints::update(&ctx(&db), &key, &org, &id, input, Operator::Cli)
+                .await
+                .map_err(command_error)?;
+            show(json, &EndpointView::new(ep, secret));
+        }
+        EndpointCommand::Delete { org, id, json } => {
+            let org = require_org(&db, &org).await?;
+            match fml_app::endpoints::delete(&ctx(&db), &org, &id, Operator::Cli).await {
+                Ok(()) => {}
+                Err(fml_app::CommandError::NotFound(_)) => bail!("organisation {org} has no endpoint {id}"),
+                Err(e) => return Err(command_error(e)),
+            }
+            print(json, &json!({ "id": id, "deleted": true }), || format!("deleted {id}"));
+        }
+    }
+    Ok(())
+}
