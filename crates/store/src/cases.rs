@@ -382,10 +382,9 @@ fn text_condition(backend: crate::Backend, q: &str) -> (&'static str, &'static s
     // No stored text holds a control character (and the index joins the fields with one).
     let q: String = q.chars().filter(|c| !c.is_control()).collect();
     let like = || {
-        // LIKE with the pattern's own wildcards escaped: the text is matched literally. Lower
-        // case as the database's LOWER does it: SQLite folds ASCII only.
-        let lower = if backend == crate::Backend::Sqlite { q.to_ascii_lowercase() } else { q.to_lowercase() };
-        let escaped = lower.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+        // LIKE with the pattern's own wildcards escaped: the text is matched literally, in
+        // lower case as PostgreSQL's LOWER makes it (Unicode, under a UTF-8 ctype).
+        let escaped = q.to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
         format!("%{escaped}%")
     };
     match backend {
@@ -403,12 +402,41 @@ fn text_condition(backend: crate::Backend, q: &str) -> (&'static str, &'static s
             ")",
             format!("\"{}\"", q.replace('"', "\"\"")),
         ),
+        // Shorter than a trigram: SQLite's LOWER and LIKE fold ASCII only, so a GLOB whose
+        // every letter is a class of its cases (`[öÖ][kK]`) folds as PostgreSQL's LOWER does.
         crate::Backend::Sqlite => (
-            "(LOWER(COALESCE(company_name, '')) || CHAR(31) || LOWER(reference) || CHAR(31) || LOWER(COALESCE(customer_email, ''))) LIKE ",
-            " ESCAPE '\\'",
-            like(),
+            "(COALESCE(company_name, '') || CHAR(31) || reference || CHAR(31) || COALESCE(customer_email, '')) GLOB ",
+            "",
+            format!("*{}*", case_classes(&q)),
         ),
     }
+}
+
+/// A GLOB pattern matching `q` literally in any letter case: each letter a class of its
+/// one-character case forms, each of GLOB's own `*`, `?`, `[` and `]` a class of itself.
+fn case_classes(q: &str) -> String {
+    let mut out = String::new();
+    for c in q.chars() {
+        let mut forms = vec![c];
+        for f in [c.to_lowercase().collect::<Vec<_>>(), c.to_uppercase().collect::<Vec<_>>()] {
+            // A case form of several characters (ß → SS) cannot be a class member.
+            if let [one] = f[..]
+                && !forms.contains(&one)
+            {
+                forms.push(one);
+            }
+        }
+        match (c, forms.len()) {
+            ('*' | '?' | '[' | ']', _) => out.extend(['[', c, ']']),
+            (_, 1) => out.push(c),
+            _ => {
+                out.push('[');
+                out.extend(forms);
+                out.push(']');
+            }
+        }
+    }
+    out
 }
 
 /// One page of a tenant's cases matching `filter`.
@@ -482,4 +510,21 @@ pub async fn lock(conn: Conn<'_>, org: &OrgId, id: CaseId) -> Result<(), StoreEr
             .await?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::case_classes;
+
+    #[test]
+    fn glob_classes_fold_case_and_quote_globs_own_characters() {
+        assert_eq!(case_classes("ök"), "[öÖ][kK]");
+        assert_eq!(case_classes("Ü1"), "[Üü]1");
+        // GLOB's own characters are literal; a letter whose other case is two letters keeps
+        // the one-letter forms it has.
+        assert_eq!(case_classes("*?[]"), "[*][?][[][]]");
+        assert_eq!(case_classes("ß"), "ß");
+        assert_eq!(case_classes("ẞ"), "[ẞß]");
+        assert_eq!(case_classes("-@"), "-@");
+    }
 }
