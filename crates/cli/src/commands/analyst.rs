@@ -4,7 +4,7 @@ use anyhow::{Context, Result};
 use clap::Subcommand;
 use serde_json::json;
 
-use super::{command_error, ctx, open_db, print, require_org, secret_arg};
+use super::{OrgListing, command_error, ctx, open_db, print, require_org, secret_arg};
 
 #[derive(Debug, Subcommand)]
 pub enum AnalystCommand {
@@ -26,12 +26,7 @@ pub enum AnalystCommand {
         json: bool,
     },
     /// List an organisation's analysts.
-    List {
-        #[arg(long)]
-        org: String,
-        #[arg(long)]
-        json: bool,
-    },
+    List(OrgListing),
 }
 
 pub(crate) async fn analyst(url: &str, cmd: AnalystCommand) -> Result<()> {
@@ -65,7 +60,7 @@ pub(crate) async fn analyst(url: &str, cmd: AnalystCommand) -> Result<()> {
                 },
             );
         }
-        AnalystCommand::List { org, json } => {
+        AnalystCommand::List(OrgListing { org, json }) => {
             let org = require_org(&db, &org).await?;
             let rows = fml_store::analysts::list(&db, &org).await?;
             let list: Vec<_> = rows

@@ -5,7 +5,7 @@ use clap::Subcommand;
 use fml_domain::{Scope, ScopeSet, Timestamp};
 use serde_json::json;
 
-use super::{open_db, print, require_org};
+use super::{OrgListing, open_db, print, require_org};
 
 #[derive(Debug, Subcommand)]
 pub enum ClientCommand {
@@ -22,12 +22,7 @@ pub enum ClientCommand {
         json: bool,
     },
     /// List an organisation's clients.
-    List {
-        #[arg(long)]
-        org: String,
-        #[arg(long)]
-        json: bool,
-    },
+    List(OrgListing),
     /// Revoke a client; its live tokens stop working at once.
     Revoke {
         #[arg(long)]
@@ -65,7 +60,7 @@ pub(crate) async fn client(url: &str, cmd: ClientCommand) -> Result<()> {
                 },
             );
         }
-        ClientCommand::List { org, json } => {
+        ClientCommand::List(OrgListing { org, json }) => {
             let org = require_org(&db, &org).await?;
             let rows = fml_store::clients::list(&db, &org).await?;
             let items: Vec<_> = rows

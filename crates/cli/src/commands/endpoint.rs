@@ -4,7 +4,7 @@ use anyhow::{Result, bail};
 use clap::Subcommand;
 use serde_json::json;
 
-use super::{allow_private_env, command_error, ctx, master_key, open_db, print, require_org, secret_arg};
+use super::{OrgListing, allow_private_env, command_error, ctx, master_key, open_db, print, require_org, secret_arg};
 
 #[derive(Debug, Subcommand)]
 pub enum EndpointCommand {
@@ -27,12 +27,7 @@ pub enum EndpointCommand {
         json: bool,
     },
     /// List an organisation's endpoints.
-    List {
-        #[arg(long)]
-        org: String,
-        #[arg(long)]
-        json: bool,
-    },
+    List(OrgListing),
     /// Change an endpoint.
     Update {
         #[arg(long)]
@@ -138,7 +133,7 @@ pub(crate) async fn endpoint(url: &str, cmd: EndpointCommand) -> Result<()> {
                 fml_app::endpoints::create(&ctx(&db), &key, &org, input, Operator::Cli).await.map_err(command_error)?;
             show(json, &EndpointView::new(ep, Some(secret)));
         }
-        EndpointCommand::List { org, json } => {
+        EndpointCommand::List(OrgListing { org, json }) => {
             let org = require_org(&db, &org).await?;
             let views: Vec<EndpointView> =
                 fml_store::endpoints::list(&db, &org).await?.into_iter().map(|e| EndpointView::new(e, None)).collect();

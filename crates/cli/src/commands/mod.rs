@@ -7,6 +7,16 @@ use fml_server::config;
 use fml_server::keys;
 use fml_store::{ConnectOptions, Db};
 
+// `--org ORG [--json]`: the arguments of every listing of one organisation's things (a plain
+// comment: a doc comment here would replace each listing's own help line).
+#[derive(Debug, clap::Args)]
+pub struct OrgListing {
+    #[arg(long)]
+    pub org: String,
+    #[arg(long)]
+    pub json: bool,
+}
+
 pub mod analyst;
 pub mod client;
 pub mod endpoint;

@@ -5,17 +5,12 @@ use clap::Subcommand;
 use fml_domain::Timestamp;
 use serde_json::json;
 
-use super::{master_key, open_db, print, require_org};
+use super::{OrgListing, master_key, open_db, print, require_org};
 
 #[derive(Debug, Subcommand)]
 pub enum OutboxCommand {
     /// Print an organisation's queued and sent mail.
-    List {
-        #[arg(long)]
-        org: String,
-        #[arg(long)]
-        json: bool,
-    },
+    List(OrgListing),
 }
 
 /// The http(s) links in a message body, in order.
@@ -71,6 +66,6 @@ pub(crate) async fn outbox(url: &str, org: &str, json: bool) -> Result<()> {
 }
 
 pub(crate) async fn run(url: &str, cmd: OutboxCommand) -> Result<()> {
-    let OutboxCommand::List { org, json } = cmd;
+    let OutboxCommand::List(OrgListing { org, json }) = cmd;
     outbox(url, &org, json).await
 }
