@@ -41,6 +41,19 @@ fn multipart(name: &str, bytes: &[u8]) -> (String, Vec<u8>) {
     (format!("multipart/form-data; boundary={boundary}"), body)
 }
 
+/// One file to a case over the analyst API: whether it was taken (201).
+async fn upload(http: &reqwest::Client, base: &str, token: &str, case: &str, name: &str, bytes: &[u8]) -> bool {
+    let (ct, body) = multipart(name, bytes);
+    let res = http
+        .post(format!("{base}/api/cases/{case}/documents"))
+        .bearer_auth(token)
+        .header("content-type", ct)
+        .body(body)
+        .send()
+        .await;
+    res.is_ok_and(|r| r.status().as_u16() == 201)
+}
+
 /// Uploads N documents from `connections` tasks over N/10 cases; prints the upload rate and
 /// latency percentiles as JSON. With `bombs` > 0 (the abuse run of issue 16), that many hostile
 /// files (the four kinds of [`fml_app::filetext::samples::bombs`] in turn) are uploaded at once
@@ -77,17 +90,7 @@ pub async fn run(base: &str, client_token: &str, analyst_token: &str, n: u64, co
         .map(|b| {
             let (http, base, token, case) =
                 (http.clone(), base.to_owned(), analyst_token.to_owned(), bomb_case.clone());
-            tokio::spawn(async move {
-                let (ct, body) = multipart(b.filename, &b.bytes);
-                let r = http
-                    .post(format!("{base}/api/cases/{case}/documents"))
-                    .bearer_auth(&token)
-                    .header("content-type", ct)
-                    .body(body)
-                    .send()
-                    .await;
-                r.map(|r| r.status().as_u16() == 201).unwrap_or(false)
-            })
+            tokio::spawn(async move { upload(&http, &base, &token, &case, b.filename, &b.bytes).await })
         })
         .collect();
     let next = Arc::new(AtomicU64::new(0));
@@ -107,24 +110,13 @@ pub async fn run(base: &str, client_token: &str, analyst_token: &str, n: u64, co
                         break;
                     }
                     let case = &cases[usize::try_from(i / 10).unwrap_or(0)];
-                    let (ct, body) = if i % 2 == 0 {
-                        multipart("coi.pdf", &certificate(i))
-                    } else {
-                        multipart("passport.png", &passport(i))
-                    };
+                    let (name, bytes) =
+                        if i % 2 == 0 { ("coi.pdf", certificate(i)) } else { ("passport.png", passport(i)) };
                     let t = Instant::now();
-                    let res = http
-                        .post(format!("{base}/api/cases/{case}/documents"))
-                        .bearer_auth(&token)
-                        .header("content-type", ct)
-                        .body(body)
-                        .send()
-                        .await;
-                    match res {
-                        Ok(r) if r.status().as_u16() == 201 => mine.push(t.elapsed().as_secs_f64() * 1000.0),
-                        _ => {
-                            errors.fetch_add(1, Ordering::Relaxed);
-                        }
+                    if upload(&http, &base, &token, case, name, &bytes).await {
+                        mine.push(t.elapsed().as_secs_f64() * 1000.0);
+                    } else {
+                        errors.fetch_add(1, Ordering::Relaxed);
                     }
                 }
                 latencies.lock().unwrap_or_else(|e| e.into_inner()).extend(mine);

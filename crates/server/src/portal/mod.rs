@@ -454,6 +454,21 @@ async fn read_application(req: Request, st: &AppState) -> Result<(bool, Value), 
     }
 }
 
+/// The application of a save or a review, checked: `Err` carries the form page again with
+/// what is wrong (a form post); a JSON post gets the validation error itself.
+async fn checked_application(
+    st: &AppState,
+    who: &Customer,
+    req: Request,
+) -> Result<Result<(bool, Application), Response>, ApiError> {
+    let (json, body) = read_application(req, st).await?;
+    match Application::from_json(&body) {
+        Ok(a) => Ok(Ok((json, a))),
+        Err(errors) if json => Err(ApiError::Validation(errors)),
+        Err(errors) => form_errors(st, who, &body, errors).await.map(Err),
+    }
+}
+
 /// The form page again with the customer's input and what is wrong with it.
 async fn form_errors(
     st: &AppState,
@@ -502,11 +517,9 @@ async fn save_application(
     PortalCustomer(who): PortalCustomer,
     req: Request,
 ) -> Result<Response, ApiError> {
-    let (json, body) = read_application(req, &st).await?;
-    let app = match Application::from_json(&body) {
-        Ok(a) => a,
-        Err(errors) if json => return Err(ApiError::Validation(errors)),
-        Err(errors) => return form_errors(&st, &who, &body, errors).await,
+    let (json, app) = match checked_application(&st, &who, req).await? {
+        Ok(checked) => checked,
+        Err(page) => return Ok(page),
     };
     fml_app::portal::save_application(&st.ctx, &who, &app).await?;
     Ok(if json {
@@ -523,11 +536,9 @@ async fn review(
     PortalCustomer(who): PortalCustomer,
     req: Request,
 ) -> Result<Response, ApiError> {
-    let (json, body) = read_application(req, &st).await?;
-    let app = match Application::from_json(&body) {
-        Ok(a) => a,
-        Err(errors) if json => return Err(ApiError::Validation(errors)),
-        Err(errors) => return form_errors(&st, &who, &body, errors).await,
+    let (json, app) = match checked_application(&st, &who, req).await? {
+        Ok(checked) => checked,
+        Err(page) => return Ok(page),
     };
     let n = fml_app::portal::review(&st.ctx, &who, &app).await?;
     Ok(if json {
