@@ -4,8 +4,8 @@ use std::marker::PhantomData;
 
 use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Request};
-use axum::http::header;
 use axum::http::request::Parts;
+use axum::http::{HeaderValue, header};
 use fml_app::Analyst;
 use fml_domain::lifecycle::Role;
 use fml_domain::secret::SecretHash;
@@ -210,6 +210,19 @@ impl MinRole for Admin {
 
 /// The session cookie of the analyst API.
 pub const SESSION_COOKIE: &str = "fml_session";
+
+/// The `Set-Cookie` value of a session (or, with `None`, one that clears it).
+pub fn session_cookie(st: &AppState, token: Option<&str>) -> Option<HeaderValue> {
+    let secure = if st.config.public_url.starts_with("https://") { "; Secure" } else { "" };
+    let value = match token {
+        Some(t) => format!(
+            "{SESSION_COOKIE}={t}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{secure}",
+            fml_app::analysts::SESSION_TTL_SECS
+        ),
+        None => format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{secure}"),
+    };
+    HeaderValue::from_str(&value).ok()
+}
 
 /// An analyst of the request's tenant, by session cookie or `Authorization: Bearer` personal
 /// API token, whose role is at least `R::MIN` (403 otherwise). A state-changing request

@@ -15,6 +15,7 @@ pub mod http;
 pub mod jobs;
 pub mod keys;
 pub mod mail;
+pub mod multipart;
 pub mod openapi;
 pub mod portal;
 pub mod ratelimit;
@@ -64,7 +65,7 @@ impl App {
         let render_cfg = config.clone();
         let wakers = fml_store::unit::Wakers::default();
         let cases = CaseWriter::spawn(db.clone(), Arc::new(move |c| view::render_case(c, &render_cfg)), wakers.clone());
-        let webhook_client = fml_webhooks::client::build_client(config.allow_private_targets);
+        let pinger = fml_app::endpoints::Pinger::new(config.allow_private_targets, config.master_key.clone());
         let tokens = tokens::TokenCache::for_db(&db, config.token_cache_trust);
         let mail =
             fml_app::mail::MailConfig { portal_url: config.portal_url.clone(), master_key: config.master_key.clone() };
@@ -92,8 +93,7 @@ impl App {
         let logins = Arc::new(ratelimit::LoginLimiter::default());
         let applications = Arc::new(ratelimit::ApplyLimiter::default());
         let branding = Arc::new(branding::BrandingCache::default());
-        let state =
-            AppState { db, config, cases, ctx, blobs, branding, logins, applications, webhook_client, tokens, didit };
+        let state = AppState { db, config, cases, ctx, blobs, branding, logins, applications, pinger, tokens, didit };
         let router = router(state.clone());
         Self { state, router }
     }

@@ -26,6 +26,6 @@ pub struct AppState {
     pub applications: Arc<crate::ratelimit::ApplyLimiter>,
     /// Recently seen access tokens (PostgreSQL only; revocations clear it on every node).
     pub tokens: Arc<crate::tokens::TokenCache>,
-    /// The SSRF-guarded client for test pings.
-    pub webhook_client: reqwest::Client,
+    /// Test pings to webhook receivers (SSRF-guarded).
+    pub pinger: fml_app::endpoints::Pinger,
 }

@@ -95,6 +95,11 @@ pub(crate) fn endpoint_body(
     serde_json::Value::Object(body)
 }
 
+/// Every refusal of the endpoint validator, on one line.
+fn invalid(fields: Vec<fml_domain::FieldError>) -> anyhow::Error {
+    api_error(fml_server::error::ApiError::Validation(fields))
+}
+
 pub(crate) fn api_error(e: fml_server::error::ApiError) -> anyhow::Error {
     match e {
         fml_server::error::ApiError::Validation(fields) => anyhow::anyhow!(
@@ -107,8 +112,9 @@ pub(crate) fn api_error(e: fml_server::error::ApiError) -> anyhow::Error {
 
 pub(crate) async fn endpoint(url: &str, cmd: EndpointCommand) -> Result<()> {
     use fml_app::endpoints::Operator;
+    use fml_app::endpoints::validate;
     use fml_server::extract::typed_body;
-    use fml_server::routes::endpoints::{CreateEndpointBody, EndpointView, UpdateEndpointBody, validate};
+    use fml_server::routes::endpoints::{CreateEndpointBody, EndpointView, UpdateEndpointBody};
     let allow_private = allow_private_env();
     let db = open_db(url).await?;
     let show = |json_out: bool, v: &EndpointView| {
@@ -127,7 +133,7 @@ pub(crate) async fn endpoint(url: &str, cmd: EndpointCommand) -> Result<()> {
             let org = require_org(&db, &org).await?;
             let body = endpoint_body(Some(target), label, secret_arg(secret)?, false, event_types, None);
             let typed: CreateEndpointBody = typed_body(&body).map_err(api_error)?;
-            let input = validate(typed.fields(), true, allow_private).await.map_err(api_error)?;
+            let input = validate(typed.fields(), true, allow_private).await.map_err(invalid)?;
             let key = master_key(&db, url).await?;
             let (ep, secret) =
                 fml_app::endpoints::create(&ctx(&db), &key, &org, input, Operator::Cli).await.map_err(command_error)?;
@@ -163,7 +169,7 @@ pub(crate) async fn endpoint(url: &str, cmd: EndpointCommand) -> Result<()> {
             };
             let body = endpoint_body(target, label, secret_arg(secret)?, generate_secret, event_types, enabled);
             let typed: UpdateEndpointBody = typed_body(&body).map_err(api_error)?;
-            let input = validate(typed.fields(), false, allow_private).await.map_err(api_error)?;
+            let input = validate(typed.fields(), false, allow_private).await.map_err(invalid)?;
             let key = master_key(&db, url).await?;
             let (ep, secret) = fml_app::endpoints::update(&ctx(&db), &key, &org, &id, input, Operator::Cli)
                 .await

@@ -173,7 +173,7 @@ pub async fn sign_in(
         Ok(Some(session)) => {
             attempt.succeeded();
             let mut res = Redirect::to(&next).into_response();
-            if let Some(c) = crate::routes::session::session_cookie(&st, Some(session.token.expose())) {
+            if let Some(c) = crate::extract::session_cookie(&st, Some(session.token.expose())) {
                 res.headers_mut().append(header::SET_COOKIE, c);
             }
             if let Ok(v) = HeaderValue::from_str(&format!("{LOGIN_CSRF_COOKIE}=; Path=/sign-in; Max-Age=0")) {
@@ -193,7 +193,7 @@ pub async fn sign_in(
 pub async fn sign_out(State(st): State<AppState>, form: Posted) -> Result<Response, ConsoleError> {
     fml_app::analysts::logout(&st.ctx, form.analyst(), &form.who.session).await?;
     let mut res = Redirect::to("/sign-in?signed_out=1").into_response();
-    if let Some(c) = crate::routes::session::session_cookie(&st, None) {
+    if let Some(c) = crate::extract::session_cookie(&st, None) {
         res.headers_mut().append(header::SET_COOKIE, c);
     }
     Ok(res)

@@ -17,7 +17,6 @@ use super::form::Posted;
 use super::view::{Chrome, When, notice};
 use super::{DoneQuery, html};
 use crate::extract::Admin;
-use crate::routes::workflow::locate;
 use crate::state::AppState;
 
 #[derive(Template)]
@@ -194,7 +193,8 @@ pub async fn policy(State(st): State<AppState>, form: Posted<Admin>) -> Result<R
 async fn dry_run(st: &AppState, form: &Posted<Admin>, p: Policy, raw: String) -> Result<Response, ConsoleError> {
     let case = form.fields.text("case").trim().to_owned();
     let keep = Shown { policy: Some(raw), dry_case: case.clone(), ..Shown::default() };
-    let located = locate(&case).map_err(|_| CommandError::field("case", "a case reference (CS-…) or id"));
+    let located = fml_domain::ids::CaseLocator::parse(&case)
+        .ok_or_else(|| CommandError::field("case", "a case reference (CS-…) or id"));
     let r = match located {
         Ok(l) => fml_app::risk::dry_run(&st.ctx, form.analyst(), &l, Some(p)).await,
         Err(e) => Err(e),

@@ -19,9 +19,8 @@ use super::error::ConsoleError;
 use super::form::{Fields, Posted, path_segment};
 use super::view::{Chrome, Confirm, When, notice};
 use super::{DoneQuery, html};
-use crate::error::ApiError;
-use crate::routes::endpoints::{EndpointFields, PingResult, ping_secret, send_ping, test_saved, validate};
 use crate::state::AppState;
+use fml_app::endpoints::{EndpointFields, PingOutcome, validate};
 
 /// One event type's checkbox.
 pub struct EventBox {
@@ -102,14 +101,14 @@ pub struct PingView {
 }
 
 impl PingView {
-    fn of(r: &PingResult, generated: bool) -> Self {
+    fn of(r: &PingOutcome) -> Self {
         PingView {
             ok: (200..300).contains(&r.status),
             status: r.status,
             body: r.body.clone().unwrap_or_default(),
             error: r.error.clone().unwrap_or_default(),
             duration_ms: r.duration_ms,
-            generated,
+            generated: r.secret.is_some(),
         }
     }
 }
@@ -226,13 +225,6 @@ pub async fn new_form(who: Viewer) -> Response {
     form_page(who.chrome("webhooks"), None, values, &|_| true, Vec::new(), None, StatusCode::OK)
 }
 
-fn field_errors(e: ApiError) -> Result<Vec<FieldError>, ConsoleError> {
-    match e {
-        ApiError::Validation(errors) => Ok(errors),
-        other => Err(ConsoleError::Internal(other.to_string())),
-    }
-}
-
 /// The posted endpoint form checked by the API's validator: its input, or the form again with
 /// every refusal beside it (`editing`: the endpoint being changed).
 async fn checked(
@@ -241,7 +233,7 @@ async fn checked(
     editing: Option<&str>,
 ) -> Result<Result<EndpointInput, Response>, ConsoleError> {
     let body = as_json(&form.fields, editing.is_some());
-    match validate(fields_of(&body), true, st.config.allow_private_targets).await {
+    match validate(fields_of(&body), true, st.pinger.allows_private()).await {
         Ok(input) => Ok(Ok(input)),
         Err(e) => {
             let chosen = form.fields.all("eventTypes");
@@ -252,7 +244,7 @@ async fn checked(
                 editing.map(str::to_owned),
                 values,
                 &|n: &str| chosen.contains(&n),
-                field_errors(e)?,
+                e,
                 None,
                 StatusCode::UNPROCESSABLE_ENTITY,
             );
@@ -283,10 +275,10 @@ pub async fn ping(State(st): State<AppState>, form: Posted) -> Result<Response, 
     let chosen = form.fields.all("eventTypes");
     let checked = |n: &str| chosen.contains(&n);
     let editing = Some(form.fields.text("editing").to_owned()).filter(|s| !s.is_empty());
-    let input = match validate(only, true, st.config.allow_private_targets).await {
+    let input = match validate(only, true, st.pinger.allows_private()).await {
         Ok(input) => input,
         Err(e) => {
-            let errors = field_errors(e)?;
+            let errors = e;
             if form.fragment {
                 let text = errors.iter().map(|e| format!("{}: {}", e.field, e.message)).collect::<Vec<_>>().join("; ");
                 let view = PingView {
@@ -304,9 +296,8 @@ pub async fn ping(State(st): State<AppState>, form: Posted) -> Result<Response, 
         }
     };
     let Some(url) = input.url else { return Err(ConsoleError::Internal("validated without a url".into())) };
-    let (secret, generated) = ping_secret(input.secret);
-    let result = send_ping(&st, &form.analyst().org, &url, secret.expose()).await;
-    let view = PingView::of(&result, generated);
+    let result = st.pinger.ping_unsaved(&form.analyst().org, &url, input.secret).await;
+    let view = PingView::of(&result);
     if form.fragment {
         return Ok(html(StatusCode::OK, PingFragment { ping: &view }.render()));
     }
@@ -364,8 +355,8 @@ pub async fn set_enabled(
 /// The saved endpoint's "Test": the same ping, signed with the stored secret.
 pub async fn test(State(st): State<AppState>, Path(id): Path<String>, form: Posted) -> Result<Response, ConsoleError> {
     let ep = load(&st, &form.analyst().org, &id).await?;
-    let result = test_saved(&st, &form.analyst().org, &ep).await.map_err(ConsoleError::Internal)?;
-    let view = PingView::of(&result, false);
+    let result = st.pinger.test_saved(&form.analyst().org, &ep).await.map_err(ConsoleError::Internal)?;
+    let view = PingView::of(&result);
     if form.fragment {
         return Ok(html(StatusCode::OK, PingFragment { ping: &view }.render()));
     }

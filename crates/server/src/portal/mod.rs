@@ -45,15 +45,14 @@ pub fn router() -> Router<AppState> {
         .route("/portal/submit", post(submit))
         .route(
             "/portal/documents",
-            post(upload_documents)
-                .layer(axum::extract::DefaultBodyLimit::max(crate::routes::documents::MAX_UPLOAD_BYTES + 64 * 1024)),
+            post(upload_documents).layer(axum::extract::DefaultBodyLimit::max(crate::multipart::UPLOAD_BODY_LIMIT)),
         )
         .route("/portal/sign-out", post(sign_out))
         .route(
             "/portal/verify/{token}",
             get(verify_page)
                 .post(verify_upload)
-                .layer(axum::extract::DefaultBodyLimit::max(crate::routes::documents::MAX_UPLOAD_BYTES + 64 * 1024)),
+                .layer(axum::extract::DefaultBodyLimit::max(crate::multipart::UPLOAD_BODY_LIMIT)),
         )
         // Anonymous: no files, so every body is held to the default 1 MiB.
         .route("/portal/apply/{org}", get(apply::form).post(apply::apply))
@@ -256,7 +255,7 @@ async fn verify_upload(
     let refused = |status: StatusCode, message: String| {
         html_response(status, verify_form(&check, &case, b.as_ref(), &token, &[FieldError::new("files", message)]))
     };
-    let mut files = match crate::routes::documents::receive(&st, multipart).await {
+    let mut files = match crate::multipart::receive(&st, multipart).await {
         Ok(f) => f,
         Err(e) => return Ok(refused(e.status(), e.to_string())),
     };
@@ -599,7 +598,7 @@ async fn upload_documents(
     let json =
         headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|a| a.contains("application/json"));
     let locator = fml_domain::ids::CaseLocator::Id(who.case_id);
-    let result = match crate::routes::documents::receive(&st, multipart).await {
+    let result = match crate::multipart::receive(&st, multipart).await {
         Ok(files) => {
             fml_app::documents::record_upload(&st.ctx, fml_app::documents::Uploader::Customer(&who), &locator, &files)
                 .await

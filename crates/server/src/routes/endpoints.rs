@@ -6,14 +6,12 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use fml_domain::events::schema::{is_subscribable, subscribable};
+use fml_app::endpoints::{PingOutcome, validate};
+use fml_domain::events::schema::subscribable;
 use fml_domain::secret::Secret;
-use fml_domain::{FieldError, OrgId, Scope, Timestamp};
-use fml_store::endpoints::{Endpoint, seal_context};
+use fml_domain::{FieldError, Scope, Timestamp};
+use fml_store::endpoints::Endpoint;
 use fml_store::unit::UnitOfWork;
-use fml_webhooks::client::{Envelope, check_target, send};
-use fml_webhooks::sign::{generate_secret, signature};
-use fml_webhooks::{UrlError, WebhookUrl};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::ToSchema;
@@ -138,17 +136,6 @@ pub struct PingBody {
     generate_secret: Option<Value>,
 }
 
-/// The fields of an endpoint request as sent, for [`validate`].
-#[derive(Debug, Default, Clone, Copy)]
-pub struct EndpointFields<'a> {
-    pub url: Option<&'a Value>,
-    pub label: Option<&'a Value>,
-    pub secret: Option<&'a Value>,
-    pub generate_secret: Option<&'a Value>,
-    pub event_types: Option<&'a Value>,
-    pub enabled: Option<&'a Value>,
-}
-
 impl PingBody {
     fn fields(&self) -> EndpointFields<'_> {
         EndpointFields {
@@ -219,93 +206,7 @@ fn enabled_schema() -> Schema {
     crate::schema::flag("Deliver to this endpoint (default true). A disabled endpoint keeps its queued deliveries.")
 }
 
-/// What a request says of the secret.
-pub use fml_app::endpoints::{EndpointInput, SecretChoice};
-
-fn field(v: Option<&Value>) -> Option<&Value> {
-    v.filter(|v| !v.is_null())
-}
-
-/// Validates the fields present in a request, reporting every failure at once. The URL's host
-/// is resolved and every address checked.
-pub async fn validate(
-    f: EndpointFields<'_>,
-    require_url: bool,
-    allow_private: bool,
-) -> Result<EndpointInput, ApiError> {
-    let mut errors = Vec::new();
-    let mut input = EndpointInput::default();
-    match field(f.url) {
-        Some(Value::String(raw)) => match WebhookUrl::parse(raw, allow_private) {
-            Ok(url) => match check_target(&url, allow_private).await {
-                Ok(()) => input.url = Some(url),
-                Err(e) => errors.push(FieldError::new("url", e.to_string())),
-            },
-            Err(e @ UrlError::PrivateTarget) => errors.push(FieldError::new("url", e.to_string())),
-            Err(e) => errors.push(FieldError::new("url", e.to_string())),
-        },
-        Some(_) => errors.push(FieldError::new("url", "must be a string")),
-        None if require_url => errors.push(FieldError::new("url", "is required")),
-        None => {}
-    }
-    match field(f.label) {
-        Some(Value::String(s)) => match fml_domain::text::clean(s, 200) {
-            Ok(label) => input.label = label,
-            Err(e) => errors.push(FieldError::new("label", e.to_string())),
-        },
-        Some(_) => errors.push(FieldError::new("label", "must be a string")),
-        None => {}
-    }
-    // Null and blank mean "not given", as for every optional field: never a rotation.
-    match f.secret {
-        None | Some(Value::Null) => {}
-        Some(Value::String(s)) if s.is_empty() => {}
-        Some(Value::String(s)) if (16..=256).contains(&s.chars().count()) && !s.chars().any(char::is_control) => {
-            input.secret = Some(SecretChoice::Given(Secret::new(s.clone())));
-        }
-        Some(Value::String(_)) => errors.push(FieldError::new(
-            "secret",
-            "must be 16-256 characters without control characters (leave it out to have one generated)",
-        )),
-        Some(_) => errors.push(FieldError::new("secret", "must be a string")),
-    }
-    match field(f.generate_secret) {
-        None | Some(Value::Bool(false)) => {}
-        Some(Value::Bool(true)) if input.secret.is_some() => {
-            errors.push(FieldError::new("generateSecret", "give either secret or generateSecret, not both"))
-        }
-        Some(Value::Bool(true)) => input.secret = Some(SecretChoice::Generate),
-        Some(_) => errors.push(FieldError::new("generateSecret", "must be true or false")),
-    }
-    match field(f.event_types) {
-        Some(Value::Array(items)) => {
-            let mut types = Vec::new();
-            for item in items {
-                match item.as_str() {
-                    Some(t) if is_subscribable(t) => {
-                        if !types.iter().any(|x| x == t) {
-                            types.push(t.to_owned());
-                        }
-                    }
-                    Some(t) => errors.push(FieldError::new("eventTypes", format!("unknown event type '{t}'"))),
-                    None => errors.push(FieldError::new("eventTypes", "must be an array of event type names")),
-                }
-            }
-            if items.is_empty() {
-                errors.push(FieldError::new("eventTypes", "must name at least one event type"));
-            }
-            input.event_types = Some(types);
-        }
-        Some(_) => errors.push(FieldError::new("eventTypes", "must be an array of event type names")),
-        None => {}
-    }
-    match field(f.enabled) {
-        Some(Value::Bool(b)) => input.enabled = Some(*b),
-        Some(_) => errors.push(FieldError::new("enabled", "must be true or false")),
-        None => {}
-    }
-    if errors.is_empty() { Ok(input) } else { Err(ApiError::Validation(errors)) }
-}
+pub use fml_app::endpoints::{EndpointFields, EndpointInput, SecretChoice};
 
 fn to_json<T: Serialize>(status: StatusCode, v: &T) -> Result<(StatusCode, String), ApiError> {
     serde_json::to_string(v).map(|s| (status, s)).map_err(|e| ApiError::Internal(e.to_string()))
@@ -333,7 +234,7 @@ async fn create_endpoint(
 ) -> Result<Response, ApiError> {
     auth.require(Scope::WebhooksWrite)?;
     let typed: CreateEndpointBody = typed_body(&body)?;
-    let input = validate(typed.fields(), true, st.config.allow_private_targets).await?;
+    let input = validate(typed.fields(), true, st.pinger.allows_private()).await.map_err(ApiError::Validation)?;
     let route = "POST /v1/webhook-endpoints".to_owned();
     idempotent::write(&st, &auth, key, route, &body, Storage::Sealed, async |unit: &mut UnitOfWork| {
         let by = fml_app::endpoints::Operator::Client(&auth.client_id);
@@ -399,7 +300,7 @@ async fn update_endpoint(
 ) -> Result<Response, ApiError> {
     auth.require(Scope::WebhooksWrite)?;
     let typed: UpdateEndpointBody = typed_body(&body)?;
-    let input = validate(typed.fields(), false, st.config.allow_private_targets).await?;
+    let input = validate(typed.fields(), false, st.pinger.allows_private()).await.map_err(ApiError::Validation)?;
     let route = format!("PATCH /v1/webhook-endpoints/{id}");
     idempotent::write(&st, &auth, key, route, &body, Storage::Sealed, async |unit: &mut UnitOfWork| {
         // Enabling it sends what was queued while it was disabled (the command wakes the
@@ -455,51 +356,10 @@ pub struct PingResult {
     pub secret: Option<Secret>,
 }
 
-/// Sends a signed `ping` to `url`.
-pub async fn send_ping(st: &AppState, org: &OrgId, url: &WebhookUrl, secret: &str) -> PingResult {
-    let now = Timestamp::now();
-    let (event_id, body) = fml_domain::events::ping(org, now);
-    let sig = signature(secret, body.as_bytes());
-    let (event_id, timestamp) = (event_id.to_string(), now.to_iso());
-    let env = Envelope {
-        event: "ping",
-        event_id: &event_id,
-        timestamp: &timestamp,
-        delivery_id: 0,
-        attempt: 1,
-        signature: &sig,
-    };
-    let o = send(&st.webhook_client, url, st.config.allow_private_targets, &env, body.into()).await;
-    PingResult {
-        status: o.http_status,
-        body: o.response_body,
-        duration_ms: o.duration_ms,
-        error: o.error,
-        secret: None,
+impl From<PingOutcome> for PingResult {
+    fn from(o: PingOutcome) -> Self {
+        Self { status: o.status, body: o.body, duration_ms: o.duration_ms, error: o.error, secret: o.secret }
     }
-}
-
-/// The secret a pre-save ping is signed with: the one typed, else a fresh one (and whether it
-/// was generated).
-pub fn ping_secret(choice: Option<SecretChoice>) -> (Secret, bool) {
-    match choice {
-        Some(SecretChoice::Given(s)) => (s, false),
-        None | Some(SecretChoice::Generate) => (Secret::new(generate_secret()), true),
-    }
-}
-
-/// The saved endpoint's test: a signed `ping` with its stored secret. A URL the current rules
-/// refuse (saved when private targets were allowed) is a failed ping, not an error; `Err` is a
-/// secret that cannot be opened.
-pub async fn test_saved(st: &AppState, org: &OrgId, ep: &fml_store::endpoints::Endpoint) -> Result<PingResult, String> {
-    let url = match WebhookUrl::parse(&ep.url, st.config.allow_private_targets) {
-        Ok(url) => url,
-        Err(e) => {
-            return Ok(PingResult { status: 0, body: None, duration_ms: 0, error: Some(e.to_string()), secret: None });
-        }
-    };
-    let secret = st.config.master_key.open(&seal_context(&ep.id), &ep.secret_sealed).map_err(|e| e.to_string())?;
-    Ok(send_ping(st, org, &url, &String::from_utf8_lossy(&secret)).await)
 }
 
 /// Pre-save reachability check: send a signed `ping` to a URL with the secret you typed (or a
@@ -519,15 +379,11 @@ async fn ping(
 ) -> Result<Response, ApiError> {
     auth.require(Scope::WebhooksWrite)?;
     let typed: PingBody = typed_body(&body)?;
-    let input = validate(typed.fields(), true, st.config.allow_private_targets).await?;
+    let input = validate(typed.fields(), true, st.pinger.allows_private()).await.map_err(ApiError::Validation)?;
     let url = input.url.ok_or_else(|| ApiError::Validation(vec![FieldError::new("url", "is required")]))?;
     let route = "POST /v1/webhook-endpoints/ping".to_owned();
     idempotent::call(&st, &auth, key, route, &body, Storage::Sealed, || async {
-        let (secret, generated) = ping_secret(input.secret);
-        let mut result = send_ping(&st, &auth.org, &url, secret.expose()).await;
-        if generated {
-            result.secret = Some(secret);
-        }
+        let result = PingResult::from(st.pinger.ping_unsaved(&auth.org, &url, input.secret).await);
         to_json(StatusCode::OK, &result)
     })
     .await
@@ -552,7 +408,7 @@ async fn test_endpoint(
     idempotent::call(&st, &auth, key, route, &Value::Null, Storage::Plain, || async {
         let ep =
             fml_store::endpoints::get(&st.db, &auth.org, &id).await?.ok_or(ApiError::NotFound("no such endpoint"))?;
-        let result = test_saved(&st, &auth.org, &ep).await.map_err(ApiError::Internal)?;
+        let result = PingResult::from(st.pinger.test_saved(&auth.org, &ep).await.map_err(ApiError::Internal)?);
         to_json(StatusCode::OK, &result)
     })
     .await

@@ -13,7 +13,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::error::{ApiError, ErrorBody};
-use crate::extract::{ClientAddr, JsonBody, SESSION_COOKIE, Staff, cookie, typed_body};
+use crate::extract::{ClientAddr, JsonBody, SESSION_COOKIE, Staff, cookie, session_cookie, typed_body};
 use crate::schema;
 use crate::state::AppState;
 
@@ -71,19 +71,6 @@ fn password_schema() -> utoipa::openapi::schema::Schema {
         .description(Some("The analyst's password."))
         .build()
         .into()
-}
-
-/// The `Set-Cookie` value of a session (or, with `None`, one that clears it).
-pub(crate) fn session_cookie(st: &AppState, token: Option<&str>) -> Option<HeaderValue> {
-    let secure = if st.config.public_url.starts_with("https://") { "; Secure" } else { "" };
-    let value = match token {
-        Some(t) => format!(
-            "{SESSION_COOKIE}={t}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{secure}",
-            fml_app::analysts::SESSION_TTL_SECS
-        ),
-        None => format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{secure}"),
-    };
-    HeaderValue::from_str(&value).ok()
 }
 
 /// Sign in.

@@ -15,6 +15,12 @@ use serde_json::json;
 
 use crate::{CommandError, Ctx};
 
+mod input;
+mod ping;
+
+pub use input::{EndpointFields, validate};
+pub use ping::{PingOutcome, Pinger};
+
 /// How a secret is chosen.
 #[derive(Debug)]
 pub enum SecretChoice {

@@ -1,0 +1,103 @@
+//! Test pings: a signed `ping` event sent now, outside the delivery queue, to a URL before it
+//! is saved or to a saved endpoint with its stored secret. The API and the console show the
+//! receiver's answer as it came.
+
+use fml_domain::crypto::MasterKey;
+use fml_domain::secret::Secret;
+use fml_domain::{OrgId, Timestamp};
+use fml_store::endpoints::{Endpoint, seal_context};
+use fml_webhooks::WebhookUrl;
+use fml_webhooks::client::{Envelope, send};
+use fml_webhooks::sign::{generate_secret, signature};
+
+use super::SecretChoice;
+
+/// What the receiver answered. Its `Debug` output never shows a generated secret.
+#[derive(Debug)]
+pub struct PingOutcome {
+    /// HTTP status, or 0 on a network error or timeout.
+    pub status: u16,
+    /// The first 500 bytes of the response body.
+    pub body: Option<String>,
+    pub duration_ms: i64,
+    pub error: Option<String>,
+    /// The generated secret, when none was given.
+    pub secret: Option<Secret>,
+}
+
+/// Sends pings through the SSRF-guarded client, with the same target rules as deliveries.
+#[derive(Debug, Clone)]
+pub struct Pinger {
+    client: reqwest::Client,
+    allow_private: bool,
+    master_key: MasterKey,
+}
+
+impl Pinger {
+    pub fn new(allow_private: bool, master_key: MasterKey) -> Self {
+        Self { client: fml_webhooks::client::build_client(allow_private), allow_private, master_key }
+    }
+
+    /// Whether loopback and private targets are accepted (local development only).
+    pub fn allows_private(&self) -> bool {
+        self.allow_private
+    }
+
+    /// A signed `ping` to `url`.
+    pub async fn ping(&self, org: &OrgId, url: &WebhookUrl, secret: &str) -> PingOutcome {
+        let now = Timestamp::now();
+        let (event_id, body) = fml_domain::events::ping(org, now);
+        let sig = signature(secret, body.as_bytes());
+        let (event_id, timestamp) = (event_id.to_string(), now.to_iso());
+        let env = Envelope {
+            event: "ping",
+            event_id: &event_id,
+            timestamp: &timestamp,
+            delivery_id: 0,
+            attempt: 1,
+            signature: &sig,
+        };
+        let o = send(&self.client, url, self.allow_private, &env, body.into()).await;
+        PingOutcome {
+            status: o.http_status,
+            body: o.response_body,
+            duration_ms: o.duration_ms,
+            error: o.error,
+            secret: None,
+        }
+    }
+
+    /// The pre-save ping: signed with the secret typed, else with a fresh one, which the
+    /// outcome then carries (the caller shows it so it can be saved).
+    pub async fn ping_unsaved(&self, org: &OrgId, url: &WebhookUrl, choice: Option<SecretChoice>) -> PingOutcome {
+        let (secret, generated) = match choice {
+            Some(SecretChoice::Given(s)) => (s, false),
+            None | Some(SecretChoice::Generate) => (Secret::new(generate_secret()), true),
+        };
+        let mut outcome = self.ping(org, url, secret.expose()).await;
+        if generated {
+            outcome.secret = Some(secret);
+        }
+        outcome
+    }
+
+    /// The saved endpoint's test: a signed `ping` with its stored secret. A URL the current
+    /// rules refuse (saved when private targets were allowed) is a failed ping, not an error;
+    /// `Err` is a secret that cannot be opened.
+    pub async fn test_saved(&self, org: &OrgId, ep: &Endpoint) -> Result<PingOutcome, String> {
+        let url = match WebhookUrl::parse(&ep.url, self.allow_private) {
+            Ok(url) => url,
+            Err(e) => {
+                return Ok(PingOutcome {
+                    status: 0,
+                    body: None,
+                    duration_ms: 0,
+                    error: Some(e.to_string()),
+                    secret: None,
+                });
+            }
+        };
+        let secret = self.master_key.open(&seal_context(&ep.id), &ep.secret_sealed).map_err(|e| e.to_string())?;
+        Ok(self.ping(org, &url, &String::from_utf8_lossy(&secret)).await)
+    }
+}
