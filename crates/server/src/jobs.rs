@@ -14,8 +14,8 @@ use fml_store::Db;
 use fml_store::jobs::JobRecord;
 use tokio::sync::Notify;
 
-use crate::config::Config;
 use crate::mail::{Mailer, SEND_DEADLINE_SECS};
+use fml_web::config::Config;
 
 /// Jobs leased at once; they run together.
 const BATCH: i64 = 8;

@@ -61,7 +61,7 @@ pub async fn load(db: &Db, database_url: &str, settings: &KeySettings) -> Result
                 .into());
         }
         (None, None) => {
-            let path = crate::config::data_dir(database_url).join("master.key");
+            let path = fml_web::config::data_dir(database_url).join("master.key");
             (beside_key(db, &path).await?, KeyOrigin::Beside(path))
         }
     };

@@ -1,30 +1,14 @@
-//! The FML server: the Public API (OAuth 2.0 client credentials, cases), its OpenAPI document,
-//! and the background workers (the job runner, the webhook engine, housekeeping).
+//! The FML server, a thin host: it reads the configuration, opens and migrates the database,
+//! wires the vendors into the commands, assembles one router from the surfaces (`fml-api`,
+//! `fml-console`, `fml-portal`) and starts the background workers (the job runner, the
+//! webhook engine, housekeeping).
 //!
 //! [`App::build`] opens the database and runs migrations; [`App::serve`] takes a bound
 //! listener, so tests bind port 0 and never wait on start-up.
 
-pub mod branding;
-pub mod client_addr;
-pub mod config;
-pub mod console;
-pub mod error;
-pub mod extract;
-pub mod html;
-pub mod http;
 pub mod jobs;
 pub mod keys;
 pub mod mail;
-pub mod multipart;
-pub mod openapi;
-pub mod portal;
-pub mod ratelimit;
-pub mod routes;
-pub mod schema;
-pub mod state;
-pub mod tokens;
-pub mod vendors;
-pub mod view;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -41,8 +25,11 @@ use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
-pub use config::Config;
-use state::AppState;
+use fml_api::{openapi, view};
+use fml_vendors as vendors;
+pub use fml_web::config::Config;
+use fml_web::state::AppState;
+use fml_web::{branding, error, extract, http, ratelimit, tokens};
 
 /// A built application: database open and migrated, writer running.
 #[derive(Debug)]
@@ -130,8 +117,8 @@ pub fn router(state: AppState) -> Router {
     let mut doc = serde_json::to_value(&doc).unwrap_or_default();
     openapi::finish(&mut doc);
     let doc_json: Arc<str> = doc.to_string().into();
-    api.merge(portal::router())
-        .merge(console::router())
+    api.merge(fml_portal::router())
+        .merge(fml_console::router())
         .route(
             openapi::OPENAPI_PATH,
             axum::routing::get(move || {

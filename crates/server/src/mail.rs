@@ -9,7 +9,7 @@ use fml_store::mail::{MailRow, SEAL_CONTEXT};
 use lettre::message::{Mailbox, header::ContentType};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
-use crate::config::Config;
+use fml_web::config::Config;
 
 /// The most one message may take, end to end (lettre's own timeout is per SMTP command).
 pub const SEND_DEADLINE_SECS: i64 = 30;

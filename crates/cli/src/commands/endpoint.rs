@@ -97,12 +97,12 @@ pub(crate) fn endpoint_body(
 
 /// Every refusal of the endpoint validator, on one line.
 fn invalid(fields: Vec<fml_domain::FieldError>) -> anyhow::Error {
-    api_error(fml_server::error::ApiError::Validation(fields))
+    api_error(fml_web::error::ApiError::Validation(fields))
 }
 
-pub(crate) fn api_error(e: fml_server::error::ApiError) -> anyhow::Error {
+pub(crate) fn api_error(e: fml_web::error::ApiError) -> anyhow::Error {
     match e {
-        fml_server::error::ApiError::Validation(fields) => anyhow::anyhow!(
+        fml_web::error::ApiError::Validation(fields) => anyhow::anyhow!(
             "{}",
             fields.iter().map(|f| format!("{}: {}", f.field, f.message)).collect::<Vec<_>>().join("; ")
         ),
@@ -111,10 +111,10 @@ pub(crate) fn api_error(e: fml_server::error::ApiError) -> anyhow::Error {
 }
 
 pub(crate) async fn endpoint(url: &str, cmd: EndpointCommand) -> Result<()> {
+    use fml_api::routes::endpoints::{CreateEndpointBody, EndpointView, UpdateEndpointBody};
     use fml_app::endpoints::Operator;
     use fml_app::endpoints::validate;
-    use fml_server::extract::typed_body;
-    use fml_server::routes::endpoints::{CreateEndpointBody, EndpointView, UpdateEndpointBody};
+    use fml_web::extract::typed_body;
     let allow_private = allow_private_env();
     let db = open_db(url).await?;
     let show = |json_out: bool, v: &EndpointView| {

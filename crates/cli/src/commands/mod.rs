@@ -3,9 +3,9 @@
 
 use anyhow::{Context, Result, bail};
 use fml_domain::OrgId;
-use fml_server::config;
 use fml_server::keys;
 use fml_store::{ConnectOptions, Db};
+use fml_web::config;
 
 // `--org ORG [--json]`: the arguments of every listing of one organisation's things (a plain
 // comment: a doc comment here would replace each listing's own help line).

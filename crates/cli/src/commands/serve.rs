@@ -3,9 +3,9 @@
 use anyhow::{Context, Result};
 use clap::Args;
 use fml_domain::{OrgId, ScopeSet, Timestamp};
-use fml_server::config::Config;
 use fml_server::keys;
 use fml_store::Db;
+use fml_web::config::Config;
 
 use super::{allow_private_env, command_error, ctx, open_db};
 
@@ -55,10 +55,10 @@ pub struct ServeArgs {
     document_reader: Option<std::path::PathBuf>,
     /// The reverse proxies (addresses or CIDR ranges, comma-separated) whose X-Forwarded-For
     /// names the client for sign-in and application throttling; unset, the TCP peer is the client.
-    #[arg(long, env = "FML_TRUSTED_PROXIES", value_parser = fml_server::client_addr::TrustedProxies::parse)]
-    trusted_proxies: Option<fml_server::client_addr::TrustedProxies>,
+    #[arg(long, env = "FML_TRUSTED_PROXIES", value_parser = fml_web::client_addr::TrustedProxies::parse)]
+    trusted_proxies: Option<fml_web::client_addr::TrustedProxies>,
     /// The most messages one tenant sends in an hour; beyond it they wait in the outbox.
-    #[arg(long, env = "FML_MAIL_PER_TENANT_PER_HOUR", default_value_t = fml_server::config::DEFAULT_MAIL_PER_TENANT_PER_HOUR,
+    #[arg(long, env = "FML_MAIL_PER_TENANT_PER_HOUR", default_value_t = fml_web::config::DEFAULT_MAIL_PER_TENANT_PER_HOUR,
           value_parser = clap::value_parser!(u32).range(1..))]
     mail_per_tenant_per_hour: u32,
     /// Test-only: the webhook retry schedule in milliseconds, e.g. "10,20,30,40,50".
@@ -82,8 +82,8 @@ pub(crate) async fn serve(url: String, args: ServeArgs) -> Result<()> {
         config.document_reader = reader;
     }
     config.delivery_retention = args.delivery_retention_days.map(|d| std::time::Duration::from_secs(d * 86_400));
-    config.vendors = fml_server::vendors::Vendors::from_env();
-    config.http = fml_server::http::HttpLimits {
+    config.vendors = fml_vendors::Vendors::from_env();
+    config.http = fml_web::http::HttpLimits {
         header_timeout: std::time::Duration::from_secs(args.http_header_timeout_secs),
         max_connections: usize::try_from(args.http_max_connections).unwrap_or(usize::MAX),
     };

@@ -101,7 +101,7 @@ async fn sign_in_is_throttled(b: Backend) {
     let attempt = |password: &str| {
         app.http.post(app.url("/api/session")).json(&json!({"email": a.email, "password": password})).send()
     };
-    for _ in 0..fml_server::ratelimit::PER_ACCOUNT {
+    for _ in 0..fml_web::ratelimit::PER_ACCOUNT {
         assert_eq!(attempt("not the password").await.unwrap().status(), 401);
     }
     // Past the limit even the right password is refused, without being checked.
@@ -197,7 +197,7 @@ async fn concurrent_guesses_are_counted_before_any_check(b: Backend) {
     let before = resident_bytes();
     let statuses = futures::future::join_all((0..300).map(|i| guess(format!("nobody{i}@example.test")))).await;
     let grown = resident_bytes().saturating_sub(before);
-    let left = (fml_server::ratelimit::PER_ADDRESS - fml_server::ratelimit::PER_ACCOUNT) as usize;
+    let left = (fml_web::ratelimit::PER_ADDRESS - fml_web::ratelimit::PER_ACCOUNT) as usize;
     assert_eq!((count(&statuses, 401), count(&statuses, 429)), (left, 300 - left), "{statuses:?}");
     // Each Argon2 check takes 19 MiB; 236 of them at once took 4.6 GB before the limits. The
     // bound is loose because other tests share this process (and the allocator keeps freed

@@ -127,7 +127,7 @@ pub struct Options {
     pub allow_private: bool,
     /// The engine's safety-net rescan; far out in the tests that prove wake-ups alone deliver.
     pub webhook_rescan: Duration,
-    pub http: fml_server::http::HttpLimits,
+    pub http: fml_web::http::HttpLimits,
     pub webhook_concurrency: fml_webhooks::engine::Concurrency,
     pub token_cache_trust: Duration,
     /// Serve the portal from the app itself (`FML_PORTAL_URL` = its own `/portal`), so magic
@@ -136,7 +136,7 @@ pub struct Options {
     /// The retry schedule; by default [`test_schedule`] (fast retries).
     pub retry_schedule: Option<fml_webhooks::Schedule>,
     /// Outside vendors (stand-in servers in the tests).
-    pub vendors: fml_server::vendors::Vendors,
+    pub vendors: fml_vendors::Vendors,
     /// The monitoring scheduler's tick.
     pub monitoring_every: Duration,
     /// Each tenant's mail per hour.
@@ -151,14 +151,14 @@ impl Default for Options {
             org: "org_test_bank",
             allow_private: true,
             webhook_rescan: Duration::from_secs(5),
-            http: fml_server::http::HttpLimits::default(),
+            http: fml_web::http::HttpLimits::default(),
             webhook_concurrency: fml_webhooks::engine::Concurrency::default(),
-            token_cache_trust: fml_server::tokens::TRUST,
+            token_cache_trust: fml_web::tokens::TRUST,
             portal_on_self: false,
             retry_schedule: None,
-            vendors: fml_server::vendors::Vendors::default(),
+            vendors: fml_vendors::Vendors::default(),
             monitoring_every: Duration::from_secs(60),
-            mail_per_hour: fml_server::config::DEFAULT_MAIL_PER_TENANT_PER_HOUR,
+            mail_per_hour: fml_web::config::DEFAULT_MAIL_PER_TENANT_PER_HOUR,
         }
     }
 }

@@ -14,7 +14,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use fml_domain::crypto::MasterKey;
 use fml_domain::lifecycle::Role;
-use fml_server::vendors::{Vendors, didit};
+use fml_vendors::{Vendors, didit};
 use serde_json::{Value, json};
 
 use crate::documents::multipart;

@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use fml_server::http::HttpLimits;
+use fml_web::http::HttpLimits;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 

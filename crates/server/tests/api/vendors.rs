@@ -13,7 +13,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use fml_domain::lifecycle::Role;
-use fml_server::vendors::{Vendors, anthropic, yente};
+use fml_vendors::{Vendors, anthropic, yente};
 use serde_json::{Value, json};
 
 use crate::helpers::{Backend, Options, TestApp, eventually, spawn_with};

@@ -1,0 +1,449 @@
+//! Webhook endpoints through the Public API (`webhooks:write` / `webhooks:read`): create,
+//! list, read, update (incl. secret rotation), delete, the pre-save ping and the saved
+//! endpoint's test.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use fml_app::endpoints::{PingOutcome, validate};
+use fml_domain::events::schema::subscribable;
+use fml_domain::secret::Secret;
+use fml_domain::{FieldError, Scope, Timestamp};
+use fml_store::endpoints::Endpoint;
+use fml_store::unit::UnitOfWork;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use utoipa::ToSchema;
+use utoipa::openapi::schema::{AnyOfBuilder, ObjectBuilder, Schema, SchemaFormat, SchemaType, Type};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::idempotent::{self, Storage};
+use fml_web::error::{ApiError, ErrorBody};
+use fml_web::extract::{Auth, IdempotencyHeader, JsonBody, typed_body};
+use fml_web::state::AppState;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(create_endpoint, list_endpoints))
+        .routes(routes!(get_endpoint, update_endpoint, delete_endpoint))
+        .routes(routes!(ping))
+        .routes(routes!(test_endpoint))
+}
+
+/// An endpoint. `secret` appears only in the response that created or rotated it. Its
+/// `Debug` output never shows the secret.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct EndpointView {
+    pub id: String,
+    pub url: String,
+    pub label: String,
+    pub event_types: Vec<String>,
+    pub enabled: bool,
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: Timestamp,
+    #[schema(value_type = String, format = DateTime)]
+    pub updated_at: Timestamp,
+    #[serde(skip_serializing_if = "Option::is_none", serialize_with = "expose_secret")]
+    #[schema(value_type = Option<String>)]
+    pub secret: Option<Secret>,
+}
+
+/// Serialises a secret into the one response that shows it.
+fn expose_secret<S: serde::Serializer>(s: &Option<Secret>, ser: S) -> Result<S::Ok, S::Error> {
+    match s {
+        Some(s) => ser.serialize_str(s.expose()),
+        None => ser.serialize_none(),
+    }
+}
+
+impl EndpointView {
+    pub fn new(e: Endpoint, secret: Option<Secret>) -> Self {
+        Self {
+            id: e.id,
+            url: e.url,
+            label: e.label,
+            event_types: e.event_types,
+            enabled: e.enabled,
+            created_at: Timestamp::from_millis(e.created_at),
+            updated_at: Timestamp::from_millis(e.updated_at),
+            secret,
+        }
+    }
+}
+
+/// Defines a create or update body: the same fields, the URL required or not.
+macro_rules! endpoint_body {
+    ($(#[$doc:meta])* $name:ident, $($url_attr:tt)*) => {
+        $(#[$doc])*
+        #[derive(Debug, Default, Deserialize, ToSchema)]
+        #[serde(rename_all = "camelCase", default)]
+        pub struct $name {
+            #[schema($($url_attr)*)]
+            url: Option<Value>,
+            #[schema(schema_with = label_schema)]
+            label: Option<Value>,
+            #[schema(schema_with = secret_schema)]
+            secret: Option<Value>,
+            #[schema(schema_with = generate_secret_schema)]
+            generate_secret: Option<Value>,
+            #[schema(schema_with = event_types_schema)]
+            event_types: Option<Value>,
+            #[schema(schema_with = enabled_schema)]
+            enabled: Option<Value>,
+        }
+
+        impl $name {
+            pub fn fields(&self) -> EndpointFields<'_> {
+                EndpointFields {
+                    url: self.url.as_ref(),
+                    label: self.label.as_ref(),
+                    secret: self.secret.as_ref(),
+                    generate_secret: self.generate_secret.as_ref(),
+                    event_types: self.event_types.as_ref(),
+                    enabled: self.enabled.as_ref(),
+                }
+            }
+        }
+    };
+}
+
+endpoint_body!(
+    /// The body of `POST /v1/webhook-endpoints`. Unknown fields are ignored; every failed
+    /// field is reported at once.
+    CreateEndpointBody,
+    required = true, schema_with = url_schema
+);
+
+endpoint_body!(
+    /// The body of `PATCH /v1/webhook-endpoints/{id}`: only the fields to change. A null or
+    /// blank `secret` leaves it unchanged.
+    UpdateEndpointBody,
+    schema_with = optional_url_schema
+);
+
+/// The body of the pre-save ping: the URL and the secret you would save.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", default)]
+pub struct PingBody {
+    #[schema(required = true, schema_with = url_schema)]
+    url: Option<Value>,
+    #[schema(schema_with = secret_schema)]
+    secret: Option<Value>,
+    #[schema(schema_with = generate_secret_schema)]
+    generate_secret: Option<Value>,
+}
+
+impl PingBody {
+    fn fields(&self) -> EndpointFields<'_> {
+        EndpointFields {
+            url: self.url.as_ref(),
+            secret: self.secret.as_ref(),
+            generate_secret: self.generate_secret.as_ref(),
+            ..EndpointFields::default()
+        }
+    }
+}
+
+/// The longest webhook URL accepted.
+const MAX_URL: usize = 2048;
+const URL_PATTERN: &str = "^[\\t\\n\\r ]*[Hh][Tt][Tt][Pp][Ss]?://";
+
+fn url_schema() -> Schema {
+    url_schema_of(false)
+}
+fn optional_url_schema() -> Schema {
+    url_schema_of(true)
+}
+fn url_schema_of(nullable: bool) -> Schema {
+    let types = if nullable { vec![Type::String, Type::Null] } else { vec![Type::String] };
+    ObjectBuilder::new()
+        .schema_type(SchemaType::Array(types))
+        .format(Some(SchemaFormat::Custom("uri".into())))
+        .max_length(Some(MAX_URL))
+        .pattern(Some(URL_PATTERN))
+        .description(Some(
+            "`https://` URL of your receiver. Its host must resolve, and private, loopback and metadata \
+             addresses are refused (checked when it is saved and again on every attempt).",
+        ))
+        .build()
+        .into()
+}
+fn label_schema() -> Schema {
+    fml_web::schema::text(200, true, "Free text shown in the dashboard and delivery list; default: the URL's host.")
+}
+fn secret_schema() -> Schema {
+    AnyOfBuilder::new()
+        .item(ObjectBuilder::new().schema_type(SchemaType::Array(vec![Type::String, Type::Null])).max_length(Some(0)))
+        .item(
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .min_length(Some(16))
+                .max_length(Some(256))
+                .pattern(Some("^[^\\u0000-\\u001f\\u007f-\\u009f]*$")),
+        )
+        .description(Some(
+            "Shared secret, 16-256 characters. Empty, null or absent: on create and ping a 64-hex-character \
+             secret is generated; on update the secret is unchanged.",
+        ))
+        .build()
+        .into()
+}
+fn generate_secret_schema() -> Schema {
+    fml_web::schema::flag(
+        "`true`: generate a new 64-hex-character secret (rotation on update). Not together with `secret`.",
+    )
+}
+fn event_types_schema() -> Schema {
+    fml_web::schema::nonempty_list(
+        subscribable().map(str::to_owned),
+        "Event types to deliver; default: every type. Repeated names count once.",
+    )
+}
+fn enabled_schema() -> Schema {
+    fml_web::schema::flag("Deliver to this endpoint (default true). A disabled endpoint keeps its queued deliveries.")
+}
+
+pub use fml_app::endpoints::{EndpointFields, EndpointInput, SecretChoice};
+
+fn to_json<T: Serialize>(status: StatusCode, v: &T) -> Result<(StatusCode, String), ApiError> {
+    serde_json::to_string(v).map(|s| (status, s)).map_err(|e| ApiError::Internal(e.to_string()))
+}
+
+/// Register an endpoint.
+#[utoipa::path(
+    post, path = "/v1/webhook-endpoints", tag = "webhooks",
+    request_body(content = CreateEndpointBody, content_type = "application/json"),
+    responses(
+        (status = 201, description = "Created; `secret` is shown in this response only", body = EndpointView),
+        (status = 400, description = "validation_error (incl. \"Webhook URL must not target a private or loopback address.\")", body = ErrorBody),
+        (status = 401, description = "invalid_token", body = ErrorBody),
+        (status = 403, description = "insufficient_scope", body = ErrorBody),
+        (status = 409, description = "idempotency_key_conflict or idempotency_request_in_progress", body = ErrorBody),
+        (status = 422, description = "idempotency_key_reused", body = ErrorBody),
+    ),
+    security(("oauth2" = ["webhooks:write"]))
+)]
+async fn create_endpoint(
+    State(st): State<AppState>,
+    auth: Auth,
+    IdempotencyHeader(key): IdempotencyHeader,
+    JsonBody(body, _): JsonBody,
+) -> Result<Response, ApiError> {
+    auth.require(Scope::WebhooksWrite)?;
+    let typed: CreateEndpointBody = typed_body(&body)?;
+    let input = validate(typed.fields(), true, st.pinger.allows_private()).await.map_err(ApiError::Validation)?;
+    let route = "POST /v1/webhook-endpoints".to_owned();
+    idempotent::write(&st, &auth, key, route, &body, Storage::Sealed, async |unit: &mut UnitOfWork| {
+        let by = fml_app::endpoints::Operator::Client(&auth.client_id);
+        let (ep, secret) = fml_app::endpoints::create_in(unit, &st.config.master_key, &auth.org, input, by).await?;
+        to_json(StatusCode::CREATED, &EndpointView::new(ep, Some(secret)))
+    })
+    .await
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+struct EndpointList {
+    data: Vec<EndpointView>,
+}
+
+/// List endpoints.
+#[utoipa::path(get, path = "/v1/webhook-endpoints", tag = "webhooks",
+    responses(
+        (status = 200, description = "The tenant's endpoints", body = EndpointList),
+        (status = 401, description = "invalid_token", body = ErrorBody),
+        (status = 403, description = "insufficient_scope", body = ErrorBody),
+    ),
+    security(("oauth2" = ["webhooks:read"])))]
+async fn list_endpoints(State(st): State<AppState>, auth: Auth) -> Result<Json<EndpointList>, ApiError> {
+    auth.require(Scope::WebhooksRead)?;
+    let rows = fml_store::endpoints::list(&st.db, &auth.org).await?;
+    Ok(Json(EndpointList { data: rows.into_iter().map(|e| EndpointView::new(e, None)).collect() }))
+}
+
+/// Read an endpoint.
+#[utoipa::path(get, path = "/v1/webhook-endpoints/{id}", tag = "webhooks",
+    params(("id" = String, Path)),
+    responses(
+        (status = 200, description = "The endpoint", body = EndpointView),
+        (status = 404, description = "not_found", body = ErrorBody),
+    ),
+    security(("oauth2" = ["webhooks:read"])))]
+async fn get_endpoint(
+    State(st): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+) -> Result<Json<EndpointView>, ApiError> {
+    auth.require(Scope::WebhooksRead)?;
+    let ep = fml_store::endpoints::get(&st.db, &auth.org, &id).await?.ok_or(ApiError::NotFound("no such endpoint"))?;
+    Ok(Json(EndpointView::new(ep, None)))
+}
+
+/// Change an endpoint: URL, label, event types, enabled, or the secret (rotation).
+#[utoipa::path(patch, path = "/v1/webhook-endpoints/{id}", tag = "webhooks",
+    params(("id" = String, Path)),
+    request_body(content = UpdateEndpointBody, content_type = "application/json"),
+    responses(
+        (status = 200, description = "The endpoint; `secret` present when it was rotated", body = EndpointView),
+        (status = 400, description = "validation_error", body = ErrorBody),
+        (status = 404, description = "not_found", body = ErrorBody),
+    ),
+    security(("oauth2" = ["webhooks:write"])))]
+async fn update_endpoint(
+    State(st): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+    IdempotencyHeader(key): IdempotencyHeader,
+    JsonBody(body, _): JsonBody,
+) -> Result<Response, ApiError> {
+    auth.require(Scope::WebhooksWrite)?;
+    let typed: UpdateEndpointBody = typed_body(&body)?;
+    let input = validate(typed.fields(), false, st.pinger.allows_private()).await.map_err(ApiError::Validation)?;
+    let route = format!("PATCH /v1/webhook-endpoints/{id}");
+    idempotent::write(&st, &auth, key, route, &body, Storage::Sealed, async |unit: &mut UnitOfWork| {
+        // Enabling it sends what was queued while it was disabled (the command wakes the
+        // engine for it after commit).
+        let by = fml_app::endpoints::Operator::Client(&auth.client_id);
+        let (ep, secret) =
+            fml_app::endpoints::update_in(unit, &st.config.master_key, &auth.org, &id, input, by).await?;
+        to_json(StatusCode::OK, &EndpointView::new(ep, secret))
+    })
+    .await
+}
+
+/// Delete an endpoint. Its delivery history stays readable.
+#[utoipa::path(delete, path = "/v1/webhook-endpoints/{id}", tag = "webhooks",
+    params(("id" = String, Path)),
+    responses((status = 204, description = "Deleted"), (status = 404, description = "not_found", body = ErrorBody)),
+    security(("oauth2" = ["webhooks:write"])))]
+async fn delete_endpoint(
+    State(st): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+    IdempotencyHeader(key): IdempotencyHeader,
+) -> Result<Response, ApiError> {
+    auth.require(Scope::WebhooksWrite)?;
+    let route = format!("DELETE /v1/webhook-endpoints/{id}");
+    let res = idempotent::write(&st, &auth, key, route, &Value::Null, Storage::Plain, async |unit: &mut UnitOfWork| {
+        fml_app::endpoints::delete_in(unit, &auth.org, &id, fml_app::endpoints::Operator::Client(&auth.client_id))
+            .await?;
+        Ok((StatusCode::NO_CONTENT, String::new()))
+    })
+    .await?;
+    let (parts, _) = res.into_parts();
+    let mut out = StatusCode::NO_CONTENT.into_response();
+    if let Some(v) = parts.headers.get("idempotent-replay") {
+        out.headers_mut().insert("idempotent-replay", v.clone());
+    }
+    Ok(out)
+}
+
+/// The result of a test ping. Its `Debug` output never shows a generated secret.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct PingResult {
+    /// HTTP status, or 0 on a network error or timeout.
+    pub status: u16,
+    /// The first 500 bytes of the response body.
+    pub body: Option<String>,
+    pub duration_ms: i64,
+    pub error: Option<String>,
+    /// The generated secret, when none was given.
+    #[serde(skip_serializing_if = "Option::is_none", serialize_with = "expose_secret")]
+    #[schema(value_type = Option<String>)]
+    pub secret: Option<Secret>,
+}
+
+impl From<PingOutcome> for PingResult {
+    fn from(o: PingOutcome) -> Self {
+        Self { status: o.status, body: o.body, duration_ms: o.duration_ms, error: o.error, secret: o.secret }
+    }
+}
+
+/// Pre-save reachability check: send a signed `ping` to a URL with the secret you typed (or a
+/// generated one, returned in the result).
+#[utoipa::path(post, path = "/v1/webhook-endpoints/ping", tag = "webhooks",
+    request_body(content = PingBody, content_type = "application/json"),
+    responses(
+        (status = 200, description = "What the receiver answered", body = PingResult),
+        (status = 400, description = "validation_error", body = ErrorBody),
+    ),
+    security(("oauth2" = ["webhooks:write"])))]
+async fn ping(
+    State(st): State<AppState>,
+    auth: Auth,
+    IdempotencyHeader(key): IdempotencyHeader,
+    JsonBody(body, _): JsonBody,
+) -> Result<Response, ApiError> {
+    auth.require(Scope::WebhooksWrite)?;
+    let typed: PingBody = typed_body(&body)?;
+    let input = validate(typed.fields(), true, st.pinger.allows_private()).await.map_err(ApiError::Validation)?;
+    let url = input.url.ok_or_else(|| ApiError::Validation(vec![FieldError::new("url", "is required")]))?;
+    let route = "POST /v1/webhook-endpoints/ping".to_owned();
+    idempotent::call(&st, &auth, key, route, &body, Storage::Sealed, || async {
+        let result = PingResult::from(st.pinger.ping_unsaved(&auth.org, &url, input.secret).await);
+        to_json(StatusCode::OK, &result)
+    })
+    .await
+}
+
+/// Send a signed `ping` to a saved endpoint with its stored secret.
+#[utoipa::path(post, path = "/v1/webhook-endpoints/{id}/test", tag = "webhooks",
+    params(("id" = String, Path)),
+    responses(
+        (status = 200, description = "What the receiver answered", body = PingResult),
+        (status = 404, description = "not_found", body = ErrorBody),
+    ),
+    security(("oauth2" = ["webhooks:write"])))]
+async fn test_endpoint(
+    State(st): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+    IdempotencyHeader(key): IdempotencyHeader,
+) -> Result<Response, ApiError> {
+    auth.require(Scope::WebhooksWrite)?;
+    let route = format!("POST /v1/webhook-endpoints/{id}/test");
+    idempotent::call(&st, &auth, key, route, &Value::Null, Storage::Plain, || async {
+        let ep =
+            fml_store::endpoints::get(&st.db, &auth.org, &id).await?.ok_or(ApiError::NotFound("no such endpoint"))?;
+        let result = PingResult::from(st.pinger.test_saved(&auth.org, &ep).await.map_err(ApiError::Internal)?);
+        to_json(StatusCode::OK, &result)
+    })
+    .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_output_never_shows_a_secret() {
+        let secret = "a-very-private-shared-secret";
+        let input =
+            EndpointInput { secret: Some(SecretChoice::Given(Secret::new(secret.into()))), ..Default::default() };
+        let ping = PingResult {
+            status: 200,
+            body: None,
+            duration_ms: 1,
+            error: None,
+            secret: Some(Secret::new(secret.into())),
+        };
+        let view = EndpointView {
+            id: "ep".into(),
+            url: "https://hooks.example/x".into(),
+            label: "x".into(),
+            event_types: Vec::new(),
+            enabled: true,
+            created_at: Timestamp::from_millis(0),
+            updated_at: Timestamp::from_millis(0),
+            secret: Some(Secret::new(secret.into())),
+        };
+        for shown in [format!("{input:?}"), format!("{ping:?}"), format!("{view:?}")] {
+            assert!(!shown.contains(secret), "{shown}");
+        }
+        // The one response that shows it does.
+        assert_eq!(serde_json::to_value(&view).unwrap()["secret"], secret);
+    }
+}

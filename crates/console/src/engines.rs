@@ -1,0 +1,217 @@
+//! Settings → Engines (admins): the screening threshold, the risk model and the decision
+//! policy (each saved as a new version by the same commands as the API, checked by the same
+//! validators), and a policy's dry run on a case before it is saved.
+
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use fml_app::CommandError;
+use fml_domain::policy::Policy;
+use fml_domain::risk::RiskModel;
+use fml_store::risk::ConfigKind;
+
+use crate::auth::Viewer;
+use crate::error::ConsoleError;
+use crate::form::Posted;
+use crate::view::{Chrome, When, notice};
+use crate::{DoneQuery, html};
+use fml_web::extract::Admin;
+use fml_web::state::AppState;
+
+#[derive(Template)]
+#[template(path = "console/engines.html")]
+struct EnginesPage {
+    chrome: Chrome,
+    notice: Option<&'static str>,
+    /// Which form was refused, and why.
+    error: Option<(&'static str, String)>,
+    threshold: String,
+    interval: String,
+    model: String,
+    model_version: (i64, i32, String, When),
+    policy: String,
+    policy_version: (i64, i32, String, When),
+    dry_case: String,
+    /// Outcome, rule, score and band of a dry run.
+    dry: Option<(String, String, String, String)>,
+    /// Who does what (the operator's configuration, shown, not edited here): engine, provider.
+    providers: Vec<(&'static str, String)>,
+}
+
+/// The engines' providers as configured for this process.
+fn providers(st: &AppState) -> Vec<(&'static str, String)> {
+    let v = &st.config.vendors;
+    let model = v.anthropic.as_ref().map(|a| a.model.clone());
+    vec![
+        (
+            "Screening",
+            v.yente.as_ref().map_or_else(
+                || "the local watch list (fml sanctions import)".to_owned(),
+                |y| format!("yente-compatible service at {} (dataset {})", y.base_url, y.dataset),
+            ),
+        ),
+        (
+            "Hit triage and case review",
+            model.map_or_else(
+                || "rules-v1 (offline)".to_owned(),
+                |m| format!("Anthropic {m}, falling back to rules-v1"),
+            ),
+        ),
+        ("Document processing", "rules-v1 (offline: PDF text layers, image text, passport zones)".to_owned()),
+        (
+            "Identity verification",
+            v.didit.as_ref().map_or_else(
+                || "the built-in verification page (an analyst confirms each document)".to_owned(),
+                |d| format!("Didit, workflow {}", d.workflow_id),
+            ),
+        ),
+    ]
+}
+
+#[derive(Default)]
+struct Shown {
+    notice: Option<&'static str>,
+    error: Option<(&'static str, String)>,
+    threshold: Option<String>,
+    interval: Option<String>,
+    model: Option<String>,
+    policy: Option<String>,
+    dry_case: String,
+    dry: Option<(String, String, String, String)>,
+}
+
+fn pretty(json: &str) -> String {
+    serde_json::from_str::<serde_json::Value>(json)
+        .ok()
+        .and_then(|v| serde_json::to_string_pretty(&v).ok())
+        .unwrap_or_else(|| json.to_owned())
+}
+
+async fn render(st: &AppState, who: &Viewer<Admin>, s: Shown, status: StatusCode) -> Result<Response, ConsoleError> {
+    let org = &who.analyst.org;
+    let model = fml_app::risk::active(&st.ctx, org, ConfigKind::RiskModel).await?;
+    let policy = fml_app::risk::active(&st.ctx, org, ConfigKind::Policy).await?;
+    let threshold = match s.threshold {
+        Some(t) => t,
+        None => format!("{}", fml_app::screening::threshold(&st.ctx, org).await?),
+    };
+    let interval = match s.interval {
+        Some(i) => i,
+        None => fml_app::monitoring::interval(&st.db, org).await?.to_string(),
+    };
+    let page = EnginesPage {
+        chrome: who.chrome("settings"),
+        notice: s.notice,
+        error: s.error,
+        threshold,
+        interval,
+        model: s.model.unwrap_or_else(|| pretty(&model.config)),
+        model_version: (model.id, model.version, model.created_by, When::millis(model.created_at)),
+        policy: s.policy.unwrap_or_else(|| pretty(&policy.config)),
+        policy_version: (policy.id, policy.version, policy.created_by, When::millis(policy.created_at)),
+        dry_case: s.dry_case,
+        dry: s.dry,
+        providers: providers(st),
+    };
+    Ok(html(status, page.render()))
+}
+
+pub async fn page(
+    State(st): State<AppState>,
+    who: Viewer<Admin>,
+    Query(q): Query<DoneQuery>,
+) -> Result<Response, ConsoleError> {
+    render(&st, &who, Shown { notice: notice(q.done.as_deref()), ..Shown::default() }, StatusCode::OK).await
+}
+
+/// What a form's outcome renders: back to the page, or the page with the refusal beside the
+/// form and what was typed.
+async fn after(
+    st: &AppState,
+    form: &Posted<Admin>,
+    which: &'static str,
+    result: Result<(), CommandError>,
+    keep: Shown,
+) -> Result<Response, ConsoleError> {
+    match result {
+        Ok(()) => Ok(Redirect::to("/settings/engines?done=engines").into_response()),
+        Err(e) => {
+            let msg = crate::settings::refusal(e)?;
+            let shown = Shown { error: Some((which, msg)), ..keep };
+            render(st, &form.who, shown, StatusCode::UNPROCESSABLE_ENTITY).await
+        }
+    }
+}
+
+fn parse<T: serde::de::DeserializeOwned>(raw: &str) -> Result<T, CommandError> {
+    serde_json::from_str(raw).map_err(|e| CommandError::field("config", format!("not a valid configuration: {e}")))
+}
+
+pub async fn threshold(State(st): State<AppState>, form: Posted<Admin>) -> Result<Response, ConsoleError> {
+    let raw = form.fields.text("threshold").trim().to_owned();
+    let r = match raw.parse::<f64>() {
+        Ok(v) if v.is_finite() => fml_app::screening::set_threshold(&st.ctx, form.analyst(), v).await.map(drop),
+        _ => Err(CommandError::field("threshold", "a number such as 0.85")),
+    };
+    after(&st, &form, "threshold", r, Shown { threshold: Some(raw), ..Shown::default() }).await
+}
+
+pub async fn interval(State(st): State<AppState>, form: Posted<Admin>) -> Result<Response, ConsoleError> {
+    let raw = form.fields.text("intervalHours").trim().to_owned();
+    let r = match raw.parse::<i64>() {
+        Ok(h) => fml_app::monitoring::set_interval(&st.ctx, form.analyst(), h).await.map(drop),
+        Err(_) => Err(CommandError::field("intervalHours", "a whole number of hours from 1 to 720")),
+    };
+    after(&st, &form, "interval", r, Shown { interval: Some(raw), ..Shown::default() }).await
+}
+
+pub async fn risk_model(State(st): State<AppState>, form: Posted<Admin>) -> Result<Response, ConsoleError> {
+    let raw = form.fields.text("config").to_owned();
+    let r = match parse::<RiskModel>(&raw) {
+        Ok(m) => fml_app::risk::save_model(&st.ctx, form.analyst(), &m).await.map(drop),
+        Err(e) => Err(e),
+    };
+    after(&st, &form, "model", r, Shown { model: Some(raw), ..Shown::default() }).await
+}
+
+pub async fn policy(State(st): State<AppState>, form: Posted<Admin>) -> Result<Response, ConsoleError> {
+    let raw = form.fields.text("config").to_owned();
+    let result = match parse::<Policy>(&raw) {
+        Ok(p) => {
+            if form.fields.text("action") == "dry-run" {
+                return dry_run(&st, &form, p, raw).await;
+            }
+            fml_app::risk::save_policy(&st.ctx, form.analyst(), &p).await.map(drop)
+        }
+        Err(e) => Err(e),
+    };
+    let keep = Shown { policy: Some(raw), dry_case: form.fields.text("case").to_owned(), ..Shown::default() };
+    after(&st, &form, "policy", result, keep).await
+}
+
+async fn dry_run(st: &AppState, form: &Posted<Admin>, p: Policy, raw: String) -> Result<Response, ConsoleError> {
+    let case = form.fields.text("case").trim().to_owned();
+    let keep = Shown { policy: Some(raw), dry_case: case.clone(), ..Shown::default() };
+    let located = fml_domain::ids::CaseLocator::parse(&case)
+        .ok_or_else(|| CommandError::field("case", "a case reference (CS-…) or id"));
+    let r = match located {
+        Ok(l) => fml_app::risk::dry_run(&st.ctx, form.analyst(), &l, Some(p)).await,
+        Err(e) => Err(e),
+    };
+    match r {
+        Ok((_, routing, a)) => {
+            let rule = routing.matched_rule_index.map_or_else(
+                || "the default branch".to_owned(),
+                |i| format!("rule {i}{}", routing.rule_name.map(|n| format!(" “{n}”")).unwrap_or_default()),
+            );
+            let dry = (routing.outcome, rule, format!("{:.0}", a.composite), a.band_label);
+            render(st, &form.who, Shown { dry: Some(dry), ..keep }, StatusCode::OK).await
+        }
+        Err(CommandError::NotFound(_)) => {
+            let shown = Shown { error: Some(("policy", "No such case in your tenant.".into())), ..keep };
+            render(st, &form.who, shown, StatusCode::UNPROCESSABLE_ENTITY).await
+        }
+        Err(e) => after(st, form, "policy", Err(e), keep).await,
+    }
+}

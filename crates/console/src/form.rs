@@ -1,0 +1,153 @@
+//! Posted forms: read, CSRF-checked and authenticated in one extractor, so no handler can
+//! forget the check; and the small encoders the pages need.
+
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::header;
+use fml_domain::secret::constant_time_eq;
+
+use crate::auth::Viewer;
+use crate::error::ConsoleError;
+use fml_web::extract::{AnyRole, MinRole, cross_site};
+use fml_web::state::AppState;
+
+/// The fields of an `application/x-www-form-urlencoded` body, in order (a checkbox group
+/// repeats its name).
+#[derive(Debug, Default)]
+pub struct Fields(pub Vec<(String, String)>);
+
+impl Fields {
+    /// The first value of `name`, if present.
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.0.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+    }
+
+    /// The value of `name`, trimmed; empty when absent.
+    pub fn text(&self, name: &str) -> &str {
+        self.get(name).map_or("", str::trim)
+    }
+
+    /// Every value of `name`.
+    pub fn all(&self, name: &str) -> Vec<&str> {
+        self.0.iter().filter(|(k, _)| k == name).map(|(_, v)| v.as_str()).collect()
+    }
+
+    pub fn checked(&self, name: &str) -> bool {
+        self.get(name).is_some()
+    }
+}
+
+/// A form posted by a signed-in analyst of at least role `R`, from one of our own pages (the
+/// CSRF token matches the session's, and the browser does not call the request cross-site).
+#[derive(Debug)]
+pub struct Posted<R: MinRole = AnyRole> {
+    pub who: Viewer<R>,
+    pub fields: Fields,
+    /// The page asked for a fragment (script-driven), not a whole page.
+    pub fragment: bool,
+}
+
+/// Longest form body accepted.
+const MAX_FORM_BYTES: usize = 256 * 1024;
+
+impl<R: MinRole> FromRequest<AppState> for Posted<R> {
+    type Rejection = ConsoleError;
+
+    async fn from_request(req: Request, st: &AppState) -> Result<Self, ConsoleError> {
+        let (mut parts, body) = req.into_parts();
+        let who = Viewer::<R>::from_request_parts(&mut parts, st).await?;
+        if cross_site(&parts, &[&st.config.public_url]) {
+            return Err(ConsoleError::Forbidden("Cross-site form posts are refused.".into()));
+        }
+        let fragment = parts.headers.contains_key("x-console-fragment");
+        let is_form = fml_web::extract::media_type(parts.headers.get(header::CONTENT_TYPE))
+            .is_some_and(|m| m == "application/x-www-form-urlencoded");
+        if !is_form {
+            return Err(ConsoleError::Refused(
+                axum::http::StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "The console accepts its own forms only.".into(),
+            ));
+        }
+        let bytes = axum::body::to_bytes(body, MAX_FORM_BYTES).await.map_err(|_| {
+            ConsoleError::Refused(axum::http::StatusCode::PAYLOAD_TOO_LARGE, "The form is too large.".into())
+        })?;
+        let fields: Vec<(String, String)> = serde_urlencoded::from_bytes(&bytes).map_err(|_| {
+            ConsoleError::Refused(axum::http::StatusCode::BAD_REQUEST, "The form could not be read.".into())
+        })?;
+        let fields = Fields(fields);
+        let presented = fields.get("_csrf").unwrap_or_default();
+        if !constant_time_eq(presented.as_bytes(), who.csrf.as_bytes()) {
+            return Err(ConsoleError::Forbidden(
+                "This form has expired (its security token does not match your session). Reload the page and try again."
+                    .into(),
+            ));
+        }
+        Ok(Posted { who, fields, fragment })
+    }
+}
+
+impl<R: MinRole> Posted<R> {
+    pub fn analyst(&self) -> &fml_app::Analyst {
+        &self.who.analyst
+    }
+}
+
+/// Percent-encodes `s` for a URL query value.
+pub fn query_value(s: &str) -> String {
+    serde_urlencoded::to_string([("v", s)]).map(|q| q[2..].to_owned()).unwrap_or_default()
+}
+
+/// Percent-encodes `s` for one path segment.
+pub fn path_segment(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// A same-site path to return to after sign-in: an absolute path on this site, never
+/// `//host` or `/\\host`, and without a control character (browsers drop tabs and newlines
+/// before resolving, so `/\t/host` would become `//host`; others cannot go in a header).
+pub fn safe_next(raw: Option<&str>) -> String {
+    match raw {
+        Some(p)
+            if p.starts_with('/') && !p.starts_with("//") && !p.contains('\\') && !p.chars().any(char::is_control) =>
+        {
+            p.to_owned()
+        }
+        _ => "/cases".to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_local_paths_are_followed_after_sign_in() {
+        let cases = [
+            (Some("/cases/abc?x=1"), "/cases/abc?x=1"),
+            (Some("//evil.example/"), "/cases"),
+            (Some("/\\evil.example"), "/cases"),
+            (Some("https://evil.example/"), "/cases"),
+            (Some("cases"), "/cases"),
+            (Some("/x\r\nSet-Cookie: a=b"), "/cases"),
+            (Some("/\t/evil.example"), "/cases"),
+            (Some("/\n/evil.example"), "/cases"),
+            (Some("/\u{1}"), "/cases"),
+            (Some("/cases\\..\\x"), "/cases"),
+            (None, "/cases"),
+        ];
+        for (raw, want) in cases {
+            assert_eq!(safe_next(raw), want, "{raw:?}");
+        }
+    }
+
+    #[test]
+    fn encoders() {
+        assert_eq!(query_value("/cases?status=in review&q=a&b"), "%2Fcases%3Fstatus%3Din+review%26q%3Da%26b");
+        assert_eq!(path_segment("CS-2026-00471"), "CS-2026-00471");
+        assert_eq!(path_segment("a/../b c"), "a%2F..%2Fb%20c");
+    }
+}

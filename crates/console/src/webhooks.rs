@@ -1,0 +1,402 @@
+//! Compliance Configuration → Outbound Webhooks: the guide's Add Endpoint form (with "Send test
+//! ping" before saving), the one-time secret, edit (rotation, event types), enable/disable,
+//! delete, and each endpoint's "Test" button. Forms are turned into the API's JSON fields and
+//! checked by the API's own validator, then saved by the same commands.
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use fml_app::Operator;
+use fml_app::endpoints::EndpointInput;
+use fml_domain::FieldError;
+use fml_domain::events::schema::{find, subscribable};
+use fml_store::endpoints::Endpoint;
+use serde_json::{Value, json};
+
+use crate::auth::Viewer;
+use crate::error::ConsoleError;
+use crate::form::{Fields, Posted, path_segment};
+use crate::view::{Chrome, Confirm, When, notice};
+use crate::{DoneQuery, html};
+use fml_app::endpoints::{EndpointFields, PingOutcome, validate};
+use fml_web::state::AppState;
+
+/// One event type's checkbox.
+pub struct EventBox {
+    pub name: &'static str,
+    pub description: &'static str,
+    pub checked: bool,
+}
+
+/// Event types of one family (`case`, `document`, …), for the grouped checkboxes.
+pub struct Family {
+    pub name: String,
+    pub events: Vec<EventBox>,
+}
+
+fn families(checked: &dyn Fn(&str) -> bool) -> Vec<Family> {
+    let mut out: Vec<Family> = Vec::new();
+    for name in subscribable() {
+        let family = name.split('.').next().unwrap_or(name);
+        let label = match family {
+            "ai_review" => "AI review".to_owned(),
+            "edd" => "EDD".to_owned(),
+            "idv" => "Identity verification".to_owned(),
+            f => {
+                let mut c = f.replace('_', " ").chars().collect::<Vec<_>>();
+                if let Some(first) = c.first_mut() {
+                    *first = first.to_ascii_uppercase();
+                }
+                c.into_iter().collect()
+            }
+        };
+        let b = EventBox { name, description: find(name).map_or("", |e| e.description), checked: checked(name) };
+        match out.iter_mut().find(|f| f.name == label) {
+            Some(f) => f.events.push(b),
+            None => out.push(Family { name: label, events: vec![b] }),
+        }
+    }
+    out
+}
+
+/// What the form shows back after a refusal (never the secret).
+#[derive(Default)]
+pub struct FormValues {
+    pub url: String,
+    pub label: String,
+    pub enabled: bool,
+    /// "Generate a new secret" was ticked (an edit refused for another field keeps it).
+    pub generate: bool,
+}
+
+impl EndpointForm {
+    /// The refusal of one field, shown beside it (and linked to it for assistive technology).
+    fn error_for(&self, field: &str) -> Option<String> {
+        let all: Vec<&str> = self.errors.iter().filter(|e| e.field == field).map(|e| e.message.as_str()).collect();
+        (!all.is_empty()).then(|| all.join("; "))
+    }
+}
+
+#[derive(Template)]
+#[template(path = "console/endpoint_form.html")]
+struct EndpointForm {
+    chrome: Chrome,
+    /// `None`: Add Endpoint; `Some`: editing this endpoint.
+    editing: Option<String>,
+    values: FormValues,
+    families: Vec<Family>,
+    errors: Vec<FieldError>,
+    ping: Option<PingView>,
+}
+
+/// A ping's result as shown beside the button.
+pub struct PingView {
+    pub ok: bool,
+    pub status: u16,
+    pub body: String,
+    pub error: String,
+    pub duration_ms: i64,
+    pub generated: bool,
+}
+
+impl PingView {
+    fn of(r: &PingOutcome) -> Self {
+        PingView {
+            ok: (200..300).contains(&r.status),
+            status: r.status,
+            body: r.body.clone().unwrap_or_default(),
+            error: r.error.clone().unwrap_or_default(),
+            duration_ms: r.duration_ms,
+            generated: r.secret.is_some(),
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "console/ping_result.html")]
+struct PingFragment<'a> {
+    ping: &'a PingView,
+}
+
+/// The endpoint fields of a posted form, as the API's JSON would carry them.
+fn as_json(f: &Fields, editing: bool) -> Value {
+    let mut v = json!({
+        "url": f.text("url"),
+        "label": f.get("label").unwrap_or_default(),
+        "secret": f.get("secret").unwrap_or_default(),
+        "eventTypes": f.all("eventTypes"),
+    });
+    if editing {
+        v["generateSecret"] = json!(f.checked("generateSecret"));
+        v["enabled"] = json!(f.checked("enabled"));
+    }
+    v
+}
+
+fn fields_of(v: &Value) -> EndpointFields<'_> {
+    EndpointFields {
+        url: v.get("url"),
+        label: v.get("label"),
+        secret: v.get("secret"),
+        generate_secret: v.get("generateSecret"),
+        event_types: v.get("eventTypes"),
+        enabled: v.get("enabled"),
+    }
+}
+
+fn form_page(
+    chrome: Chrome,
+    editing: Option<String>,
+    values: FormValues,
+    checked: &dyn Fn(&str) -> bool,
+    errors: Vec<FieldError>,
+    ping: Option<PingView>,
+    status: StatusCode,
+) -> Response {
+    let view = EndpointForm { chrome, editing, values, families: families(checked), errors, ping };
+    html(status, view.render())
+}
+
+fn values_of(f: &Fields) -> FormValues {
+    FormValues {
+        url: f.text("url").to_owned(),
+        label: f.text("label").to_owned(),
+        enabled: f.checked("enabled"),
+        generate: f.checked("generateSecret"),
+    }
+}
+
+pub struct EndpointLine {
+    pub id: String,
+    pub label: String,
+    pub url: String,
+    pub events: usize,
+    pub all_events: bool,
+    pub enabled: bool,
+    pub created: When,
+}
+
+#[derive(Template)]
+#[template(path = "console/webhooks.html")]
+struct ListPage {
+    chrome: Chrome,
+    endpoints: Vec<EndpointLine>,
+    notice: Option<&'static str>,
+    /// A just-saved endpoint's secret, shown this once.
+    created: Option<(String, String, String)>,
+}
+
+async fn list_page(
+    st: &AppState,
+    chrome: Chrome,
+    org: &fml_domain::OrgId,
+    notice: Option<&'static str>,
+    created: Option<(String, String, String)>,
+    status: StatusCode,
+) -> Result<Response, ConsoleError> {
+    let total = subscribable().count();
+    let endpoints = fml_store::endpoints::list(&st.db, org)
+        .await?
+        .into_iter()
+        .map(|e| EndpointLine {
+            events: e.event_types.len(),
+            all_events: e.event_types.len() >= total,
+            enabled: e.enabled,
+            created: When::millis(e.created_at),
+            id: e.id,
+            label: e.label,
+            url: e.url,
+        })
+        .collect();
+    Ok(html(status, ListPage { chrome, endpoints, notice, created }.render()))
+}
+
+pub async fn list(
+    State(st): State<AppState>,
+    who: Viewer,
+    Query(q): Query<DoneQuery>,
+) -> Result<Response, ConsoleError> {
+    list_page(&st, who.chrome("webhooks"), &who.analyst.org, notice(q.done.as_deref()), None, StatusCode::OK).await
+}
+
+pub async fn new_form(who: Viewer) -> Response {
+    let values = FormValues { enabled: true, ..FormValues::default() };
+    form_page(who.chrome("webhooks"), None, values, &|_| true, Vec::new(), None, StatusCode::OK)
+}
+
+/// The posted endpoint form checked by the API's validator: its input, or the form again with
+/// every refusal beside it (`editing`: the endpoint being changed).
+async fn checked(
+    st: &AppState,
+    form: &Posted,
+    editing: Option<&str>,
+) -> Result<Result<EndpointInput, Response>, ConsoleError> {
+    let body = as_json(&form.fields, editing.is_some());
+    match validate(fields_of(&body), true, st.pinger.allows_private()).await {
+        Ok(input) => Ok(Ok(input)),
+        Err(e) => {
+            let chosen = form.fields.all("eventTypes");
+            let values =
+                FormValues { enabled: editing.is_none() || form.fields.checked("enabled"), ..values_of(&form.fields) };
+            let page = form_page(
+                form.who.chrome("webhooks"),
+                editing.map(str::to_owned),
+                values,
+                &|n: &str| chosen.contains(&n),
+                e,
+                None,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            );
+            Ok(Err(page))
+        }
+    }
+}
+
+pub async fn create(State(st): State<AppState>, form: Posted) -> Result<Response, ConsoleError> {
+    let input = match checked(&st, &form, None).await? {
+        Ok(input) => input,
+        Err(page) => return Ok(page),
+    };
+    let org = form.analyst().org.clone();
+    let (ep, secret) =
+        fml_app::endpoints::create(&st.ctx, &st.config.master_key, &org, input, Operator::Analyst(form.analyst()))
+            .await?;
+    let created = Some((ep.id, ep.label, secret.expose().to_owned()));
+    list_page(&st, form.who.chrome("webhooks"), &org, None, created, StatusCode::CREATED).await
+}
+
+/// "Send test ping": a signed `ping` to the URL typed, with the secret typed (or a generated
+/// one), before anything is saved.
+pub async fn ping(State(st): State<AppState>, form: Posted) -> Result<Response, ConsoleError> {
+    let body = as_json(&form.fields, false);
+    let only = EndpointFields { label: None, event_types: None, enabled: None, ..fields_of(&body) };
+    let chrome = form.who.chrome("webhooks");
+    let chosen = form.fields.all("eventTypes");
+    let checked = |n: &str| chosen.contains(&n);
+    let editing = Some(form.fields.text("editing").to_owned()).filter(|s| !s.is_empty());
+    let input = match validate(only, true, st.pinger.allows_private()).await {
+        Ok(input) => input,
+        Err(e) => {
+            let errors = e;
+            if form.fragment {
+                let text = errors.iter().map(|e| format!("{}: {}", e.field, e.message)).collect::<Vec<_>>().join("; ");
+                let view = PingView {
+                    ok: false,
+                    status: 0,
+                    body: String::new(),
+                    error: text,
+                    duration_ms: 0,
+                    generated: false,
+                };
+                return Ok(html(StatusCode::OK, PingFragment { ping: &view }.render()));
+            }
+            let values = values_of(&form.fields);
+            return Ok(form_page(chrome, editing, values, &checked, errors, None, StatusCode::UNPROCESSABLE_ENTITY));
+        }
+    };
+    let Some(url) = input.url else { return Err(ConsoleError::Internal("validated without a url".into())) };
+    let result = st.pinger.ping_unsaved(&form.analyst().org, &url, input.secret).await;
+    let view = PingView::of(&result);
+    if form.fragment {
+        return Ok(html(StatusCode::OK, PingFragment { ping: &view }.render()));
+    }
+    Ok(form_page(chrome, editing, values_of(&form.fields), &checked, Vec::new(), Some(view), StatusCode::OK))
+}
+
+async fn load(st: &AppState, org: &fml_domain::OrgId, id: &str) -> Result<Endpoint, ConsoleError> {
+    fml_store::endpoints::get(&st.db, org, id).await?.ok_or(ConsoleError::NotFound("no such endpoint"))
+}
+
+pub async fn edit(State(st): State<AppState>, who: Viewer, Path(id): Path<String>) -> Result<Response, ConsoleError> {
+    let ep = load(&st, &who.analyst.org, &id).await?;
+    let values = FormValues { url: ep.url.clone(), label: ep.label.clone(), enabled: ep.enabled, generate: false };
+    let types = ep.event_types.clone();
+    let checked = |n: &str| types.iter().any(|t| t == n);
+    Ok(form_page(who.chrome("webhooks"), Some(ep.id), values, &checked, Vec::new(), None, StatusCode::OK))
+}
+
+pub async fn update(
+    State(st): State<AppState>,
+    Path(id): Path<String>,
+    form: Posted,
+) -> Result<Response, ConsoleError> {
+    let org = form.analyst().org.clone();
+    load(&st, &org, &id).await?;
+    let input = match checked(&st, &form, Some(&id)).await? {
+        Ok(input) => input,
+        Err(page) => return Ok(page),
+    };
+    let chrome = form.who.chrome("webhooks");
+    let by = Operator::Analyst(form.analyst());
+    let (ep, secret) = fml_app::endpoints::update(&st.ctx, &st.config.master_key, &org, &id, input, by).await?;
+    match secret {
+        Some(s) => {
+            list_page(&st, chrome, &org, None, Some((ep.id, ep.label, s.expose().to_owned())), StatusCode::OK).await
+        }
+        None => Ok(Redirect::to("/config/webhooks?done=saved").into_response()),
+    }
+}
+
+pub async fn set_enabled(
+    State(st): State<AppState>,
+    Path(id): Path<String>,
+    form: Posted,
+) -> Result<Response, ConsoleError> {
+    let enabled = form.fields.text("enabled") == "true";
+    let input = fml_app::endpoints::EndpointInput { enabled: Some(enabled), ..Default::default() };
+    let org = form.analyst().org.clone();
+    fml_app::endpoints::update(&st.ctx, &st.config.master_key, &org, &id, input, Operator::Analyst(form.analyst()))
+        .await?;
+    Ok(Redirect::to(if enabled { "/config/webhooks?done=enabled" } else { "/config/webhooks?done=disabled" })
+        .into_response())
+}
+
+/// The saved endpoint's "Test": the same ping, signed with the stored secret.
+pub async fn test(State(st): State<AppState>, Path(id): Path<String>, form: Posted) -> Result<Response, ConsoleError> {
+    let ep = load(&st, &form.analyst().org, &id).await?;
+    let result = st.pinger.test_saved(&form.analyst().org, &ep).await.map_err(ConsoleError::Internal)?;
+    let view = PingView::of(&result);
+    if form.fragment {
+        return Ok(html(StatusCode::OK, PingFragment { ping: &view }.render()));
+    }
+    #[derive(Template)]
+    #[template(path = "console/test_result.html")]
+    struct TestPage<'a> {
+        chrome: Chrome,
+        label: &'a str,
+        url: &'a str,
+        ping: &'a PingView,
+    }
+    let page = TestPage { chrome: form.who.chrome("webhooks"), label: &ep.label, url: &ep.url, ping: &view };
+    Ok(html(StatusCode::OK, page.render()))
+}
+
+pub async fn confirm_delete(
+    State(st): State<AppState>,
+    who: Viewer,
+    Path(id): Path<String>,
+) -> Result<Response, ConsoleError> {
+    let ep = load(&st, &who.analyst.org, &id).await?;
+    let view = Confirm {
+        chrome: who.chrome("webhooks"),
+        title: format!("Delete “{}”?", ep.label),
+        message: format!(
+            "Events stop going to {}. Deliveries still queued for it fail; its delivery history stays readable. This cannot be undone.",
+            ep.url
+        ),
+        action: format!("/config/webhooks/{}/delete", path_segment(&ep.id)),
+        button: "Delete endpoint",
+        back: "/config/webhooks",
+    };
+    Ok(html(StatusCode::OK, view.render()))
+}
+
+pub async fn delete(
+    State(st): State<AppState>,
+    Path(id): Path<String>,
+    form: Posted,
+) -> Result<Response, ConsoleError> {
+    fml_app::endpoints::delete(&st.ctx, &form.analyst().org, &id, Operator::Analyst(form.analyst())).await?;
+    Ok(Redirect::to("/config/webhooks?done=deleted").into_response())
+}

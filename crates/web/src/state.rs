@@ -1,0 +1,31 @@
+//! What every handler shares.
+
+use std::sync::Arc;
+
+use fml_store::Db;
+use fml_store::case_writer::CaseWriter;
+
+use crate::config::Config;
+
+#[derive(Debug, Clone)]
+pub struct AppState {
+    pub db: Db,
+    pub config: Arc<Config>,
+    pub cases: CaseWriter,
+    /// The commands, with the workers they wake after commit.
+    pub ctx: fml_app::Ctx,
+    /// Where documents' bytes are kept.
+    pub blobs: fml_store::blobs::BlobStore,
+    /// The Didit adapter, when configured (its callback route verifies with it).
+    pub didit: Option<fml_vendors::didit::Didit>,
+    /// Tenants' branding for invites and portal pages.
+    pub branding: Arc<crate::branding::BrandingCache>,
+    /// Failed sign-ins per account and per address.
+    pub logins: Arc<crate::ratelimit::LoginLimiter>,
+    /// Public applications per tenant and client address, per hour.
+    pub applications: Arc<crate::ratelimit::ApplyLimiter>,
+    /// Recently seen access tokens (PostgreSQL only; revocations clear it on every node).
+    pub tokens: Arc<crate::tokens::TokenCache>,
+    /// Test pings to webhook receivers (SSRF-guarded).
+    pub pinger: fml_app::endpoints::Pinger,
+}
