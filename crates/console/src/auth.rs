@@ -1,81 +1,19 @@
-//! Signing in and out of the console, and the signed-in analyst as an extractor.
-
-use std::marker::PhantomData;
+//! Signing in and out of the console.
 
 use askama::Template;
-use axum::extract::{FromRequestParts, Query, State};
-use axum::http::request::Parts;
+use axum::extract::{Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use fml_app::Analyst;
-use fml_domain::lifecycle::Role;
-use fml_domain::secret::{Secret, SecretHash, constant_time_eq, sha256_hex};
+use fml_domain::secret::{Secret, constant_time_eq};
 
 use crate::error::ConsoleError;
-use crate::form::{Fields, Posted, safe_next};
-use crate::view::Chrome;
-use fml_web::extract::{AnyRole, ClientAddr, MinRole, SESSION_COOKIE, cookie};
+use crate::form::{Fields, Posted};
+use crate::links::safe_next;
+use fml_web::extract::{ClientAddr, SESSION_COOKIE, cookie};
 use fml_web::state::AppState;
 
 /// The cookie carrying the sign-in form's CSRF token (there is no session yet to bind it to).
 const LOGIN_CSRF_COOKIE: &str = "fml_login_csrf";
-
-/// The CSRF token of a session: derived from the session token, which only the cookie's holder
-/// knows, so it needs no storage and dies with the session.
-fn csrf_token(session_token: &str) -> String {
-    sha256_hex(format!("fml-console-csrf\0{session_token}").as_bytes())
-}
-
-/// The signed-in analyst of a console page, with at least role `R`.
-#[derive(Debug)]
-pub struct Viewer<R: MinRole = AnyRole> {
-    pub analyst: Analyst,
-    /// This session's CSRF token, for the page's forms.
-    pub csrf: String,
-    session: SecretHash,
-    role: PhantomData<R>,
-}
-
-impl<R: MinRole> Viewer<R> {
-    /// The page frame for this analyst, with `section` marked current in the navigation.
-    pub fn chrome(&self, section: &'static str) -> Chrome {
-        Chrome {
-            name: self.analyst.name.clone(),
-            email: self.analyst.email.clone(),
-            role: self.analyst.role.as_str(),
-            is_admin: self.analyst.role >= Role::Admin,
-            csrf: self.csrf.clone(),
-            section,
-        }
-    }
-}
-
-impl<R: MinRole> FromRequestParts<AppState> for Viewer<R> {
-    type Rejection = ConsoleError;
-
-    async fn from_request_parts(parts: &mut Parts, st: &AppState) -> Result<Self, ConsoleError> {
-        let next = if parts.method == axum::http::Method::GET {
-            parts.uri.path_and_query().map_or("/cases".to_owned(), |p| p.as_str().to_owned())
-        } else {
-            "/cases".to_owned()
-        };
-        let fragment = parts.headers.contains_key("x-console-fragment");
-        let Some(token) = cookie(&parts.headers, SESSION_COOKIE) else {
-            return Err(ConsoleError::SignIn { next, fragment });
-        };
-        let Some(analyst) = fml_app::analysts::by_session(&st.ctx, token).await? else {
-            return Err(ConsoleError::SignIn { next, fragment });
-        };
-        if analyst.role < R::MIN {
-            return Err(ConsoleError::Forbidden(format!(
-                "This page needs the {} role; you are signed in as {}.",
-                R::MIN.as_str(),
-                analyst.role.as_str()
-            )));
-        }
-        Ok(Viewer { csrf: csrf_token(token), session: SecretHash::of(token), analyst, role: PhantomData })
-    }
-}
 
 #[derive(Template)]
 #[template(path = "console/sign_in.html")]

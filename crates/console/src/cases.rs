@@ -10,16 +10,19 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use fml_app::{Analyst, CommandError};
 use fml_domain::ids::CaseLocator;
-use fml_domain::lifecycle::{Action, Outcome, Recommendation, Verdict, judge};
+use fml_domain::lifecycle::{Outcome, Recommendation};
 use fml_domain::{AnalystId, CaseSource, CaseStatus};
 use fml_store::analysts::AnalystRecord;
-use fml_store::cases::{CaseFilter, CaseOrder, CasePage, CaseRecord};
+use fml_store::cases::{CaseFilter, CaseOrder, CasePage};
 use serde::Deserialize;
 
-use crate::auth::Viewer;
+use crate::decision::Allowed;
 use crate::error::ConsoleError;
-use crate::form::{Posted, path_segment, query_value};
+use crate::form::Posted;
+use crate::links::{path_segment, query_value};
+use crate::session::Viewer;
 use crate::view::{Badge, Chrome, Echo, When, notice, status_label};
+use crate::view::{Choice, choices};
 use crate::{DoneQuery, html, panels};
 use fml_web::extract::{MinRole, Senior};
 use fml_web::state::AppState;
@@ -36,17 +39,6 @@ pub struct DashboardQuery {
     q: Option<String>,
     sort: Option<String>,
     page: Option<String>,
-}
-
-/// One option of a filter's `<select>`.
-pub struct Choice {
-    pub value: String,
-    pub label: String,
-    pub selected: bool,
-}
-
-fn choices(current: &str, all: impl IntoIterator<Item = (String, String)>) -> Vec<Choice> {
-    all.into_iter().map(|(value, label)| Choice { selected: value == current, value, label }).collect()
 }
 
 pub struct Row {
@@ -198,26 +190,6 @@ pub async fn dashboard(
 
 fn locate(raw: &str) -> Result<CaseLocator, ConsoleError> {
     CaseLocator::parse(raw).ok_or(ConsoleError::NotFound("no such case"))
-}
-
-/// What the analyst may do to the case now, by the lifecycle's own rule.
-pub struct Allowed {
-    pub decide: bool,
-    pub escalate: bool,
-    pub respond: bool,
-    pub resend_invite: bool,
-}
-
-impl Allowed {
-    fn of(c: &CaseRecord, who: &Analyst) -> Self {
-        let may = |a: Action| matches!(judge(c.status, a, who.actor()), Verdict::Move { .. });
-        Allowed {
-            decide: may(Action::Decide(Outcome::Approved)),
-            escalate: may(Action::Escalate),
-            respond: may(Action::RespondToEscalation(Recommendation::Refer)),
-            resend_invite: c.status == CaseStatus::InProgress && c.customer_email.is_some(),
-        }
-    }
 }
 
 #[derive(Template)]

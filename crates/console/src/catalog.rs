@@ -10,9 +10,9 @@ use axum::response::Response;
 use fml_domain::events::schema::{CATALOG, CatalogEntry};
 use serde_json::Value;
 
-use crate::auth::Viewer;
 use crate::error::ConsoleError;
 use crate::html;
+use crate::session::Viewer;
 use crate::view::Chrome;
 
 pub struct Field {

@@ -8,9 +8,9 @@ use axum::response::{IntoResponse, Redirect, Response};
 use fml_app::{CommandError, Operator};
 use fml_domain::Scope;
 
-use crate::auth::Viewer;
 use crate::error::ConsoleError;
 use crate::form::Posted;
+use crate::session::Viewer;
 use crate::view::{Chrome, Confirm, When, notice};
 use crate::{DoneQuery, html};
 use fml_web::extract::Admin;
@@ -170,7 +170,7 @@ pub async fn confirm_revoke(
             "Client {} and every token it holds stop working at once. Integrations using it (Zapier, HubSpot, Workato) will get 401 invalid_client until you give them a new client. This cannot be undone.",
             c.id
         ),
-        action: format!("/config/api-clients/{}/revoke", crate::form::path_segment(&c.id)),
+        action: format!("/config/api-clients/{}/revoke", crate::links::path_segment(&c.id)),
         button: "Revoke client",
         back: "/config/api-clients",
     };

@@ -6,8 +6,10 @@
 
 use fml_app::Analyst;
 use fml_app::approvals::DecisionState;
+use fml_domain::CaseStatus;
 use fml_domain::controls::Ruling;
-use fml_domain::lifecycle::Role;
+use fml_domain::lifecycle::{Action, Outcome, Recommendation, Role, Verdict, judge};
+use fml_store::cases::CaseRecord;
 
 use crate::view::When;
 
@@ -152,6 +154,26 @@ impl DecisionPanel {
             pending_mine: matches!(ruling, Ruling::SecondApproverRequired),
             maker_checker: s.maker_checker,
             escalation,
+        }
+    }
+}
+
+/// What the analyst may do to the case now, by the lifecycle's own rule.
+pub struct Allowed {
+    pub decide: bool,
+    pub escalate: bool,
+    pub respond: bool,
+    pub resend_invite: bool,
+}
+
+impl Allowed {
+    pub fn of(c: &CaseRecord, who: &Analyst) -> Self {
+        let may = |a: Action| matches!(judge(c.status, a, who.actor()), Verdict::Move { .. });
+        Allowed {
+            decide: may(Action::Decide(Outcome::Approved)),
+            escalate: may(Action::Escalate),
+            respond: may(Action::RespondToEscalation(Recommendation::Refer)),
+            resend_invite: c.status == CaseStatus::InProgress && c.customer_email.is_some(),
         }
     }
 }

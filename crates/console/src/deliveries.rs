@@ -15,11 +15,12 @@ use fml_domain::events::schema::subscribable;
 use fml_store::deliveries::{DeliveryRow, ListFilter};
 use serde::Deserialize;
 
-use crate::auth::Viewer;
-use crate::cases::Choice;
 use crate::error::ConsoleError;
-use crate::form::{Posted, query_value};
+use crate::form::Posted;
 use crate::html;
+use crate::links::query_value;
+use crate::session::Viewer;
+use crate::view::Choice;
 use crate::view::{Chrome, When, notice};
 use fml_web::state::AppState;
 

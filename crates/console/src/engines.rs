@@ -11,9 +11,9 @@ use fml_domain::policy::Policy;
 use fml_domain::risk::RiskModel;
 use fml_store::risk::ConfigKind;
 
-use crate::auth::Viewer;
 use crate::error::ConsoleError;
 use crate::form::Posted;
+use crate::session::Viewer;
 use crate::view::{Chrome, When, notice};
 use crate::{DoneQuery, html};
 use fml_web::extract::Admin;

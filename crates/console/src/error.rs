@@ -75,7 +75,7 @@ impl IntoResponse for ConsoleError {
                     .into_response();
             }
             ConsoleError::SignIn { next, fragment: false } => {
-                return Redirect::to(&format!("/sign-in?next={}", crate::form::query_value(next))).into_response();
+                return Redirect::to(&format!("/sign-in?next={}", crate::links::query_value(next))).into_response();
             }
             ConsoleError::Forbidden(m) => (StatusCode::FORBIDDEN, "Not allowed", m.clone()),
             ConsoleError::NotFound(m) => (StatusCode::NOT_FOUND, "Not found", format!("{}.", capitalised(m))),

@@ -14,7 +14,9 @@ mod deliveries;
 mod engines;
 mod error;
 mod form;
+mod links;
 mod panels;
+mod session;
 mod settings;
 mod view;
 mod webhooks;
@@ -102,7 +104,7 @@ struct HomeQuery {
 /// `/` is the dashboard; `/?case=<id>` (the `analystUrl` of every case) opens that case.
 async fn home(Query(q): Query<HomeQuery>) -> Redirect {
     match q.case.as_deref().filter(|c| !c.is_empty()) {
-        Some(id) => Redirect::to(&format!("/cases/{}", form::path_segment(id))),
+        Some(id) => Redirect::to(&format!("/cases/{}", links::path_segment(id))),
         None => Redirect::to("/cases"),
     }
 }

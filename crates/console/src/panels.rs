@@ -6,7 +6,7 @@ use fml_app::Analyst;
 use fml_store::cases::CaseRecord;
 use serde_json::Value;
 
-use crate::cases::Allowed;
+use crate::decision::Allowed;
 use crate::error::ConsoleError;
 use crate::view::{Echo, When};
 use fml_web::state::AppState;
@@ -150,7 +150,7 @@ async fn people(st: &AppState, csrf: &str, c: &CaseRecord, echo: &Echo) -> Resul
         .into_iter()
         .map(|r| PersonRow {
             reason: echo.value(&format!("unlink-{}", r.person.entry.person_key), "reason").to_owned(),
-            path: format!("/cases/{}/people/{}", c.id, crate::form::path_segment(&r.person.entry.person_key)),
+            path: format!("/cases/{}/people/{}", c.id, crate::links::path_segment(&r.person.entry.person_key)),
             key: r.person.entry.person_key.clone(),
             name: r.person.entry.display_name.clone(),
             email: r.person.entry.email.clone().unwrap_or_default(),

@@ -9,9 +9,9 @@ use fml_app::CommandError;
 use fml_app::settings::SettingsPatch;
 use fml_domain::lifecycle::Role;
 
-use crate::auth::Viewer;
 use crate::error::ConsoleError;
 use crate::form::Posted;
+use crate::session::Viewer;
 use crate::view::{Chrome, Echo, When, notice};
 use crate::{DoneQuery, html};
 use fml_web::extract::Admin;

@@ -150,6 +150,17 @@ pub fn notice(code: Option<&str>) -> Option<&'static str> {
     })
 }
 
+/// One option of a filter's `<select>`.
+pub struct Choice {
+    pub value: String,
+    pub label: String,
+    pub selected: bool,
+}
+
+pub fn choices(current: &str, all: impl IntoIterator<Item = (String, String)>) -> Vec<Choice> {
+    all.into_iter().map(|(value, label)| Choice { selected: value == current, value, label }).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

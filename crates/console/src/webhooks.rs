@@ -14,9 +14,10 @@ use fml_domain::events::schema::{find, subscribable};
 use fml_store::endpoints::Endpoint;
 use serde_json::{Value, json};
 
-use crate::auth::Viewer;
 use crate::error::ConsoleError;
-use crate::form::{Fields, Posted, path_segment};
+use crate::form::{Fields, Posted};
+use crate::links::path_segment;
+use crate::session::Viewer;
 use crate::view::{Chrome, Confirm, When, notice};
 use crate::{DoneQuery, html};
 use fml_app::endpoints::{EndpointFields, PingOutcome, validate};

@@ -6,6 +6,8 @@
 //! [`App::build`] opens the database and runs migrations; [`App::serve`] takes a bound
 //! listener, so tests bind port 0 and never wait on start-up.
 
+#[cfg(test)]
+mod architecture;
 pub mod jobs;
 pub mod keys;
 pub mod mail;
