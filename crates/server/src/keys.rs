@@ -17,7 +17,7 @@ use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 
 use fml_domain::crypto::MasterKey;
-use fml_store::{Backend, Db};
+use fml_store::Db;
 
 /// Where the key in force came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -54,7 +54,7 @@ pub async fn load(db: &Db, database_url: &str, settings: &KeySettings) -> Result
             finish_rotation(db, path).await?;
             (read_key_file(path)?, KeyOrigin::File(path.clone()))
         }
-        (None, None) if db.backend() == Backend::Postgres => {
+        (None, None) if !db.backend().single_server() => {
             return Err("on PostgreSQL the master key must be given: set FML_MASTER_KEY (64 hex characters) or \
                  FML_MASTER_KEY_FILE (a file holding them), the same on every node and for the CLI. \
                  `fml key generate` prints a new key."

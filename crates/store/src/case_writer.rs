@@ -25,7 +25,7 @@ use fml_domain::{CaseId, CaseReference, CaseSource, CaseStatus, OrgId, Timestamp
 use tokio::sync::{Mutex, mpsc, oneshot};
 
 use crate::cases::{CaseRecord, INSERT_COLUMNS, find_by_crm_in};
-use crate::db::{Arg, Backend, values_clause};
+use crate::db::{Arg, values_clause};
 use crate::idempotency::{Claim, claim_many, complete_many, existing_many};
 use crate::mail::NewMail;
 use crate::unit::{UnitOfWork, Wakers};
@@ -89,12 +89,9 @@ impl CaseWriter {
     pub fn spawn(db: Db, render: Renderer, wakers: Wakers) -> Self {
         let (tx, rx) = mpsc::channel::<Job>(4096);
         let rx = Arc::new(Mutex::new(rx));
-        let workers = match db.backend() {
-            Backend::Sqlite => 1,
-            // Measured (docs/benchmarks.md): two overlapping writers beat one, while more
-            // mostly queue on the per-tenant reference counter and lose throughput.
-            Backend::Postgres => 2,
-        };
+        // Measured (docs/benchmarks.md): two overlapping writers beat one, while more mostly
+        // queue on the per-tenant reference counter and lose throughput.
+        let workers = if db.backend().concurrent_writers() { 2 } else { 1 };
         for _ in 0..workers {
             tokio::spawn(run(db.clone(), render.clone(), rx.clone(), wakers.clone()));
         }
@@ -188,7 +185,7 @@ async fn run_batch(
     // The connection for the reference counter (PostgreSQL, below) is taken before the
     // transaction opens: waiting for a second connection while holding the first (and the
     // claimed keys' locks) could stall on a busy pool.
-    let mut reserve = db.autocommit().await?;
+    let mut reserve = if db.backend().concurrent_writers() { Some(db.standalone().await?) } else { None };
     // One unit of work: the batch's writes, its events and their deliveries commit together,
     // and the engine is woken after.
     let mut unit = UnitOfWork::begin(db, wakers).await?;
@@ -230,8 +227,8 @@ async fn run_batch(
         per_org.entry(&cmds[i].org).or_default().push(i);
     }
     let mut records: HashMap<usize, CaseRecord> = HashMap::new();
-    // On PostgreSQL the numbers are reserved in a statement of their own, committed at once:
-    // inside the batch's transaction the counter row stayed locked until its commit, so the
+    // With concurrent writers the numbers are reserved in a statement of their own, committed
+    // at once: inside the batch's transaction the counter row stayed locked until its commit, so the
     // two writers ran one after the other (measured: 3.6 ms of lock wait per batch). The
     // price is a gap in the numbers if the batch then fails — which a lost cross-node CRM
     // race already allows. SQLite has one writer, so its counter stays in the transaction.

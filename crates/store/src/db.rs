@@ -180,16 +180,6 @@ impl Db {
         })
     }
 
-    /// A connection for one write statement run on its own (PostgreSQL commits it by itself,
-    /// saving a transaction's BEGIN and COMMIT round trips); `None` on SQLite, whose writes go
-    /// through [`Self::begin`] on its single write connection.
-    pub async fn autocommit(&self) -> Result<Option<Pooled>, StoreError> {
-        Ok(match self {
-            Db::Sqlite { .. } => None,
-            Db::Postgres(pool) => Some(Pooled::Postgres(pool.acquire().await?)),
-        })
-    }
-
     /// Starts a write transaction.
     pub async fn begin(&self) -> Result<Tx, StoreError> {
         Ok(match self {

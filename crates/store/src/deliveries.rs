@@ -192,8 +192,9 @@ pub async fn claim(
     let returning = "RETURNING deliveries.id, deliveries.endpoint_id, deliveries.event_row, deliveries.event_id, \
         deliveries.event_type, deliveries.attempt_count, deliveries.auto_failures, deliveries.manual";
     let (now_ms, lease_end) = (now.millis(), now.millis() + lease_ms);
-    if let Some(mut c) = db.autocommit().await? {
-        // PostgreSQL: one statement, committed on its own, that also returns each event's
+    if db.backend().chained_writes() {
+        let mut c = db.standalone().await?;
+        // One statement, committed on its own, that also returns each event's
         // payload. A materialised CTE runs the pick exactly once: as an `IN (…)` subquery
         // PostgreSQL may re-run it inside a join and take more than `limit` rows (seen: 18
         // claimed for 16).
@@ -358,8 +359,9 @@ pub async fn record(db: &Db, batch: &[Recorded], now: Timestamp) -> Result<(), S
             Arg::OptText(r.response_body.clone()),
         ]);
     }
-    if let Some(mut c) = db.autocommit().await? {
-        // PostgreSQL: both writes in one statement (a data-modifying CTE), committed alone.
+    if db.backend().chained_writes() {
+        let mut c = db.standalone().await?;
+        // Both writes in one statement (a data-modifying CTE), committed alone.
         let sql = format!("WITH updated AS ({update} RETURNING 1) {insert}");
         execute_args!(c.conn(), sql, args)?;
         return Ok(());

@@ -14,6 +14,7 @@ pub mod cases;
 pub mod clients;
 pub mod db;
 pub mod deliveries;
+pub mod dialect;
 pub mod documents;
 pub mod edd;
 pub mod endpoints;

@@ -109,7 +109,9 @@ pub async fn take_send(
     now: Timestamp,
 ) -> Result<Result<(), Timestamp>, StoreError> {
     let mut tx = db.begin().await?;
-    if db.backend() == crate::Backend::Postgres {
+    // Concurrent writers count under the tenant's row lock; SQLite's write transaction
+    // already holds the database's one write lock.
+    if db.backend().concurrent_writers() {
         crate::fetch_optional!(tx.conn(), (String,), "SELECT id FROM orgs WHERE id = $1 FOR UPDATE", org)?;
     }
     let since = now.millis() - 3_600_000;
