@@ -21,6 +21,7 @@ pub mod error;
 pub mod filetext;
 pub mod idempotency;
 pub mod idv;
+pub mod jobs;
 pub mod mail;
 pub mod monitoring;
 pub mod persons;

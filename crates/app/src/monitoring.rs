@@ -194,18 +194,6 @@ pub async fn schedule(ctx: &Ctx, now: Timestamp, limit: i64) -> Result<usize, St
     Ok(queued.len())
 }
 
-/// The scheduler: every minute, queue the runs that came due.
-pub async fn scheduler(ctx: Ctx, every: std::time::Duration) {
-    loop {
-        match schedule(&ctx, Timestamp::now(), 500).await {
-            Ok(n) if n > 0 => tracing::info!(queued = n, "monitoring runs queued"),
-            Ok(_) => {}
-            Err(e) => tracing::warn!(error = %e, "could not queue monitoring runs"),
-        }
-        tokio::time::sleep(every).await;
-    }
-}
-
 /// An analyst asks for a run now.
 pub async fn request(ctx: &Ctx, who: &Analyst, locator: &CaseLocator) -> Result<CaseRecord, CommandError> {
     crate::cases::queue_engine(ctx, who, locator, "monitoring.request", |case| Job::MonitorCase {

@@ -74,6 +74,11 @@ pub enum Job {
         #[serde(rename = "dispatchedBy")]
         dispatched_by: String,
     },
+    /// Recurring, once an hour: purge what has expired (tokens, sessions, idempotency keys,
+    /// applications, vendor callbacks, old jobs and deliveries) and unreferenced files.
+    Housekeeping { slot: i64 },
+    /// Recurring, once a monitoring period: queue the monitoring runs that came due.
+    ScheduleMonitoring { slot: i64 },
 }
 
 impl Job {
@@ -82,8 +87,21 @@ impl Job {
 
     /// Every kind, as stored. The `CHECK` constraint of both schemas lists the same
     /// (`fml_store`'s schema test compares them).
-    pub const KINDS: &'static [&'static str] =
-        &["send_mail", "screen_case", "assess_risk", "monitor_case", "review_case", "process_document", "dispatch_idv"];
+    pub const KINDS: &'static [&'static str] = &[
+        "send_mail",
+        "screen_case",
+        "assess_risk",
+        "monitor_case",
+        "review_case",
+        "process_document",
+        "dispatch_idv",
+        Job::HOUSEKEEPING,
+        Job::SCHEDULE_MONITORING,
+    ];
+
+    /// The recurring kinds, queued once per time slot by whichever node claims it.
+    pub const HOUSEKEEPING: &'static str = "housekeeping";
+    pub const SCHEDULE_MONITORING: &'static str = "schedule_monitoring";
 
     pub fn kind(&self) -> &'static str {
         match self {
@@ -94,6 +112,8 @@ impl Job {
             Job::ReviewCase { .. } => "review_case",
             Job::ProcessDocument { .. } => "process_document",
             Job::DispatchIdv { .. } => "dispatch_idv",
+            Job::Housekeeping { .. } => Job::HOUSEKEEPING,
+            Job::ScheduleMonitoring { .. } => Job::SCHEDULE_MONITORING,
         }
     }
 
@@ -107,6 +127,8 @@ impl Job {
             | Job::ReviewCase { .. }
             | Job::ProcessDocument { .. }
             | Job::DispatchIdv { .. } => 6,
+            // The next slot queues it again anyway.
+            Job::Housekeeping { .. } | Job::ScheduleMonitoring { .. } => 2,
         }
     }
 
@@ -163,6 +185,10 @@ mod tests {
         assert_eq!(Job::from_payload(&j.payload()).unwrap(), j);
         assert!(Job::KINDS.contains(&j.kind()));
         assert!(Job::from_payload(r#"{"kind":"mine_bitcoin"}"#).is_err());
+        for j in [Job::Housekeeping { slot: 7 }, Job::ScheduleMonitoring { slot: 7 }] {
+            assert_eq!(Job::from_payload(&j.payload()).unwrap(), j);
+            assert!(Job::KINDS.contains(&j.kind()));
+        }
         // Migration 0017 writes this payload by hand for documents uploaded before processing.
         let case_id: CaseId = "0192a3b4-c5d6-7e8f-9a0b-1c2d3e4f5a6b".parse().unwrap();
         let j = Job::ProcessDocument { case_id, document_id: 7 };

@@ -19,7 +19,6 @@ use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
-use fml_domain::Timestamp;
 use fml_store::case_writer::CaseWriter;
 use fml_store::{ConnectOptions, Db, StoreError};
 use tokio::net::TcpListener;
@@ -94,11 +93,17 @@ impl App {
     /// Serves on `listener` until the process ends, with the background workers.
     pub async fn serve(self, listener: TcpListener) -> std::io::Result<()> {
         let wakers = self.state.ctx.wakers.clone();
-        let handlers =
-            jobs::Handlers { mailer: mail::Mailer::from_config(&self.state.config), ctx: self.state.ctx.clone() };
-        tokio::spawn(jobs::run(self.state.db.clone(), self.state.config.clone(), wakers.jobs.clone(), handlers));
-        tokio::spawn(fml_app::monitoring::scheduler(self.state.ctx.clone(), self.state.config.monitoring_every));
-        tokio::spawn(housekeeping(self.state.ctx.clone(), self.state.config.delivery_retention));
+        let c = &self.state.config;
+        let schedules = fml_app::jobs::Schedules {
+            housekeeping_every: HOUSEKEEPING_EVERY,
+            monitoring_every: c.monitoring_every,
+            delivery_retention: c.delivery_retention,
+        };
+        let mut registry = fml_app::jobs::Registry::platform(&schedules);
+        if let Some(mailer) = mail::Mailer::from_config(c) {
+            registry = registry.with(jobs::SendMail { mailer, config: c.clone() });
+        }
+        tokio::spawn(fml_app::jobs::run(self.state.ctx.clone(), registry, wakers.jobs.clone()));
         let c = &self.state.config;
         let engine = fml_webhooks::engine::EngineConfig {
             allow_private: c.allow_private_targets,
@@ -158,61 +163,8 @@ fn redacted_path(path: &str) -> String {
     out.join("/")
 }
 
-/// How long a stored file no document names is kept: an upload writes its file before its
-/// row commits.
-const ORPHAN_BLOB_GRACE: Duration = Duration::from_secs(3600);
-
-/// Once an hour: deletes expired tokens, sessions, idempotency keys, public applications and
-/// remembered vendor callbacks,
-/// stored files no document names, and, when a retention is set, finished deliveries (with
-/// their attempts) older than it. Each step is idempotent, so a run cut short by a restart is
-/// simply done again by the next.
-async fn housekeeping(ctx: fml_app::Ctx, delivery_retention: Option<Duration>) {
-    let db = ctx.db.clone();
-    let mut tick = tokio::time::interval(Duration::from_secs(3600));
-    loop {
-        tick.tick().await;
-        let now = Timestamp::now();
-        if let Err(e) = fml_store::applications::purge_expired(&db, now).await {
-            tracing::warn!(error = %e, "purging expired public applications failed");
-        }
-        match fml_app::documents::collect_orphan_blobs(&ctx, ORPHAN_BLOB_GRACE).await {
-            Ok(c) if c.removed + c.abandoned > 0 => {
-                tracing::info!(removed = c.removed, abandoned = c.abandoned, "deleted stored files no document names");
-            }
-            Ok(_) => {}
-            Err(e) => tracing::warn!(error = %e, "collecting unreferenced document files failed"),
-        }
-        if let Err(e) = fml_store::clients::purge_expired_tokens(&db, now).await {
-            tracing::warn!(error = %e, "purging expired tokens failed");
-        }
-        if let Err(e) = fml_store::analysts::purge_expired_sessions(&db, now).await {
-            tracing::warn!(error = %e, "purging expired sessions failed");
-        }
-        if let Err(e) = fml_store::portal::purge_expired_sessions(&db, now).await {
-            tracing::warn!(error = %e, "purging expired portal sessions failed");
-        }
-        // Finished jobs are kept a month for `fml jobs list`, then dropped.
-        if let Err(e) = fml_store::jobs::prune_finished(&db, now.plus_secs(-30 * 86_400)).await {
-            tracing::warn!(error = %e, "pruning finished jobs failed");
-        }
-        if let Err(e) = fml_store::idempotency::purge_expired(&db, now).await {
-            tracing::warn!(error = %e, "purging expired idempotency keys failed");
-        }
-        // A day past their freshness window, callbacks are refused as stale anyway.
-        if let Err(e) = fml_store::idv::purge_callbacks(&db, now.plus_secs(-86_400)).await {
-            tracing::warn!(error = %e, "purging remembered vendor callbacks failed");
-        }
-        if let Some(keep) = delivery_retention {
-            let before = Timestamp::from_millis(now.millis() - i64::try_from(keep.as_millis()).unwrap_or(i64::MAX));
-            match fml_store::deliveries::prune_finished(&db, before, 1000).await {
-                Ok(0) => {}
-                Ok(n) => tracing::info!(deliveries = n, "pruned finished deliveries past the retention"),
-                Err(e) => tracing::warn!(error = %e, "pruning deliveries failed"),
-            }
-        }
-    }
-}
+/// How often housekeeping runs (a recurring job, claimed once per hour across nodes).
+const HOUSEKEEPING_EVERY: Duration = Duration::from_secs(3600);
 
 async fn shutdown_signal() {
     let ctrl_c = async {

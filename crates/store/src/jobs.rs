@@ -6,7 +6,7 @@ use fml_domain::jobs::{Job, JobStatus};
 use fml_domain::{OrgId, Timestamp};
 
 use crate::db::{Arg, Backend, Conn, values_clause};
-use crate::{Db, StoreError, execute, execute_args, fetch_all};
+use crate::{Db, StoreError, execute, execute_args, fetch_all, fetch_optional};
 
 /// A job as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -262,6 +262,23 @@ pub async fn list(
 }
 
 /// Deletes finished jobs that ended before `before` (done and failed alike; housekeeping).
+/// Claims slot `slot` of recurring work `name` for this node: true once per slot across every
+/// node (the first to ask), false for a slot claimed already or older than the last claimed.
+/// Taken in the caller's transaction, which queues the slot's job, so a claim and its job
+/// commit together.
+pub async fn claim_slot(conn: Conn<'_>, name: &str, slot: i64) -> Result<bool, StoreError> {
+    let claimed = fetch_optional!(
+        conn,
+        (String,),
+        "INSERT INTO recurring_jobs (name, last_slot) VALUES ($1, $2) \
+         ON CONFLICT (name) DO UPDATE SET last_slot = excluded.last_slot \
+         WHERE recurring_jobs.last_slot < excluded.last_slot RETURNING name",
+        name,
+        slot
+    )?;
+    Ok(claimed.is_some())
+}
+
 pub async fn prune_finished(db: &Db, before: Timestamp) -> Result<u64, StoreError> {
     let mut tx = db.begin().await?;
     let n = execute!(

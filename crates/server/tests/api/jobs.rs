@@ -119,7 +119,85 @@ async fn unreachable_smtp_means_retries(b: Backend) {
     assert!(mail.last_error.is_some() && mail.body_sealed.is_some(), "kept for the retry");
 }
 
+/// The kind and slot of every recurring job queued so far.
+async fn recurring_jobs(app: &crate::helpers::TestApp) -> Vec<(String, i64)> {
+    let mut r = app.db.reader().await.unwrap();
+    let rows: Vec<(String, String, String)> = fml_store::fetch_all!(
+        r.conn(),
+        (String, String, String),
+        "SELECT kind, payload, status FROM jobs WHERE kind IN ('housekeeping', 'schedule_monitoring') ORDER BY id"
+    )
+    .unwrap();
+    rows.into_iter()
+        .map(|(kind, payload, status)| {
+            assert_ne!(status, "failed", "{kind} failed");
+            let slot = match Job::from_payload(&payload).unwrap() {
+                Job::Housekeeping { slot } | Job::ScheduleMonitoring { slot } => slot,
+                other => panic!("{other:?}"),
+            };
+            (kind, slot)
+        })
+        .collect()
+}
+
+/// A slot is claimed once: again, or an older one, is refused.
+async fn a_recurring_slot_is_claimed_once(b: Backend) {
+    let app = spawn(b).await;
+    let claim = |slot| {
+        let app = &app;
+        async move {
+            let mut unit = UnitOfWork::begin(&app.db, &Wakers::default()).await.unwrap();
+            let claimed = fml_store::jobs::claim_slot(unit.conn(), "test_recurring", slot).await.unwrap();
+            unit.commit().await.unwrap();
+            claimed
+        }
+    };
+    assert!(claim(10).await);
+    assert!(!claim(10).await, "the same slot twice");
+    assert!(!claim(9).await, "an older slot");
+    assert!(claim(11).await);
+    // The runner queued this hour's housekeeping at start-up, once for its slot.
+    let queued = eventually(20, || async {
+        let jobs = recurring_jobs(&app).await;
+        jobs.iter().any(|(k, _)| k == "housekeeping").then_some(jobs)
+    })
+    .await;
+    let mut hours: Vec<i64> = queued.iter().filter(|(k, _)| k == "housekeeping").map(|(_, s)| *s).collect();
+    let n = hours.len();
+    hours.dedup();
+    assert_eq!(hours.len(), n, "an hour's housekeeping was queued twice: {queued:?}");
+}
+
+/// Two nodes on one PostgreSQL: each slot of the monitoring schedule (every second here) and
+/// this hour's housekeeping are queued once, not once per node.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_two_nodes_queue_each_recurring_slot_once() {
+    if crate::helpers::pg_url().is_none() {
+        return;
+    }
+    let every = std::time::Duration::from_secs(1);
+    let a = spawn_with(Backend::Postgres, Options { monitoring_every: every, ..Options::default() }).await;
+    let c = spawn_with(
+        Backend::Postgres,
+        Options { spec: Some(a.spec.clone()), monitoring_every: every, ..Options::default() },
+    )
+    .await;
+    let jobs = eventually(30, || async {
+        let jobs = recurring_jobs(&a).await;
+        (jobs.iter().filter(|(k, _)| k == "schedule_monitoring").count() >= 4).then_some(jobs)
+    })
+    .await;
+    let mut slots: Vec<&(String, i64)> = jobs.iter().collect();
+    let total = slots.len();
+    slots.sort();
+    slots.dedup();
+    assert_eq!(slots.len(), total, "a slot was queued twice: {jobs:?}");
+    assert!(jobs.iter().any(|(k, _)| k == "housekeeping"), "{jobs:?}");
+    drop(c);
+}
+
 crate::on_both_backends!(
+    a_recurring_slot_is_claimed_once,
     leases_are_exclusive_and_reclaimed,
     concurrent_leases_never_share_a_job,
     a_backlog_does_not_delay_another_tenant,
