@@ -104,6 +104,12 @@ impl App {
             registry = registry.with(jobs::SendMail { mailer, config: c.clone() });
         }
         tokio::spawn(fml_app::jobs::run(self.state.ctx.clone(), registry, wakers.jobs.clone()));
+        // One connection hears the other nodes (PostgreSQL): deliveries, jobs, revocations.
+        let hearers = fml_store::listener::Hearers {
+            wakers: wakers.clone(),
+            revoked: tokens::TokenCache::on_revocation(&self.state.tokens),
+        };
+        tokio::spawn(fml_store::listener::run(self.state.db.clone(), hearers));
         let c = &self.state.config;
         let engine = fml_webhooks::engine::EngineConfig {
             allow_private: c.allow_private_targets,

@@ -153,30 +153,3 @@ pub async fn purge_expired_tokens(db: &Db, now: Timestamp) -> Result<u64, StoreE
     tx.commit().await?;
     Ok(n)
 }
-
-/// Calls `changed` whenever a revocation commits on any node (PostgreSQL `LISTEN`), and each
-/// time the listening connection is (re)opened, since a revocation may have been missed while
-/// it was down. Returns when `changed` returns `false`. On SQLite it returns at once.
-pub async fn watch_revocations(db: Db, mut changed: impl FnMut() -> bool + Send) {
-    let Db::Postgres(pool) = db else { return };
-    loop {
-        if let Ok(mut l) = sqlx::postgres::PgListener::connect_with(&pool).await
-            && l.listen(TOKENS_CHANNEL).await.is_ok()
-        {
-            if !changed() {
-                return;
-            }
-            // Every notification, and every loss of the connection (`None`: the next call
-            // reconnects, and a revocation may have been missed meanwhile), clears.
-            while l.try_recv().await.is_ok() {
-                if !changed() {
-                    return;
-                }
-            }
-        }
-        if !changed() {
-            return;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
-    }
-}

@@ -95,6 +95,12 @@ impl UnitOfWork {
     pub async fn commit(mut self) -> Result<(), StoreError> {
         let events: Vec<&OutboxEvent> = self.events.iter().collect();
         let endpoints = crate::events::insert_many(self.tx.conn(), &events).await?;
+        if self.jobs
+            && let crate::db::Conn::Postgres(c) = self.tx.conn()
+        {
+            // Other nodes' runners hear of the jobs when this commits.
+            sqlx::query("SELECT pg_notify($1, '')").bind(crate::listener::JOBS_CHANNEL).execute(&mut *c).await?;
+        }
         self.tx.commit().await?;
         if !endpoints.is_empty() {
             self.wakers.deliveries.due_now(&endpoints);

@@ -13,8 +13,8 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
+use fml_store::Db;
 use fml_store::clients::TokenGrant;
-use fml_store::{Db, clients};
 
 /// How long an entry is trusted without hearing from the database, by default.
 pub const TRUST: Duration = Duration::from_secs(5);
@@ -32,21 +32,23 @@ pub struct TokenCache {
 }
 
 impl TokenCache {
-    /// A cache for `db`: active on PostgreSQL only; starts the task that listens for
-    /// revocations.
+    /// A cache for `db`: active on PostgreSQL only, where the node's listener
+    /// (`fml_store::listener`) clears it through [`Self::on_revocation`].
     pub fn for_db(db: &Db, trust: Duration) -> std::sync::Arc<Self> {
-        let cache = std::sync::Arc::new(Self { enabled: matches!(db, Db::Postgres(_)), trust, ..Self::default() });
-        if cache.enabled {
-            let weak = std::sync::Arc::downgrade(&cache);
-            tokio::spawn(clients::watch_revocations(db.clone(), move || match weak.upgrade() {
-                Some(c) => {
-                    c.clear();
-                    true
-                }
-                None => false,
-            }));
-        }
-        cache
+        std::sync::Arc::new(Self { enabled: matches!(db, Db::Postgres(_)), trust, ..Self::default() })
+    }
+
+    /// What the listener calls when a revocation commits on any node (or it may have missed
+    /// one): clears the cache, while it lives; false once it is gone.
+    pub fn on_revocation(cache: &std::sync::Arc<Self>) -> Box<dyn Fn() -> bool + Send + Sync> {
+        let weak = std::sync::Arc::downgrade(cache);
+        Box::new(move || match weak.upgrade() {
+            Some(c) => {
+                c.clear();
+                true
+            }
+            None => false,
+        })
     }
 
     pub fn get(&self, token_hash: &str) -> Option<TokenGrant> {
