@@ -1,3 +1,4 @@
+use super::text::labelled;
 use super::*;
 
 fn today() -> Option<NaiveDate> {
