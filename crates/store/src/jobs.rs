@@ -8,6 +8,10 @@ use fml_domain::{OrgId, Timestamp};
 use crate::db::{Arg, Backend, Conn, values_clause};
 use crate::{Db, StoreError, execute, execute_args, fetch_all, fetch_optional};
 
+/// The PostgreSQL channel on which a commit that queued jobs wakes the other nodes' runners
+/// (see [`crate::listener`]).
+pub const CHANNEL: &str = "fml_jobs";
+
 /// A job as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct JobRecord {

@@ -8,10 +8,7 @@
 use std::time::Duration;
 
 use crate::unit::Wakers;
-use crate::{Db, clients, deliveries};
-
-/// The channel on which a commit that queued jobs wakes the other nodes' runners.
-pub const JOBS_CHANNEL: &str = "fml_jobs";
+use crate::{Db, clients, deliveries, jobs};
 
 /// Who is told what. `revoked` clears the token cache (and returns false once the cache is
 /// gone, after which revocations are no longer passed on).
@@ -45,7 +42,7 @@ impl Hearers {
                     None => self.wakers.deliveries.endpoint_due(p),
                 },
             },
-            JOBS_CHANNEL => self.wakers.jobs.notify_one(),
+            jobs::CHANNEL => self.wakers.jobs.notify_one(),
             clients::TOKENS_CHANNEL => {
                 (self.revoked)();
             }
@@ -59,7 +56,7 @@ pub async fn run(db: Db, hearers: Hearers) {
     let Db::Postgres(pool) = db else { return };
     loop {
         match sqlx::postgres::PgListener::connect_with(&pool).await {
-            Ok(mut l) => match l.listen_all([deliveries::CHANNEL, JOBS_CHANNEL, clients::TOKENS_CHANNEL]).await {
+            Ok(mut l) => match l.listen_all([deliveries::CHANNEL, jobs::CHANNEL, clients::TOKENS_CHANNEL]).await {
                 Ok(()) => {
                     hearers.everything();
                     // `try_recv` says when the connection was lost (`None`; the next call

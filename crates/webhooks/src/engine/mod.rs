@@ -1,8 +1,8 @@
 //! The delivery engine: claims due deliveries, sends them, records every attempt.
 //!
 //! - Work is found without polling the whole table: the engine keeps, per endpoint, the time
-//!   its next delivery is due. New deliveries wake it (in-process, and through PostgreSQL
-//!   `LISTEN/NOTIFY` from other nodes), the recorder reports retries it schedules, and a full
+//!   its next delivery is due. New deliveries wake it (in-process, and through the node's
+//!   one PostgreSQL listener, `fml_store::listener`, from other nodes), the recorder reports retries it schedules, and a full
 //!   rescan every few seconds picks up anything else (another node's retries, expired leases).
 //! - Each endpoint has at most `per_endpoint` attempts in flight — a few once it is
 //!   unhealthy (its last attempt failed, got no answer, or answered slowly) — each tenant at
@@ -15,11 +15,10 @@
 //!   during an HTTP request.
 //! - Outcomes are recorded in batches (one transaction per batch) by a separate task.
 //!
-//! This module holds the engine's configuration and its start; the main loop, the attempt,
-//! the recorder and the cross-node wake-ups are its submodules.
+//! This module holds the engine's configuration and its start; the main loop, the attempt
+//! and the recorder are its submodules.
 
 mod attempt;
-mod listen;
 mod recorder;
 mod scheduler;
 
@@ -112,13 +111,10 @@ pub fn spawn(db: Db, cfg: EngineConfig, wake: Arc<DeliveryWake>) {
     if cfg.allow_private {
         tracing::warn!("FML_WEBHOOK_ALLOW_PRIVATE_TARGETS is on: webhooks may target http:// and private addresses");
     }
-    if let Db::Postgres(pool) = &db {
-        tokio::spawn(listen::listen(pool.clone(), wake.clone()));
-    }
     tokio::spawn(async move {
         // One `fml serve` per SQLite file: a lease found at start belongs to a process that
         // died mid-attempt, so its delivery is due again now rather than when the lease ends.
-        if db.backend() == fml_store::Backend::Sqlite {
+        if db.backend().single_server() {
             match fml_store::deliveries::release_all_leases(&db).await {
                 Ok(0) => {}
                 Ok(n) => tracing::info!(
