@@ -262,11 +262,15 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("fml-docreader-{}", uuid::Uuid::new_v4().simple()));
         std::fs::create_dir_all(&dir).unwrap();
         let script = scripts(&dir);
-        let limits = Limits { cpu: Duration::from_secs(1), wall: Duration::from_secs(3), ..Limits::default() };
-        let read = |name: &str| {
+        // The wall limit is far above the CPU limit, so a loaded machine that gives the
+        // spinning child its CPU second slowly still ends it by CPU; the sleeping child uses
+        // none, so only the (shorter) wall limit of its own run can end it.
+        let limits = Limits { cpu: Duration::from_secs(1), wall: Duration::from_secs(25), ..Limits::default() };
+        let read_with = |name: &str, limits: Limits| {
             let reader = DocReader::new(script(name), limits);
             async move { reader.read(FileType::Pdf, b"%PDF-1.7".to_vec()).await }
         };
+        let read = |name: &str| read_with(name, limits);
 
         assert_eq!(read("echo").await.unwrap(), Ok("application/pdf".to_owned()));
         assert_eq!(read("refuse").await.unwrap(), Err("the PDF is encrypted".to_owned()));
@@ -275,7 +279,8 @@ mod tests {
         assert!(read("missing").await.is_err());
         // The CPU limit is set on the child.
         assert_eq!(read("spin").await.unwrap(), Err("reading the file used more than 1 s of CPU".to_owned()));
-        assert_eq!(read("sleep").await.unwrap(), Err("reading the file took longer than 3 s".to_owned()));
+        let short = Limits { wall: Duration::from_secs(3), ..limits };
+        assert_eq!(read_with("sleep", short).await.unwrap(), Err("reading the file took longer than 3 s".to_owned()));
         let _ = std::fs::remove_dir_all(&dir);
     }
 
