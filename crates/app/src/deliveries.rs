@@ -24,3 +24,11 @@ pub async fn redeliver_in(
     by.record(unit, org, "delivery.redeliver", json!({"deliveryId": id, "eventId": d.event_id}), now).await?;
     Ok(d)
 }
+
+/// [`redeliver_in`] in its own unit of work.
+pub async fn redeliver(ctx: &crate::Ctx, org: &OrgId, id: i64, by: Operator<'_>) -> Result<DeliveryRow, CommandError> {
+    let mut unit = ctx.unit().await?;
+    let d = redeliver_in(&mut unit, org, id, by).await?;
+    unit.commit().await?;
+    Ok(d)
+}

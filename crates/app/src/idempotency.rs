@@ -63,3 +63,15 @@ pub async fn complete(ctx: &Ctx, claim: &Claim, status: u16, stored: &str) -> Re
     complete_many(unit.conn(), &[(&claim.org, &claim.key, status, stored)]).await?;
     unit.commit().await
 }
+
+/// Claims a key for a request that changes no state (a test ping), before it runs: `Some`
+/// with the earlier request's record when the key is taken.
+pub async fn claim(ctx: &Ctx, claim: &Claim) -> Result<Option<fml_domain::idempotency::ExistingKey>, StoreError> {
+    fml_store::idempotency::claim(&ctx.db, claim, fml_domain::Timestamp::now()).await
+}
+
+/// Releases a claim whose request ended without an answer (the client hung up), so a retry
+/// runs at once; a key already completed is left alone.
+pub async fn release(ctx: &Ctx, org: &fml_domain::OrgId, key: &fml_domain::IdempotencyKey) -> Result<(), StoreError> {
+    fml_store::idempotency::release(&ctx.db, org, key).await
+}

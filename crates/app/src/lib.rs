@@ -11,6 +11,7 @@ pub mod applications;
 pub mod approvals;
 pub mod cases;
 pub mod clients;
+pub mod crm;
 pub mod deliveries;
 pub mod docreader;
 pub mod documents;
@@ -22,12 +23,15 @@ pub mod filetext;
 pub mod idempotency;
 pub mod idv;
 pub mod jobs;
+pub mod keyring;
 pub mod mail;
 pub mod monitoring;
+pub mod orgs;
 pub mod persons;
 pub mod portal;
 pub mod principal;
 pub mod processing;
+pub mod queries;
 pub mod review;
 pub mod risk;
 pub mod screening;
@@ -36,10 +40,13 @@ pub mod watchlist;
 
 use std::sync::Arc;
 
-use fml_store::unit::{UnitOfWork, Wakers};
-use fml_store::{Db, StoreError};
+use fml_store::unit::UnitOfWork;
+pub use fml_store::unit::Wakers;
 
 pub use error::CommandError;
+/// The database handle and how to open it: the host and the CLI open the store through the
+/// commands layer and never call it themselves.
+pub use fml_store::{ConnectOptions, Db, StoreError};
 pub use principal::{Analyst, Customer, Operator};
 
 /// What every command needs: the database, the workers to wake after commit, and (for the

@@ -5,7 +5,8 @@
 use fml_domain::crypto::MasterKey;
 use fml_domain::secret::Secret;
 use fml_domain::{CaseId, OrgId, Timestamp};
-use fml_store::mail::{NewMail, SEAL_CONTEXT};
+use fml_store::mail::NewMail;
+pub use fml_store::mail::SEAL_CONTEXT;
 
 use crate::settings::Branding;
 

@@ -72,8 +72,33 @@ impl Operator<'_> {
         detail: serde_json::Value,
         now: fml_domain::Timestamp,
     ) -> Result<(), crate::CommandError> {
+        self.record_on(unit, org, None, action, detail, now).await
+    }
+
+    /// Adds the audit row of `action` on case `case_id` of `org` to the unit.
+    pub(crate) async fn record_case(
+        &self,
+        unit: &mut fml_store::unit::UnitOfWork,
+        org: &OrgId,
+        case_id: fml_domain::CaseId,
+        action: &str,
+        detail: serde_json::Value,
+        now: fml_domain::Timestamp,
+    ) -> Result<(), crate::CommandError> {
+        self.record_on(unit, org, Some(case_id), action, detail, now).await
+    }
+
+    async fn record_on(
+        &self,
+        unit: &mut fml_store::unit::UnitOfWork,
+        org: &OrgId,
+        case_id: Option<fml_domain::CaseId>,
+        action: &str,
+        detail: serde_json::Value,
+        now: fml_domain::Timestamp,
+    ) -> Result<(), crate::CommandError> {
         let (actor_kind, actor) = self.audit();
-        let entry = fml_store::audit::Entry { org: Some(org), case_id: None, actor_kind, actor, action, detail };
+        let entry = fml_store::audit::Entry { org: Some(org), case_id, actor_kind, actor, action, detail };
         fml_store::audit::record(unit.conn(), &entry, now).await?;
         Ok(())
     }

@@ -181,3 +181,25 @@ async fn write(db: &Db, rows: &[NewEntity], now: Timestamp) -> Result<(), StoreE
     }
     tx.commit().await
 }
+
+/// Removes every entity of list `dataset` (and bumps the list version when it had any, so
+/// the screening index reloads); audited. Returns how many were removed.
+pub async fn remove(ctx: &crate::Ctx, dataset: &str) -> Result<u64, crate::CommandError> {
+    let now = Timestamp::now();
+    let mut unit = ctx.unit().await?;
+    let n = fml_store::watchlist::drop_list(unit.conn(), dataset).await?;
+    if n > 0 {
+        fml_store::watchlist::bump(unit.conn(), now).await?;
+    }
+    let entry = fml_store::audit::Entry {
+        org: None,
+        case_id: None,
+        actor_kind: fml_store::audit::ActorKind::System,
+        actor: "cli",
+        action: "watchlist.remove",
+        detail: serde_json::json!({"dataset": dataset, "entities": n}),
+    };
+    fml_store::audit::record(unit.conn(), &entry, now).await?;
+    unit.commit().await?;
+    Ok(n)
+}

@@ -292,9 +292,7 @@ pub async fn redeliver(
     form: Posted,
 ) -> Result<Response, ConsoleError> {
     let id = parse_id(&id)?;
-    let mut unit = st.ctx.unit().await?;
-    fml_app::deliveries::redeliver_in(&mut unit, &form.analyst().org, id, Operator::Analyst(form.analyst())).await?;
-    unit.commit().await?;
+    fml_app::deliveries::redeliver(&st.ctx, &form.analyst().org, id, Operator::Analyst(form.analyst())).await?;
     if form.fragment {
         return Ok(html(
             StatusCode::OK,

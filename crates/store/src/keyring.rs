@@ -103,10 +103,17 @@ pub struct Resealed {
 /// either all of it moves to the new key or none does. Fails, changing nothing, if `old` does
 /// not open a value (it is not the key in force).
 pub async fn rotate(db: &Db, old: &MasterKey, new: &MasterKey) -> Result<Resealed, StoreError> {
+    let mut tx = db.begin().await?;
+    let done = rotate_in(&mut tx, old, new).await?;
+    tx.commit().await?;
+    Ok(done)
+}
+
+/// [`rotate`] in the caller's transaction (the command adds its audit row to it).
+pub async fn rotate_in(tx: &mut crate::db::Tx, old: &MasterKey, new: &MasterKey) -> Result<Resealed, StoreError> {
     let opened = |r: Result<Vec<u8>, CryptoError>, what: &str| {
         r.map_err(|_| StoreError::Config(format!("the current master key does not open {what}")))
     };
-    let mut tx = db.begin().await?;
     let mut done = Resealed::default();
 
     let endpoints = fetch_all!(tx.conn(), (String, Vec<u8>), "SELECT id, secret_sealed FROM webhook_endpoints")?;
@@ -160,7 +167,6 @@ pub async fn rotate(db: &Db, old: &MasterKey, new: &MasterKey) -> Result<Reseale
         FINGERPRINT,
         new.fingerprint()
     )?;
-    tx.commit().await?;
     Ok(done)
 }
 

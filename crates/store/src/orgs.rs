@@ -34,6 +34,19 @@ pub async fn create(db: &Db, id: &OrgId, name: &str, now: Timestamp) -> Result<(
     }
 }
 
+/// Creates a tenant in the caller's transaction; false if the id is taken (nothing written).
+pub async fn create_in(conn: crate::db::Conn<'_>, id: &OrgId, name: &str, now: Timestamp) -> Result<bool, StoreError> {
+    let made = crate::fetch_optional!(
+        conn,
+        (String,),
+        "INSERT INTO orgs (id, name, created_at) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING RETURNING id",
+        id.as_str(),
+        name,
+        now.millis()
+    )?;
+    Ok(made.is_some())
+}
+
 pub async fn get(db: &Db, id: &OrgId) -> Result<Option<OrgRow>, StoreError> {
     let mut c = db.reader().await?;
     Ok(fetch_optional!(c.conn(), OrgRow, "SELECT id, name, created_at FROM orgs WHERE id = $1", id.as_str())?)

@@ -8,9 +8,8 @@ use axum::response::Response;
 use fml_domain::case::{CaseFields, NewCase, limits, number_literal, parse_crm_record_id};
 use fml_domain::idempotency::fingerprint;
 use fml_domain::ids::CaseLocator;
-use fml_domain::{CaseId, Scope, Timestamp};
+use fml_domain::{CaseId, Scope};
 use fml_store::case_writer::CreateOutcome;
-use fml_store::cases::{CaseRecord, SetCrmOutcome};
 use fml_store::idempotency::Claim;
 use fml_store::unit::UnitOfWork;
 use serde::{Deserialize, Serialize};
@@ -347,24 +346,8 @@ async fn set_crm_record_id(
     let locator = locate(&case_id)?;
     let route = format!("POST /api/cases/{case_id}/crm-record-id");
     idempotent::write(&st, &auth, key, route, &body, Storage::Plain, async |unit: &mut UnitOfWork| {
-        let case: CaseRecord = match fml_store::cases::set_crm_record_id(
-            unit.conn(),
-            &auth.org,
-            &locator,
-            &crm,
-            Timestamp::now(),
-        )
-        .await?
-        {
-            SetCrmOutcome::Updated(c) => *c,
-            SetCrmOutcome::NotFound => return Err(ApiError::NotFound("no such case")),
-            SetCrmOutcome::TakenByOtherCase => {
-                return Err(ApiError::Conflict(
-                    "crm_record_id_conflict",
-                    "another case of this organisation already has this crmRecordId".into(),
-                ));
-            }
-        };
+        let by = fml_app::Operator::Client(&auth.client_id);
+        let case = fml_app::crm::set_record_id_in(unit, &auth.org, &locator, &crm, by).await?;
         Ok((StatusCode::OK, render_case(&case, &st.config)))
     })
     .await

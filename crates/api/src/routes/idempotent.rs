@@ -17,8 +17,8 @@ use axum::body::Body;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::Response;
 use fml_app::idempotency::Keyed;
+use fml_domain::IdempotencyKey;
 use fml_domain::idempotency::{ExistingKey, Verdict, fingerprint, judge};
-use fml_domain::{IdempotencyKey, Timestamp};
 use fml_store::idempotency::{Claim, open_response};
 use fml_store::unit::UnitOfWork;
 use serde_json::Value;
@@ -105,13 +105,13 @@ where
         let (status, text) = handler().await?;
         return Ok(json(status, text, None));
     };
-    if let Some(existing) = fml_store::idempotency::claim(&st.db, &claim, Timestamp::now()).await? {
+    if let Some(existing) = fml_app::idempotency::claim(&st.ctx, &claim).await? {
         return replay_or_refuse(st, existing, &claim);
     }
     // If this request is dropped before it stores its answer (the client hung up, the request
     // timed out) or storing fails, the claim is released, so a retry runs at once instead of
     // meeting `409 in progress` for a minute.
-    let mut guard = ReleaseOnDrop { db: st.db.clone(), org: claim.org.clone(), key: Some(claim.key.clone()) };
+    let mut guard = ReleaseOnDrop { ctx: st.ctx.clone(), org: claim.org.clone(), key: Some(claim.key.clone()) };
     let (status, text) = handler().await?;
     let stored = stored_form(st, storage, &text);
     fml_app::idempotency::complete(&st.ctx, &claim, status.as_u16(), &stored).await?;
@@ -121,7 +121,7 @@ where
 
 /// Releases a claimed key when dropped while still holding it.
 struct ReleaseOnDrop {
-    db: fml_store::Db,
+    ctx: fml_app::Ctx,
     org: fml_domain::OrgId,
     key: Option<IdempotencyKey>,
 }
@@ -129,11 +129,11 @@ struct ReleaseOnDrop {
 impl Drop for ReleaseOnDrop {
     fn drop(&mut self) {
         if let Some(key) = self.key.take() {
-            let (db, org) = (self.db.clone(), self.org.clone());
+            let (ctx, org) = (self.ctx.clone(), self.org.clone());
             // Drop cannot wait: the release runs on its own (it only deletes an unfinished
             // claim, so it is harmless if the key was completed meanwhile).
             tokio::spawn(async move {
-                if let Err(e) = fml_store::idempotency::release(&db, &org, &key).await {
+                if let Err(e) = fml_app::idempotency::release(&ctx, &org, &key).await {
                     tracing::warn!(error = %e, "releasing an abandoned Idempotency-Key failed");
                 }
             });

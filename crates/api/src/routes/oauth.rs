@@ -10,22 +10,18 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
-use fml_domain::secret::{Secret, SecretHash};
-use fml_domain::{ScopeSet, Timestamp};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use fml_app::clients::Refusal;
 use fml_web::error::json_error;
 use fml_web::extract::{media_type, read_body};
 use fml_web::state::AppState;
 
-/// Lifetime of an access token.
-pub const TOKEN_TTL_SECS: i64 = 3600;
-/// Hash compared against when the client id is unknown, so that case costs the same time.
-const DUMMY_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+pub use fml_app::clients::TOKEN_TTL_SECS;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(token)).routes(routes!(metadata))
@@ -233,48 +229,17 @@ async fn issue(st: &AppState, req: Request) -> Result<Response, OAuthError> {
         }
     }
 
-    let creds = fml_store::clients::credentials(&st.db, &client_id).await.map_err(internal)?;
-    let stored = creds.as_ref().map_or(DUMMY_HASH, |c| c.secret_hash.as_str());
-    let secret_ok = SecretHash::from_stored(stored.to_owned()).verify(&secret);
-    let Some(creds) = creds.filter(|c| secret_ok && c.revoked_at.is_none()) else {
-        return Err(OAuthError::invalid_client(used_basic));
-    };
-
-    let allowed = ScopeSet::parse_space_separated(&creds.scopes).unwrap_or_default();
-    let granted = match params.scope.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        None => allowed,
-        Some(requested) => {
-            let wanted = ScopeSet::parse_space_separated(requested)
-                .map_err(|s| OAuthError::bad("invalid_scope", format!("unknown scope '{s}'")))?;
-            if !wanted.is_subset_of(allowed) {
-                return Err(OAuthError::bad(
-                    "invalid_scope",
-                    "the client is not allowed one or more of the requested scopes",
-                ));
-            }
-            wanted
-        }
-    };
-
-    let token = Secret::generate("fml_at_");
-    let now = Timestamp::now();
-    let scope = granted.to_space_separated();
-    fml_store::clients::insert_token(
-        &st.db,
-        &token.hash(),
-        &creds.org_id,
-        &client_id,
-        &scope,
-        now,
-        now.plus_secs(TOKEN_TTL_SECS),
-    )
-    .await
-    .map_err(internal)?;
+    let grant =
+        fml_app::clients::grant(&st.ctx, &client_id, &secret, params.scope.as_deref()).await.map_err(|r| match r {
+            Refusal::InvalidClient => OAuthError::invalid_client(used_basic),
+            Refusal::InvalidScope(why) => OAuthError::bad("invalid_scope", why),
+            Refusal::Store(e) => internal(e),
+        })?;
     let body = TokenResponse {
-        access_token: token.expose().to_owned(),
+        access_token: grant.token.expose().to_owned(),
         token_type: "Bearer",
-        expires_in: TOKEN_TTL_SECS,
-        scope,
+        expires_in: grant.expires_in,
+        scope: grant.scope,
     };
     let mut res = (StatusCode::OK, Json(body)).into_response();
     no_store(res.headers_mut());

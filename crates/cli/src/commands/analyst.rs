@@ -62,7 +62,7 @@ pub(crate) async fn analyst(url: &str, cmd: AnalystCommand) -> Result<()> {
         }
         AnalystCommand::List(OrgListing { org, json }) => {
             let org = require_org(&db, &org).await?;
-            let rows = fml_store::analysts::list(&db, &org).await?;
+            let rows = fml_app::queries::analysts(&ctx(&db), &org).await.map_err(command_error)?;
             let list: Vec<_> = rows
                 .iter()
                 .map(|a| {

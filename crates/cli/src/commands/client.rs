@@ -5,7 +5,7 @@ use clap::Subcommand;
 use fml_domain::{Scope, ScopeSet, Timestamp};
 use serde_json::json;
 
-use super::{OrgListing, open_db, print, require_org};
+use super::{OrgListing, command_error, ctx, open_db, print, require_org};
 
 #[derive(Debug, Subcommand)]
 pub enum ClientCommand {
@@ -62,7 +62,7 @@ pub(crate) async fn client(url: &str, cmd: ClientCommand) -> Result<()> {
         }
         ClientCommand::List(OrgListing { org, json }) => {
             let org = require_org(&db, &org).await?;
-            let rows = fml_store::clients::list(&db, &org).await?;
+            let rows = fml_app::queries::clients(&ctx(&db), &org).await.map_err(command_error)?;
             let items: Vec<_> = rows
                 .iter()
                 .map(|c| {

@@ -141,8 +141,12 @@ pub(crate) async fn endpoint(url: &str, cmd: EndpointCommand) -> Result<()> {
         }
         EndpointCommand::List(OrgListing { org, json }) => {
             let org = require_org(&db, &org).await?;
-            let views: Vec<EndpointView> =
-                fml_store::endpoints::list(&db, &org).await?.into_iter().map(|e| EndpointView::new(e, None)).collect();
+            let views: Vec<EndpointView> = fml_app::queries::endpoints(&ctx(&db), &org)
+                .await
+                .map_err(command_error)?
+                .into_iter()
+                .map(|e| EndpointView::new(e, None))
+                .collect();
             print(json, &serde_json::to_value(&views)?, || {
                 views.iter().map(|v| format!("{}  {}  {}", v.id, v.url, v.label)).collect::<Vec<_>>().join("\n")
             });

@@ -36,7 +36,8 @@ pub(crate) async fn jobs(url: &str, org: Option<String>, status: Option<String>,
         ),
         None => None,
     };
-    let rows = fml_store::jobs::list(&db, org.as_ref(), status, limit).await?;
+    let rows =
+        fml_app::queries::jobs(&super::ctx(&db), org.as_ref(), status, limit).await.map_err(super::command_error)?;
     let items: Vec<_> = rows
         .iter()
         .map(|j| {

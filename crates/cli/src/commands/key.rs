@@ -5,7 +5,7 @@ use clap::Subcommand;
 use fml_server::keys;
 use serde_json::json;
 
-use super::{open_db, print};
+use super::{ctx, open_db, print};
 
 #[derive(Debug, Subcommand)]
 pub enum KeyCommand {
@@ -57,12 +57,12 @@ pub(crate) async fn key(url: &str, cmd: KeyCommand) -> Result<()> {
                     None
                 }
             };
-            let done = match fml_store::keyring::rotate(&db, &current, &new).await {
+            let done = match fml_app::keyring::rotate(&ctx(&db), &current, &new).await {
                 Ok(d) => Some(d),
                 Err(e) => {
                     // The commit may have happened even though its answer was lost: the
                     // recorded fingerprint says which key is in force now.
-                    let recorded = fml_store::keyring::fingerprint(&db).await.ok().flatten();
+                    let recorded = fml_app::keyring::fingerprint(&ctx(&db)).await.ok().flatten();
                     if recorded.as_deref() != Some(new.fingerprint().as_str()) {
                         if let Some((next, _)) = &file {
                             let _ = std::fs::remove_file(next);

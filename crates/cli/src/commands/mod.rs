@@ -2,9 +2,9 @@
 //! database, the master key, the commands layer and printing.
 
 use anyhow::{Context, Result, bail};
+use fml_app::{ConnectOptions, Db};
 use fml_domain::OrgId;
 use fml_server::keys;
-use fml_store::{ConnectOptions, Db};
 use fml_web::config;
 
 // `--org ORG [--json]`: the arguments of every listing of one organisation's things (a plain
@@ -45,7 +45,7 @@ pub(crate) async fn master_key(db: &Db, url: &str) -> Result<fml_domain::crypto:
 
 /// The commands layer on `db` (the CLI wakes no worker: a running server finds the work).
 pub(crate) fn ctx(db: &Db) -> fml_app::Ctx {
-    fml_app::Ctx::new(db.clone(), fml_store::unit::Wakers::default())
+    fml_app::Ctx::new(db.clone(), fml_app::Wakers::default())
 }
 
 /// A command's refusal as a CLI error.
@@ -69,7 +69,7 @@ pub(crate) fn print(json: bool, value: &serde_json::Value, human: impl FnOnce() 
 
 pub(crate) async fn require_org(db: &Db, raw: &str) -> Result<OrgId> {
     let org = OrgId::parse(raw).map_err(anyhow::Error::msg)?;
-    if fml_store::orgs::get(db, &org).await?.is_none() {
+    if !fml_app::orgs::exists(&ctx(db), &org).await.map_err(command_error)? {
         bail!("no organisation {org}");
     }
     Ok(org)

@@ -2,10 +2,10 @@
 
 use anyhow::Result;
 use clap::Subcommand;
-use fml_domain::{OrgId, Timestamp};
+use fml_domain::OrgId;
 use serde_json::json;
 
-use super::{open_db, print};
+use super::{command_error, ctx, open_db, print};
 
 #[derive(Debug, Subcommand)]
 pub enum OrgCommand {
@@ -24,7 +24,7 @@ pub(crate) async fn run(url: &str, cmd: OrgCommand) -> Result<()> {
     let OrgCommand::Create { id, name, json } = cmd;
     let org = OrgId::parse(&id).map_err(anyhow::Error::msg)?;
     let db = open_db(url).await?;
-    fml_store::orgs::create(&db, &org, name.trim(), Timestamp::now()).await?;
+    fml_app::orgs::create(&ctx(&db), &org, &name, fml_app::Operator::Cli).await.map_err(command_error)?;
     print(json, &json!({ "orgId": org.as_str() }), || format!("created org {org}"));
     Ok(())
 }

@@ -5,7 +5,7 @@ use clap::Subcommand;
 use fml_domain::Timestamp;
 use serde_json::json;
 
-use super::{OrgListing, master_key, open_db, print, require_org};
+use super::{OrgListing, command_error, ctx, master_key, open_db, print, require_org};
 
 #[derive(Debug, Subcommand)]
 pub enum OutboxCommand {
@@ -25,14 +25,14 @@ pub(crate) async fn outbox(url: &str, org: &str, json: bool) -> Result<()> {
     let db = open_db(url).await?;
     let org = require_org(&db, org).await?;
     let key = master_key(&db, url).await?;
-    let rows = fml_store::mail::list(&db, &org).await?;
+    let rows = fml_app::queries::outbox(&ctx(&db), &org).await.map_err(command_error)?;
     let items: Vec<_> = rows
         .iter()
         .map(|m| {
             let body = m
                 .body_sealed
                 .as_deref()
-                .map(|b| key.open(fml_store::mail::SEAL_CONTEXT, b).map(|p| String::from_utf8_lossy(&p).into_owned()));
+                .map(|b| key.open(fml_app::mail::SEAL_CONTEXT, b).map(|p| String::from_utf8_lossy(&p).into_owned()));
             let links: Vec<String> = match &body {
                 Some(Ok(b)) => links_in(b),
                 _ => Vec::new(),

@@ -2,9 +2,9 @@
 
 use anyhow::{Context, Result};
 use clap::Args;
-use fml_domain::{OrgId, ScopeSet, Timestamp};
+use fml_app::Db;
+use fml_domain::{OrgId, ScopeSet};
 use fml_server::keys;
-use fml_store::Db;
 use fml_web::config::Config;
 
 use super::{allow_private_env, command_error, ctx, open_db};
@@ -106,13 +106,13 @@ pub(crate) async fn serve(url: String, args: ServeArgs) -> Result<()> {
 /// Creates the demo tenant on first start and prints how to use it.
 pub(crate) async fn demo(db: &Db, public: &str) -> Result<()> {
     let org = OrgId::parse("org_demo_bank").map_err(anyhow::Error::msg)?;
-    match fml_store::orgs::create(db, &org, "Demo Bank", Timestamp::now()).await {
+    match fml_app::orgs::create(&ctx(db), &org, "Demo Bank", fml_app::Operator::Cli).await {
         Ok(()) => {}
-        Err(fml_store::StoreError::Conflict(_)) => {
+        Err(fml_app::CommandError::Conflict(..)) => {
             println!("Demo tenant org_demo_bank already exists; its client secret was printed on first start.");
             return Ok(());
         }
-        Err(e) => return Err(e.into()),
+        Err(e) => return Err(command_error(e)),
     }
     let (id, secret) = fml_app::clients::create(&ctx(db), &org, "Demo client", ScopeSet::all(), fml_app::Operator::Cli)
         .await

@@ -122,9 +122,8 @@ pub async fn sanctions(url: &str, cmd: SanctionsCommand) -> Result<()> {
         SanctionsCommand::Import { files, dataset, json } => import(url, &files, dataset, Format::Ftm, json).await,
         SanctionsCommand::List { json } => {
             let db = super::open_db(url).await?;
-            let mut r = db.reader().await?;
-            let lists = fml_store::watchlist::lists(r.conn()).await?;
-            let version = fml_store::watchlist::version(r.conn()).await?;
+            let (lists, version) =
+                fml_app::queries::watch_lists(&super::ctx(&db)).await.map_err(super::command_error)?;
             if json {
                 let lists: Vec<_> =
                     lists.iter().map(|(l, n)| serde_json::json!({"dataset": l, "entities": n})).collect();
@@ -139,12 +138,7 @@ pub async fn sanctions(url: &str, cmd: SanctionsCommand) -> Result<()> {
         }
         SanctionsCommand::Remove { dataset } => {
             let db = super::open_db(url).await?;
-            let mut tx = db.begin().await?;
-            let n = fml_store::watchlist::drop_list(tx.conn(), &dataset).await?;
-            if n > 0 {
-                fml_store::watchlist::bump(tx.conn(), fml_domain::Timestamp::now()).await?;
-            }
-            tx.commit().await?;
+            let n = fml_app::watchlist::remove(&super::ctx(&db), &dataset).await.map_err(super::command_error)?;
             println!("removed {n} entities of {dataset}");
             Ok(())
         }

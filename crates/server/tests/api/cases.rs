@@ -213,6 +213,11 @@ async fn crm_record_id_can_be_stored_afterwards(b: Backend) {
     let res = post(reference.clone(), json!({"crmRecordId": "0035g00000Abc12AAA"}), Some("sf-1")).await.unwrap();
     assert_eq!(res.status(), 200);
     assert_eq!(res.headers()["idempotent-replay"], "true");
+    // The change is audited once, with the client that made it (the replay ran nothing).
+    let audit = fml_store::audit::list(&app.db, &app.org, Some("case.crm_record_id.set"), 10).await.unwrap();
+    assert_eq!(audit.len(), 1);
+    assert_eq!((audit[0].actor_kind.as_str(), audit[0].actor.as_str()), ("client", app.client_id.as_str()));
+    assert_eq!(audit[0].case_id.as_deref(), a["caseId"].as_str());
     // The same key on another route.
     let res = app.create_case(&token, Some("sf-1"), &json!({"customerEmail": "c@c.io"})).await;
     assert_eq!(res.status(), 409);

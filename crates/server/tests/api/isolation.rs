@@ -38,4 +38,24 @@ async fn another_tenants_case_is_not_found(b: Backend) {
     assert!(fml_store::mail::list(&app.db, &other).await.unwrap().is_empty());
 }
 
-crate::on_both_backends!(another_tenants_case_is_not_found);
+/// A tenant is created once, audited; its id cannot be taken again, nor its name left blank.
+async fn a_tenant_is_created_once(b: Backend) {
+    let app = spawn(b).await;
+    let ctx = app.ctx();
+    let org = OrgId::parse("org_second_bank").unwrap();
+    fml_app::orgs::create(&ctx, &org, " Second Bank ", fml_app::Operator::Cli).await.unwrap();
+    assert!(fml_app::orgs::exists(&ctx, &org).await.unwrap());
+    let again = fml_app::orgs::create(&ctx, &org, "Other", fml_app::Operator::Cli).await.unwrap_err();
+    assert!(matches!(again, fml_app::CommandError::Conflict("org_exists", _)), "{again:?}");
+    let blank = OrgId::parse("org_blank").unwrap();
+    assert!(matches!(
+        fml_app::orgs::create(&ctx, &blank, "  ", fml_app::Operator::Cli).await,
+        Err(fml_app::CommandError::Validation(_))
+    ));
+    assert!(!fml_app::orgs::exists(&ctx, &blank).await.unwrap());
+    let audit = fml_store::audit::list(&app.db, &org, Some("org.create"), 5).await.unwrap();
+    assert_eq!(audit.len(), 1, "the refused second create wrote nothing");
+    assert_eq!(serde_json::from_str::<Value>(&audit[0].detail).unwrap()["name"], "Second Bank");
+}
+
+crate::on_both_backends!(another_tenants_case_is_not_found, a_tenant_is_created_once);

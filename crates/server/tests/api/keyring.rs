@@ -7,6 +7,19 @@ use serde_json::{Value, json};
 
 use crate::helpers::{Backend, recipe_body, spawn};
 
+/// Audited rotations of the master key.
+async fn rotations(app: &crate::helpers::TestApp) -> i64 {
+    let mut r = app.db.reader().await.unwrap();
+    let (n,): (i64,) = fml_store::fetch_optional!(
+        r.conn(),
+        (i64,),
+        "SELECT COUNT(*) FROM audit_log WHERE action = 'master_key.rotate' AND org_id IS NULL"
+    )
+    .unwrap()
+    .unwrap();
+    n
+}
+
 async fn rotation_reseals_every_sealed_value(b: Backend) {
     let app = spawn(b).await;
     let token = app.token().await;
@@ -30,10 +43,12 @@ async fn rotation_reseals_every_sealed_value(b: Backend) {
 
     let new = MasterKey::from_hex(&MasterKey::generate_hex()).unwrap();
     // The wrong "current" key changes nothing.
-    assert!(fml_store::keyring::rotate(&app.db, &new, &old).await.is_err());
+    assert!(fml_app::keyring::rotate(&app.ctx(), &new, &old).await.is_err());
     assert_eq!(fml_store::keyring::fingerprint(&app.db).await.unwrap(), Some(old.fingerprint()));
+    assert_eq!(rotations(&app).await, 0, "a refused rotation is not audited");
 
-    let done = fml_store::keyring::rotate(&app.db, &old, &new).await.unwrap();
+    let done = fml_app::keyring::rotate(&app.ctx(), &old, &new).await.unwrap();
+    assert_eq!(rotations(&app).await, 1, "the rotation is audited in its own transaction");
     assert_eq!(
         (done.endpoint_secrets, done.mail_bodies, done.stored_responses),
         (1, 1, 1),
