@@ -1,6 +1,6 @@
 //! Server-rendered HTML for the customer portal: one page shell (tenant branding, a skip link,
-//! a viewport for phones, no JavaScript) and escaping helpers. Every value that reaches a page
-//! goes through [`esc`].
+//! a viewport for phones, the portal's stylesheet, no JavaScript and no inline style) and
+//! escaping helpers. Every value that reaches a page goes through [`esc`].
 
 use std::fmt::Write;
 
@@ -22,21 +22,8 @@ pub fn esc(s: &str) -> String {
     out
 }
 
-const STYLE: &str = "\
-*{box-sizing:border-box}body{margin:0;font:16px/1.5 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;color:#1b1f24;background:#f6f7f9}\
-header{background:#fff;border-bottom:1px solid #d8dde3;padding:.75rem 1rem;display:flex;align-items:center;gap:.75rem}\
-header img{max-height:40px;max-width:160px}main{max-width:44rem;margin:0 auto;padding:1rem}\
-section,form.card{background:#fff;border:1px solid #d8dde3;border-radius:8px;padding:1rem;margin:1rem 0}\
-label{display:block;font-weight:600;margin:.75rem 0 .25rem}input,textarea,select{width:100%;font:inherit;padding:.5rem;border:1px solid #7a8591;border-radius:4px}\
-input:focus,textarea:focus,button:focus,a:focus{outline:3px solid #1d5fd1;outline-offset:2px}\
-fieldset{border:1px solid #d8dde3;border-radius:6px;margin:1rem 0;padding:.5rem 1rem 1rem}legend{font-weight:700}\
-button{font:inherit;font-weight:600;padding:.6rem 1.2rem;border:0;border-radius:4px;background:#1d5fd1;color:#fff;cursor:pointer;margin-top:1rem}\
-button.secondary{background:#fff;color:#1d5fd1;border:1px solid #1d5fd1}\
-.error-summary{border:2px solid #b00020;background:#fff5f5;padding:1rem;border-radius:6px}.field-error{color:#b00020;font-weight:600}\
-.notice{border-left:4px solid #1d5fd1;background:#eef4ff;padding:.75rem 1rem}.hint{color:#4a5561;font-size:.9rem}\
-.skip{position:absolute;left:-999px}.skip:focus{left:1rem;top:1rem;background:#fff;padding:.5rem}\
-dl{display:grid;grid-template-columns:max-content 1fr;gap:.25rem 1rem}dt{font-weight:600}dd{margin:0}\
-footer{max-width:44rem;margin:0 auto;padding:1rem;color:#4a5561;font-size:.9rem}";
+/// The portal's stylesheet (served by the portal: pages carry no inline style).
+const STYLESHEET: &str = "/portal/assets/portal.css";
 
 /// A whole page: `title` (also the `<h1>`), the tenant's branding, and `body` (already HTML).
 pub fn page(branding: Option<&Branding>, title: &str, body: &str) -> String {
@@ -47,7 +34,7 @@ pub fn page(branding: Option<&Branding>, title: &str, body: &str) -> String {
         "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
          <meta name=\"referrer\" content=\"same-origin\">\
-         <title>{} · {}</title><style>{STYLE}</style></head><body>\
+         <title>{} · {}</title><link rel=\"stylesheet\" href=\"{STYLESHEET}\"></head><body>\
          <a class=\"skip\" href=\"#main\">Skip to content</a><header>",
         esc(title),
         esc(name)

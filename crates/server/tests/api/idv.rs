@@ -223,7 +223,7 @@ async fn verification_with_the_builtin_page(b: Backend) {
     let path = link.split_once("/portal/").map(|(_, p)| format!("/portal/{p}")).unwrap();
     let page = app.http.get(app.url(&path)).send().await.unwrap();
     assert_eq!(page.status(), 200);
-    assert!(page.text().await.unwrap().contains("Hello Bob Jones"));
+    assert!(crate::portal::strict_page(&app, page).await.contains("Hello Bob Jones"));
     let (ct, body) = multipart(&[("bob.png", &passport_png("JONES", "BOB", "987654321", "750505"))]);
     let res = app.http.post(app.url(&path)).header("content-type", ct).body(body).send().await.unwrap();
     assert_eq!(res.status(), 200);

@@ -60,6 +60,33 @@ fn no_redirects() -> reqwest::Client {
     reqwest::Client::builder().redirect(Policy::none()).build().unwrap()
 }
 
+/// The policy of every portal page: no script, no inline style (the stylesheet is ours).
+const PORTAL_CSP: &str = "default-src 'none'; style-src 'self'; img-src https: http:; form-action 'self'; \
+     frame-ancestors 'none'; base-uri 'none'";
+
+/// A portal page under the strict policy, with the stylesheet it links served as CSS; its HTML.
+pub async fn strict_page(app: &TestApp, res: reqwest::Response) -> String {
+    let h = res.headers().clone();
+    assert!(h["content-type"].to_str().unwrap().starts_with("text/html"));
+    let csp = h["content-security-policy"].to_str().unwrap();
+    assert_eq!(csp, PORTAL_CSP);
+    assert!(!csp.contains("unsafe-inline"), "{csp}");
+    assert_eq!(h["cache-control"], "no-store");
+    assert_eq!(h["x-content-type-options"], "nosniff");
+    let html = res.text().await.unwrap();
+    for inline in ["<style", "style=", "<script"] {
+        assert!(!html.contains(inline), "{inline} in {html}");
+    }
+    let marker = "<link rel=\"stylesheet\" href=\"";
+    let href = html[html.find(marker).expect("a stylesheet link") + marker.len()..].split('"').next().unwrap();
+    assert!(href.starts_with("/portal/assets/portal.css"), "{href}");
+    let css = app.http.get(app.url(href)).send().await.unwrap();
+    assert_eq!(css.status(), 200);
+    assert!(css.headers()["content-type"].to_str().unwrap().starts_with("text/css"));
+    assert!(css.text().await.unwrap().contains(".error-summary"));
+    html
+}
+
 /// The customer of an invited case opens their link, fills the application and submits.
 pub async fn customer_submits(app: &TestApp, case: &str) {
     let token = invite_tokens_for(app, Some(case)).await.pop().expect("the case has an invite");
@@ -116,7 +143,7 @@ async fn magic_links_work_once(b: Backend) {
         let res = app.http.get(app.url(&format!("/portal/invite/{t}"))).send().await.unwrap();
         assert_eq!(res.status(), 200);
         assert!(res.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
-        let html = res.text().await.unwrap();
+        let html = strict_page(&app, res).await;
         assert!(html.contains(&format!("action=\"/portal/invite/{t}\"")) && html.contains("method=\"post\""), "{html}");
     }
     // Another site's page posting the link (to sign its visitor in as someone else) is
@@ -134,7 +161,7 @@ async fn magic_links_work_once(b: Backend) {
     assert_eq!(redeem(&app, "not-a-token").await, Err(404));
     let page = app.http.get(app.url(&format!("/portal/invite/{t}"))).send().await.unwrap();
     assert_eq!(page.status(), 404);
-    assert!(page.text().await.unwrap().contains("cannot be used"));
+    assert!(strict_page(&app, page).await.contains("cannot be used"));
 
     // A resend replaces every earlier unused link.
     let (status, body) = app.post_json(&analyst.token, &format!("/api/cases/{case}/invite"), &json!({})).await;
@@ -147,6 +174,11 @@ async fn magic_links_work_once(b: Backend) {
     let cookie = redeem(&app, &tokens[2]).await.unwrap();
     let home = app.http.get(app.url("/portal")).header("cookie", &cookie).send().await.unwrap();
     assert_eq!(home.status(), 200);
+    strict_page(&app, home).await;
+    // The stylesheet itself: CSS, from our own origin.
+    let css = app.http.get(app.url("/portal/assets/portal.css")).send().await.unwrap();
+    assert_eq!(css.status(), 200);
+    assert_eq!(css.headers()["content-type"], "text/css; charset=utf-8");
 
     // An expired link is refused like a used one.
     app.post_json(&analyst.token, &format!("/api/cases/{case}/invite"), &json!({})).await;
@@ -275,7 +307,7 @@ async fn html_forms_work_without_javascript(b: Backend) {
     .await
     .unwrap();
     assert_eq!(res.status(), 400);
-    let html = res.text().await.unwrap();
+    let html = strict_page(&app, res).await;
     assert!(html.contains("role=\"alert\""), "{html}");
     assert!(
         html.contains("id=\"registeredAddress\" name=\"registeredAddress\" rows=\"3\" required aria-invalid=\"true\""),
@@ -359,7 +391,7 @@ async fn the_public_application_link(b: Backend) {
     open_public_link(&app, &admin.token, 5).await;
     let page = app.http.get(&apply_url).send().await.unwrap();
     assert_eq!(page.status(), 200);
-    let html = page.text().await.unwrap();
+    let html = strict_page(&app, page).await;
     for needle in ["Test Bank", "kyb@bank.example", "https://cdn.bank.example/l.png", "<label for=\"customerEmail\">"] {
         assert!(html.contains(needle), "{needle} missing");
     }
@@ -370,9 +402,11 @@ async fn the_public_application_link(b: Backend) {
     blank[3].1 = "";
     let res = http.post(&apply_url).form_fields(&blank).send().await.unwrap();
     assert_eq!(res.status(), 400);
+    let html = strict_page(&app, res).await;
+    assert!(html.contains("role=\"alert\"") && html.contains("aria-describedby=\"customerEmail-error\""), "{html}");
     let res = http.post(&apply_url).form_fields(&application).send().await.unwrap();
     assert_eq!(res.status(), 202);
-    let html = res.text().await.unwrap();
+    let html = strict_page(&app, res).await;
     assert!(html.contains("Check your email") && html.contains("berta@bravo.example"), "{html}");
     // Nothing is opened until the applicant shows they hold the address.
     let (_, list) = app.get_json(&admin.token, "/api/cases").await;
@@ -393,7 +427,7 @@ async fn the_public_application_link(b: Backend) {
     // The link's page only shows a button (mail scanners follow GETs); the button opens the case.
     let page = app.http.get(app.url(&format!("/portal/apply/confirm/{token}"))).send().await.unwrap();
     assert_eq!(page.status(), 200);
-    assert!(page.text().await.unwrap().contains("Confirm and continue"));
+    assert!(strict_page(&app, page).await.contains("Confirm and continue"));
     let (_, list) = app.get_json(&admin.token, "/api/cases").await;
     assert_eq!(list["data"].as_array().unwrap().len(), 0);
     let cookie = confirm_application(&app, &token).await;
