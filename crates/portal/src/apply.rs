@@ -8,14 +8,17 @@ use fml_app::settings::Branding;
 use fml_domain::{FieldError, OrgId};
 use serde_json::{Value, json};
 
-use crate::{branding, html_response, invalid_link, is_json, notice_page, see_other, session_cookie};
 use fml_web::error::ApiError;
 use fml_web::html::{self, esc};
 use fml_web::state::AppState;
 
+use crate::respond::{html_response, invalid_link, is_json, notice_page, see_other};
+use crate::session::session_cookie;
+use crate::view::branding;
+
 /// `GET /portal/apply/{orgId}`: the tenant's public application link (404 unless the tenant
 /// turned it on).
-pub(super) async fn form(State(st): State<AppState>, Path(org): Path<String>) -> Result<Response, ApiError> {
+pub async fn form(State(st): State<AppState>, Path(org): Path<String>) -> Result<Response, ApiError> {
     let Some((org, b)) = open_link(&st, &org).await else { return Ok(unknown_org()) };
     Ok(html_response(StatusCode::OK, apply_page(&b, &org, &[], &[])))
 }
@@ -114,7 +117,7 @@ async fn applicant_fields(st: &AppState, req: Request) -> Result<Value, ApiError
 
 /// `POST /portal/apply/{orgId}`: records the application and emails the applicant the link
 /// that opens the case. Counted per client address before the body is read.
-pub(super) async fn apply(
+pub async fn apply(
     State(st): State<AppState>,
     fml_web::extract::ClientAddr(addr): fml_web::extract::ClientAddr,
     Path(org): Path<String>,
@@ -170,7 +173,7 @@ pub(super) async fn apply(
 
 /// `GET /portal/apply/confirm/{token}`: a page with the button that opens the application
 /// (GET never uses the link: mail scanners follow links).
-pub(super) async fn confirm_page(Path(token): Path<String>) -> Response {
+pub async fn confirm_page(Path(token): Path<String>) -> Response {
     let body = format!(
         "<p>Confirm your email to open your business verification. You can come back to it with the same link for \
          7 days.</p><form method=\"post\" action=\"/portal/apply/confirm/{}\">\
@@ -181,7 +184,7 @@ pub(super) async fn confirm_page(Path(token): Path<String>) -> Response {
 }
 
 /// `POST /portal/apply/confirm/{token}`: opens the case (the first time) and a portal session.
-pub(super) async fn confirm(
+pub async fn confirm(
     State(st): State<AppState>,
     _: fml_web::extract::SameSite,
     Path(token): Path<String>,

@@ -1,0 +1,57 @@
+//! How the portal answers: an HTML page under the strict policy (no script, no inline style,
+//! never stored, never framed), a redirect, or a notice page; and whether a request wants
+//! JSON instead.
+
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use fml_app::settings::Branding;
+use fml_web::html::{self, esc};
+
+/// The policy of every portal page: no script at all, styles only from our own stylesheet,
+/// logos from anywhere on the web, forms post only to us, never framed.
+pub const CSP: &str = "default-src 'none'; style-src 'self'; img-src https: http:; form-action 'self'; \
+     frame-ancestors 'none'; base-uri 'none'";
+
+pub fn html_response(status: StatusCode, body: String) -> Response {
+    let mut res = (status, body).into_response();
+    let h = res.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP));
+    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    res
+}
+
+pub fn see_other(to: &str) -> Response {
+    let mut res = StatusCode::SEE_OTHER.into_response();
+    if let Ok(v) = HeaderValue::from_str(to) {
+        res.headers_mut().insert(header::LOCATION, v);
+    }
+    res
+}
+
+/// Whether the request is JSON (then the answer is JSON too).
+pub fn is_json(headers: &HeaderMap) -> bool {
+    fml_web::extract::is_json(headers.get(header::CONTENT_TYPE))
+}
+
+/// Whether the client asks for a JSON answer (`Accept`).
+pub fn accepts_json(headers: &HeaderMap) -> bool {
+    headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|a| a.contains("application/json"))
+}
+
+/// A page saying why the portal cannot go on, or what happens next.
+pub fn notice_page(status: StatusCode, branding: Option<&Branding>, title: &str, text: &str) -> Response {
+    html_response(status, html::page(branding, title, &format!("<p class=\"notice\">{}</p>", esc(text))))
+}
+
+/// The answer to a link that no longer works.
+pub fn invalid_link() -> Response {
+    notice_page(
+        StatusCode::NOT_FOUND,
+        None,
+        "This link cannot be used",
+        "This link has expired, was already used, or was replaced by a newer invitation. \
+         Ask the company that invited you to send a new one.",
+    )
+}
