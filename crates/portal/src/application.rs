@@ -2,25 +2,42 @@
 //! the review of the data on file with the documents, then the submitted state), and the
 //! posts that save, correct, upload and submit. Each answers JSON when sent JSON.
 
+use askama::Template;
 use axum::extract::multipart::MultipartRejection;
 use axum::extract::{Multipart, Request, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use fml_app::Customer;
-use fml_app::settings::Branding;
 use fml_domain::application::Application;
 use fml_domain::events::SubmissionSource;
-use fml_domain::{CaseStatus, FieldError};
+use fml_domain::{CaseSource, CaseStatus, FieldError};
 use fml_store::cases::CaseRecord;
+use fml_store::documents::DocumentRecord;
 use fml_web::error::ApiError;
-use fml_web::html::{self, esc};
 use fml_web::state::AppState;
 use serde_json::{Value, json};
 
 use crate::form;
-use crate::respond::{accepts_json, html_response, is_json, see_other};
+use crate::respond::{accepts_json, html, is_json, see_other};
 use crate::session::PortalCustomer;
-use crate::view::branding;
+use crate::view::{Fieldset, Frame, Problem, branding, problems};
+
+/// The summary of the case at the top of every stage.
+struct CaseSummary {
+    reference: String,
+    company: String,
+    status: &'static str,
+}
+
+impl CaseSummary {
+    fn of(case: &CaseRecord) -> Self {
+        CaseSummary {
+            reference: case.reference.as_str().to_owned(),
+            company: case.company_name.clone().unwrap_or_else(|| "—".into()),
+            status: status_text(case.status),
+        }
+    }
+}
 
 fn status_text(s: CaseStatus) -> &'static str {
     match s {
@@ -31,86 +48,39 @@ fn status_text(s: CaseStatus) -> &'static str {
     }
 }
 
-/// The documents uploaded so far and the upload form.
-fn documents_section(docs: &[fml_store::documents::DocumentRecord]) -> String {
-    let mut out = String::from(
-        "<form class=\"card\" method=\"post\" action=\"/portal/documents\" enctype=\"multipart/form-data\">\
-         <h2>3. Documents</h2><p class=\"hint\">For example the certificate of incorporation and the directors' passports. \
-         PDF, PNG or JPEG, up to 20 MB each.</p>",
-    );
-    if !docs.is_empty() {
-        out.push_str("<ul>");
-        for d in docs {
-            out += &format!("<li>{}</li>", esc(&d.filename));
-        }
-        out.push_str("</ul>");
-    }
-    out += "<label for=\"files\">Files to upload</label>\
-            <input id=\"files\" name=\"files\" type=\"file\" multiple accept=\".pdf,.png,.jpg,.jpeg,application/pdf,image/png,image/jpeg\">\
-            <button type=\"submit\" class=\"secondary\">Upload documents</button></form>";
-    out
+/// Before any application: the form, and the documents.
+#[derive(Template)]
+#[template(path = "portal/application.html")]
+struct ApplicationPage<'a> {
+    frame: Frame,
+    case: CaseSummary,
+    problems: Vec<Problem>,
+    fieldsets: Vec<Fieldset>,
+    documents: Vec<&'a str>,
 }
 
-/// The customer's case page: what is asked of them now.
-fn home_page(
-    case: &CaseRecord,
-    app: Option<&Application>,
-    docs: &[fml_store::documents::DocumentRecord],
-    branding: Option<&Branding>,
-    errors: &[FieldError],
-    draft: Option<&Application>,
-) -> String {
-    let mut body = format!(
-        "<section aria-labelledby=\"case-h\"><h2 id=\"case-h\">Your case</h2><dl><dt>Reference</dt><dd>{}</dd>\
-         <dt>Company</dt><dd>{}</dd><dt>Status</dt><dd>{}</dd></dl></section>",
-        esc(case.reference.as_str()),
-        esc(case.company_name.as_deref().unwrap_or("—")),
-        status_text(case.status)
-    );
-    body += &html::error_summary(errors);
-    if case.status != CaseStatus::InProgress {
-        body += "<p class=\"notice\">Thank you. Your application has been submitted and is with the compliance team; \
-                 they will contact you if they need anything else.</p>";
-        return html::page(branding, "Business verification", &body);
-    }
-    match app {
-        None => {
-            let blank =
-                Application { company_name: case.company_name.clone().unwrap_or_default(), ..Application::default() };
-            body += "<form class=\"card\" method=\"post\" action=\"/portal/application\"><h2>1. Your application</h2>\
-                     <p class=\"hint\">Tell us about the company, its directors and its shareholders. Leave a row empty if it is not needed.</p>";
-            body += &form::fields(draft.unwrap_or(&blank), errors);
-            body += "<button type=\"submit\">Save application</button></form>";
-            body += &documents_section(docs);
-        }
-        Some(app) => {
-            body += "<form class=\"card\" method=\"post\" action=\"/portal/review\"><h2>2. Review your details</h2>\
-                     <p class=\"hint\">Check what we have on file and correct anything that is wrong.</p>";
-            body += &form::fields(draft.unwrap_or(app), errors);
-            body += "<button type=\"submit\" class=\"secondary\">Save corrections</button></form>";
-            body += &documents_section(docs);
-            let action = if case.source == fml_domain::CaseSource::DocUpload {
-                "/portal/review/confirm"
-            } else {
-                "/portal/submit"
-            };
-            body += &format!(
-                "<form class=\"card\" method=\"post\" action=\"{action}\"><h2>4. Submit</h2>\
-                     <p>When everything is correct, submit your application for review. You cannot change it afterwards.</p>\
-                     <button type=\"submit\">Submit application</button></form>"
-            );
-        }
-    }
-    body += "<form method=\"post\" action=\"/portal/sign-out\"><button type=\"submit\" class=\"secondary\">Sign out</button></form>";
-    html::page(branding, "Business verification", &body)
+/// With an application on file: its review, the documents and the submission.
+#[derive(Template)]
+#[template(path = "portal/review.html")]
+struct ReviewPage<'a> {
+    frame: Frame,
+    case: CaseSummary,
+    problems: Vec<Problem>,
+    fieldsets: Vec<Fieldset>,
+    documents: Vec<&'a str>,
+    submit_action: &'static str,
 }
 
-/// `GET /portal`: the customer's case.
-pub async fn home(State(st): State<AppState>, PortalCustomer(who): PortalCustomer) -> Result<Response, ApiError> {
-    render_home(&st, &who, StatusCode::OK, &[], None).await
+/// Once submitted: nothing more is asked.
+#[derive(Template)]
+#[template(path = "portal/submitted.html")]
+struct SubmittedPage {
+    frame: Frame,
+    case: CaseSummary,
+    problems: Vec<Problem>,
 }
 
-/// The case page, with `errors` marked and the customer's `draft` kept.
+/// The case page, with `errors` marked and the customer's `draft` (if any) in the form.
 async fn render_home(
     st: &AppState,
     who: &Customer,
@@ -120,7 +90,36 @@ async fn render_home(
 ) -> Result<Response, ApiError> {
     let (case, app, docs) = fml_app::portal::view(&st.ctx, who).await?;
     let b = branding(st, &who.org).await;
-    Ok(html_response(status, home_page(&case, app.as_ref(), &docs, b.as_ref(), errors, draft)))
+    let frame = Frame::new(b.as_ref(), "Business verification");
+    let summary = CaseSummary::of(&case);
+    let problems = problems(errors);
+    if case.status != CaseStatus::InProgress {
+        return Ok(html(status, &SubmittedPage { frame, case: summary, problems }));
+    }
+    let documents = filenames(&docs);
+    Ok(match app {
+        None => {
+            let blank =
+                Application { company_name: case.company_name.clone().unwrap_or_default(), ..Application::default() };
+            let fieldsets = form::fieldsets(draft.unwrap_or(&blank), errors);
+            html(status, &ApplicationPage { frame, case: summary, problems, fieldsets, documents })
+        }
+        Some(app) => {
+            let fieldsets = form::fieldsets(draft.unwrap_or(&app), errors);
+            let submit_action =
+                if case.source == CaseSource::DocUpload { "/portal/review/confirm" } else { "/portal/submit" };
+            html(status, &ReviewPage { frame, case: summary, problems, fieldsets, documents, submit_action })
+        }
+    })
+}
+
+fn filenames(docs: &[DocumentRecord]) -> Vec<&str> {
+    docs.iter().map(|d| d.filename.as_str()).collect()
+}
+
+/// `GET /portal`: the customer's case.
+pub async fn home(State(st): State<AppState>, PortalCustomer(who): PortalCustomer) -> Result<Response, ApiError> {
+    render_home(&st, &who, StatusCode::OK, &[], None).await
 }
 
 /// The application of a save or a review, checked: `Err` carries the form page again with

@@ -1,26 +1,25 @@
 //! The tenant's public application link: the form, the application (counted per address
 //! before its body is read, no files), and the confirmation link that opens the case.
 
+use askama::Template;
 use axum::extract::{FromRequestParts, Path, Request, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use fml_app::settings::Branding;
 use fml_domain::{FieldError, OrgId};
+use fml_web::error::ApiError;
+use fml_web::state::AppState;
 use serde_json::{Value, json};
 
-use fml_web::error::ApiError;
-use fml_web::html::{self, esc};
-use fml_web::state::AppState;
-
-use crate::respond::{html_response, invalid_link, is_json, notice_page, see_other};
+use crate::respond::{html, invalid_link, is_json, notice_page, see_other};
 use crate::session::session_cookie;
-use crate::view::branding;
+use crate::view::{Field, Frame, Problem, branding, problems};
 
 /// `GET /portal/apply/{orgId}`: the tenant's public application link (404 unless the tenant
 /// turned it on).
 pub async fn form(State(st): State<AppState>, Path(org): Path<String>) -> Result<Response, ApiError> {
     let Some((org, b)) = open_link(&st, &org).await else { return Ok(unknown_org()) };
-    Ok(html_response(StatusCode::OK, apply_page(&b, &org, &[], &[])))
+    Ok(apply_page(StatusCode::OK, &b, &org, &[], &[]))
 }
 
 /// The tenant of a public link, if it exists and its link is on.
@@ -39,31 +38,41 @@ fn unknown_org() -> Response {
     )
 }
 
-fn apply_page(b: &Branding, org: &OrgId, values: &[(String, String)], errors: &[FieldError]) -> String {
-    let v = |k: &str| values.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str()).unwrap_or("");
-    let err = |k: &str| errors.iter().find(|e| e.field == k).map(|e| e.message.as_str());
-    let mut body = html::error_summary(errors);
-    body += &format!(
-        "<p>Start a business verification with {}. We will email you a link to confirm your address; the \
-         application opens when you follow it.</p>\
-         <form class=\"card\" method=\"post\" action=\"/portal/apply/{}\">",
-        esc(b.name()),
-        esc(org.as_str())
-    );
-    body += &html::input("companyName", "Registered company name", v("companyName"), "text", true, err("companyName"));
-    body += &html::input("country", "Country of incorporation", v("country"), "text", true, err("country"));
-    body += &html::input("customerName", "Your name", v("customerName"), "text", true, err("customerName"));
-    body += &html::input("customerEmail", "Your email", v("customerEmail"), "email", true, err("customerEmail"));
-    let documents = if v("start") == "documents" { " checked" } else { "" };
-    body += &format!(
-        "<fieldset><legend>How would you like to start?</legend>\
-         <label class=\"inline\"><input type=\"radio\" name=\"start\" value=\"form\"{}> With the application form</label>\
-         <label class=\"inline\"><input type=\"radio\" name=\"start\" value=\"documents\"{documents}> With my documents \
-         (for example the certificate of incorporation), uploaded once my email is confirmed</label></fieldset>",
-        if documents.is_empty() { " checked" } else { "" }
-    );
-    body += "<button type=\"submit\">Email me the link</button></form>";
-    html::page(Some(b), "Apply", &body)
+/// The public application form (`portal/apply.html`).
+#[derive(Template)]
+#[template(path = "portal/apply.html")]
+struct ApplyPage<'a> {
+    frame: Frame,
+    problems: Vec<Problem>,
+    org: &'a str,
+    fields: Vec<Field>,
+    /// Whether the applicant chose to start with their documents.
+    documents: bool,
+}
+
+/// The form, with the applicant's `values` and what is wrong with them.
+fn apply_page(
+    status: StatusCode,
+    b: &Branding,
+    org: &OrgId,
+    values: &[(String, String)],
+    errors: &[FieldError],
+) -> Response {
+    let v = |k: &str| values.iter().find(|(n, _)| n == k).map_or("", |(_, v)| v.as_str());
+    let field = |name: &str, label: &str, kind: &'static str| Field::new(name, label, v(name), kind, errors).required();
+    let page = ApplyPage {
+        frame: Frame::new(Some(b), "Apply"),
+        problems: problems(errors),
+        org: org.as_str(),
+        fields: vec![
+            field("companyName", "Registered company name", "text"),
+            field("country", "Country of incorporation", "text"),
+            field("customerName", "Your name", "text"),
+            field("customerEmail", "Your email", "email"),
+        ],
+        documents: v("start") == "documents",
+    };
+    html(status, &page)
 }
 
 /// The text fields of an application, from JSON, a form or a multipart form (which may carry
@@ -171,16 +180,18 @@ pub async fn apply(
     Ok(notice_page(StatusCode::ACCEPTED, Some(&b), "Check your email", &text))
 }
 
+/// The page of an applicant's confirmation link (`portal/apply_confirm.html`).
+#[derive(Template)]
+#[template(path = "portal/apply_confirm.html")]
+struct ConfirmPage<'a> {
+    frame: Frame,
+    token: &'a str,
+}
+
 /// `GET /portal/apply/confirm/{token}`: a page with the button that opens the application
 /// (GET never uses the link: mail scanners follow links).
 pub async fn confirm_page(Path(token): Path<String>) -> Response {
-    let body = format!(
-        "<p>Confirm your email to open your business verification. You can come back to it with the same link for \
-         7 days.</p><form method=\"post\" action=\"/portal/apply/confirm/{}\">\
-         <button type=\"submit\">Confirm and continue</button></form>",
-        esc(&token)
-    );
-    html_response(StatusCode::OK, html::page(None, "Confirm your email", &body))
+    html(StatusCode::OK, &ConfirmPage { frame: Frame::new(None, "Confirm your email"), token: &token })
 }
 
 /// `POST /portal/apply/confirm/{token}`: opens the case (the first time) and a portal session.
@@ -220,6 +231,6 @@ fn apply_failed(
     if json {
         Err(ApiError::Validation(errors))
     } else {
-        Ok(html_response(StatusCode::BAD_REQUEST, apply_page(b, org, values, &errors)))
+        Ok(apply_page(StatusCode::BAD_REQUEST, b, org, values, &errors))
     }
 }

@@ -7,50 +7,45 @@ use axum::http::header;
 use fml_domain::FieldError;
 use fml_domain::application::{Application, Director, Shareholder};
 use fml_web::error::ApiError;
-use fml_web::html;
 use fml_web::state::AppState;
 use serde_json::Value;
 
 use crate::respond::is_json;
+use crate::view::{Field, Fieldset};
 
-/// The application form's fields (company, address, people), prefilled from `app`.
-pub fn fields(app: &Application, errors: &[FieldError]) -> String {
-    let err = |name: &str| errors.iter().find(|e| e.field == name).map(|e| e.message.as_str());
-    let mut out = String::from("<fieldset><legend>Company</legend>");
-    out += &html::input("companyName", "Registered company name", &app.company_name, "text", true, err("companyName"));
-    out += &html::input(
-        "companyNumber",
-        "Company registration number",
-        app.company_number.as_deref().unwrap_or(""),
-        "text",
-        false,
-        err("companyNumber"),
-    );
-    out += &html::input(
-        "country",
-        "Country of incorporation",
-        &app.country.map(|c| c.as_str().to_owned()).unwrap_or_default(),
-        "text",
-        false,
-        err("country"),
-    );
-    out += &html::textarea(
-        "registeredAddress",
-        "Registered address",
-        &app.registered_address,
-        true,
-        err("registeredAddress"),
-    );
-    out += "</fieldset>";
-    // One fieldset per person, and one blank row to add another (at least two rows).
-    let person = |out: &mut String, legend: &str, prefix: &str, fields: [(&str, &str, &str, &str); 3]| {
-        *out += &format!("<fieldset><legend>{legend}</legend>");
-        for (field, label, value, kind) in fields {
-            let name = format!("{prefix}.{field}");
-            *out += &html::input(&name, label, value, kind, false, err(&name));
-        }
-        *out += "</fieldset>";
+/// The form's fieldsets: the company, then one per person and one blank row to add another
+/// (at least two rows of each kind).
+pub fn fieldsets(app: &Application, errors: &[FieldError]) -> Vec<Fieldset> {
+    let company = Fieldset {
+        legend: "Company".into(),
+        fields: vec![
+            Field::new("companyName", "Registered company name", &app.company_name, "text", errors).required(),
+            Field::new(
+                "companyNumber",
+                "Company registration number",
+                app.company_number.as_deref().unwrap_or(""),
+                "text",
+                errors,
+            ),
+            Field::new(
+                "country",
+                "Country of incorporation",
+                app.country.as_ref().map_or("", |c| c.as_str()),
+                "text",
+                errors,
+            ),
+            Field::new("registeredAddress", "Registered address", &app.registered_address, "textarea", errors)
+                .required(),
+        ],
     };
+    let person = |legend: String, prefix: String, fields: [(&str, &str, &str, &'static str); 3]| Fieldset {
+        legend,
+        fields: fields
+            .into_iter()
+            .map(|(field, label, value, kind)| Field::new(&format!("{prefix}.{field}"), label, value, kind, errors))
+            .collect(),
+    };
+    let mut out = vec![company];
     for i in 0..(app.directors.len() + 1).max(2) {
         let d = app.directors.get(i).cloned().unwrap_or_default();
         let fields = [
@@ -58,7 +53,7 @@ pub fn fields(app: &Application, errors: &[FieldError]) -> String {
             ("email", "Email", d.email.as_str(), "email"),
             ("dateOfBirth", "Date of birth", d.date_of_birth.as_deref().unwrap_or(""), "date"),
         ];
-        person(&mut out, &format!("Director {}", i + 1), &format!("directors[{i}]"), fields);
+        out.push(person(format!("Director {}", i + 1), format!("directors[{i}]"), fields));
     }
     for i in 0..(app.shareholders.len() + 1).max(2) {
         let sh = app.shareholders.get(i).cloned().unwrap_or_default();
@@ -67,7 +62,7 @@ pub fn fields(app: &Application, errors: &[FieldError]) -> String {
             ("email", "Email", sh.email.as_str(), "email"),
             ("ownershipPercent", "Ownership (%)", sh.ownership_percent.as_str(), "text"),
         ];
-        person(&mut out, &format!("Shareholder {}", i + 1), &format!("shareholders[{i}]"), fields);
+        out.push(person(format!("Shareholder {}", i + 1), format!("shareholders[{i}]"), fields));
     }
     out
 }
@@ -117,5 +112,19 @@ pub fn lenient_draft(v: &Value) -> Application {
                 ownership_percent: s(p, "ownershipPercent"),
             })
             .collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_form_has_a_blank_row_and_at_least_two_of_each() {
+        let sets = fieldsets(&Application::default(), &[]);
+        let legends: Vec<&str> = sets.iter().map(|s| s.legend.as_str()).collect();
+        assert_eq!(legends, ["Company", "Director 1", "Director 2", "Shareholder 1", "Shareholder 2"]);
+        assert_eq!(sets[1].fields[0].id, "directors-0-fullName");
+        assert!(sets[0].fields[0].required && !sets[1].fields[0].required);
     }
 }

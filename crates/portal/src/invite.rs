@@ -1,29 +1,31 @@
 //! The way in and out: the invitation link (a confirmation page, then a post that redeems the
 //! token, so a mail scanner that follows links cannot burn it) and signing out.
 
+use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::Response;
 use fml_web::error::ApiError;
 use fml_web::extract::cookie;
-use fml_web::html::{self, esc};
 use fml_web::state::AppState;
 
-use crate::respond::{html_response, invalid_link, notice_page, see_other};
+use crate::respond::{html, invalid_link, notice_page, see_other};
 use crate::session::{COOKIE, session_cookie};
+use crate::view::Frame;
+
+#[derive(Template)]
+#[template(path = "portal/invite.html")]
+struct Invite<'a> {
+    frame: Frame,
+    token: &'a str,
+}
 
 /// `GET /portal/invite/{token}`: a confirmation page (GET never uses the token).
 pub async fn confirm(State(st): State<AppState>, Path(token): Path<String>) -> Result<Response, ApiError> {
     if !fml_app::portal::invite_is_live(&st.ctx, &token).await? {
         return Ok(invalid_link());
     }
-    let body = format!(
-        "<p>You have been invited to complete a business verification. Continue to open your secure application; \
-         this link then stops working, and you can return within two hours of opening it.</p>\
-         <form method=\"post\" action=\"/portal/invite/{}\"><button type=\"submit\">Continue to my application</button></form>",
-        esc(&token)
-    );
-    Ok(html_response(StatusCode::OK, html::page(None, "Business verification", &body)))
+    Ok(html(StatusCode::OK, &Invite { frame: Frame::new(None, "Business verification"), token: &token }))
 }
 
 /// `POST /portal/invite/{token}`: redeems the token for a portal session.

@@ -1,6 +1,6 @@
-//! The customer portal: server-rendered pages (under a strict Content-Security-Policy: no
-//! script, no inline style) that work without JavaScript, and the same routes answering JSON
-//! when sent JSON.
+//! The customer portal: server-rendered pages (askama templates in `templates/portal`, under a
+//! strict Content-Security-Policy: no script, no inline style) that work without JavaScript,
+//! and the same routes answering JSON when sent JSON.
 //!
 //! - `GET /portal/invite/{token}` shows a confirmation page; `POST` redeems the token (so a
 //!   mail scanner that follows links cannot burn it) and sets the portal session cookie.

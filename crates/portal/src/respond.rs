@@ -2,17 +2,25 @@
 //! never stored, never framed), a redirect, or a notice page; and whether a request wants
 //! JSON instead.
 
+use askama::Template;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use fml_app::settings::Branding;
-use fml_web::html::{self, esc};
+use fml_web::error::ApiError;
+
+use crate::view::Frame;
 
 /// The policy of every portal page: no script at all, styles only from our own stylesheet,
 /// logos from anywhere on the web, forms post only to us, never framed.
 pub const CSP: &str = "default-src 'none'; style-src 'self'; img-src https: http:; form-action 'self'; \
      frame-ancestors 'none'; base-uri 'none'";
 
-pub fn html_response(status: StatusCode, body: String) -> Response {
+/// A rendered page with the portal's headers (a failed rendering is a 500).
+pub fn html(status: StatusCode, page: &impl Template) -> Response {
+    let body = match page.render() {
+        Ok(body) => body,
+        Err(e) => return ApiError::Internal(format!("portal template: {e}")).into_response(),
+    };
     let mut res = (status, body).into_response();
     let h = res.headers_mut();
     h.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
@@ -41,8 +49,15 @@ pub fn accepts_json(headers: &HeaderMap) -> bool {
 }
 
 /// A page saying why the portal cannot go on, or what happens next.
+#[derive(Template)]
+#[template(path = "portal/notice.html")]
+struct Notice<'a> {
+    frame: Frame,
+    text: &'a str,
+}
+
 pub fn notice_page(status: StatusCode, branding: Option<&Branding>, title: &str, text: &str) -> Response {
-    html_response(status, html::page(branding, title, &format!("<p class=\"notice\">{}</p>", esc(text))))
+    html(status, &Notice { frame: Frame::new(branding, title), text })
 }
 
 /// The answer to a link that no longer works.

@@ -1,6 +1,7 @@
 //! The built-in identity verification page: the person's own link (from the `idv.dispatched`
 //! email), where they upload their passport or identity card.
 
+use askama::Template;
 use axum::extract::multipart::MultipartRejection;
 use axum::extract::{Multipart, Path, State};
 use axum::http::StatusCode;
@@ -10,35 +11,40 @@ use fml_domain::FieldError;
 use fml_store::cases::CaseRecord;
 use fml_store::idv::IdvCheck;
 use fml_web::error::ApiError;
-use fml_web::html::{self, esc};
 use fml_web::state::AppState;
 
-use crate::respond::{html_response, invalid_link, notice_page};
-use crate::view::branding;
+use crate::respond::{html, invalid_link, notice_page};
+use crate::view::{Frame, Problem, branding, problems};
+
+#[derive(Template)]
+#[template(path = "portal/verify.html")]
+struct Verify<'a> {
+    frame: Frame,
+    problems: Vec<Problem>,
+    person: &'a str,
+    org: &'a str,
+    company: &'a str,
+    token: &'a str,
+}
 
 /// The page of a person's link, with what is wrong with the last upload (if anything).
 fn form(
+    status: StatusCode,
     check: &IdvCheck,
     case: &CaseRecord,
     branding: Option<&Branding>,
     token: &str,
     errors: &[FieldError],
-) -> String {
-    let org = branding.map_or("The company", Branding::name);
-    let body = format!(
-        "{}<p>Hello {}. {} is verifying {} and needs to confirm the identity of its directors and beneficial owners.</p>\
-         <form class=\"card\" method=\"post\" action=\"/portal/verify/{}\" enctype=\"multipart/form-data\">\
-         <label for=\"files\">Your passport or national identity card (the photo page, as a PDF or picture)</label>\
-         <input id=\"files\" name=\"files\" type=\"file\" required accept=\".pdf,.png,.jpg,.jpeg,application/pdf,image/png,image/jpeg\"{}>\
-         <button type=\"submit\">Upload and verify</button></form>",
-        html::error_summary(errors),
-        esc(&check.person_name),
-        esc(org),
-        esc(case.company_name.as_deref().unwrap_or("a business")),
-        esc(token),
-        if errors.is_empty() { "" } else { " aria-invalid=\"true\"" },
-    );
-    html::page(branding, "Verify your identity", &body)
+) -> Response {
+    let page = Verify {
+        frame: Frame::new(branding, "Verify your identity"),
+        problems: problems(errors),
+        person: &check.person_name,
+        org: branding.map_or("The company", Branding::name),
+        company: case.company_name.as_deref().unwrap_or("a business"),
+        token,
+    };
+    html(status, &page)
 }
 
 /// `GET /portal/verify/{token}`: the verification page (the link works until a document is
@@ -48,7 +54,7 @@ pub async fn page(State(st): State<AppState>, Path(token): Path<String>) -> Resu
         return Ok(invalid_link());
     };
     let b = branding(&st, &case.org_id).await;
-    Ok(html_response(StatusCode::OK, form(&check, &case, b.as_ref(), &token, &[])))
+    Ok(form(StatusCode::OK, &check, &case, b.as_ref(), &token, &[]))
 }
 
 /// `POST /portal/verify/{token}`: one identity document (multipart, field `files`); it is
@@ -63,7 +69,7 @@ pub async fn upload(
     };
     let b = branding(&st, &case.org_id).await;
     let refused = |status: StatusCode, message: String| {
-        html_response(status, form(&check, &case, b.as_ref(), &token, &[FieldError::new("files", message)]))
+        form(status, &check, &case, b.as_ref(), &token, &[FieldError::new("files", message)])
     };
     let mut files = match fml_web::multipart::receive(&st, multipart).await {
         Ok(f) => f,
