@@ -8,7 +8,6 @@ pub mod client_addr;
 pub mod config;
 pub mod error;
 pub mod extract;
-pub mod html;
 pub mod http;
 pub mod multipart;
 pub mod ratelimit;
