@@ -341,6 +341,23 @@ async fn html_forms_work_without_javascript(b: Backend) {
     );
     assert!(html.contains("value=\"Acme &#60;Ltd&#62;\""), "the input is kept, escaped: {html}");
     assert!(!html.contains("Acme <Ltd>"), "{html}");
+    // Whatever the input, it stays a value: nothing breaks out of an attribute or a textarea.
+    let res = form(
+        "/portal/application",
+        &[
+            ("companyName", "\"><img src=x onerror=alert(1)>"),
+            ("registeredAddress", "</textarea><script>alert(1)</script>"),
+            ("directors[0].fullName", "J Smith"),
+            ("directors[0].email", "bad"),
+        ],
+    )
+    .await
+    .unwrap();
+    assert_eq!(res.status(), 400);
+    let html = res.text().await.unwrap();
+    assert!(!html.contains("<img") && !html.contains("<script") && !html.contains("</textarea><"), "{html}");
+    assert!(html.contains("value=\"&#34;&#62;&#60;img src=x onerror=alert(1)&#62;\""), "{html}");
+    assert!(html.contains("aria-describedby=\"directors-0-email-error\""), "{html}");
     let res = form(
         "/portal/application",
         &[
