@@ -1,0 +1,64 @@
+//! The monitoring panel: the latest monitoring run and the case's alerts, open or resolved.
+
+use askama::Template;
+use fml_app::Analyst;
+use fml_store::cases::CaseRecord;
+
+use super::{Rendered, rendered};
+use crate::error::ConsoleError;
+use crate::view::{Echo, When};
+use fml_web::state::AppState;
+
+pub struct AlertLine {
+    pub id: i64,
+    pub severity: String,
+    pub kind: String,
+    pub title: String,
+    pub detail: String,
+    pub created: When,
+    /// Resolved: by whom, when, note.
+    pub resolved: Option<(String, When, String)>,
+    /// The note as posted, when that form was refused.
+    pub note: String,
+}
+
+#[derive(Template)]
+#[template(path = "console/panels/monitoring.html")]
+struct Monitoring<'a> {
+    csrf: &'a str,
+    id: String,
+    /// By, when, alerts, of the latest run; how many runs.
+    last_run: Option<(String, When, i32)>,
+    alerts: Vec<AlertLine>,
+}
+
+pub(super) async fn monitoring(
+    st: &AppState,
+    who: &Analyst,
+    csrf: &str,
+    c: &CaseRecord,
+    echo: &Echo,
+) -> Result<Rendered, ConsoleError> {
+    let (runs, alerts) = {
+        let mut r = st.db.reader().await?;
+        fml_store::monitoring::for_case(r.conn(), &who.org, c.id).await?
+    };
+    let last_run = runs.first().map(|r| (r.triggered_by.clone(), When::millis(r.completed_at), r.alerts_generated));
+    let alerts = alerts
+        .into_iter()
+        .map(|a| AlertLine {
+            note: echo.value(&format!("alert-{}", a.id), "note").to_owned(),
+            id: a.id,
+            severity: a.severity,
+            kind: a.alert_type.replace('_', " "),
+            title: a.title,
+            detail: a.detail,
+            created: When::millis(a.created_at),
+            resolved: match (a.resolved_by, a.resolved_at) {
+                (Some(by), Some(at)) => Some((by, When::millis(at), a.resolution_note.unwrap_or_default())),
+                _ => None,
+            },
+        })
+        .collect();
+    rendered("monitoring", "Monitoring", Monitoring { csrf, id: c.id.to_string(), last_run, alerts })
+}

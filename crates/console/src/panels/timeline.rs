@@ -1,0 +1,76 @@
+//! The activity panel: the case's events, newest first, each with who acted and the gist of
+//! what changed.
+
+use askama::Template;
+use fml_app::Analyst;
+use fml_store::cases::CaseRecord;
+use serde_json::Value;
+
+use super::{Rendered, rendered};
+use crate::error::ConsoleError;
+use crate::view::When;
+use fml_web::state::AppState;
+
+pub struct TimelineItem {
+    pub event: String,
+    pub at: Option<When>,
+    pub by: String,
+    pub summary: String,
+    pub payload: String,
+}
+
+#[derive(Template)]
+#[template(path = "console/panels/timeline.html")]
+struct Timeline {
+    items: Vec<TimelineItem>,
+}
+
+/// A line about an event: who acted (the payload's `…By` field, or the deciding analyst) and
+/// the gist of what changed.
+fn summarise(v: &Value) -> (String, String) {
+    let s = |k: &str| v.get(k).and_then(Value::as_str).map(str::to_owned);
+    let by = v
+        .as_object()
+        .and_then(|o| {
+            o.iter().find(|(k, x)| (k.ends_with("By") || *k == "by" || *k == "analystEmail") && x.is_string())
+        })
+        .and_then(|(_, x)| x.as_str())
+        .unwrap_or_default()
+        .to_owned();
+    let summary = match (s("previousStatus"), s("status")) {
+        (Some(from), Some(to)) => format!("{from} → {to}"),
+        _ => ["outcome", "recommendation", "note", "notes", "reason"]
+            .iter()
+            .find_map(|k| s(k).filter(|x| !x.is_empty()))
+            .or_else(|| {
+                v.get("filenames")
+                    .and_then(Value::as_array)
+                    .map(|f| f.iter().filter_map(Value::as_str).collect::<Vec<_>>().join(", "))
+            })
+            .unwrap_or_default(),
+    };
+    (by, summary)
+}
+
+pub(super) async fn timeline(st: &AppState, who: &Analyst, c: &CaseRecord) -> Result<Rendered, ConsoleError> {
+    let payloads = fml_store::events::for_case(&st.db, &who.org, c.id, 200).await?;
+    let items = payloads
+        .iter()
+        .map(|raw| {
+            let v: Value = serde_json::from_str(raw).unwrap_or(Value::Null);
+            let (by, summary) = summarise(&v);
+            TimelineItem {
+                event: v.get("event").and_then(Value::as_str).unwrap_or("event").to_owned(),
+                at: v
+                    .get("timestamp")
+                    .and_then(Value::as_str)
+                    .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+                    .map(|t| When::millis(t.timestamp_millis())),
+                by,
+                summary,
+                payload: serde_json::to_string_pretty(&v).unwrap_or_else(|_| raw.clone()),
+            }
+        })
+        .collect();
+    rendered("timeline", "Activity", Timeline { items })
+}
