@@ -1,273 +1,22 @@
-//! The analyst API's case routes: list and read cases with their timeline, and the lifecycle
-//! actions (owner, decision, escalation and its response). Each action is one command of
-//! [`fml_app::cases`]; these handlers only parse, authorise by type and render.
-
-use std::collections::HashMap;
+//! The case's lifecycle actions: open a case by hand, (re)send the invite, set the owner,
+//! decide, escalate and answer the escalation, each one command of [`fml_app::cases`].
 
 use axum::Json;
-use axum::extract::{Path, Query, State};
-use axum::http::{StatusCode, header};
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use fml_app::cases as commands;
-use fml_domain::ids::CaseLocator;
 use fml_domain::lifecycle::{Outcome, Recommendation};
-use fml_domain::{AnalystId, CaseId, CaseSource, CaseStatus, FieldError, Timestamp};
-use fml_store::analysts::AnalystRecord;
-use fml_store::cases::{CaseFilter, CasePage, CaseRecord};
-use serde::{Deserialize, Serialize};
+use fml_domain::{CaseSource, FieldError};
+use serde::Deserialize;
 use serde_json::Value;
+use utoipa::ToSchema;
 use utoipa::openapi::schema::{ObjectBuilder, Schema, SchemaType, Type};
-use utoipa::{IntoParams, ToSchema};
-use utoipa_axum::router::OpenApiRouter;
-use utoipa_axum::routes;
 
-use crate::view::CaseView;
+use super::views::{StaffCaseView, locate, view};
 use fml_web::error::{ApiError, ErrorBody};
 use fml_web::extract::{JsonBody, Staff, typed_body};
 use fml_web::state::AppState;
-
-pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .routes(routes!(list_cases, create_case))
-        .routes(routes!(send_invite))
-        .routes(routes!(get_case))
-        .routes(routes!(timeline))
-        .routes(routes!(set_owner))
-        .routes(routes!(decide))
-        .routes(routes!(escalate))
-        .routes(routes!(respond))
-}
-
-pub(crate) fn locate(raw: &str) -> Result<CaseLocator, ApiError> {
-    CaseLocator::parse(raw).ok_or(ApiError::NotFound("no such case"))
-}
-
-/// A case owner or other analyst, by name and email.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct PersonRef {
-    pub name: String,
-    pub email: String,
-}
-
-/// The final decision.
-#[derive(Debug, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct DecisionView {
-    pub notes: String,
-    pub decided_by: String,
-    #[schema(value_type = String, format = DateTime)]
-    pub decided_at: Timestamp,
-}
-
-/// A case as the analyst API shows it: the Public API's representation, plus its owner, who
-/// opened it and the decision.
-#[derive(Debug, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct StaffCaseView {
-    #[serde(flatten)]
-    pub case: CaseView,
-    pub owner: Option<PersonRef>,
-    /// The analyst who opened a manual case.
-    pub created_by: Option<String>,
-    pub decision: Option<DecisionView>,
-    /// A first approval waiting for a second senior or admin (maker-checker). Given on the
-    /// routes that return one case; absent from lists and when none waits.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub pending_approval: Option<PendingApprovalView>,
-}
-
-/// A first approval of a high-risk case, waiting for a different senior or admin.
-#[derive(Debug, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct PendingApprovalView {
-    pub requested_by: String,
-    pub notes: String,
-    /// Why the case is high-risk, as the first approver saw it.
-    pub reasons: Vec<String>,
-    #[schema(value_type = String, format = DateTime)]
-    pub requested_at: Timestamp,
-}
-
-impl StaffCaseView {
-    pub fn new(c: &CaseRecord, owner: Option<&AnalystRecord>, config: &fml_web::Config) -> Self {
-        Self {
-            case: CaseView::new(c, config),
-            owner: owner.map(|a| PersonRef { name: a.name.clone(), email: a.email.clone() }),
-            created_by: c.created_by.clone(),
-            decision: c.decision.as_ref().map(|d| DecisionView {
-                notes: d.notes.clone(),
-                decided_by: d.decided_by.clone(),
-                decided_at: d.decided_at,
-            }),
-            pending_approval: None,
-        }
-    }
-}
-
-/// Renders one case with its owner.
-pub(crate) async fn view(st: &AppState, c: &CaseRecord) -> Result<StaffCaseView, ApiError> {
-    let owner = match c.owner_id {
-        Some(id) => {
-            let mut r = st.db.reader().await?;
-            fml_store::analysts::get_in(r.conn(), &c.org_id, id).await?
-        }
-        None => None,
-    };
-    let mut v = StaffCaseView::new(c, owner.as_ref(), &st.config);
-    if matches!(c.status, CaseStatus::InReview | CaseStatus::Returned) {
-        let mut r = st.db.reader().await?;
-        v.pending_approval =
-            fml_store::approvals::pending(r.conn(), &c.org_id, c.id).await?.map(|p| PendingApprovalView {
-                reasons: p.concerns(),
-                requested_by: p.requested_by,
-                notes: p.notes,
-                requested_at: Timestamp::from_millis(p.requested_at),
-            });
-    }
-    Ok(v)
-}
-
-#[derive(Debug, Deserialize, IntoParams)]
-#[serde(rename_all = "camelCase")]
-#[into_params(parameter_in = Query)]
-struct ListParams {
-    /// Only cases in this status.
-    #[param(inline, value_type = Option<String>, pattern = "^(in_progress|in_review|pending_senior|returned|approved|declined)?$")]
-    status: Option<String>,
-    /// Only cases owned by this analyst (email), `me`, or `none` for unassigned cases.
-    owner: Option<String>,
-    /// Only cases opened this way.
-    #[param(value_type = Option<String>, pattern = "^(api|manual|doc_upload|application_form)?$")]
-    source: Option<String>,
-    /// Text the company name, the reference or the customer's email contains (any case).
-    q: Option<String>,
-    /// Page size, 1-100 (default 25).
-    #[param(minimum = 1, maximum = 100)]
-    limit: Option<u32>,
-    /// `nextCursor` of the previous page (empty: the first page).
-    #[param(pattern = "^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})?$")]
-    cursor: Option<String>,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-struct StaffCaseList {
-    data: Vec<StaffCaseView>,
-    /// Pass as `cursor` for the next page; null on the last page.
-    next_cursor: Option<String>,
-}
-
-/// List the tenant's cases, newest first, with filters.
-#[utoipa::path(
-    get, path = "/api/cases", tag = "workflow", operation_id = "staff_list_cases",
-    params(ListParams),
-    responses(
-        (status = 200, description = "A page of cases", body = StaffCaseList),
-        (status = 400, description = "validation_error or invalid_request", body = ErrorBody),
-    ),
-    security(("analystToken" = []), ("analystSession" = []))
-)]
-async fn list_cases(
-    State(st): State<AppState>,
-    staff: Staff,
-    query: Result<Query<ListParams>, axum::extract::rejection::QueryRejection>,
-) -> Result<Json<StaffCaseList>, ApiError> {
-    let Query(p) = query.map_err(|e| ApiError::BadRequest("invalid_request", e.body_text()))?;
-    let mut errors = Vec::new();
-    let limit = p.limit.unwrap_or(25);
-    if !(1..=100).contains(&limit) {
-        errors.push(FieldError::new("limit", "must be between 1 and 100"));
-    }
-    let mut filter = CaseFilter::default();
-    match p.status.as_deref().filter(|s| !s.is_empty()) {
-        None => {}
-        Some(s) => match CaseStatus::parse(s) {
-            Some(s) => filter.status = Some(s),
-            None => errors.push(FieldError::new("status", "is not a case status")),
-        },
-    }
-    match p.source.as_deref().filter(|s| !s.is_empty()) {
-        None => {}
-        Some(s) => match CaseSource::parse(s) {
-            Some(s) => filter.source = Some(s),
-            None => errors.push(FieldError::new("source", "is not a case source")),
-        },
-    }
-    let after = match p.cursor.as_deref() {
-        None | Some("") => None,
-        Some(c) => {
-            c.parse::<CaseId>().map_err(|_| errors.push(FieldError::new("cursor", "is not a valid cursor"))).ok()
-        }
-    };
-    if !errors.is_empty() {
-        return Err(ApiError::Validation(errors));
-    }
-    let analysts: HashMap<AnalystId, AnalystRecord> =
-        fml_store::analysts::list(&st.db, &staff.org).await?.into_iter().map(|a| (a.id, a)).collect();
-    match p.owner.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        None => {}
-        Some("none") => filter.owner = Some(None),
-        Some("me") => filter.owner = Some(Some(staff.id)),
-        Some(email) => {
-            let email = email.to_lowercase();
-            match analysts.values().find(|a| a.email == email) {
-                Some(a) => filter.owner = Some(Some(a.id)),
-                // Nobody by that email owns anything.
-                None => return Ok(Json(StaffCaseList { data: Vec::new(), next_cursor: None })),
-            }
-        }
-    }
-    filter.text = p.q.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(|s| s.chars().take(200).collect());
-    let mut rows = fml_store::cases::search(&st.db, &staff.org, &filter, CasePage::After(after), limit + 1).await?;
-    let next_cursor = if rows.len() > limit as usize {
-        rows.truncate(limit as usize);
-        rows.last().map(|c| c.id.to_string())
-    } else {
-        None
-    };
-    let data =
-        rows.iter().map(|c| StaffCaseView::new(c, c.owner_id.and_then(|o| analysts.get(&o)), &st.config)).collect();
-    Ok(Json(StaffCaseList { data, next_cursor }))
-}
-
-/// A case, by UUID or reference.
-#[utoipa::path(
-    get, path = "/api/cases/{caseId}", tag = "workflow", operation_id = "staff_get_case",
-    params(("caseId" = String, Path, description = "The case UUID or its reference (CS-2026-00471)")),
-    responses((status = 200, description = "The case", body = StaffCaseView)),
-    security(("analystToken" = []), ("analystSession" = []))
-)]
-async fn get_case(
-    State(st): State<AppState>,
-    staff: Staff,
-    Path(case_id): Path<String>,
-) -> Result<Json<StaffCaseView>, ApiError> {
-    let case = fml_store::cases::get(&st.db, &staff.org, &locate(&case_id)?)
-        .await?
-        .ok_or(ApiError::NotFound("no such case"))?;
-    Ok(Json(view(&st, &case).await?))
-}
-
-/// Most timeline entries returned.
-const TIMELINE_LIMIT: i64 = 1000;
-
-/// The case's activity timeline: the payload of every event it emitted, newest first (at
-/// most the latest 1,000).
-#[utoipa::path(
-    get, path = "/api/cases/{caseId}/timeline", tag = "workflow",
-    params(("caseId" = String, Path, description = "The case UUID or its reference")),
-    responses((status = 200, description = "Event payloads, newest first", body = Vec<Object>)),
-    security(("analystToken" = []), ("analystSession" = []))
-)]
-async fn timeline(State(st): State<AppState>, staff: Staff, Path(case_id): Path<String>) -> Result<Response, ApiError> {
-    let case = fml_store::cases::get(&st.db, &staff.org, &locate(&case_id)?)
-        .await?
-        .ok_or(ApiError::NotFound("no such case"))?;
-    let payloads = fml_store::events::for_case(&st.db, &staff.org, case.id, TIMELINE_LIMIT).await?;
-    // The stored payloads are the exact JSON that was signed and sent: joined, not re-encoded.
-    let body = format!("[{}]", payloads.join(","));
-    Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
-}
 
 fn outcome_schema() -> Schema {
     enum_schema(&["approved", "declined"], "The decision.")
@@ -344,7 +93,7 @@ struct OwnerBody {
     ),
     security(("analystToken" = []), ("analystSession" = []))
 )]
-async fn set_owner(
+pub(super) async fn set_owner(
     State(st): State<AppState>,
     staff: Staff,
     Path(case_id): Path<String>,
@@ -392,7 +141,7 @@ struct DecisionBody {
     ),
     security(("analystToken" = []), ("analystSession" = []))
 )]
-async fn decide(
+pub(super) async fn decide(
     State(st): State<AppState>,
     staff: Staff,
     Path(case_id): Path<String>,
@@ -439,7 +188,7 @@ struct EscalationBody {
     ),
     security(("analystToken" = []), ("analystSession" = []))
 )]
-async fn escalate(
+pub(super) async fn escalate(
     State(st): State<AppState>,
     staff: Staff,
     Path(case_id): Path<String>,
@@ -474,7 +223,7 @@ struct ResponseBody {
     ),
     security(("analystToken" = []), ("analystSession" = []))
 )]
-async fn respond(
+pub(super) async fn respond(
     State(st): State<AppState>,
     staff: Staff<fml_web::extract::Senior>,
     Path(case_id): Path<String>,
@@ -510,7 +259,7 @@ async fn respond(
     ),
     security(("analystToken" = []), ("analystSession" = []))
 )]
-async fn create_case(
+pub(super) async fn create_case(
     State(st): State<AppState>,
     staff: Staff,
     JsonBody(body, raw): JsonBody,
@@ -546,7 +295,7 @@ async fn create_case(
     ),
     security(("analystToken" = []), ("analystSession" = []))
 )]
-async fn send_invite(
+pub(super) async fn send_invite(
     State(st): State<AppState>,
     staff: Staff,
     Path(case_id): Path<String>,

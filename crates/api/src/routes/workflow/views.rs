@@ -1,0 +1,102 @@
+//! How the analyst API shows a case (the Public API's view plus its owner, its creator, the
+//! decision and a waiting approval), and finding a case by UUID or reference.
+
+use fml_domain::ids::CaseLocator;
+use fml_domain::{CaseStatus, Timestamp};
+use fml_store::analysts::AnalystRecord;
+use fml_store::cases::CaseRecord;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::view::CaseView;
+use fml_web::error::ApiError;
+use fml_web::state::AppState;
+
+pub(crate) fn locate(raw: &str) -> Result<CaseLocator, ApiError> {
+    CaseLocator::parse(raw).ok_or(ApiError::NotFound("no such case"))
+}
+
+/// A case owner or other analyst, by name and email.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PersonRef {
+    pub name: String,
+    pub email: String,
+}
+
+/// The final decision.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct DecisionView {
+    pub notes: String,
+    pub decided_by: String,
+    #[schema(value_type = String, format = DateTime)]
+    pub decided_at: Timestamp,
+}
+
+/// A case as the analyst API shows it: the Public API's representation, plus its owner, who
+/// opened it and the decision.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct StaffCaseView {
+    #[serde(flatten)]
+    pub case: CaseView,
+    pub owner: Option<PersonRef>,
+    /// The analyst who opened a manual case.
+    pub created_by: Option<String>,
+    pub decision: Option<DecisionView>,
+    /// A first approval waiting for a second senior or admin (maker-checker). Given on the
+    /// routes that return one case; absent from lists and when none waits.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pending_approval: Option<PendingApprovalView>,
+}
+
+/// A first approval of a high-risk case, waiting for a different senior or admin.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct PendingApprovalView {
+    pub requested_by: String,
+    pub notes: String,
+    /// Why the case is high-risk, as the first approver saw it.
+    pub reasons: Vec<String>,
+    #[schema(value_type = String, format = DateTime)]
+    pub requested_at: Timestamp,
+}
+
+impl StaffCaseView {
+    pub fn new(c: &CaseRecord, owner: Option<&AnalystRecord>, config: &fml_web::Config) -> Self {
+        Self {
+            case: CaseView::new(c, config),
+            owner: owner.map(|a| PersonRef { name: a.name.clone(), email: a.email.clone() }),
+            created_by: c.created_by.clone(),
+            decision: c.decision.as_ref().map(|d| DecisionView {
+                notes: d.notes.clone(),
+                decided_by: d.decided_by.clone(),
+                decided_at: d.decided_at,
+            }),
+            pending_approval: None,
+        }
+    }
+}
+
+/// Renders one case with its owner.
+pub(crate) async fn view(st: &AppState, c: &CaseRecord) -> Result<StaffCaseView, ApiError> {
+    let owner = match c.owner_id {
+        Some(id) => {
+            let mut r = st.db.reader().await?;
+            fml_store::analysts::get_in(r.conn(), &c.org_id, id).await?
+        }
+        None => None,
+    };
+    let mut v = StaffCaseView::new(c, owner.as_ref(), &st.config);
+    if matches!(c.status, CaseStatus::InReview | CaseStatus::Returned) {
+        let mut r = st.db.reader().await?;
+        v.pending_approval =
+            fml_store::approvals::pending(r.conn(), &c.org_id, c.id).await?.map(|p| PendingApprovalView {
+                reasons: p.concerns(),
+                requested_by: p.requested_by,
+                notes: p.notes,
+                requested_at: Timestamp::from_millis(p.requested_at),
+            });
+    }
+    Ok(v)
+}
