@@ -215,7 +215,9 @@ try {
   step("stop the receiver: a new event fails and shows its next retry, live");
   await stopReceiver();
   const second = await openCase(token, "hs-company-4712");
-  const pendingRow = page.locator("tr[id^=row-]").filter({ hasText: "Pending retry" });
+  // The new case's own delivery: other events may fail meanwhile too (the approved case's
+  // first monitoring run, at the scheduler's next slot).
+  const pendingRow = page.locator("tr[id^=row-]").filter({ hasText: "Pending retry" }).filter({ hasText: "case.created" });
   await pendingRow.waitFor();
   const rowId = await pendingRow.getAttribute("id");
   const failing = page.locator(`#${rowId}`);
