@@ -9,8 +9,11 @@ use crate::{CommandError, Ctx};
 /// The rows the reads answer with.
 pub mod records {
     pub use fml_store::analysts::AnalystRecord;
+    pub use fml_store::cases::CaseRecord;
     pub use fml_store::clients::ClientRow;
+    pub use fml_store::documents::DocumentRecord;
     pub use fml_store::endpoints::Endpoint;
+    pub use fml_store::idv::IdvCheck;
     pub use fml_store::jobs::JobRecord;
     pub use fml_store::mail::MailRow;
 }

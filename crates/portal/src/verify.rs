@@ -6,10 +6,10 @@ use axum::extract::multipart::MultipartRejection;
 use axum::extract::{Multipart, Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
+use fml_app::queries::records::CaseRecord;
+use fml_app::queries::records::IdvCheck;
 use fml_app::settings::Branding;
 use fml_domain::FieldError;
-use fml_store::cases::CaseRecord;
-use fml_store::idv::IdvCheck;
 use fml_web::error::ApiError;
 use fml_web::state::AppState;
 

@@ -261,3 +261,18 @@ fn no_file_or_crate_is_too_long() {
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
+
+/// Crates that reach the store only through `fml-app` (the API and the console are next).
+const THROUGH_THE_APP: &[&str] = &["cli", "portal"];
+
+#[test]
+fn the_cli_and_the_portal_go_through_the_commands_layer() {
+    for name in THROUGH_THE_APP {
+        let manifest = std::fs::read_to_string(crates_dir().join(name).join("Cargo.toml")).expect("manifest");
+        let deps = manifest.split("[dependencies]").nth(1).unwrap_or("").split("\n[").next().unwrap_or("");
+        assert!(!deps.lines().any(|l| l.trim_start().starts_with("fml-store")), "crates/{name} depends on fml-store");
+        for (path, text) in workspace().into_iter().filter(|k| k.name == *name).flat_map(|k| k.files) {
+            assert!(!text.contains("fml_store::"), "{} names fml_store", path.display());
+        }
+    }
+}
