@@ -12,6 +12,13 @@ use crate::{Db, StoreError, execute, execute_args, fetch_all, fetch_optional};
 /// (see [`crate::listener`]).
 pub const CHANNEL: &str = "fml_jobs";
 
+/// This process among the nodes: the payload of its own `fml_jobs` notifications, so its
+/// listener can ignore them (its runner was woken in-process already).
+pub fn this_node() -> &'static str {
+    static NODE: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    NODE.get_or_init(|| uuid::Uuid::new_v4().simple().to_string())
+}
+
 /// A job as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct JobRecord {

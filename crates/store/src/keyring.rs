@@ -102,14 +102,7 @@ pub struct Resealed {
 /// Re-seals every sealed value under `new` and records its fingerprint, in one transaction:
 /// either all of it moves to the new key or none does. Fails, changing nothing, if `old` does
 /// not open a value (it is not the key in force).
-pub async fn rotate(db: &Db, old: &MasterKey, new: &MasterKey) -> Result<Resealed, StoreError> {
-    let mut tx = db.begin().await?;
-    let done = rotate_in(&mut tx, old, new).await?;
-    tx.commit().await?;
-    Ok(done)
-}
-
-/// [`rotate`] in the caller's transaction (the command adds its audit row to it).
+/// In the caller's transaction: the command adds its audit row to it and commits.
 pub async fn rotate_in(tx: &mut crate::db::Tx, old: &MasterKey, new: &MasterKey) -> Result<Resealed, StoreError> {
     let opened = |r: Result<Vec<u8>, CryptoError>, what: &str| {
         r.map_err(|_| StoreError::Config(format!("the current master key does not open {what}")))

@@ -42,7 +42,8 @@ impl Hearers {
                     None => self.wakers.deliveries.endpoint_due(p),
                 },
             },
-            jobs::CHANNEL => self.wakers.jobs.notify_one(),
+            // Our own commits woke our runner already; a second wake would be a second lease.
+            jobs::CHANNEL if payload != jobs::this_node() => self.wakers.jobs.notify_one(),
             clients::TOKENS_CHANNEL => {
                 (self.revoked)();
             }

@@ -99,7 +99,11 @@ impl UnitOfWork {
             && let crate::db::Conn::Postgres(c) = self.tx.conn()
         {
             // Other nodes' runners hear of the jobs when this commits.
-            sqlx::query("SELECT pg_notify($1, '')").bind(crate::jobs::CHANNEL).execute(&mut *c).await?;
+            sqlx::query("SELECT pg_notify($1, $2)")
+                .bind(crate::jobs::CHANNEL)
+                .bind(crate::jobs::this_node())
+                .execute(&mut *c)
+                .await?;
         }
         self.tx.commit().await?;
         if !endpoints.is_empty() {

@@ -18,6 +18,9 @@ pub const MAX_UPLOAD_BYTES: usize = 50 * 1024 * 1024;
 /// The body limit of a route that takes uploads.
 pub const UPLOAD_BODY_LIMIT: usize = MAX_UPLOAD_BYTES + 64 * 1024;
 
+/// Longest field other than a file that an upload may carry (it is read and dropped).
+const MAX_OTHER_FIELD: usize = 64 * 1024;
+
 /// Streams the `files` of a multipart body into the blob store, checking every limit: at
 /// most [`document::MAX_FILES`] files, each at most [`document::MAX_FILE_BYTES`] and of a type
 /// recognised from its bytes. Other fields are ignored. Nothing is kept of a refused upload.
@@ -25,20 +28,6 @@ pub async fn receive(
     st: &AppState,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Result<Vec<NewDocument>, ApiError> {
-    let (_, docs) = receive_form(st, multipart, true).await?;
-    Ok(docs)
-}
-
-/// Longest text field kept from a multipart form.
-const MAX_TEXT_FIELD: usize = 64 * 1024;
-
-/// Like [`receive`], also keeping the form's text fields (name, value); `need_files`: refuse
-/// a form without files.
-async fn receive_form(
-    st: &AppState,
-    multipart: Result<Multipart, MultipartRejection>,
-    need_files: bool,
-) -> Result<(Vec<(String, String)>, Vec<NewDocument>), ApiError> {
     let mut multipart = multipart.map_err(|e| {
         if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
             ApiError::UploadTooLarge(format!("an upload may carry at most {} MiB", MAX_UPLOAD_BYTES / (1024 * 1024)))
@@ -54,15 +43,17 @@ async fn receive_form(
         }
     };
     let mut docs = Vec::new();
-    let mut texts = Vec::new();
     while let Some(mut field) = multipart.next_field().await.map_err(too_large)? {
         if field.name() != Some("files") {
+            // Read and dropped, each within its bound.
             let name = field.name().unwrap_or("").to_owned();
-            let text = field.text().await.map_err(too_large)?;
-            if text.len() > MAX_TEXT_FIELD {
-                return Err(ApiError::UploadTooLarge(format!("the field {name} is too long")));
+            let mut seen = 0;
+            while let Some(chunk) = field.chunk().await.map_err(too_large)? {
+                seen += chunk.len();
+                if seen > MAX_OTHER_FIELD {
+                    return Err(ApiError::UploadTooLarge(format!("the field {name} is too long")));
+                }
             }
-            texts.push((name, text));
             continue;
         }
         // A file input left empty still sends one part, with no name and no bytes.
@@ -96,8 +87,8 @@ async fn receive_form(
             sha256: blob.sha256,
         });
     }
-    if docs.is_empty() && need_files {
+    if docs.is_empty() {
         return Err(ApiError::Validation(vec![FieldError::new("files", "attach at least one file")]));
     }
-    Ok((texts, docs))
+    Ok(docs)
 }
