@@ -190,7 +190,7 @@ pub async fn login(ctx: &Ctx, email: &str, pass: &str, address: &str) -> Result<
     let action = if ok { "login.succeeded" } else { "login.failed" };
     let entry =
         audit::Entry { org, case_id: None, actor_kind, actor: &email, action, detail: json!({"address": address}) };
-    audit::record(unit.conn(), &entry, now).await?;
+    unit.audit(&entry, now);
     let session = match found {
         Some((a, _)) if ok => {
             let token = Secret::generate(SESSION_PREFIX);
@@ -217,7 +217,9 @@ pub async fn logout(ctx: &Ctx, who: &Analyst, session: &SecretHash) -> Result<()
             action: "logout",
             detail: json!({}),
         };
-        audit::record(unit.conn(), &entry, now).await?;
+        unit.audit(&entry, now);
+    } else {
+        unit.unchanged();
     }
     unit.commit().await?;
     Ok(())

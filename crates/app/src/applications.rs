@@ -119,7 +119,7 @@ pub async fn apply(ctx: &Ctx, org: &OrgId, applicant: &Applicant, address: &str)
         action: "application.request",
         detail: json!({"address": address, "source": applicant.source.as_str()}),
     };
-    audit::record(unit.conn(), &entry, now).await?;
+    unit.audit(&entry, now);
     unit.commit().await?;
     Ok(())
 }
@@ -138,7 +138,7 @@ pub enum Confirmed {
 /// The applicant follows the link. `None` for an unknown or expired link.
 pub async fn confirm(
     ctx: &Ctx,
-    writer: &fml_store::case_writer::CaseWriter,
+    opener: &crate::opener::Opener,
     token: &str,
 ) -> Result<Option<Confirmed>, CommandError> {
     let now = Timestamp::now();
@@ -160,23 +160,24 @@ pub async fn confirm(
         unit.commit().await?;
         return Ok(Some(Confirmed::Returned(session)));
     }
-    let mut unit = ctx.unit().await?;
+    // A lease on the application while its case opens (the opening and the session audit).
+    let mut unit = ctx.bookkeeping().await?;
     let claimed = fml_store::applications::claim(unit.conn(), &found.id, now, STALE_CLAIM_MS).await?;
     unit.commit().await?;
     if !claimed {
         return Ok(Some(Confirmed::Opening));
     }
     let applicant = Applicant::from_stored(&found.details)?;
-    let opening = crate::cases::Opening {
+    let opening = crate::opener::Opening {
         org: org.clone(),
         source: applicant.source,
-        created_by: None,
+        by: crate::opener::OpenedBy::Applicant,
         company_number: None,
         new_case: applicant.new_case,
         claim: None,
     };
-    let case = match crate::cases::open(ctx, writer, opening, None).await? {
-        fml_store::case_writer::CreateOutcome::Created { case, .. } => case,
+    let case = match crate::opener::open(ctx, opener, opening, None).await? {
+        crate::opener::Opened::Created { case, .. } => case,
         _ => return Err(CommandError::Conflict("not_created", "the case could not be opened".into())),
     };
     let admission = Admission { org, case_id: case.id, email: found.customer_email };

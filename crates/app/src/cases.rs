@@ -53,7 +53,7 @@ pub(crate) async fn queue_engine(
         action,
         detail: json!({}),
     };
-    audit::record(unit.conn(), &entry, now).await?;
+    unit.audit(&entry, now);
     unit.commit().await?;
     Ok(case)
 }
@@ -107,7 +107,7 @@ async fn audit(
 ) -> Result<(), CommandError> {
     let (actor_kind, actor) = who.audit_actor();
     let entry = audit::Entry { org: Some(&who.org), case_id: Some(case.id), actor_kind, actor, action, detail };
-    audit::record(unit.conn(), &entry, now).await?;
+    unit.audit(&entry, now);
     Ok(())
 }
 
@@ -174,7 +174,7 @@ pub async fn submit(ctx: &Ctx, who: &Customer, source: SubmissionSource) -> Resu
         action: "case.submit",
         detail: json!({"source": source}),
     };
-    audit::record(unit.conn(), &entry, now).await?;
+    unit.audit(&entry, now);
     unit.commit().await?;
     Ok(moved)
 }
@@ -385,64 +385,4 @@ pub async fn assign_owner(
     audit(&mut unit, who, &updated, "case.owner", detail, now).await?;
     unit.commit().await?;
     Ok(updated)
-}
-
-/// A case to open: through the batched case writer, whichever surface asks.
-#[derive(Debug)]
-pub struct Opening {
-    pub org: OrgId,
-    pub source: fml_domain::CaseSource,
-    /// The analyst who opens a manual case.
-    pub created_by: Option<String>,
-    pub company_number: Option<String>,
-    pub new_case: fml_domain::case::NewCase,
-    pub claim: Option<fml_store::idempotency::Claim>,
-}
-
-/// Opens a case (`case.created`), with its invite when `sendInvite` asks for one. The writer
-/// batches concurrent opens into one transaction each and emits through the unit of work.
-/// `branding` saves a lookup when the caller has it at hand.
-pub async fn open(
-    ctx: &Ctx,
-    writer: &fml_store::case_writer::CaseWriter,
-    opening: Opening,
-    branding: Option<&crate::settings::Branding>,
-) -> Result<fml_store::case_writer::CreateOutcome, CommandError> {
-    let case_id = fml_domain::CaseId::generate();
-    let invite = if opening.new_case.send_invite {
-        let looked_up;
-        let b = match branding {
-            Some(b) => b,
-            None => {
-                looked_up = crate::settings::branding(ctx, &opening.org).await?;
-                &looked_up
-            }
-        };
-        let to = crate::mail::InviteFor {
-            org: &opening.org,
-            case_id,
-            email: opening.new_case.customer_email.as_str(),
-            customer_name: opening.new_case.customer_name.as_deref(),
-            company_name: opening.new_case.company_name.as_deref(),
-        };
-        let inv = crate::mail::invite(ctx.mail()?, b, &to, Timestamp::now());
-        Some(fml_store::case_writer::PreparedInvite {
-            token_hash: inv.token.hash(),
-            expires_at: inv.expires_at,
-            mail: inv.mail,
-        })
-    } else {
-        None
-    };
-    let cmd = fml_store::case_writer::CreateCase {
-        org: opening.org,
-        case_id,
-        claim: opening.claim,
-        new_case: opening.new_case,
-        invite,
-        source: opening.source,
-        created_by: opening.created_by,
-        company_number: opening.company_number,
-    };
-    Ok(writer.create(cmd).await?)
 }

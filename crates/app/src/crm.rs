@@ -10,10 +10,23 @@ use serde_json::json;
 use crate::CommandError;
 use crate::principal::Operator;
 
-/// Sets the CRM record id of a case of `org`, in the caller's unit, with its audit row.
+/// Sets the CRM record id of a case of `org` under the request's `Idempotency-Key`, with its
+/// audit row.
 /// Setting the value the case already has changes nothing and succeeds; a value another case
 /// of the tenant holds is a conflict (the unique index decides races).
-pub async fn set_record_id_in(
+pub async fn set_record_id(
+    ctx: &crate::Ctx,
+    org: &OrgId,
+    locator: &CaseLocator,
+    crm_record_id: &str,
+    by: Operator<'_>,
+    key: crate::idempotency::Key<'_, CaseRecord>,
+) -> Result<crate::idempotency::Keyed, CommandError> {
+    crate::idempotency::run(ctx, key, async |unit: &mut UnitOfWork| set_in(unit, org, locator, crm_record_id, by).await)
+        .await
+}
+
+async fn set_in(
     unit: &mut UnitOfWork,
     org: &OrgId,
     locator: &CaseLocator,

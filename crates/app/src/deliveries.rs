@@ -10,7 +10,7 @@ use crate::principal::Operator;
 
 /// Queues delivery `id` of `org` for an immediate attempt with its original payload (the
 /// attempt counter continues) and wakes the engine for its endpoint after commit.
-pub async fn redeliver_in(
+async fn redeliver_in(
     unit: &mut UnitOfWork,
     org: &OrgId,
     id: i64,
@@ -25,10 +25,21 @@ pub async fn redeliver_in(
     Ok(d)
 }
 
-/// [`redeliver_in`] in its own unit of work.
+/// Queues delivery `id` of `org` for an immediate attempt (see [`redeliver_in`]).
 pub async fn redeliver(ctx: &crate::Ctx, org: &OrgId, id: i64, by: Operator<'_>) -> Result<DeliveryRow, CommandError> {
     let mut unit = ctx.unit().await?;
     let d = redeliver_in(&mut unit, org, id, by).await?;
     unit.commit().await?;
     Ok(d)
+}
+
+/// [`redeliver`] under an `Idempotency-Key`.
+pub async fn redeliver_keyed(
+    ctx: &crate::Ctx,
+    org: &OrgId,
+    id: i64,
+    by: Operator<'_>,
+    key: crate::idempotency::Key<'_, DeliveryRow>,
+) -> Result<crate::idempotency::Keyed, CommandError> {
+    crate::idempotency::run(ctx, key, async |unit: &mut UnitOfWork| redeliver_in(unit, org, id, by).await).await
 }

@@ -56,7 +56,7 @@ pub async fn record_upload(
         action: "documents.upload",
         detail: json!({"documentIds": docs.iter().map(|d| d.id.0).collect::<Vec<_>>()}),
     };
-    audit::record(unit.conn(), &entry, now).await?;
+    unit.audit(&entry, now);
     unit.commit().await?;
     Ok((case, docs))
 }
@@ -148,7 +148,7 @@ pub async fn override_document(
         action: "document.override",
         detail: json!({"documentId": id.0, "to": to.as_str(), "note": note, "reason": reason}),
     };
-    audit::record(unit.conn(), &entry, now).await?;
+    unit.audit(&entry, now);
     unit.commit().await?;
     Ok(DocumentRecord { status: to, ..doc })
 }

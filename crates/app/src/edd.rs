@@ -114,7 +114,7 @@ pub async fn set_requirement(
     };
     unit.emit(event.emit(&case.org_id, case.crm_record_id.as_deref(), now));
     let detail = json!({"reqKey": key, "status": row.status, "note": row.note});
-    audit::record(unit.conn(), &audit_entry(who, &case, "edd.requirement", detail), now).await?;
+    unit.audit(&audit_entry(who, &case, "edd.requirement", detail), now);
     unit.commit().await?;
     Ok(row)
 }
@@ -182,7 +182,7 @@ pub async fn request_evidence(
     };
     unit.emit(event.emit(&case.org_id, case.crm_record_id.as_deref(), now));
     let detail = json!({"to": to, "items": items.iter().map(|i| &i.key).collect::<Vec<_>>()});
-    audit::record(unit.conn(), &audit_entry(who, &case, "edd.request", detail), now).await?;
+    unit.audit(&audit_entry(who, &case, "edd.request", detail), now);
     unit.commit().await?;
     Ok((to, items))
 }
@@ -251,7 +251,7 @@ pub async fn outreach(
     };
     unit.emit(event.emit(&case.org_id, case.crm_record_id.as_deref(), now));
     let detail = json!({"kind": kind, "to": to, "items": event.items.iter().map(|i| &i.key).collect::<Vec<_>>()});
-    audit::record(unit.conn(), &audit_entry(who, &case, "outreach.send", detail), now).await?;
+    unit.audit(&audit_entry(who, &case, "outreach.send", detail), now);
     unit.commit().await?;
     Ok(event)
 }

@@ -1,16 +1,34 @@
 //! Idempotency-Key around any command: the key's claim, the command's writes and the stored
 //! answer commit in one unit of work — a crash or a timeout keeps all of it (a retry gets the
-//! replay) or none of it (a retry runs afresh). The surfaces map what comes back to their
-//! answers; none opens the transaction itself.
+//! replay) or none of it (a retry runs afresh). A keyed command takes a [`Key`] and runs
+//! itself through [`run`]; the surfaces map what comes back ([`Keyed`]) to their answers, and
+//! none of them opens or holds the transaction.
 
 use fml_domain::Timestamp;
 use fml_domain::crypto::MasterKey;
 use fml_domain::idempotency::ExistingKey;
 use fml_store::StoreError;
-use fml_store::idempotency::{Claim, claim_many, complete_many, existing_many, seal_response};
+pub use fml_store::idempotency::Claim;
+use fml_store::idempotency::{claim_many, complete_many, existing_many, open_response, seal_response};
 use fml_store::unit::UnitOfWork;
 
-use crate::Ctx;
+use crate::{CommandError, Ctx};
+
+/// A request's key as a command takes it: the claim (`None` when no key was sent), whether its
+/// answer is sealed, and the answer — the success status and how the command's result is
+/// rendered — which is stored with the writes.
+pub struct Key<'a, T> {
+    pub claim: Option<&'a Claim>,
+    pub seal: Option<&'a MasterKey>,
+    pub status: u16,
+    pub render: &'a (dyn Fn(&T) -> String + Sync),
+}
+
+impl<T> std::fmt::Debug for Key<'_, T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Key").field("claim", &self.claim).field("status", &self.status).finish_non_exhaustive()
+    }
+}
 
 /// What became of a keyed command.
 #[derive(Debug)]
@@ -33,14 +51,20 @@ pub fn stored_form(seal: Option<&MasterKey>, body: &str) -> String {
     }
 }
 
-/// Runs `command` in one unit of work with `claim` (when a key was sent) and its stored answer.
-pub async fn write<E, F>(ctx: &Ctx, claim: Option<&Claim>, seal: Option<&MasterKey>, command: F) -> Result<Keyed, E>
+/// A stored answer as it was sent (unsealed when it was sealed).
+pub fn opened(master: &MasterKey, stored: &str) -> Result<String, CommandError> {
+    let plain = open_response(master, stored).map_err(|e| CommandError::Store(StoreError::Corrupt(e.to_string())))?;
+    String::from_utf8(plain).map_err(|e| CommandError::Store(StoreError::Corrupt(e.to_string())))
+}
+
+/// Runs `command` in one unit of work with the key's claim (when a key was sent) and its
+/// stored answer.
+pub(crate) async fn run<T, F>(ctx: &Ctx, key: Key<'_, T>, command: F) -> Result<Keyed, CommandError>
 where
-    E: From<StoreError>,
-    F: AsyncFnOnce(&mut UnitOfWork) -> Result<(u16, String), E>,
+    F: AsyncFnOnce(&mut UnitOfWork) -> Result<T, CommandError>,
 {
     let mut unit = ctx.unit().await?;
-    if let Some(claim) = claim
+    if let Some(claim) = key.claim
         && claim_many(unit.conn(), &[claim], Timestamp::now()).await?.is_empty()
     {
         let existing = existing_many(unit.conn(), &[(&claim.org, &claim.key)]).await?.pop().map(|(_, _, e)| e);
@@ -48,26 +72,27 @@ where
     }
     // An error drops the unit: the writes and the claim roll back together, leaving the key
     // free for a corrected retry.
-    let (status, body) = command(&mut unit).await?;
-    if let Some(claim) = claim {
-        let stored = stored_form(seal, &body);
-        complete_many(unit.conn(), &[(&claim.org, &claim.key, status, stored.as_str())]).await?;
+    let value = command(&mut unit).await?;
+    let body = (key.render)(&value);
+    if let Some(claim) = key.claim {
+        let stored = stored_form(key.seal, &body);
+        complete_many(unit.conn(), &[(&claim.org, &claim.key, key.status, stored.as_str())]).await?;
     }
     unit.commit().await?;
-    Ok(Keyed::Ran { status, body })
+    Ok(Keyed::Ran { status: key.status, body })
 }
 
 /// Stores the answer of a keyed request that changed no state (a test ping).
 pub async fn complete(ctx: &Ctx, claim: &Claim, status: u16, stored: &str) -> Result<(), StoreError> {
-    let mut unit = ctx.unit().await?;
+    let mut unit = ctx.bookkeeping().await?;
     complete_many(unit.conn(), &[(&claim.org, &claim.key, status, stored)]).await?;
     unit.commit().await
 }
 
 /// Claims a key for a request that changes no state (a test ping), before it runs: `Some`
 /// with the earlier request's record when the key is taken.
-pub async fn claim(ctx: &Ctx, claim: &Claim) -> Result<Option<fml_domain::idempotency::ExistingKey>, StoreError> {
-    fml_store::idempotency::claim(&ctx.db, claim, fml_domain::Timestamp::now()).await
+pub async fn claim(ctx: &Ctx, claim: &Claim) -> Result<Option<ExistingKey>, StoreError> {
+    fml_store::idempotency::claim(&ctx.db, claim, Timestamp::now()).await
 }
 
 /// Releases a claim whose request ended without an answer (the client hung up), so a retry

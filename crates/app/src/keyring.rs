@@ -28,7 +28,7 @@ pub async fn rotate(ctx: &Ctx, current: &MasterKey, new: &MasterKey) -> Result<R
             "storedResponses": done.stored_responses,
         }),
     };
-    fml_store::audit::record(unit.conn(), &entry, now).await?;
+    unit.audit(&entry, now);
     unit.commit().await?;
     Ok(done)
 }

@@ -13,19 +13,18 @@ pub mod cases;
 pub mod clients;
 pub mod crm;
 pub mod deliveries;
-pub mod docreader;
 pub mod documents;
 pub mod edd;
 pub mod endpoints;
 pub mod engines;
 pub mod error;
-pub mod filetext;
 pub mod idempotency;
 pub mod idv;
 pub mod jobs;
 pub mod keyring;
 pub mod mail;
 pub mod monitoring;
+pub mod opener;
 pub mod orgs;
 pub mod persons;
 pub mod portal;
@@ -40,6 +39,8 @@ pub mod watchlist;
 
 use std::sync::Arc;
 
+/// The untrusted-file readers, where the commands and the host find them.
+pub use fml_files::{docreader, filetext};
 use fml_store::unit::UnitOfWork;
 pub use fml_store::unit::Wakers;
 
@@ -132,5 +133,11 @@ impl Ctx {
     /// Begins the one transaction of a command.
     pub async fn unit(&self) -> Result<UnitOfWork, StoreError> {
         UnitOfWork::begin(&self.db, &self.wakers).await
+    }
+
+    /// A unit of work for the runtime's bookkeeping (slots, leases, defaults written on first
+    /// read, stored answers), which commits without an audit row.
+    pub(crate) async fn bookkeeping(&self) -> Result<UnitOfWork, StoreError> {
+        UnitOfWork::bookkeeping(&self.db, &self.wakers).await
     }
 }

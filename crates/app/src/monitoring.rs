@@ -168,7 +168,7 @@ pub async fn run(
         detail: json!({"runId": run_id, "triggeredBy": triggered_by, "slot": slot, "alerts": fresh.len(),
                        "listVersion": list_version}),
     };
-    audit::record(unit.conn(), &entry, now).await?;
+    unit.audit(&entry, now);
     unit.commit().await?;
     Ok(RunOutcome { run_id: Some(run_id), alerts: fresh.len() })
 }
@@ -180,7 +180,8 @@ pub async fn schedule(ctx: &Ctx, now: Timestamp, limit: i64) -> Result<usize, St
     if due.is_empty() {
         return Ok(0);
     }
-    let mut unit = ctx.unit().await?;
+    // The scheduler's slots and jobs: each run it queues audits itself when it runs.
+    let mut unit = ctx.bookkeeping().await?;
     let mut queued = Vec::new();
     for (org, case, slot) in due {
         let (Ok(org), Ok(case_id)) = (OrgId::parse(&org), case.parse::<CaseId>()) else { continue };
@@ -242,7 +243,7 @@ pub async fn resolve(ctx: &Ctx, who: &Analyst, id: i64, note: String) -> Result<
         action: "monitoring.alert.resolve",
         detail: json!({"alertId": id, "note": note}),
     };
-    audit::record(unit.conn(), &entry, now).await?;
+    unit.audit(&entry, now);
     let resolved = fml_store::monitoring::get_alert(unit.conn(), &who.org, id)
         .await?
         .ok_or(CommandError::NotFound("no such alert"))?;
@@ -276,7 +277,7 @@ pub async fn set_interval(ctx: &Ctx, who: &Analyst, hours: i64) -> Result<i64, C
         action: "monitoring.interval",
         detail: json!({"hours": hours}),
     };
-    audit::record(unit.conn(), &entry, now).await?;
+    unit.audit(&entry, now);
     unit.commit().await?;
     Ok(hours)
 }

@@ -94,7 +94,7 @@ async fn audit(
         action,
         detail,
     };
-    audit::record(unit.conn(), &e, now).await?;
+    unit.audit(&e, now);
     Ok(())
 }
 
@@ -260,6 +260,8 @@ pub async fn attach_document(
             now,
         )
         .await?;
+    } else {
+        unit.unchanged();
     }
     unit.commit().await?;
     Ok(document_type)

@@ -49,7 +49,7 @@ pub(crate) async fn audit_customer(
         action,
         detail,
     };
-    audit::record(unit.conn(), &entry, now).await?;
+    unit.audit(&entry, now);
     Ok(())
 }
 
@@ -83,8 +83,16 @@ pub async fn by_session(ctx: &Ctx, token: &str) -> Result<Option<Customer>, Comm
 
 /// Ends a portal session.
 pub async fn sign_out(ctx: &Ctx, token: &str) -> Result<(), CommandError> {
+    let now = Timestamp::now();
+    let hash = SecretHash::of(token);
+    let who = fml_store::portal::session(&ctx.db, &hash, now).await?.map(customer);
     let mut unit = ctx.unit().await?;
-    fml_store::portal::delete_session(unit.conn(), &SecretHash::of(token)).await?;
+    fml_store::portal::delete_session(unit.conn(), &hash).await?;
+    match &who {
+        Some(who) => audit_customer(&mut unit, who, "portal.sign_out", json!({}), now).await?,
+        // An expired or unknown session: nothing a person did to record.
+        None => unit.unchanged(),
+    }
     unit.commit().await?;
     Ok(())
 }
@@ -210,7 +218,7 @@ pub async fn resend_invite(ctx: &Ctx, who: &Analyst, locator: &CaseLocator) -> R
         action: "case.invite",
         detail: json!({"to": email, "revoked": revoked}),
     };
-    audit::record(unit.conn(), &entry, now).await?;
+    unit.audit(&entry, now);
     unit.commit().await?;
     Ok(case)
 }

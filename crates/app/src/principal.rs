@@ -99,7 +99,7 @@ impl Operator<'_> {
     ) -> Result<(), crate::CommandError> {
         let (actor_kind, actor) = self.audit();
         let entry = fml_store::audit::Entry { org: Some(org), case_id, actor_kind, actor, action, detail };
-        fml_store::audit::record(unit.conn(), &entry, now).await?;
+        unit.audit(&entry, now);
         Ok(())
     }
 }

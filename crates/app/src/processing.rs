@@ -159,7 +159,7 @@ async fn record(
         action: "document.process",
         detail,
     };
-    audit::record(unit.conn(), &entry, now).await?;
+    unit.audit(&entry, now);
     unit.commit().await?;
     Ok(outcome)
 }

@@ -199,7 +199,7 @@ pub async fn run(
         detail: json!({"reviewId": id, "triggeredBy": triggered_by, "recommendation": record.recommendation,
                        "model": reviewed.model}),
     };
-    audit::record(unit.conn(), &entry, now).await?;
+    unit.audit(&entry, now);
     unit.commit().await?;
     Ok((id, review))
 }

@@ -275,7 +275,7 @@ pub async fn assess(
             "decided": decided.map(|(_, to)| to.as_str()),
         }),
     };
-    audit::record(unit.conn(), &entry, now).await?;
+    unit.audit(&entry, now);
     if let Some(tag) = review {
         unit.enqueue(&[(Some(org), Job::ReviewCase { case_id: case.id, triggered_by: tag.to_owned() })], now).await?;
     }
@@ -316,7 +316,8 @@ pub async fn active(ctx: &Ctx, org: &OrgId, kind: ConfigKind) -> Result<ConfigRo
         }
     }
     let now = Timestamp::now();
-    let mut unit = ctx.unit().await?;
+    // The defaults, written once so that later assessments can name the config they used.
+    let mut unit = ctx.bookkeeping().await?;
     let row = match kind {
         ConfigKind::RiskModel => model_row(unit.conn(), org, now).await?.0,
         ConfigKind::Policy => policy_row(unit.conn(), org, now).await?.0,
@@ -363,7 +364,7 @@ async fn save(ctx: &Ctx, who: &Analyst, kind: ConfigKind, name: &str, json: &str
         action,
         detail: json!({"id": row.id, "version": row.version}),
     };
-    audit::record(unit.conn(), &entry, now).await?;
+    unit.audit(&entry, now);
     unit.commit().await?;
     Ok(row)
 }

@@ -151,7 +151,7 @@ pub async fn update(
         "publicApplicationsPerHour": next.public_applications_per_hour,
     });
     let entry = audit::Entry { org: Some(org), case_id: None, actor_kind, actor, action: "settings.update", detail };
-    audit::record(unit.conn(), &entry, now).await?;
+    unit.audit(&entry, now);
     unit.commit().await?;
     Ok(Branding { org_name, settings: next })
 }

@@ -199,7 +199,7 @@ pub async fn remove(ctx: &crate::Ctx, dataset: &str) -> Result<u64, crate::Comma
         action: "watchlist.remove",
         detail: serde_json::json!({"dataset": dataset, "entities": n}),
     };
-    fml_store::audit::record(unit.conn(), &entry, now).await?;
+    unit.audit(&entry, now);
     unit.commit().await?;
     Ok(n)
 }

@@ -27,7 +27,7 @@ pub async fn run(url: &str, n: usize) {
     for chunk in 0..(3 * n).div_ceil(2000) {
         let jobs: Vec<_> =
             (0..2000.min(3 * n - chunk * 2000)).map(|i| (Some(&busy), Job::SendMail { mail_id: i as i64 })).collect();
-        let mut unit = UnitOfWork::begin(&db, &Wakers::default()).await.expect("begin");
+        let mut unit = UnitOfWork::bookkeeping(&db, &Wakers::default()).await.expect("begin");
         unit.enqueue(&jobs, now).await.expect("enqueue");
         unit.commit().await.expect("commit");
     }
@@ -35,7 +35,7 @@ pub async fn run(url: &str, n: usize) {
     let mut tx = db.begin().await.expect("begin");
     fml_store::execute!(tx.conn(), "UPDATE jobs SET status = 'done', finished_at = 0 WHERE id % 3 <> 0").expect("done");
     tx.commit().await.expect("commit");
-    let mut unit = UnitOfWork::begin(&db, &Wakers::default()).await.expect("begin");
+    let mut unit = UnitOfWork::bookkeeping(&db, &Wakers::default()).await.expect("begin");
     let late: Vec<_> = quiet.iter().map(|o| (Some(o), Job::SendMail { mail_id: 1 })).collect();
     unit.enqueue(&late, now.plus_secs(1)).await.expect("enqueue");
     unit.commit().await.expect("commit");

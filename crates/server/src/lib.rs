@@ -19,7 +19,6 @@ use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
-use fml_store::case_writer::CaseWriter;
 use fml_store::{ConnectOptions, Db, StoreError};
 use tokio::net::TcpListener;
 use tower_http::catch_panic::CatchPanicLayer;
@@ -52,7 +51,6 @@ impl App {
         let config = Arc::new(config);
         let render_cfg = config.clone();
         let wakers = fml_store::unit::Wakers::default();
-        let cases = CaseWriter::spawn(db.clone(), Arc::new(move |c| view::render_case(c, &render_cfg)), wakers.clone());
         let pinger = fml_app::endpoints::Pinger::new(config.allow_private_targets, config.master_key.clone());
         let tokens = tokens::TokenCache::for_db(&db, config.token_cache_trust);
         let mail =
@@ -80,6 +78,7 @@ impl App {
         ctx = ctx.with_idv(idv);
         let logins = Arc::new(ratelimit::LoginLimiter::default());
         let applications = Arc::new(ratelimit::ApplyLimiter::default());
+        let cases = fml_app::opener::Opener::spawn(&ctx, Arc::new(move |c| view::render_case(c, &render_cfg)));
         let branding = Arc::new(branding::BrandingCache::default());
         let state = AppState { db, config, cases, ctx, blobs, branding, logins, applications, pinger, tokens, didit };
         let router = router(state.clone());

@@ -1,9 +1,11 @@
 //! The audit log: one row per action, written in the transaction of the change it records.
+//! Rows reach it only through a unit of work ([`crate::unit::UnitOfWork::audit`]), which
+//! refuses to commit a change without one.
 
 use fml_domain::{CaseId, OrgId, Timestamp};
 
-use crate::db::Conn;
-use crate::{Db, StoreError, execute, fetch_all};
+use crate::db::{Arg, Conn};
+use crate::{Db, StoreError, fetch_all};
 
 /// Who acted, as the audit log spells it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -42,19 +44,54 @@ pub struct Entry<'a> {
     pub detail: serde_json::Value,
 }
 
-pub async fn record(conn: Conn<'_>, e: &Entry<'_>, now: Timestamp) -> Result<(), StoreError> {
-    execute!(
-        conn,
-        "INSERT INTO audit_log (org_id, case_id, actor_kind, actor, action, detail, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        e.org.map(|o| o.as_str().to_owned()),
-        e.case_id.map(|c| c.to_string()),
-        e.actor_kind.as_str(),
-        e.actor,
-        e.action,
-        e.detail.to_string(),
-        now.millis()
-    )?;
+/// An audit row owned by a unit of work until it commits (see [`crate::unit::UnitOfWork::audit`]).
+#[derive(Debug, Clone)]
+pub(crate) struct Pending {
+    org: Option<String>,
+    case_id: Option<String>,
+    actor_kind: ActorKind,
+    actor: String,
+    action: String,
+    detail: String,
+    at: Timestamp,
+}
+
+impl Pending {
+    pub(crate) fn of(e: &Entry<'_>, at: Timestamp) -> Self {
+        Self {
+            org: e.org.map(|o| o.as_str().to_owned()),
+            case_id: e.case_id.map(|c| c.to_string()),
+            actor_kind: e.actor_kind,
+            actor: e.actor.to_owned(),
+            action: e.action.to_owned(),
+            detail: e.detail.to_string(),
+            at,
+        }
+    }
+}
+
+/// Writes a unit's audit rows in one statement (a batch of case creations audits each case).
+pub(crate) async fn insert_many(conn: Conn<'_>, rows: &[Pending]) -> Result<(), StoreError> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let sql = format!(
+        "INSERT INTO audit_log (org_id, case_id, actor_kind, actor, action, detail, created_at) VALUES {}",
+        crate::db::values_clause(rows.len(), 7, 1)
+    );
+    let mut args = Vec::with_capacity(rows.len() * 7);
+    for r in rows {
+        args.extend([
+            Arg::OptText(r.org.clone()),
+            Arg::OptText(r.case_id.clone()),
+            Arg::Text(r.actor_kind.as_str().to_owned()),
+            Arg::Text(r.actor.clone()),
+            Arg::Text(r.action.clone()),
+            Arg::Text(r.detail.clone()),
+            Arg::Int(r.at.millis()),
+        ]);
+    }
+    crate::execute_args!(conn, sql, args)?;
     Ok(())
 }
 

@@ -9,7 +9,6 @@ pub mod applications;
 pub mod approvals;
 pub mod audit;
 pub mod blobs;
-pub mod case_writer;
 pub mod cases;
 pub mod clients;
 pub mod db;
@@ -58,6 +57,10 @@ pub enum StoreError {
     /// The writer task has stopped (the process is shutting down).
     #[error("the case writer has stopped")]
     WriterGone,
+    /// A unit of work that changed state was committed without its audit row: a bug in the
+    /// command, refused so that no change goes unrecorded.
+    #[error("a change was committed without an audit row")]
+    Unaudited,
 }
 
 impl StoreError {

@@ -4,11 +4,19 @@
 //! forgotten nor delivered for a change that rolled back, and no caller wakes the engine by
 //! hand. Dropped without commit, everything (the change and its events) rolls back, and no
 //! wake-up is sent.
+//!
+//! The audit row is part of the unit too: a unit begun for a change ([`UnitOfWork::begin`])
+//! refuses to commit unless it was given one ([`UnitOfWork::audit`]) or was told the change
+//! turned out to be none ([`UnitOfWork::unchanged`], an idempotent replay). The runtime's own
+//! bookkeeping (a job's lease, a claimed time slot, a stored answer to a call that changed
+//! nothing) begins with [`UnitOfWork::bookkeeping`]. Either way, a unit that emits an event
+//! changed something a subscriber will hear of, and must say who did it.
 
 use std::sync::Arc;
 
 use fml_domain::events::OutboxEvent;
 
+use crate::audit::{Entry, Pending};
 use crate::db::{Conn, Tx};
 use crate::wake::DeliveryWake;
 use crate::{Db, StoreError};
@@ -30,17 +38,44 @@ pub struct UnitOfWork {
     /// The change queued jobs.
     jobs: bool,
     wakers: Wakers,
+    audit: Vec<Pending>,
+    /// Whether commit needs an audit row (a change) or not (bookkeeping, a no-op).
+    needs_audit: bool,
 }
 
 impl UnitOfWork {
+    /// A unit for a change: it commits only with an audit row.
     pub async fn begin(db: &Db, wakers: &Wakers) -> Result<Self, StoreError> {
+        Self::open(db, wakers, true).await
+    }
+
+    /// A unit for the runtime's bookkeeping, which no person asked for and no audit reader
+    /// wants (leases, slots, retries, stored answers); it may not emit events unaudited.
+    pub async fn bookkeeping(db: &Db, wakers: &Wakers) -> Result<Self, StoreError> {
+        Self::open(db, wakers, false).await
+    }
+
+    async fn open(db: &Db, wakers: &Wakers, needs_audit: bool) -> Result<Self, StoreError> {
         Ok(Self {
             tx: db.begin().await?,
             events: Vec::new(),
             due_endpoints: Vec::new(),
             jobs: false,
             wakers: wakers.clone(),
+            audit: Vec::new(),
+            needs_audit,
         })
+    }
+
+    /// Adds the change's audit row; it is written at commit, with the change.
+    pub fn audit(&mut self, entry: &Entry<'_>, now: fml_domain::Timestamp) {
+        self.audit.push(Pending::of(entry, now));
+    }
+
+    /// The command found nothing to change (the value was already so): the unit may commit
+    /// without an audit row, for what else it carries (an idempotency key's stored answer).
+    pub fn unchanged(&mut self) {
+        self.needs_audit = false;
     }
 
     /// Queues mail in the transaction, each message with its `send_mail` job; the job runner
@@ -92,7 +127,13 @@ impl UnitOfWork {
 
     /// Writes the events and their deliveries, commits, then wakes the engine for the
     /// endpoints that got deliveries or were made due.
+    /// Refuses ([`StoreError::Unaudited`]) a change that carries no audit row.
     pub async fn commit(mut self) -> Result<(), StoreError> {
+        if self.audit.is_empty() && (self.needs_audit || !self.events.is_empty()) {
+            // Dropping the unit rolls the change back: nothing unaudited is ever kept.
+            return Err(StoreError::Unaudited);
+        }
+        crate::audit::insert_many(self.tx.conn(), &self.audit).await?;
         let events: Vec<&OutboxEvent> = self.events.iter().collect();
         let endpoints = crate::events::insert_many(self.tx.conn(), &events).await?;
         if self.jobs

@@ -2,8 +2,8 @@
 
 use std::sync::Arc;
 
+use fml_app::opener::Opener;
 use fml_store::Db;
-use fml_store::case_writer::CaseWriter;
 
 use crate::config::Config;
 
@@ -11,7 +11,7 @@ use crate::config::Config;
 pub struct AppState {
     pub db: Db,
     pub config: Arc<Config>,
-    pub cases: CaseWriter,
+    pub cases: Opener,
     /// The commands, with the workers they wake after commit.
     pub ctx: fml_app::Ctx,
     /// Where documents' bytes are kept.

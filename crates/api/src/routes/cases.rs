@@ -5,13 +5,13 @@ use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
+use fml_app::idempotency::Claim;
+use fml_app::opener::Opened;
+use fml_app::queries::records::CaseRecord;
 use fml_domain::case::{CaseFields, NewCase, limits, number_literal, parse_crm_record_id};
 use fml_domain::idempotency::fingerprint;
 use fml_domain::ids::CaseLocator;
 use fml_domain::{CaseId, Scope};
-use fml_store::case_writer::CreateOutcome;
-use fml_store::idempotency::Claim;
-use fml_store::unit::UnitOfWork;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::openapi::KnownFormat;
@@ -151,20 +151,20 @@ async fn create_case(
         fingerprint: fingerprint(CREATE_ROUTE, &body),
     });
     let branding = if new_case.send_invite { Some(st.branding.get(&st.ctx, &auth.org).await?) } else { None };
-    let opening = fml_app::cases::Opening {
+    let opening = fml_app::opener::Opening {
         org: auth.org.clone(),
         source: fml_domain::CaseSource::Api,
-        created_by: None,
+        by: fml_app::opener::OpenedBy::Client(auth.client_id.clone()),
         company_number,
         new_case,
         claim,
     };
     // The writer wakes the mailer and the delivery engine after its commit.
-    let outcome = fml_app::cases::open(&st.ctx, &st.cases, opening, branding.as_ref()).await?;
+    let outcome = fml_app::opener::open(&st.ctx, &st.cases, opening, branding.as_ref()).await?;
     Ok(match outcome {
-        CreateOutcome::Created { body, .. } => idempotent::json(StatusCode::CREATED, body, None),
-        CreateOutcome::ExistingForCrm { body, .. } => idempotent::json(StatusCode::OK, body, Some("crm-record-id")),
-        CreateOutcome::KeyTaken(verdict) => idempotent::verdict_response(verdict)?,
+        Opened::Created { body, .. } => idempotent::json(StatusCode::CREATED, body, None),
+        Opened::ExistingForCrm { body, .. } => idempotent::json(StatusCode::OK, body, Some("crm-record-id")),
+        Opened::KeyTaken(verdict) => idempotent::verdict_response(verdict)?,
     })
 }
 
@@ -344,11 +344,10 @@ async fn set_crm_record_id(
     let crm = parse_crm_record_id(typed.crm_record_id.as_ref()).map_err(|e| ApiError::Validation(vec![e]))?;
     let crm = number_literal(&raw, "crmRecordId").unwrap_or(crm);
     let locator = locate(&case_id)?;
-    let route = format!("POST /api/cases/{case_id}/crm-record-id");
-    idempotent::write(&st, &auth, key, route, &body, Storage::Plain, async |unit: &mut UnitOfWork| {
-        let by = fml_app::Operator::Client(&auth.client_id);
-        let case = fml_app::crm::set_record_id_in(unit, &auth.org, &locator, &crm, by).await?;
-        Ok((StatusCode::OK, render_case(&case, &st.config)))
-    })
-    .await
+    let claim = idempotent::claim_of(&auth, key, format!("POST /api/cases/{case_id}/crm-record-id"), &body);
+    let render = |case: &CaseRecord| render_case(case, &st.config);
+    let key = idempotent::key(&st, claim.as_ref(), Storage::Plain, StatusCode::OK, &render);
+    let by = fml_app::Operator::Client(&auth.client_id);
+    let out = fml_app::crm::set_record_id(&st.ctx, &auth.org, &locator, &crm, by, key).await?;
+    idempotent::answer(&st, claim.as_ref(), out)
 }

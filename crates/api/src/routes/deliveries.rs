@@ -8,7 +8,7 @@ use axum::response::Response;
 use fml_domain::ids::CaseLocator;
 use fml_domain::{FieldError, Scope, Timestamp};
 use fml_store::deliveries::{AttemptRow, DeliveryRow, ListFilter};
-use fml_store::unit::UnitOfWork;
+
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::{IntoParams, ToSchema};
@@ -18,6 +18,8 @@ use utoipa_axum::routes;
 use fml_web::error::{ApiError, ErrorBody};
 use fml_web::extract::{Auth, IdempotencyHeader};
 use fml_web::state::AppState;
+
+use super::idempotent::{self, Storage};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(list_deliveries)).routes(routes!(get_delivery)).routes(routes!(redeliver))
@@ -238,13 +240,11 @@ async fn redeliver(
     IdempotencyHeader(key): IdempotencyHeader,
 ) -> Result<Response, ApiError> {
     auth.require(Scope::WebhooksWrite)?;
-    let route = format!("POST /v1/webhook-deliveries/{id}/redeliver");
-    let storage = super::idempotent::Storage::Plain;
-    super::idempotent::write(&st, &auth, key, route, &Value::Null, storage, async |unit: &mut UnitOfWork| {
-        let by = fml_app::Operator::Client(&auth.client_id);
-        let d = fml_app::deliveries::redeliver_in(unit, &auth.org, parse_id(&id)?, by).await?;
-        let text = serde_json::to_string(&DeliveryView::from(&d)).map_err(|e| ApiError::Internal(e.to_string()))?;
-        Ok((StatusCode::ACCEPTED, text))
-    })
-    .await
+    let delivery = parse_id(&id)?;
+    let claim = idempotent::claim_of(&auth, key, format!("POST /v1/webhook-deliveries/{id}/redeliver"), &Value::Null);
+    let render = |d: &DeliveryRow| idempotent::text(&DeliveryView::from(d));
+    let key = idempotent::key(&st, claim.as_ref(), Storage::Plain, StatusCode::ACCEPTED, &render);
+    let by = fml_app::Operator::Client(&auth.client_id);
+    let out = fml_app::deliveries::redeliver_keyed(&st.ctx, &auth.org, delivery, by, key).await?;
+    idempotent::answer(&st, claim.as_ref(), out)
 }

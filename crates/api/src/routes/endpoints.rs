@@ -11,7 +11,6 @@ use fml_domain::events::schema::subscribable;
 use fml_domain::secret::Secret;
 use fml_domain::{FieldError, Scope, Timestamp};
 use fml_store::endpoints::Endpoint;
-use fml_store::unit::UnitOfWork;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::ToSchema;
@@ -235,13 +234,13 @@ async fn create_endpoint(
     auth.require(Scope::WebhooksWrite)?;
     let typed: CreateEndpointBody = typed_body(&body)?;
     let input = validate(typed.fields(), true, st.pinger.allows_private()).await.map_err(ApiError::Validation)?;
-    let route = "POST /v1/webhook-endpoints".to_owned();
-    idempotent::write(&st, &auth, key, route, &body, Storage::Sealed, async |unit: &mut UnitOfWork| {
-        let by = fml_app::endpoints::Operator::Client(&auth.client_id);
-        let (ep, secret) = fml_app::endpoints::create_in(unit, &st.config.master_key, &auth.org, input, by).await?;
-        to_json(StatusCode::CREATED, &EndpointView::new(ep, Some(secret)))
-    })
-    .await
+    let claim = idempotent::claim_of(&auth, key, "POST /v1/webhook-endpoints".to_owned(), &body);
+    let render =
+        |(ep, secret): &(Endpoint, Secret)| idempotent::text(&EndpointView::new(ep.clone(), Some(secret.clone())));
+    let key = idempotent::key(&st, claim.as_ref(), Storage::Sealed, StatusCode::CREATED, &render);
+    let by = fml_app::endpoints::Operator::Client(&auth.client_id);
+    let out = fml_app::endpoints::create_keyed(&st.ctx, &st.config.master_key, &auth.org, input, by, key).await?;
+    idempotent::answer(&st, claim.as_ref(), out)
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -301,16 +300,13 @@ async fn update_endpoint(
     auth.require(Scope::WebhooksWrite)?;
     let typed: UpdateEndpointBody = typed_body(&body)?;
     let input = validate(typed.fields(), false, st.pinger.allows_private()).await.map_err(ApiError::Validation)?;
-    let route = format!("PATCH /v1/webhook-endpoints/{id}");
-    idempotent::write(&st, &auth, key, route, &body, Storage::Sealed, async |unit: &mut UnitOfWork| {
-        // Enabling it sends what was queued while it was disabled (the command wakes the
-        // engine for it after commit).
-        let by = fml_app::endpoints::Operator::Client(&auth.client_id);
-        let (ep, secret) =
-            fml_app::endpoints::update_in(unit, &st.config.master_key, &auth.org, &id, input, by).await?;
-        to_json(StatusCode::OK, &EndpointView::new(ep, secret))
-    })
-    .await
+    let claim = idempotent::claim_of(&auth, key, format!("PATCH /v1/webhook-endpoints/{id}"), &body);
+    let render =
+        |(ep, secret): &(Endpoint, Option<Secret>)| idempotent::text(&EndpointView::new(ep.clone(), secret.clone()));
+    let key = idempotent::key(&st, claim.as_ref(), Storage::Sealed, StatusCode::OK, &render);
+    let by = fml_app::endpoints::Operator::Client(&auth.client_id);
+    let out = fml_app::endpoints::update_keyed(&st.ctx, &st.config.master_key, &auth.org, &id, input, by, key).await?;
+    idempotent::answer(&st, claim.as_ref(), out)
 }
 
 /// Delete an endpoint. Its delivery history stays readable.
@@ -325,13 +321,12 @@ async fn delete_endpoint(
     IdempotencyHeader(key): IdempotencyHeader,
 ) -> Result<Response, ApiError> {
     auth.require(Scope::WebhooksWrite)?;
-    let route = format!("DELETE /v1/webhook-endpoints/{id}");
-    let res = idempotent::write(&st, &auth, key, route, &Value::Null, Storage::Plain, async |unit: &mut UnitOfWork| {
-        fml_app::endpoints::delete_in(unit, &auth.org, &id, fml_app::endpoints::Operator::Client(&auth.client_id))
-            .await?;
-        Ok((StatusCode::NO_CONTENT, String::new()))
-    })
-    .await?;
+    let claim = idempotent::claim_of(&auth, key, format!("DELETE /v1/webhook-endpoints/{id}"), &Value::Null);
+    let render = |_: &()| String::new();
+    let key = idempotent::key(&st, claim.as_ref(), Storage::Plain, StatusCode::NO_CONTENT, &render);
+    let by = fml_app::endpoints::Operator::Client(&auth.client_id);
+    let out = fml_app::endpoints::delete_keyed(&st.ctx, &auth.org, &id, by, key).await?;
+    let res = idempotent::answer(&st, claim.as_ref(), out)?;
     let (parts, _) = res.into_parts();
     let mut out = StatusCode::NO_CONTENT.into_response();
     if let Some(v) = parts.headers.get("idempotent-replay") {

@@ -1,10 +1,11 @@
-//! `Idempotency-Key` for the mutating routes that do not go through the case writer.
+//! `Idempotency-Key` for the mutating routes that do not open cases (the opener keys those).
 //!
-//! - [`write`], for handlers that change state: through `fml_app::idempotency::write`, the
-//!   key is claimed, the handler's commands write and the 2xx response is stored in one unit
-//!   of work (this module opens no transaction itself), so a crash or a timeout either keeps all of it
-//!   (a retry gets the replay) or none of it (a retry runs afresh) — never a change without its
-//!   stored answer. A concurrent duplicate waits for the first to commit and gets its replay.
+//! - [`key`] and [`answer`], for handlers that change state: the route hands the command a
+//!   [`Key`] (the claim, the success status and how its result is rendered) and the command
+//!   claims the key, writes, stores the answer and commits in one unit of work (no route holds
+//!   a transaction), so a crash or a timeout either keeps all of it (a retry gets the replay)
+//!   or none of it (a retry runs afresh) — never a change without its stored answer. A
+//!   concurrent duplicate waits for the first to commit and gets its replay.
 //! - [`call`], for handlers that only talk to the outside world (a test ping): no transaction
 //!   is held across the network; the claim stops a concurrent duplicate, and the key is
 //!   released on failure.
@@ -16,11 +17,10 @@ use std::future::Future;
 use axum::body::Body;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::Response;
-use fml_app::idempotency::Keyed;
+use fml_app::idempotency::{Claim, Key, Keyed};
 use fml_domain::IdempotencyKey;
 use fml_domain::idempotency::{ExistingKey, Verdict, fingerprint, judge};
-use fml_store::idempotency::{Claim, open_response};
-use fml_store::unit::UnitOfWork;
+use serde::Serialize;
 use serde_json::Value;
 
 use fml_web::error::ApiError;
@@ -35,41 +35,45 @@ pub enum Storage {
     Sealed,
 }
 
-/// Runs a state-changing `handler` in one unit of work with the key's claim and its stored
-/// response: the handler's writes, the events and wake-ups it queues on the unit, the claim
-/// and the stored answer commit together (and the engine is woken only after). A replay runs
-/// nothing.
-pub async fn write<F>(
-    st: &AppState,
-    auth: &Auth,
-    key: Option<IdempotencyKey>,
-    route: String,
-    body: &Value,
+/// The claim a keyed request makes; `None` without a key.
+pub fn claim_of(auth: &Auth, key: Option<IdempotencyKey>, route: String, body: &Value) -> Option<Claim> {
+    key.map(|key| Claim { org: auth.org.clone(), key, fingerprint: fingerprint(&route, body), route })
+}
+
+/// The key a state-changing command takes: `claim`, answered with `status` and `render` of
+/// the command's result, stored as `storage` says.
+pub fn key<'a, T>(
+    st: &'a AppState,
+    claim: Option<&'a Claim>,
     storage: Storage,
-    handler: F,
-) -> Result<Response, ApiError>
-where
-    F: AsyncFnOnce(&mut UnitOfWork) -> Result<(StatusCode, String), ApiError>,
-{
-    let claim = claim_of(auth, key, route, body);
+    status: StatusCode,
+    render: &'a (dyn Fn(&T) -> String + Sync),
+) -> Key<'a, T> {
     let seal = (storage == Storage::Sealed).then_some(&st.config.master_key);
-    let command = async |unit: &mut UnitOfWork| handler(unit).await.map(|(s, b)| (s.as_u16(), b));
-    match fml_app::idempotency::write(&st.ctx, claim.as_ref(), seal, command).await? {
+    Key { claim, seal, status: status.as_u16(), render }
+}
+
+/// A view as the JSON text of an answer.
+pub fn text<T: Serialize>(view: &T) -> String {
+    // The views are plain structs of strings, numbers and JSON values: serialising them
+    // cannot fail.
+    serde_json::to_string(view).unwrap_or_default()
+}
+
+/// The response to a keyed command: its answer, the replay of the request that took the key
+/// first, or the refusal.
+pub fn answer(st: &AppState, claim: Option<&Claim>, keyed: Keyed) -> Result<Response, ApiError> {
+    match keyed {
         Keyed::Ran { status, body } => {
             let status = StatusCode::from_u16(status).map_err(|e| ApiError::Internal(e.to_string()))?;
             Ok(json(status, body, None))
         }
-        Keyed::Taken(existing) => match &claim {
+        Keyed::Taken(existing) => match claim {
             Some(claim) => replay_or_refuse(st, existing, claim),
             None => Err(ApiError::Internal("a key was taken without a claim".into())),
         },
         Keyed::Vanished => Err(ApiError::IdempotencyInProgress),
     }
-}
-
-/// The claim a keyed request makes; `None` without a key.
-fn claim_of(auth: &Auth, key: Option<IdempotencyKey>, route: String, body: &Value) -> Option<Claim> {
-    key.map(|key| Claim { org: auth.org.clone(), key, fingerprint: fingerprint(&route, body), route })
 }
 
 fn replay_or_refuse(st: &AppState, existing: ExistingKey, claim: &Claim) -> Result<Response, ApiError> {
@@ -142,8 +146,7 @@ impl Drop for ReleaseOnDrop {
 }
 
 fn unseal(st: &AppState, stored: &str) -> Result<String, ApiError> {
-    let plain = open_response(&st.config.master_key, stored).map_err(|e| ApiError::Internal(e.to_string()))?;
-    String::from_utf8(plain).map_err(|e| ApiError::Internal(e.to_string()))
+    Ok(fml_app::idempotency::opened(&st.config.master_key, stored)?)
 }
 
 /// The answer to a request whose key was already taken.

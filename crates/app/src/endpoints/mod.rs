@@ -1,7 +1,7 @@
 //! Webhook endpoints: creating, changing and deleting them, for the Public API (a client with
-//! `webhooks:write`) and the CLI alike. Each writes the change and an audit row in the
-//! caller's unit of work (the HTTP routes run them inside an idempotent write); the `_now`
-//! forms open and commit their own.
+//! `webhooks:write`), the console and the CLI alike. Each writes the change and an audit row in
+//! one unit of work; the `_keyed` forms (the Public API's) add the request's `Idempotency-Key`
+//! and its stored answer to that unit.
 
 use fml_domain::crypto::MasterKey;
 use fml_domain::events::schema::subscribable;
@@ -13,6 +13,7 @@ use fml_webhooks::WebhookUrl;
 use fml_webhooks::sign::generate_secret;
 use serde_json::json;
 
+use crate::idempotency::{Key, Keyed};
 use crate::{CommandError, Ctx};
 
 mod input;
@@ -55,7 +56,7 @@ async fn record(
 }
 
 /// Creates an endpoint; returns it with its secret (shown this once).
-pub async fn create_in(
+async fn create_in(
     unit: &mut UnitOfWork,
     key: &MasterKey,
     org: &OrgId,
@@ -86,7 +87,7 @@ pub async fn create_in(
 
 /// Changes an endpoint. A new secret (given, or generated on request) is a rotation, returned
 /// this once; enabling it sends what was queued while it was disabled (after commit).
-pub async fn update_in(
+async fn update_in(
     unit: &mut UnitOfWork,
     key: &MasterKey,
     org: &OrgId,
@@ -129,7 +130,7 @@ pub async fn update_in(
 }
 
 /// Deletes an endpoint (its delivery history stays readable; its queue fails).
-pub async fn delete_in(unit: &mut UnitOfWork, org: &OrgId, id: &str, by: Operator<'_>) -> Result<(), CommandError> {
+async fn delete_in(unit: &mut UnitOfWork, org: &OrgId, id: &str, by: Operator<'_>) -> Result<(), CommandError> {
     let now = Timestamp::now();
     if !fml_store::endpoints::delete(unit.conn(), org, id, now).await? {
         return Err(CommandError::NotFound("no such endpoint"));
@@ -137,39 +138,77 @@ pub async fn delete_in(unit: &mut UnitOfWork, org: &OrgId, id: &str, by: Operato
     record(unit, org, by, "endpoint.delete", json!({"id": id}), now).await
 }
 
-/// [`create_in`] in its own unit of work.
+/// Creates an endpoint; returns it with its secret (shown this once).
 pub async fn create(
     ctx: &Ctx,
-    key: &MasterKey,
+    master: &MasterKey,
     org: &OrgId,
     input: EndpointInput,
     by: Operator<'_>,
 ) -> Result<(EndpointRecord, Secret), CommandError> {
     let mut unit = ctx.unit().await?;
-    let out = create_in(&mut unit, key, org, input, by).await?;
+    let out = create_in(&mut unit, master, org, input, by).await?;
     unit.commit().await?;
     Ok(out)
 }
 
-/// [`update_in`] in its own unit of work.
+/// [`create`] under an `Idempotency-Key`.
+pub async fn create_keyed(
+    ctx: &Ctx,
+    master: &MasterKey,
+    org: &OrgId,
+    input: EndpointInput,
+    by: Operator<'_>,
+    key: Key<'_, (EndpointRecord, Secret)>,
+) -> Result<Keyed, CommandError> {
+    crate::idempotency::run(ctx, key, async |unit: &mut UnitOfWork| create_in(unit, master, org, input, by).await).await
+}
+
+/// Changes an endpoint; returns it, with the new secret when it was rotated. Enabling it
+/// sends what was queued while it was disabled (the engine is woken for it after commit).
 pub async fn update(
     ctx: &Ctx,
-    key: &MasterKey,
+    master: &MasterKey,
     org: &OrgId,
     id: &str,
     input: EndpointInput,
     by: Operator<'_>,
 ) -> Result<(EndpointRecord, Option<Secret>), CommandError> {
     let mut unit = ctx.unit().await?;
-    let out = update_in(&mut unit, key, org, id, input, by).await?;
+    let out = update_in(&mut unit, master, org, id, input, by).await?;
     unit.commit().await?;
     Ok(out)
 }
 
-/// [`delete_in`] in its own unit of work.
+/// [`update`] under an `Idempotency-Key`.
+pub async fn update_keyed(
+    ctx: &Ctx,
+    master: &MasterKey,
+    org: &OrgId,
+    id: &str,
+    input: EndpointInput,
+    by: Operator<'_>,
+    key: Key<'_, (EndpointRecord, Option<Secret>)>,
+) -> Result<Keyed, CommandError> {
+    crate::idempotency::run(ctx, key, async |unit: &mut UnitOfWork| update_in(unit, master, org, id, input, by).await)
+        .await
+}
+
+/// Deletes an endpoint (its delivery history stays readable; its queue fails).
 pub async fn delete(ctx: &Ctx, org: &OrgId, id: &str, by: Operator<'_>) -> Result<(), CommandError> {
     let mut unit = ctx.unit().await?;
     delete_in(&mut unit, org, id, by).await?;
     unit.commit().await?;
     Ok(())
+}
+
+/// [`delete`] under an `Idempotency-Key`.
+pub async fn delete_keyed(
+    ctx: &Ctx,
+    org: &OrgId,
+    id: &str,
+    by: Operator<'_>,
+    key: Key<'_, ()>,
+) -> Result<Keyed, CommandError> {
+    crate::idempotency::run(ctx, key, async |unit: &mut UnitOfWork| delete_in(unit, org, id, by).await).await
 }

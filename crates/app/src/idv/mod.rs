@@ -37,7 +37,7 @@ async fn record(
     now: Timestamp,
 ) -> Result<(), CommandError> {
     let entry = audit::Entry { org: Some(&case.org_id), case_id: Some(case.id), actor_kind, actor, action, detail };
-    audit::record(unit.conn(), &entry, now).await?;
+    unit.audit(&entry, now);
     Ok(())
 }
 

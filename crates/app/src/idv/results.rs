@@ -85,6 +85,7 @@ pub async fn complete_from_vendor(
     let case = load(&mut unit, org, &CaseLocator::Id(check.case_id)).await?;
     if !complete_in(&mut unit, &case, &check, outcome, vendor_status, now).await? {
         // Remembered all the same: the same body again is a duplicate, not a new result.
+        unit.unchanged();
         unit.commit().await?;
         return Ok(VendorResult::Unchanged);
     }

@@ -44,7 +44,7 @@ impl Recurring {
 /// Claims slot `slot` of `r` and queues its job, in one transaction; true when this node
 /// claimed it (false: another node did, or a later slot is claimed already).
 pub async fn claim(ctx: &Ctx, r: &Recurring, slot: i64, now: Timestamp) -> Result<bool, fml_store::StoreError> {
-    let mut unit = ctx.unit().await?;
+    let mut unit = ctx.bookkeeping().await?;
     if !fml_store::jobs::claim_slot(unit.conn(), r.name, slot).await? {
         return Ok(false);
     }

@@ -77,7 +77,7 @@ pub async fn set_threshold(ctx: &Ctx, who: &Analyst, value: f64) -> Result<f64, 
         action: "screening.threshold",
         detail: json!({"from": before, "to": value}),
     };
-    audit::record(unit.conn(), &entry, now).await?;
+    unit.audit(&entry, now);
     unit.commit().await?;
     Ok(value)
 }
@@ -108,7 +108,7 @@ pub async fn review_hit(
         detail: json!({"hitId": hit.id, "entityId": hit.entity_id, "subjectName": hit.subject_name,
                        "disposition": d, "triage": hit.disposition, "note": note}),
     };
-    audit::record(unit.conn(), &entry, now).await?;
+    unit.audit(&entry, now);
     let updated = fml_store::screening::hit(unit.conn(), &who.org, case.id, hit_id)
         .await?
         .ok_or(CommandError::NotFound("no such hit on this case"))?;

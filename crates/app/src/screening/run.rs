@@ -226,7 +226,7 @@ pub async fn run(
         detail: json!({"runId": run_id, "triggeredBy": triggered_by, "listVersion": list_version, "source": source,
                        "subjects": screened.len(), "hits": hits.len()}),
     };
-    audit::record(unit.conn(), &entry, now).await?;
+    unit.audit(&entry, now);
     // Risk follows every screening.
     let assess = Job::AssessRisk { case_id: case.id, assessed_by: "system".into(), review: review.map(str::to_owned) };
     unit.enqueue(&[(Some(org), assess)], now).await?;

@@ -45,6 +45,19 @@ async fn create_returns_the_recipe_shape(b: Backend) {
     assert_eq!(e["country"], "GB");
     assert!(uuid::Uuid::parse_str(e["eventId"].as_str().unwrap()).unwrap().get_version_num() == 4);
 
+    // The opening is audited in its transaction, as the client that asked.
+    let audited = async || fml_store::audit::list(&app.db, &app.org, Some("case.create"), 10).await.unwrap();
+    let rows = audited().await;
+    assert_eq!(rows.len(), 1);
+    assert_eq!((rows[0].actor_kind.as_str(), rows[0].case_id.as_deref()), ("client", Some(id)));
+    assert_eq!(rows[0].actor, app.client_id);
+    let detail: Value = serde_json::from_str(&rows[0].detail).unwrap();
+    assert_eq!((detail["reference"].as_str(), detail["crmRecordId"].as_str()), (Some(reference), Some("rec_8d2")));
+    // A second create for the same CRM record opens nothing, and audits nothing.
+    let again = app.create_case(&token, None, &recipe_body("rec_8d2")).await;
+    assert_eq!(again.status(), 200);
+    assert_eq!(audited().await.len(), 1);
+
     // References count up per tenant.
     let res = app.create_case(&token, None, &json!({"customerEmail": "b@b.io"})).await;
     let v: Value = res.json().await.unwrap();

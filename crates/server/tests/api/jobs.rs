@@ -9,7 +9,7 @@ use fml_store::unit::{UnitOfWork, Wakers};
 use crate::helpers::{Backend, Options, eventually, recipe_body, spawn, spawn_with};
 
 async fn enqueue(app: &crate::helpers::TestApp, n: i64) {
-    let mut unit = UnitOfWork::begin(&app.db, &Wakers::default()).await.unwrap();
+    let mut unit = UnitOfWork::bookkeeping(&app.db, &Wakers::default()).await.unwrap();
     let jobs: Vec<_> = (0..n).map(|i| (Some(&app.org), Job::SendMail { mail_id: 1000 + i })).collect();
     unit.enqueue(&jobs, Timestamp::now()).await.unwrap();
     unit.commit().await.unwrap();
@@ -71,7 +71,7 @@ async fn a_backlog_does_not_delay_another_tenant(b: Backend) {
     enqueue(&app, 30).await;
     let other = fml_domain::OrgId::parse("org_quiet").unwrap();
     crate::helpers::seed_org(&app.db, &other, fml_domain::ScopeSet::all()).await;
-    let mut unit = UnitOfWork::begin(&app.db, &Wakers::default()).await.unwrap();
+    let mut unit = UnitOfWork::bookkeeping(&app.db, &Wakers::default()).await.unwrap();
     // A job of no tenant (system work) is a queue of its own, and is not passed over either.
     let late = [(Some(&other), Job::SendMail { mail_id: 1 }), (None, Job::SendMail { mail_id: 2 })];
     unit.enqueue(&late, Timestamp::now().plus_secs(1)).await.unwrap();
@@ -146,7 +146,7 @@ async fn a_recurring_slot_is_claimed_once(b: Backend) {
     let claim = |slot| {
         let app = &app;
         async move {
-            let mut unit = UnitOfWork::begin(&app.db, &Wakers::default()).await.unwrap();
+            let mut unit = UnitOfWork::bookkeeping(&app.db, &Wakers::default()).await.unwrap();
             let claimed = fml_store::jobs::claim_slot(unit.conn(), "test_recurring", slot).await.unwrap();
             unit.commit().await.unwrap();
             claimed

@@ -1,13 +1,14 @@
-//! Reading cases, and the few case writes that are not creation (see [`crate::case_writer`]).
+//! Reading and writing cases (opening them in bulk is [`open`]).
 //!
 //! This module holds the stored shape of a case and how a row becomes one; the reads, the
 //! writes and the filtered searches live in their own submodules and are re-exported here.
 
+pub mod open;
 mod read;
 mod search;
 mod write;
 
-pub(crate) use read::find_by_crm_in;
+pub use read::find_by_crm_in;
 pub use read::{count, get, get_in, list};
 pub use search::{CaseFilter, CaseOrder, CasePage, count_matching, search};
 pub use write::{SetCrmOutcome, lock, mark_invited, set_crm_record_id, set_owner, transition};

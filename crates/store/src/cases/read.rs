@@ -61,7 +61,7 @@ pub async fn list(
 /// whatever the planner believes about the table. (A row-value `IN (VALUES …)` was planned as
 /// a sequential scan, and `org_id = $1 AND crm_record_id IN (…)` as a walk of every case of
 /// the tenant on another index: work that grew with history.)
-pub(crate) async fn find_by_crm_in(conn: Conn<'_>, pairs: &[(&OrgId, &str)]) -> Result<Vec<CaseRecord>, StoreError> {
+pub async fn find_by_crm_in(conn: Conn<'_>, pairs: &[(&OrgId, &str)]) -> Result<Vec<CaseRecord>, StoreError> {
     if pairs.is_empty() {
         return Ok(Vec::new());
     }

@@ -266,18 +266,18 @@ pub(super) async fn create_case(
 ) -> Result<Response, ApiError> {
     let (new_case, company_number) = crate::routes::cases::parse_create(&body, &raw)?;
     let branding = if new_case.send_invite { Some(st.branding.get(&st.ctx, &staff.org).await?) } else { None };
-    let opening = commands::Opening {
+    let opening = fml_app::opener::Opening {
         org: staff.org.clone(),
         source: CaseSource::Manual,
-        created_by: Some(staff.email.clone()),
+        by: fml_app::opener::OpenedBy::Analyst(staff.email.clone()),
         company_number,
         new_case,
         claim: None,
     };
-    let (status, case) = match commands::open(&st.ctx, &st.cases, opening, branding.as_ref()).await? {
-        fml_store::case_writer::CreateOutcome::Created { case, .. } => (axum::http::StatusCode::CREATED, case),
-        fml_store::case_writer::CreateOutcome::ExistingForCrm { case, .. } => (axum::http::StatusCode::OK, case),
-        fml_store::case_writer::CreateOutcome::KeyTaken(_) => {
+    let (status, case) = match fml_app::opener::open(&st.ctx, &st.cases, opening, branding.as_ref()).await? {
+        fml_app::opener::Opened::Created { case, .. } => (axum::http::StatusCode::CREATED, case),
+        fml_app::opener::Opened::ExistingForCrm { case, .. } => (axum::http::StatusCode::OK, case),
+        fml_app::opener::Opened::KeyTaken(_) => {
             return Err(ApiError::Internal("a manual create carried an idempotency key".into()));
         }
     };
