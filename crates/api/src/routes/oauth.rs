@@ -246,7 +246,7 @@ async fn issue(st: &AppState, req: Request) -> Result<Response, OAuthError> {
     Ok(res)
 }
 
-fn internal(e: fml_store::StoreError) -> OAuthError {
+fn internal(e: fml_app::StoreError) -> OAuthError {
     tracing::error!(error = %e, "token endpoint failed");
     OAuthError {
         status: StatusCode::INTERNAL_SERVER_ERROR,
