@@ -9,6 +9,7 @@
 
 mod engines;
 pub mod housekeeping;
+pub mod progress;
 pub mod recurring;
 mod runner;
 
