@@ -171,6 +171,7 @@ pub async fn run(
         model: &reviewed.model,
         prompt_version: &reviewed.version,
         completed_at: now,
+        job_id: None,
     };
     let id = fml_store::reviews::insert(unit.conn(), org, case.id, &record).await?;
     let event = AiReviewCompleted {

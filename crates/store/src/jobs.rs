@@ -100,6 +100,30 @@ pub async fn enqueue_many(conn: Conn<'_>, jobs: &[(Option<&OrgId>, Job)], now: T
     Ok(())
 }
 
+/// Queues one job in the caller's transaction; its id, for whoever follows it.
+pub async fn enqueue_one(conn: Conn<'_>, org: Option<&OrgId>, job: &Job, now: Timestamp) -> Result<i64, StoreError> {
+    let row: Option<(i64,)> = fetch_optional!(
+        conn,
+        (i64,),
+        "INSERT INTO jobs (org_id, kind, payload, status, max_attempts, run_at, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+        org.map(|o| o.as_str().to_owned()),
+        job.kind(),
+        job.payload(),
+        JobStatus::Queued.as_str(),
+        i64::from(job.max_attempts()),
+        now.millis(),
+        now.millis()
+    )?;
+    Ok(row.ok_or_else(|| StoreError::Corrupt("a job was not queued".into()))?.0)
+}
+
+/// One job of a tenant, as it stands now.
+pub async fn get_in(conn: Conn<'_>, org: &OrgId, id: i64) -> Result<Option<JobRecord>, StoreError> {
+    let sql = format!("SELECT {COLUMNS} FROM jobs WHERE id = $1 AND org_id = $2");
+    fetch_optional!(conn, JobRow, sqlx::AssertSqlSafe(sql), id, org.as_str())?.map(TryInto::try_into).transpose()
+}
+
 /// Leases up to `limit` due jobs of these kinds for `lease_secs`: queued jobs whose time has
 /// come, and running jobs whose lease ran out (their worker died). Each lease counts an
 /// attempt.

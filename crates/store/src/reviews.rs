@@ -1,5 +1,6 @@
 //! Case reviews (the "AI case review") with the inputs each read.
 
+use fml_domain::review::Review;
 use fml_domain::{CaseId, OrgId, Timestamp};
 
 use crate::db::Conn;
@@ -16,6 +17,8 @@ pub struct NewReview<'a> {
     pub model: &'a str,
     pub prompt_version: &'a str,
     pub completed_at: Timestamp,
+    /// The `review_case` job that wrote it (none for a review run on request).
+    pub job_id: Option<i64>,
 }
 
 /// A stored review.
@@ -30,6 +33,22 @@ pub struct ReviewRow {
     pub model: String,
     pub prompt_version: String,
     pub completed_at: i64,
+    pub job_id: Option<i64>,
+}
+
+impl ReviewRow {
+    /// The review as the reviewer gave it.
+    pub fn review(&self) -> Result<Review, StoreError> {
+        let corrupt =
+            |what: &str, e: serde_json::Error| StoreError::Corrupt(format!("review {}: {what}: {e}", self.id));
+        let text = |s: &str| serde_json::Value::String(s.to_owned());
+        Ok(Review {
+            recommendation: serde_json::from_value(text(&self.recommendation))
+                .map_err(|e| corrupt("recommendation", e))?,
+            confidence: serde_json::from_value(text(&self.confidence)).map_err(|e| corrupt("confidence", e))?,
+            factors: serde_json::from_str(&self.risk_factors).map_err(|e| corrupt("risk factors", e))?,
+        })
+    }
 }
 
 pub async fn insert(conn: Conn<'_>, org: &OrgId, case: CaseId, r: &NewReview<'_>) -> Result<i64, StoreError> {
@@ -37,7 +56,7 @@ pub async fn insert(conn: Conn<'_>, org: &OrgId, case: CaseId, r: &NewReview<'_>
         conn,
         (i64,),
         "INSERT INTO case_ai_reviews (org_id, case_id, triggered_by, recommendation, confidence, risk_factors, inputs, \
-         model, prompt_version, completed_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+         model, prompt_version, completed_at, job_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
         org.as_str(),
         case.to_string(),
         r.triggered_by,
@@ -47,7 +66,8 @@ pub async fn insert(conn: Conn<'_>, org: &OrgId, case: CaseId, r: &NewReview<'_>
         r.inputs,
         r.model,
         r.prompt_version,
-        r.completed_at.millis()
+        r.completed_at.millis(),
+        r.job_id
     )?;
     Ok(row.ok_or_else(|| StoreError::Corrupt("a review was not recorded".into()))?.0)
 }
@@ -62,14 +82,17 @@ pub async fn latest(conn: Conn<'_>, org: &OrgId, case: CaseId) -> Result<Option<
     Ok(recent(conn, org, case, 1).await?.pop())
 }
 
+/// The review job `job` wrote, if it has.
+pub async fn by_job(conn: Conn<'_>, org: &OrgId, case: CaseId, job: i64) -> Result<Option<ReviewRow>, StoreError> {
+    let sql = format!("SELECT {COLUMNS} FROM case_ai_reviews WHERE org_id = $1 AND case_id = $2 AND job_id = $3");
+    Ok(fetch_optional!(conn, ReviewRow, sqlx::AssertSqlSafe(sql), org.as_str(), case.to_string(), job)?)
+}
+
+const COLUMNS: &str =
+    "id, triggered_by, recommendation, confidence, risk_factors, inputs, model, prompt_version, completed_at, job_id";
+
 async fn recent(conn: Conn<'_>, org: &OrgId, case: CaseId, limit: i64) -> Result<Vec<ReviewRow>, StoreError> {
-    Ok(fetch_all!(
-        conn,
-        ReviewRow,
-        "SELECT id, triggered_by, recommendation, confidence, risk_factors, inputs, model, prompt_version, completed_at \
-         FROM case_ai_reviews WHERE org_id = $1 AND case_id = $2 ORDER BY id DESC LIMIT $3",
-        org.as_str(),
-        case.to_string(),
-        limit
-    )?)
+    let sql =
+        format!("SELECT {COLUMNS} FROM case_ai_reviews WHERE org_id = $1 AND case_id = $2 ORDER BY id DESC LIMIT $3");
+    Ok(fetch_all!(conn, ReviewRow, sqlx::AssertSqlSafe(sql), org.as_str(), case.to_string(), limit)?)
 }

@@ -105,6 +105,19 @@ impl UnitOfWork {
         Ok(())
     }
 
+    /// Queues one background job in the transaction and returns its id (to follow it); the
+    /// job runner is woken after commit.
+    pub async fn enqueue_one(
+        &mut self,
+        org: Option<&fml_domain::OrgId>,
+        job: &fml_domain::jobs::Job,
+        now: fml_domain::Timestamp,
+    ) -> Result<i64, StoreError> {
+        let id = crate::jobs::enqueue_one(self.tx.conn(), org, job, now).await?;
+        self.jobs = true;
+        Ok(id)
+    }
+
     /// The transaction's connection, for the change itself.
     pub fn conn(&mut self) -> Conn<'_> {
         self.tx.conn()
