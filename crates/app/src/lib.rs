@@ -71,6 +71,8 @@ pub struct Ctx {
     pub reviewer: Option<Arc<dyn review::CaseReviewer>>,
     /// Reads documents' text in child processes (by default this executable).
     pub reader: docreader::DocReader,
+    /// The live steps of review jobs in this process (one hub for every clone).
+    pub review_progress: Arc<jobs::progress::ProgressHub<review::Progress>>,
 }
 
 impl Ctx {
@@ -86,6 +88,7 @@ impl Ctx {
             idv: None,
             reviewer: None,
             reader: docreader::DocReader::default(),
+            review_progress: Arc::default(),
         }
     }
 

@@ -1,13 +1,13 @@
-//! The case review over the analyst API: run it now (answered when done, or streamed as
-//! server-sent events while it reads the case and finds each factor), and list a case's
-//! reviews with the inputs each read.
+//! The case review over the analyst API: run it now (answered when done), queue it as a job
+//! and stream the job's progress as server-sent events (what it reads, each factor it finds,
+//! then the stored review), and list a case's reviews with the inputs each read.
 
 use axum::Json;
 use axum::body::Body;
 use axum::extract::{Path, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use fml_app::review::{self as commands, Progress};
+use fml_app::review::{self as commands, Followed, Progress};
 use fml_domain::review::Review;
 use fml_store::reviews::ReviewRow;
 use serde::Serialize;
@@ -17,7 +17,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::routes::workflow::locate;
-use fml_web::error::ApiError;
+use fml_web::error::{ApiError, ErrorBody};
 use fml_web::extract::Staff;
 use fml_web::state::AppState;
 
@@ -46,6 +46,9 @@ pub struct AiReview {
     prompt_version: String,
     #[schema(value_type = String, format = DateTime)]
     completed_at: fml_domain::Timestamp,
+    /// The background job that wrote it (a streamed review's, or one queued after risk);
+    /// none for a review answered when done, or stored before jobs were recorded.
+    job_id: Option<i64>,
 }
 
 impl From<ReviewRow> for AiReview {
@@ -60,6 +63,7 @@ impl From<ReviewRow> for AiReview {
             model: r.model,
             prompt_version: r.prompt_version,
             completed_at: fml_domain::Timestamp::from_millis(r.completed_at),
+            job_id: r.job_id,
         }
     }
 }
@@ -148,12 +152,20 @@ fn sse(event: &str, data: &Value) -> String {
     format!("event: {event}\ndata: {data}\n\n")
 }
 
-/// Review the case now, streamed as server-sent events: `step` (what was read), `factor`
-/// (each risk factor as it is found), then `completed` (the stored review) or `error`.
+/// Review the case in the background, under your email, and stream it as server-sent
+/// events. The review is queued as a job (audited `ai_review.requested`), and the stream
+/// follows it: `step` (what was read) and `factor` (each risk factor as it is found) while it
+/// runs on this node, then `completed` (the stored review) or `error` (the job failed for
+/// good, or it did not finish within five minutes). The job does not depend on the stream:
+/// if the client leaves, the review is still stored and `ai_review.completed` still follows
+/// (`GET …/ai-reviews` lists it with its `jobId`).
 #[utoipa::path(
     post, path = "/api/cases/{caseId}/ai-review/stream", tag = "ai_review", operation_id = "stream_ai_review",
     params(("caseId" = String, Path, description = "The case UUID or its reference")),
-    responses((status = 200, description = "The review as it runs", content_type = "text/event-stream", body = AiReviewStreamEvent)),
+    responses(
+        (status = 200, description = "The review's job as it runs", content_type = "text/event-stream", body = AiReviewStreamEvent),
+        (status = 404, description = "No such case in your tenant; nothing is queued", body = ErrorBody),
+    ),
     security(("analystToken" = []), ("analystSession" = []))
 )]
 async fn stream_review(
@@ -161,29 +173,18 @@ async fn stream_review(
     staff: Staff,
     Path(case_id): Path<String>,
 ) -> Result<Response, ApiError> {
-    let locator = locate(&case_id)?;
-    // The case is found (or refused) before the stream starts, so a 404 is a 404.
-    commands::list(&st.ctx, &staff, &locator).await?;
-    let (tx, rx) = tokio::sync::mpsc::unbounded_channel::<String>();
-    let ctx = st.ctx.clone();
-    let analyst = staff.analyst.clone();
-    tokio::spawn(async move {
-        let steps = tx.clone();
-        let mut progress = move |p: Progress| {
-            let line = match p {
-                Progress::Read(text) => sse("step", &json!({"text": text})),
-                Progress::Factor(f) => sse("factor", &json!({"text": f.text, "severity": f.severity})),
-            };
-            let _ = steps.send(line);
+    // The case is found in the tenant (or refused) and the job queued before the stream
+    // starts, so a 404 is a 404 and nothing is queued for it.
+    let following = commands::request(&st.ctx, &staff, &locate(&case_id)?).await?;
+    // Polled only while the client reads; dropped when it leaves, which leaves the job be.
+    let stream = futures_util::stream::unfold(following, |mut following| async move {
+        let line = match following.next().await? {
+            Followed::Progress(Progress::Read(text)) => sse("step", &json!({"text": text})),
+            Followed::Progress(Progress::Factor(f)) => sse("factor", &json!({"text": f.text, "severity": f.severity})),
+            Followed::Completed(id, review) => sse("completed", &summary(id, &review)),
+            Followed::Failed(error) => sse("error", &json!({"error": error})),
         };
-        let last = match commands::run_for(&ctx, &analyst, &locator, &mut progress).await {
-            Ok((id, review)) => sse("completed", &summary(id, &review)),
-            Err(e) => sse("error", &json!({"error": e.to_string()})),
-        };
-        let _ = tx.send(last);
-    });
-    let stream = futures_util::stream::unfold(rx, |mut rx| async move {
-        rx.recv().await.map(|line| (Ok::<_, std::convert::Infallible>(line), rx))
+        Some((Ok::<_, std::convert::Infallible>(line), following))
     });
     Ok(([(header::CONTENT_TYPE, "text/event-stream"), (header::CACHE_CONTROL, "no-store")], Body::from_stream(stream))
         .into_response())

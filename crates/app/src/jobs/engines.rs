@@ -46,7 +46,7 @@ impl JobHandler for Engine {
                     Outcome::of(crate::monitoring::run(ctx, org, *case_id, triggered_by, *slot).await)
                 }
                 Job::ReviewCase { case_id, triggered_by } => {
-                    Outcome::of(crate::review::run(ctx, org, *case_id, triggered_by, &mut |_| {}).await)
+                    Outcome::of(crate::review::run_job(ctx, org, job.id, *case_id, triggered_by).await)
                 }
                 Job::ProcessDocument { case_id, document_id } => Outcome::of(
                     crate::processing::process(ctx, org, *case_id, fml_domain::document::DocumentId(*document_id))

@@ -3,6 +3,11 @@
 //! recommendation, a confidence and the risk factors behind them, with the inputs it read,
 //! and `ai_review.completed`, in one transaction. The offline reviewer is `rules-v1`
 //! (`fml_domain::review`); it reports each step as it goes, so an analyst's review streams.
+//! An analyst's streamed review runs as a `review_case` job, followed as it runs ([`follow`]).
+
+mod follow;
+
+pub use follow::{DEADLINE, Followed, Following, POLL, request};
 
 use fml_domain::events::{AiRecommendation, AiReviewCompleted, Confidence, RiskFactor, RiskSeverity, WebhookEvent};
 use fml_domain::ids::CaseLocator;
@@ -113,12 +118,34 @@ pub trait CaseReviewer: Send + Sync + std::fmt::Debug {
     fn review<'a>(&'a self, inputs: &'a review::Inputs) -> crate::screening::BoxFuture<'a, Reviewed>;
 }
 
-/// Reviews a case now; `progress` hears each step (the streamed variant shows them).
+/// Runs `review_case` job `job_id`, publishing its steps to the job's followers on this node;
+/// a review the job already stored (its end was not recorded) is not written twice.
+pub(crate) async fn run_job(
+    ctx: &Ctx,
+    org: &OrgId,
+    job_id: i64,
+    case_id: CaseId,
+    triggered_by: &str,
+) -> Result<i64, CommandError> {
+    // Dropped when the run ends, however it ends, which wakes the followers to read how.
+    let live = ctx.review_progress.publish(job_id);
+    {
+        let mut r = ctx.db.reader().await?;
+        if let Some(done) = fml_store::reviews::by_job(r.conn(), org, case_id, job_id).await? {
+            return Ok(done.id);
+        }
+    }
+    let (id, _) = run(ctx, org, case_id, triggered_by, Some(job_id), &mut |p| live.send(p)).await?;
+    Ok(id)
+}
+
+/// Reviews a case now (as job `job_id`, stored with the review); `progress` hears each step.
 pub async fn run(
     ctx: &Ctx,
     org: &OrgId,
     case_id: CaseId,
     triggered_by: &str,
+    job_id: Option<i64>,
     progress: &mut (dyn FnMut(Progress) + Send),
 ) -> Result<(i64, review::Review), CommandError> {
     let inputs = {
@@ -171,7 +198,7 @@ pub async fn run(
         model: &reviewed.model,
         prompt_version: &reviewed.version,
         completed_at: now,
-        job_id: None,
+        job_id,
     };
     let id = fml_store::reviews::insert(unit.conn(), org, case.id, &record).await?;
     let event = AiReviewCompleted {
@@ -191,14 +218,18 @@ pub async fn run(
         completed_at: now,
     };
     unit.emit(event.emit(&case.org_id, case.crm_record_id.as_deref(), now));
+    let mut detail = json!({"reviewId": id, "triggeredBy": triggered_by, "recommendation": record.recommendation,
+                            "model": reviewed.model});
+    if let Some(job) = job_id {
+        detail["jobId"] = job.into();
+    }
     let entry = audit::Entry {
         org: Some(org),
         case_id: Some(case.id),
         actor_kind: ActorKind::System,
         actor: "system",
         action: "ai_review.run",
-        detail: json!({"reviewId": id, "triggeredBy": triggered_by, "recommendation": record.recommendation,
-                       "model": reviewed.model}),
+        detail,
     };
     unit.audit(&entry, now);
     unit.commit().await?;
@@ -216,7 +247,7 @@ pub async fn run_for(
         let mut r = ctx.db.reader().await?;
         fml_store::cases::get_in(r.conn(), &who.org, locator).await?.ok_or(CommandError::NotFound("no such case"))?
     };
-    run(ctx, &who.org, case.id, &who.email, progress).await
+    run(ctx, &who.org, case.id, &who.email, None, progress).await
 }
 
 /// A case's reviews, newest first.
