@@ -121,11 +121,12 @@ async fn record(ctx: &Ctx, registry: &Registry, job: &JobRecord, outcome: Outcom
             let backoff =
                 handler.map_or_else(|| fml_domain::jobs::backoff_secs(job.attempts), |h| h.backoff_secs(job.attempts));
             let retry = (!give_up).then(|| now.plus_secs(backoff));
-            let r = fml_store::jobs::fail(db, job.id, &e, retry, now).await;
+            // The handler's own record of the failure (mail marks its outbox row) comes
+            // first: whoever sees the job failed then sees what the failure left.
             if let Some(h) = handler {
                 h.failed(ctx, job, &e, give_up).await;
             }
-            r
+            fml_store::jobs::fail(db, job.id, &e, retry, now).await
         }
     };
     if let Err(e) = recorded {
