@@ -144,11 +144,13 @@ pub async fn get_in(conn: Conn<'_>, org: &OrgId, id: AnalystId) -> Result<Option
 /// A tenant's analysts, by email.
 pub async fn list(db: &Db, org: &OrgId) -> Result<Vec<AnalystRecord>, StoreError> {
     let mut c = db.reader().await?;
+    list_in(c.conn(), org).await
+}
+
+/// [`list`] on a given connection (a snapshot that reads more beside it).
+pub async fn list_in(conn: Conn<'_>, org: &OrgId) -> Result<Vec<AnalystRecord>, StoreError> {
     let sql = format!("SELECT {COLUMNS} FROM analysts a WHERE a.org_id = $1 ORDER BY a.email");
-    fetch_all!(c.conn(), AnalystRow, sqlx::AssertSqlSafe(sql), org.as_str())?
-        .into_iter()
-        .map(TryInto::try_into)
-        .collect()
+    fetch_all!(conn, AnalystRow, sqlx::AssertSqlSafe(sql), org.as_str())?.into_iter().map(TryInto::try_into).collect()
 }
 
 /// Sets an analyst's role; the updated analyst, or `None` if `org` has no such analyst.

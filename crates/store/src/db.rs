@@ -48,6 +48,14 @@ impl Conn<'_> {
             Conn::Postgres(c) => Conn::Postgres(c),
         }
     }
+
+    /// Which database this connection talks to.
+    pub fn backend(&self) -> Backend {
+        match self {
+            Conn::Sqlite(_) => Backend::Sqlite,
+            Conn::Postgres(_) => Backend::Postgres,
+        }
+    }
 }
 
 /// A pooled connection of either backend.

@@ -77,6 +77,12 @@ pub struct ListFilter {
 
 /// A page of `org`'s deliveries, newest first.
 pub async fn list(db: &Db, org: &OrgId, f: &ListFilter, limit: u32) -> Result<Vec<DeliveryRow>, StoreError> {
+    let mut c = db.reader().await?;
+    list_in(c.conn(), org, f, limit).await
+}
+
+/// [`list`] on a given connection (a snapshot that reads more beside it).
+pub async fn list_in(conn: Conn<'_>, org: &OrgId, f: &ListFilter, limit: u32) -> Result<Vec<DeliveryRow>, StoreError> {
     let mut sql = format!("SELECT {COLUMNS} FROM deliveries WHERE org_id = $1");
     let mut args = vec![Arg::Text(org.as_str().to_owned())];
     let mut add = |clause: &str, arg: Arg| {
@@ -100,27 +106,35 @@ pub async fn list(db: &Db, org: &OrgId, f: &ListFilter, limit: u32) -> Result<Ve
     }
     args.push(Arg::Int(i64::from(limit)));
     sql.push_str(&format!(" ORDER BY id DESC LIMIT ${}", args.len()));
-    let mut c = db.reader().await?;
-    Ok(fetch_all_args!(c.conn(), DeliveryRow, sql, args)?)
+    Ok(fetch_all_args!(conn, DeliveryRow, sql, args)?)
 }
 
 /// One delivery of `org` with its payload and attempts, read in one snapshot so the
 /// delivery's state (`lastHttpStatus`, `status`) agrees with its attempt history.
 pub async fn get(db: &Db, org: &OrgId, id: i64) -> Result<Option<(DeliveryRow, String, Vec<AttemptRow>)>, StoreError> {
     let mut c = db.snapshot().await?;
+    get_in(c.conn(), org, id).await
+}
+
+/// [`get`] on a given connection: inside the caller's snapshot.
+pub async fn get_in(
+    mut conn: Conn<'_>,
+    org: &OrgId,
+    id: i64,
+) -> Result<Option<(DeliveryRow, String, Vec<AttemptRow>)>, StoreError> {
     let sql = format!("SELECT {COLUMNS} FROM deliveries WHERE org_id = $1 AND id = $2");
-    let Some(d) = fetch_optional!(c.conn(), DeliveryRow, sqlx::AssertSqlSafe(sql), org.as_str(), id)? else {
+    let Some(d) = fetch_optional!(conn.reborrow(), DeliveryRow, sqlx::AssertSqlSafe(sql), org.as_str(), id)? else {
         return Ok(None);
     };
     let (payload,): (String,) = fetch_optional!(
-        c.conn(),
+        conn.reborrow(),
         (String,),
         "SELECT ev.payload FROM events ev JOIN deliveries d ON d.event_row = ev.id WHERE d.id = $1",
         id
     )?
     .ok_or_else(|| StoreError::Corrupt(format!("delivery {id} has no event")))?;
     let attempts = fetch_all!(
-        c.conn(),
+        conn,
         AttemptRow,
         "SELECT attempt, manual, started_at, http_status, duration_ms, error, response_body FROM delivery_attempts \
          WHERE delivery_id = $1 ORDER BY id",

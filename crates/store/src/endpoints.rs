@@ -147,11 +147,27 @@ pub async fn get_in(mut conn: Conn<'_>, org: &OrgId, id: &str) -> Result<Option<
 /// The live endpoints of `org`, oldest first.
 pub async fn list(db: &Db, org: &OrgId) -> Result<Vec<Endpoint>, StoreError> {
     let mut c = db.reader().await?;
+    list_in(c.conn(), org).await
+}
+
+/// [`list`] on a given connection.
+pub async fn list_in(mut conn: Conn<'_>, org: &OrgId) -> Result<Vec<Endpoint>, StoreError> {
     let sql = format!(
         "SELECT {COLUMNS} FROM webhook_endpoints WHERE org_id = $1 AND deleted_at IS NULL ORDER BY created_at, id"
     );
-    let rows = fetch_all!(c.conn(), Row, sqlx::AssertSqlSafe(sql), org.as_str())?;
-    with_types(c.conn(), rows).await
+    let rows = fetch_all!(conn.reborrow(), Row, sqlx::AssertSqlSafe(sql), org.as_str())?;
+    with_types(conn, rows).await
+}
+
+/// The id and label of each live endpoint of `org`, oldest first: what a delivery list names
+/// its rows' endpoints by (without their subscriptions).
+pub async fn labels(conn: Conn<'_>, org: &OrgId) -> Result<Vec<(String, String)>, StoreError> {
+    Ok(fetch_all!(
+        conn,
+        (String, String),
+        "SELECT id, label FROM webhook_endpoints WHERE org_id = $1 AND deleted_at IS NULL ORDER BY created_at, id",
+        org.as_str()
+    )?)
 }
 
 /// Endpoints by id, whatever their tenant or state (the delivery engine's view).

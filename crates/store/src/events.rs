@@ -101,8 +101,18 @@ pub async fn for_case(
     limit: i64,
 ) -> Result<Vec<String>, StoreError> {
     let mut c = db.reader().await?;
+    for_case_in(c.conn(), org, case_id, limit).await
+}
+
+/// [`for_case`] on a given connection (a snapshot that reads the case beside it).
+pub async fn for_case_in(
+    conn: Conn<'_>,
+    org: &OrgId,
+    case_id: fml_domain::CaseId,
+    limit: i64,
+) -> Result<Vec<String>, StoreError> {
     let rows: Vec<(String,)> = fetch_all!(
-        c.conn(),
+        conn,
         (String,),
         "SELECT payload FROM events WHERE case_id = $2 AND org_id = $1 ORDER BY id DESC LIMIT $3",
         org.as_str(),

@@ -4,6 +4,7 @@
 use fml_domain::{AnalystId, CaseId, CaseSource, CaseStatus, OrgId};
 
 use super::{CASE_COLUMNS, CaseRecord, CaseRow, convert};
+use crate::db::Conn;
 use crate::{Db, StoreError};
 
 /// What the case lists (`GET /api/cases`, the console's dashboard) filter on; every filter is
@@ -160,8 +161,20 @@ pub async fn search(
     page: CasePage,
     limit: u32,
 ) -> Result<Vec<CaseRecord>, StoreError> {
+    let mut c = db.reader().await?;
+    search_in(c.conn(), org, filter, page, limit).await
+}
+
+/// [`search`] on a given connection (a snapshot that reads more beside it).
+pub async fn search_in(
+    conn: Conn<'_>,
+    org: &OrgId,
+    filter: &CaseFilter,
+    page: CasePage,
+    limit: u32,
+) -> Result<Vec<CaseRecord>, StoreError> {
     use crate::db::Arg;
-    let (mut where_sql, mut args) = filter_sql(db.backend(), org, filter);
+    let (mut where_sql, mut args) = filter_sql(conn.backend(), org, filter);
     let (order, offset) = match page {
         CasePage::After(after) => {
             args.push(Arg::Text(after.map(|a| a.to_string()).unwrap_or_else(|| "~".into())));
@@ -178,21 +191,25 @@ pub async fn search(
         args.len() - 1,
         args.len()
     );
-    let mut c = db.reader().await?;
     // A search is planned with its text, so PostgreSQL sees the trigram index pays.
     let persistent = filter.text.is_none();
-    convert(crate::fetch_all_args!(c.conn(), CaseRow, sql, args, persistent: persistent)?)
+    convert(crate::fetch_all_args!(conn, CaseRow, sql, args, persistent: persistent)?)
 }
 
 /// How many of a tenant's cases match `filter`, counting no further than `cap` (the dashboard's
 /// "10,000+ cases"): the work is bounded however large the tenant's history grows.
 pub async fn count_matching(db: &Db, org: &OrgId, filter: &CaseFilter, cap: i64) -> Result<i64, StoreError> {
-    let (where_sql, mut args) = filter_sql(db.backend(), org, filter);
+    let mut c = db.reader().await?;
+    count_matching_in(c.conn(), org, filter, cap).await
+}
+
+/// [`count_matching`] on a given connection.
+pub async fn count_matching_in(conn: Conn<'_>, org: &OrgId, filter: &CaseFilter, cap: i64) -> Result<i64, StoreError> {
+    let (where_sql, mut args) = filter_sql(conn.backend(), org, filter);
     args.push(crate::db::Arg::Int(cap));
     let sql = format!("SELECT COUNT(*) FROM (SELECT 1 FROM cases{where_sql} LIMIT ${}) capped", args.len());
-    let mut c = db.reader().await?;
     let persistent = filter.text.is_none();
-    let rows: Vec<(i64,)> = crate::fetch_all_args!(c.conn(), (i64,), sql, args, persistent: persistent)?;
+    let rows: Vec<(i64,)> = crate::fetch_all_args!(conn, (i64,), sql, args, persistent: persistent)?;
     Ok(rows.first().map_or(0, |r| r.0))
 }
 
