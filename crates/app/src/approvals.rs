@@ -1,16 +1,20 @@
 //! Decision controls inside the decision command: the facts are read in the command's own
 //! transaction, [`fml_domain::controls`] rules, and this module turns the ruling into the
-//! command's next step or its refusal. Also the read the console's decision panel needs.
+//! command's next step or its refusal. Also what the console's decision panel shows, which the
+//! case page reads (`crate::queries::case_page`).
 
 use fml_domain::controls::{self, Concern, Pending, Request, Ruling};
-use fml_domain::ids::CaseLocator;
 use fml_domain::idv::IdvStatus;
 use fml_domain::{CaseStatus, Timestamp};
+use fml_store::StoreError;
 use fml_store::approvals::PendingRow;
 use fml_store::cases::CaseRecord;
+use fml_store::db::Conn;
+use fml_store::escalations::EscalationRow;
 use fml_store::unit::UnitOfWork;
 
-use crate::{Analyst, CommandError, Ctx};
+use crate::engines::EngineState;
+use crate::{Analyst, CommandError};
 
 /// What an approval does after the controls.
 #[derive(Debug)]
@@ -88,7 +92,7 @@ pub struct DecisionState {
     pub maker_checker: bool,
     pub pending: Option<PendingRow>,
     /// The case's latest escalation, open or answered.
-    pub escalation: Option<fml_store::escalations::EscalationRow>,
+    pub escalation: Option<EscalationRow>,
     /// The risk strip beside the decision: what each engine last said.
     pub strip: Strip,
 }
@@ -123,34 +127,27 @@ impl DecisionState {
     }
 }
 
-/// The controls' view of a case of `who`'s tenant, read in one snapshot.
-pub async fn state(ctx: &Ctx, who: &Analyst, locator: &CaseLocator) -> Result<DecisionState, CommandError> {
-    let mut tx = ctx.db.snapshot().await?;
-    let mut c = tx.conn();
-    let case = fml_store::cases::get_in(c.reborrow(), &who.org, locator)
-        .await?
-        .ok_or(CommandError::NotFound("no such case"))?;
-    let facts = fml_store::approvals::facts(c.reborrow(), &who.org, case.id).await?;
-    let maker_checker = fml_store::tenant::get(c.reborrow(), &who.org).await?.is_some_and(|(_, s)| s.second_approval);
+/// The controls' view of a case, on the caller's connection (the case page's snapshot), with
+/// what the engines last said as read there already.
+pub(crate) async fn state_in(mut c: Conn<'_>, said: &EngineState) -> Result<DecisionState, StoreError> {
+    let (case, org) = (&said.case, &said.case.org_id);
+    let facts = fml_store::approvals::facts(c.reborrow(), org, case.id).await?;
+    let maker_checker = fml_store::tenant::get(c.reborrow(), org).await?.is_some_and(|(_, s)| s.second_approval);
     let pending = match case.status {
         CaseStatus::InReview | CaseStatus::Returned => {
-            fml_store::approvals::pending(c.reborrow(), &who.org, case.id).await?
+            fml_store::approvals::pending(c.reborrow(), org, case.id).await?
         }
         _ => None,
     };
-    let escalation = fml_store::escalations::latest(c.reborrow(), &who.org, case.id).await?;
-    let screened = fml_store::screening::latest_run(c.reborrow(), &who.org, case.id).await?.is_some();
-    let risk = fml_store::risk::latest_assessment(c.reborrow(), &who.org, case.id).await?;
-    let review = fml_store::reviews::latest(c.reborrow(), &who.org, case.id).await?;
-    let checks = fml_store::idv::for_case(c, &who.org, case.id).await?;
-    let passed = checks.iter().filter(|k| matches!(k.status, IdvStatus::Pass | IdvStatus::Satisfied)).count();
-    let failed = checks.iter().filter(|k| k.status == IdvStatus::Fail).count();
+    let escalation = fml_store::escalations::latest(c, org, case.id).await?;
+    let passed = said.idv.iter().filter(|k| matches!(k.status, IdvStatus::Pass | IdvStatus::Satisfied)).count();
+    let failed = said.idv.iter().filter(|k| k.status == IdvStatus::Fail).count();
     let strip = Strip {
-        risk: risk.map(|a| (a.band_label, a.composite_score)),
-        open_hits: screened.then(|| facts.hits.iter().filter(|h| h.disposition.is_none()).count()),
+        risk: said.assessment.as_ref().map(|a| (a.band_label.clone(), a.composite_score)),
+        open_hits: said.screening.is_some().then(|| facts.hits.iter().filter(|h| h.disposition.is_none()).count()),
         routing: facts.routing.clone(),
-        review: review.map(|r| r.recommendation),
-        idv: (passed, failed, checks.len()),
+        review: said.review.as_ref().map(|r| r.recommendation.clone()),
+        idv: (passed, failed, said.idv.len()),
     };
     Ok(DecisionState { concerns: controls::concerns(&facts), maker_checker, pending, escalation, strip })
 }

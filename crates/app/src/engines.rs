@@ -2,8 +2,11 @@
 //! in one snapshot, the case located once, so the parts agree with each other (a risk
 //! assessment never appears beside the screening run before the one it read).
 
+use fml_domain::OrgId;
 use fml_domain::ids::CaseLocator;
+use fml_store::StoreError;
 use fml_store::cases::CaseRecord;
+use fml_store::db::Conn;
 use fml_store::documents::DocumentRecord;
 use fml_store::idv::IdvCheck;
 use fml_store::reviews::ReviewRow;
@@ -13,7 +16,7 @@ use fml_store::{monitoring, screening};
 use crate::{Analyst, CommandError, Ctx};
 
 /// A case's engine results.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct EngineState {
     pub case: CaseRecord,
     /// The latest screening run and its hits.
@@ -35,6 +38,11 @@ pub async fn results(ctx: &Ctx, who: &Analyst, locator: &CaseLocator) -> Result<
     let mut c = tx.conn();
     let case =
         fml_store::cases::get_in(c.reborrow(), org, locator).await?.ok_or(CommandError::NotFound("no such case"))?;
+    Ok(results_in(c, org, case).await?)
+}
+
+/// [`results`] of a case already read, on the caller's connection (the case page's snapshot).
+pub(crate) async fn results_in(mut c: Conn<'_>, org: &OrgId, case: CaseRecord) -> Result<EngineState, StoreError> {
     let screening = match screening::latest_run(c.reborrow(), org, case.id).await? {
         Some(run) => {
             let hits = screening::hits(c.reborrow(), org, run.id).await?;

@@ -7,9 +7,11 @@ use fml_domain::document::DocumentId;
 use fml_domain::events::{PersonDocumentAttached, PersonLinked, PersonMarkedNew, PersonUnlinked, WebhookEvent};
 use fml_domain::ids::CaseLocator;
 use fml_domain::persons::{PersonId, name_key};
-use fml_domain::{CaseId, Timestamp};
+use fml_domain::{CaseId, OrgId, Timestamp};
+use fml_store::StoreError;
 use fml_store::audit::{self, ActorKind};
 use fml_store::cases::CaseRecord;
+use fml_store::db::Conn;
 use fml_store::persons::{CasePerson, PersonRow, Resolution};
 use fml_store::unit::UnitOfWork;
 use serde_json::json;
@@ -42,20 +44,18 @@ pub struct RosterView {
 
 /// A case's roster, each entry with its candidate matches (same email, or same name).
 pub async fn roster(ctx: &Ctx, who: &Analyst, locator: &CaseLocator) -> Result<Vec<RosterView>, CommandError> {
-    let case = {
-        let mut r = ctx.db.reader().await?;
-        fml_store::cases::get_in(r.conn(), &who.org, locator).await?.ok_or(CommandError::NotFound("no such case"))?
-    };
-    roster_of(ctx, &case).await
+    let mut r = ctx.db.reader().await?;
+    let case =
+        fml_store::cases::get_in(r.conn(), &who.org, locator).await?.ok_or(CommandError::NotFound("no such case"))?;
+    Ok(roster_in(r.conn(), &who.org, case.id).await?)
 }
 
-/// [`roster`] of a case already read (the console's case view, which has it).
-pub async fn roster_of(ctx: &Ctx, case: &CaseRecord) -> Result<Vec<RosterView>, CommandError> {
-    let mut r = ctx.db.reader().await?;
-    let org = &case.org_id;
-    let people = fml_store::persons::roster(r.conn(), org, case.id).await?;
+/// [`roster`] of a case already read, on the caller's connection (the case page's snapshot):
+/// two statements, whatever the number of people.
+pub(crate) async fn roster_in(mut c: Conn<'_>, org: &OrgId, case: CaseId) -> Result<Vec<RosterView>, StoreError> {
+    let people = fml_store::persons::roster(c.reborrow(), org, case).await?;
     let entries: Vec<_> = people.iter().map(|p| p.entry.clone()).collect();
-    let found = fml_store::persons::candidates(r.conn(), org, &entries).await?;
+    let found = fml_store::persons::candidates(c, org, &entries).await?;
     Ok(people
         .into_iter()
         .map(|p| {

@@ -83,7 +83,7 @@ async fn page(
     shown: Shown,
     status: StatusCode,
 ) -> Result<Response, ConsoleError> {
-    let rows = fml_store::clients::list(&st.db, org).await?;
+    let rows = fml_app::queries::clients(&st.ctx, org).await?;
     let clients = rows
         .into_iter()
         .rev()
@@ -158,7 +158,7 @@ pub async fn confirm_revoke(
     who: Viewer<Admin>,
     Path(id): Path<String>,
 ) -> Result<Response, ConsoleError> {
-    let rows = fml_store::clients::list(&st.db, &who.analyst.org).await?;
+    let rows = fml_app::queries::clients(&st.ctx, &who.analyst.org).await?;
     let c = rows
         .into_iter()
         .find(|c| c.id == id && c.revoked_at.is_none())

@@ -6,10 +6,10 @@
 
 use fml_app::Analyst;
 use fml_app::approvals::DecisionState;
+use fml_app::queries::records::CaseRecord;
 use fml_domain::CaseStatus;
 use fml_domain::controls::Ruling;
 use fml_domain::lifecycle::{Action, Outcome, Recommendation, Role, Verdict, judge};
-use fml_store::cases::CaseRecord;
 
 use crate::view::When;
 

@@ -10,9 +10,9 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use fml_app::Operator;
+use fml_app::queries::records::{DeliveryRow, ListFilter};
 use fml_domain::OrgId;
 use fml_domain::events::schema::subscribable;
-use fml_store::deliveries::{DeliveryRow, ListFilter};
 use serde::Deserialize;
 
 use crate::error::ConsoleError;
@@ -25,11 +25,6 @@ use crate::view::{Chrome, When, notice};
 use fml_web::state::AppState;
 
 const PAGE: u32 = 50;
-
-/// Every endpoint's label, by id (deleted ones are absent).
-pub async fn endpoint_labels(st: &AppState, org: &OrgId) -> Result<HashMap<String, String>, ConsoleError> {
-    Ok(fml_store::endpoints::list(&st.db, org).await?.into_iter().map(|e| (e.id, e.label)).collect())
-}
 
 #[derive(Debug, Default, Deserialize)]
 pub struct Filters {
@@ -137,10 +132,10 @@ type Loaded = (Vec<Line>, Option<i64>, HashMap<String, String>);
 
 async fn load(st: &AppState, org: &OrgId, f: &Filters) -> Result<Loaded, ConsoleError> {
     // One row more than a page says whether there are older ones.
-    let mut rows = fml_store::deliveries::list(&st.db, org, &f.store(), PAGE + 1).await?;
+    let fml_app::queries::deliveries::DeliveryPage { mut rows, labels } =
+        fml_app::queries::deliveries::list(&st.ctx, org, &f.store(), None, PAGE + 1).await?;
     let more = rows.len() > PAGE as usize;
     rows.truncate(PAGE as usize);
-    let labels = endpoint_labels(st, org).await?;
     let oldest = if more { rows.last().map(|d| d.id) } else { None };
     Ok((rows.iter().map(|d| line(d, &labels)).collect(), oldest, labels))
 }
@@ -249,10 +244,9 @@ pub async fn show(
     Query(f): Query<Filters>,
 ) -> Result<Response, ConsoleError> {
     let org = &who.analyst.org;
-    let (d, payload, attempts) = fml_store::deliveries::get(&st.db, org, parse_id(&id)?)
-        .await?
-        .ok_or(ConsoleError::NotFound("no such delivery"))?;
-    let labels = endpoint_labels(&st, org).await?;
+    let fml_app::queries::deliveries::DeliveryDetail { delivery: d, payload, attempts, endpoint_label } =
+        fml_app::queries::deliveries::get(&st.ctx, org, parse_id(&id)?).await?;
+    let labels: HashMap<String, String> = endpoint_label.map(|l| (d.endpoint_id.clone(), l)).into_iter().collect();
     let pretty = serde_json::from_str::<serde_json::Value>(&payload)
         .ok()
         .and_then(|v| serde_json::to_string_pretty(&v).ok())

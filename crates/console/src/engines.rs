@@ -7,9 +7,9 @@ use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use fml_app::CommandError;
+use fml_app::queries::records::ConfigKind;
 use fml_domain::policy::Policy;
 use fml_domain::risk::RiskModel;
-use fml_store::risk::ConfigKind;
 
 use crate::error::ConsoleError;
 use crate::form::Posted;

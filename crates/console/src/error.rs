@@ -5,8 +5,7 @@
 use askama::Template;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use fml_app::CommandError;
-use fml_store::StoreError;
+use fml_app::{CommandError, StoreError};
 
 #[derive(Debug)]
 pub enum ConsoleError {

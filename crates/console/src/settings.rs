@@ -68,7 +68,7 @@ struct Outcome {
 
 async fn render(st: &AppState, who: &Viewer<Admin>, o: Outcome, status: StatusCode) -> Result<Response, ConsoleError> {
     let b = fml_app::settings::get(&st.ctx, &who.analyst).await?;
-    let analysts = fml_store::analysts::list(&st.db, &who.analyst.org)
+    let analysts = fml_app::queries::analysts(&st.ctx, &who.analyst.org)
         .await?
         .into_iter()
         .map(|a| AnalystLine {

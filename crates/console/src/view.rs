@@ -1,7 +1,7 @@
 //! What every page shows the same way: the frame, times, statuses and source badges.
 
+use fml_app::queries::records::CaseRecord;
 use fml_domain::{CaseSource, CaseStatus, Timestamp};
-use fml_store::cases::CaseRecord;
 
 /// The frame of a signed-in page: who is signed in, the CSRF token its forms carry, and which
 /// navigation section is current.

@@ -9,9 +9,9 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use fml_app::Operator;
 use fml_app::endpoints::EndpointInput;
+use fml_app::queries::records::Endpoint;
 use fml_domain::FieldError;
 use fml_domain::events::schema::{find, subscribable};
-use fml_store::endpoints::Endpoint;
 use serde_json::{Value, json};
 
 use crate::error::ConsoleError;
@@ -197,7 +197,7 @@ async fn list_page(
     status: StatusCode,
 ) -> Result<Response, ConsoleError> {
     let total = subscribable().count();
-    let endpoints = fml_store::endpoints::list(&st.db, org)
+    let endpoints = fml_app::queries::endpoints(&st.ctx, org)
         .await?
         .into_iter()
         .map(|e| EndpointLine {
@@ -306,7 +306,7 @@ pub async fn ping(State(st): State<AppState>, form: Posted) -> Result<Response, 
 }
 
 async fn load(st: &AppState, org: &fml_domain::OrgId, id: &str) -> Result<Endpoint, ConsoleError> {
-    fml_store::endpoints::get(&st.db, org, id).await?.ok_or(ConsoleError::NotFound("no such endpoint"))
+    Ok(fml_app::queries::endpoint(&st.ctx, org, id).await?)
 }
 
 pub async fn edit(State(st): State<AppState>, who: Viewer, Path(id): Path<String>) -> Result<Response, ConsoleError> {

@@ -7,9 +7,8 @@ use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
+use fml_app::queries::records::{AnalystRecord, CaseFilter, CaseOrder};
 use fml_domain::{AnalystId, CaseSource, CaseStatus};
-use fml_store::analysts::AnalystRecord;
-use fml_store::cases::{CaseFilter, CaseOrder, CasePage};
 use serde::Deserialize;
 
 use crate::error::ConsoleError;
@@ -92,36 +91,26 @@ pub async fn dashboard(
     who: Viewer,
     Query(q): Query<DashboardQuery>,
 ) -> Result<Response, ConsoleError> {
-    let analysts = fml_store::analysts::list(&st.db, &who.analyst.org).await?;
-    let by_id: HashMap<AnalystId, &AnalystRecord> = analysts.iter().map(|a| (a.id, a)).collect();
     let text = |v: &Option<String>| v.as_deref().map(str::trim).unwrap_or_default().to_owned();
     let (status, owner, source, sort, search) =
         (text(&q.status), text(&q.owner), text(&q.source), text(&q.sort), text(&q.q));
-    // Unknown filter values are ignored (a stale bookmark still opens the dashboard).
+    // Unknown filter values are ignored (a stale bookmark still opens the dashboard): an owner
+    // who is not an analyst of the tenant too, which the read drops.
     let mut filter =
         CaseFilter { status: CaseStatus::parse(&status), source: CaseSource::parse(&source), ..CaseFilter::default() };
     filter.owner = match owner.as_str() {
         "me" => Some(Some(who.analyst.id)),
         "none" => Some(None),
-        other => other.parse::<AnalystId>().ok().filter(|id| by_id.contains_key(id)).map(Some),
+        other => other.parse::<AnalystId>().ok().map(Some),
     };
     filter.text = (!search.is_empty()).then(|| search.chars().take(200).collect());
     let order = SORTS.iter().find(|(k, _, _)| *k == sort).map_or(CaseOrder::Newest, |s| s.2);
-    let total = fml_store::cases::count_matching(&st.db, &who.analyst.org, &filter, COUNT_CAP + 1).await?;
-    let capped = total > COUNT_CAP;
-    let pages = u32::try_from((total.min(COUNT_CAP) + i64::from(PAGE_SIZE) - 1) / i64::from(PAGE_SIZE))
-        .unwrap_or(u32::MAX)
-        .max(1);
-    // Past the counted pages (only when the count was capped) the pages go on as long as there
-    // are cases: one row more than a page says whether there is a next one.
-    let asked = q.page.as_deref().and_then(|p| p.parse::<u32>().ok()).unwrap_or(1).max(1);
-    let page = if capped { asked.min(u32::MAX / PAGE_SIZE) } else { asked.min(pages) };
-    let offset = (page - 1) * PAGE_SIZE;
-    let mut cases =
-        fml_store::cases::search(&st.db, &who.analyst.org, &filter, CasePage::Offset { order, offset }, PAGE_SIZE + 1)
+    let asked = q.page.as_deref().and_then(|p| p.parse::<u32>().ok()).unwrap_or(1);
+    let found =
+        fml_app::queries::cases::dashboard(&st.ctx, &who.analyst.org, filter, order, asked, PAGE_SIZE, COUNT_CAP)
             .await?;
-    let more = cases.len() > PAGE_SIZE as usize;
-    cases.truncate(PAGE_SIZE as usize);
+    let (analysts, filter, cases, page) = (&found.analysts, &found.filter, &found.cases, found.page);
+    let by_id: HashMap<AnalystId, &AnalystRecord> = analysts.iter().map(|a| (a.id, a)).collect();
     let rows = cases
         .iter()
         .map(|c| Row {
@@ -171,12 +160,12 @@ pub async fn dashboard(
         filtered: filter.status.is_some() || filter.owner.is_some() || filter.source.is_some() || filter.text.is_some(),
         q: search.clone(),
         prev: (page > 1).then(|| link(page - 1)),
-        next: more.then(|| link(page + 1)),
-        total: total.min(COUNT_CAP),
-        capped,
+        next: found.more.then(|| link(page + 1)),
+        total: found.total,
+        capped: found.capped,
         past_end: page > 1 && cases.is_empty(),
         page,
-        pages,
+        pages: found.pages,
     };
     Ok(html(StatusCode::OK, page_view.render()))
 }

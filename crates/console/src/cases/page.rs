@@ -67,17 +67,17 @@ async fn render(
     shown: Shown,
     status: StatusCode,
 ) -> Result<Response, ConsoleError> {
-    let case =
-        fml_store::cases::get(&st.db, &who.org, &locate(id)?).await?.ok_or(ConsoleError::NotFound("no such case"))?;
-    let allowed = Allowed::of(&case, who);
-    let controls = fml_app::approvals::state(&st.ctx, who, &CaseLocator::Id(case.id)).await?;
-    let decision = crate::decision::DecisionPanel::new(&controls, who);
-    let panels = panels::all(st, who, &chrome.csrf, &case, &allowed, &shown.echo).await?;
+    // One snapshot of everything the page shows; the panels only render it.
+    let snapshot = fml_app::queries::case_page(&st.ctx, who, &locate(id)?).await?;
+    let case = &snapshot.engines.case;
+    let allowed = Allowed::of(case, who);
+    let decision = crate::decision::DecisionPanel::new(&snapshot.controls, who);
+    let panels = panels::all(&snapshot, &chrome.csrf, &allowed, &shown.echo)?;
     let page = CasePageView {
         id: case.id.to_string(),
         reference: case.reference.as_str().to_owned(),
         company: case.company_name.clone().unwrap_or_else(|| "(company not given yet)".into()),
-        badge: Badge::of(&case),
+        badge: Badge::of(case),
         status: case.status.as_str(),
         status_label: status_label(case.status),
         chrome,

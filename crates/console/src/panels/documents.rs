@@ -2,13 +2,11 @@
 //! override its status.
 
 use askama::Template;
-use fml_app::Analyst;
-use fml_store::cases::CaseRecord;
+use fml_app::queries::CasePage;
 
 use super::{Rendered, rendered};
 use crate::error::ConsoleError;
 use crate::view::{Echo, When};
-use fml_web::state::AppState;
 
 pub struct DocumentRow {
     pub id: i64,
@@ -47,18 +45,12 @@ fn human_size(bytes: i64) -> String {
     }
 }
 
-pub(super) async fn documents(
-    st: &AppState,
-    who: &Analyst,
-    csrf: &str,
-    c: &CaseRecord,
-    echo: &Echo,
-) -> Result<Rendered, ConsoleError> {
-    let mut r = st.db.reader().await?;
-    let docs = fml_store::documents::for_case(r.conn(), &who.org, c.id).await?;
-    drop(r);
-    let documents = docs
-        .into_iter()
+pub(super) fn documents(page: &CasePage, csrf: &str, echo: &Echo) -> Result<Rendered, ConsoleError> {
+    let c = &page.engines.case;
+    let documents = page
+        .engines
+        .documents
+        .iter()
         .map(|d| DocumentRow {
             note: echo.value(&format!("document-{}", d.id.0), "note").to_owned(),
             href: format!("/api/cases/{}/documents/{}", c.id, d.id.0),
@@ -78,7 +70,7 @@ pub(super) async fn documents(
             warnings: d.extraction.as_ref().map(|e| e.warnings.clone()).unwrap_or_default(),
             missing: d.extraction.as_ref().map(|e| e.missing_fields.clone()).unwrap_or_default(),
             error: d.processing_error.clone().unwrap_or_default(),
-            filename: d.filename,
+            filename: d.filename.clone(),
         })
         .collect();
     rendered("documents", "Documents", Documents { csrf, id: c.id.to_string(), documents })

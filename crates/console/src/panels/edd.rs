@@ -2,13 +2,11 @@
 //! the forms to update them.
 
 use askama::Template;
-use fml_app::Analyst;
-use fml_store::cases::CaseRecord;
+use fml_app::queries::CasePage;
 
 use super::{Rendered, rendered};
 use crate::error::ConsoleError;
 use crate::view::{Echo, When};
-use fml_web::state::AppState;
 
 pub struct EddItem {
     pub key: String,
@@ -29,29 +27,23 @@ struct Edd<'a> {
     echo: &'a Echo,
 }
 
-pub(super) async fn edd(
-    st: &AppState,
-    who: &Analyst,
-    csrf: &str,
-    c: &CaseRecord,
-    echo: &Echo,
-) -> Result<Rendered, ConsoleError> {
-    // The case is read already: its requirements directly.
-    let rows = {
-        let mut r = st.db.reader().await?;
-        fml_store::edd::for_case(r.conn(), &who.org, c.id).await?
-    };
-    let items: Vec<EddItem> = rows
-        .into_iter()
+pub(super) fn edd(page: &CasePage, csrf: &str, echo: &Echo) -> Result<Rendered, ConsoleError> {
+    let items: Vec<EddItem> = page
+        .edd
+        .iter()
         .map(|r| EddItem {
-            key: r.req_key,
-            label: r.label,
-            status: r.status,
-            note: r.note,
-            updated_by: r.updated_by,
+            key: r.req_key.clone(),
+            label: r.label.clone(),
+            status: r.status.clone(),
+            note: r.note.clone(),
+            updated_by: r.updated_by.clone(),
             updated: When::millis(r.updated_at),
         })
         .collect();
     let outstanding = items.iter().filter(|i| i.status == "outstanding").count();
-    rendered("edd", "Enhanced due diligence", Edd { csrf, id: c.id.to_string(), items, outstanding, echo })
+    rendered(
+        "edd",
+        "Enhanced due diligence",
+        Edd { csrf, id: page.engines.case.id.to_string(), items, outstanding, echo },
+    )
 }

@@ -1,6 +1,7 @@
-//! The case view's panels: each is one template over one query, so a decision engine adds
-//! its panel (screening, risk, routing, identity, AI review) as one more loader here, in a
-//! module of its family.
+//! The case view's panels: each is one template over its part of the case page, which
+//! `fml_app::queries::case_page` reads in one snapshot; the panels only render it. A decision
+//! engine adds its panel (screening, risk, routing, identity, AI review) as one more renderer
+//! here, in a module of its family, and what it shows to the case page's read.
 
 mod deliveries;
 mod documents;
@@ -14,13 +15,11 @@ mod screening;
 mod timeline;
 
 use askama::Template;
-use fml_app::Analyst;
-use fml_store::cases::CaseRecord;
+use fml_app::queries::CasePage;
 
 use crate::decision::Allowed;
 use crate::error::ConsoleError;
 use crate::view::Echo;
-use fml_web::state::AppState;
 
 /// A rendered panel, with its anchor and heading.
 pub struct Rendered {
@@ -34,25 +33,18 @@ fn rendered(id: &'static str, title: &'static str, t: impl Template) -> Result<R
 }
 
 /// Every panel of a case, in page order.
-pub async fn all(
-    st: &AppState,
-    who: &Analyst,
-    csrf: &str,
-    case: &CaseRecord,
-    allowed: &Allowed,
-    echo: &Echo,
-) -> Result<Vec<Rendered>, ConsoleError> {
+pub fn all(page: &CasePage, csrf: &str, allowed: &Allowed, echo: &Echo) -> Result<Vec<Rendered>, ConsoleError> {
     Ok(vec![
-        overview::overview(st, who, csrf, case, allowed).await?,
-        people::people(st, csrf, case, echo).await?,
-        documents::documents(st, who, csrf, case, echo).await?,
-        people::idv(st, who, csrf, case).await?,
-        screening::screening(st, who, csrf, case, echo).await?,
-        risk::risk(st, who, csrf, case).await?,
-        monitoring::monitoring(st, who, csrf, case, echo).await?,
-        review::ai_review(st, who, csrf, case).await?,
-        edd::edd(st, who, csrf, case, echo).await?,
-        deliveries::deliveries(st, who, case).await?,
-        timeline::timeline(st, who, case).await?,
+        overview::overview(page, csrf, allowed)?,
+        people::people(page, csrf, echo)?,
+        documents::documents(page, csrf, echo)?,
+        people::idv(page, csrf)?,
+        screening::screening(page, csrf, echo)?,
+        risk::risk(page, csrf)?,
+        monitoring::monitoring(page, csrf, echo)?,
+        review::ai_review(page, csrf)?,
+        edd::edd(page, csrf, echo)?,
+        deliveries::deliveries(page)?,
+        timeline::timeline(page)?,
     ])
 }

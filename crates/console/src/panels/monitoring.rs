@@ -1,13 +1,11 @@
 //! The monitoring panel: the latest monitoring run and the case's alerts, open or resolved.
 
 use askama::Template;
-use fml_app::Analyst;
-use fml_store::cases::CaseRecord;
+use fml_app::queries::CasePage;
 
 use super::{Rendered, rendered};
 use crate::error::ConsoleError;
 use crate::view::{Echo, When};
-use fml_web::state::AppState;
 
 pub struct AlertLine {
     pub id: i64,
@@ -32,33 +30,31 @@ struct Monitoring<'a> {
     alerts: Vec<AlertLine>,
 }
 
-pub(super) async fn monitoring(
-    st: &AppState,
-    who: &Analyst,
-    csrf: &str,
-    c: &CaseRecord,
-    echo: &Echo,
-) -> Result<Rendered, ConsoleError> {
-    let (runs, alerts) = {
-        let mut r = st.db.reader().await?;
-        fml_store::monitoring::for_case(r.conn(), &who.org, c.id).await?
-    };
-    let last_run = runs.first().map(|r| (r.triggered_by.clone(), When::millis(r.completed_at), r.alerts_generated));
-    let alerts = alerts
-        .into_iter()
+pub(super) fn monitoring(page: &CasePage, csrf: &str, echo: &Echo) -> Result<Rendered, ConsoleError> {
+    let last_run = page
+        .engines
+        .monitoring_run
+        .as_ref()
+        .map(|r| (r.triggered_by.clone(), When::millis(r.completed_at), r.alerts_generated));
+    let alerts = page
+        .engines
+        .alerts
+        .iter()
         .map(|a| AlertLine {
             note: echo.value(&format!("alert-{}", a.id), "note").to_owned(),
             id: a.id,
-            severity: a.severity,
+            severity: a.severity.clone(),
             kind: a.alert_type.replace('_', " "),
-            title: a.title,
-            detail: a.detail,
+            title: a.title.clone(),
+            detail: a.detail.clone(),
             created: When::millis(a.created_at),
-            resolved: match (a.resolved_by, a.resolved_at) {
-                (Some(by), Some(at)) => Some((by, When::millis(at), a.resolution_note.unwrap_or_default())),
+            resolved: match (&a.resolved_by, a.resolved_at) {
+                (Some(by), Some(at)) => {
+                    Some((by.clone(), When::millis(at), a.resolution_note.clone().unwrap_or_default()))
+                }
                 _ => None,
             },
         })
         .collect();
-    rendered("monitoring", "Monitoring", Monitoring { csrf, id: c.id.to_string(), last_run, alerts })
+    rendered("monitoring", "Monitoring", Monitoring { csrf, id: page.engines.case.id.to_string(), last_run, alerts })
 }

@@ -2,14 +2,12 @@
 //! decision and the customer's invite.
 
 use askama::Template;
-use fml_app::Analyst;
-use fml_store::cases::CaseRecord;
+use fml_app::queries::CasePage;
 
 use super::{Rendered, rendered};
 use crate::decision::Allowed;
 use crate::error::ConsoleError;
 use crate::view::When;
-use fml_web::state::AppState;
 
 pub struct Fact {
     pub label: &'static str,
@@ -38,14 +36,8 @@ struct Overview<'a> {
     invite_sent: Option<When>,
 }
 
-pub(super) async fn overview(
-    st: &AppState,
-    who: &Analyst,
-    csrf: &str,
-    c: &CaseRecord,
-    allowed: &Allowed,
-) -> Result<Rendered, ConsoleError> {
-    let analysts = fml_store::analysts::list(&st.db, &who.org).await?;
+pub(super) fn overview(page: &CasePage, csrf: &str, allowed: &Allowed) -> Result<Rendered, ConsoleError> {
+    let (c, analysts) = (&page.engines.case, &page.analysts);
     let mut facts = Vec::new();
     let mut fact = |label, v: Option<String>| {
         if let Some(value) = v.filter(|v| !v.is_empty()) {

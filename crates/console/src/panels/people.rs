@@ -2,13 +2,11 @@
 //! verification panel (each person's check, with the forms to send links and record results).
 
 use askama::Template;
-use fml_app::Analyst;
-use fml_store::cases::CaseRecord;
+use fml_app::queries::CasePage;
 
 use super::{Rendered, rendered};
 use crate::error::ConsoleError;
 use crate::view::Echo;
-use fml_web::state::AppState;
 
 pub struct PersonRow {
     pub key: String,
@@ -33,10 +31,11 @@ struct People<'a> {
     people: Vec<PersonRow>,
 }
 
-pub(super) async fn people(st: &AppState, csrf: &str, c: &CaseRecord, echo: &Echo) -> Result<Rendered, ConsoleError> {
-    let roster = fml_app::persons::roster_of(&st.ctx, c).await?;
-    let people = roster
-        .into_iter()
+pub(super) fn people(page: &CasePage, csrf: &str, echo: &Echo) -> Result<Rendered, ConsoleError> {
+    let c = &page.engines.case;
+    let people = page
+        .people
+        .iter()
         .map(|r| PersonRow {
             reason: echo.value(&format!("unlink-{}", r.person.entry.person_key), "reason").to_owned(),
             path: format!("/cases/{}/people/{}", c.id, crate::links::path_segment(&r.person.entry.person_key)),
@@ -92,13 +91,12 @@ struct Idv<'a> {
     public_link: bool,
 }
 
-pub(super) async fn idv(st: &AppState, who: &Analyst, csrf: &str, c: &CaseRecord) -> Result<Rendered, ConsoleError> {
-    let mut r = st.db.reader().await?;
-    let roster = fml_store::persons::roster(r.conn(), &who.org, c.id).await?;
-    let checks = fml_store::idv::for_case(r.conn(), &who.org, c.id).await?;
-    drop(r);
-    let people = roster
-        .into_iter()
+pub(super) fn idv(page: &CasePage, csrf: &str) -> Result<Rendered, ConsoleError> {
+    let (c, checks) = (&page.engines.case, &page.engines.idv);
+    let people = page
+        .people
+        .iter()
+        .map(|r| &r.person)
         .filter(|p| fml_domain::idv::needs_idv(&p.entry.roles))
         .map(|p| {
             let check = checks.iter().find(|k| k.person_key == p.entry.person_key);
@@ -122,8 +120,8 @@ pub(super) async fn idv(st: &AppState, who: &Analyst, csrf: &str, c: &CaseRecord
                             fml_domain::idv::IdvStatus::Dispatched | fml_domain::idv::IdvStatus::ManualReview
                         )
                     }),
-                key: p.entry.person_key,
-                name: p.entry.display_name,
+                key: p.entry.person_key.clone(),
+                name: p.entry.display_name.clone(),
                 roles: p.entry.roles.join(", "),
                 detail,
             }

@@ -2,14 +2,12 @@
 //! the routing policy.
 
 use askama::Template;
-use fml_app::Analyst;
-use fml_store::cases::CaseRecord;
+use fml_app::queries::CasePage;
 use serde_json::Value;
 
 use super::{Rendered, rendered};
 use crate::error::ConsoleError;
 use crate::view::When;
-use fml_web::state::AppState;
 
 pub struct FactorLine {
     pub label: String,
@@ -31,13 +29,8 @@ struct Risk<'a> {
     routing: Option<(String, String, String, String)>,
 }
 
-pub(super) async fn risk(st: &AppState, who: &Analyst, csrf: &str, c: &CaseRecord) -> Result<Rendered, ConsoleError> {
-    let (a, r) = {
-        let mut conn = st.db.reader().await?;
-        let a = fml_store::risk::latest_assessment(conn.conn(), &who.org, c.id).await?;
-        let r = fml_store::risk::latest_routing(conn.conn(), &who.org, c.id).await?;
-        (a, r)
-    };
+pub(super) fn risk(page: &CasePage, csrf: &str) -> Result<Rendered, ConsoleError> {
+    let (a, r) = (&page.engines.assessment, &page.engines.routing);
     let factors = a
         .as_ref()
         .map(|a| serde_json::from_str::<Vec<Value>>(&a.factors).unwrap_or_default())
@@ -54,20 +47,24 @@ pub(super) async fn risk(st: &AppState, who: &Analyst, csrf: &str, c: &CaseRecor
             }
         })
         .collect();
-    let assessment = a.map(|a| {
+    let assessment = a.as_ref().map(|a| {
         (
             format!("{:.0}", a.composite_score),
-            a.band,
-            a.band_label,
-            a.assessed_by,
+            a.band.clone(),
+            a.band_label.clone(),
+            a.assessed_by.clone(),
             When::millis(a.assessed_at),
             a.config_id,
-            a.override_reason.unwrap_or_default(),
+            a.override_reason.clone().unwrap_or_default(),
         )
     });
-    let routing = r.map(|r| {
+    let routing = r.as_ref().map(|r| {
         let rule = r.matched_rule_index.map_or_else(|| "default branch".to_owned(), |i| format!("rule {i}"));
-        (r.policy_name, rule, r.outcome, r.decided.unwrap_or_default())
+        (r.policy_name.clone(), rule, r.outcome.clone(), r.decided.clone().unwrap_or_default())
     });
-    rendered("risk", "Risk and routing", Risk { csrf, id: c.id.to_string(), assessment, factors, routing })
+    rendered(
+        "risk",
+        "Risk and routing",
+        Risk { csrf, id: page.engines.case.id.to_string(), assessment, factors, routing },
+    )
 }

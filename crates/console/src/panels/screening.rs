@@ -2,14 +2,12 @@
 //! triage and the analyst's review.
 
 use askama::Template;
-use fml_app::Analyst;
-use fml_store::cases::CaseRecord;
+use fml_app::queries::CasePage;
 use serde_json::Value;
 
 use super::{Rendered, rendered};
 use crate::error::ConsoleError;
 use crate::view::{Echo, When};
-use fml_web::state::AppState;
 
 pub struct SubjectLine {
     pub name: String,
@@ -47,15 +45,8 @@ struct Screening<'a> {
     hits: Vec<HitLine>,
 }
 
-pub(super) async fn screening(
-    st: &AppState,
-    who: &Analyst,
-    csrf: &str,
-    c: &CaseRecord,
-    echo: &Echo,
-) -> Result<Rendered, ConsoleError> {
-    let latest = fml_app::screening::latest(&st.ctx, &who.org, c.id).await?;
-    let (run, subjects, hits) = match latest {
+pub(super) fn screening(page: &CasePage, csrf: &str, echo: &Echo) -> Result<Rendered, ConsoleError> {
+    let (run, subjects, hits) = match &page.engines.screening {
         None => (None, Vec::new(), Vec::new()),
         Some((run, hits)) => {
             let summary: Vec<Value> = serde_json::from_str(&run.summary).unwrap_or_default();
@@ -69,40 +60,43 @@ pub(super) async fn screening(
                 })
                 .collect();
             let hits = hits
-                .into_iter()
+                .iter()
                 .map(|h| {
                     let f: Value = serde_json::from_str(&h.features).unwrap_or_default();
                     let e: Value = serde_json::from_str(&h.entity).unwrap_or_default();
                     HitLine {
                         note: echo.value(&format!("hit-{}", h.id), "note").to_owned(),
                         id: h.id,
-                        subject: h.subject_name,
+                        subject: h.subject_name.clone(),
                         caption: text(&e, "caption"),
                         url: web_link(e.pointer("/article/url").and_then(Value::as_str).unwrap_or_default()),
-                        entity_id: h.entity_id,
-                        standing: h.standing,
+                        entity_id: h.entity_id.clone(),
+                        standing: h.standing.clone(),
                         score: format!("{:.0} %", h.score * 100.0),
                         matched_name: text(&f, "matchedName"),
                         birth_date: text(&f, "birthDate"),
                         country: text(&f, "country"),
                         triage: h.disposition.replace('_', " "),
                         confidence: format!("{:.0}", h.confidence),
-                        reason: h.short_reason,
-                        model: h.model,
-                        review: match (h.review_disposition, h.reviewed_by, h.reviewed_at) {
-                            (Some(d), Some(by), Some(at)) => {
-                                Some((d.replace('_', " "), h.review_note.unwrap_or_default(), by, When::millis(at)))
-                            }
+                        reason: h.short_reason.clone(),
+                        model: h.model.clone(),
+                        review: match (&h.review_disposition, &h.reviewed_by, h.reviewed_at) {
+                            (Some(d), Some(by), Some(at)) => Some((
+                                d.replace('_', " "),
+                                h.review_note.clone().unwrap_or_default(),
+                                by.clone(),
+                                When::millis(at),
+                            )),
                             _ => None,
                         },
                     }
                 })
                 .collect();
             let list = format!("list version {}, threshold {:.2}", run.list_version, run.threshold);
-            (Some((run.triggered_by, When::millis(run.completed_at), run.id, list)), subjects, hits)
+            (Some((run.triggered_by.clone(), When::millis(run.completed_at), run.id, list)), subjects, hits)
         }
     };
-    rendered("screening", "Screening", Screening { csrf, id: c.id.to_string(), run, subjects, hits })
+    rendered("screening", "Screening", Screening { csrf, id: page.engines.case.id.to_string(), run, subjects, hits })
 }
 
 /// A watch list's link, shown only when it is a plain web address: a list entry is outside

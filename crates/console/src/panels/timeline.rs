@@ -2,14 +2,12 @@
 //! what changed.
 
 use askama::Template;
-use fml_app::Analyst;
-use fml_store::cases::CaseRecord;
+use fml_app::queries::CasePage;
 use serde_json::Value;
 
 use super::{Rendered, rendered};
 use crate::error::ConsoleError;
 use crate::view::When;
-use fml_web::state::AppState;
 
 pub struct TimelineItem {
     pub event: String,
@@ -52,9 +50,9 @@ fn summarise(v: &Value) -> (String, String) {
     (by, summary)
 }
 
-pub(super) async fn timeline(st: &AppState, who: &Analyst, c: &CaseRecord) -> Result<Rendered, ConsoleError> {
-    let payloads = fml_store::events::for_case(&st.db, &who.org, c.id, 200).await?;
-    let items = payloads
+pub(super) fn timeline(page: &CasePage) -> Result<Rendered, ConsoleError> {
+    let items = page
+        .events
         .iter()
         .map(|raw| {
             let v: Value = serde_json::from_str(raw).unwrap_or(Value::Null);

@@ -25,6 +25,7 @@ mod openapi;
 mod persons;
 mod portal;
 mod processing;
+mod queries;
 mod receiver;
 mod receivers;
 mod recipes;

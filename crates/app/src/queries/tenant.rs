@@ -1,26 +1,12 @@
-//! Reads for the surfaces that list a tenant's things (the CLI today): each scoped to the
-//! tenant, each one query, answered with the store's rows (re-exported in [`records`]).
+//! The tenant's own lists (analysts, API clients, endpoints, jobs, mail) and the watch lists.
 
 use fml_domain::OrgId;
 use fml_domain::jobs::JobStatus;
 
+use super::records::{AnalystRecord, ClientRow, Endpoint, JobRecord, MailRow};
 use crate::{CommandError, Ctx};
 
-/// The rows the reads answer with.
-pub mod records {
-    pub use fml_store::analysts::AnalystRecord;
-    pub use fml_store::cases::CaseRecord;
-    pub use fml_store::clients::ClientRow;
-    pub use fml_store::documents::DocumentRecord;
-    pub use fml_store::endpoints::Endpoint;
-    pub use fml_store::idv::IdvCheck;
-    pub use fml_store::jobs::JobRecord;
-    pub use fml_store::mail::MailRow;
-}
-
-use records::{AnalystRecord, ClientRow, Endpoint, JobRecord, MailRow};
-
-/// The tenant's analysts.
+/// The tenant's analysts, by email.
 pub async fn analysts(ctx: &Ctx, org: &OrgId) -> Result<Vec<AnalystRecord>, CommandError> {
     Ok(fml_store::analysts::list(&ctx.db, org).await?)
 }
@@ -30,9 +16,14 @@ pub async fn clients(ctx: &Ctx, org: &OrgId) -> Result<Vec<ClientRow>, CommandEr
     Ok(fml_store::clients::list(&ctx.db, org).await?)
 }
 
-/// The tenant's webhook endpoints.
+/// The tenant's live webhook endpoints, oldest first.
 pub async fn endpoints(ctx: &Ctx, org: &OrgId) -> Result<Vec<Endpoint>, CommandError> {
     Ok(fml_store::endpoints::list(&ctx.db, org).await?)
+}
+
+/// One live webhook endpoint of the tenant.
+pub async fn endpoint(ctx: &Ctx, org: &OrgId, id: &str) -> Result<Endpoint, CommandError> {
+    fml_store::endpoints::get(&ctx.db, org, id).await?.ok_or(CommandError::NotFound("no such endpoint"))
 }
 
 /// Jobs, newest first: of one tenant or all (`None`), of one status or all.

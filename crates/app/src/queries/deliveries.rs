@@ -1,0 +1,64 @@
+//! The webhook delivery history: a page of it, and one delivery with every attempt.
+
+use std::collections::HashMap;
+
+use fml_domain::OrgId;
+use fml_domain::ids::CaseLocator;
+
+use super::records::{AttemptRow, DeliveryRow, ListFilter};
+use crate::{CommandError, Ctx};
+
+/// A page of deliveries, newest first, with every live endpoint's label by id (a deleted
+/// endpoint's deliveries find none).
+#[derive(Debug, Clone, Default)]
+pub struct DeliveryPage {
+    pub rows: Vec<DeliveryRow>,
+    pub labels: HashMap<String, String>,
+}
+
+/// A page of the tenant's deliveries and the endpoints' labels, in one snapshot. `case`, when
+/// given, narrows the page to that case's deliveries: a reference is resolved to the case's
+/// UUID (which deliveries store), and one that no case of the tenant has gives an empty page.
+pub async fn list(
+    ctx: &Ctx,
+    org: &OrgId,
+    filter: &ListFilter,
+    case: Option<&CaseLocator>,
+    limit: u32,
+) -> Result<DeliveryPage, CommandError> {
+    let mut tx = ctx.db.snapshot().await?;
+    let mut filter = filter.clone();
+    match case {
+        None => {}
+        Some(CaseLocator::Id(id)) => filter.case_id = Some(id.to_string()),
+        Some(locator) => match fml_store::cases::get_in(tx.conn(), org, locator).await? {
+            Some(found) => filter.case_id = Some(found.id.to_string()),
+            None => return Ok(DeliveryPage::default()),
+        },
+    }
+    let rows = fml_store::deliveries::list_in(tx.conn(), org, &filter, limit).await?;
+    let labels = fml_store::endpoints::labels(tx.conn(), org).await?.into_iter().collect();
+    Ok(DeliveryPage { rows, labels })
+}
+
+/// One delivery with what its page shows.
+#[derive(Debug, Clone)]
+pub struct DeliveryDetail {
+    pub delivery: DeliveryRow,
+    /// The event's payload, as signed and sent.
+    pub payload: String,
+    /// Oldest first.
+    pub attempts: Vec<AttemptRow>,
+    /// Its endpoint's label; `None` once the endpoint is deleted.
+    pub endpoint_label: Option<String>,
+}
+
+/// One delivery of the tenant, read in one snapshot so its state agrees with its attempts.
+pub async fn get(ctx: &Ctx, org: &OrgId, id: i64) -> Result<DeliveryDetail, CommandError> {
+    let mut tx = ctx.db.snapshot().await?;
+    let (delivery, payload, attempts) =
+        fml_store::deliveries::get_in(tx.conn(), org, id).await?.ok_or(CommandError::NotFound("no such delivery"))?;
+    let labels = fml_store::endpoints::labels(tx.conn(), org).await?;
+    let endpoint_label = labels.into_iter().find(|(e, _)| *e == delivery.endpoint_id).map(|e| e.1);
+    Ok(DeliveryDetail { delivery, payload, attempts, endpoint_label })
+}
