@@ -1,7 +1,7 @@
 //! The JSON representation of a case in the Public API.
 
+use fml_app::queries::records::CaseRecord;
 use fml_domain::{CaseId, CaseReference, CaseSource, CaseStatus, CountryCode, Timestamp};
-use fml_store::cases::CaseRecord;
 use serde::Serialize;
 use utoipa::ToSchema;
 

@@ -213,9 +213,7 @@ async fn get_case(
     Path(case_id): Path<String>,
 ) -> Result<Json<CaseView>, ApiError> {
     auth.require(Scope::CasesRead)?;
-    let case = fml_store::cases::get(&st.db, &auth.org, &locate(&case_id)?)
-        .await?
-        .ok_or(ApiError::NotFound("no such case"))?;
+    let case = fml_app::queries::cases::get(&st.ctx, &auth.org, &locate(&case_id)?).await?;
     Ok(Json(CaseView::new(&case, &st.config)))
 }
 
@@ -281,7 +279,7 @@ async fn list_cases(
         Some(Ok(Some(c))) => Some(c),
         Some(Err(_)) => return Ok(Json(CaseList { data: Vec::new(), next_cursor: None })),
     };
-    let mut rows = fml_store::cases::list(&st.db, &auth.org, crm.as_deref(), after, limit + 1).await?;
+    let mut rows = fml_app::queries::cases::list(&st.ctx, &auth.org, crm.as_deref(), after, limit + 1).await?;
     let next_cursor = if rows.len() > limit as usize {
         rows.truncate(limit as usize);
         rows.last().map(|c| c.id.to_string())

@@ -5,10 +5,9 @@ use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
+use fml_app::queries::records::{AttemptRow, DeliveryRow, ListFilter};
 use fml_domain::ids::CaseLocator;
 use fml_domain::{FieldError, Scope, Timestamp};
-use fml_store::deliveries::{AttemptRow, DeliveryRow, ListFilter};
-
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::{IntoParams, ToSchema};
@@ -170,20 +169,16 @@ async fn list_deliveries(
     if !errors.is_empty() {
         return Err(ApiError::Validation(errors));
     }
-    // A case reference is resolved to the case's UUID, which deliveries store.
-    let case_id = match p.case_id.as_deref().filter(|c| !c.is_empty()) {
+    // The read resolves a case reference to the case's UUID, which deliveries store; text that
+    // is neither names no case, and no delivery matches it.
+    let case = match p.case_id.as_deref().filter(|c| !c.is_empty()).map(CaseLocator::parse) {
         None => None,
-        Some(raw) => match CaseLocator::parse(raw) {
-            Some(CaseLocator::Id(id)) => Some(id.to_string()),
-            Some(loc) => match fml_store::cases::get(&st.db, &auth.org, &loc).await? {
-                Some(c) => Some(c.id.to_string()),
-                None => return Ok(Json(DeliveryList { data: Vec::new(), next_cursor: None })),
-            },
-            None => return Ok(Json(DeliveryList { data: Vec::new(), next_cursor: None })),
-        },
+        Some(Some(locator)) => Some(locator),
+        Some(None) => return Ok(Json(DeliveryList { data: Vec::new(), next_cursor: None })),
     };
-    let filter = ListFilter { endpoint_id, status, event, case_id, before };
-    let mut rows = fml_store::deliveries::list(&st.db, &auth.org, &filter, limit + 1).await?;
+    let filter = ListFilter { endpoint_id, status, event, case_id: None, before };
+    let mut rows =
+        fml_app::queries::deliveries::list(&st.ctx, &auth.org, &filter, case.as_ref(), limit + 1).await?.rows;
     let next_cursor = if rows.len() > limit as usize {
         rows.truncate(limit as usize);
         rows.last().map(|d| d.id.to_string())
@@ -211,9 +206,8 @@ async fn get_delivery(
     Path(id): Path<String>,
 ) -> Result<Json<DeliveryDetail>, ApiError> {
     auth.require(Scope::WebhooksRead)?;
-    let (d, payload, attempts) = fml_store::deliveries::get(&st.db, &auth.org, parse_id(&id)?)
-        .await?
-        .ok_or(ApiError::NotFound("no such delivery"))?;
+    let fml_app::queries::deliveries::DeliveryDetail { delivery: d, payload, attempts, .. } =
+        fml_app::queries::deliveries::get(&st.ctx, &auth.org, parse_id(&id)?).await?;
     Ok(Json(DeliveryDetail {
         delivery: DeliveryView::from(&d),
         payload: auth

@@ -8,10 +8,10 @@ use axum::extract::{DefaultBodyLimit, Multipart, Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use fml_app::documents::{Override, Uploader};
+use fml_app::queries::records::DocumentRecord;
 use fml_domain::FieldError;
 use fml_domain::document::{DocumentId, FileType};
 use fml_domain::ids::CaseLocator;
-use fml_store::documents::DocumentRecord;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::ToSchema;
@@ -116,9 +116,7 @@ async fn upload(
 ) -> Result<Response, ApiError> {
     let locator = locate(&case_id)?;
     // Unknown or foreign cases are refused before any byte is stored.
-    if fml_store::cases::get(&st.db, &staff.org, &locator).await?.is_none() {
-        return Err(ApiError::NotFound("no such case"));
-    }
+    fml_app::queries::cases::get(&st.ctx, &staff.org, &locator).await?;
     let files = receive(&st, multipart).await?;
     let (_, docs) = fml_app::documents::record_upload(&st.ctx, Uploader::Analyst(&staff), &locator, &files).await?;
     Ok((StatusCode::CREATED, Json(DocumentList { data: docs.iter().map(DocumentView::from).collect() }))
@@ -137,11 +135,7 @@ async fn list_documents(
     staff: Staff,
     Path(case_id): Path<String>,
 ) -> Result<Json<DocumentList>, ApiError> {
-    let case = fml_store::cases::get(&st.db, &staff.org, &locate(&case_id)?)
-        .await?
-        .ok_or(ApiError::NotFound("no such case"))?;
-    let mut r = st.db.reader().await?;
-    let docs = fml_store::documents::for_case(r.conn(), &staff.org, case.id).await?;
+    let docs = fml_app::queries::cases::documents(&st.ctx, &staff.org, &locate(&case_id)?).await?;
     Ok(Json(DocumentList { data: docs.iter().map(DocumentView::from).collect() }))
 }
 
@@ -155,9 +149,7 @@ async fn find(
     locator: &CaseLocator,
     id: DocumentId,
 ) -> Result<DocumentRecord, ApiError> {
-    let case = fml_store::cases::get(&st.db, org, locator).await?.ok_or(ApiError::NotFound("no such case"))?;
-    let mut r = st.db.reader().await?;
-    fml_store::documents::get(r.conn(), org, case.id, id).await?.ok_or(ApiError::NotFound("no such document"))
+    Ok(fml_app::queries::cases::document(&st.ctx, org, locator, id).await?)
 }
 
 /// How a download is presented: saved (`attachment`, the default) or shown by the browser

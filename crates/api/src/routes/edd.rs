@@ -3,8 +3,8 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use fml_app::edd as commands;
+use fml_app::queries::records::EddRow;
 use fml_domain::FieldError;
-use fml_store::edd::EddRow;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::ToSchema;

@@ -7,10 +7,10 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use fml_app::endpoints::{PingOutcome, validate};
+use fml_app::queries::records::Endpoint;
 use fml_domain::events::schema::subscribable;
 use fml_domain::secret::Secret;
 use fml_domain::{FieldError, Scope, Timestamp};
-use fml_store::endpoints::Endpoint;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::ToSchema;
@@ -258,7 +258,7 @@ struct EndpointList {
     security(("oauth2" = ["webhooks:read"])))]
 async fn list_endpoints(State(st): State<AppState>, auth: Auth) -> Result<Json<EndpointList>, ApiError> {
     auth.require(Scope::WebhooksRead)?;
-    let rows = fml_store::endpoints::list(&st.db, &auth.org).await?;
+    let rows = fml_app::queries::endpoints(&st.ctx, &auth.org).await?;
     Ok(Json(EndpointList { data: rows.into_iter().map(|e| EndpointView::new(e, None)).collect() }))
 }
 
@@ -276,7 +276,7 @@ async fn get_endpoint(
     Path(id): Path<String>,
 ) -> Result<Json<EndpointView>, ApiError> {
     auth.require(Scope::WebhooksRead)?;
-    let ep = fml_store::endpoints::get(&st.db, &auth.org, &id).await?.ok_or(ApiError::NotFound("no such endpoint"))?;
+    let ep = fml_app::queries::endpoint(&st.ctx, &auth.org, &id).await?;
     Ok(Json(EndpointView::new(ep, None)))
 }
 
@@ -401,8 +401,7 @@ async fn test_endpoint(
     auth.require(Scope::WebhooksWrite)?;
     let route = format!("POST /v1/webhook-endpoints/{id}/test");
     idempotent::call(&st, &auth, key, route, &Value::Null, Storage::Plain, || async {
-        let ep =
-            fml_store::endpoints::get(&st.db, &auth.org, &id).await?.ok_or(ApiError::NotFound("no such endpoint"))?;
+        let ep = fml_app::queries::endpoint(&st.ctx, &auth.org, &id).await?;
         let result = PingResult::from(st.pinger.test_saved(&auth.org, &ep).await.map_err(ApiError::Internal)?);
         to_json(StatusCode::OK, &result)
     })

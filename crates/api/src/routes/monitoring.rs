@@ -6,7 +6,8 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use fml_app::monitoring as commands;
 use fml_domain::FieldError;
-use fml_store::monitoring::{AlertRow, RunRow};
+// The API's own `MonitoringRun` is the view; the row keeps the store's name here.
+use fml_app::queries::records::{AlertRow, MonitoringRun as RunRow};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::openapi::schema::{ObjectBuilder, Schema, SchemaType, Type};

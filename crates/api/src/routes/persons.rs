@@ -3,10 +3,10 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use fml_app::persons as commands;
+use fml_app::queries::records::{CasePerson, PersonRow};
 use fml_domain::FieldError;
 use fml_domain::document::DocumentId;
 use fml_domain::ids::CaseLocator;
-use fml_store::persons::{CasePerson, PersonRow};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::ToSchema;

@@ -7,7 +7,8 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use fml_app::screening as commands;
 use fml_domain::FieldError;
-use fml_store::screening::{HitRow, RunRow};
+// The API's own `ScreeningRun` is the view; the row keeps the store's name here.
+use fml_app::queries::records::{HitRow, ScreeningRun as RunRow};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::ToSchema;

@@ -6,13 +6,12 @@ use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
+use fml_app::queries::records::{AnalystRecord, CaseFilter};
 use fml_domain::{AnalystId, CaseId, CaseSource, CaseStatus, FieldError};
-use fml_store::analysts::AnalystRecord;
-use fml_store::cases::{CaseFilter, CasePage};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::views::{StaffCaseView, locate, view};
+use super::views::{StaffCaseView, locate};
 use fml_web::error::{ApiError, ErrorBody};
 use fml_web::extract::Staff;
 use fml_web::state::AppState;
@@ -92,23 +91,18 @@ pub(super) async fn list_cases(
     if !errors.is_empty() {
         return Err(ApiError::Validation(errors));
     }
-    let analysts: HashMap<AnalystId, AnalystRecord> =
-        fml_store::analysts::list(&st.db, &staff.org).await?.into_iter().map(|a| (a.id, a)).collect();
+    let mut owner_email = None;
     match p.owner.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         None => {}
         Some("none") => filter.owner = Some(None),
         Some("me") => filter.owner = Some(Some(staff.id)),
-        Some(email) => {
-            let email = email.to_lowercase();
-            match analysts.values().find(|a| a.email == email) {
-                Some(a) => filter.owner = Some(Some(a.id)),
-                // Nobody by that email owns anything.
-                None => return Ok(Json(StaffCaseList { data: Vec::new(), next_cursor: None })),
-            }
-        }
+        // Nobody by an email no analyst has owns anything.
+        Some(email) => owner_email = Some(email.to_lowercase()),
     }
     filter.text = p.q.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(|s| s.chars().take(200).collect());
-    let mut rows = fml_store::cases::search(&st.db, &staff.org, &filter, CasePage::After(after), limit + 1).await?;
+    let (mut rows, analysts) =
+        fml_app::queries::cases::search(&st.ctx, &staff.org, filter, owner_email.as_deref(), after, limit + 1).await?;
+    let analysts: HashMap<AnalystId, AnalystRecord> = analysts.into_iter().map(|a| (a.id, a)).collect();
     let next_cursor = if rows.len() > limit as usize {
         rows.truncate(limit as usize);
         rows.last().map(|c| c.id.to_string())
@@ -132,10 +126,8 @@ pub(super) async fn get_case(
     staff: Staff,
     Path(case_id): Path<String>,
 ) -> Result<Json<StaffCaseView>, ApiError> {
-    let case = fml_store::cases::get(&st.db, &staff.org, &locate(&case_id)?)
-        .await?
-        .ok_or(ApiError::NotFound("no such case"))?;
-    Ok(Json(view(&st, &case).await?))
+    let found = fml_app::queries::cases::staff_case(&st.ctx, &staff.org, &locate(&case_id)?).await?;
+    Ok(Json(StaffCaseView::of(found, &st.config)))
 }
 
 /// Most timeline entries returned.
@@ -154,10 +146,7 @@ pub(super) async fn timeline(
     staff: Staff,
     Path(case_id): Path<String>,
 ) -> Result<Response, ApiError> {
-    let case = fml_store::cases::get(&st.db, &staff.org, &locate(&case_id)?)
-        .await?
-        .ok_or(ApiError::NotFound("no such case"))?;
-    let payloads = fml_store::events::for_case(&st.db, &staff.org, case.id, TIMELINE_LIMIT).await?;
+    let payloads = fml_app::queries::cases::timeline(&st.ctx, &staff.org, &locate(&case_id)?, TIMELINE_LIMIT).await?;
     // The stored payloads are the exact JSON that was signed and sent: joined, not re-encoded.
     let body = format!("[{}]", payloads.join(","));
     Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())

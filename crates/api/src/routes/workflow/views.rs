@@ -1,10 +1,10 @@
 //! How the analyst API shows a case (the Public API's view plus its owner, its creator, the
 //! decision and a waiting approval), and finding a case by UUID or reference.
 
+use fml_app::queries::cases::StaffCase;
+use fml_app::queries::records::{AnalystRecord, CaseRecord};
+use fml_domain::Timestamp;
 use fml_domain::ids::CaseLocator;
-use fml_domain::{CaseStatus, Timestamp};
-use fml_store::analysts::AnalystRecord;
-use fml_store::cases::CaseRecord;
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -76,27 +76,22 @@ impl StaffCaseView {
             pending_approval: None,
         }
     }
+
+    /// The view of one case with its owner and its waiting approval.
+    pub fn of(s: StaffCase, config: &fml_web::Config) -> Self {
+        let mut v = Self::new(&s.case, s.owner.as_ref(), config);
+        v.pending_approval = s.pending.map(|p| PendingApprovalView {
+            reasons: p.concerns(),
+            requested_by: p.requested_by,
+            notes: p.notes,
+            requested_at: Timestamp::from_millis(p.requested_at),
+        });
+        v
+    }
 }
 
-/// Renders one case with its owner.
+/// Renders one case (a command's result) with its owner and waiting approval, read together.
 pub(crate) async fn view(st: &AppState, c: &CaseRecord) -> Result<StaffCaseView, ApiError> {
-    let owner = match c.owner_id {
-        Some(id) => {
-            let mut r = st.db.reader().await?;
-            fml_store::analysts::get_in(r.conn(), &c.org_id, id).await?
-        }
-        None => None,
-    };
-    let mut v = StaffCaseView::new(c, owner.as_ref(), &st.config);
-    if matches!(c.status, CaseStatus::InReview | CaseStatus::Returned) {
-        let mut r = st.db.reader().await?;
-        v.pending_approval =
-            fml_store::approvals::pending(r.conn(), &c.org_id, c.id).await?.map(|p| PendingApprovalView {
-                reasons: p.concerns(),
-                requested_by: p.requested_by,
-                notes: p.notes,
-                requested_at: Timestamp::from_millis(p.requested_at),
-            });
-    }
-    Ok(v)
+    let s = fml_app::queries::cases::staff_case_of(&st.ctx, &c.org_id, c.clone()).await?;
+    Ok(StaffCaseView::of(s, &st.config))
 }
