@@ -69,13 +69,7 @@ async fn reviews_after_submission_on_request_and_streamed(b: Backend) {
     assert_eq!(done[1]["reviewId"], body["reviewId"]);
 
     // Streamed: what it read, each factor as found, then the stored review.
-    let res = app
-        .http
-        .post(app.url(&format!("/api/cases/{case}/ai-review/stream")))
-        .bearer_auth(&analyst.token)
-        .send()
-        .await
-        .unwrap();
+    let res = stream(&app, &analyst.token, &case).await;
     assert_eq!(res.status(), 200);
     assert_eq!(res.headers()["content-type"], "text/event-stream");
     let text = res.text().await.unwrap();
@@ -110,6 +104,11 @@ async fn review_jobs(app: &TestApp, org: &fml_domain::OrgId) -> Vec<fml_store::j
     all.into_iter().filter(|j| matches!(j.job, Job::ReviewCase { .. })).collect()
 }
 
+/// `POST …/ai-review/stream` on `case` as the holder of `token`, answered.
+async fn stream(app: &TestApp, token: &str, case: &str) -> reqwest::Response {
+    app.http.post(app.url(&format!("/api/cases/{case}/ai-review/stream"))).bearer_auth(token).send().await.unwrap()
+}
+
 /// `(event, data)` of each server-sent event in `text`.
 fn sse_events(text: &str) -> Vec<(String, Value)> {
     text.split("\n\n")
@@ -126,13 +125,7 @@ async fn a_streamed_review_is_its_jobs_progress_and_review(b: Backend) {
     let analyst = app.analyst(Role::Analyst).await;
     let case = new_case(&app, "crm-stream-1").await;
 
-    let res = app
-        .http
-        .post(app.url(&format!("/api/cases/{case}/ai-review/stream")))
-        .bearer_auth(&analyst.token)
-        .send()
-        .await
-        .unwrap();
+    let res = stream(&app, &analyst.token, &case).await;
     assert_eq!(res.status(), 200);
     assert_eq!(res.headers()["content-type"], "text/event-stream");
     assert_eq!(res.headers()["cache-control"], "no-store");
@@ -246,13 +239,7 @@ async fn a_client_that_leaves_still_gets_its_review_stored(b: Backend) {
     let case = new_case(&app, "crm-stream-3").await;
 
     // The client reads what the review read, then leaves while the model is still asked.
-    let mut res = app
-        .http
-        .post(app.url(&format!("/api/cases/{case}/ai-review/stream")))
-        .bearer_auth(&analyst.token)
-        .send()
-        .await
-        .unwrap();
+    let mut res = stream(&app, &analyst.token, &case).await;
     assert_eq!(res.status(), 200);
     let mut text = String::new();
     while text.matches("event: step").count() < 4 {
@@ -287,13 +274,7 @@ async fn another_tenants_case_is_not_found_and_nothing_is_queued(b: Backend) {
     let other = fml_domain::OrgId::parse("org_other_bank").unwrap();
     crate::helpers::seed_org(&app.db, &other, fml_domain::ScopeSet::all()).await;
     let stranger = app.analyst_in(&other, Role::Admin).await;
-    let res = app
-        .http
-        .post(app.url(&format!("/api/cases/{case}/ai-review/stream")))
-        .bearer_auth(&stranger.token)
-        .send()
-        .await
-        .unwrap();
+    let res = stream(&app, &stranger.token, &case).await;
     assert_eq!(res.status(), 404);
     assert_eq!(res.headers()["content-type"], "application/json");
     let body: Value = res.json().await.unwrap();
