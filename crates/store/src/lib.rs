@@ -54,8 +54,8 @@ pub enum StoreError {
     /// A stored value no longer parses: a bug or a hand-edited row.
     #[error("corrupt row: {0}")]
     Corrupt(String),
-    /// The writer task has stopped (the process is shutting down).
-    #[error("the case writer has stopped")]
+    /// The case opener's tasks have stopped (the process is shutting down).
+    #[error("the case opener has stopped")]
     WriterGone,
     /// A unit of work that changed state was committed without its audit row: a bug in the
     /// command, refused so that no change goes unrecorded.
