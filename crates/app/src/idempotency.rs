@@ -21,7 +21,7 @@ pub struct Key<'a, T> {
     pub claim: Option<&'a Claim>,
     pub seal: Option<&'a MasterKey>,
     pub status: u16,
-    pub render: &'a (dyn Fn(&T) -> String + Sync),
+    pub render: &'a (dyn Fn(T) -> String + Sync),
 }
 
 impl<T> std::fmt::Debug for Key<'_, T> {
@@ -73,7 +73,8 @@ where
     // An error drops the unit: the writes and the claim roll back together, leaving the key
     // free for a corrected retry.
     let value = command(&mut unit).await?;
-    let body = (key.render)(&value);
+    // The command's result is only rendered: the answer is all the caller gets back.
+    let body = (key.render)(value);
     if let Some(claim) = key.claim {
         let stored = stored_form(key.seal, &body);
         complete_many(unit.conn(), &[(&claim.org, &claim.key, key.status, stored.as_str())]).await?;

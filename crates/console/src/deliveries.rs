@@ -133,7 +133,7 @@ type Loaded = (Vec<Line>, Option<i64>, HashMap<String, String>);
 async fn load(st: &AppState, org: &OrgId, f: &Filters) -> Result<Loaded, ConsoleError> {
     // One row more than a page says whether there are older ones.
     let fml_app::queries::deliveries::DeliveryPage { mut rows, labels } =
-        fml_app::queries::deliveries::list(&st.ctx, org, &f.store(), None, PAGE + 1).await?;
+        fml_app::queries::deliveries::labelled(&st.ctx, org, &f.store(), None, PAGE + 1).await?;
     let more = rows.len() > PAGE as usize;
     rows.truncate(PAGE as usize);
     let oldest = if more { rows.last().map(|d| d.id) } else { None };
@@ -245,7 +245,7 @@ pub async fn show(
 ) -> Result<Response, ConsoleError> {
     let org = &who.analyst.org;
     let fml_app::queries::deliveries::DeliveryDetail { delivery: d, payload, attempts, endpoint_label } =
-        fml_app::queries::deliveries::get(&st.ctx, org, parse_id(&id)?).await?;
+        fml_app::queries::deliveries::get_labelled(&st.ctx, org, parse_id(&id)?).await?;
     let labels: HashMap<String, String> = endpoint_label.map(|l| (d.endpoint_id.clone(), l)).into_iter().collect();
     let pretty = serde_json::from_str::<serde_json::Value>(&payload)
         .ok()

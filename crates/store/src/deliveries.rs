@@ -76,12 +76,6 @@ pub struct ListFilter {
 }
 
 /// A page of `org`'s deliveries, newest first.
-pub async fn list(db: &Db, org: &OrgId, f: &ListFilter, limit: u32) -> Result<Vec<DeliveryRow>, StoreError> {
-    let mut c = db.reader().await?;
-    list_in(c.conn(), org, f, limit).await
-}
-
-/// [`list`] on a given connection (a snapshot that reads more beside it).
 pub async fn list_in(conn: Conn<'_>, org: &OrgId, f: &ListFilter, limit: u32) -> Result<Vec<DeliveryRow>, StoreError> {
     let mut sql = format!("SELECT {COLUMNS} FROM deliveries WHERE org_id = $1");
     let mut args = vec![Arg::Text(org.as_str().to_owned())];
@@ -109,14 +103,9 @@ pub async fn list_in(conn: Conn<'_>, org: &OrgId, f: &ListFilter, limit: u32) ->
     Ok(fetch_all_args!(conn, DeliveryRow, sql, args)?)
 }
 
-/// One delivery of `org` with its payload and attempts, read in one snapshot so the
-/// delivery's state (`lastHttpStatus`, `status`) agrees with its attempt history.
-pub async fn get(db: &Db, org: &OrgId, id: i64) -> Result<Option<(DeliveryRow, String, Vec<AttemptRow>)>, StoreError> {
-    let mut c = db.snapshot().await?;
-    get_in(c.conn(), org, id).await
-}
-
-/// [`get`] on a given connection: inside the caller's snapshot.
+/// One delivery of `org` with its payload and attempts. Read it in a snapshot
+/// (`Db::snapshot`) so the delivery's state (`lastHttpStatus`, `status`) agrees with its
+/// attempt history.
 pub async fn get_in(
     mut conn: Conn<'_>,
     org: &OrgId,

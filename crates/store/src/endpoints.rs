@@ -160,13 +160,15 @@ pub async fn list_in(mut conn: Conn<'_>, org: &OrgId) -> Result<Vec<Endpoint>, S
 }
 
 /// The id and label of each live endpoint of `org`, oldest first: what a delivery list names
-/// its rows' endpoints by (without their subscriptions).
-pub async fn labels(conn: Conn<'_>, org: &OrgId) -> Result<Vec<(String, String)>, StoreError> {
+/// The id and label of each live endpoint of `org` (of endpoint `only`, when given).
+pub async fn labels(conn: Conn<'_>, org: &OrgId, only: Option<&str>) -> Result<Vec<(String, String)>, StoreError> {
     Ok(fetch_all!(
         conn,
         (String, String),
-        "SELECT id, label FROM webhook_endpoints WHERE org_id = $1 AND deleted_at IS NULL ORDER BY created_at, id",
-        org.as_str()
+        "SELECT id, label FROM webhook_endpoints WHERE org_id = $1 AND ($2 IS NULL OR id = $2) \
+         AND deleted_at IS NULL ORDER BY created_at, id",
+        org.as_str(),
+        only
     )?)
 }
 

@@ -94,17 +94,6 @@ pub async fn list(db: &Db, org: &OrgId) -> Result<Vec<EventRow>, StoreError> {
 }
 
 /// The payloads of every event a case emitted, newest first (its activity timeline).
-pub async fn for_case(
-    db: &Db,
-    org: &OrgId,
-    case_id: fml_domain::CaseId,
-    limit: i64,
-) -> Result<Vec<String>, StoreError> {
-    let mut c = db.reader().await?;
-    for_case_in(c.conn(), org, case_id, limit).await
-}
-
-/// [`for_case`] on a given connection (a snapshot that reads the case beside it).
 pub async fn for_case_in(
     conn: Conn<'_>,
     org: &OrgId,

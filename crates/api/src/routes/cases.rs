@@ -343,7 +343,7 @@ async fn set_crm_record_id(
     let crm = number_literal(&raw, "crmRecordId").unwrap_or(crm);
     let locator = locate(&case_id)?;
     let claim = idempotent::claim_of(&auth, key, format!("POST /api/cases/{case_id}/crm-record-id"), &body);
-    let render = |case: &CaseRecord| render_case(case, &st.config);
+    let render = |case: CaseRecord| render_case(&case, &st.config);
     let key = idempotent::key(&st, claim.as_ref(), Storage::Plain, StatusCode::OK, &render);
     let by = fml_app::Operator::Client(&auth.client_id);
     let out = fml_app::crm::set_record_id(&st.ctx, &auth.org, &locator, &crm, by, key).await?;

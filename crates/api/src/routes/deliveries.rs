@@ -177,8 +177,7 @@ async fn list_deliveries(
         Some(None) => return Ok(Json(DeliveryList { data: Vec::new(), next_cursor: None })),
     };
     let filter = ListFilter { endpoint_id, status, event, case_id: None, before };
-    let mut rows =
-        fml_app::queries::deliveries::list(&st.ctx, &auth.org, &filter, case.as_ref(), limit + 1).await?.rows;
+    let mut rows = fml_app::queries::deliveries::list(&st.ctx, &auth.org, &filter, case.as_ref(), limit + 1).await?;
     let next_cursor = if rows.len() > limit as usize {
         rows.truncate(limit as usize);
         rows.last().map(|d| d.id.to_string())
@@ -236,7 +235,7 @@ async fn redeliver(
     auth.require(Scope::WebhooksWrite)?;
     let delivery = parse_id(&id)?;
     let claim = idempotent::claim_of(&auth, key, format!("POST /v1/webhook-deliveries/{id}/redeliver"), &Value::Null);
-    let render = |d: &DeliveryRow| idempotent::text(&DeliveryView::from(d));
+    let render = |d: DeliveryRow| idempotent::text(&DeliveryView::from(&d));
     let key = idempotent::key(&st, claim.as_ref(), Storage::Plain, StatusCode::ACCEPTED, &render);
     let by = fml_app::Operator::Client(&auth.client_id);
     let out = fml_app::deliveries::redeliver_keyed(&st.ctx, &auth.org, delivery, by, key).await?;

@@ -235,8 +235,7 @@ async fn create_endpoint(
     let typed: CreateEndpointBody = typed_body(&body)?;
     let input = validate(typed.fields(), true, st.pinger.allows_private()).await.map_err(ApiError::Validation)?;
     let claim = idempotent::claim_of(&auth, key, "POST /v1/webhook-endpoints".to_owned(), &body);
-    let render =
-        |(ep, secret): &(Endpoint, Secret)| idempotent::text(&EndpointView::new(ep.clone(), Some(secret.clone())));
+    let render = |(ep, secret): (Endpoint, Secret)| idempotent::text(&EndpointView::new(ep, Some(secret)));
     let key = idempotent::key(&st, claim.as_ref(), Storage::Sealed, StatusCode::CREATED, &render);
     let by = fml_app::endpoints::Operator::Client(&auth.client_id);
     let out = fml_app::endpoints::create_keyed(&st.ctx, &st.config.master_key, &auth.org, input, by, key).await?;
@@ -301,8 +300,7 @@ async fn update_endpoint(
     let typed: UpdateEndpointBody = typed_body(&body)?;
     let input = validate(typed.fields(), false, st.pinger.allows_private()).await.map_err(ApiError::Validation)?;
     let claim = idempotent::claim_of(&auth, key, format!("PATCH /v1/webhook-endpoints/{id}"), &body);
-    let render =
-        |(ep, secret): &(Endpoint, Option<Secret>)| idempotent::text(&EndpointView::new(ep.clone(), secret.clone()));
+    let render = |(ep, secret): (Endpoint, Option<Secret>)| idempotent::text(&EndpointView::new(ep, secret));
     let key = idempotent::key(&st, claim.as_ref(), Storage::Sealed, StatusCode::OK, &render);
     let by = fml_app::endpoints::Operator::Client(&auth.client_id);
     let out = fml_app::endpoints::update_keyed(&st.ctx, &st.config.master_key, &auth.org, &id, input, by, key).await?;
@@ -322,7 +320,7 @@ async fn delete_endpoint(
 ) -> Result<Response, ApiError> {
     auth.require(Scope::WebhooksWrite)?;
     let claim = idempotent::claim_of(&auth, key, format!("DELETE /v1/webhook-endpoints/{id}"), &Value::Null);
-    let render = |_: &()| String::new();
+    let render = |(): ()| String::new();
     let key = idempotent::key(&st, claim.as_ref(), Storage::Plain, StatusCode::NO_CONTENT, &render);
     let by = fml_app::endpoints::Operator::Client(&auth.client_id);
     let out = fml_app::endpoints::delete_keyed(&st.ctx, &auth.org, &id, by, key).await?;

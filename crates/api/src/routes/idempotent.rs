@@ -47,7 +47,7 @@ pub fn key<'a, T>(
     claim: Option<&'a Claim>,
     storage: Storage,
     status: StatusCode,
-    render: &'a (dyn Fn(&T) -> String + Sync),
+    render: &'a (dyn Fn(T) -> String + Sync),
 ) -> Key<'a, T> {
     let seal = (storage == Storage::Sealed).then_some(&st.config.master_key);
     Key { claim, seal, status: status.as_u16(), render }

@@ -47,7 +47,7 @@ pub async fn case_page(ctx: &Ctx, who: &Analyst, locator: &CaseLocator) -> Resul
     let edd = fml_store::edd::for_case(tx.conn(), org, id).await?;
     let filter = ListFilter { case_id: Some(id.to_string()), ..ListFilter::default() };
     let rows = fml_store::deliveries::list_in(tx.conn(), org, &filter, 20).await?;
-    let labels = fml_store::endpoints::labels(tx.conn(), org).await?.into_iter().collect();
+    let labels = fml_store::endpoints::labels(tx.conn(), org, None).await?.into_iter().collect();
     let events = fml_store::events::for_case_in(tx.conn(), org, id, 200).await?;
     let (earlier_reviews, deliveries) = (reviews.saturating_sub(1), DeliveryPage { rows, labels });
     Ok(CasePage { engines: e, controls, analysts, people, earlier_reviews, edd, deliveries, events })

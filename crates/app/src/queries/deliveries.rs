@@ -16,15 +16,37 @@ pub struct DeliveryPage {
     pub labels: HashMap<String, String>,
 }
 
-/// A page of the tenant's deliveries and the endpoints' labels, in one snapshot. `case`, when
-/// given, narrows the page to that case's deliveries: a reference is resolved to the case's
-/// UUID (which deliveries store), and one that no case of the tenant has gives an empty page.
+/// A page of the tenant's deliveries, newest first, in one snapshot. `case`, when given,
+/// narrows the page to that case's deliveries: a reference is resolved to the case's UUID
+/// (which deliveries store), and one that no case of the tenant has gives an empty page.
 pub async fn list(
     ctx: &Ctx,
     org: &OrgId,
     filter: &ListFilter,
     case: Option<&CaseLocator>,
     limit: u32,
+) -> Result<Vec<DeliveryRow>, CommandError> {
+    Ok(page(ctx, org, filter, case, limit, false).await?.rows)
+}
+
+/// [`list`] with the endpoints' labels, read in the same snapshot (the console shows them).
+pub async fn labelled(
+    ctx: &Ctx,
+    org: &OrgId,
+    filter: &ListFilter,
+    case: Option<&CaseLocator>,
+    limit: u32,
+) -> Result<DeliveryPage, CommandError> {
+    page(ctx, org, filter, case, limit, true).await
+}
+
+async fn page(
+    ctx: &Ctx,
+    org: &OrgId,
+    filter: &ListFilter,
+    case: Option<&CaseLocator>,
+    limit: u32,
+    with_labels: bool,
 ) -> Result<DeliveryPage, CommandError> {
     let mut tx = ctx.db.snapshot().await?;
     let mut filter = filter.clone();
@@ -37,7 +59,11 @@ pub async fn list(
         },
     }
     let rows = fml_store::deliveries::list_in(tx.conn(), org, &filter, limit).await?;
-    let labels = fml_store::endpoints::labels(tx.conn(), org).await?.into_iter().collect();
+    let labels = if with_labels && !rows.is_empty() {
+        fml_store::endpoints::labels(tx.conn(), org, None).await?.into_iter().collect()
+    } else {
+        HashMap::new()
+    };
     Ok(DeliveryPage { rows, labels })
 }
 
@@ -49,16 +75,28 @@ pub struct DeliveryDetail {
     pub payload: String,
     /// Oldest first.
     pub attempts: Vec<AttemptRow>,
-    /// Its endpoint's label; `None` once the endpoint is deleted.
+    /// Its endpoint's label; `None` once the endpoint is deleted (or when not asked for).
     pub endpoint_label: Option<String>,
 }
 
 /// One delivery of the tenant, read in one snapshot so its state agrees with its attempts.
 pub async fn get(ctx: &Ctx, org: &OrgId, id: i64) -> Result<DeliveryDetail, CommandError> {
+    detail(ctx, org, id, false).await
+}
+
+/// [`get`] with its endpoint's label (the console's page).
+pub async fn get_labelled(ctx: &Ctx, org: &OrgId, id: i64) -> Result<DeliveryDetail, CommandError> {
+    detail(ctx, org, id, true).await
+}
+
+async fn detail(ctx: &Ctx, org: &OrgId, id: i64, with_label: bool) -> Result<DeliveryDetail, CommandError> {
     let mut tx = ctx.db.snapshot().await?;
     let (delivery, payload, attempts) =
         fml_store::deliveries::get_in(tx.conn(), org, id).await?.ok_or(CommandError::NotFound("no such delivery"))?;
-    let labels = fml_store::endpoints::labels(tx.conn(), org).await?;
-    let endpoint_label = labels.into_iter().find(|(e, _)| *e == delivery.endpoint_id).map(|e| e.1);
+    let endpoint_label = if with_label {
+        fml_store::endpoints::labels(tx.conn(), org, Some(&delivery.endpoint_id)).await?.pop().map(|(_, l)| l)
+    } else {
+        None
+    };
     Ok(DeliveryDetail { delivery, payload, attempts, endpoint_label })
 }

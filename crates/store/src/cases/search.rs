@@ -4,8 +4,8 @@
 use fml_domain::{AnalystId, CaseId, CaseSource, CaseStatus, OrgId};
 
 use super::{CASE_COLUMNS, CaseRecord, CaseRow, convert};
+use crate::StoreError;
 use crate::db::Conn;
-use crate::{Db, StoreError};
 
 /// What the case lists (`GET /api/cases`, the console's dashboard) filter on; every filter is
 /// optional and they combine with AND.
@@ -154,18 +154,6 @@ fn case_classes(q: &str) -> String {
 }
 
 /// One page of a tenant's cases matching `filter`.
-pub async fn search(
-    db: &Db,
-    org: &OrgId,
-    filter: &CaseFilter,
-    page: CasePage,
-    limit: u32,
-) -> Result<Vec<CaseRecord>, StoreError> {
-    let mut c = db.reader().await?;
-    search_in(c.conn(), org, filter, page, limit).await
-}
-
-/// [`search`] on a given connection (a snapshot that reads more beside it).
 pub async fn search_in(
     conn: Conn<'_>,
     org: &OrgId,
@@ -198,12 +186,6 @@ pub async fn search_in(
 
 /// How many of a tenant's cases match `filter`, counting no further than `cap` (the dashboard's
 /// "10,000+ cases"): the work is bounded however large the tenant's history grows.
-pub async fn count_matching(db: &Db, org: &OrgId, filter: &CaseFilter, cap: i64) -> Result<i64, StoreError> {
-    let mut c = db.reader().await?;
-    count_matching_in(c.conn(), org, filter, cap).await
-}
-
-/// [`count_matching`] on a given connection.
 pub async fn count_matching_in(conn: Conn<'_>, org: &OrgId, filter: &CaseFilter, cap: i64) -> Result<i64, StoreError> {
     let (where_sql, mut args) = filter_sql(conn.backend(), org, filter);
     args.push(crate::db::Arg::Int(cap));
