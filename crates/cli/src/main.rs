@@ -4,6 +4,7 @@
 use std::process::ExitCode;
 
 mod commands;
+mod malloc;
 
 use anyhow::Result;
 use clap::{Parser, Subcommand};
@@ -60,8 +61,12 @@ fn main() -> ExitCode {
     if std::env::args().nth(1).as_deref() == Some(fml_app::docreader::ARG) {
         return fml_app::docreader::child_main();
     }
+    let cli = Cli::parse();
+    if matches!(cli.command, Command::Serve(_)) {
+        malloc::one_arena();
+    }
     match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
-        Ok(runtime) => runtime.block_on(async_main()),
+        Ok(runtime) => runtime.block_on(async_main(cli)),
         Err(e) => {
             eprintln!("error: starting the runtime: {e}");
             ExitCode::FAILURE
@@ -69,7 +74,7 @@ fn main() -> ExitCode {
     }
 }
 
-async fn async_main() -> ExitCode {
+async fn async_main(cli: Cli) -> ExitCode {
     tracing_subscriber::fmt()
         // PostgreSQL's notices (e.g. "relation _sqlx_migrations already exists, skipping" on
         // every start) are routine: shown only from warnings up unless FML_LOG asks.
@@ -79,7 +84,7 @@ async fn async_main() -> ExitCode {
         )
         .with_writer(std::io::stderr)
         .init();
-    match run(Cli::parse()).await {
+    match run(cli).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e:#}");

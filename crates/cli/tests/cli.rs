@@ -93,6 +93,8 @@ impl Env {
         let child = Command::new(FML)
             .arg("serve")
             .args(extra)
+            // (the server's own default, not whatever the test runner's environment holds)
+            .env_remove("MALLOC_ARENA_MAX")
             .envs(vars.iter().copied())
             .env("FML_DATABASE_URL", &self.url)
             .env("FML_LISTEN", format!("127.0.0.1:{port}"))
@@ -273,6 +275,24 @@ fn serve_demo_creates_the_demo_tenant_once() {
     let mode =
         std::os::unix::fs::PermissionsExt::mode(&std::fs::metadata(env.dir.join("master.key")).unwrap().permissions());
     assert_eq!(mode & 0o777, 0o600);
+}
+
+/// `fml serve` runs with one glibc malloc arena (it executes itself again with
+/// `MALLOC_ARENA_MAX=1`: the same process, now serving), unless the deployment chose a value.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+#[test]
+fn serve_runs_with_one_malloc_arena_unless_the_deployment_sets_it() {
+    let env = Env::sqlite();
+    let arena_max = |server: &Server| {
+        let environ = std::fs::read(format!("/proc/{}/environ", server.child.id())).unwrap();
+        let vars: Vec<String> = environ.split(|b| *b == 0).map(|v| String::from_utf8_lossy(v).into_owned()).collect();
+        vars.into_iter().find_map(|v| v.strip_prefix("MALLOC_ARENA_MAX=").map(str::to_owned))
+    };
+    let server = env.serve(&[]);
+    assert_eq!(arena_max(&server).as_deref(), Some("1"));
+    drop(server);
+    let server = env.serve_with_env(&[], &[("MALLOC_ARENA_MAX", "4")]);
+    assert_eq!(arena_max(&server).as_deref(), Some("4"));
 }
 
 /// The master key is checked against the database at every start: a wrong key or a lost key
