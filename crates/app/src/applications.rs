@@ -15,7 +15,7 @@ use fml_store::audit::{self, ActorKind};
 use fml_store::portal::Admission;
 use serde_json::{Value, json};
 
-use crate::portal::{PortalSession, SESSION_PREFIX, SESSION_TTL_SECS, audit_customer, customer};
+use crate::portal::{PortalSession, SESSION_PREFIX, audit_customer, customer, session_end};
 use crate::{CommandError, Ctx};
 
 /// How long the confirmation link works (and lets the applicant back in).
@@ -180,9 +180,21 @@ pub async fn confirm(
         crate::opener::Opened::Created { case, .. } => case,
         _ => return Err(CommandError::Conflict("not_created", "the case could not be opened".into())),
     };
-    let admission = Admission { org, case_id: case.id, email: found.customer_email };
+    // Their way back later: a link by email, as an invited customer has.
+    let branding = crate::settings::branding(ctx, &org).await?;
+    let to = crate::mail::InviteFor {
+        org: &org,
+        case_id: case.id,
+        email: &found.customer_email,
+        customer_name: case.customer_name.as_deref(),
+        company_name: case.company_name.as_deref(),
+    };
+    let link = crate::mail::opened_link(ctx.mail()?, &branding, &to, now);
+    let admission = Admission { org: org.clone(), case_id: case.id, email: found.customer_email.clone() };
     let mut unit = ctx.unit().await?;
     fml_store::applications::set_case(unit.conn(), &found.id, case.id).await?;
+    fml_store::portal::insert_invite(unit.conn(), &admission, &link.token.hash(), now, link.expires_at).await?;
+    unit.queue_mail(&[&link.mail], now).await?;
     let session = session(&mut unit, admission, "application.start", now).await?;
     unit.commit().await?;
     Ok(Some(Confirmed::Opened(session)))
@@ -196,8 +208,7 @@ async fn session(
     now: Timestamp,
 ) -> Result<PortalSession, CommandError> {
     let token = Secret::generate(SESSION_PREFIX);
-    fml_store::portal::create_session(unit.conn(), &admission, &token.hash(), now, now.plus_secs(SESSION_TTL_SECS))
-        .await?;
+    fml_store::portal::create_session(unit.conn(), &admission, &token.hash(), now, session_end(now)).await?;
     let who = customer(admission);
     audit_customer(unit, &who, action, json!({}), now).await?;
     Ok(PortalSession { customer: who, token })

@@ -28,6 +28,7 @@ pub mod opener;
 pub mod orgs;
 pub mod persons;
 pub mod portal;
+pub mod portal_links;
 pub mod principal;
 pub mod processing;
 pub mod queries;

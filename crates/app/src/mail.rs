@@ -66,15 +66,70 @@ pub fn invite_text(b: &Branding, to: &InviteFor<'_>, link: &str) -> (String, Str
 /// Mints an invite's single-use token and seals the email that carries it. The link is built
 /// from `FML_PORTAL_URL`, never from a request.
 pub fn invite(cfg: &MailConfig, b: &Branding, to: &InviteFor<'_>, now: Timestamp) -> Invite {
+    magic_link(cfg, to, now, "case_invite", |link| invite_text(b, to, link))
+}
+
+/// The new link a customer asked for at `/portal` (their way back in): a magic link like the
+/// invite's, in words that say it was asked for.
+pub fn new_link(cfg: &MailConfig, b: &Branding, to: &InviteFor<'_>, now: Timestamp) -> Invite {
+    magic_link(cfg, to, now, "portal_link", |link| new_link_text(b, to, link))
+}
+
+/// The new link's subject and plain-text body.
+pub fn new_link_text(b: &Branding, to: &InviteFor<'_>, link: &str) -> (String, String) {
+    let org_name = b.name();
+    let company = to.company_name.unwrap_or("your business");
+    let subject = format!("{org_name}: your link to continue the verification of {company}");
+    let greeting = to.customer_name.map_or_else(|| "Hello,".to_owned(), |n| format!("Hello {n},"));
+    let body = format!(
+        "{greeting}\n\nYou asked for a new link to continue the business verification (KYB) of {company} with \
+         {org_name}.\n\nOpen this secure link to continue; it works once and expires in 7 days. Links sent \
+         before it no longer work.\n\n{link}\n\nIf you did not ask for it, you can ignore this email: nothing \
+         else has changed.\n\n{}",
+        footer(b)
+    );
+    (subject, body)
+}
+
+/// The link a public applicant gets once their email is confirmed and the case is open: their
+/// way back to the application later.
+pub fn opened_link(cfg: &MailConfig, b: &Branding, to: &InviteFor<'_>, now: Timestamp) -> Invite {
+    magic_link(cfg, to, now, "application_opened", |link| opened_text(b, to, link, &cfg.portal_url))
+}
+
+/// The opened application's subject and plain-text body.
+pub fn opened_text(b: &Branding, to: &InviteFor<'_>, link: &str, portal_url: &str) -> (String, String) {
+    let org_name = b.name();
+    let company = to.company_name.unwrap_or("your business");
+    let subject = format!("{org_name}: your application for {company} is open");
+    let greeting = to.customer_name.map_or_else(|| "Hello,".to_owned(), |n| format!("Hello {n},"));
+    let body = format!(
+        "{greeting}\n\nYour email is confirmed and your business verification (KYB) of {company} with {org_name} \
+         is open. Your answers are saved as you go.\n\nTo come back to it later, open this secure link; it works \
+         once and expires in 7 days:\n\n{link}\n\nAfter that, ask for a new link at {portal_url}/ with this \
+         email address.\n\n{}",
+        footer(b)
+    );
+    (subject, body)
+}
+
+/// A single-use portal link for `to` in a sealed message of `kind`, worded by `text`.
+fn magic_link(
+    cfg: &MailConfig,
+    to: &InviteFor<'_>,
+    now: Timestamp,
+    kind: &'static str,
+    text: impl FnOnce(&str) -> (String, String),
+) -> Invite {
     let token = Secret::generate("");
     let link = format!("{}/invite/{}", cfg.portal_url, token.expose());
-    let (subject, body) = invite_text(b, to, &link);
+    let (subject, body) = text(&link);
     Invite {
         expires_at: now.plus_secs(INVITE_TTL_SECS),
         mail: NewMail {
             org: to.org.clone(),
             case_id: Some(to.case_id),
-            kind: "case_invite",
+            kind,
             recipient: to.email.to_owned(),
             subject,
             body_sealed: cfg.master_key.seal(SEAL_CONTEXT, body.as_bytes()),

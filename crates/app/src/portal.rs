@@ -18,9 +18,14 @@ use crate::{Analyst, CommandError, Ctx, Customer};
 
 /// Portal session tokens start with this.
 pub const SESSION_PREFIX: &str = "fml_ps_";
-/// A portal session lasts this long from redemption: long enough to fill the form, short
-/// enough that a forgotten browser does not stay open on the case.
-pub const SESSION_TTL_SECS: i64 = 2 * 3600;
+/// A portal session ends after this long without a visit: a customer gathering documents
+/// over a working day keeps it; a browser forgotten overnight does not stay open on the case.
+pub const SESSION_IDLE_SECS: i64 = 24 * 3600;
+/// However often it is used, a session ends this long after it began (the cookie's lifetime):
+/// the way back in is then a new link by email.
+pub const SESSION_MAX_SECS: i64 = 14 * 24 * 3600;
+/// A session's end moves at most this often (a visit within it writes nothing).
+const SESSION_SLIDE_SECS: i64 = 15 * 60;
 
 /// A redeemed invite.
 #[derive(Debug)]
@@ -68,24 +73,44 @@ pub async fn redeem(ctx: &Ctx, token: &str) -> Result<Option<PortalSession>, Com
         return Ok(None);
     };
     let session = Secret::generate(SESSION_PREFIX);
-    fml_store::portal::create_session(unit.conn(), &admission, &session.hash(), now, now.plus_secs(SESSION_TTL_SECS))
-        .await?;
+    fml_store::portal::create_session(unit.conn(), &admission, &session.hash(), now, session_end(now)).await?;
     let who = customer(admission);
     audit_customer(&mut unit, &who, "invite.redeem", json!({}), now).await?;
     unit.commit().await?;
     Ok(Some(PortalSession { customer: who, token: session }))
 }
 
-/// The customer of a live portal session.
+/// The customer of a live portal session. A visit moves the session's end a day out (at most
+/// every quarter hour, never past [`SESSION_MAX_SECS`] from its start).
 pub async fn by_session(ctx: &Ctx, token: &str) -> Result<Option<Customer>, CommandError> {
-    Ok(fml_store::portal::session(&ctx.db, &SecretHash::of(token), Timestamp::now()).await?.map(customer))
+    let now = Timestamp::now();
+    let hash = SecretHash::of(token);
+    let Some(live) = fml_store::portal::session(&ctx.db, &hash, now).await? else { return Ok(None) };
+    if let Some(until) = slid_end(live.created_at, live.expires_at, now) {
+        // Bookkeeping: a session's end is not a change anyone made to a case.
+        let mut unit = ctx.bookkeeping().await?;
+        fml_store::portal::extend_session(unit.conn(), &hash, now, until).await?;
+        unit.commit().await?;
+    }
+    Ok(Some(customer(live.admission)))
+}
+
+/// The new end of a session visited at `now`, if it should move.
+fn slid_end(created_at: Timestamp, expires_at: Timestamp, now: Timestamp) -> Option<Timestamp> {
+    let until = now.plus_secs(SESSION_IDLE_SECS).min(created_at.plus_secs(SESSION_MAX_SECS));
+    (until.millis() - expires_at.millis() >= SESSION_SLIDE_SECS * 1000).then_some(until)
+}
+
+/// The first end of a session begun at `now`.
+pub(crate) fn session_end(now: Timestamp) -> Timestamp {
+    now.plus_secs(SESSION_IDLE_SECS)
 }
 
 /// Ends a portal session.
 pub async fn sign_out(ctx: &Ctx, token: &str) -> Result<(), CommandError> {
     let now = Timestamp::now();
     let hash = SecretHash::of(token);
-    let who = fml_store::portal::session(&ctx.db, &hash, now).await?.map(customer);
+    let who = fml_store::portal::session(&ctx.db, &hash, now).await?.map(|s| customer(s.admission));
     let mut unit = ctx.unit().await?;
     fml_store::portal::delete_session(unit.conn(), &hash).await?;
     match &who {
@@ -227,4 +252,26 @@ pub async fn resend_invite(ctx: &Ctx, who: &Analyst, locator: &CaseLocator) -> R
 pub async fn org_exists(ctx: &Ctx, org: &OrgId) -> Result<bool, CommandError> {
     let mut r = ctx.db.reader().await?;
     Ok(fml_store::orgs::get_in(r.conn(), org).await?.is_some())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_session_slides_a_day_at_most_every_quarter_hour_up_to_its_maximum() {
+        let start = Timestamp::from_millis(1_000_000_000_000);
+        let end = session_end(start);
+        assert_eq!(end, start.plus_secs(SESSION_IDLE_SECS));
+        // Visited within the quarter hour: nothing is written.
+        assert_eq!(slid_end(start, end, start.plus_secs(SESSION_SLIDE_SECS - 1)), None);
+        // After it: a day from the visit.
+        let visit = start.plus_secs(SESSION_SLIDE_SECS);
+        assert_eq!(slid_end(start, end, visit), Some(visit.plus_secs(SESSION_IDLE_SECS)));
+        // Near the maximum: capped there, then no more moves.
+        let late = start.plus_secs(SESSION_MAX_SECS - 3600);
+        let capped = start.plus_secs(SESSION_MAX_SECS);
+        assert_eq!(slid_end(start, late.plus_secs(60), late), Some(capped));
+        assert_eq!(slid_end(start, capped, late.plus_secs(1800)), None);
+    }
 }

@@ -79,6 +79,9 @@ pub enum Job {
     Housekeeping { slot: i64 },
     /// Recurring, once a monitoring period: queue the monitoring runs that came due.
     ScheduleMonitoring { slot: i64 },
+    /// Mail a new portal link for each undecided case of an address, as someone asked at
+    /// `/portal` (a job, so the answer takes the same time whether or not there are any).
+    SendPortalLinks { email: String },
 }
 
 impl Job {
@@ -97,6 +100,7 @@ impl Job {
         "dispatch_idv",
         Job::HOUSEKEEPING,
         Job::SCHEDULE_MONITORING,
+        "send_portal_links",
     ];
 
     /// The recurring kinds, queued once per time slot by whichever node claims it.
@@ -114,6 +118,7 @@ impl Job {
             Job::DispatchIdv { .. } => "dispatch_idv",
             Job::Housekeeping { .. } => Job::HOUSEKEEPING,
             Job::ScheduleMonitoring { .. } => Job::SCHEDULE_MONITORING,
+            Job::SendPortalLinks { .. } => "send_portal_links",
         }
     }
 
@@ -129,6 +134,7 @@ impl Job {
             | Job::DispatchIdv { .. } => 6,
             // The next slot queues it again anyway.
             Job::Housekeeping { .. } | Job::ScheduleMonitoring { .. } => 2,
+            Job::SendPortalLinks { .. } => 3,
         }
     }
 

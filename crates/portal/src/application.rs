@@ -59,7 +59,8 @@ struct ApplicationPage<'a> {
     documents: Vec<&'a str>,
 }
 
-/// With an application on file: its review, the documents and the submission.
+/// With an application on file: the documents, then the review and the submission in one
+/// form (submitting saves what is on the page first).
 #[derive(Template)]
 #[template(path = "portal/review.html")]
 struct ReviewPage<'a> {
@@ -68,7 +69,6 @@ struct ReviewPage<'a> {
     problems: Vec<Problem>,
     fieldsets: Vec<Fieldset>,
     documents: Vec<&'a str>,
-    submit_action: &'static str,
 }
 
 /// Once submitted: nothing more is asked.
@@ -106,9 +106,7 @@ async fn render_home(
         }
         Some(app) => {
             let fieldsets = form::fieldsets(draft.unwrap_or(&app), errors);
-            let submit_action =
-                if case.source == CaseSource::DocUpload { "/portal/review/confirm" } else { "/portal/submit" };
-            html(status, &ReviewPage { frame, case: summary, problems, fieldsets, documents, submit_action })
+            html(status, &ReviewPage { frame, case: summary, problems, fieldsets, documents })
         }
     })
 }
@@ -122,16 +120,26 @@ pub async fn home(State(st): State<AppState>, PortalCustomer(who): PortalCustome
     render_home(&st, &who, StatusCode::OK, &[], None).await
 }
 
+/// A checked application post: whether it was JSON, what the customer pressed, and the
+/// application.
+struct Posted {
+    json: bool,
+    /// The form's `then`: `submit` when the customer pressed "Submit application".
+    then_submit: bool,
+    app: Application,
+}
+
 /// The application of a save or a review, checked: `Err` carries the form page again with
 /// what is wrong (a form post); a JSON post gets the validation error itself.
 async fn checked_application(
     st: &AppState,
     who: &Customer,
     req: Request,
-) -> Result<Result<(bool, Application), Response>, ApiError> {
+) -> Result<Result<Posted, Response>, ApiError> {
     let (json, body) = form::read(req, st).await?;
+    let then_submit = !json && body.get("then").and_then(Value::as_str) == Some("submit");
     match Application::from_json(&body) {
-        Ok(a) => Ok(Ok((json, a))),
+        Ok(app) => Ok(Ok(Posted { json, then_submit, app })),
         Err(errors) if json => Err(ApiError::Validation(errors)),
         Err(errors) => {
             let draft = form::lenient_draft(&body);
@@ -150,7 +158,7 @@ pub async fn save(
     PortalCustomer(who): PortalCustomer,
     req: Request,
 ) -> Result<Response, ApiError> {
-    let (json, app) = match checked_application(&st, &who, req).await? {
+    let Posted { json, app, .. } = match checked_application(&st, &who, req).await? {
         Ok(checked) => checked,
         Err(page) => return Ok(page),
     };
@@ -163,17 +171,28 @@ pub async fn save(
 }
 
 /// `POST /portal/review`: the corrected application; each change becomes an amendment of
-/// `data.corrected`.
+/// `data.corrected`. From the form, "Submit application" (`then=submit`) saves what is on the
+/// page first and then submits, so a correction is never lost for want of pressing "Save".
 pub async fn review(
     State(st): State<AppState>,
     PortalCustomer(who): PortalCustomer,
     req: Request,
 ) -> Result<Response, ApiError> {
-    let (json, app) = match checked_application(&st, &who, req).await? {
+    let headers = req.headers().clone();
+    let Posted { json, then_submit, app } = match checked_application(&st, &who, req).await? {
         Ok(checked) => checked,
         Err(page) => return Ok(page),
     };
     let n = fml_app::portal::review(&st.ctx, &who, &app).await?;
+    if then_submit {
+        let (case, _, _) = fml_app::portal::view(&st.ctx, &who).await?;
+        let source = if case.source == CaseSource::DocUpload {
+            SubmissionSource::DocUpload
+        } else {
+            SubmissionSource::ApplicationForm
+        };
+        return submit_as(&st, &who, &headers, source).await;
+    }
     Ok(if json {
         axum::Json(json!({"amendmentCount": n, "application": application_json(&app)})).into_response()
     } else {

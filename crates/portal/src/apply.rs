@@ -11,7 +11,8 @@ use fml_web::error::ApiError;
 use fml_web::state::AppState;
 use serde_json::{Value, json};
 
-use crate::respond::{html, invalid_link, is_json, notice_page, see_other};
+use crate::link::invalid_link;
+use crate::respond::{html, is_json, notice_page, see_other};
 use crate::session::session_cookie;
 use crate::view::{Field, Frame, Problem, branding, problems};
 

@@ -9,7 +9,8 @@ use fml_web::error::ApiError;
 use fml_web::extract::cookie;
 use fml_web::state::AppState;
 
-use crate::respond::{html, invalid_link, notice_page, see_other};
+use crate::link::invalid_link;
+use crate::respond::{html, notice_page, see_other};
 use crate::session::{COOKIE, session_cookie};
 use crate::view::Frame;
 

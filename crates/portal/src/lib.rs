@@ -5,7 +5,8 @@
 //! - `GET /portal/invite/{token}` shows a confirmation page; `POST` redeems the token (so a
 //!   mail scanner that follows links cannot burn it) and sets the portal session cookie.
 //! - `GET /portal` is the customer's case: the application form, then the review of the data
-//!   on file, then the submission.
+//!   on file, then the submission. Without a live session it is the way back in: a form that
+//!   mails a new link (`POST /portal/link`).
 //! - `GET/POST /portal/verify/{token}`: a person's identity verification link.
 //! - `GET/POST /portal/apply/{orgId}`: a tenant's public application link opens a case.
 //!
@@ -13,7 +14,7 @@
 //! session, never from the request.
 //!
 //! Modules: `session` (the cookie and its extractor), `respond` (pages, redirects, the policy),
-//! `view` (what every page shows), `invite`, `application` (the case page and its posts) with
+//! `view` (what every page shows), `invite`, `link` (the way back in), `application` (the case page and its posts) with
 //! `form`, `verify`, `apply`, and `assets` (the stylesheet).
 
 use axum::Router;
@@ -27,6 +28,7 @@ mod apply;
 mod assets;
 mod form;
 mod invite;
+mod link;
 mod respond;
 mod session;
 mod verify;
@@ -45,6 +47,8 @@ pub fn router() -> Router<AppState> {
         .route("/portal/submit", post(application::submit))
         .route("/portal/documents", post(application::upload_documents).layer(DefaultBodyLimit::max(UPLOAD_BODY_LIMIT)))
         .route("/portal/sign-out", post(invite::sign_out))
+        // Anonymous, counted per email and per client before anything is looked up.
+        .route("/portal/link", post(link::request))
         .route(
             "/portal/verify/{token}",
             get(verify::page).post(verify::upload).layer(DefaultBodyLimit::max(UPLOAD_BODY_LIMIT)),

@@ -60,13 +60,14 @@ pub fn notice_page(status: StatusCode, branding: Option<&Branding>, title: &str,
     html(status, &Notice { frame: Frame::new(branding, title), text })
 }
 
-/// The answer to a link that no longer works.
-pub fn invalid_link() -> Response {
+/// The answer to an identity verification link that no longer works (its person is not the
+/// customer, so there is no portal link to ask for: the company sends a new one).
+pub fn invalid_verification_link() -> Response {
     notice_page(
         StatusCode::NOT_FOUND,
         None,
         "This link cannot be used",
-        "This link has expired, was already used, or was replaced by a newer invitation. \
-         Ask the company that invited you to send a new one.",
+        "This link has expired, was already used, or was replaced by a newer one. \
+         Ask the company that sent it for a new one.",
     )
 }

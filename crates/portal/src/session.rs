@@ -11,6 +11,7 @@ use fml_web::error::ApiError;
 use fml_web::extract::cookie;
 use fml_web::state::AppState;
 
+use crate::link::sign_in_page;
 use crate::respond::{is_json, notice_page};
 
 /// The portal session cookie.
@@ -22,7 +23,7 @@ pub fn session_cookie(st: &AppState, token: Option<&str>) -> Option<HeaderValue>
     let value = match token {
         Some(t) => format!(
             "{COOKIE}={t}; Path=/portal; HttpOnly; SameSite=Lax; Max-Age={}{secure}",
-            fml_app::portal::SESSION_TTL_SECS
+            fml_app::portal::SESSION_MAX_SECS
         ),
         None => format!("{COOKIE}=; Path=/portal; HttpOnly; SameSite=Lax; Max-Age=0{secure}"),
     };
@@ -61,21 +62,26 @@ impl FromRequestParts<AppState> for PortalCustomer {
                 } else {
                     PortalDenied::Json(ApiError::InvalidToken(text, false))
                 }
+            } else if status == StatusCode::FORBIDDEN {
+                PortalDenied::Html(notice_page(status, None, "Request refused", text))
             } else {
-                PortalDenied::Html(notice_page(status, None, "Your session has ended", text))
+                PortalDenied::Html(sign_in_page(status, "Continue your application", Some(text), "", &[]))
             }
         };
         let Some(token) = cookie(&parts.headers, COOKIE) else {
-            return Err(deny(
-                StatusCode::UNAUTHORIZED,
-                "Open the secure link in your most recent invitation email to continue.",
-            ));
+            // The portal's front door: the way in is a link by email.
+            return Err(if json {
+                deny(StatusCode::UNAUTHORIZED, "no portal session: open the link in your email")
+            } else {
+                PortalDenied::Html(sign_in_page(StatusCode::OK, "Continue your application", None, "", &[]))
+            });
         };
         let customer = fml_app::portal::by_session(&st.ctx, token).await.map_err(|e| PortalDenied::Json(e.into()))?;
         let Some(customer) = customer else {
             return Err(deny(
                 StatusCode::UNAUTHORIZED,
-                "Your session has ended. Open the secure link in your most recent invitation email to continue.",
+                "Your session has ended, and your saved answers are kept. Enter your email address and we will \
+                 send you a new link to continue.",
             ));
         };
         if fml_web::extract::cross_site(parts, &[&st.config.portal_url, &st.config.public_url]) {

@@ -13,7 +13,7 @@ use fml_domain::FieldError;
 use fml_web::error::ApiError;
 use fml_web::state::AppState;
 
-use crate::respond::{html, invalid_link, notice_page};
+use crate::respond::{html, invalid_verification_link, notice_page};
 use crate::view::{Frame, Problem, branding, problems};
 
 #[derive(Template)]
@@ -51,7 +51,7 @@ fn form(
 /// uploaded on it).
 pub async fn page(State(st): State<AppState>, Path(token): Path<String>) -> Result<Response, ApiError> {
     let Some((check, case)) = fml_app::idv::by_link(&st.ctx, &token).await? else {
-        return Ok(invalid_link());
+        return Ok(invalid_verification_link());
     };
     let b = branding(&st, &case.org_id).await;
     Ok(form(StatusCode::OK, &check, &case, b.as_ref(), &token, &[]))
@@ -65,7 +65,7 @@ pub async fn upload(
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Result<Response, ApiError> {
     let Some((check, case)) = fml_app::idv::by_link(&st.ctx, &token).await? else {
-        return Ok(invalid_link());
+        return Ok(invalid_verification_link());
     };
     let b = branding(&st, &case.org_id).await;
     let refused = |status: StatusCode, message: String| {
@@ -85,7 +85,9 @@ pub async fn upload(
             "Thank you",
             "We have your document and are checking it now. You can close this page.",
         )),
-        Err(fml_app::CommandError::NotFound(_) | fml_app::CommandError::Illegal { .. }) => Ok(invalid_link()),
+        Err(fml_app::CommandError::NotFound(_) | fml_app::CommandError::Illegal { .. }) => {
+            Ok(invalid_verification_link())
+        }
         Err(e) => Err(e.into()),
     }
 }

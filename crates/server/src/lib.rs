@@ -78,9 +78,11 @@ impl App {
         ctx = ctx.with_idv(idv);
         let logins = Arc::new(ratelimit::LoginLimiter::default());
         let applications = Arc::new(ratelimit::ApplyLimiter::default());
+        let links = Arc::new(ratelimit::LinkLimiter::default());
         let cases = fml_app::opener::Opener::spawn(&ctx, Arc::new(move |c| view::render_case(c, &render_cfg)));
         let branding = Arc::new(branding::BrandingCache::default());
-        let state = AppState { db, config, cases, ctx, blobs, branding, logins, applications, pinger, tokens, didit };
+        let state =
+            AppState { db, config, cases, ctx, blobs, branding, logins, applications, links, pinger, tokens, didit };
         let router = router(state.clone());
         Self { state, router }
     }

@@ -82,6 +82,17 @@ pub async fn set_case(conn: Conn<'_>, id: &str, case: CaseId) -> Result<(), Stor
     Ok(())
 }
 
+/// Ends the confirmation link of the application that opened `case` (a newer link replaced
+/// it as the applicant's way back in).
+pub async fn expire_for_case(conn: Conn<'_>, case: CaseId, now: Timestamp) -> Result<u64, StoreError> {
+    Ok(execute!(
+        conn,
+        "UPDATE public_applications SET expires_at = $2 WHERE case_id = $1 AND expires_at > $2",
+        case.to_string(),
+        now.millis()
+    )?)
+}
+
 /// Deletes expired applications: their links no longer work (housekeeping).
 pub async fn purge_expired(db: &crate::Db, now: Timestamp) -> Result<u64, StoreError> {
     let mut tx = db.begin().await?;

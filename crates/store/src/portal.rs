@@ -6,7 +6,7 @@ use fml_domain::secret::SecretHash;
 use fml_domain::{CaseId, OrgId, Timestamp};
 
 use crate::db::Conn;
-use crate::{Db, StoreError, execute, fetch_optional};
+use crate::{Db, StoreError, execute, fetch_all, fetch_optional};
 
 /// Who a live invite or portal session admits: one case of one tenant.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -120,18 +120,93 @@ pub async fn create_session(
     Ok(())
 }
 
-/// The case a live portal session admits to.
-pub async fn session(db: &Db, token: &SecretHash, now: Timestamp) -> Result<Option<Admission>, StoreError> {
+/// A live portal session: whom it admits, and when it began and ends.
+#[derive(Debug, Clone)]
+pub struct LiveSession {
+    pub admission: Admission,
+    pub created_at: Timestamp,
+    pub expires_at: Timestamp,
+}
+
+#[derive(Debug, sqlx::FromRow)]
+struct SessionRow {
+    #[sqlx(flatten)]
+    admission: AdmissionRow,
+    created_at: i64,
+    expires_at: i64,
+}
+
+/// The live portal session of a token.
+pub async fn session(db: &Db, token: &SecretHash, now: Timestamp) -> Result<Option<LiveSession>, StoreError> {
     let mut c = db.reader().await?;
-    fetch_optional!(
+    let row = fetch_optional!(
         c.conn(),
-        AdmissionRow,
-        "SELECT org_id, case_id, email FROM portal_sessions WHERE token_hash = $1 AND expires_at > $2",
+        SessionRow,
+        "SELECT org_id, case_id, email, created_at, expires_at FROM portal_sessions WHERE token_hash = $1 AND expires_at > $2",
         token.as_str(),
         now.millis()
-    )?
-    .map(TryInto::try_into)
+    )?;
+    row.map(|r| {
+        Ok(LiveSession {
+            admission: r.admission.try_into()?,
+            created_at: Timestamp::from_millis(r.created_at),
+            expires_at: Timestamp::from_millis(r.expires_at),
+        })
+    })
     .transpose()
+}
+
+/// Moves a live session's end out to `until` (never in: of two requests extending at once,
+/// the later end stays).
+pub async fn extend_session(
+    conn: Conn<'_>,
+    token: &SecretHash,
+    now: Timestamp,
+    until: Timestamp,
+) -> Result<bool, StoreError> {
+    let n = execute!(
+        conn,
+        "UPDATE portal_sessions SET expires_at = $3 WHERE token_hash = $1 AND expires_at > $2 AND expires_at < $3",
+        token.as_str(),
+        now.millis(),
+        until.millis()
+    )?;
+    Ok(n == 1)
+}
+
+/// A case whose customer may be mailed a new portal link: not yet decided.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct LinkTarget {
+    pub org_id: String,
+    pub case_id: String,
+    /// The address as the case holds it (the mail goes there, not to what was typed).
+    pub customer_email: String,
+    pub customer_name: Option<String>,
+    pub company_name: Option<String>,
+}
+
+/// The undecided cases, in every tenant, whose customer email is `email` ignoring ASCII letter
+/// case (`email_ascii_lower` is already folded so), newest first, at most `limit`. By the
+/// `cases_customer_email` index on both backends (`lower()` folds ASCII only on SQLite and
+/// under PostgreSQL's C collation).
+pub async fn undecided_cases_of_email(
+    conn: Conn<'_>,
+    email_ascii_lower: &str,
+    limit: i64,
+) -> Result<Vec<LinkTarget>, StoreError> {
+    let sql = match conn.backend() {
+        crate::Backend::Sqlite => {
+            "SELECT org_id, id AS case_id, customer_email, customer_name, company_name FROM cases \
+             WHERE lower(customer_email) = $1 AND status NOT IN ('approved', 'declined') \
+             ORDER BY created_at DESC LIMIT $2"
+        }
+        crate::Backend::Postgres => {
+            "SELECT org_id, id AS case_id, customer_email, customer_name, company_name FROM cases \
+             WHERE lower(customer_email COLLATE \"C\") = $1 AND status NOT IN ('approved', 'declined') \
+             ORDER BY created_at DESC LIMIT $2"
+        }
+    };
+    Ok(fetch_all!(conn, LinkTarget, sql, email_ascii_lower, limit)?)
 }
 
 pub async fn delete_session(conn: Conn<'_>, token: &SecretHash) -> Result<(), StoreError> {

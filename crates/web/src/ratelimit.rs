@@ -164,6 +164,44 @@ impl ApplyLimiter {
     }
 }
 
+/// New portal links asked for by one email address in an hour: each may send that person
+/// mail they did not ask for, so a few are enough for someone who lost theirs.
+pub const LINKS_PER_EMAIL: u32 = 3;
+/// New portal links asked for from one client address in an hour, whatever the emails.
+pub const LINKS_PER_ADDRESS: u32 = 10;
+
+/// Requests for a new portal link (`POST /portal/link`), per email address (ASCII letters in
+/// any case) and per client address, per hour. Counted before anything is looked up; a
+/// request whose email is malformed is given back.
+#[derive(Debug)]
+pub struct LinkLimiter(Windows);
+
+impl Default for LinkLimiter {
+    fn default() -> Self {
+        Self(Windows::new(Duration::from_secs(3600), MAX_KEYS))
+    }
+}
+
+impl LinkLimiter {
+    /// Counts a request for `email` from `address`, or `Err(retry_after)` when either is at
+    /// its limit (then nothing is counted).
+    pub fn take(&self, email: &str, address: &str) -> Result<(), Duration> {
+        let (email, address) = link_keys(email, address);
+        self.0.take(&[(&email, LINKS_PER_EMAIL), (&address, LINKS_PER_ADDRESS)])
+    }
+
+    /// A request refused before any work (its email malformed) does not count.
+    pub fn give_back(&self, email: &str, address: &str) {
+        let (email, address) = link_keys(email, address);
+        self.0.give_back(&email);
+        self.0.give_back(&address);
+    }
+}
+
+fn link_keys(email: &str, address: &str) -> (String, String) {
+    (format!("e:{}", email.trim().to_ascii_lowercase()), format!("i:{address}"))
+}
+
 /// Makes room: expired windows first, then the oldest tenth of what is left.
 fn evict(map: &mut HashMap<String, (u32, Instant)>, now: Instant, window: Duration, room_for: usize) {
     map.retain(|_, (_, start)| now.duration_since(*start) < window);
@@ -267,5 +305,22 @@ mod tests {
         assert_eq!(key("2001:db8:1:2:aaaa::1"), "2001:db8:1:2::/64");
         assert_eq!(key("2001:db8:1:2:ffff:ffff:ffff:ffff"), key("2001:db8:1:2::9"));
         assert_ne!(key("2001:db8:1:3::1"), key("2001:db8:1:2::1"));
+    }
+
+    #[test]
+    fn new_links_are_limited_per_email_in_any_case_and_per_address() {
+        let l = LinkLimiter::default();
+        for _ in 0..LINKS_PER_EMAIL {
+            l.take("Ann@Example.test", "10.0.0.1").unwrap();
+        }
+        assert!(l.take(" ann@example.TEST", "10.0.0.2").is_err(), "the same address in other cases");
+        l.give_back("ann@example.test", "10.0.0.1");
+        assert!(l.take("ann@example.test", "10.0.0.3").is_ok(), "a request given back does not count");
+        // (10.0.0.1 has two left counted: three taken, one given back)
+        for i in 0..LINKS_PER_ADDRESS - 2 {
+            l.take(&format!("u{i}@example.test"), "10.0.0.1").unwrap();
+        }
+        assert!(l.take("fresh@example.test", "10.0.0.1").is_err(), "one client asking for many emails");
+        assert!(l.take("fresh@example.test", "10.0.0.9").is_ok());
     }
 }

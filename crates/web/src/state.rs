@@ -24,6 +24,8 @@ pub struct AppState {
     pub logins: Arc<crate::ratelimit::LoginLimiter>,
     /// Public applications per tenant and client address, per hour.
     pub applications: Arc<crate::ratelimit::ApplyLimiter>,
+    /// Requests for a new portal link per email address and client address, per hour.
+    pub links: Arc<crate::ratelimit::LinkLimiter>,
     /// Recently seen access tokens (PostgreSQL only; revocations clear it on every node).
     pub tokens: Arc<crate::tokens::TokenCache>,
     /// Test pings to webhook receivers (SSRF-guarded).

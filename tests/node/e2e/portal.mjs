@@ -64,7 +64,7 @@ try {
   await holder.getByLabel("Email (optional)").fill("cosec@holdco.example");
   await holder.getByLabel("Ownership (%) (optional)").fill("100");
   await page.getByRole("button", { name: "Save application" }).click();
-  await page.getByRole("heading", { name: "2. Review your details" }).waitFor();
+  await page.getByRole("heading", { name: "3. Review and submit" }).waitFor();
   await audit("the review");
 
   step("upload a PDF");
@@ -79,8 +79,13 @@ try {
   }
   await address.fill("10 High Street, London EC1A 1BB");
   await page.getByRole("button", { name: "Save corrections" }).click();
-  await page.getByRole("heading", { name: "2. Review your details" }).waitFor();
+  await page.getByRole("heading", { name: "3. Review and submit" }).waitFor();
+  if ((await page.getByLabel("Registered address").inputValue()) !== "10 High Street, London EC1A 1BB") {
+    throw new Error("the saved correction is not shown");
+  }
 
+  step("correct again and submit without saving");
+  await page.getByLabel("Registered company name").fill("Acme Holdings Limited");
   step("submit");
   await page.getByRole("button", { name: "Submit application" }).click();
   await page.getByText("Your application has been submitted").waitFor();

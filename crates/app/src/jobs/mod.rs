@@ -9,6 +9,7 @@
 
 mod engines;
 pub mod housekeeping;
+mod links;
 pub mod progress;
 pub mod recurring;
 mod runner;
@@ -108,6 +109,7 @@ impl Registry {
         }
         r.handlers.push(Arc::new(housekeeping::Housekeeping { delivery_retention: schedules.delivery_retention }));
         r.handlers.push(Arc::new(recurring::ScheduleMonitoring));
+        r.handlers.push(Arc::new(links::SendLinks));
         r.recurring = recurring::Recurring::platform(schedules);
         r
     }

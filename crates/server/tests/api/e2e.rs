@@ -1,7 +1,8 @@
 //! End to end in a real headless browser: the invite arrives through a real SMTP server, the
 //! customer opens it in Chromium (driven by playwright-core, `tests/node/e2e/portal.mjs`),
-//! fills the application, uploads a PDF, corrects a field and submits; a webhook receiver gets
-//! `document.uploaded`, `data.corrected` and `case.submitted`, signed.
+//! fills the application, uploads a PDF, saves a correction, makes another and submits without
+//! saving it (the submission saves it); a webhook receiver gets `document.uploaded`, both
+//! `data.corrected` and `case.submitted`, signed.
 
 use serde_json::{Value, json};
 
@@ -57,20 +58,23 @@ async fn the_customer_journey_in_a_browser(b: Backend) {
     );
 
     // The receiver got each event, signed, for this case.
-    let hits = rx.wait_for("/ok", 3, 30).await;
+    let hits = rx.wait_for("/ok", 4, 30).await;
     let mut seen: Vec<Value> = hits.iter().map(|h| serde_json::from_slice(&h.body).unwrap()).collect();
-    seen.sort_by_key(|e| e["event"].as_str().unwrap().to_owned());
-    let kinds: Vec<&str> = seen.iter().map(|e| e["event"].as_str().unwrap()).collect();
-    assert_eq!(kinds, ["case.submitted", "data.corrected", "document.uploaded"]);
     for (hit, e) in hits.iter().zip(&seen) {
         assert!(hit.header("x-fml-signature").starts_with("sha256="), "unsigned delivery");
         assert_eq!(e["caseId"], case["caseId"]);
     }
+    seen.sort_by_key(|e| (e["event"].as_str().unwrap().to_owned(), e["amendments"][0]["field"].to_string()));
+    let kinds: Vec<&str> = seen.iter().map(|e| e["event"].as_str().unwrap()).collect();
+    assert_eq!(kinds, ["case.submitted", "data.corrected", "data.corrected", "document.uploaded"]);
     assert_eq!(seen[0]["source"], "application_form");
+    // The saved correction, and the one made just before "Submit application" without saving.
     assert_eq!(seen[1]["source"], "customer_review");
-    assert_eq!(seen[1]["amendments"][0]["field"], "registeredAddress");
-    assert_eq!(seen[1]["amendments"][0]["correctedValue"], "10 High Street, London EC1A 1BB");
-    assert_eq!(seen[2]["filenames"], json!(["certificate-of-incorporation.pdf"]));
+    assert_eq!(seen[1]["amendments"][0]["field"], "companyName");
+    assert_eq!(seen[1]["amendments"][0]["correctedValue"], "Acme Holdings Limited");
+    assert_eq!(seen[2]["amendments"][0]["field"], "registeredAddress");
+    assert_eq!(seen[2]["amendments"][0]["correctedValue"], "10 High Street, London EC1A 1BB");
+    assert_eq!(seen[3]["filenames"], json!(["certificate-of-incorporation.pdf"]));
 }
 
 /// The analyst console in a real headless browser (`tests/node/e2e/console.mjs`): sign in,

@@ -24,6 +24,7 @@ mod oauth;
 mod openapi;
 mod persons;
 mod portal;
+mod portal_return;
 mod processing;
 mod queries;
 mod receiver;

@@ -44,7 +44,7 @@ async fn link_tokens(app: &TestApp, case: Option<&str>, marker: &str) -> Vec<Str
 }
 
 /// An HTML form post body.
-trait FormExt {
+pub trait FormExt {
     fn form_fields(self, fields: &[(&str, &str)]) -> Self;
 }
 
@@ -56,7 +56,7 @@ impl FormExt for reqwest::RequestBuilder {
 }
 
 /// A client that does not follow redirects (to see the 303 and its cookie).
-fn no_redirects() -> reqwest::Client {
+pub fn no_redirects() -> reqwest::Client {
     reqwest::Client::builder().redirect(Policy::none()).build().unwrap()
 }
 
@@ -135,7 +135,7 @@ pub async fn redeem_for_test(app: &TestApp, token: &str) -> String {
 }
 
 /// Redeems a token; the portal cookie (`name=value`) on success.
-async fn redeem(app: &TestApp, token: &str) -> Result<String, u16> {
+pub async fn redeem(app: &TestApp, token: &str) -> Result<String, u16> {
     let res = no_redirects().post(app.url(&format!("/portal/invite/{token}"))).send().await.unwrap();
     if res.status() != 303 {
         return Err(res.status().as_u16());
@@ -146,7 +146,7 @@ async fn redeem(app: &TestApp, token: &str) -> Result<String, u16> {
     Ok(c.split(';').next().unwrap().to_owned())
 }
 
-async fn open_invited_case(app: &TestApp, crm: &str) -> String {
+pub async fn open_invited_case(app: &TestApp, crm: &str) -> String {
     let token = app.token().await;
     let res = app.create_case(&token, None, &recipe_body(crm)).await;
     assert_eq!(res.status(), 201);
@@ -225,7 +225,10 @@ async fn magic_links_work_once(b: Backend) {
         .await
         .unwrap();
     assert_eq!(res.status(), 401);
-    assert_eq!(app.http.get(app.url("/portal")).send().await.unwrap().status(), 401);
+    // (Without it, /portal is the way back in: a form that mails a new link.)
+    let front = app.http.get(app.url("/portal")).send().await.unwrap();
+    assert_eq!(front.status(), 200);
+    assert!(!strict_page(&app, front).await.contains("Submit application"));
 }
 
 async fn apply_review_and_submit(b: Backend) {
@@ -262,7 +265,7 @@ async fn apply_review_and_submit(b: Backend) {
 
     // The page now shows the review with the values on file, escaped.
     let html = app.http.get(app.url("/portal")).header("cookie", &cookie).send().await.unwrap().text().await.unwrap();
-    assert!(html.contains("Review your details") && html.contains("value=\"J Smith\""), "{html}");
+    assert!(html.contains("Review and submit") && html.contains("value=\"J Smith\""), "{html}");
 
     // Corrections become amendments of data.corrected.
     let mut corrected = application.clone();
@@ -315,7 +318,8 @@ async fn apply_review_and_submit(b: Backend) {
 /// form with errors comes back with them marked.
 async fn html_forms_work_without_javascript(b: Backend) {
     let app = spawn(b).await;
-    open_invited_case(&app, "crm-portal-3").await;
+    let analyst = app.analyst(Role::Analyst).await;
+    let case = open_invited_case(&app, "crm-portal-3").await;
     let cookie = redeem(&app, &invite_tokens(&app).await[0]).await.unwrap();
     let http = no_redirects();
     let form = |path: &'static str, fields: &[(&str, &str)]| {
@@ -373,10 +377,30 @@ async fn html_forms_work_without_javascript(b: Backend) {
     .await
     .unwrap();
     assert_eq!(res.status(), 303);
-    let res = form("/portal/submit", &[]).await.unwrap();
+    // The customer corrects the address on the review and presses "Submit application" without
+    // "Save corrections": the correction is saved (data.corrected), then the case submitted.
+    let res = form(
+        "/portal/review",
+        &[
+            ("companyName", "Acme Ltd"),
+            ("country", "GB"),
+            ("registeredAddress", "2 Road"),
+            ("directors[0].fullName", "J Smith"),
+            ("directors[0].email", "j@acme.example"),
+            ("then", "submit"),
+        ],
+    )
+    .await
+    .unwrap();
     assert_eq!(res.status(), 303);
     let html = app.http.get(app.url("/portal")).header("cookie", &cookie).send().await.unwrap().text().await.unwrap();
     assert!(html.contains("has been submitted"), "{html}");
+    let timeline = app.timeline(&analyst.token, &case).await;
+    let kinds: Vec<&str> = timeline.iter().map(|e| e["event"].as_str().unwrap()).collect();
+    assert_eq!(kinds[..3], ["case.submitted", "case.status.changed", "data.corrected"], "{kinds:?}");
+    assert_eq!(timeline[2]["amendments"][0]["field"], "registeredAddress", "{}", timeline[2]);
+    assert_eq!(timeline[2]["amendments"][0]["correctedValue"], "2 Road");
+    assert_eq!(timeline[0]["source"], "application_form");
     // A post from another site is refused even with the cookie.
     let res = http
         .post(app.url("/portal/submit"))
@@ -719,9 +743,23 @@ async fn starting_from_documents(b: Backend) {
     let application = json!({"companyName": "Docs First Ltd", "registeredAddress": "2 Lane", "directors": [{"fullName": "Dee", "email": "dee@docs.example"}]});
     assert_eq!(post("/portal/application", application).await.unwrap().status(), 200);
     let html = app.http.get(app.url("/portal")).header("cookie", &cookie).send().await.unwrap().text().await.unwrap();
-    assert!(html.contains("action=\"/portal/review/confirm\""), "{html}");
-    let res = post("/portal/review/confirm", json!({})).await.unwrap();
-    assert_eq!(res.status(), 200);
+    // The review and the submission are one form: "Submit application" saves the page, then
+    // confirms the reviewed data (a case started from documents).
+    assert!(html.contains("action=\"/portal/review\"") && html.contains("name=\"then\" value=\"submit\""), "{html}");
+    let res = no_redirects()
+        .post(app.url("/portal/review"))
+        .header("cookie", &cookie)
+        .form_fields(&[
+            ("companyName", "Docs First Ltd"),
+            ("registeredAddress", "2 Lane"),
+            ("directors[0].fullName", "Dee"),
+            ("directors[0].email", "dee@docs.example"),
+            ("then", "submit"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
     let submitted =
         app.timeline(&admin.token, &case).await.into_iter().find(|e| e["event"] == "case.submitted").unwrap();
     assert_valid(&app, &submitted.to_string()).await;

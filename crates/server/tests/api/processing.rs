@@ -132,7 +132,7 @@ async fn a_certificate_fills_the_review_step(b: Backend) {
 
     // The review step shows what the certificate says.
     let html = app.http.get(app.url("/portal")).header("cookie", &cookie).send().await.unwrap().text().await.unwrap();
-    assert!(html.contains("Review your details"), "{html}");
+    assert!(html.contains("Review and submit"), "{html}");
     assert!(html.contains("value=\"09876543\""), "the extracted number is on file: {html}");
 
     // The customer corrects the number: one amendment from the extracted value.
