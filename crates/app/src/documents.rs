@@ -41,7 +41,13 @@ pub async fn record_upload(
     let mut unit = ctx.unit().await?;
     let case = load(&mut unit, org, locator).await?;
     let allowed = match who {
-        Uploader::Customer(c) => c.case_id == case.id && case.status == CaseStatus::InProgress,
+        // The customer's own case: while they have it, and after submitting only what the
+        // tenant asked for (an outstanding EDD requirement) until the case is decided.
+        Uploader::Customer(c) if c.case_id != case.id => false,
+        Uploader::Customer(_) if case.status == CaseStatus::InProgress => true,
+        Uploader::Customer(_) => {
+            !case.status.is_final() && !crate::portal::outstanding(unit.conn(), &case).await?.is_empty()
+        }
         Uploader::Analyst(_) => !case.status.is_final(),
     };
     if !allowed {

@@ -160,12 +160,16 @@ pub async fn request_evidence(
             "no EDD requirement of this case is outstanding".into(),
         ));
     }
-    let intro = "To complete our enhanced due diligence we need the following:";
+    let intro = format!(
+        "To complete our enhanced due diligence we need the following. You can upload them securely at {}/ \
+         (enter this email address there to get a sign-in link):",
+        cfg.portal_url
+    );
     let (subject, body) = crate::mail::request_text(
         &branding,
         case.customer_name.as_deref(),
         case.company_name.as_deref(),
-        intro,
+        &intro,
         &items,
     );
     let mail = crate::mail::sealed(cfg, &case.org_id, case.id, "edd_request", &to, subject, &body);

@@ -58,9 +58,23 @@ pub(crate) async fn audit_customer(
     Ok(())
 }
 
-/// Whether an invite token is live, without using it (the confirmation page).
-pub async fn invite_is_live(ctx: &Ctx, token: &str) -> Result<bool, CommandError> {
-    Ok(fml_store::portal::live_invite(&ctx.db, &SecretHash::of(token), Timestamp::now()).await?.is_some())
+/// What an invitation's landing page names, so that it reads as the tenant's and not as a
+/// stranger's: the tenant, and the company the case is about.
+#[derive(Debug, Clone)]
+pub struct InviteLanding {
+    pub org: OrgId,
+    pub company_name: Option<String>,
+}
+
+/// The landing page of a live invite token, without using it (the confirmation page); `None`
+/// for an unknown, used or expired token.
+pub async fn invite_landing(ctx: &Ctx, token: &str) -> Result<Option<InviteLanding>, CommandError> {
+    let Some(a) = fml_store::portal::live_invite(&ctx.db, &SecretHash::of(token), Timestamp::now()).await? else {
+        return Ok(None);
+    };
+    let mut r = ctx.db.reader().await?;
+    let case = fml_store::cases::get_in(r.conn(), &a.org, &CaseLocator::Id(a.case_id)).await?;
+    Ok(Some(InviteLanding { org: a.org, company_name: case.and_then(|c| c.company_name) }))
 }
 
 /// Redeems a magic link: the invite is used (one conditional update: of two concurrent
@@ -122,18 +136,38 @@ pub async fn sign_out(ctx: &Ctx, token: &str) -> Result<(), CommandError> {
     Ok(())
 }
 
-/// What the portal shows: the customer's case, application and documents.
-pub type PortalView = (CaseRecord, Option<Application>, Vec<fml_store::documents::DocumentRecord>);
+/// What the portal shows: the customer's case, application and documents, and what the
+/// tenant has asked of them since they submitted (outstanding EDD requirements).
+#[derive(Debug)]
+pub struct PortalView {
+    pub case: CaseRecord,
+    pub application: Option<Application>,
+    pub documents: Vec<fml_store::documents::DocumentRecord>,
+    /// The labels of the outstanding EDD requirements (none unless the case is undecided).
+    pub asked: Vec<String>,
+}
 
-/// The customer's case, application and documents (for the portal's pages).
+/// The customer's case, application, documents and what is asked of them (for the portal's
+/// pages), from one snapshot.
 pub async fn view(ctx: &Ctx, who: &Customer) -> Result<PortalView, CommandError> {
-    let mut r = ctx.db.reader().await?;
+    let mut r = ctx.db.snapshot().await?;
     let case = fml_store::cases::get_in(r.conn(), &who.org, &CaseLocator::Id(who.case_id))
         .await?
         .ok_or(CommandError::NotFound("no such case"))?;
-    let app = fml_store::portal::application(r.conn(), &who.org, who.case_id).await?;
-    let docs = fml_store::documents::for_case(r.conn(), &who.org, who.case_id).await?;
-    Ok((case, app, docs))
+    let application = fml_store::portal::application(r.conn(), &who.org, who.case_id).await?;
+    let documents = fml_store::documents::for_case(r.conn(), &who.org, who.case_id).await?;
+    let asked = if case.status.is_final() { Vec::new() } else { outstanding(r.conn(), &case).await? };
+    Ok(PortalView { case, application, documents, asked })
+}
+
+/// The labels of a case's outstanding EDD requirements: what the customer may still send.
+pub(crate) async fn outstanding(conn: fml_store::db::Conn<'_>, case: &CaseRecord) -> Result<Vec<String>, CommandError> {
+    Ok(fml_store::edd::for_case(conn, &case.org_id, case.id)
+        .await?
+        .into_iter()
+        .filter(|r| r.status == "outstanding")
+        .map(|r| r.label)
+        .collect())
 }
 
 /// The application can change only while the customer has the case.

@@ -36,6 +36,15 @@ impl CountryCode {
         Self::from_alpha2(country.alpha2)
     }
 
+    /// Every country a form may offer: (alpha-2 code, the name people look for), ordered by
+    /// name.
+    pub fn all() -> Vec<(&'static str, String)> {
+        let mut out: Vec<(&'static str, String)> =
+            Country::get_countries().into_iter().map(|c| (c.alpha2, common_name(c.alpha2, c.long_name))).collect();
+        out.sort_by(|a, b| a.1.cmp(&b.1));
+        out
+    }
+
     /// The canonical spellings [`Self::parse`] accepts, for documents that list them: every
     /// alpha-2 and alpha-3 code (upper and lower case), every English name, and the CRM
     /// abbreviations. (Parsing also ignores case and spacing in names.)
@@ -68,6 +77,30 @@ impl CountryCode {
     pub fn as_str(&self) -> &str {
         // Only ASCII uppercase letters are ever stored in the array.
         std::str::from_utf8(&self.0).unwrap_or("??")
+    }
+}
+
+/// The name a person looks for in a list: the official name without its "The", its form of
+/// state ("Bolivarian Republic Of Venezuela" → "Venezuela"), and the two Koreas and two
+/// Congos told apart.
+fn common_name(alpha2: &str, long_name: &str) -> String {
+    match alpha2 {
+        "GB" => return "United Kingdom".to_owned(),
+        "US" => return "United States".to_owned(),
+        "KR" => return "Korea, South".to_owned(),
+        "KP" => return "Korea, North".to_owned(),
+        "CD" => return "Congo, Democratic Republic of the".to_owned(),
+        "TW" => return "Taiwan".to_owned(),
+        _ => {}
+    }
+    let name = long_name.strip_prefix("The ").unwrap_or(long_name);
+    match name.split_once(" Of ") {
+        Some((form, place))
+            if !form.contains(',') && ["Republic", "State", "States"].iter().any(|w| form.ends_with(w)) =>
+        {
+            place.to_owned()
+        }
+        _ => name.to_owned(),
     }
 }
 
@@ -107,6 +140,23 @@ impl<'de> serde::Deserialize<'de> for CountryCode {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_list_for_forms_names_each_country_once_by_its_common_name() {
+        let all = super::CountryCode::all();
+        assert_eq!(all.len(), 250);
+        let mut names: Vec<&str> = all.iter().map(|(_, n)| n.as_str()).collect();
+        names.dedup();
+        assert_eq!(names.len(), 250, "no two share a name");
+        for (code, name) in
+            [("GB", "United Kingdom"), ("VE", "Venezuela"), ("IR", "Iran"), ("BS", "Bahamas"), ("CG", "Congo")]
+        {
+            assert!(all.iter().any(|(c, n)| *c == code && n == name), "{code} {name}");
+        }
+        for (code, _) in &all {
+            assert_eq!(super::CountryCode::parse(code).unwrap().as_str(), *code);
+        }
+    }
+
     #[test]
     fn every_listed_spelling_parses() {
         let all = super::CountryCode::spellings();

@@ -57,6 +57,8 @@ struct ApplicationPage<'a> {
     problems: Vec<Problem>,
     fieldsets: Vec<Fieldset>,
     documents: Vec<&'a str>,
+    /// Just saved: the page says so.
+    saved: bool,
 }
 
 /// With an application on file: the documents, then the review and the submission in one
@@ -69,81 +71,121 @@ struct ReviewPage<'a> {
     problems: Vec<Problem>,
     fieldsets: Vec<Fieldset>,
     documents: Vec<&'a str>,
+    /// Just saved: the page says so.
+    saved: bool,
 }
 
-/// Once submitted: nothing more is asked.
+/// Once submitted: what happens next, and until the case is decided the documents the tenant
+/// asked for since (outstanding EDD requirements), with the upload form.
 #[derive(Template)]
 #[template(path = "portal/submitted.html")]
-struct SubmittedPage {
+struct SubmittedPage<'a> {
     frame: Frame,
     case: CaseSummary,
     problems: Vec<Problem>,
+    decided: bool,
+    asked: Vec<String>,
+    documents: Vec<&'a str>,
+    /// Where the tenant will write.
+    email: &'a str,
 }
 
-/// The case page, with `errors` marked and the customer's `draft` (if any) in the form.
-async fn render_home(
+/// How the case page is shown after a request: its status, what is wrong, the customer's
+/// `draft` (if any) in the form, rows "Add another" asked for, and a confirmation.
+#[derive(Default)]
+struct Shown<'a> {
+    status: StatusCode,
+    errors: &'a [FieldError],
+    draft: Option<&'a Application>,
+    extra: form::Extra,
+    saved: bool,
+    /// Still the first form, though the application is on file (a row was added to it).
+    first_form: bool,
+}
+
+/// The case page as `shown`.
+async fn render_home(st: &AppState, who: &Customer, shown: Shown<'_>) -> Result<Response, ApiError> {
+    let fml_app::portal::PortalView { case, application: app, documents: docs, asked } =
+        fml_app::portal::view(&st.ctx, who).await?;
+    let b = branding(st, &who.org).await;
+    let frame =
+        Frame::new(b.as_ref(), &format!("Verification of {}", case.company_name.as_deref().unwrap_or("your business")));
+    let summary = CaseSummary::of(&case);
+    let problems = problems(shown.errors);
+    let status = shown.status;
+    let documents = filenames(&docs);
+    if case.status != CaseStatus::InProgress {
+        let decided = case.status.is_final();
+        let email = who.email.as_str();
+        let page = SubmittedPage { frame, case: summary, problems, decided, asked, documents, email };
+        return Ok(html(status, &page));
+    }
+    let saved = shown.saved;
+    Ok(match app.filter(|_| !shown.first_form) {
+        None => {
+            let blank =
+                Application { company_name: case.company_name.clone().unwrap_or_default(), ..Application::default() };
+            let fieldsets = form::fieldsets(shown.draft.unwrap_or(&blank), shown.errors, shown.extra);
+            html(status, &ApplicationPage { frame, case: summary, problems, fieldsets, documents, saved })
+        }
+        Some(app) => {
+            let fieldsets = form::fieldsets(shown.draft.unwrap_or(&app), shown.errors, shown.extra);
+            html(status, &ReviewPage { frame, case: summary, problems, fieldsets, documents, saved })
+        }
+    })
+}
+
+/// The case page with `errors` marked (and the customer's input, if it is not on file).
+async fn render_errors(
     st: &AppState,
     who: &Customer,
     status: StatusCode,
     errors: &[FieldError],
     draft: Option<&Application>,
 ) -> Result<Response, ApiError> {
-    let (case, app, docs) = fml_app::portal::view(&st.ctx, who).await?;
-    let b = branding(st, &who.org).await;
-    let frame = Frame::new(b.as_ref(), "Business verification");
-    let summary = CaseSummary::of(&case);
-    let problems = problems(errors);
-    if case.status != CaseStatus::InProgress {
-        return Ok(html(status, &SubmittedPage { frame, case: summary, problems }));
-    }
-    let documents = filenames(&docs);
-    Ok(match app {
-        None => {
-            let blank =
-                Application { company_name: case.company_name.clone().unwrap_or_default(), ..Application::default() };
-            let fieldsets = form::fieldsets(draft.unwrap_or(&blank), errors);
-            html(status, &ApplicationPage { frame, case: summary, problems, fieldsets, documents })
-        }
-        Some(app) => {
-            let fieldsets = form::fieldsets(draft.unwrap_or(&app), errors);
-            html(status, &ReviewPage { frame, case: summary, problems, fieldsets, documents })
-        }
-    })
+    render_home(st, who, Shown { status, errors, draft, ..Shown::default() }).await
 }
 
 fn filenames(docs: &[DocumentRecord]) -> Vec<&str> {
     docs.iter().map(|d| d.filename.as_str()).collect()
 }
 
-/// `GET /portal`: the customer's case.
-pub async fn home(State(st): State<AppState>, PortalCustomer(who): PortalCustomer) -> Result<Response, ApiError> {
-    render_home(&st, &who, StatusCode::OK, &[], None).await
+/// `GET /portal`: the customer's case (`?saved`: after a save, which the page confirms).
+pub async fn home(
+    State(st): State<AppState>,
+    PortalCustomer(who): PortalCustomer,
+    uri: axum::http::Uri,
+) -> Result<Response, ApiError> {
+    let saved = uri.query() == Some("saved");
+    render_home(&st, &who, Shown { status: StatusCode::OK, saved, ..Shown::default() }).await
 }
 
-/// A checked application post: whether it was JSON, what the customer pressed, and the
-/// application.
+/// Where a saved form goes: the page again, saying it is saved.
+const SAVED: &str = "/portal?saved";
+
+/// A post of the application: whether it was JSON, what the customer pressed, and the body.
 struct Posted {
     json: bool,
-    /// The form's `then`: `submit` when the customer pressed "Submit application".
-    then_submit: bool,
-    app: Application,
+    then: form::Then,
+    body: Value,
 }
 
-/// The application of a save or a review, checked: `Err` carries the form page again with
-/// what is wrong (a form post); a JSON post gets the validation error itself.
-async fn checked_application(
-    st: &AppState,
-    who: &Customer,
-    req: Request,
-) -> Result<Result<Posted, Response>, ApiError> {
+async fn posted(st: &AppState, req: Request) -> Result<Posted, ApiError> {
     let (json, body) = form::read(req, st).await?;
-    let then_submit = !json && body.get("then").and_then(Value::as_str) == Some("submit");
-    match Application::from_json(&body) {
-        Ok(app) => Ok(Ok(Posted { json, then_submit, app })),
-        Err(errors) if json => Err(ApiError::Validation(errors)),
+    // JSON clients call each step by its route; the buttons are the form's.
+    let then = if json { form::Then::Save } else { form::Then::of(&body) };
+    Ok(Posted { json, then, body })
+}
+
+/// The posted application, checked: `Err` carries the form page again with what is wrong (a
+/// form post); a JSON post gets the validation error itself.
+async fn checked(st: &AppState, who: &Customer, p: &Posted) -> Result<Result<Application, Response>, ApiError> {
+    match Application::from_json(&p.body) {
+        Ok(app) => Ok(Ok(app)),
+        Err(errors) if p.json => Err(ApiError::Validation(errors)),
         Err(errors) => {
-            let draft = form::lenient_draft(&body);
-            render_home(st, who, StatusCode::BAD_REQUEST, &errors, Some(&draft)).await.map(Err)
+            let draft = form::lenient_draft(&p.body);
+            render_errors(st, who, StatusCode::BAD_REQUEST, &errors, Some(&draft)).await.map(Err)
         }
     }
 }
@@ -152,21 +194,46 @@ fn application_json(app: &Application) -> Value {
     serde_json::to_value(app).unwrap_or(Value::Null)
 }
 
+/// "Add another director/shareholder": the page again with one more row. What is on the page
+/// is kept: saved when it is valid (as a save or a review would), shown as typed either way.
+async fn add_row(
+    st: &AppState,
+    who: &Customer,
+    p: &Posted,
+    extra: form::Extra,
+    review: bool,
+) -> Result<Response, ApiError> {
+    if let Ok(app) = Application::from_json(&p.body) {
+        if review {
+            fml_app::portal::review(&st.ctx, who, &app).await?;
+        } else {
+            fml_app::portal::save_application(&st.ctx, who, &app).await?;
+        }
+    }
+    let draft = form::lenient_draft(&p.body);
+    let shown = Shown { status: StatusCode::OK, draft: Some(&draft), extra, first_form: !review, ..Shown::default() };
+    render_home(st, who, shown).await
+}
+
 /// `POST /portal/application`: saves the application (form or JSON).
 pub async fn save(
     State(st): State<AppState>,
     PortalCustomer(who): PortalCustomer,
     req: Request,
 ) -> Result<Response, ApiError> {
-    let Posted { json, app, .. } = match checked_application(&st, &who, req).await? {
-        Ok(checked) => checked,
+    let p = posted(&st, req).await?;
+    if let Some(extra) = p.then.extra() {
+        return add_row(&st, &who, &p, extra, false).await;
+    }
+    let app = match checked(&st, &who, &p).await? {
+        Ok(app) => app,
         Err(page) => return Ok(page),
     };
     fml_app::portal::save_application(&st.ctx, &who, &app).await?;
-    Ok(if json {
+    Ok(if p.json {
         axum::Json(json!({"application": application_json(&app)})).into_response()
     } else {
-        see_other("/portal")
+        see_other(SAVED)
     })
 }
 
@@ -179,13 +246,17 @@ pub async fn review(
     req: Request,
 ) -> Result<Response, ApiError> {
     let headers = req.headers().clone();
-    let Posted { json, then_submit, app } = match checked_application(&st, &who, req).await? {
-        Ok(checked) => checked,
+    let p = posted(&st, req).await?;
+    if let Some(extra) = p.then.extra() {
+        return add_row(&st, &who, &p, extra, true).await;
+    }
+    let app = match checked(&st, &who, &p).await? {
+        Ok(app) => app,
         Err(page) => return Ok(page),
     };
     let n = fml_app::portal::review(&st.ctx, &who, &app).await?;
-    if then_submit {
-        let (case, _, _) = fml_app::portal::view(&st.ctx, &who).await?;
+    if p.then == form::Then::Submit {
+        let case = fml_app::portal::view(&st.ctx, &who).await?.case;
         let source = if case.source == CaseSource::DocUpload {
             SubmissionSource::DocUpload
         } else {
@@ -193,10 +264,10 @@ pub async fn review(
         };
         return submit_as(&st, &who, &headers, source).await;
     }
-    Ok(if json {
+    Ok(if p.json {
         axum::Json(json!({"amendmentCount": n, "application": application_json(&app)})).into_response()
     } else {
-        see_other("/portal")
+        see_other(SAVED)
     })
 }
 
@@ -233,7 +304,7 @@ async fn submit_as(
         }
         Ok(_) => Ok(see_other("/portal")),
         Err(fml_app::CommandError::Validation(errors)) if !json => {
-            render_home(st, who, StatusCode::BAD_REQUEST, &errors, None).await
+            render_errors(st, who, StatusCode::BAD_REQUEST, &errors, None).await
         }
         Err(e) => Err(e.into()),
     }
@@ -267,7 +338,7 @@ pub async fn upload_documents(
         Err(e) => {
             let status = e.status();
             let message = e.to_string();
-            render_home(&st, &who, status, &[FieldError::new("files", message)], None).await
+            render_errors(&st, &who, status, &[FieldError::new("files", message)], None).await
         }
     }
 }

@@ -67,7 +67,7 @@ fn apply_page(
         org: org.as_str(),
         fields: vec![
             field("companyName", "Registered company name", "text"),
-            field("country", "Country of incorporation", "text"),
+            field("country", "Country of incorporation", "text").countries(),
             field("customerName", "Your name", "text"),
             field("customerEmail", "Your email", "email"),
         ],

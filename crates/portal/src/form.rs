@@ -5,7 +5,7 @@
 use axum::extract::Request;
 use axum::http::header;
 use fml_domain::FieldError;
-use fml_domain::application::{Application, Director, Shareholder};
+use fml_domain::application::{Application, Director, MAX_PEOPLE, Shareholder};
 use fml_web::error::ApiError;
 use fml_web::state::AppState;
 use serde_json::Value;
@@ -13,9 +13,54 @@ use serde_json::Value;
 use crate::respond::is_json;
 use crate::view::{Field, Fieldset};
 
-/// The form's fieldsets: the company, then one per person and one blank row to add another
-/// (at least two rows of each kind).
-pub fn fieldsets(app: &Application, errors: &[FieldError]) -> Vec<Fieldset> {
+/// What the customer pressed on a form that posts the application (its `then` field).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Then {
+    Save,
+    /// "Submit application": save what is on the page, then submit.
+    Submit,
+    /// "Add another director" / "… shareholder": the same page with one more row.
+    AddDirector,
+    AddShareholder,
+}
+
+impl Then {
+    pub fn of(body: &Value) -> Self {
+        match body.get("then").and_then(Value::as_str) {
+            Some("submit") => Then::Submit,
+            Some("add_director") => Then::AddDirector,
+            Some("add_shareholder") => Then::AddShareholder,
+            _ => Then::Save,
+        }
+    }
+
+    /// The rows it adds, if it asks for one.
+    pub fn extra(self) -> Option<Extra> {
+        match self {
+            Then::AddDirector => Some(Extra { directors: 1, shareholders: 0 }),
+            Then::AddShareholder => Some(Extra { directors: 0, shareholders: 1 }),
+            Then::Save | Then::Submit => None,
+        }
+    }
+}
+
+/// Blank rows beyond the usual one, asked for by "Add another …".
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Extra {
+    pub directors: usize,
+    pub shareholders: usize,
+}
+
+/// How many rows a list of `filled` people shows: each person, one blank row to add another
+/// (at least two rows), and what "Add another" asked for, up to the most a form takes.
+fn rows(filled: usize, extra: usize) -> usize {
+    ((filled + 1).max(2) + extra).min(MAX_PEOPLE)
+}
+
+/// The form's fieldsets: the company, then one per person (see [`rows`]). The first director
+/// is needed to submit; every other row is optional as a whole, and a row in use needs its
+/// person's name and email (a shareholder's ownership too).
+pub fn fieldsets(app: &Application, errors: &[FieldError], extra: Extra) -> Vec<Fieldset> {
     let company = Fieldset {
         legend: "Company".into(),
         fields: vec![
@@ -33,36 +78,44 @@ pub fn fieldsets(app: &Application, errors: &[FieldError]) -> Vec<Fieldset> {
                 app.country.as_ref().map_or("", |c| c.as_str()),
                 "text",
                 errors,
-            ),
+            )
+            .countries(),
             Field::new("registeredAddress", "Registered address", &app.registered_address, "textarea", errors)
                 .required(),
         ],
     };
-    let person = |legend: String, prefix: String, fields: [(&str, &str, &str, &'static str); 3]| Fieldset {
-        legend,
-        fields: fields
-            .into_iter()
-            .map(|(field, label, value, kind)| Field::new(&format!("{prefix}.{field}"), label, value, kind, errors))
-            .collect(),
-    };
     let mut out = vec![company];
-    for i in 0..(app.directors.len() + 1).max(2) {
+    for i in 0..rows(app.directors.len(), extra.directors) {
         let d = app.directors.get(i).cloned().unwrap_or_default();
-        let fields = [
-            ("fullName", "Full name", d.full_name.as_str(), "text"),
-            ("email", "Email", d.email.as_str(), "email"),
-            ("dateOfBirth", "Date of birth", d.date_of_birth.as_deref().unwrap_or(""), "date"),
-        ];
-        out.push(person(format!("Director {}", i + 1), format!("directors[{i}]"), fields));
+        let p = format!("directors[{i}]");
+        let legend = if i == 0 { "Director 1".to_owned() } else { format!("Director {} (if any)", i + 1) };
+        out.push(Fieldset {
+            legend,
+            fields: vec![
+                Field::new(&format!("{p}.fullName"), "Full name", &d.full_name, "text", errors).with_its_row(),
+                Field::new(&format!("{p}.email"), "Email address", &d.email, "email", errors).with_its_row(),
+                Field::new(
+                    &format!("{p}.dateOfBirth"),
+                    "Date of birth",
+                    d.date_of_birth.as_deref().unwrap_or(""),
+                    "date",
+                    errors,
+                ),
+            ],
+        });
     }
-    for i in 0..(app.shareholders.len() + 1).max(2) {
+    for i in 0..rows(app.shareholders.len(), extra.shareholders) {
         let sh = app.shareholders.get(i).cloned().unwrap_or_default();
-        let fields = [
-            ("fullName", "Full name", sh.full_name.as_str(), "text"),
-            ("email", "Email", sh.email.as_str(), "email"),
-            ("ownershipPercent", "Ownership (%)", sh.ownership_percent.as_str(), "text"),
-        ];
-        out.push(person(format!("Shareholder {}", i + 1), format!("shareholders[{i}]"), fields));
+        let p = format!("shareholders[{i}]");
+        out.push(Fieldset {
+            legend: format!("Shareholder {} (if any)", i + 1),
+            fields: vec![
+                Field::new(&format!("{p}.fullName"), "Full name", &sh.full_name, "text", errors).with_its_row(),
+                Field::new(&format!("{p}.email"), "Email address", &sh.email, "email", errors).with_its_row(),
+                Field::new(&format!("{p}.ownershipPercent"), "Ownership (%)", &sh.ownership_percent, "text", errors)
+                    .with_its_row(),
+            ],
+        });
     }
     out
 }
@@ -121,10 +174,34 @@ mod tests {
 
     #[test]
     fn the_form_has_a_blank_row_and_at_least_two_of_each() {
-        let sets = fieldsets(&Application::default(), &[]);
+        let sets = fieldsets(&Application::default(), &[], Extra::default());
         let legends: Vec<&str> = sets.iter().map(|s| s.legend.as_str()).collect();
-        assert_eq!(legends, ["Company", "Director 1", "Director 2", "Shareholder 1", "Shareholder 2"]);
+        assert_eq!(
+            legends,
+            ["Company", "Director 1", "Director 2 (if any)", "Shareholder 1 (if any)", "Shareholder 2 (if any)"]
+        );
         assert_eq!(sets[1].fields[0].id, "directors-0-fullName");
         assert!(sets[0].fields[0].required && !sets[1].fields[0].required);
+        // A person's name and email are marked neither required nor optional; a birth date is
+        // optional.
+        assert!(!sets[1].fields[1].optional && !sets[1].fields[1].required && sets[1].fields[2].optional);
+        assert_eq!(sets[0].fields[2].kind, "select");
+    }
+
+    #[test]
+    fn add_another_adds_one_row_up_to_the_most_a_form_takes() {
+        let one = Application {
+            directors: vec![Director { full_name: "A".into(), email: "a@x.test".into(), date_of_birth: None }],
+            ..Application::default()
+        };
+        let count = |sets: &[Fieldset], who: &str| sets.iter().filter(|s| s.legend.starts_with(who)).count();
+        let sets = fieldsets(&one, &[], Extra { directors: 1, shareholders: 0 });
+        assert_eq!((count(&sets, "Director"), count(&sets, "Shareholder")), (3, 2));
+        assert_eq!(rows(MAX_PEOPLE, 1), MAX_PEOPLE);
+        assert_eq!(
+            Then::of(&serde_json::json!({"then": "add_shareholder"})).extra(),
+            Some(Extra { directors: 0, shareholders: 1 })
+        );
+        assert_eq!(Then::of(&serde_json::json!({})), Then::Save);
     }
 }

@@ -12,21 +12,27 @@ use fml_web::state::AppState;
 use crate::link::invalid_link;
 use crate::respond::{html, notice_page, see_other};
 use crate::session::{COOKIE, session_cookie};
-use crate::view::Frame;
+use crate::view::{Frame, branding};
 
+/// The invitation's landing page: whose it is (the tenant, by name and logo) and what about
+/// (the company), so it does not read like phishing.
 #[derive(Template)]
 #[template(path = "portal/invite.html")]
 struct Invite<'a> {
     frame: Frame,
     token: &'a str,
+    company: &'a str,
 }
 
 /// `GET /portal/invite/{token}`: a confirmation page (GET never uses the token).
 pub async fn confirm(State(st): State<AppState>, Path(token): Path<String>) -> Result<Response, ApiError> {
-    if !fml_app::portal::invite_is_live(&st.ctx, &token).await? {
+    let Some(landing) = fml_app::portal::invite_landing(&st.ctx, &token).await? else {
         return Ok(invalid_link());
-    }
-    Ok(html(StatusCode::OK, &Invite { frame: Frame::new(None, "Business verification"), token: &token }))
+    };
+    let b = branding(&st, &landing.org).await;
+    let company = landing.company_name.as_deref().unwrap_or("your business");
+    let frame = Frame::new(b.as_ref(), &format!("Verify {company}"));
+    Ok(html(StatusCode::OK, &Invite { frame, token: &token, company }))
 }
 
 /// `POST /portal/invite/{token}`: redeems the token for a portal session.

@@ -33,6 +33,7 @@ mod respond;
 mod session;
 mod verify;
 mod view;
+mod words;
 
 pub use session::{COOKIE, PortalCustomer, PortalDenied};
 

@@ -74,7 +74,7 @@ pub async fn request(
         Err(why) => {
             // Malformed: nothing was looked up, so it does not count.
             st.links.give_back(&typed, &addr);
-            let errors = [FieldError::new("email", format!("Enter your email address ({why})."))];
+            let errors = [FieldError::new("email", why)];
             if json {
                 return Err(ApiError::Validation(errors.to_vec()));
             }

@@ -34,8 +34,8 @@ pub async fn branding(st: &AppState, org: &OrgId) -> Option<Branding> {
     st.branding.get(&st.ctx, org).await.ok()
 }
 
-/// A labelled input (or, of kind `textarea`, a multi-line one): `error` marks it invalid and
-/// describes it.
+/// A labelled input (of kind `textarea`, a multi-line one; of kind `select`, a choice among
+/// `options`): `error` marks it invalid and says, in words, what is wrong.
 #[derive(Debug, Clone)]
 pub struct Field {
     pub id: String,
@@ -43,27 +43,53 @@ pub struct Field {
     pub label: String,
     pub value: String,
     pub kind: &'static str,
+    /// Marked `required` (the browser asks for it too).
     pub required: bool,
+    /// Labelled "(optional)". Neither this nor `required`: a field needed when its row is
+    /// used (a person's name and email).
+    pub optional: bool,
     pub error: Option<String>,
+    /// A select's choices: (value, text).
+    pub options: &'static [(String, String)],
 }
 
 impl Field {
-    /// A field named `name`, its error (if any) taken from `errors`.
+    /// An optional field named `name`, its error (if any) taken from `errors`.
     pub fn new(name: &str, label: &str, value: &str, kind: &'static str, errors: &[FieldError]) -> Self {
         Field {
-            id: field_id(name),
+            id: crate::words::field_id(name),
             name: name.to_owned(),
             label: label.to_owned(),
             value: value.to_owned(),
             kind,
             required: false,
-            error: errors.iter().find(|e| e.field == name).map(|e| e.message.clone()),
+            optional: true,
+            error: errors.iter().find(|e| e.field == name).map(|e| crate::words::sentence(&e.field, &e.message)),
+            options: &[],
         }
     }
 
     pub fn required(self) -> Self {
-        Field { required: true, ..self }
+        Field { required: true, optional: false, ..self }
     }
+
+    /// Needed when its row is used (the row itself is optional): no mark either way.
+    pub fn with_its_row(self) -> Self {
+        Field { required: false, optional: false, ..self }
+    }
+
+    /// A select of the countries the platform knows, by name (values are ISO codes).
+    pub fn countries(self) -> Self {
+        Field { kind: "select", options: countries(), ..self }
+    }
+}
+
+/// Every country, (ISO 3166-1 alpha-2 code, English name), by name: built once.
+fn countries() -> &'static [(String, String)] {
+    static LIST: std::sync::LazyLock<Vec<(String, String)>> = std::sync::LazyLock::new(|| {
+        fml_domain::CountryCode::all().into_iter().map(|(code, name)| (code.to_owned(), name)).collect()
+    });
+    &LIST
 }
 
 /// Fields under a legend.
@@ -73,11 +99,10 @@ pub struct Fieldset {
     pub fields: Vec<Field>,
 }
 
-/// One line of the error summary: a link to the field and what is wrong with it.
+/// One line of the error summary: a link to the field, saying what is wrong with it.
 #[derive(Debug, Clone)]
 pub struct Problem {
     pub anchor: String,
-    pub field: String,
     pub message: String,
 }
 
@@ -85,13 +110,11 @@ pub struct Problem {
 pub fn problems(errors: &[FieldError]) -> Vec<Problem> {
     errors
         .iter()
-        .map(|e| Problem { anchor: field_id(&e.field), field: e.field.clone(), message: e.message.clone() })
+        .map(|e| Problem {
+            anchor: crate::words::anchor(&e.field),
+            message: crate::words::sentence(&e.field, &e.message),
+        })
         .collect()
-}
-
-/// An `id` for a field name (`directors[0].fullName` → `directors-0-fullName`).
-pub fn field_id(name: &str) -> String {
-    name.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '-' }).collect::<String>().replace("--", "-")
 }
 
 #[cfg(test)]
@@ -100,10 +123,11 @@ mod tests {
 
     #[test]
     fn fields_have_ids_and_their_errors() {
-        assert_eq!(field_id("directors[0].fullName"), "directors-0-fullName");
-        let errors = [FieldError::new("companyName", "required")];
+        assert_eq!(crate::words::field_id("directors[0].fullName"), "directors-0-fullName");
+        let errors = [FieldError::new("companyName", "is required")];
         let f = Field::new("companyName", "Company", "x", "text", &errors).required();
-        assert_eq!((f.id.as_str(), f.required, f.error.as_deref()), ("companyName", true, Some("required")));
+        let error = Some("Enter the registered company name.");
+        assert_eq!((f.id.as_str(), f.required, f.optional, f.error.as_deref()), ("companyName", true, false, error));
         assert!(Field::new("country", "Country", "", "text", &errors).error.is_none());
         assert_eq!(problems(&errors)[0].anchor, "companyName");
     }

@@ -53,17 +53,26 @@ try {
   step("fill the application");
   await page.getByLabel("Registered company name").fill("Acme Holdings Ltd");
   await page.getByLabel("Company registration number (optional)").fill("01234567");
-  await page.getByLabel("Country of incorporation (optional)").fill("United Kingdom");
+  await page.getByLabel("Country of incorporation (optional)").selectOption({ label: "United Kingdom" });
   await page.getByLabel("Registered address").fill("10 High Street, London EC1A 1AA");
-  const director = page.getByRole("group", { name: "Director 1" });
-  await director.getByLabel("Full name (optional)").fill("J Smith");
-  await director.getByLabel("Email (optional)").fill("j.smith@acme.example");
+  const director = page.getByRole("group", { name: "Director 1", exact: true });
+  await director.getByLabel("Full name").fill("J Smith");
+  await director.getByLabel("Email address").fill("j.smith@acme.example");
   await director.getByLabel("Date of birth (optional)").fill("1975-04-02");
-  const holder = page.getByRole("group", { name: "Shareholder 1" });
-  await holder.getByLabel("Full name (optional)").fill("Holdco Ltd");
-  await holder.getByLabel("Email (optional)").fill("cosec@holdco.example");
-  await holder.getByLabel("Ownership (%) (optional)").fill("100");
+
+  step("add a second shareholder row without losing what is typed");
+  const holder = page.getByRole("group", { name: "Shareholder 1 (if any)" });
+  await holder.getByLabel("Full name").fill("Holdco Ltd");
+  await holder.getByLabel("Email address").fill("cosec@holdco.example");
+  await holder.getByLabel("Ownership (%)").fill("100");
+  await page.getByRole("button", { name: "Add another shareholder" }).click();
+  await page.getByRole("group", { name: "Shareholder 3 (if any)" }).waitFor();
+  if ((await page.getByRole("group", { name: "Shareholder 1 (if any)" }).getByLabel("Full name").inputValue()) !== "Holdco Ltd") {
+    throw new Error("adding a row lost what was typed");
+  }
+  await audit("the form with another row");
   await page.getByRole("button", { name: "Save application" }).click();
+  await page.getByRole("status").filter({ hasText: "Saved." }).waitFor();
   await page.getByRole("heading", { name: "3. Review and submit" }).waitFor();
   await audit("the review");
 

@@ -344,6 +344,7 @@ async fn html_forms_work_without_javascript(b: Backend) {
         "{html}"
     );
     assert!(html.contains("value=\"Acme &#60;Ltd&#62;\""), "the input is kept, escaped: {html}");
+    assert!(html.contains("<a href=\"#registeredAddress\">Enter the registered address.</a>"), "{html}");
     assert!(!html.contains("Acme <Ltd>"), "{html}");
     // Whatever the input, it stays a value: nothing breaks out of an attribute or a textarea.
     let res = form(
@@ -362,6 +363,32 @@ async fn html_forms_work_without_javascript(b: Backend) {
     assert!(!html.contains("<img") && !html.contains("<script") && !html.contains("</textarea><"), "{html}");
     assert!(html.contains("value=\"&#34;&#62;&#60;img src=x onerror=alert(1)&#62;\""), "{html}");
     assert!(html.contains("aria-describedby=\"directors-0-email-error\""), "{html}");
+    // The errors are sentences naming the fields as the form does, each linking to an input
+    // that exists; no path reaches the customer.
+    assert!(html.contains("Director 1&#39;s email address must be a valid email address."), "{html}");
+    assert!(!html.contains("directors[0].email:"), "{html}");
+    for anchor in html.match_indices("href=\"#").map(|(i, _)| html[i + 7..].split('"').next().unwrap()) {
+        if anchor != "main" {
+            assert!(html.contains(&format!("id=\"{anchor}\"")), "no input #{anchor}: {html}");
+        }
+    }
+    // "Add another director" brings the page back with one more row, the input kept (and
+    // nothing saved while it is invalid).
+    let res = form(
+        "/portal/application",
+        &[
+            ("companyName", "Acme Ltd"),
+            ("directors[0].fullName", "J Smith"),
+            ("directors[0].email", "j@acme.example"),
+            ("then", "add_director"),
+        ],
+    )
+    .await
+    .unwrap();
+    assert_eq!(res.status(), 200);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("Director 3 (if any)") && !html.contains("Director 4"), "{html}");
+    assert!(html.contains("value=\"J Smith\"") && !html.contains("role=\"alert\""), "{html}");
     let res = form(
         "/portal/application",
         &[
@@ -377,6 +404,15 @@ async fn html_forms_work_without_javascript(b: Backend) {
     .await
     .unwrap();
     assert_eq!(res.status(), 303);
+    // Saved, and the page says so; the country is a choice, and what was typed is chosen.
+    assert_eq!(res.headers()["location"], "/portal?saved");
+    let html =
+        app.http.get(app.url("/portal?saved")).header("cookie", &cookie).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("role=\"status\">Saved."), "{html}");
+    assert!(html.contains("<select id=\"country\" name=\"country\">"), "{html}");
+    assert!(html.contains("<option value=\"GB\" selected>United Kingdom</option>"), "{html}");
+    let html = app.http.get(app.url("/portal")).header("cookie", &cookie).send().await.unwrap().text().await.unwrap();
+    assert!(!html.contains("Saved."), "{html}");
     // The customer corrects the address on the review and presses "Submit application" without
     // "Save corrections": the correction is saved (data.corrected), then the case submitted.
     let res = form(

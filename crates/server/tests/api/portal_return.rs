@@ -1,6 +1,8 @@
-//! The portal's way back in, over real HTTP: a customer whose session lapsed, or whose link was
-//! used, asks for a new link by email and gets one for each application in progress, in every
-//! tenant, in that tenant's name; nobody learns whether an address has one; sessions slide.
+//! The portal's journeys off the happy path, over real HTTP: a customer whose session lapsed,
+//! or whose link was used, asks for a new link by email and gets one for each application in
+//! progress, in every tenant, in that tenant's name; nobody learns whether an address has one;
+//! sessions slide. After submitting, the customer reads what happens next and sends what the
+//! tenant asks for until the case is decided.
 
 use fml_domain::{OrgId, ScopeSet, Timestamp};
 use serde_json::{Value, json};
@@ -118,7 +120,10 @@ async fn a_lapsed_customer_gets_back_in_by_email(b: Backend) {
     assert_eq!(body["fields"][0]["field"], "email", "{body}");
     let (status, page) = ask_by_form(&app, "not an address").await;
     assert_eq!(status, 400);
-    assert!(page.contains("aria-invalid=\"true\"") && page.contains("Enter your email address"), "{page}");
+    assert!(
+        page.contains("aria-invalid=\"true\"") && page.contains("Your email address must be a valid email address."),
+        "{page}"
+    );
 
     // Three requests for one address an hour; the fourth is refused before anything is looked
     // up (one was made above).
@@ -176,4 +181,68 @@ async fn every_tenants_application_gets_its_own_link(b: Backend) {
     assert_eq!(n, 2);
 }
 
-crate::on_both_backends!(a_lapsed_customer_gets_back_in_by_email, every_tenants_application_gets_its_own_link);
+/// Uploads `files` as the customer; the status.
+async fn customer_uploads(app: &TestApp, cookie: &str, files: &[(&str, &[u8])]) -> u16 {
+    let (ct, body) = crate::documents::multipart(files);
+    let res = app
+        .http
+        .post(app.url("/portal/documents"))
+        .header("cookie", cookie)
+        .header("accept", "application/json")
+        .header("content-type", ct)
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    res.status().as_u16()
+}
+
+async fn after_submitting_the_customer_sends_what_is_asked_until_the_decision(b: Backend) {
+    let app = spawn(b).await;
+    let analyst = app.analyst(fml_domain::lifecycle::Role::Senior).await;
+    let case = open_invited_case(&app, "crm-after-submit").await;
+    let token = invite_tokens_for(&app, Some(&case)).await.pop().unwrap();
+    let cookie = redeem(&app, &token).await.unwrap();
+    let post =
+        |path: &'static str, body: Value| app.http.post(app.url(path)).header("cookie", &cookie).json(&body).send();
+    let application = json!({"companyName": "Acme Holdings Ltd", "registeredAddress": "1 High Street",
+        "directors": [{"fullName": "J Smith", "email": "j.smith@acme.example"}]});
+    assert_eq!(post("/portal/application", application).await.unwrap().status(), 200);
+    assert_eq!(post("/portal/submit", json!({})).await.unwrap().status(), 200);
+
+    // Submitted: the page says what happens next, and there is nothing to upload.
+    let page = |app: &TestApp| {
+        let req = app.http.get(app.url("/portal")).header("cookie", &cookie).send();
+        async move { req.await.unwrap().text().await.unwrap() }
+    };
+    let html = page(&app).await;
+    assert!(html.contains("What happens next") && html.contains(CUSTOMER), "{html}");
+    assert!(!html.contains("Files to upload"), "{html}");
+    assert_eq!(customer_uploads(&app, &cookie, &[("late.pdf", crate::documents::PDF)]).await, 409);
+
+    // The analyst asks for evidence: it is listed, and the customer can send it.
+    let path = format!("/api/cases/{case}/edd/source_of_funds");
+    let (status, body) = app.post_json(&analyst.token, &path, &json!({"status": "outstanding"})).await;
+    assert_eq!(status, 200, "{body}");
+    let html = page(&app).await;
+    assert!(html.contains("<li>Source of funds</li>") && html.contains("Files to upload"), "{html}");
+    assert_eq!(customer_uploads(&app, &cookie, &[("statements.pdf", crate::documents::PDF)]).await, 201);
+    let timeline = app.timeline(&analyst.token, &case).await;
+    let uploaded = timeline.iter().find(|e| e["event"] == "document.uploaded").expect("document.uploaded");
+    assert_eq!(uploaded["filenames"], json!(["statements.pdf"]));
+    assert!(page(&app).await.contains("<li>statements.pdf</li>"));
+
+    // Once decided, nothing more is taken, whatever is still outstanding.
+    let mut tx = app.db.begin().await.unwrap();
+    fml_store::execute!(tx.conn(), "UPDATE cases SET status = 'approved' WHERE id = $1", case.as_str()).unwrap();
+    tx.commit().await.unwrap();
+    let html = page(&app).await;
+    assert!(html.contains("is complete: approved") && !html.contains("Files to upload"), "{html}");
+    assert_eq!(customer_uploads(&app, &cookie, &[("more.pdf", crate::documents::PDF)]).await, 409);
+}
+
+crate::on_both_backends!(
+    a_lapsed_customer_gets_back_in_by_email,
+    every_tenants_application_gets_its_own_link,
+    after_submitting_the_customer_sends_what_is_asked_until_the_decision
+);
