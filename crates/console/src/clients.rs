@@ -1,9 +1,10 @@
 //! Compliance Configuration → Public Pull API: the tenant's OAuth clients. Admins mint them
-//! (the secret is shown once, on the page that answers the form) and revoke them.
+//! (the form answers 303 to the list, which shows the secret once: [`crate::flash`]) and
+//! revoke them.
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use fml_app::{CommandError, Operator};
 use fml_domain::Scope;
@@ -32,6 +33,7 @@ pub struct ScopeChoice {
 }
 
 /// A client just minted: the one time its secret is shown.
+#[derive(serde::Serialize, serde::Deserialize)]
 pub struct Minted {
     pub id: String,
     pub secret: String,
@@ -112,14 +114,23 @@ async fn page(
     Ok(html(status, view.render()))
 }
 
+/// The flash kind of a just-minted client.
+const MINTED: &str = "client";
+
 pub async fn list(
     State(st): State<AppState>,
     who: Viewer,
+    headers: HeaderMap,
     Query(q): Query<DoneQuery>,
 ) -> Result<Response, ConsoleError> {
     let chrome = who.chrome("clients");
-    let shown = Shown { notice: notice(q.done.as_deref()), ..Shown::default() };
-    page(&st, chrome, &who.analyst.org, shown, StatusCode::OK).await
+    let (minted, clear) = crate::flash::take::<Minted>(&st, &headers, &who.session, MINTED);
+    let shown = Shown { notice: notice(q.done.as_deref()), minted, ..Shown::default() };
+    let mut res = page(&st, chrome, &who.analyst.org, shown, StatusCode::OK).await?;
+    if let Some(clear) = clear {
+        res.headers_mut().append(header::SET_COOKIE, clear);
+    }
+    Ok(res)
 }
 
 pub async fn create(State(st): State<AppState>, form: Posted<Admin>) -> Result<Response, ConsoleError> {
@@ -142,7 +153,12 @@ pub async fn create(State(st): State<AppState>, form: Posted<Admin>) -> Result<R
                 secret: secret.expose().to_owned(),
                 scopes: scopes.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(" "),
             };
-            page(&st, chrome, &org, Shown { minted: Some(minted), ..Shown::default() }, StatusCode::CREATED).await
+            // POST → 303 → GET: a reload shows the list, and never makes a second client.
+            let mut res = Redirect::to("/config/api-clients#minted").into_response();
+            if let Some(cookie) = crate::flash::set(&st, &form.who.session, MINTED, minted) {
+                res.headers_mut().append(header::SET_COOKIE, cookie);
+            }
+            Ok(res)
         }
         Err(CommandError::Validation(errors)) => {
             let text = errors.iter().map(|e| format!("{}: {}", e.field, e.message)).collect::<Vec<_>>().join("; ");

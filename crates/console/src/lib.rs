@@ -13,6 +13,7 @@ mod decision;
 mod deliveries;
 mod engines;
 mod error;
+mod flash;
 mod form;
 mod links;
 mod panels;

@@ -328,10 +328,29 @@ async fn api_clients_show_their_secret_once_and_revoke(b: Backend) {
     let admin = app.analyst(Role::Admin).await;
     let s = sign_in(&app, &admin).await;
     let res = s.post(&app, "/config/api-clients", &[("name", "Zapier — production"), ("scope", "cases:write")]).await;
-    assert_eq!(res.status(), 201);
+    // POST → 303 → GET: a reload of the answer never makes a second client.
+    assert_eq!(res.status(), 303);
+    assert_eq!(res.headers()["location"], "/config/api-clients#minted");
+    let flash = cookie_value(&res, "fml_flash").expect("the secret rides to the page in a flash");
+    let with_flash = |cookie: &str| {
+        let req = raw().get(app.url("/config/api-clients")).header("cookie", format!("{cookie}; {flash}")).send();
+        async move { req.await.unwrap() }
+    };
+    let res = with_flash(&s.cookie).await;
+    assert_eq!(res.status(), 200);
+    let cleared = cookie_value(&res, "fml_flash").expect("the page clears the flash");
+    assert_eq!(cleared, "fml_flash=");
     let page = res.text().await.unwrap();
     let (client_id, secret) = (code_text(&page, "minted-id"), code_text(&page, "minted-secret"));
     assert!(secret.starts_with("fml_sk_") && page.contains("will not be shown again"));
+    // Another analyst's session carrying the same cookie sees nothing of it.
+    let other = app.analyst(Role::Admin).await;
+    let other = sign_in(&app, &other).await;
+    let page = with_flash(&other.cookie).await.text().await.unwrap();
+    assert!(!page.contains(&secret) && !page.contains("minted-secret"), "{page}");
+    // One client was made, whatever was reloaded.
+    let clients = fml_app::queries::clients(&app.ctx(), &app.org).await.unwrap();
+    assert_eq!(clients.iter().filter(|c| c.name == "Zapier — production").count(), 1);
     // The secret works, and is never on a page again.
     let token = app.token_for(&client_id, &secret).await;
     assert_eq!(app.create_case(&token, None, &recipe_body("crm-zap")).await.status(), 201);
