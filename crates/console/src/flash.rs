@@ -33,7 +33,7 @@ struct Sealed<T> {
 
 fn attributes(st: &AppState, max_age: i64) -> String {
     let secure = if st.config.public_url.starts_with("https://") { "; Secure" } else { "" };
-    format!("; Path=/config; HttpOnly; SameSite=Strict; Max-Age={max_age}{secure}")
+    format!("; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age}{secure}")
 }
 
 /// The `Set-Cookie` that carries `value` of `kind` to the next page of `session`.

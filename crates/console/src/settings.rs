@@ -3,7 +3,7 @@
 
 use askama::Template;
 use axum::extract::{Query, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use fml_app::CommandError;
 use fml_app::settings::SettingsPatch;
@@ -28,6 +28,7 @@ pub struct AnalystLine {
 }
 
 /// An analyst just added: their first password, shown once.
+#[derive(serde::Serialize, serde::Deserialize)]
 pub struct NewAnalyst {
     pub email: String,
     pub password: String,
@@ -133,13 +134,23 @@ pub(super) fn refusal(e: CommandError) -> Result<String, ConsoleError> {
     }
 }
 
+/// The flash kind of a just-added analyst (their first password, shown once).
+const ADDED: &str = "analyst";
+
 pub async fn page(
     State(st): State<AppState>,
     who: Viewer<Admin>,
+    headers: HeaderMap,
     Query(q): Query<DoneQuery>,
 ) -> Result<Response, ConsoleError> {
-    let o = Outcome { notice: notice(q.done.as_deref()), ..Outcome::default() };
-    render(&st, &who, o, StatusCode::OK).await
+    let (added, clear) = crate::flash::take::<NewAnalyst>(&st, &headers, &who.session, ADDED);
+    let notice = if added.is_some() { Some("Analyst added.") } else { notice(q.done.as_deref()) };
+    let o = Outcome { notice, added, ..Outcome::default() };
+    let mut res = render(&st, &who, o, StatusCode::OK).await?;
+    if let Some(clear) = clear {
+        res.headers_mut().append(header::SET_COOKIE, clear);
+    }
+    Ok(res)
 }
 
 pub async fn branding(State(st): State<AppState>, form: Posted<Admin>) -> Result<Response, ConsoleError> {
@@ -217,8 +228,12 @@ pub async fn add_analyst(State(st): State<AppState>, form: Posted<Admin>) -> Res
         Ok(created) => {
             let added =
                 NewAnalyst { email: created.analyst.email.clone(), password: created.password.expose().to_owned() };
-            let o = Outcome { notice: Some("Analyst added."), added: Some(added), ..Outcome::default() };
-            render(&st, &form.who, o, StatusCode::CREATED).await
+            // POST → 303 → GET: a reload never adds them twice; the password is shown once.
+            let mut res = Redirect::to("/settings#added").into_response();
+            if let Some(cookie) = crate::flash::set(&st, &form.who.session, ADDED, added) {
+                res.headers_mut().append(header::SET_COOKIE, cookie);
+            }
+            Ok(res)
         }
         Err(e) => {
             let msg = refusal(e)?;

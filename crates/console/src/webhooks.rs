@@ -5,7 +5,7 @@
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use fml_app::Operator;
 use fml_app::endpoints::EndpointInput;
@@ -213,12 +213,22 @@ async fn list_page(
     Ok(html(status, ListPage { chrome, endpoints, notice, created }.render()))
 }
 
+/// The flash kind of a just-created endpoint: (id, label, signing secret).
+const CREATED: &str = "endpoint";
+
 pub async fn list(
     State(st): State<AppState>,
     who: Viewer,
+    headers: HeaderMap,
     Query(q): Query<DoneQuery>,
 ) -> Result<Response, ConsoleError> {
-    list_page(&st, who.chrome("webhooks"), &who.analyst.org, notice(q.done.as_deref()), None, StatusCode::OK).await
+    let (created, clear) = crate::flash::take::<(String, String, String)>(&st, &headers, &who.session, CREATED);
+    let notice = notice(q.done.as_deref());
+    let mut res = list_page(&st, who.chrome("webhooks"), &who.analyst.org, notice, created, StatusCode::OK).await?;
+    if let Some(clear) = clear {
+        res.headers_mut().append(header::SET_COOKIE, clear);
+    }
+    Ok(res)
 }
 
 pub async fn new_form(who: Viewer) -> Response {
@@ -263,8 +273,13 @@ pub async fn create(State(st): State<AppState>, form: Posted) -> Result<Response
     let (ep, secret) =
         fml_app::endpoints::create(&st.ctx, &st.config.master_key, &org, input, Operator::Analyst(form.analyst()))
             .await?;
-    let created = Some((ep.id, ep.label, secret.expose().to_owned()));
-    list_page(&st, form.who.chrome("webhooks"), &org, None, created, StatusCode::CREATED).await
+    // POST → 303 → GET: a reload shows the list, and never adds a second endpoint; the
+    // signing secret is shown there once.
+    let mut res = Redirect::to("/config/webhooks").into_response();
+    if let Some(cookie) = crate::flash::set(&st, &form.who.session, CREATED, (ep.id, ep.label, secret.expose())) {
+        res.headers_mut().append(header::SET_COOKIE, cookie);
+    }
+    Ok(res)
 }
 
 /// "Send test ping": a signed `ping` to the URL typed, with the secret typed (or a generated
@@ -328,12 +343,17 @@ pub async fn update(
         Ok(input) => input,
         Err(page) => return Ok(page),
     };
-    let chrome = form.who.chrome("webhooks");
     let by = Operator::Analyst(form.analyst());
     let (ep, secret) = fml_app::endpoints::update(&st.ctx, &st.config.master_key, &org, &id, input, by).await?;
     match secret {
+        // A new secret (a rotation): shown once on the list, as a created endpoint's is; a
+        // reload of the list never rotates it again.
         Some(s) => {
-            list_page(&st, chrome, &org, None, Some((ep.id, ep.label, s.expose().to_owned())), StatusCode::OK).await
+            let mut res = Redirect::to("/config/webhooks?done=saved").into_response();
+            if let Some(cookie) = crate::flash::set(&st, &form.who.session, CREATED, (ep.id, ep.label, s.expose())) {
+                res.headers_mut().append(header::SET_COOKIE, cookie);
+            }
+            Ok(res)
         }
         None => Ok(Redirect::to("/config/webhooks?done=saved").into_response()),
     }

@@ -86,6 +86,18 @@ impl Session {
         (res.status().as_u16(), res.text().await.unwrap())
     }
 
+    /// Follows a create's `303` as a browser does, with the flash cookie it set; the page.
+    async fn follow(&self, app: &TestApp, res: reqwest::Response) -> String {
+        assert_eq!(res.status(), 303, "a create answers with a redirect");
+        let to = res.headers()["location"].to_str().unwrap().to_owned();
+        let flash = cookie_value(&res, "fml_flash").expect("what was made rides in a flash");
+        let cookie = format!("{}; {flash}", self.cookie);
+        let page = raw().get(app.url(&to)).header("cookie", cookie).send().await.unwrap();
+        assert_eq!(page.status(), 200);
+        assert_eq!(cookie_value(&page, "fml_flash").as_deref(), Some("fml_flash="), "shown once, then cleared");
+        page.text().await.unwrap()
+    }
+
     async fn post(&self, app: &TestApp, path: &str, fields: &[(&str, &str)]) -> reqwest::Response {
         let mut all = vec![("_csrf", self.csrf.as_str())];
         all.extend_from_slice(fields);
@@ -407,8 +419,7 @@ async fn endpoints_from_the_console_save_through_the_api_rules(b: Backend) {
             &[("url", &url), ("label", "CRM"), ("eventTypes", "case.created"), ("eventTypes", "case.decision.made")],
         )
         .await;
-    assert_eq!(res.status(), 201);
-    let page = res.text().await.unwrap();
+    let page = s.follow(&app, res).await;
     let secret = &code_text(&page, "endpoint-secret");
     assert_eq!(secret.len(), 64, "a generated 64-character hex secret");
     let list = app.get_json(&token, "/v1/webhook-endpoints").await.1;
@@ -438,8 +449,7 @@ async fn endpoints_from_the_console_save_through_the_api_rules(b: Backend) {
             ],
         )
         .await;
-    assert_eq!(res.status(), 200);
-    let rotated = code_text(&res.text().await.unwrap(), "endpoint-secret");
+    let rotated = code_text(&s.follow(&app, res).await, "endpoint-secret");
     assert!(rotated.len() == 64 && rotated != *secret);
     assert_eq!(
         app.get_json(&token, &format!("/v1/webhook-endpoints/{id}")).await.1["eventTypes"],
@@ -555,8 +565,8 @@ async fn catalog_and_settings_pages(b: Backend) {
     let res = admin
         .post(&app, "/settings/analysts", &[("name", "Sam Senior"), ("email", "sam@acme.example"), ("role", "senior")])
         .await;
-    assert_eq!(res.status(), 201);
-    let page = res.text().await.unwrap();
+    let page = admin.follow(&app, res).await;
+    assert!(page.contains("Analyst added."), "{page}");
     let password = code_text(&page, "new-password");
     let s = sign_in_as(&app, "sam@acme.example", &password).await;
     let (_, dash) = s.get(&app, "/cases").await;
