@@ -67,7 +67,8 @@ pub struct Line {
     pub attempts: i32,
     pub next_retry: Option<When>,
     pub created: When,
-    pub case_href: Option<String>,
+    /// The case's page and its reference ("Case" when the reference is not at hand).
+    pub case: Option<(String, String)>,
 }
 
 impl Line {
@@ -79,7 +80,7 @@ impl Line {
     }
 }
 
-fn line(d: &DeliveryRow, labels: &HashMap<String, String>) -> Line {
+fn line(d: &DeliveryRow, labels: &HashMap<String, String>, references: &HashMap<String, String>) -> Line {
     let pending = d.status == "pending";
     Line {
         id: d.id,
@@ -101,7 +102,10 @@ fn line(d: &DeliveryRow, labels: &HashMap<String, String>) -> Line {
         attempts: d.attempt_count,
         next_retry: d.next_attempt_at.filter(|_| pending && d.attempt_count > 0).map(When::millis),
         created: When::millis(d.created_at),
-        case_href: d.case_id.as_ref().map(|c| format!("/cases/{c}")),
+        case: d
+            .case_id
+            .as_ref()
+            .map(|c| (format!("/cases/{c}"), references.get(c).cloned().unwrap_or_else(|| "Case".to_owned()))),
     }
 }
 
@@ -132,12 +136,12 @@ type Loaded = (Vec<Line>, Option<i64>, HashMap<String, String>);
 
 async fn load(st: &AppState, org: &OrgId, f: &Filters) -> Result<Loaded, ConsoleError> {
     // One row more than a page says whether there are older ones.
-    let fml_app::queries::deliveries::DeliveryPage { mut rows, labels } =
+    let fml_app::queries::deliveries::DeliveryPage { mut rows, labels, references } =
         fml_app::queries::deliveries::labelled(&st.ctx, org, &f.store(), None, PAGE + 1).await?;
     let more = rows.len() > PAGE as usize;
     rows.truncate(PAGE as usize);
     let oldest = if more { rows.last().map(|d| d.id) } else { None };
-    Ok((rows.iter().map(|d| line(d, &labels)).collect(), oldest, labels))
+    Ok((rows.iter().map(|d| line(d, &labels, &references)).collect(), oldest, labels))
 }
 
 pub async fn list(State(st): State<AppState>, who: Viewer, Query(f): Query<Filters>) -> Result<Response, ConsoleError> {
@@ -247,14 +251,18 @@ pub async fn show(
     let fml_app::queries::deliveries::DeliveryDetail { delivery: d, payload, attempts, endpoint_label } =
         fml_app::queries::deliveries::get_labelled(&st.ctx, org, parse_id(&id)?).await?;
     let labels: HashMap<String, String> = endpoint_label.map(|l| (d.endpoint_id.clone(), l)).into_iter().collect();
-    let pretty = serde_json::from_str::<serde_json::Value>(&payload)
-        .ok()
-        .and_then(|v| serde_json::to_string_pretty(&v).ok())
-        .unwrap_or(payload);
+    let parsed = serde_json::from_str::<serde_json::Value>(&payload).ok();
+    // The event names its case's reference (every case event carries `caseReference`).
+    let references: HashMap<String, String> =
+        match (&d.case_id, parsed.as_ref().and_then(|v| v["caseReference"].as_str())) {
+            (Some(id), Some(reference)) => [(id.clone(), reference.to_owned())].into(),
+            _ => HashMap::new(),
+        };
+    let pretty = parsed.and_then(|v| serde_json::to_string_pretty(&v).ok()).unwrap_or(payload);
     let detail = Detail {
         csrf: &who.csrf,
         event_id: d.event_id.clone(),
-        line: line(&d, &labels),
+        line: line(&d, &labels, &references),
         payload: pretty,
         attempts: attempts
             .into_iter()

@@ -206,6 +206,12 @@ try {
   await page.getByRole("link", { name: "Recent Deliveries" }).click();
   const decision = page.getByRole("row", { name: /case\.decision\.made/ });
   await decision.getByText("Delivered").waitFor();
+  // The delivery id people share with support is on the row, in its own column, and the row
+  // names the case by its reference.
+  const decisionId = (await decision.locator("td").nth(0).textContent()).trim();
+  if (!/^\d+$/.test(decisionId)) throw new Error(`no delivery id on the row: ${decisionId}`);
+  if ((await decision.getAttribute("id")) !== `row-${decisionId}`) throw new Error("the id shown is not the row's delivery");
+  await decision.getByRole("link", { name: /^CS-\d{4}-/ }).waitFor();
   if (!received.some((e) => e.event === "case.decision.made" && e.caseId === created.caseId)) {
     throw new Error("the receiver did not get case.decision.made");
   }
@@ -223,7 +229,7 @@ try {
   const failing = page.locator(`#${rowId}`);
   if (!(await failing.textContent()).includes("case.created")) throw new Error("the failing delivery is not the new case's");
   await failing.getByText("no answer").waitFor();
-  await failing.locator("td").nth(5).locator("time").waitFor();
+  await failing.locator("td").nth(6).locator("time").waitFor();
   await failing.getByRole("button", { name: "Details" }).click();
   const details = page.locator("tr.detail:not([hidden])");
   await details.getByRole("heading", { name: "Attempts" }).waitFor();
@@ -235,7 +241,7 @@ try {
   await failing.getByRole("button", { name: "Redeliver" }).click();
   const redelivered = page.locator(`#${rowId}`);
   await redelivered.getByText("Delivered").waitFor();
-  if ((await redelivered.locator("td").nth(4).textContent()).trim() !== "2") throw new Error("the redelivery is not attempt 2");
+  if ((await redelivered.locator("td").nth(5).textContent()).trim() !== "2") throw new Error("the redelivery is not attempt 2");
   if (!received.some((e) => e.event === "case.created" && e.caseId === second.caseId)) {
     throw new Error("the redelivery did not reach the receiver");
   }

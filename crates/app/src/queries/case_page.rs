@@ -2,6 +2,8 @@
 //! shows, in one snapshot, so the panels agree with each other and with the decision panel's
 //! risk strip. The console's panels only render it.
 
+use std::collections::HashMap;
+
 use fml_domain::ids::CaseLocator;
 
 use super::cases::get_in;
@@ -49,6 +51,7 @@ pub async fn case_page(ctx: &Ctx, who: &Analyst, locator: &CaseLocator) -> Resul
     let rows = fml_store::deliveries::list_in(tx.conn(), org, &filter, 20).await?;
     let labels = fml_store::endpoints::labels(tx.conn(), org, None).await?.into_iter().collect();
     let events = fml_store::events::for_case_in(tx.conn(), org, id, 200).await?;
-    let (earlier_reviews, deliveries) = (reviews.saturating_sub(1), DeliveryPage { rows, labels });
+    let deliveries = DeliveryPage { rows, labels, references: HashMap::new() };
+    let earlier_reviews = reviews.saturating_sub(1);
     Ok(CasePage { engines: e, controls, analysts, people, earlier_reviews, edd, deliveries, events })
 }

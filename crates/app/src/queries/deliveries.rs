@@ -14,6 +14,8 @@ use crate::{CommandError, Ctx};
 pub struct DeliveryPage {
     pub rows: Vec<DeliveryRow>,
     pub labels: HashMap<String, String>,
+    /// The references of the rows' cases by case id (with the labels only).
+    pub references: HashMap<String, String>,
 }
 
 /// A page of the tenant's deliveries, newest first, in one snapshot. `case`, when given,
@@ -29,7 +31,8 @@ pub async fn list(
     Ok(page(ctx, org, filter, case, limit, false).await?.rows)
 }
 
-/// [`list`] with the endpoints' labels, read in the same snapshot (the console shows them).
+/// [`list`] with the endpoints' labels and the rows' case references, read in the same
+/// snapshot (the console shows them).
 pub async fn labelled(
     ctx: &Ctx,
     org: &OrgId,
@@ -59,12 +62,15 @@ async fn page(
         },
     }
     let rows = fml_store::deliveries::list_in(tx.conn(), org, &filter, limit).await?;
-    let labels = if with_labels && !rows.is_empty() {
-        fml_store::endpoints::labels(tx.conn(), org, None).await?.into_iter().collect()
-    } else {
-        HashMap::new()
-    };
-    Ok(DeliveryPage { rows, labels })
+    if !with_labels || rows.is_empty() {
+        return Ok(DeliveryPage { rows, ..DeliveryPage::default() });
+    }
+    let labels = fml_store::endpoints::labels(tx.conn(), org, None).await?.into_iter().collect();
+    let mut cases: Vec<&str> = rows.iter().filter_map(|r| r.case_id.as_deref()).collect();
+    cases.sort_unstable();
+    cases.dedup();
+    let references = fml_store::cases::references_in(tx.conn(), org, &cases).await?.into_iter().collect();
+    Ok(DeliveryPage { rows, labels, references })
 }
 
 /// One delivery with what its page shows.

@@ -483,7 +483,8 @@ async fn recent_deliveries_refresh_cheaply_and_redeliver(b: Backend) {
     let token = app.token().await;
     let rx = crate::receiver::Receiver::start().await;
     app.create_endpoint(&token, json!({"url": rx.url("/ok"), "eventTypes": ["case.created"]})).await;
-    app.create_case(&token, None, &recipe_body("crm-live")).await;
+    let case: Value = app.create_case(&token, None, &recipe_body("crm-live")).await.json().await.unwrap();
+    let reference = case["caseReference"].as_str().unwrap().to_owned();
     rx.wait_for("/ok", 1, 10).await;
     let rows = crate::helpers::eventually(10, || async {
         let res = raw().get(app.url("/config/deliveries/rows")).header("cookie", &s.cookie).send().await.unwrap();
@@ -506,8 +507,12 @@ async fn recent_deliveries_refresh_cheaply_and_redeliver(b: Backend) {
         let at = rows.1.find("/config/deliveries/").unwrap() + 19;
         rows.1[at..].split('"').next().unwrap().parse().unwrap()
     };
+    // Each row shows its delivery id, to share with support, and names its case by reference.
+    assert!(rows.1.contains(&format!("<td class=\"mono\">{id}</td>")), "{}", rows.1);
+    assert!(rows.1.contains(&format!(">{reference}</a>")), "{}", rows.1);
     let (status, detail) = s.get(&app, &format!("/config/deliveries/{id}")).await;
     assert_eq!(status, 200);
+    assert!(detail.contains(&format!(">{reference}</a>")), "the detail names the case: {detail}");
     // The payload, escaped into the page, and the attempt with the receiver's answer.
     assert!(detail.contains("event&#34;: &#34;case.created&#34;"), "{detail}");
     assert!(detail.contains("<h3>Attempts</h3>") && detail.contains("pill pill-ok\">200</span>"), "{detail}");

@@ -9,7 +9,7 @@ mod search;
 mod write;
 
 pub use read::find_by_crm_in;
-pub use read::{count, get, get_in, list};
+pub use read::{count, get, get_in, list, references_in};
 pub use search::{CaseFilter, CaseOrder, CasePage, count_matching_in, search_in};
 pub use write::{SetCrmOutcome, lock, mark_invited, set_crm_record_id, set_owner, transition};
 
