@@ -40,6 +40,7 @@ pub fn router() -> Router<AppState> {
         .route("/sign-in", get(auth::page).post(auth::sign_in))
         .route("/sign-out", post(auth::sign_out))
         .route("/cases", get(cases::dashboard))
+        .route("/cases/new", get(cases::new_form).post(cases::create))
         .route("/cases/{id}", get(cases::show))
         .route("/cases/{id}/owner", post(cases::owner))
         .route("/cases/{id}/decision", post(cases::decide))

@@ -116,6 +116,9 @@ impl Echo {
 /// reflected).
 pub fn notice(code: Option<&str>) -> Option<&'static str> {
     Some(match code? {
+        "created" => "Case opened.",
+        "created-invited" => "Case opened; the invitation is on its way to the customer.",
+        "existing-crm" => "A case with this CRM record id already exists: here it is (no second case was opened).",
         "owner" => "Owner updated.",
         "approved" => "Case approved.",
         "declined" => "Case declined.",

@@ -4,6 +4,7 @@
 
 mod actions;
 mod dashboard;
+mod new;
 mod page;
 
 pub use actions::{
@@ -12,4 +13,5 @@ pub use actions::{
     send_idv, send_idv_all, unlink_person,
 };
 pub use dashboard::dashboard;
+pub use new::{create, form as new_form};
 pub use page::show;

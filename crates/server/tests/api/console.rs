@@ -10,12 +10,12 @@ use crate::helpers::{Backend, TestAnalyst, TestApp, recipe_body, spawn};
 use crate::portal::customer_submits;
 
 /// A client that shows us redirects instead of following them.
-fn raw() -> Client {
+pub(crate) fn raw() -> Client {
     Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap()
 }
 
 /// `application/x-www-form-urlencoded` bodies, as a browser posts a form.
-trait FormBody {
+pub(crate) trait FormBody {
     fn form_body(self, fields: &[(&str, &str)]) -> Self;
 }
 
@@ -27,12 +27,12 @@ impl FormBody for reqwest::RequestBuilder {
 }
 
 /// A signed-in console session: its cookie and the CSRF token of its pages.
-struct Session {
-    cookie: String,
-    csrf: String,
+pub(crate) struct Session {
+    pub(crate) cookie: String,
+    pub(crate) csrf: String,
 }
 
-fn cookie_value(res: &reqwest::Response, name: &str) -> Option<String> {
+pub(crate) fn cookie_value(res: &reqwest::Response, name: &str) -> Option<String> {
     res.headers()
         .get_all("set-cookie")
         .iter()
@@ -42,13 +42,13 @@ fn cookie_value(res: &reqwest::Response, name: &str) -> Option<String> {
 }
 
 /// The value of the first hidden `_csrf` field of a page.
-fn csrf_in(page: &str) -> String {
+pub(crate) fn csrf_in(page: &str) -> String {
     let at = page.find("name=\"_csrf\" value=\"").expect("a form with a CSRF token");
     page[at + 20..].split('"').next().unwrap().to_owned()
 }
 
 /// The text of `<code id="{id}">` on a page (where one-time secrets are shown).
-fn code_text(page: &str, id: &str) -> String {
+pub(crate) fn code_text(page: &str, id: &str) -> String {
     let open = format!("<code id=\"{id}\">");
     let at = page.find(&open).unwrap_or_else(|| panic!("no #{id} on the page:\n{page}")) + open.len();
     page[at..].split('<').next().unwrap().to_owned()
@@ -68,7 +68,7 @@ async fn submit_sign_in(app: &TestApp, email: &str, password: &str) -> reqwest::
         .unwrap()
 }
 
-async fn sign_in(app: &TestApp, who: &TestAnalyst) -> Session {
+pub(crate) async fn sign_in(app: &TestApp, who: &TestAnalyst) -> Session {
     sign_in_as(app, &who.email, &who.password).await
 }
 
@@ -81,13 +81,13 @@ async fn sign_in_as(app: &TestApp, email: &str, password: &str) -> Session {
 }
 
 impl Session {
-    async fn get(&self, app: &TestApp, path: &str) -> (u16, String) {
+    pub(crate) async fn get(&self, app: &TestApp, path: &str) -> (u16, String) {
         let res = raw().get(app.url(path)).header("cookie", &self.cookie).send().await.unwrap();
         (res.status().as_u16(), res.text().await.unwrap())
     }
 
     /// Follows a create's `303` as a browser does, with the flash cookie it set; the page.
-    async fn follow(&self, app: &TestApp, res: reqwest::Response) -> String {
+    pub(crate) async fn follow(&self, app: &TestApp, res: reqwest::Response) -> String {
         assert_eq!(res.status(), 303, "a create answers with a redirect");
         let to = res.headers()["location"].to_str().unwrap().to_owned();
         let flash = cookie_value(&res, "fml_flash").expect("what was made rides in a flash");
@@ -98,14 +98,14 @@ impl Session {
         page.text().await.unwrap()
     }
 
-    async fn post(&self, app: &TestApp, path: &str, fields: &[(&str, &str)]) -> reqwest::Response {
+    pub(crate) async fn post(&self, app: &TestApp, path: &str, fields: &[(&str, &str)]) -> reqwest::Response {
         let mut all = vec![("_csrf", self.csrf.as_str())];
         all.extend_from_slice(fields);
         raw().post(app.url(path)).header("cookie", &self.cookie).form_body(&all).send().await.unwrap()
     }
 }
 
-async fn case_in_review(app: &TestApp, crm: &str) -> String {
+pub(crate) async fn case_in_review(app: &TestApp, crm: &str) -> String {
     let token = app.token().await;
     let res = app.create_case(&token, None, &recipe_body(crm)).await;
     assert_eq!(res.status(), 201);

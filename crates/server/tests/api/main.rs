@@ -8,6 +8,7 @@ mod cases;
 mod catalog;
 mod concurrency;
 mod console;
+mod console_actions;
 mod controls;
 mod documents;
 mod e2e;

@@ -1,0 +1,103 @@
+//! The console's actions that the guides walk an analyst through (issue 18): opening a case by
+//! hand, uploading documents to it, attaching a passport to a person, editing a client's
+//! scopes. Each is a 303 after the same command the analyst API calls.
+
+use crate::console::{Session, sign_in};
+use crate::helpers::{Backend, TestApp, spawn};
+use fml_domain::lifecycle::Role;
+
+/// The case id in a `/cases/{id}?done=…` redirect.
+fn case_of(res: &reqwest::Response) -> (String, String) {
+    assert_eq!(res.status(), 303, "an action answers with a redirect");
+    let to = res.headers()["location"].to_str().unwrap();
+    let rest = to.strip_prefix("/cases/").unwrap_or_else(|| panic!("not a case: {to}"));
+    let (id, query) = rest.split_once('?').unwrap_or((rest, ""));
+    (id.to_owned(), query.to_owned())
+}
+
+async fn open_case(app: &TestApp, s: &Session, fields: &[(&str, &str)]) -> reqwest::Response {
+    s.post(app, "/cases/new", fields).await
+}
+
+async fn a_new_case_from_the_console_is_a_manual_case(b: Backend) {
+    let app = spawn(b).await;
+    let a = app.analyst(Role::Analyst).await;
+    let s = sign_in(&app, &a).await;
+    let (status, form) = s.get(&app, "/cases/new").await;
+    assert_eq!(status, 200);
+    assert!(form.contains("<option value=\"GB\">United Kingdom</option>"), "the country is a select");
+    let (_, dash) = s.get(&app, "/cases").await;
+    assert!(dash.contains("href=\"/cases/new\""), "the dashboard offers New case");
+
+    // Refused: every problem named by its label, linked to its input, what was typed kept.
+    let res = open_case(&app, &s, &[("companyNumber", "01234567"), ("customerEmail", "not-an-email")]).await;
+    assert_eq!(res.status(), 422);
+    let page = res.text().await.unwrap();
+    for (anchor, text) in [
+        ("nc-companyName", "Enter the company name."),
+        ("nc-country", "Choose the country of incorporation."),
+        ("nc-customerEmail", "Enter an email address like name@example.com."),
+    ] {
+        assert!(page.contains(&format!("href=\"#{anchor}\"")) && page.contains(&format!("id=\"{anchor}\"")), "{page}");
+        assert!(page.contains(text), "{text}: {page}");
+    }
+    assert!(page.contains("value=\"01234567\"") && page.contains("value=\"not-an-email\""), "typed values kept");
+    let (_, none) = app.get_json(&a.token, "/api/cases").await;
+    assert_eq!(none["data"].as_array().unwrap().len(), 0, "nothing opened: {none}");
+
+    // Opened: 303 to the case, `case.created` with `source: manual` and the analyst as its
+    // opener, no invite unless asked.
+    let fields = [
+        ("companyName", "Northwind Trading Ltd"),
+        ("companyNumber", "09876543"),
+        ("country", "GB"),
+        ("customerName", "Nadia Patel"),
+        ("customerEmail", "nadia@northwind.example"),
+        ("crmRecordId", "sf-001"),
+    ];
+    let res = open_case(&app, &s, &fields).await;
+    let (id, query) = case_of(&res);
+    assert_eq!(query, "done=created");
+    let (_, page) = s.get(&app, &format!("/cases/{id}?{query}")).await;
+    assert!(page.contains("Case opened.") && page.contains("Northwind Trading Ltd"), "{page}");
+    let (_, case) = app.get_json(&a.token, &format!("/api/cases/{id}")).await;
+    assert_eq!(case["source"], "manual", "{case}");
+    assert_eq!(case["country"], "GB");
+    assert_eq!(case["crmRecordId"], "sf-001");
+    assert!(case["inviteSentAt"].is_null(), "no invite unless ticked: {case}");
+    let created = app.events_of(&a.token, &id, "case.created", 1).await;
+    assert_eq!(created[0]["source"], "manual", "{}", created[0]);
+    assert_eq!(created[0]["createdBy"], a.email.as_str());
+
+    // The same CRM record again: that case, said so, no second one (as the API's 200).
+    let res = open_case(&app, &s, &fields).await;
+    assert_eq!(case_of(&res), (id.clone(), "done=existing-crm".to_owned()));
+    let (_, all) = app.get_json(&a.token, "/api/cases").await;
+    assert_eq!(all["data"].as_array().unwrap().len(), 1);
+
+    // With the invite ticked, the customer is invited as the case opens.
+    let res = open_case(
+        &app,
+        &s,
+        &[
+            ("companyName", "Contoso GmbH"),
+            ("country", "DE"),
+            ("customerEmail", "eva@contoso.example"),
+            ("sendInvite", "true"),
+        ],
+    )
+    .await;
+    let (invited, query) = case_of(&res);
+    assert_eq!(query, "done=created-invited");
+    let (_, case) = app.get_json(&a.token, &format!("/api/cases/{invited}")).await;
+    assert!(case["inviteSentAt"].is_string(), "{case}");
+    let (_, page) = s.get(&app, &format!("/cases/{invited}?{query}")).await;
+    assert!(page.contains("the invitation is on its way"), "{page}");
+    // A form posted without the session's token opens nothing.
+    let bad = Session { cookie: s.cookie.clone(), csrf: "forged".into() };
+    assert_eq!(open_case(&app, &bad, &fields[..5]).await.status(), 403);
+    let (_, all) = app.get_json(&a.token, "/api/cases").await;
+    assert_eq!(all["data"].as_array().unwrap().len(), 2, "{all}");
+}
+
+crate::on_both_backends!(a_new_case_from_the_console_is_a_manual_case);
