@@ -40,6 +40,9 @@ pub(crate) async fn rebuild_roster(
 pub struct RosterView {
     pub person: CasePerson,
     pub candidates: Vec<PersonRow>,
+    /// The documents attached to the linked Person and still valid (from any of the tenant's
+    /// cases), newest first.
+    pub attached: Vec<DocumentId>,
 }
 
 /// A case's roster, each entry with its candidate matches (same email, or same name).
@@ -51,11 +54,14 @@ pub async fn roster(ctx: &Ctx, who: &Analyst, locator: &CaseLocator) -> Result<V
 }
 
 /// [`roster`] of a case already read, on the caller's connection (the case page's snapshot):
-/// two statements, whatever the number of people.
+/// three statements, whatever the number of people.
 pub(crate) async fn roster_in(mut c: Conn<'_>, org: &OrgId, case: CaseId) -> Result<Vec<RosterView>, StoreError> {
     let people = fml_store::persons::roster(c.reborrow(), org, case).await?;
     let entries: Vec<_> = people.iter().map(|p| p.entry.clone()).collect();
-    let found = fml_store::persons::candidates(c, org, &entries).await?;
+    let found = fml_store::persons::candidates(c.reborrow(), org, &entries).await?;
+    let linked: Vec<i64> =
+        people.iter().filter(|p| p.resolution.is_linked()).filter_map(|p| p.person_id.map(|id| id.0)).collect();
+    let attached = fml_store::persons::attached_documents(c, org, &linked, Timestamp::now()).await?;
     Ok(people
         .into_iter()
         .map(|p| {
@@ -65,7 +71,10 @@ pub(crate) async fn roster_in(mut c: Conn<'_>, org: &OrgId, case: CaseId) -> Res
                 .filter(|(c, n)| (c.email.is_some() && c.email == p.entry.email) || (n == &key))
                 .map(|(c, _)| c.clone())
                 .collect();
-            RosterView { person: p, candidates }
+            let of_person =
+                |(person, _): &&(i64, i64)| p.resolution.is_linked() && p.person_id.map(|id| id.0) == Some(*person);
+            let attached = attached.iter().filter(of_person).map(|(_, doc)| DocumentId(*doc)).collect();
+            RosterView { person: p, candidates, attached }
         })
         .collect())
 }
@@ -219,12 +228,43 @@ pub async fn attach_document(
     locator: &CaseLocator,
     document_id: DocumentId,
 ) -> Result<String, CommandError> {
-    let now = Timestamp::now();
     let mut unit = ctx.unit().await?;
     if fml_store::persons::get_person(unit.conn(), &who.org, person_id).await?.is_none() {
         return Err(CommandError::NotFound("no such person"));
     }
     let case = load(&mut unit, &who.org, locator).await?;
+    attach_in(unit, who, person_id, &case, document_id).await
+}
+
+/// [`attach_document`] to the Person that the case's person `key` is linked to (the console's
+/// People panel, where the analyst sees the case's people, not Person ids).
+pub async fn attach_document_of(
+    ctx: &Ctx,
+    who: &Analyst,
+    locator: &CaseLocator,
+    key: &str,
+    document_id: DocumentId,
+) -> Result<String, CommandError> {
+    let mut unit = ctx.unit().await?;
+    let case = load(&mut unit, &who.org, locator).await?;
+    let current = entry(&mut unit, &case, key).await?;
+    let Some(person_id) = current.person_id.filter(|_| current.resolution.is_linked()) else {
+        return Err(CommandError::Unprocessable(
+            "person_not_linked",
+            "Link this person to a Person profile (or mark them as new) before attaching a document.".into(),
+        ));
+    };
+    attach_in(unit, who, person_id, &case, document_id).await
+}
+
+async fn attach_in(
+    mut unit: UnitOfWork,
+    who: &Analyst,
+    person_id: PersonId,
+    case: &CaseRecord,
+    document_id: DocumentId,
+) -> Result<String, CommandError> {
+    let now = Timestamp::now();
     let doc = fml_store::documents::get(unit.conn(), &who.org, case.id, document_id).await?.ok_or_else(|| {
         CommandError::Unprocessable("unknown_document", "the case has no document with this id".into())
     })?;

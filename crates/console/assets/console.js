@@ -5,7 +5,8 @@
 // - Recent Deliveries refreshing itself every second: only rows that changed are replaced,
 //   expanded rows stay open and focus stays where it was;
 // - the case review streamed as it runs (server-sent events read from a POST), the page
-//   reloaded with the stored review when it completes.
+//   reloaded with the stored review when it completes;
+// - files dropped on a drop zone put into its file input (the input stays the way to choose).
 (function () {
   "use strict";
 
@@ -297,8 +298,36 @@
     });
   }
 
+  // A [data-dropzone] takes files dropped on it into its file input, and lists what is chosen.
+  function dropZones(root) {
+    root.querySelectorAll("[data-dropzone]").forEach(function (zone) {
+      var input = zone.querySelector("input[type=file]");
+      var list = zone.querySelector("[data-dropzone-list]");
+      if (!input || !once(zone, "dropzone")) { return; }
+      function show() {
+        var names = Array.prototype.map.call(input.files, function (f) { return f.name; });
+        if (list) { list.textContent = names.length ? "Chosen: " + names.join(", ") : ""; }
+      }
+      input.addEventListener("change", show);
+      ["dragenter", "dragover"].forEach(function (t) {
+        zone.addEventListener(t, function (ev) { ev.preventDefault(); zone.classList.add("dragging"); });
+      });
+      ["dragleave", "drop"].forEach(function (t) {
+        zone.addEventListener(t, function () { zone.classList.remove("dragging"); });
+      });
+      zone.addEventListener("drop", function (ev) {
+        ev.preventDefault();
+        if (ev.dataTransfer && ev.dataTransfer.files.length) {
+          input.files = ev.dataTransfer.files;
+          show();
+        }
+      });
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     localTimes(document);
+    dropZones(document);
     copyButtons(document);
     inlineButtons(document);
     streamedForms(document);

@@ -1,12 +1,14 @@
 //! Posted forms: read, CSRF-checked and authenticated in one extractor, so no handler can
 //! forget the check.
 
-use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::extract::multipart::MultipartRejection;
+use axum::extract::{FromRequest, FromRequestParts, Multipart, Request};
 use axum::http::header;
 use fml_domain::secret::constant_time_eq;
 
 use crate::error::ConsoleError;
 use crate::session::Viewer;
+use fml_web::error::ApiError;
 use fml_web::extract::{AnyRole, MinRole, cross_site};
 use fml_web::state::AppState;
 
@@ -46,6 +48,9 @@ pub struct Posted<R: MinRole = AnyRole> {
     pub fragment: bool,
 }
 
+const EXPIRED: &str =
+    "This form has expired (its security token does not match your session). Reload the page and try again.";
+
 /// Longest form body accepted.
 const MAX_FORM_BYTES: usize = 256 * 1024;
 
@@ -76,10 +81,7 @@ impl<R: MinRole> FromRequest<AppState> for Posted<R> {
         let fields = Fields(fields);
         let presented = fields.get("_csrf").unwrap_or_default();
         if !constant_time_eq(presented.as_bytes(), who.csrf.as_bytes()) {
-            return Err(ConsoleError::Forbidden(
-                "This form has expired (its security token does not match your session). Reload the page and try again."
-                    .into(),
-            ));
+            return Err(ConsoleError::Forbidden(EXPIRED.into()));
         }
         Ok(Posted { who, fields, fragment })
     }
@@ -88,5 +90,43 @@ impl<R: MinRole> FromRequest<AppState> for Posted<R> {
 impl<R: MinRole> Posted<R> {
     pub fn analyst(&self) -> &fml_app::Analyst {
         &self.who.analyst
+    }
+}
+
+/// A multipart upload by a signed-in analyst, from one of our own pages: the session and the
+/// request's origin are checked here, the CSRF token (the form's first field, before its
+/// files) by [`Upload::receive`] before a byte of a file is stored.
+pub struct Upload {
+    pub who: Viewer,
+    pub multipart: Result<Multipart, MultipartRejection>,
+}
+
+impl FromRequest<AppState> for Upload {
+    type Rejection = ConsoleError;
+
+    async fn from_request(req: Request, st: &AppState) -> Result<Self, ConsoleError> {
+        let (mut parts, body) = req.into_parts();
+        let who = Viewer::<AnyRole>::from_request_parts(&mut parts, st).await?;
+        if cross_site(&parts, &[&st.config.public_url]) {
+            return Err(ConsoleError::Forbidden("Cross-site form posts are refused.".into()));
+        }
+        let multipart = Multipart::from_request(Request::from_parts(parts, body), st).await;
+        Ok(Upload { who, multipart })
+    }
+}
+
+impl Upload {
+    /// The check [`fml_web::multipart::receive_gated`] runs before the first file: the form's
+    /// token matches the session's.
+    pub fn gate(&self) -> impl FnOnce(&[(String, String)]) -> Result<(), ApiError> + use<> {
+        let csrf = self.who.csrf.clone();
+        move |fields: &[(String, String)]| {
+            let presented = fields.iter().find(|(k, _)| k == "_csrf").map_or("", |(_, v)| v.as_str());
+            if constant_time_eq(presented.as_bytes(), csrf.as_bytes()) {
+                Ok(())
+            } else {
+                Err(ApiError::Forbidden(EXPIRED))
+            }
+        }
     }
 }

@@ -59,7 +59,12 @@ pub fn router() -> Router<AppState> {
         .route("/cases/{id}/edd", post(cases::edd_requirement))
         .route("/cases/{id}/edd/request", post(cases::edd_request))
         .route("/cases/{id}/outreach", post(cases::outreach))
+        .route(
+            "/cases/{id}/documents",
+            post(cases::upload).layer(axum::extract::DefaultBodyLimit::max(fml_web::multipart::UPLOAD_BODY_LIMIT)),
+        )
         .route("/cases/{id}/documents/{doc}/override", post(cases::override_document))
+        .route("/cases/{id}/people/{key}/document", post(cases::attach))
         .route("/cases/{id}/people/{key}/link", post(cases::link_person))
         .route("/cases/{id}/people/{key}/unlink", post(cases::unlink_person))
         .route("/cases/{id}/people/{key}/mark-new", post(cases::mark_new))

@@ -28,6 +28,22 @@ pub async fn receive(
     st: &AppState,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Result<Vec<NewDocument>, ApiError> {
+    receive_gated(st, multipart, None::<(usize, fn(&[(String, String)]) -> Result<(), ApiError>)>).await
+}
+
+/// As [`receive`], for a form whose small text fields must pass `gate` before any file is
+/// read (a browser sends fields in the page's order, so the console puts its CSRF token
+/// before the file input): `gate = (n, check)` sees the fields before the first file part (at
+/// most `n` of them, each at most 64 KiB, or every field of a body without files), and its
+/// refusal ends the upload before a byte of a file is stored.
+pub async fn receive_gated<G>(
+    st: &AppState,
+    multipart: Result<Multipart, MultipartRejection>,
+    gate: Option<(usize, G)>,
+) -> Result<Vec<NewDocument>, ApiError>
+where
+    G: FnOnce(&[(String, String)]) -> Result<(), ApiError>,
+{
     let mut multipart = multipart.map_err(|e| {
         if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
             ApiError::UploadTooLarge(format!("an upload may carry at most {} MiB", MAX_UPLOAD_BYTES / (1024 * 1024)))
@@ -43,18 +59,32 @@ pub async fn receive(
         }
     };
     let mut docs = Vec::new();
+    let mut gate = gate;
+    let mut before: Vec<(String, String)> = Vec::new();
     while let Some(mut field) = multipart.next_field().await.map_err(too_large)? {
         if field.name() != Some("files") {
-            // Read and dropped, each within its bound.
+            // Read within its bound; kept for the gate while it has not run, else dropped.
             let name = field.name().unwrap_or("").to_owned();
-            let mut seen = 0;
+            let (mut seen, mut value) = (0, Vec::new());
             while let Some(chunk) = field.chunk().await.map_err(too_large)? {
                 seen += chunk.len();
                 if seen > MAX_OTHER_FIELD {
                     return Err(ApiError::UploadTooLarge(format!("the field {name} is too long")));
                 }
+                if gate.is_some() {
+                    value.extend_from_slice(&chunk);
+                }
+            }
+            if let Some((max_fields, _)) = &gate {
+                if before.len() == *max_fields {
+                    return Err(ApiError::BadRequest("invalid_request", "the form has too many fields".into()));
+                }
+                before.push((name, String::from_utf8_lossy(&value).into_owned()));
             }
             continue;
+        }
+        if let Some((_, check)) = gate.take() {
+            check(&before)?;
         }
         // A file input left empty still sends one part, with no name and no bytes.
         if field.file_name().is_none_or(str::is_empty) {
@@ -86,6 +116,9 @@ pub async fn receive(
             size: i64::try_from(blob.size).unwrap_or(i64::MAX),
             sha256: blob.sha256,
         });
+    }
+    if let Some((_, check)) = gate.take() {
+        check(&before)?;
     }
     if docs.is_empty() {
         return Err(ApiError::Validation(vec![FieldError::new("files", "attach at least one file")]));

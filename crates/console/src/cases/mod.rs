@@ -4,6 +4,7 @@
 
 mod actions;
 mod dashboard;
+mod files;
 mod new;
 mod page;
 
@@ -13,5 +14,6 @@ pub use actions::{
     send_idv, send_idv_all, unlink_person,
 };
 pub use dashboard::dashboard;
+pub use files::{attach, upload};
 pub use new::{create, form as new_form};
 pub use page::show;

@@ -99,6 +99,19 @@ pub(super) async fn after<R: MinRole>(
     form: &Posted<R>,
     id: &str,
     result: Result<(), CommandError>,
+    codes: (&str, &str),
+) -> Result<Response, ConsoleError> {
+    answer(st, form.analyst(), form.who.chrome("cases"), &form.fields.0, id, result, codes).await
+}
+
+/// [`after`] for a form that is not a [`Posted`] one (an upload): who posted it and its fields.
+pub(super) async fn answer(
+    st: &AppState,
+    who: &Analyst,
+    chrome: Chrome,
+    fields: &[(String, String)],
+    id: &str,
+    result: Result<(), CommandError>,
     (done, posted): (&str, &str),
 ) -> Result<Response, ConsoleError> {
     match result {
@@ -106,11 +119,24 @@ pub(super) async fn after<R: MinRole>(
         Err(e @ (CommandError::NotFound(_) | CommandError::Forbidden(_) | CommandError::Store(_))) => Err(e.into()),
         Err(e) => match ConsoleError::from(e) {
             ConsoleError::Refused(status, message) => {
-                let echo = Echo { form: posted.to_owned(), fields: form.fields.0.clone() };
+                let echo = Echo { form: posted.to_owned(), fields: fields.to_vec() };
                 let shown = Shown { notice: None, error: Some(message), echo };
-                render(st, form.analyst(), form.who.chrome("cases"), id, shown, status).await
+                render(st, who, chrome, id, shown, status).await
             }
             other => Err(other),
         },
     }
+}
+
+/// The case again with a refusal that did not come from a command (an upload's limits).
+pub(super) async fn refused(
+    st: &AppState,
+    who: &Analyst,
+    chrome: Chrome,
+    id: &str,
+    status: StatusCode,
+    message: String,
+) -> Result<Response, ConsoleError> {
+    let shown = Shown { notice: None, error: Some(message), echo: Echo::default() };
+    render(st, who, chrome, id, shown, status).await
 }

@@ -35,6 +35,10 @@ struct Documents<'a> {
     csrf: &'a str,
     id: String,
     documents: Vec<DocumentRow>,
+    /// The case is not decided: an analyst may add documents.
+    can_upload: bool,
+    max_files: usize,
+    max_mib: u64,
 }
 
 fn human_size(bytes: i64) -> String {
@@ -73,5 +77,8 @@ pub(super) fn documents(page: &CasePage, csrf: &str, echo: &Echo) -> Result<Rend
             filename: d.filename.clone(),
         })
         .collect();
-    rendered("documents", "Documents", Documents { csrf, id: c.id.to_string(), documents })
+    let can_upload = !c.status.is_final();
+    let (max_files, max_mib) = (fml_domain::document::MAX_FILES, fml_domain::document::MAX_FILE_BYTES / (1024 * 1024));
+    let panel = Documents { csrf, id: c.id.to_string(), documents, can_upload, max_files, max_mib };
+    rendered("documents", "Documents", panel)
 }

@@ -22,6 +22,10 @@ pub struct PersonRow {
     pub reason: String,
     /// Its path on the case (`/people/<key>`), percent-encoded.
     pub path: String,
+    /// The identity documents on file for the linked Person (valid, from any case).
+    pub attached: Vec<String>,
+    /// The document chosen in the attach form, when that form was refused.
+    pub chosen: String,
 }
 
 #[derive(Template)]
@@ -29,14 +33,37 @@ pub struct PersonRow {
 struct People<'a> {
     csrf: &'a str,
     people: Vec<PersonRow>,
+    /// The case's documents, for the attach form: (id, label).
+    documents: Vec<(i64, String)>,
 }
 
 pub(super) fn people(page: &CasePage, csrf: &str, echo: &Echo) -> Result<Rendered, ConsoleError> {
     let c = &page.engines.case;
+    let documents: Vec<(i64, String)> = page
+        .engines
+        .documents
+        .iter()
+        .map(|d| {
+            let label = match &d.document_type {
+                Some(t) => format!("{} ({t})", d.filename),
+                None => d.filename.clone(),
+            };
+            (d.id.0, label)
+        })
+        .collect();
     let people = page
         .people
         .iter()
         .map(|r| PersonRow {
+            attached: r
+                .attached
+                .iter()
+                .map(|id| match page.engines.documents.iter().find(|d| d.id == *id) {
+                    Some(d) => d.filename.clone(),
+                    None => format!("document {} of another case", id.0),
+                })
+                .collect(),
+            chosen: echo.value(&format!("attach-{}", r.person.entry.person_key), "document").to_owned(),
             reason: echo.value(&format!("unlink-{}", r.person.entry.person_key), "reason").to_owned(),
             path: format!("/cases/{}/people/{}", c.id, crate::links::path_segment(&r.person.entry.person_key)),
             key: r.person.entry.person_key.clone(),
@@ -63,7 +90,7 @@ pub(super) fn people(page: &CasePage, csrf: &str, echo: &Echo) -> Result<Rendere
                 .collect(),
         })
         .collect();
-    rendered("people", "People", People { csrf, people })
+    rendered("people", "People", People { csrf, people, documents })
 }
 
 /// One person's identity verification.

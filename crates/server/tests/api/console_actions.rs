@@ -100,4 +100,102 @@ async fn a_new_case_from_the_console_is_a_manual_case(b: Backend) {
     assert_eq!(all["data"].as_array().unwrap().len(), 2, "{all}");
 }
 
-crate::on_both_backends!(a_new_case_from_the_console_is_a_manual_case);
+/// A browser's multipart upload from the documents panel: the token first, then the files.
+fn upload_body(csrf: &str, files: &[(&str, &[u8])]) -> (String, Vec<u8>) {
+    let (ct, files_body) = crate::documents::multipart(files);
+    let boundary = ct.split("boundary=").nth(1).unwrap().to_owned();
+    let mut body =
+        format!("--{boundary}\r\nContent-Disposition: form-data; name=\"_csrf\"\r\n\r\n{csrf}\r\n").into_bytes();
+    body.extend_from_slice(&files_body);
+    (ct, body)
+}
+
+async fn post_upload(app: &TestApp, s: &Session, case: &str, csrf: &str, files: &[(&str, &[u8])]) -> reqwest::Response {
+    let (ct, body) = upload_body(csrf, files);
+    crate::console::raw()
+        .post(app.url(&format!("/cases/{case}/documents")))
+        .header("cookie", &s.cookie)
+        .header("content-type", ct)
+        .body(body)
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn documents_and_a_passport_from_the_console(b: Backend) {
+    let app = spawn(b).await;
+    let a = app.analyst(Role::Analyst).await;
+    let s = sign_in(&app, &a).await;
+    let (case, _) =
+        crate::persons::case_with_application(&app, "crm-console-files", &crate::persons::application("Bob Jones"))
+            .await;
+    let (_, page) = s.get(&app, &format!("/cases/{case}")).await;
+    assert!(page.contains("enctype=\"multipart/form-data\"") && page.contains("data-dropzone"), "{page}");
+    assert!(!page.contains("Attach to profile"), "no documents yet, nothing to attach");
+
+    // A forged token stores nothing, whatever the files.
+    let passport = crate::processing::passport_png("SMITH", "JANE", "123456789", "800102");
+    let res = post_upload(&app, &s, &case, "forged", &[("passport.png", &passport)]).await;
+    assert_eq!(res.status(), 403);
+    let (_, docs) = app.get_json(&a.token, &format!("/api/cases/{case}/documents")).await;
+    assert_eq!(docs["data"].as_array().unwrap().len(), 0, "{docs}");
+    // A file that is not a document: refused in words, nothing kept.
+    let res = post_upload(&app, &s, &case, &s.csrf, &[("run.exe", b"MZ\x90\x00binary")]).await;
+    assert_eq!(res.status(), 415);
+    let page = res.text().await.unwrap();
+    assert!(page.contains("Nothing was uploaded: run.exe is not a PDF, PNG or JPEG file."), "{page}");
+    // No file chosen.
+    let res = post_upload(&app, &s, &case, &s.csrf, &[]).await;
+    assert_eq!(res.status(), 400);
+    assert!(res.text().await.unwrap().contains("Choose at least one file to upload."));
+
+    // Two files: one `document.uploaded` naming both, the analyst as uploader.
+    let files: [(&str, &[u8]); 2] = [("passport.png", &passport), ("register.pdf", crate::documents::PDF)];
+    let res = post_upload(&app, &s, &case, &s.csrf, &files).await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(res.headers()["location"], format!("/cases/{case}?done=uploaded-many"));
+    let uploaded = app.events_of(&a.token, &case, "document.uploaded", 1).await;
+    assert_eq!(uploaded[0]["filenames"], serde_json::json!(["passport.png", "register.pdf"]), "{}", uploaded[0]);
+    let (_, docs) = app.get_json(&a.token, &format!("/api/cases/{case}/documents")).await;
+    let passport_id = docs["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["filename"] == "passport.png")
+        .and_then(|d| d["id"].as_i64())
+        .unwrap_or_else(|| panic!("{docs}"));
+    assert!(docs["data"].as_array().unwrap().iter().all(|d| d["uploadedBy"] == a.email.as_str()), "{docs}");
+
+    // Attach it to Jane's Person: she must be linked to one first.
+    let (_, roster) = app.get_json(&a.token, &format!("/api/cases/{case}/persons")).await;
+    let jane = roster["data"][0]["personKey"].as_str().unwrap().to_owned();
+    let attach = format!("/cases/{case}/people/{jane}/document");
+    let doc = passport_id.to_string();
+    let res = s.post(&app, &attach, &[("document", &doc)]).await;
+    assert_eq!(res.status(), 422);
+    assert!(res.text().await.unwrap().contains("Link this person to a Person profile"));
+    assert_eq!(s.post(&app, &format!("/cases/{case}/people/{jane}/mark-new"), &[]).await.status(), 303);
+    let (_, page) = s.get(&app, &format!("/cases/{case}")).await;
+    assert!(page.contains(&format!("action=\"/cases/{case}/people/{jane}/document\"")), "{page}");
+    // No document chosen: said so, nothing attached.
+    let res = s.post(&app, &attach, &[("document", "")]).await;
+    assert_eq!(res.status(), 422);
+    assert!(res.text().await.unwrap().contains("Choose the document to attach."));
+    let res = s.post(&app, &attach, &[("document", &doc)]).await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(res.headers()["location"], format!("/cases/{case}?done=attached"));
+    let attached = app.events_of(&a.token, &case, "person.document_attached", 1).await;
+    assert_eq!(attached[0]["documentId"], passport_id);
+    assert_eq!(attached[0]["attachedBy"], a.email.as_str());
+    let (_, page) = s.get(&app, &format!("/cases/{case}?done=attached")).await;
+    assert!(page.contains("ID on file: passport.png"), "{page}");
+    // Again: nothing changes, no second event.
+    assert_eq!(s.post(&app, &attach, &[("document", &doc)]).await.status(), 303);
+    let all = app.timeline(&a.token, &case).await;
+    assert_eq!(all.iter().filter(|e| e["event"] == "person.document_attached").count(), 1);
+    // Another case's document id is not this case's.
+    let res = s.post(&app, &attach, &[("document", "999999")]).await;
+    assert_eq!(res.status(), 422);
+}
+
+crate::on_both_backends!(a_new_case_from_the_console_is_a_manual_case, documents_and_a_passport_from_the_console);

@@ -10,7 +10,7 @@ use crate::helpers::{Backend, TestApp, recipe_body, spawn};
 
 /// Opens an invited case and saves `application` as its customer; the case id and the
 /// customer's portal cookie.
-async fn case_with_application(app: &TestApp, crm: &str, application: &Value) -> (String, String) {
+pub(crate) async fn case_with_application(app: &TestApp, crm: &str, application: &Value) -> (String, String) {
     let token = app.token().await;
     let v: Value = app.create_case(&token, None, &recipe_body(crm)).await.json().await.unwrap();
     let case = v["caseId"].as_str().unwrap().to_owned();
@@ -22,7 +22,7 @@ async fn case_with_application(app: &TestApp, crm: &str, application: &Value) ->
     (case, cookie)
 }
 
-fn application(bob: &str) -> Value {
+pub(crate) fn application(bob: &str) -> Value {
     json!({
         "companyName": "Acme Holdings Ltd",
         "registeredAddress": "1 Road",
