@@ -16,7 +16,7 @@ pub const OPENAPI_PATH: &str = "/openapi.json";
 #[openapi(
     info(title = "First Mile Labs Public API", version = "1", description = "Open KYB cases from a CRM, safely retried."),
     modifiers(&SecurityAddon),
-    tags((name = "oauth"), (name = "cases"), (name = "webhooks"), (name = "analysts"), (name = "workflow"), (name = "documents"), (name = "edd"), (name = "persons"), (name = "screening"), (name = "risk"), (name = "idv"), (name = "monitoring"), (name = "ai_review"), (name = "settings"), (name = "health"))
+    tags((name = "oauth"), (name = "cases"), (name = "webhooks"), (name = "analysts"), (name = "workflow"), (name = "documents"), (name = "edd"), (name = "persons"), (name = "screening"), (name = "risk"), (name = "idv"), (name = "monitoring"), (name = "ai_review"), (name = "settings"), (name = "clients"), (name = "health"))
 )]
 struct ApiDoc;
 
@@ -70,6 +70,7 @@ pub fn api_router() -> OpenApiRouter<AppState> {
         .merge(routes::monitoring::router())
         .merge(routes::review::router())
         .merge(routes::settings::router())
+        .merge(routes::clients::router())
 }
 
 /// The responses and parameters that come from the shared extractors rather than from one

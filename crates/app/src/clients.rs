@@ -68,6 +68,53 @@ pub async fn revoke(ctx: &Ctx, org: &OrgId, id: &str, by: Operator<'_>) -> Resul
     Ok(())
 }
 
+/// A client as its scopes were changed.
+#[derive(Debug, Clone)]
+pub struct ScopesChanged {
+    pub client: fml_store::clients::ClientRow,
+    /// A scope was taken away: the client's live tokens were revoked.
+    pub tokens_revoked: bool,
+}
+
+/// Sets the scopes a live client of `org` may be granted (audited as `client.scopes`, with
+/// what they were). Widening keeps its live tokens (their scopes are those they were granted;
+/// the next token carries the new ones); narrowing revokes them, so no token keeps a scope
+/// the client lost. The same scopes again change nothing.
+pub async fn set_scopes(
+    ctx: &Ctx,
+    org: &OrgId,
+    id: &str,
+    scopes: ScopeSet,
+    by: Operator<'_>,
+) -> Result<ScopesChanged, CommandError> {
+    if scopes.is_empty() {
+        return Err(CommandError::field("scopes", "choose at least one scope"));
+    }
+    let now = Timestamp::now();
+    let mut unit = ctx.unit().await?;
+    let Some(mut client) = fml_store::clients::get_in(unit.conn(), org, id).await? else {
+        return Err(CommandError::NotFound("no such client"));
+    };
+    if client.revoked_at.is_some() {
+        return Err(CommandError::Conflict("client_revoked", "the client is revoked; create a new one".into()));
+    }
+    // Stored scopes are ours; an unknown one (none today) counts as taken away.
+    let before = ScopeSet::parse_space_separated(&client.scopes).unwrap_or_else(|_| ScopeSet::all());
+    if before == scopes {
+        unit.unchanged();
+        unit.commit().await?;
+        return Ok(ScopesChanged { client, tokens_revoked: false });
+    }
+    let narrowed = !before.is_subset_of(scopes);
+    let text = scopes.to_space_separated();
+    fml_store::clients::set_scopes(unit.conn(), org, id, &text, narrowed).await?;
+    let detail = json!({"clientId": id, "from": client.scopes, "to": text, "tokensRevoked": narrowed});
+    by.record(&mut unit, org, "client.scopes", detail, now).await?;
+    unit.commit().await?;
+    client.scopes = text;
+    Ok(ScopesChanged { client, tokens_revoked: narrowed })
+}
+
 /// How long an access token is valid.
 pub const TOKEN_TTL_SECS: i64 = 3600;
 

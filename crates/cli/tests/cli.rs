@@ -210,6 +210,34 @@ fn admin_commands_print_the_documented_json() {
     assert_eq!(list[0]["revokedAt"], Value::Null);
     assert!(list[0].get("client_secret").is_none());
 
+    // Scopes: widened, then narrowed (its live tokens revoked), the same again changes nothing.
+    let scopes = |list: &[&str]| {
+        let mut args = vec!["client", "scopes", "--org", "org_demo_bank", "--client-id", id, "--json"];
+        args.extend(list.iter().flat_map(|s| ["--scope", *s]));
+        env.json(&args)
+    };
+    assert_eq!(
+        scopes(&["cases:write", "cases:read,webhooks:read"]),
+        json!({"client_id": id, "scopes": ["cases:write", "cases:read", "webhooks:read"], "tokens_revoked": false})
+    );
+    assert_eq!(scopes(&["cases:read"])["tokens_revoked"], true);
+    assert_eq!(scopes(&["cases:read"])["tokens_revoked"], false);
+    let list = env.json(&["client", "list", "--org", "org_demo_bank", "--json"]);
+    assert_eq!(list[0]["scopes"], json!(["cases:read"]));
+    let bad = env.fml(&["client", "scopes", "--org", "org_demo_bank", "--client-id", id, "--scope", "admin"]);
+    assert!(!bad.status.success());
+    let none = env.fml(&[
+        "client",
+        "scopes",
+        "--org",
+        "org_demo_bank",
+        "--client-id",
+        "fml_client_nope",
+        "--scope",
+        "cases:read",
+    ]);
+    assert!(!none.status.success() && String::from_utf8_lossy(&none.stderr).contains("has no client"));
+
     assert_eq!(
         env.json(&["client", "revoke", "--org", "org_demo_bank", "--client-id", id, "--json"]),
         json!({"client_id": id, "revoked": true})

@@ -1,6 +1,6 @@
 //! Compliance Configuration → Public Pull API: the tenant's OAuth clients. Admins mint them
 //! (the form answers 303 to the list, which shows the secret once: [`crate::flash`]) and
-//! revoke them.
+//! change their scopes and revoke them.
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -200,4 +200,68 @@ pub async fn revoke(
 ) -> Result<Response, ConsoleError> {
     fml_app::clients::revoke(&st.ctx, &form.analyst().org, &id, Operator::Analyst(form.analyst())).await?;
     Ok(Redirect::to("/config/api-clients?done=revoked").into_response())
+}
+
+#[derive(Template)]
+#[template(path = "console/client_scopes.html")]
+struct ScopesPage {
+    chrome: Chrome,
+    id: String,
+    name: String,
+    scopes: Vec<ScopeChoice>,
+    error: Option<String>,
+}
+
+async fn scopes_page(
+    st: &AppState,
+    who: &Viewer<Admin>,
+    id: &str,
+    chosen: Option<Vec<Scope>>,
+    error: Option<String>,
+    status: StatusCode,
+) -> Result<Response, ConsoleError> {
+    let rows = fml_app::queries::clients(&st.ctx, &who.analyst.org).await?;
+    let c = rows
+        .into_iter()
+        .find(|c| c.id == id && c.revoked_at.is_none())
+        .ok_or(ConsoleError::NotFound("no such client"))?;
+    let chosen = chosen.unwrap_or_else(|| c.scopes.split_whitespace().filter_map(Scope::parse).collect());
+    let scopes = Scope::ALL
+        .iter()
+        .map(|s| ScopeChoice { value: s.as_str(), hint: hint(*s), checked: chosen.contains(s) })
+        .collect();
+    let view = ScopesPage { chrome: who.chrome("clients"), id: c.id, name: c.name, scopes, error };
+    Ok(html(status, view.render()))
+}
+
+/// `GET /config/api-clients/{id}/scopes`: the client's scopes as checkboxes.
+pub async fn edit_scopes(
+    State(st): State<AppState>,
+    who: Viewer<Admin>,
+    Path(id): Path<String>,
+) -> Result<Response, ConsoleError> {
+    scopes_page(&st, &who, &id, None, None, StatusCode::OK).await
+}
+
+/// `POST /config/api-clients/{id}/scopes`: the command the analyst API and the CLI call; 303
+/// to the list, which says whether live tokens were revoked.
+pub async fn set_scopes(
+    State(st): State<AppState>,
+    Path(id): Path<String>,
+    form: Posted<Admin>,
+) -> Result<Response, ConsoleError> {
+    let scopes: Vec<Scope> = form.fields.all("scope").into_iter().filter_map(Scope::parse).collect();
+    let set = scopes.iter().copied().collect();
+    match fml_app::clients::set_scopes(&st.ctx, &form.analyst().org, &id, set, Operator::Analyst(form.analyst())).await
+    {
+        Ok(changed) => {
+            let done = if changed.tokens_revoked { "scopes-narrowed" } else { "scopes" };
+            Ok(Redirect::to(&format!("/config/api-clients?done={done}")).into_response())
+        }
+        Err(CommandError::Validation(_)) => {
+            let error = Some("Choose at least one scope: a client with none could do nothing.".to_owned());
+            scopes_page(&st, &form.who, &id, Some(scopes), error, StatusCode::UNPROCESSABLE_ENTITY).await
+        }
+        Err(e) => Err(e.into()),
+    }
 }

@@ -70,6 +70,7 @@ pub fn router() -> Router<AppState> {
         .route("/cases/{id}/people/{key}/mark-new", post(cases::mark_new))
         .route("/config/api-clients", get(clients::list).post(clients::create))
         .route("/config/api-clients/{id}/revoke", get(clients::confirm_revoke).post(clients::revoke))
+        .route("/config/api-clients/{id}/scopes", get(clients::edit_scopes).post(clients::set_scopes))
         .route("/config/webhooks", get(webhooks::list))
         .route("/config/webhooks/new", get(webhooks::new_form).post(webhooks::create))
         .route("/config/webhooks/ping", post(webhooks::ping))

@@ -147,6 +147,10 @@ pub fn notice(code: Option<&str>) -> Option<&'static str> {
         "saved" => "Saved.",
         "deleted" => "Deleted.",
         "revoked" => "Client revoked; its tokens stopped working.",
+        "scopes" => "Scopes saved. The client's next token carries them.",
+        "scopes-narrowed" => {
+            "Scopes saved. A scope was taken away, so the client's live tokens were revoked: it asks for a new one."
+        }
         "enabled" => "Endpoint enabled; anything queued while it was disabled is being sent.",
         "disabled" => "Endpoint disabled; new events queue until you enable it.",
         "redelivered" => "Redelivery queued; it goes out now.",

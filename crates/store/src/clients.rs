@@ -74,6 +74,50 @@ pub async fn list(db: &Db, org: &OrgId) -> Result<Vec<ClientRow>, StoreError> {
     )?)
 }
 
+/// One client of the tenant, in the caller's transaction.
+pub async fn get_in(conn: Conn<'_>, org: &OrgId, id: &str) -> Result<Option<ClientRow>, StoreError> {
+    Ok(fetch_optional!(
+        conn,
+        ClientRow,
+        "SELECT id, org_id, name, scopes, created_at, revoked_at, last_used_at FROM api_clients \
+         WHERE org_id = $1 AND id = $2",
+        org.as_str(),
+        id
+    )?)
+}
+
+/// Sets a live client's scopes (space-separated). When `narrowed` (a scope was taken away),
+/// its access tokens are deleted and every node told to forget them, as a revocation does:
+/// a token never keeps a scope its client no longer has.
+pub async fn set_scopes(
+    mut conn: Conn<'_>,
+    org: &OrgId,
+    id: &str,
+    scopes: &str,
+    narrowed: bool,
+) -> Result<(), StoreError> {
+    execute!(
+        conn.reborrow(),
+        "UPDATE api_clients SET scopes = $3 WHERE org_id = $1 AND id = $2 AND revoked_at IS NULL",
+        org.as_str(),
+        id,
+        scopes
+    )?;
+    if narrowed {
+        forget_tokens(conn, org, id).await?;
+    }
+    Ok(())
+}
+
+async fn forget_tokens(mut conn: Conn<'_>, org: &OrgId, id: &str) -> Result<(), StoreError> {
+    execute!(conn.reborrow(), "DELETE FROM access_tokens WHERE org_id = $1 AND client_id = $2", org.as_str(), id)?;
+    if let crate::db::Conn::Postgres(c) = conn {
+        // Every node drops the tokens it has cached, when this commits.
+        sqlx::query("SELECT pg_notify($1, '')").bind(TOKENS_CHANNEL).execute(&mut *c).await?;
+    }
+    Ok(())
+}
+
 /// Revokes a client and deletes its tokens in the caller's transaction, so they stop working
 /// when it commits. Returns false if the tenant has no such client.
 pub async fn revoke(mut conn: Conn<'_>, org: &OrgId, id: &str, now: Timestamp) -> Result<bool, StoreError> {
@@ -87,11 +131,7 @@ pub async fn revoke(mut conn: Conn<'_>, org: &OrgId, id: &str, now: Timestamp) -
     if n == 0 {
         return Ok(false);
     }
-    execute!(conn.reborrow(), "DELETE FROM access_tokens WHERE org_id = $1 AND client_id = $2", org.as_str(), id)?;
-    if let crate::db::Conn::Postgres(c) = conn {
-        // Every node drops the tokens it has cached, when this commits.
-        sqlx::query("SELECT pg_notify($1, '')").bind(TOKENS_CHANNEL).execute(&mut *c).await?;
-    }
+    forget_tokens(conn, org, id).await?;
     Ok(true)
 }
 

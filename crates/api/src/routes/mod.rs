@@ -2,6 +2,7 @@
 
 pub mod cases;
 pub mod catalog;
+pub mod clients;
 pub mod deliveries;
 pub mod documents;
 pub mod edd;

@@ -23,6 +23,19 @@ pub enum ClientCommand {
     },
     /// List an organisation's clients.
     List(OrgListing),
+    /// Set the scopes a client may be granted (audited). Taking a scope away revokes its live
+    /// tokens; adding one keeps them (its next token carries the new scopes).
+    Scopes {
+        #[arg(long)]
+        org: String,
+        #[arg(long)]
+        client_id: String,
+        /// Every scope it keeps or gains (repeatable; also comma- or space-separated).
+        #[arg(long = "scope", required = true)]
+        scopes: Vec<String>,
+        #[arg(long)]
+        json: bool,
+    },
     /// Revoke a client; its live tokens stop working at once.
     Revoke {
         #[arg(long)]
@@ -39,12 +52,7 @@ pub(crate) async fn client(url: &str, cmd: ClientCommand) -> Result<()> {
     match cmd {
         ClientCommand::Create { org, name, scopes, json } => {
             let org = require_org(&db, &org).await?;
-            let scopes: ScopeSet = scopes
-                .iter()
-                .flat_map(|s| s.split([',', ' ']))
-                .filter(|s| !s.is_empty())
-                .map(|s| Scope::parse(s).with_context(|| format!("unknown scope {s}")))
-                .collect::<Result<_>>()?;
+            let scopes = scope_set(&scopes)?;
             let ctx = fml_app::Ctx::new(db.clone(), Default::default());
             let (id, secret) = fml_app::clients::create(&ctx, &org, &name, scopes, fml_app::Operator::Cli).await?;
             let scope_list: Vec<&str> = scopes.iter().map(Scope::as_str).collect();
@@ -89,6 +97,23 @@ pub(crate) async fn client(url: &str, cmd: ClientCommand) -> Result<()> {
                     .join("\n")
             });
         }
+        ClientCommand::Scopes { org, client_id, scopes, json } => {
+            let org = require_org(&db, &org).await?;
+            let scopes = scope_set(&scopes)?;
+            let ctx = fml_app::Ctx::new(db.clone(), Default::default());
+            let changed =
+                match fml_app::clients::set_scopes(&ctx, &org, &client_id, scopes, fml_app::Operator::Cli).await {
+                    Err(fml_app::CommandError::NotFound(_)) => bail!("organisation {org} has no client {client_id}"),
+                    other => other.map_err(command_error)?,
+                };
+            let list: Vec<&str> = changed.client.scopes.split_whitespace().collect();
+            let out = json!({ "client_id": client_id, "scopes": list, "tokens_revoked": changed.tokens_revoked });
+            print(json, &out, || {
+                let revoked =
+                    if changed.tokens_revoked { "\nA scope was taken away: its live tokens were revoked." } else { "" };
+                format!("{client_id}  scopes: {}{revoked}", list.join(" "))
+            });
+        }
         ClientCommand::Revoke { org, client_id, json } => {
             let org = require_org(&db, &org).await?;
             let ctx = fml_app::Ctx::new(db.clone(), Default::default());
@@ -100,4 +125,13 @@ pub(crate) async fn client(url: &str, cmd: ClientCommand) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// `--scope` values as a set: repeatable, each also comma- or space-separated.
+fn scope_set(raw: &[String]) -> Result<ScopeSet> {
+    raw.iter()
+        .flat_map(|s| s.split([',', ' ']))
+        .filter(|s| !s.is_empty())
+        .map(|s| Scope::parse(s).with_context(|| format!("unknown scope {s}")))
+        .collect()
 }

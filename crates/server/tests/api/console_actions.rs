@@ -198,4 +198,96 @@ async fn documents_and_a_passport_from_the_console(b: Backend) {
     assert_eq!(res.status(), 422);
 }
 
-crate::on_both_backends!(a_new_case_from_the_console_is_a_manual_case, documents_and_a_passport_from_the_console);
+async fn patch_scopes(app: &TestApp, token: &str, client: &str, body: serde_json::Value) -> (u16, serde_json::Value) {
+    let res =
+        app.http.patch(app.url(&format!("/api/clients/{client}"))).bearer_auth(token).json(&body).send().await.unwrap();
+    (res.status().as_u16(), res.json().await.unwrap_or_default())
+}
+
+async fn a_clients_scopes_change_in_the_api_and_the_console(b: Backend) {
+    use serde_json::json;
+    let app = spawn(b).await;
+    let admin = app.analyst(Role::Admin).await;
+    let narrow = fml_domain::ScopeSet::parse_space_separated("cases:read").unwrap();
+    let (client, secret) = crate::helpers::seed_org(&app.db, &app.org, narrow).await;
+    let token = app.token_for(&client, &secret).await;
+    assert_eq!(app.get_json(&token, "/v1/cases").await.0, 200);
+
+    // Listed for admins only, never with a secret.
+    let (status, list) = app.get_json(&admin.token, "/api/clients").await;
+    assert_eq!(status, 200);
+    let row = list["data"].as_array().unwrap().iter().find(|c| c["clientId"] == client.as_str()).unwrap().clone();
+    assert_eq!(row["scopes"], json!(["cases:read"]));
+    assert!(!list.to_string().contains(&secret));
+    let analyst = app.analyst(Role::Analyst).await;
+    assert_eq!(app.get_json(&analyst.token, "/api/clients").await.0, 403);
+    assert_eq!(patch_scopes(&app, &analyst.token, &client, json!({"scopes": ["cases:write"]})).await.0, 403);
+
+    // Widened: the live token keeps working (with the scopes it was granted), a new token
+    // carries the new scope.
+    let (status, body) =
+        patch_scopes(&app, &admin.token, &client, json!({"scopes": ["cases:read", "cases:write"]})).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        (body["scopes"].clone(), body["tokensRevoked"].clone()),
+        (json!(["cases:write", "cases:read"]), json!(false))
+    );
+    assert_eq!(app.get_json(&token, "/v1/cases").await.0, 200, "widening keeps live tokens");
+    let wider = app.token_for(&client, &secret).await;
+    assert_eq!(app.create_case(&wider, None, &crate::helpers::recipe_body("crm-scoped")).await.status(), 201);
+
+    // Bad bodies, another tenant's client, a revoked one.
+    for bad in [json!({}), json!({"scopes": []}), json!({"scopes": ["admin"]}), json!({"scopes": "cases:read"})] {
+        let (status, body) = patch_scopes(&app, &admin.token, &client, bad.clone()).await;
+        assert_eq!((status, body["error"].as_str()), (400, Some("validation_error")), "{bad}: {body}");
+    }
+    let other = fml_domain::OrgId::parse("org_other_bank").unwrap();
+    let (theirs, _) = crate::helpers::seed_org(&app.db, &other, narrow).await;
+    assert_eq!(patch_scopes(&app, &admin.token, &theirs, json!({"scopes": ["cases:write"]})).await.0, 404);
+
+    // Narrowed in the console: a form of checkboxes, POST → 303, and the live tokens are
+    // revoked (a token never keeps a scope its client lost).
+    let s = sign_in(&app, &admin).await;
+    let (status, page) = s.get(&app, &format!("/config/api-clients/{client}/scopes")).await;
+    assert_eq!(status, 200);
+    assert!(page.contains("value=\"cases:write\" checked") && page.contains("value=\"cases:read\" checked"), "{page}");
+    let (_, list_page) = s.get(&app, "/config/api-clients").await;
+    assert!(list_page.contains(&format!("href=\"/config/api-clients/{client}/scopes\"")), "{list_page}");
+    let res = s.post(&app, &format!("/config/api-clients/{client}/scopes"), &[]).await;
+    assert_eq!(res.status(), 422, "no scope at all is refused");
+    assert!(res.text().await.unwrap().contains("Choose at least one scope"));
+    let res = s.post(&app, &format!("/config/api-clients/{client}/scopes"), &[("scope", "cases:read")]).await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(res.headers()["location"], "/config/api-clients?done=scopes-narrowed");
+    crate::helpers::eventually(10, || async { (app.get_json(&wider, "/v1/cases").await.0 == 401).then_some(()) }).await;
+    let fresh = app.token_for(&client, &secret).await;
+    assert_eq!(app.create_case(&fresh, None, &crate::helpers::recipe_body("crm-scoped-2")).await.status(), 403);
+
+    // Each change is audited with what the scopes were.
+    let mut r = app.db.reader().await.unwrap();
+    let rows: Vec<(String, String)> = fml_store::fetch_all!(
+        r.conn(),
+        (String, String),
+        "SELECT actor, detail FROM audit_log WHERE action = 'client.scopes' ORDER BY id",
+    )
+    .unwrap();
+    assert_eq!(rows.len(), 2, "{rows:?}");
+    let last: serde_json::Value = serde_json::from_str(&rows[1].1).unwrap();
+    assert_eq!(rows[1].0, admin.email);
+    assert_eq!(
+        (last["from"].as_str(), last["to"].as_str(), last["tokensRevoked"].as_bool()),
+        (Some("cases:write cases:read"), Some("cases:read"), Some(true))
+    );
+    drop(r);
+
+    // A revoked client's scopes are not changed.
+    assert_eq!(s.post(&app, &format!("/config/api-clients/{client}/revoke"), &[]).await.status(), 303);
+    let (status, body) = patch_scopes(&app, &admin.token, &client, json!({"scopes": ["cases:write"]})).await;
+    assert_eq!((status, body["error"].as_str()), (409, Some("client_revoked")), "{body}");
+}
+
+crate::on_both_backends!(
+    a_new_case_from_the_console_is_a_manual_case,
+    documents_and_a_passport_from_the_console,
+    a_clients_scopes_change_in_the_api_and_the_console,
+);

@@ -34,6 +34,8 @@ const SERVED: &[(&str, &str)] = &[
     ("delete", "/api/session"),
     ("get", "/api/settings"),
     ("patch", "/api/settings"),
+    ("get", "/api/clients"),
+    ("patch", "/api/clients/{clientId}"),
     ("get", "/api/cases"),
     ("post", "/api/cases"),
     ("post", "/api/cases/{caseId}/invite"),
