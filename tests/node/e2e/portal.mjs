@@ -6,9 +6,8 @@
 // Finds every control by its accessible role and label, as a screen reader would: a form
 // that loses its labels fails here. On every page, axe-core finds no serious or critical
 // violation, the stylesheet applies, and nothing breaks the Content-Security-Policy.
-import { readFileSync } from "node:fs";
-import { createRequire } from "node:module";
 import { chromium } from "playwright-core";
+import { auditor } from "./audit.mjs";
 
 const [link, pdf] = process.argv.slice(2);
 if (!link || !pdf) {
@@ -19,26 +18,18 @@ if (!link || !pdf) {
 const executablePath = process.env.CHROMIUM || "/usr/bin/chromium";
 const browser = await chromium.launch({ executablePath, args: ["--no-sandbox", "--disable-dev-shm-usage"] });
 const step = (name) => console.log(`step: ${name}`);
-const require = createRequire(import.meta.url);
-const axeSource = readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
 // A phone-sized window: the portal must work there.
 const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
 const cspViolations = [];
 page.on("console", (m) => { if (/Content Security Policy/i.test(m.text())) cspViolations.push(m.text()); });
 page.on("pageerror", (e) => cspViolations.push(`script error: ${e.message}`));
 
+const checks = auditor(page, cspViolations);
 async function audit(name) {
   // The stylesheet (our own, the only style the policy allows) applied: the skip link is off-screen.
   const position = await page.locator("a.skip").evaluate((a) => getComputedStyle(a).position);
   if (position !== "absolute") throw new Error(`the stylesheet did not apply on ${name}`);
-  await page.evaluate(axeSource);
-  const result = await page.evaluate(() => window.axe.run(document, { resultTypes: ["violations"] }));
-  const bad = result.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
-  if (bad.length) {
-    const detail = bad.map((v) => `${v.id} (${v.impact}): ${v.help}\n  ${v.nodes.map((n) => n.target.join(" ")).join("\n  ")}`);
-    throw new Error(`accessibility violations on ${name}:\n${detail.join("\n")}`);
-  }
-  if (cspViolations.length) throw new Error(`CSP violations on ${name}:\n${cspViolations.join("\n")}`);
+  await checks(name);
 }
 try {
   page.setDefaultTimeout(15000);
