@@ -34,6 +34,8 @@ const lines = createInterface({ input: process.stdin })[Symbol.asyncIterator]();
 
 // The webhook receiver: verifies the HMAC of every request with the secret typed in the form.
 const SECRET = "whsec_e2e_0123456789abcdef";
+// The smallest PDF the server recognises (it is read from its bytes, not its name).
+const PDF = Buffer.from("%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n");
 const received = [];
 let sockets = new Set();
 function handler(req, res) {
@@ -130,8 +132,18 @@ try {
   await page.getByRole("button", { name: "Copy" }).first().waitFor();
   await audit("API clients");
   await shot("api-clients");
-  await page.goto(`${base}/config/api-clients`);
+  // A reload after creating shows the list again: one client, the secret gone.
+  await page.reload();
   if ((await page.content()).includes(clientSecret)) throw new Error("the client secret was shown twice");
+  if ((await page.getByRole("row", { name: /HubSpot workflow/ }).count()) !== 1) throw new Error("a reload made a second client");
+
+  step("extend the client's scopes");
+  await page.getByRole("link", { name: "Edit scopes of HubSpot workflow" }).click();
+  await page.getByRole("checkbox", { name: /^cases:read/ }).check();
+  await audit("client scopes");
+  await page.getByRole("button", { name: "Save scopes" }).click();
+  await page.getByText("Scopes saved.").waitFor();
+  await page.getByRole("row", { name: /HubSpot workflow/ }).getByText("cases:read").waitFor();
 
   step("add an endpoint after a test ping");
   await page.getByRole("link", { name: "Outbound Webhooks" }).click();
@@ -164,7 +176,7 @@ try {
   console.log(`case ${created.caseId}`);
   const reply = await lines.next();
   if (reply.value !== "submitted") throw new Error(`expected "submitted" from the test, got ${reply.value}`);
-  await page.getByRole("link", { name: "Cases" }).click();
+  await page.getByRole("link", { name: "Cases", exact: true }).click();
   const row = page.getByRole("row", { name: /Acme hs-company-4711 Ltd/ });
   await row.getByText("API · hubspot").waitFor();
   await row.getByText("In review").waitFor();
@@ -174,11 +186,25 @@ try {
   await shot("dashboard-tablet");
   await page.setViewportSize({ width: 1280, height: 900 });
 
-  step("open the case and approve it");
+  step("open the case, upload a passport and attach it to the director's profile");
   await row.getByRole("link", { name: created.caseReference }).click();
   await page.getByRole("heading", { name: "Acme hs-company-4711 Ltd" }).waitFor();
   await audit("case view");
   await shot("case");
+  await page.getByLabel("Add documents").setInputFiles({ name: "j-smith-passport.pdf", mimeType: "application/pdf", buffer: PDF });
+  await page.locator("[data-dropzone-list]").getByText("Chosen: j-smith-passport.pdf").waitFor();
+  await page.getByRole("button", { name: "Upload", exact: true }).click();
+  await page.getByText("Document uploaded; it is being read now.").waitFor();
+  await page.locator("#documents").getByRole("link", { name: "j-smith-passport.pdf" }).first().waitFor();
+  await page.getByRole("button", { name: "Mark J Smith as a new person" }).click();
+  await page.getByText("Person updated.").waitFor();
+  await page.getByLabel("Passport or ID document").selectOption({ label: "j-smith-passport.pdf" });
+  await page.getByRole("button", { name: "Attach to profile of J Smith" }).click();
+  await page.getByText("The document is attached to the person's profile").waitFor();
+  await page.locator("#people").getByText("ID on file: j-smith-passport.pdf").waitFor();
+  await audit("case with a document attached");
+
+  step("approve it");
 
   step("review the case: streamed as it runs, then the stored review on the page");
   await page.getByRole("button", { name: "Review the case now" }).click();
@@ -187,7 +213,7 @@ try {
   if (!page.url().endsWith("?done=ai-review#ai-review")) throw new Error(`not streamed: ${page.url()}`);
   await page.locator("#ai-review").getByText(/Recommendation:/).waitFor();
   await page.getByLabel("Notes (optional)").fill("Registry and directors verified.");
-  await page.getByRole("button", { name: "Approve" }).click();
+  await page.getByRole("button", { name: "Approve", exact: true }).click();
   await page.getByText("Case approved.").waitFor();
   await page.locator("#case-status").getByText("Approved").waitFor();
 
@@ -275,6 +301,27 @@ try {
     throw new Error("the button stays after everyone has a link");
   }
   await audit("identity links sent");
+
+  step("open a case by hand");
+  await page.getByRole("link", { name: "Cases", exact: true }).click();
+  await page.getByRole("link", { name: "New case" }).click();
+  await page.getByRole("button", { name: "Open case" }).click();
+  // The browser asks for the required fields first; the server's own check is in the API tests.
+  await page.getByLabel("Company name").fill("Northwind Trading Ltd");
+  await page.getByLabel("Country of incorporation").selectOption({ label: "United Kingdom" });
+  await page.getByLabel("Contact name (optional)").fill("Nadia Patel");
+  await page.getByLabel("Contact email").fill("nadia@northwind.example");
+  await page.getByLabel("Email the invitation to the customer now").uncheck();
+  await audit("new case");
+  await shot("new-case");
+  await page.getByRole("button", { name: "Open case" }).click();
+  await page.getByText("Case opened.").waitFor();
+  await page.getByRole("heading", { name: "Northwind Trading Ltd" }).waitFor();
+  await page.locator(".case-head").getByText("Manual").waitFor();
+  // A reload of the case page opens nothing more.
+  await page.reload();
+  await page.getByRole("link", { name: "Cases", exact: true }).click();
+  if ((await page.getByRole("row", { name: /Northwind Trading Ltd/ }).count()) !== 1) throw new Error("the manual case is not listed once");
 
   step("event catalog and settings");
   await page.getByRole("link", { name: "Event catalog" }).click();

@@ -81,9 +81,12 @@ async fn the_customer_journey_in_a_browser(b: Backend) {
 /// create an API client and read its secret once, add an endpoint after "Send test ping", see
 /// a Public API case with its `API · hubspot` badge, approve it, watch `case.decision.made`
 /// delivered in Recent Deliveries, stop the receiver and see the failure and the next retry,
-/// restart it and press Redeliver; on a high-risk case, record a hit's disposition (the form
-/// has no default) and approve with the reason the page asks for; axe-core finds no serious or critical violation on any
-/// main page, and no page breaks its Content-Security-Policy. Screenshots are saved under
+/// restart it and press Redeliver; reload after creating a client (still one) and extend its
+/// scopes; upload a passport to a case and attach it to the director's profile; on a
+/// high-risk case, record a hit's disposition (the form has no default) and approve with the
+/// reason the page asks for; open a case by hand. Every main page passes axe-core (no
+/// serious or critical violation) with no overflow at desktop, tablet and phone widths, and
+/// no page breaks its Content-Security-Policy. Screenshots are saved under
 /// `target/e2e-screenshots/`.
 async fn the_analyst_console_in_a_browser(b: Backend) {
     use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
@@ -147,8 +150,21 @@ async fn the_analyst_console_in_a_browser(b: Backend) {
         transcript.join("\n"),
         String::from_utf8_lossy(&out.stderr)
     );
-    // What the browser did went through the commands: the decision is on the case's timeline.
+    // What the browser did went through the commands: the decision is on the case's timeline,
+    // after the passport the analyst uploaded and attached to the director's profile.
     let timeline = app.timeline(&admin.token, transcript.iter().find_map(|l| l.strip_prefix("case ")).unwrap()).await;
+    let attached = timeline.iter().find(|e| e["event"] == "person.document_attached").expect("the attachment");
+    assert_eq!(attached["attachedBy"], admin.email);
+    let uploaded = timeline.iter().find(|e| e["event"] == "document.uploaded").expect("the analyst's upload");
+    assert_eq!(uploaded["filenames"], json!(["j-smith-passport.pdf"]));
+    // One client, its scopes extended; one manual case.
+    let clients = fml_app::queries::clients(&app.ctx(), &app.org).await.unwrap();
+    let hubspot: Vec<_> = clients.iter().filter(|c| c.name == "HubSpot workflow").collect();
+    assert_eq!(hubspot.len(), 1);
+    assert_eq!(hubspot[0].scopes, "cases:write cases:read");
+    let (_, manual) = app.get_json(&admin.token, "/api/cases?source=manual").await;
+    assert_eq!(manual["data"].as_array().map(Vec::len), Some(1), "{manual}");
+    assert_eq!(manual["data"][0]["companyName"], "Northwind Trading Ltd");
     let decision = timeline.iter().find(|e| e["event"] == "case.decision.made").expect("the decision event");
     assert_eq!(decision["outcome"], "approved");
     assert_eq!(decision["notes"], "Registry and directors verified.");
