@@ -1,11 +1,16 @@
 // The customer's journey through the portal in a real headless browser (Debian's chromium,
 // driven by playwright-core): open the magic link from the invite email, confirm, fill the
-// application form, upload a PDF, correct a field in the review, submit.
+// application form and save it; then the session lapses (its cookie is gone): /portal offers
+// "Email me a new link", the old link no longer works and the new one (which the test reads
+// from the SMTP server and writes to stdin when this prints "link-requested") brings the
+// customer back to what they saved; upload a PDF, correct a field in the review, correct
+// another and submit without saving (the submission keeps it).
 //
 // Usage: node portal.mjs <magic link> <pdf path>
 // Finds every control by its accessible role and label, as a screen reader would: a form
 // that loses its labels fails here. On every page, axe-core finds no serious or critical
 // violation, the stylesheet applies, and nothing breaks the Content-Security-Policy.
+import { createInterface } from "node:readline";
 import { chromium } from "playwright-core";
 import { auditor } from "./audit.mjs";
 
@@ -18,6 +23,7 @@ if (!link || !pdf) {
 const executablePath = process.env.CHROMIUM || "/usr/bin/chromium";
 const browser = await chromium.launch({ executablePath, args: ["--no-sandbox", "--disable-dev-shm-usage"] });
 const step = (name) => console.log(`step: ${name}`);
+const lines = createInterface({ input: process.stdin })[Symbol.asyncIterator]();
 // A phone-sized window: the portal must work there.
 const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
 const cspViolations = [];
@@ -67,6 +73,28 @@ try {
   await page.getByRole("heading", { name: "3. Review and submit" }).waitFor();
   await audit("the review");
 
+  step("the session lapses: ask for a new link by email and come back");
+  await page.context().clearCookies();
+  await page.goto(new URL("/portal", link).href);
+  await page.getByRole("heading", { name: "Email me a new link" }).waitFor();
+  await audit("the way back in");
+  await page.getByLabel("Your email address").fill("jane@acme.example");
+  await page.getByRole("button", { name: "Email me a new link" }).click();
+  await page.getByText("we have emailed it a new secure link").waitFor();
+  // The test reads the email from the SMTP server and hands the link over.
+  console.log("link-requested");
+  const fresh = (await lines.next()).value;
+  if (!fresh || !fresh.includes("/portal/invite/")) throw new Error(`expected a new link, got ${fresh}`);
+  await page.goto(link);
+  await page.getByText(/cannot be used|no longer works|already been used/i).first().waitFor();
+  await page.getByRole("heading", { name: "Email me a new link" }).waitFor();
+  await page.goto(fresh);
+  await page.getByRole("button", { name: "Continue to my application" }).click();
+  await page.getByRole("heading", { name: "3. Review and submit" }).waitFor();
+  if ((await page.getByLabel("Registered company name").inputValue()) !== "Acme Holdings Ltd") {
+    throw new Error("coming back lost the saved application");
+  }
+
   step("upload a PDF");
   await page.getByLabel("Files to upload").setInputFiles(pdf);
   await page.getByRole("button", { name: "Upload documents", exact: true }).click();
@@ -94,7 +122,10 @@ try {
 } catch (e) {
   // What the customer saw when it went wrong.
   console.error(`at ${page.url()}:\n${await page.locator("body").innerText().catch(() => "(no page)")}`);
-  throw e;
+  console.error(e.stack || String(e));
+  process.exitCode = 1;
 } finally {
   await browser.close();
+  // stdin stays open (the test may still write): leave explicitly.
+  process.exit(process.exitCode || 0);
 }

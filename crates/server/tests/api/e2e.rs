@@ -1,8 +1,9 @@
 //! End to end in a real headless browser: the invite arrives through a real SMTP server, the
 //! customer opens it in Chromium (driven by playwright-core, `tests/node/e2e/portal.mjs`),
-//! fills the application, uploads a PDF, saves a correction, makes another and submits without
-//! saving it (the submission saves it); a webhook receiver gets `document.uploaded`, both
-//! `data.corrected` and `case.submitted`, signed.
+//! fills the application and saves it, loses their session and gets back in through a new
+//! link asked for by email, uploads a PDF, saves a correction, makes another and submits
+//! without saving it (the submission saves it); a webhook receiver gets `document.uploaded`,
+//! both `data.corrected` and `case.submitted`, signed.
 
 use serde_json::{Value, json};
 
@@ -40,22 +41,51 @@ async fn the_customer_journey_in_a_browser(b: Backend) {
     let pdf = dir.join("certificate-of-incorporation.pdf");
     std::fs::write(&pdf, crate::documents::PDF).unwrap();
 
+    use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
     let script = crate::catalog::node_dir().join("e2e/portal.mjs");
-    let out = tokio::process::Command::new("node")
+    let mut child = tokio::process::Command::new("node")
         .arg(&script)
         .arg(&link)
         .arg(&pdf)
         .current_dir(crate::catalog::node_dir())
-        .output()
-        .await
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
         .expect("node is needed (see .ci/setup)");
+    let mut stdin = child.stdin.take().unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut transcript = Vec::new();
+    let mut new_link = None;
+    let run = async {
+        while let Some(line) = stdout.next_line().await.unwrap() {
+            // Shown if the test fails, timed out or not.
+            eprintln!("browser: {line}");
+            if line == "link-requested" {
+                // The new link, by email, branded as the invite was.
+                let mail = smtp.next_message().await;
+                assert!(mail["subject"].as_str().unwrap().contains("your link to continue"), "{mail}");
+                let body = mail["body"].as_str().unwrap();
+                let start = body.find(&format!("{}/portal/invite/", app.base)).expect("a new link");
+                let fresh: String = body[start..].chars().take_while(|c| !c.is_whitespace()).collect();
+                assert_ne!(fresh, link);
+                stdin.write_all(format!("{fresh}\n").as_bytes()).await.unwrap();
+                new_link = Some(fresh);
+            }
+            transcript.push(line);
+        }
+    };
+    tokio::time::timeout(std::time::Duration::from_secs(180), run).await.expect("the browser journey timed out");
+    let out = child.wait_with_output().await.unwrap();
     let _ = std::fs::remove_dir_all(&dir);
-    let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
-        out.status.success() && stdout.contains("ok"),
-        "the browser journey failed:\n{stdout}\n{}",
+        out.status.success() && transcript.last().map(String::as_str) == Some("ok"),
+        "the browser journey failed:\n{}\n{}",
+        transcript.join("\n"),
         String::from_utf8_lossy(&out.stderr)
     );
+    assert!(new_link.is_some(), "the journey came back through a new link");
 
     // The receiver got each event, signed, for this case.
     let hits = rx.wait_for("/ok", 4, 30).await;
