@@ -128,7 +128,7 @@ pub fn notice(code: Option<&str>) -> Option<&'static str> {
         "approval-pending" => "Your approval is recorded; a second senior or admin must confirm it.",
         "escalated" => "Case escalated to a senior reviewer.",
         "responded" => "Your recommendation was sent back to the analyst.",
-        "invite" => "A new invite was sent; earlier links no longer work.",
+        "invite" => "The invite was sent; any earlier link no longer works.",
         "edd" => "EDD requirement saved.",
         "screening" => "Screening is queued; its results appear here when it completes.",
         "hit" => "Your disposition of the hit is recorded.",

@@ -78,6 +78,14 @@ impl CountryCode {
         // Only ASCII uppercase letters are ever stored in the array.
         std::str::from_utf8(&self.0).unwrap_or("??")
     }
+
+    /// The name people know it by, as forms list it ("United Kingdom" for `GB`).
+    pub fn name(&self) -> String {
+        match Country::from_alpha2(self.as_str()) {
+            Ok(c) => common_name(c.alpha2, c.long_name),
+            Err(_) => self.as_str().to_owned(),
+        }
+    }
 }
 
 /// The name a person looks for in a list: the official name without its "The", its form of
@@ -152,8 +160,9 @@ mod tests {
         {
             assert!(all.iter().any(|(c, n)| *c == code && n == name), "{code} {name}");
         }
-        for (code, _) in &all {
-            assert_eq!(super::CountryCode::parse(code).unwrap().as_str(), *code);
+        for (code, name) in &all {
+            let c = super::CountryCode::parse(code).unwrap();
+            assert_eq!((c.as_str(), c.name().as_str()), (*code, name.as_str()), "one name per country, everywhere");
         }
     }
 

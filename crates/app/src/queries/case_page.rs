@@ -32,6 +32,8 @@ pub struct CasePage {
     pub deliveries: DeliveryPage,
     /// The payloads of the latest 200 events of the case, newest first.
     pub events: Vec<String>,
+    /// What the customer gave in the portal (with their corrections), once saved.
+    pub application: Option<fml_domain::application::Application>,
 }
 
 /// The case page of a case of the analyst's tenant: a fixed number of statements in one
@@ -51,7 +53,8 @@ pub async fn case_page(ctx: &Ctx, who: &Analyst, locator: &CaseLocator) -> Resul
     let rows = fml_store::deliveries::list_in(tx.conn(), org, &filter, 20).await?;
     let labels = fml_store::endpoints::labels(tx.conn(), org, None).await?.into_iter().collect();
     let events = fml_store::events::for_case_in(tx.conn(), org, id, 200).await?;
+    let application = fml_store::portal::application(tx.conn(), org, id).await?;
     let deliveries = DeliveryPage { rows, labels, references: HashMap::new() };
     let earlier_reviews = reviews.saturating_sub(1);
-    Ok(CasePage { engines: e, controls, analysts, people, earlier_reviews, edd, deliveries, events })
+    Ok(CasePage { engines: e, controls, analysts, people, earlier_reviews, edd, deliveries, events, application })
 }

@@ -3,6 +3,7 @@
 //! engine adds its panel (screening, risk, routing, identity, AI review) as one more renderer
 //! here, in a module of its family, and what it shows to the case page's read.
 
+mod application;
 mod deliveries;
 mod documents;
 mod edd;
@@ -32,19 +33,21 @@ fn rendered(id: &'static str, title: &'static str, t: impl Template) -> Result<R
     Ok(Rendered { id, title, html: t.render().map_err(|e| ConsoleError::Internal(e.to_string()))? })
 }
 
-/// Every panel of a case, in page order.
+/// Every panel of a case, in page order: the order of the page's index (Overview, People,
+/// Documents, Screening, Risk & review, Identity, EDD, Activity, Deliveries).
 pub fn all(page: &CasePage, csrf: &str, allowed: &Allowed, echo: &Echo) -> Result<Vec<Rendered>, ConsoleError> {
     Ok(vec![
         overview::overview(page, csrf, allowed)?,
+        application::application(page)?,
         people::people(page, csrf, echo)?,
         documents::documents(page, csrf, echo)?,
-        people::idv(page, csrf)?,
         screening::screening(page, csrf, echo)?,
-        risk::risk(page, csrf)?,
         monitoring::monitoring(page, csrf, echo)?,
+        risk::risk(page, csrf)?,
         review::ai_review(page, csrf)?,
+        people::idv(page, csrf)?,
         edd::edd(page, csrf, echo)?,
-        deliveries::deliveries(page)?,
         timeline::timeline(page)?,
+        deliveries::deliveries(page)?,
     ])
 }

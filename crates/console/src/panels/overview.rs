@@ -47,7 +47,7 @@ pub(super) fn overview(page: &CasePage, csrf: &str, allowed: &Allowed) -> Result
     fact("Reference", Some(c.reference.as_str().to_owned()));
     fact("Company", c.company_name.clone());
     fact("Company number", c.company_number.clone());
-    fact("Country", c.country.as_ref().map(|k| k.as_str().to_owned()));
+    fact("Country", c.country.as_ref().map(|k| k.name()));
     fact("Entity type", c.entity_type.clone());
     fact("Customer", c.customer_name.clone());
     fact("Customer email", c.customer_email.clone());

@@ -132,6 +132,19 @@ async fn documents_and_a_passport_from_the_console(b: Backend) {
     let (_, page) = s.get(&app, &format!("/cases/{case}")).await;
     assert!(page.contains("enctype=\"multipart/form-data\"") && page.contains("data-dropzone"), "{page}");
     assert!(!page.contains("Attach to profile"), "no documents yet, nothing to attach");
+    // Everything the customer gave is on the page: the registered address, each person.
+    let application = &page[page.find("id=\"application\"").expect("the application panel")..];
+    let application = &application[..application.find("</section>").unwrap()];
+    for given in ["<dt>Registered address</dt><dd class=\"keep-lines\">1 Road</dd>", "Bob Jones", "bob@acme.example"] {
+        assert!(application.contains(given), "{given}: {application}");
+    }
+    assert!(application.contains("jane.smith@acme.example · 60 %"), "{application}");
+    // The overview names the country; the index links every section.
+    assert!(page.contains("<dt>Country</dt><dd>United Kingdom</dd>"), "{page}");
+    for anchor in ["overview", "people", "documents", "screening", "risk", "idv", "edd", "timeline", "deliveries"] {
+        assert!(page.contains(&format!("<a href=\"#{anchor}\">")), "{anchor}");
+        assert!(page.contains(&format!("id=\"{anchor}\"")), "no section {anchor}");
+    }
 
     // A forged token stores nothing, whatever the files.
     let passport = crate::processing::passport_png("SMITH", "JANE", "123456789", "800102");
