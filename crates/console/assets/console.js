@@ -6,7 +6,8 @@
 //   expanded rows stay open and focus stays where it was;
 // - the case review streamed as it runs (server-sent events read from a POST), the page
 //   reloaded with the stored review when it completes;
-// - files dropped on a drop zone put into its file input (the input stays the way to choose).
+// - files dropped on a drop zone put into its file input (the input stays the way to choose);
+// - "Select all" / "Select none" for the event types of an endpoint.
 (function () {
   "use strict";
 
@@ -18,7 +19,7 @@
   }
 
   function localTimes(root) {
-    var fmt = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "medium" });
+    var fmt = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "long" });
     root.querySelectorAll("time[datetime]").forEach(function (t) {
       var d = new Date(t.getAttribute("datetime"));
       if (!isNaN(d)) { t.textContent = fmt.format(d); }
@@ -325,8 +326,25 @@
     });
   }
 
+  // "Select all" and "Select none" beside a group of checkboxes (shown only with script).
+  function selectAll(root) {
+    root.querySelectorAll("[data-select-all]").forEach(function (bar) {
+      if (!once(bar, "select-all")) { return; }
+      var name = bar.getAttribute("data-select-all");
+      var form = bar.closest("form");
+      bar.hidden = false;
+      bar.querySelectorAll("button[data-select]").forEach(function (b) {
+        b.addEventListener("click", function () {
+          var on = b.getAttribute("data-select") === "all";
+          form.querySelectorAll("input[type=checkbox][name='" + name + "']").forEach(function (c) { c.checked = on; });
+        });
+      });
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     localTimes(document);
+    selectAll(document);
     dropZones(document);
     copyButtons(document);
     inlineButtons(document);

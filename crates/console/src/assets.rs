@@ -9,11 +9,13 @@ use crate::error::ConsoleError;
 
 const CSS: &str = include_str!("../assets/console.css");
 const JS: &str = include_str!("../assets/console.js");
+const FAVICON: &str = include_str!("../assets/favicon.svg");
 
 pub async fn serve(Path(file): Path<String>) -> Result<Response, ConsoleError> {
     let (body, kind) = match file.as_str() {
         "console.css" => (CSS, "text/css; charset=utf-8"),
         "console.js" => (JS, "text/javascript; charset=utf-8"),
+        "favicon.svg" => (FAVICON, "image/svg+xml"),
         _ => return Err(ConsoleError::NotFound("no such file")),
     };
     let mut res = body.into_response();
@@ -21,4 +23,10 @@ pub async fn serve(Path(file): Path<String>) -> Result<Response, ConsoleError> {
     // Short: a new release's files are picked up within minutes without versioned names.
     res.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=300"));
     Ok(res)
+}
+
+/// `/favicon.ico`, which browsers ask for on every site (the console's pages and the portal's):
+/// the same icon, as SVG, which every current browser takes whatever the name.
+pub async fn favicon() -> Result<Response, ConsoleError> {
+    serve(Path("favicon.svg".to_owned())).await
 }

@@ -106,19 +106,25 @@ pub struct Entry {
 #[template(path = "console/events.html")]
 struct Index {
     chrome: Chrome,
-    entries: Vec<Entry>,
+    /// The event types by area, in catalog order: (area, its entries).
+    areas: Vec<(String, Vec<Entry>)>,
 }
 
 pub async fn index(who: Viewer) -> Response {
-    let entries = CATALOG
-        .iter()
-        .map(|e| Entry {
+    let mut areas: Vec<(String, Vec<Entry>)> = Vec::new();
+    for e in CATALOG.iter() {
+        let entry = Entry {
             event: e.event,
             description: e.description,
             schema: format!("/schemas/webhooks/{}.v1.json", e.event),
-        })
-        .collect();
-    html(StatusCode::OK, Index { chrome: who.chrome("events"), entries }.render())
+        };
+        let area = crate::view::event_family(e.event);
+        match areas.iter_mut().find(|(a, _)| *a == area) {
+            Some((_, list)) => list.push(entry),
+            None => areas.push((area, vec![entry])),
+        }
+    }
+    html(StatusCode::OK, Index { chrome: who.chrome("events"), areas }.render())
 }
 
 #[derive(Template)]

@@ -59,6 +59,24 @@ struct ErrorPage<'a> {
     status: u16,
     title: &'a str,
     message: &'a str,
+    /// Where to go from here: (href, label).
+    back: (&'a str, &'a str),
+}
+
+/// The page a browser gets for an address nothing serves (the APIs answer their JSON error
+/// instead): a customer is sent back to their application, anyone else to the console.
+pub fn not_found_page(path: &str) -> Response {
+    let back =
+        if path.starts_with("/portal") { ("/portal", "Go to your application") } else { ("/cases", "Go to the cases") };
+    let message = "There is no page at this address. Check the link, or start again from the page below.";
+    let page = ErrorPage { status: 404, title: "Page not found", message, back };
+    let mut res = match page.render() {
+        Ok(body) => (StatusCode::NOT_FOUND, [(axum::http::header::CONTENT_TYPE, "text/html; charset=utf-8")], body)
+            .into_response(),
+        Err(_) => (StatusCode::NOT_FOUND, message).into_response(),
+    };
+    crate::set_security_headers(res.headers_mut(), false);
+    res
 }
 
 impl IntoResponse for ConsoleError {
@@ -84,7 +102,7 @@ impl IntoResponse for ConsoleError {
                 (StatusCode::INTERNAL_SERVER_ERROR, "Something went wrong", "The error was logged; try again.".into())
             }
         };
-        let page = ErrorPage { status: status.as_u16(), title, message: &message };
+        let page = ErrorPage { status: status.as_u16(), title, message: &message, back: ("/cases", "Back to cases") };
         match page.render() {
             Ok(body) => {
                 (status, [(axum::http::header::CONTENT_TYPE, "text/html; charset=utf-8")], body).into_response()

@@ -31,6 +31,8 @@ use axum::routing::{get, post};
 
 use fml_web::state::AppState;
 
+pub use error::not_found_page;
+
 /// The console's routes. They are not in the OpenAPI document, which describes the APIs.
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -95,6 +97,7 @@ pub fn router() -> Router<AppState> {
         .route("/settings/analysts", post(settings::add_analyst))
         .route("/settings/analysts/{id}", post(settings::change_analyst))
         .route("/assets/{file}", get(assets::serve))
+        .route("/favicon.ico", get(assets::favicon))
         .layer(middleware::from_fn(security_headers))
 }
 
@@ -123,9 +126,13 @@ const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-
      connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
 async fn security_headers(req: Request, next: Next) -> Response {
-    let is_asset = req.uri().path().starts_with("/assets/");
+    let is_asset = req.uri().path().starts_with("/assets/") || req.uri().path() == "/favicon.ico";
     let mut res = next.run(req).await;
-    let h = res.headers_mut();
+    set_security_headers(res.headers_mut(), is_asset);
+    res
+}
+
+fn set_security_headers(h: &mut axum::http::HeaderMap, is_asset: bool) {
     h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP));
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
@@ -134,7 +141,6 @@ async fn security_headers(req: Request, next: Next) -> Response {
         // Pages show tenant data (and one-time secrets): never stored by a cache.
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
-    res
 }
 
 /// An HTML response of a rendered template, or a 500 page if rendering failed.

@@ -56,6 +56,23 @@ impl When {
     }
 }
 
+/// The area an event type belongs to, as people call it ("Identity verification" for
+/// `idv.*`): the event catalog and the endpoint form group event types by it.
+pub fn event_family(event: &str) -> String {
+    match event.split('.').next().unwrap_or(event) {
+        "ai_review" => "AI review".to_owned(),
+        "edd" => "EDD".to_owned(),
+        "idv" => "Identity verification".to_owned(),
+        f => {
+            let mut c = f.replace('_', " ").chars().collect::<Vec<_>>();
+            if let Some(first) = c.first_mut() {
+                *first = first.to_ascii_uppercase();
+            }
+            c.into_iter().collect()
+        }
+    }
+}
+
 /// A case's status as a labelled pill.
 pub fn status_label(s: CaseStatus) -> &'static str {
     match s {

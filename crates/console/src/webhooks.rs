@@ -39,19 +39,7 @@ pub struct Family {
 fn families(checked: &dyn Fn(&str) -> bool) -> Vec<Family> {
     let mut out: Vec<Family> = Vec::new();
     for name in subscribable() {
-        let family = name.split('.').next().unwrap_or(name);
-        let label = match family {
-            "ai_review" => "AI review".to_owned(),
-            "edd" => "EDD".to_owned(),
-            "idv" => "Identity verification".to_owned(),
-            f => {
-                let mut c = f.replace('_', " ").chars().collect::<Vec<_>>();
-                if let Some(first) = c.first_mut() {
-                    *first = first.to_ascii_uppercase();
-                }
-                c.into_iter().collect()
-            }
-        };
+        let label = crate::view::event_family(name);
         let b = EventBox { name, description: find(name).map_or("", |e| e.description), checked: checked(name) };
         match out.iter_mut().find(|f| f.name == label) {
             Some(f) => f.events.push(b),
@@ -69,6 +57,9 @@ pub struct FormValues {
     pub enabled: bool,
     /// "Generate a new secret" was ticked (an edit refused for another field keeps it).
     pub generate: bool,
+    /// This server delivers to private and loopback addresses (`FML_WEBHOOK_ALLOW_PRIVATE`):
+    /// the URL's hint must not say they are refused.
+    pub private_allowed: bool,
 }
 
 impl EndpointForm {
@@ -149,12 +140,14 @@ fn fields_of(v: &Value) -> EndpointFields<'_> {
 fn form_page(
     chrome: Chrome,
     editing: Option<String>,
-    values: FormValues,
+    values: (&AppState, FormValues),
     checked: &dyn Fn(&str) -> bool,
     errors: Vec<FieldError>,
     ping: Option<PingView>,
     status: StatusCode,
 ) -> Response {
+    let (st, values) = values;
+    let values = FormValues { private_allowed: st.pinger.allows_private(), ..values };
     let view = EndpointForm { chrome, editing, values, families: families(checked), errors, ping };
     html(status, view.render())
 }
@@ -165,6 +158,7 @@ fn values_of(f: &Fields) -> FormValues {
         label: f.text("label").to_owned(),
         enabled: f.checked("enabled"),
         generate: f.checked("generateSecret"),
+        private_allowed: false,
     }
 }
 
@@ -231,9 +225,9 @@ pub async fn list(
     Ok(res)
 }
 
-pub async fn new_form(who: Viewer) -> Response {
+pub async fn new_form(State(st): State<AppState>, who: Viewer) -> Response {
     let values = FormValues { enabled: true, ..FormValues::default() };
-    form_page(who.chrome("webhooks"), None, values, &|_| true, Vec::new(), None, StatusCode::OK)
+    form_page(who.chrome("webhooks"), None, (&st, values), &|_| true, Vec::new(), None, StatusCode::OK)
 }
 
 /// The posted endpoint form checked by the API's validator: its input, or the form again with
@@ -253,7 +247,7 @@ async fn checked(
             let page = form_page(
                 form.who.chrome("webhooks"),
                 editing.map(str::to_owned),
-                values,
+                (st, values),
                 &|n: &str| chosen.contains(&n),
                 e,
                 None,
@@ -308,7 +302,15 @@ pub async fn ping(State(st): State<AppState>, form: Posted) -> Result<Response, 
                 return Ok(html(StatusCode::OK, PingFragment { ping: &view }.render()));
             }
             let values = values_of(&form.fields);
-            return Ok(form_page(chrome, editing, values, &checked, errors, None, StatusCode::UNPROCESSABLE_ENTITY));
+            return Ok(form_page(
+                chrome,
+                editing,
+                (&st, values),
+                &checked,
+                errors,
+                None,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            ));
         }
     };
     let Some(url) = input.url else { return Err(ConsoleError::Internal("validated without a url".into())) };
@@ -317,7 +319,8 @@ pub async fn ping(State(st): State<AppState>, form: Posted) -> Result<Response, 
     if form.fragment {
         return Ok(html(StatusCode::OK, PingFragment { ping: &view }.render()));
     }
-    Ok(form_page(chrome, editing, values_of(&form.fields), &checked, Vec::new(), Some(view), StatusCode::OK))
+    let values = (&st, values_of(&form.fields));
+    Ok(form_page(chrome, editing, values, &checked, Vec::new(), Some(view), StatusCode::OK))
 }
 
 async fn load(st: &AppState, org: &fml_domain::OrgId, id: &str) -> Result<Endpoint, ConsoleError> {
@@ -326,10 +329,11 @@ async fn load(st: &AppState, org: &fml_domain::OrgId, id: &str) -> Result<Endpoi
 
 pub async fn edit(State(st): State<AppState>, who: Viewer, Path(id): Path<String>) -> Result<Response, ConsoleError> {
     let ep = load(&st, &who.analyst.org, &id).await?;
-    let values = FormValues { url: ep.url.clone(), label: ep.label.clone(), enabled: ep.enabled, generate: false };
+    let values =
+        FormValues { url: ep.url.clone(), label: ep.label.clone(), enabled: ep.enabled, ..FormValues::default() };
     let types = ep.event_types.clone();
     let checked = |n: &str| types.iter().any(|t| t == n);
-    Ok(form_page(who.chrome("webhooks"), Some(ep.id), values, &checked, Vec::new(), None, StatusCode::OK))
+    Ok(form_page(who.chrome("webhooks"), Some(ep.id), (&st, values), &checked, Vec::new(), None, StatusCode::OK))
 }
 
 pub async fn update(

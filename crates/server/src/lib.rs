@@ -140,7 +140,20 @@ pub fn router(state: AppState) -> Router {
                 async move { ([(axum::http::header::CONTENT_TYPE, "application/json")], doc.to_string()) }
             }),
         )
-        .fallback(|| async { error::ApiError::NotFound("no such route").into_response() })
+        .fallback(|req: axum::extract::Request| async move {
+            // A person following a bad link gets a page; a program gets the documented JSON.
+            let path = req.uri().path();
+            let browser = req
+                .headers()
+                .get(axum::http::header::ACCEPT)
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|a| a.contains("text/html"));
+            if browser && !path.starts_with("/v1/") && !path.starts_with("/api/") {
+                fml_console::not_found_page(path)
+            } else {
+                error::ApiError::NotFound("no such route").into_response()
+            }
+        })
         .method_not_allowed_fallback(|| async {
             error::json_error(
                 StatusCode::METHOD_NOT_ALLOWED,

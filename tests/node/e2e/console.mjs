@@ -153,6 +153,12 @@ try {
   const total = await boxes.count();
   const ticked = await page.locator('input[name="eventTypes"]:checked').count();
   if (total !== 27 || ticked !== 27) throw new Error(`expected all 27 event types ticked, got ${ticked}/${total}`);
+  await page.getByRole("button", { name: "Select none" }).click();
+  if ((await page.locator('input[name="eventTypes"]:checked').count()) !== 0) throw new Error("Select none left some ticked");
+  await page.getByRole("button", { name: "Select all" }).click();
+  if ((await page.locator('input[name="eventTypes"]:checked').count()) !== 27) throw new Error("Select all did not tick all 27");
+  // This test server delivers to loopback (the receiver is on it): the form says so.
+  await page.getByText("also delivers to private and loopback addresses").waitFor();
   await page.getByLabel("URL").fill(hookUrl);
   await page.getByLabel("Label").fill("HubSpot receiver");
   await page.getByLabel("Secret", { exact: true }).fill(SECRET);

@@ -303,4 +303,33 @@ crate::on_both_backends!(
     a_new_case_from_the_console_is_a_manual_case,
     documents_and_a_passport_from_the_console,
     a_clients_scopes_change_in_the_api_and_the_console,
+    browsers_get_pages_for_bad_addresses_and_an_icon,
 );
+
+async fn browsers_get_pages_for_bad_addresses_and_an_icon(b: Backend) {
+    let app = spawn(b).await;
+    let get = |path: &str, accept: &str| {
+        let req = crate::console::raw().get(app.url(path)).header("accept", accept).send();
+        async move { req.await.unwrap() }
+    };
+    let html = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8";
+    let res = get("/no-such-page", html).await;
+    assert_eq!(res.status(), 404);
+    assert!(res.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
+    assert!(res.headers()["content-security-policy"].to_str().unwrap().contains("default-src 'none'"));
+    let page = res.text().await.unwrap();
+    assert!(page.contains("<h1>Page not found</h1>") && page.contains("href=\"/cases\""), "{page}");
+    let page = get("/portal/no-such-step", html).await.text().await.unwrap();
+    assert!(page.contains("href=\"/portal\">Go to your application"), "{page}");
+    // Programs keep the documented JSON, and the APIs answer JSON to anyone.
+    for (path, accept) in [("/no-such-page", "application/json"), ("/api/nope", html), ("/v1/nope", html)] {
+        let res = get(path, accept).await;
+        assert_eq!(res.status(), 404);
+        let body: serde_json::Value = res.json().await.unwrap();
+        assert_eq!(body["error"], "not_found", "{path}");
+    }
+    let res = get("/favicon.ico", "image/avif,image/webp,*/*").await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.headers()["content-type"], "image/svg+xml");
+    assert!(res.text().await.unwrap().starts_with("<svg"));
+}
