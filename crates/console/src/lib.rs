@@ -21,6 +21,7 @@ mod session;
 mod settings;
 mod view;
 mod webhooks;
+mod words;
 
 use axum::Router;
 use axum::extract::{Query, Request};

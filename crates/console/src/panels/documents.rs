@@ -59,7 +59,10 @@ pub(super) fn documents(page: &CasePage, csrf: &str, echo: &Echo) -> Result<Rend
             note: echo.value(&format!("document-{}", d.id.0), "note").to_owned(),
             href: format!("/api/cases/{}/documents/{}", c.id, d.id.0),
             id: d.id.0,
-            kind: d.document_type.clone().unwrap_or_else(|| d.file_type.content_type().to_owned()),
+            kind: d
+                .document_type
+                .clone()
+                .unwrap_or_else(|| crate::words::file_type(d.file_type.content_type()).to_owned()),
             size: human_size(d.size),
             status: d.status.as_str(),
             errored: d.status == fml_domain::document::DocumentStatus::Error,

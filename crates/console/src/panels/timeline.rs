@@ -33,10 +33,10 @@ fn summarise(v: &Value) -> (String, String) {
             o.iter().find(|(k, x)| (k.ends_with("By") || *k == "by" || *k == "analystEmail") && x.is_string())
         })
         .and_then(|(_, x)| x.as_str())
-        .unwrap_or_default()
-        .to_owned();
+        .map(crate::words::actor)
+        .unwrap_or_default();
     let summary = match (s("previousStatus"), s("status")) {
-        (Some(from), Some(to)) => format!("{from} → {to}"),
+        (Some(from), Some(to)) => format!("{} → {}", crate::words::sentence(&from), crate::words::sentence(&to)),
         _ => ["outcome", "recommendation", "note", "notes", "reason"]
             .iter()
             .find_map(|k| s(k).filter(|x| !x.is_empty()))

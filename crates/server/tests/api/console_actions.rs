@@ -132,6 +132,7 @@ async fn documents_and_a_passport_from_the_console(b: Backend) {
     let (_, page) = s.get(&app, &format!("/cases/{case}")).await;
     assert!(page.contains("enctype=\"multipart/form-data\"") && page.contains("data-dropzone"), "{page}");
     assert!(!page.contains("Attach to profile"), "no documents yet, nothing to attach");
+    assert!(page.contains("<span class=\"pill tone-warn\">Unresolved</span>"), "statuses are words with a tone");
     // Everything the customer gave is on the page: the registered address, each person.
     let application = &page[page.find("id=\"application\"").expect("the application panel")..];
     let application = &application[..application.find("</section>").unwrap()];
@@ -190,6 +191,7 @@ async fn documents_and_a_passport_from_the_console(b: Backend) {
     assert_eq!(s.post(&app, &format!("/cases/{case}/people/{jane}/mark-new"), &[]).await.status(), 303);
     let (_, page) = s.get(&app, &format!("/cases/{case}")).await;
     assert!(page.contains(&format!("action=\"/cases/{case}/people/{jane}/document\"")), "{page}");
+    assert!(page.contains("<span class=\"pill tone-good\">New person</span>"), "{page}");
     // No document chosen: said so, nothing attached.
     let res = s.post(&app, &attach, &[("document", "")]).await;
     assert_eq!(res.status(), 422);

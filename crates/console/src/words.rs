@@ -1,0 +1,107 @@
+//! Words for people: the stored codes of statuses, resolutions, actors and file types as the
+//! console shows them ("In review", "The customer (jane@acme.example)", "PDF"), with the tone
+//! of a status pill, so that an errored document does not look like a complete one.
+
+/// A status as a coloured pill: its label and its tone (`good`, `warn`, `bad` or `neutral`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pill {
+    pub label: String,
+    pub tone: &'static str,
+}
+
+impl Pill {
+    /// The pill of a stored status code (`manual_review`, `error`, `outstanding`, …).
+    pub fn of(code: &str) -> Self {
+        let tone = match code {
+            "complete" | "approved" | "pass" | "satisfied" | "received" | "delivered" | "clear" | "linked" | "new"
+            | "waived" | "resolved" => "good",
+            "error" | "fail" | "failed" | "declined" | "rejected" | "dead" => "bad",
+            "escalated" | "manual_review" | "outstanding" | "pending" | "pending_retry" | "unresolved" | "unlinked"
+            | "dispatched" | "requested" | "open" => "warn",
+            _ => "neutral",
+        };
+        let label = match code {
+            "complete" => "Read".to_owned(),
+            "error" => "Could not be read".to_owned(),
+            "uploaded" => "Being read".to_owned(),
+            "approved" => "Approved".to_owned(),
+            "pass" => "Verified".to_owned(),
+            "fail" => "Failed".to_owned(),
+            "dispatched" => "Link sent".to_owned(),
+            "satisfied" => "Verified by document".to_owned(),
+            "new" => "New person".to_owned(),
+            other => sentence(other),
+        };
+        Pill { label, tone }
+    }
+}
+
+/// `manual_review` → "Manual review", `not sent` → "Not sent".
+pub fn sentence(code: &str) -> String {
+    let spaced = code.replace(['_', '-'], " ");
+    let mut c = spaced.chars();
+    c.next().map(|f| f.to_uppercase().chain(c).collect()).unwrap_or_default()
+}
+
+/// Who acted, as events record it: an analyst's email stays; the system's tags are said.
+pub fn actor(raw: &str) -> String {
+    if let Some(email) = raw.strip_prefix("system:form-submission:") {
+        return format!("The customer ({email}), on submitting");
+    }
+    if let Some(email) = raw.strip_prefix("system:confirm-review:") {
+        return format!("The customer ({email}), on confirming the review");
+    }
+    match raw {
+        "system" => "Automatic".to_owned(),
+        "customer" => "The customer".to_owned(),
+        other => other.to_owned(),
+    }
+}
+
+/// A file's recognised type as people name it.
+pub fn file_type(content_type: &str) -> &'static str {
+    match content_type {
+        "application/pdf" => "PDF",
+        "image/png" => "PNG image",
+        "image/jpeg" => "JPEG image",
+        _ => "File",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statuses_read_as_words_with_a_tone() {
+        let table = [
+            ("complete", "Read", "good"),
+            ("error", "Could not be read", "bad"),
+            ("manual_review", "Manual review", "warn"),
+            ("outstanding", "Outstanding", "warn"),
+            ("not sent", "Not sent", "neutral"),
+            ("in_progress", "In progress", "neutral"),
+            ("pass", "Verified", "good"),
+            ("fail", "Failed", "bad"),
+            ("unresolved", "Unresolved", "warn"),
+        ];
+        for (code, label, tone) in table {
+            assert_eq!(Pill::of(code), Pill { label: label.to_owned(), tone }, "{code}");
+        }
+    }
+
+    #[test]
+    fn actors_and_file_types_are_said() {
+        assert_eq!(
+            actor("system:form-submission:jane@acme.example"),
+            "The customer (jane@acme.example), on submitting"
+        );
+        assert_eq!(
+            actor("system:confirm-review:jane@acme.example"),
+            "The customer (jane@acme.example), on confirming the review"
+        );
+        assert_eq!(actor("system"), "Automatic");
+        assert_eq!(actor("ada@bank.example"), "ada@bank.example");
+        assert_eq!((file_type("application/pdf"), file_type("image/png")), ("PDF", "PNG image"));
+    }
+}
