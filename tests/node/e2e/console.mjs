@@ -197,6 +197,7 @@ try {
   await page.getByRole("heading", { name: "Acme hs-company-4711 Ltd" }).waitFor();
   await audit("case view");
   await shot("case");
+  await page.screenshot({ path: `${shots}/case-top.png` });
   await page.getByLabel("Add documents").setInputFiles({ name: "j-smith-passport.pdf", mimeType: "application/pdf", buffer: PDF });
   await page.locator("[data-dropzone-list]").getByText("Chosen: j-smith-passport.pdf").waitFor();
   await page.getByRole("button", { name: "Upload", exact: true }).click();

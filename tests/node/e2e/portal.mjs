@@ -6,7 +6,7 @@
 // customer back to what they saved; upload a PDF, correct a field in the review, correct
 // another and submit without saving (the submission keeps it).
 //
-// Usage: node portal.mjs <magic link> <pdf path>
+// Usage: node portal.mjs <magic link> <pdf path> [screenshot dir]
 // Finds every control by its accessible role and label, as a screen reader would: a form
 // that loses its labels fails here. On every page, axe-core finds no serious or critical
 // violation, the stylesheet applies, and nothing breaks the Content-Security-Policy.
@@ -14,7 +14,7 @@ import { createInterface } from "node:readline";
 import { chromium } from "playwright-core";
 import { auditor } from "./audit.mjs";
 
-const [link, pdf] = process.argv.slice(2);
+const [link, pdf, shots] = process.argv.slice(2);
 if (!link || !pdf) {
   console.error("usage: node portal.mjs <magic link> <pdf path>");
   process.exit(2);
@@ -31,6 +31,8 @@ page.on("console", (m) => { if (/Content Security Policy/i.test(m.text())) cspVi
 page.on("pageerror", (e) => cspViolations.push(`script error: ${e.message}`));
 
 const checks = auditor(page, cspViolations);
+// Each step as the customer sees it on a phone (the README shows them).
+const shot = async (name) => { if (shots) await page.screenshot({ path: `${shots}/portal-${name}.png`, fullPage: true }); };
 async function audit(name) {
   // The stylesheet (our own, the only style the policy allows) applied: the skip link is off-screen.
   const position = await page.locator("a.skip").evaluate((a) => getComputedStyle(a).position);
@@ -43,6 +45,7 @@ try {
   step("open the magic link");
   await page.goto(link);
   await audit("the invitation");
+  await shot("1-invitation");
   await page.getByRole("button", { name: "Continue to my application" }).click();
   await page.waitForURL(/\/portal$/);
   await audit("the application form");
@@ -68,16 +71,19 @@ try {
     throw new Error("adding a row lost what was typed");
   }
   await audit("the form with another row");
+  await shot("2-application");
   await page.getByRole("button", { name: "Save application" }).click();
   await page.getByRole("status").filter({ hasText: "Saved." }).waitFor();
   await page.getByRole("heading", { name: "3. Review and submit" }).waitFor();
   await audit("the review");
+  await shot("3-review");
 
   step("the session lapses: ask for a new link by email and come back");
   await page.context().clearCookies();
   await page.goto(new URL("/portal", link).href);
   await page.getByRole("heading", { name: "Email me a new link" }).waitFor();
   await audit("the way back in");
+  await shot("4-way-back-in");
   await page.getByLabel("Your email address").fill("jane@acme.example");
   await page.getByRole("button", { name: "Email me a new link" }).click();
   await page.getByText("we have emailed it a new secure link").waitFor();
@@ -118,6 +124,7 @@ try {
   await page.getByRole("button", { name: "Submit application" }).click();
   await page.getByText("Your application has been submitted").waitFor();
   await audit("the submitted case");
+  await shot("5-submitted");
   console.log("ok");
 } catch (e) {
   // What the customer saw when it went wrong.

@@ -43,10 +43,15 @@ async fn the_customer_journey_in_a_browser(b: Backend) {
 
     use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
     let script = crate::catalog::node_dir().join("e2e/portal.mjs");
+    let shots = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../target/e2e-screenshots/portal")
+        .join(if b == Backend::Sqlite { "sqlite" } else { "postgres" });
+    std::fs::create_dir_all(&shots).unwrap();
     let mut child = tokio::process::Command::new("node")
         .arg(&script)
         .arg(&link)
         .arg(&pdf)
+        .arg(&shots)
         .current_dir(crate::catalog::node_dir())
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
