@@ -89,8 +89,8 @@ pub async fn apply(ctx: &Ctx, org: &OrgId, applicant: &Applicant, address: &str)
     let link = format!("{}/apply/confirm/{}", cfg.portal_url, token.expose());
     let email = applicant.new_case.customer_email.as_str().to_lowercase();
     let company = applicant.new_case.company_name.as_deref();
-    let (subject, body) =
-        crate::mail::application_text(&b, applicant.new_case.customer_name.as_deref(), company, &link);
+    let about = fml_domain::letters::About { customer_name: applicant.new_case.customer_name.as_deref(), company };
+    let (subject, body) = fml_domain::letters::application(&crate::mail::sender(&b), &about, &link);
     let mail = fml_store::mail::NewMail {
         org: org.clone(),
         case_id: None,

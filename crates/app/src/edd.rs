@@ -6,6 +6,7 @@ use fml_domain::events::{
     EddRequested, EddRequirementsChanged, EddStatus, OutreachEmailSent, RequestedItem, WebhookEvent,
 };
 use fml_domain::ids::CaseLocator;
+use fml_domain::letters::{self, About};
 use fml_domain::{FieldError, Timestamp};
 use fml_store::audit::{self, ActorKind};
 use fml_store::cases::CaseRecord;
@@ -165,13 +166,8 @@ pub async fn request_evidence(
          (enter this email address there to get a sign-in link):",
         cfg.portal_url
     );
-    let (subject, body) = crate::mail::request_text(
-        &branding,
-        case.customer_name.as_deref(),
-        case.company_name.as_deref(),
-        &intro,
-        &items,
-    );
+    let about = About { customer_name: case.customer_name.as_deref(), company: case.company_name.as_deref() };
+    let (subject, body) = letters::request(&crate::mail::sender(&branding), &about, &intro, &items);
     let mail = crate::mail::sealed(cfg, &case.org_id, case.id, "edd_request", &to, subject, &body);
     unit.queue_mail(&[&mail], now).await?;
     let items: Vec<RequestedItem> = items.into_iter().map(|(key, label)| RequestedItem { key, label }).collect();
@@ -233,13 +229,8 @@ pub async fn outreach(
         "document_request" => "To continue your business verification we need the following documents:".to_owned(),
         _ => "To continue your business verification we need the following:".to_owned(),
     };
-    let (subject, body) = crate::mail::request_text(
-        &branding,
-        case.customer_name.as_deref(),
-        case.company_name.as_deref(),
-        &intro,
-        &items,
-    );
+    let about = About { customer_name: case.customer_name.as_deref(), company: case.company_name.as_deref() };
+    let (subject, body) = letters::request(&crate::mail::sender(&branding), &about, &intro, &items);
     let mail = crate::mail::sealed(cfg, &case.org_id, case.id, "outreach", &to, subject.clone(), &body);
     unit.queue_mail(&[&mail], now).await?;
     let items: Vec<RequestedItem> = items.into_iter().map(|(key, label)| RequestedItem { key, label }).collect();

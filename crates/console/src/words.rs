@@ -68,6 +68,28 @@ pub fn file_type(content_type: &str) -> &'static str {
     }
 }
 
+/// What a failed delivery or ping means for the person who owns the receiver, from the
+/// transport's error text (kept beside it as the technical detail); `None` when it says
+/// nothing more than the text itself.
+pub fn transport(raw: &str) -> Option<&'static str> {
+    let has = |needle: &str| raw.to_ascii_lowercase().contains(needle);
+    Some(if has("connection refused") {
+        "Your receiver refused the connection: nothing is listening at that address and port. Check that it is running and that the URL's port is right."
+    } else if has("timed out") {
+        "Your receiver did not answer within 10 seconds. Answer with a 2xx at once and do the work afterwards."
+    } else if has("dns error") || has("failed to lookup") || has("name or service not known") || has("no such host") {
+        "The receiver's host name could not be found. Check the URL for a typo."
+    } else if has("certificate") || has("tls") || has("ssl") {
+        "The secure connection failed: the receiver's TLS certificate was not accepted. It must be valid for the host name and issued by a public authority."
+    } else if has("private") || has("loopback") {
+        "The address is private or loopback, which this server does not deliver to. Use an address reachable from the internet."
+    } else if has("connection reset") || has("connection closed") || has("broken pipe") {
+        "The receiver closed the connection before answering. Check its logs."
+    } else {
+        return None;
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -103,5 +125,21 @@ mod tests {
         assert_eq!(actor("system"), "Automatic");
         assert_eq!(actor("ada@bank.example"), "ada@bank.example");
         assert_eq!((file_type("application/pdf"), file_type("image/png")), ("PDF", "PNG image"));
+    }
+
+    #[test]
+    fn transport_errors_say_what_to_check() {
+        let refused = "connection failed: error sending request for url (http://127.0.0.1:9/): client error (Connect): tcp connect error: Connection refused (os error 111)";
+        assert!(transport(refused).is_some_and(|s| s.starts_with("Your receiver refused the connection")));
+        assert!(transport("timed out after 10s").is_some_and(|s| s.contains("10 seconds")));
+        assert!(
+            transport("connection failed: dns error: failed to lookup address information")
+                .is_some_and(|s| s.contains("host name"))
+        );
+        assert!(
+            transport("connection failed: invalid peer certificate: UnknownIssuer")
+                .is_some_and(|s| s.contains("TLS certificate"))
+        );
+        assert_eq!(transport("HTTP 500"), None);
     }
 }

@@ -14,6 +14,7 @@ pub mod idempotency;
 pub mod ids;
 pub mod idv;
 pub mod jobs;
+pub mod letters;
 pub mod lifecycle;
 pub mod password;
 pub mod persons;

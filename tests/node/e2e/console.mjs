@@ -256,6 +256,8 @@ try {
   const details = page.locator("tr.detail:not([hidden])");
   await details.getByRole("heading", { name: "Attempts" }).waitFor();
   await details.getByText(second.caseId).first().waitFor();
+  // The failure in words that say what to check; the transport's text is kept as the detail.
+  await details.getByText("Your receiver refused the connection").first().waitFor();
   await shot("deliveries-failing");
 
   step("restart the receiver and press Redeliver");

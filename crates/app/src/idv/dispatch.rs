@@ -274,8 +274,9 @@ async fn send(
     let Some(check) = fml_store::idv::upsert(unit.conn(), &case.org_id, case.id, &new, earlier, now).await? else {
         return Ok(None);
     };
+    let sender = crate::mail::sender(branding);
     let (subject, body) =
-        crate::mail::idv_text(branding, &p.entry.display_name, case.company_name.as_deref(), &session.url);
+        fml_domain::letters::idv(&sender, &p.entry.display_name, case.company_name.as_deref(), &session.url);
     let mail = crate::mail::sealed(cfg, &case.org_id, case.id, "idv_link", email, subject, &body);
     unit.queue_mail(&[&mail], now).await?;
     let event = IdvDispatched {
