@@ -145,7 +145,14 @@ async fn after(
 }
 
 fn parse<T: serde::de::DeserializeOwned>(raw: &str) -> Result<T, CommandError> {
-    serde_json::from_str(raw).map_err(|e| CommandError::field("config", format!("not a valid configuration: {e}")))
+    serde_json::from_str(raw).map_err(|e| {
+        let place = if e.line() > 0 { format!(" at line {}, column {}", e.line(), e.column()) } else { String::new() };
+        let what = match e.classify() {
+            serde_json::error::Category::Syntax | serde_json::error::Category::Eof => "This is not valid JSON",
+            _ => "This JSON is not a configuration of this kind",
+        };
+        CommandError::field("config", format!("{what}{place}. Check the field names, brackets and quotes there"))
+    })
 }
 
 pub async fn threshold(State(st): State<AppState>, form: Posted<Admin>) -> Result<Response, ConsoleError> {
@@ -203,7 +210,8 @@ async fn dry_run(st: &AppState, form: &Posted<Admin>, p: Policy, raw: String) ->
         Ok((_, routing, a)) => {
             let rule = routing.matched_rule_index.map_or_else(
                 || "the default branch".to_owned(),
-                |i| format!("rule {i}{}", routing.rule_name.map(|n| format!(" “{n}”")).unwrap_or_default()),
+                // People count rules from 1.
+                |i| format!("rule {}{}", i + 1, routing.rule_name.map(|n| format!(" “{n}”")).unwrap_or_default()),
             );
             let dry = (routing.outcome, rule, format!("{:.0}", a.composite), a.band_label);
             render(st, &form.who, Shown { dry: Some(dry), ..keep }, StatusCode::OK).await

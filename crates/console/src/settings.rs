@@ -126,12 +126,30 @@ async fn render(st: &AppState, who: &Viewer<Admin>, o: Outcome, status: StatusCo
 /// A refused form's message, or the error to raise (shared by the settings pages).
 pub(super) fn refusal(e: CommandError) -> Result<String, ConsoleError> {
     match e {
-        CommandError::Validation(errors) => {
-            Ok(errors.iter().map(|e| format!("{}: {}", e.field, e.message)).collect::<Vec<_>>().join("; "))
-        }
+        CommandError::Validation(errors) => Ok(errors.iter().map(said).collect::<Vec<_>>().join(" ")),
         CommandError::Conflict(_, m) | CommandError::Unprocessable(_, m) => Ok(m),
         other => Err(other.into()),
     }
+}
+
+/// A refused field as a sentence naming it as the form does; a field of a JSON configuration
+/// keeps its path there, since that is where the analyst must look.
+fn said(e: &fml_domain::FieldError) -> String {
+    let label = match e.field.as_str() {
+        "displayName" => "Display name",
+        "logoUrl" => "Logo URL",
+        "supportEmail" => "Support email",
+        "publicApplicationsPerHour" => "Applications per hour",
+        "threshold" => "Match threshold",
+        "intervalHours" => "Monitoring interval",
+        "email" => "Email",
+        "name" => "Name",
+        "password" => "Password",
+        "role" => "Role",
+        "config" => return format!("{}.", e.message),
+        path => return format!("In the JSON, {path}: {}.", e.message),
+    };
+    format!("{label}: {}.", e.message)
 }
 
 /// The flash kind of a just-added analyst (their first password, shown once).

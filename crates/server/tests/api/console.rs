@@ -803,7 +803,12 @@ async fn the_risk_panel_and_the_engine_settings(b: Backend) {
         s.post(&app, "/settings/engines/policy", &[("config", "{\"name\": \"Broken\""), ("action", "save")]).await;
     assert_eq!(res.status(), 422);
     let body = res.text().await.unwrap();
-    assert!(body.contains("not a valid configuration") && body.contains("Broken"), "{body}");
+    assert!(body.contains("This is not valid JSON at line 1, column 17.") && body.contains("Broken"), "{body}");
+    assert!(!body.contains("config:"), "no field path where a person reads: {body}");
+    let res = s.post(&app, "/settings/branding", &[("logoUrl", "not a url"), ("displayName", "Demo")]).await;
+    assert_eq!(res.status(), 422);
+    let body = res.text().await.unwrap();
+    assert!(body.contains("Logo URL: must be an absolute http(s) URL"), "{body}");
     let policy = r#"{"name": "Everything to L2", "rules": [], "defaultOutcome": "REVIEW_LEVEL_2"}"#;
     let (_, c) = app.get_json(&admin.token, &format!("/api/cases/{case}")).await;
     let reference = c["caseReference"].as_str().unwrap().to_owned();
@@ -816,6 +821,13 @@ async fn the_risk_panel_and_the_engine_settings(b: Backend) {
         body.contains("Dry run on") && body.contains("REVIEW_LEVEL_2") && body.contains("Nothing was saved"),
         "{body}"
     );
+    // Rules are counted from 1 where people read them.
+    let one_rule = r#"{"name": "One", "rules": [{"name": "All", "when": [{"attribute": "score", "op": "gte", "value": 0}], "outcome": "REVIEW_LEVEL_1"}], "defaultOutcome": "REVIEW_LEVEL_2"}"#;
+    let res = s
+        .post(&app, "/settings/engines/policy", &[("config", one_rule), ("case", &reference), ("action", "dry-run")])
+        .await;
+    let body = res.text().await.unwrap();
+    assert!(body.contains("rule 1 “All”"), "{body}");
     assert_eq!(app.get_json(&admin.token, "/api/policies").await.1["version"], 1);
     assert_eq!(s.post(&app, "/settings/engines/policy", &[("config", policy), ("action", "save")]).await.status(), 303);
     let (_, saved) = app.get_json(&admin.token, "/api/policies").await;
