@@ -29,6 +29,8 @@ struct EnginesPage {
     threshold: String,
     interval: String,
     model: String,
+    /// The model as a form (its weights, bands and country lists).
+    model_form: crate::risk_form::ModelForm,
     model_version: (i64, i32, String, When),
     policy: String,
     policy_version: (i64, i32, String, When),
@@ -76,6 +78,7 @@ struct Shown {
     threshold: Option<String>,
     interval: Option<String>,
     model: Option<String>,
+    model_form: Option<crate::risk_form::ModelForm>,
     policy: Option<String>,
     dry_case: String,
     dry: Option<(String, String, String, String)>,
@@ -100,7 +103,9 @@ async fn render(st: &AppState, who: &Viewer<Admin>, s: Shown, status: StatusCode
         Some(i) => i,
         None => fml_app::monitoring::interval(&st.db, org).await?.to_string(),
     };
+    let in_force: RiskModel = serde_json::from_str(&model.config).unwrap_or_else(|_| RiskModel::default_model());
     let page = EnginesPage {
+        model_form: s.model_form.unwrap_or_else(|| crate::risk_form::ModelForm::of(&in_force)),
         chrome: who.chrome("settings"),
         notice: s.notice,
         error: s.error,
@@ -180,6 +185,40 @@ pub async fn risk_model(State(st): State<AppState>, form: Posted<Admin>) -> Resu
         Err(e) => Err(e),
     };
     after(&st, &form, "model", r, Shown { model: Some(raw), ..Shown::default() }).await
+}
+
+/// The risk model's form: the version in force with the form's values, saved as a new one.
+pub async fn risk_form(State(st): State<AppState>, form: Posted<Admin>) -> Result<Response, ConsoleError> {
+    let row = fml_app::risk::active(&st.ctx, &form.analyst().org, ConfigKind::RiskModel).await?;
+    let base: RiskModel = serde_json::from_str(&row.config).unwrap_or_else(|_| RiskModel::default_model());
+    let r = match crate::risk_form::apply(base.clone(), &form.fields) {
+        Ok(m) => match m.validate() {
+            Ok(()) => fml_app::risk::save_model(&st.ctx, form.analyst(), &m).await.map(drop),
+            Err(errors) => Err(CommandError::Validation(errors.into_iter().map(labelled).collect())),
+        },
+        Err(e) => Err(e),
+    };
+    let keep = Shown { model_form: Some(crate::risk_form::ModelForm::posted(&base, &form.fields)), ..Shown::default() };
+    match r {
+        Err(CommandError::Validation(errors)) => {
+            let msg = errors.iter().map(|e| format!("{}: {}.", e.field, e.message)).collect::<Vec<_>>().join(" ");
+            let shown = Shown { error: Some(("model-form", msg)), ..keep };
+            render(&st, &form.who, shown, StatusCode::UNPROCESSABLE_ENTITY).await
+        }
+        other => after(&st, &form, "model-form", other, keep).await,
+    }
+}
+
+/// A model rule's JSON path as the form names the place.
+fn labelled(e: fml_domain::FieldError) -> fml_domain::FieldError {
+    let label = match e.field.split(['.', '[']).next().unwrap_or("") {
+        "weights" => "Weights",
+        "bands" => "Bands",
+        "highRiskCountries" => "High-risk countries",
+        "mediumRiskCountries" => "Medium-risk countries",
+        _ => return e,
+    };
+    fml_domain::FieldError::new(label, e.message)
 }
 
 pub async fn policy(State(st): State<AppState>, form: Posted<Admin>) -> Result<Response, ConsoleError> {

@@ -17,6 +17,7 @@ mod flash;
 mod form;
 mod links;
 mod panels;
+mod risk_form;
 mod session;
 mod settings;
 mod view;
@@ -92,6 +93,7 @@ pub fn router() -> Router<AppState> {
         .route("/settings/engines/threshold", post(engines::threshold))
         .route("/settings/engines/interval", post(engines::interval))
         .route("/settings/engines/risk-model", post(engines::risk_model))
+        .route("/settings/engines/risk-form", post(engines::risk_form))
         .route("/settings/engines/policy", post(engines::policy))
         .route("/settings/branding", post(settings::branding))
         .route("/settings/controls", post(settings::controls))

@@ -341,6 +341,12 @@ try {
   await page.getByRole("heading", { name: "Analysts and roles" }).waitFor();
   await audit("settings");
   await shot("settings");
+  await page.goto(`${base}/settings/engines`);
+  await page.getByRole("group", { name: "Weights" }).getByLabel("Screening results").fill("40");
+  await page.locator("form[action='/settings/engines/risk-form']").getByRole("button", { name: "Save a new version" }).click();
+  await page.getByText("Saved as a new version, now in force.").waitFor();
+  await audit("engines");
+  await shot("engines");
 
   step("sign out");
   await page.getByRole("button", { name: "Sign out" }).click();

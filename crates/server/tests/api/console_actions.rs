@@ -306,6 +306,7 @@ crate::on_both_backends!(
     documents_and_a_passport_from_the_console,
     a_clients_scopes_change_in_the_api_and_the_console,
     browsers_get_pages_for_bad_addresses_and_an_icon,
+    the_risk_model_is_a_form_with_its_json_kept_as_advanced,
 );
 
 async fn browsers_get_pages_for_bad_addresses_and_an_icon(b: Backend) {
@@ -334,4 +335,59 @@ async fn browsers_get_pages_for_bad_addresses_and_an_icon(b: Backend) {
     assert_eq!(res.status(), 200);
     assert_eq!(res.headers()["content-type"], "image/svg+xml");
     assert!(res.text().await.unwrap().starts_with("<svg"));
+}
+
+async fn the_risk_model_is_a_form_with_its_json_kept_as_advanced(b: Backend) {
+    let app = spawn(b).await;
+    let admin = app.analyst(Role::Admin).await;
+    let s = sign_in(&app, &admin).await;
+    let (_, page) = s.get(&app, "/settings/engines").await;
+    for shown in ["name=\"weight-screening\" value=\"35\"", "name=\"band-high\" value=\"60\"", "IR, KP, MM"] {
+        assert!(page.contains(shown), "{shown}: {page}");
+    }
+    assert!(page.contains("<summary>Advanced: the whole model as JSON"), "the JSON stays, as advanced");
+    let (_, before) = app.get_json(&admin.token, "/api/risk-models").await;
+
+    // Refused in words, by label; nothing saved; what was typed kept.
+    let res = s
+        .post(&app, "/settings/engines/risk-form", &[("weight-country", "lots"), ("highRiskCountries", "Iran, Narnia")])
+        .await;
+    assert_eq!(res.status(), 422);
+    let body = res.text().await.unwrap();
+    assert!(
+        body.contains("Country risk: a number from 0 to 100.") && body.contains("“Narnia” is not a country"),
+        "{body}"
+    );
+    assert!(body.contains("Iran, Narnia"), "typed values kept");
+    assert_eq!(app.get_json(&admin.token, "/api/risk-models").await.1["version"], before["version"]);
+
+    // Saved as a new version: the form's values, the rest (entity-type scores) kept.
+    let mut fields = vec![
+        ("weight-country", "25"),
+        ("weight-entityType", "15"),
+        ("weight-screening", "50"),
+        ("weight-idv", "15"),
+        ("weight-edd", "10"),
+        ("band-medium", "30"),
+        ("band-high", "55"),
+        ("band-prohibited", "85"),
+        ("highRiskCountries", "Iran, north korea, RUS"),
+        ("mediumRiskCountries", "Turkey"),
+    ];
+    fields.push(("sanctionedIsProhibited", "true"));
+    let res = s.post(&app, "/settings/engines/risk-form", &fields).await;
+    assert_eq!(res.status(), 303);
+    let (_, after) = app.get_json(&admin.token, "/api/risk-models").await;
+    assert_eq!(after["version"].as_i64(), before["version"].as_i64().map(|v| v + 1), "{after}");
+    let config = &after["config"];
+    assert_eq!(config["weights"]["screening"], 50.0, "{after}");
+    assert_eq!(config["highRiskCountries"], serde_json::json!(["IR", "KP", "RU"]));
+    assert_eq!(config["bands"][2]["minScore"], 55.0);
+    assert_eq!(config["entityTypeScores"], before["config"]["entityTypeScores"]);
+    // Bands out of order: the model's own rule, said by the form's name for the place.
+    let mut bad = fields.clone();
+    bad[7] = ("band-prohibited", "20");
+    let res = s.post(&app, "/settings/engines/risk-form", &bad).await;
+    assert_eq!(res.status(), 422);
+    assert!(res.text().await.unwrap().contains("Bands: "), "refused by the model's rule");
 }
