@@ -37,6 +37,8 @@ pub struct StaffCase {
     pub case: CaseRecord,
     pub owner: Option<AnalystRecord>,
     pub pending: Option<PendingRow>,
+    /// The registered address the customer gave (with their corrections), once saved.
+    pub registered_address: Option<String>,
 }
 
 /// A case of the tenant with its owner and waiting approval, read in one snapshot.
@@ -57,10 +59,14 @@ async fn staff_case_in(mut c: Conn<'_>, org: &OrgId, case: CaseRecord) -> Result
         None => None,
     };
     let pending = match case.status {
-        CaseStatus::InReview | CaseStatus::Returned => fml_store::approvals::pending(c, org, case.id).await?,
+        CaseStatus::InReview | CaseStatus::Returned => {
+            fml_store::approvals::pending(c.reborrow(), org, case.id).await?
+        }
         _ => None,
     };
-    Ok(StaffCase { case, owner, pending })
+    let application = fml_store::portal::application(c, org, case.id).await?;
+    let registered_address = application.map(|a| a.registered_address).filter(|a| !a.is_empty());
+    Ok(StaffCase { case, owner, pending, registered_address })
 }
 
 /// The analyst API's list: a page of the tenant's cases matching `filter`, newest first after

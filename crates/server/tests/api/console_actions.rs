@@ -140,6 +140,11 @@ async fn documents_and_a_passport_from_the_console(b: Backend) {
         assert!(application.contains(given), "{given}: {application}");
     }
     assert!(application.contains("jane.smith@acme.example · 60 %"), "{application}");
+    // The analyst API gives it too, on the case's own route (not in lists).
+    let (_, one) = app.get_json(&a.token, &format!("/api/cases/{case}")).await;
+    assert_eq!(one["registeredAddress"], "1 Road", "{one}");
+    let (_, list) = app.get_json(&a.token, "/api/cases").await;
+    assert!(list["data"][0].get("registeredAddress").is_none(), "{list}");
     // The overview names the country; the index links every section.
     assert!(page.contains("<dt>Country</dt><dd>United Kingdom</dd>"), "{page}");
     for anchor in ["overview", "people", "documents", "screening", "risk", "idv", "edd", "timeline", "deliveries"] {

@@ -48,6 +48,10 @@ pub struct StaffCaseView {
     /// routes that return one case; absent from lists and when none waits.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pending_approval: Option<PendingApprovalView>,
+    /// The registered address the customer gave in the portal (with their corrections). Given
+    /// on the routes that return one case, once the customer has saved their application.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub registered_address: Option<String>,
 }
 
 /// A first approval of a high-risk case, waiting for a different senior or admin.
@@ -74,12 +78,14 @@ impl StaffCaseView {
                 decided_at: d.decided_at,
             }),
             pending_approval: None,
+            registered_address: None,
         }
     }
 
     /// The view of one case with its owner and its waiting approval.
     pub fn of(s: StaffCase, config: &fml_web::Config) -> Self {
         let mut v = Self::new(&s.case, s.owner.as_ref(), config);
+        v.registered_address = s.registered_address;
         v.pending_approval = s.pending.map(|p| PendingApprovalView {
             reasons: p.concerns(),
             requested_by: p.requested_by,
