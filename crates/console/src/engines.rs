@@ -33,6 +33,10 @@ struct EnginesPage {
     model_form: crate::risk_form::ModelForm,
     model_version: (i64, i32, String, When),
     policy: String,
+    /// The policy as a form (its rules and their conditions).
+    policy_form: crate::policy_form::PolicyForm,
+    attributes: Vec<&'static str>,
+    ops: [(&'static str, &'static str); 7],
     policy_version: (i64, i32, String, When),
     dry_case: String,
     /// Outcome, rule, score and band of a dry run.
@@ -80,6 +84,7 @@ struct Shown {
     model: Option<String>,
     model_form: Option<crate::risk_form::ModelForm>,
     policy: Option<String>,
+    policy_form: Option<crate::policy_form::PolicyForm>,
     dry_case: String,
     dry: Option<(String, String, String, String)>,
 }
@@ -104,7 +109,11 @@ async fn render(st: &AppState, who: &Viewer<Admin>, s: Shown, status: StatusCode
         None => fml_app::monitoring::interval(&st.db, org).await?.to_string(),
     };
     let in_force: RiskModel = serde_json::from_str(&model.config).unwrap_or_else(|_| RiskModel::default_model());
+    let policy_in_force: Policy = serde_json::from_str(&policy.config).unwrap_or_else(|_| Policy::default_policy());
     let page = EnginesPage {
+        policy_form: s.policy_form.unwrap_or_else(|| crate::policy_form::PolicyForm::of(&policy_in_force)),
+        attributes: crate::policy_form::attributes(),
+        ops: crate::policy_form::OPS,
         model_form: s.model_form.unwrap_or_else(|| crate::risk_form::ModelForm::of(&in_force)),
         chrome: who.chrome("settings"),
         notice: s.notice,
@@ -226,7 +235,8 @@ pub async fn policy(State(st): State<AppState>, form: Posted<Admin>) -> Result<R
     let result = match parse::<Policy>(&raw) {
         Ok(p) => {
             if form.fields.text("action") == "dry-run" {
-                return dry_run(&st, &form, p, raw).await;
+                let keep = Shown { policy: Some(raw), ..Shown::default() };
+                return dry_run(&st, &form, p, "policy", keep).await;
             }
             fml_app::risk::save_policy(&st.ctx, form.analyst(), &p).await.map(drop)
         }
@@ -236,9 +246,37 @@ pub async fn policy(State(st): State<AppState>, form: Posted<Admin>) -> Result<R
     after(&st, &form, "policy", result, keep).await
 }
 
-async fn dry_run(st: &AppState, form: &Posted<Admin>, p: Policy, raw: String) -> Result<Response, ConsoleError> {
+/// The policy's form: saved as a new version, or tried on a case (`action=dry-run`).
+pub async fn policy_form(State(st): State<AppState>, form: Posted<Admin>) -> Result<Response, ConsoleError> {
+    let posted = crate::policy_form::PolicyForm::posted(&form.fields);
+    let parsed = crate::policy_form::parse(&form.fields).and_then(|p| match p.validate() {
+        Ok(()) => Ok(p),
+        Err(errors) => Err(errors.into_iter().map(crate::policy_form::label).collect()),
+    });
+    let keep = Shown { policy_form: Some(posted), dry_case: form.fields.text("case").to_owned(), ..Shown::default() };
+    match parsed {
+        Err(errors) => {
+            let msg = errors.iter().map(|e| format!("{}: {}.", e.field, e.message)).collect::<Vec<_>>().join(" ");
+            let shown = Shown { error: Some(("policy-form", msg)), ..keep };
+            render(&st, &form.who, shown, StatusCode::UNPROCESSABLE_ENTITY).await
+        }
+        Ok(p) if form.fields.text("action") == "dry-run" => dry_run(&st, &form, p, "policy-form", keep).await,
+        Ok(p) => {
+            let r = fml_app::risk::save_policy(&st.ctx, form.analyst(), &p).await.map(drop);
+            after(&st, &form, "policy-form", r, keep).await
+        }
+    }
+}
+
+async fn dry_run(
+    st: &AppState,
+    form: &Posted<Admin>,
+    p: Policy,
+    which: &'static str,
+    keep: Shown,
+) -> Result<Response, ConsoleError> {
     let case = form.fields.text("case").trim().to_owned();
-    let keep = Shown { policy: Some(raw), dry_case: case.clone(), ..Shown::default() };
+    let keep = Shown { dry_case: case.clone(), ..keep };
     let located = fml_domain::ids::CaseLocator::parse(&case)
         .ok_or_else(|| CommandError::field("case", "a case reference (CS-…) or id"));
     let r = match located {
@@ -256,9 +294,9 @@ async fn dry_run(st: &AppState, form: &Posted<Admin>, p: Policy, raw: String) ->
             render(st, &form.who, Shown { dry: Some(dry), ..keep }, StatusCode::OK).await
         }
         Err(CommandError::NotFound(_)) => {
-            let shown = Shown { error: Some(("policy", "No such case in your tenant.".into())), ..keep };
+            let shown = Shown { error: Some((which, "No such case in your tenant.".into())), ..keep };
             render(st, &form.who, shown, StatusCode::UNPROCESSABLE_ENTITY).await
         }
-        Err(e) => after(st, form, "policy", Err(e), keep).await,
+        Err(e) => after(st, form, which, Err(e), keep).await,
     }
 }

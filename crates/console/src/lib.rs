@@ -17,6 +17,7 @@ mod flash;
 mod form;
 mod links;
 mod panels;
+mod policy_form;
 mod risk_form;
 mod session;
 mod settings;
@@ -95,6 +96,7 @@ pub fn router() -> Router<AppState> {
         .route("/settings/engines/risk-model", post(engines::risk_model))
         .route("/settings/engines/risk-form", post(engines::risk_form))
         .route("/settings/engines/policy", post(engines::policy))
+        .route("/settings/engines/policy-form", post(engines::policy_form))
         .route("/settings/branding", post(settings::branding))
         .route("/settings/controls", post(settings::controls))
         .route("/settings/analysts", post(settings::add_analyst))

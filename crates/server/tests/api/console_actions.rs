@@ -312,6 +312,7 @@ crate::on_both_backends!(
     a_clients_scopes_change_in_the_api_and_the_console,
     browsers_get_pages_for_bad_addresses_and_an_icon,
     the_risk_model_is_a_form_with_its_json_kept_as_advanced,
+    the_policy_is_a_form_of_rules_and_conditions,
 );
 
 async fn browsers_get_pages_for_bad_addresses_and_an_icon(b: Backend) {
@@ -395,4 +396,75 @@ async fn the_risk_model_is_a_form_with_its_json_kept_as_advanced(b: Backend) {
     let res = s.post(&app, "/settings/engines/risk-form", &bad).await;
     assert_eq!(res.status(), 422);
     assert!(res.text().await.unwrap().contains("Bands: "), "refused by the model's rule");
+}
+
+async fn the_policy_is_a_form_of_rules_and_conditions(b: Backend) {
+    let app = spawn(b).await;
+    let admin = app.analyst(Role::Admin).await;
+    let s = sign_in(&app, &admin).await;
+    let (_, page) = s.get(&app, "/settings/engines").await;
+    assert!(page.contains("name=\"r0.name\" maxlength=\"100\" value=\"Prohibited risk\""), "{page}");
+    assert!(page.contains("<legend>New rule 4 (leave empty to add none)</legend>"), "{page}");
+    assert!(page.contains("<summary>Advanced: the policy as JSON</summary>"));
+    let (_, before) = app.get_json(&admin.token, "/api/policies").await;
+
+    let rule = |value: &'static str| {
+        vec![
+            ("name", "Strict"),
+            ("defaultOutcome", "REVIEW_LEVEL_1"),
+            ("r0.name", "Risky"),
+            ("r0.outcome", "REVIEW_LEVEL_2"),
+            ("r0c0.attribute", "score"),
+            ("r0c0.op", "gte"),
+            ("r0c0.value", value),
+            ("r0c1.attribute", "country"),
+            ("r0c1.op", "in"),
+            ("r0c1.value", "IR, KP"),
+            ("r0c2.attribute", ""),
+            ("r0c2.op", "eq"),
+            ("r0c2.value", ""),
+            ("r1.name", ""),
+            ("r1.outcome", ""),
+            ("r1c0.attribute", ""),
+            ("r1c0.op", "eq"),
+            ("r1c0.value", ""),
+        ]
+    };
+    // A value of the wrong kind: refused where the form shows it, nothing saved.
+    let res = s.post(&app, "/settings/engines/policy-form", &rule("high")).await;
+    assert_eq!(res.status(), 422);
+    let body = res.text().await.unwrap();
+    assert!(body.contains("Rule 1, condition 1: score takes a number."), "{body}");
+    assert!(body.contains("value=\"IR, KP\""), "typed values kept");
+    assert_eq!(app.get_json(&admin.token, "/api/policies").await.1["version"], before["version"]);
+
+    // A dry run on a case saves nothing; saving makes a new version of exactly the form.
+    let (_, case) = app.post_json(&admin.token, "/api/cases", &crate::helpers::recipe_body("crm-policy-form")).await;
+    let reference = case["caseReference"].as_str().unwrap().to_owned();
+    let mut dry = rule("70");
+    dry.extend([("action", "dry-run"), ("case", reference.as_str())]);
+    let res = s.post(&app, "/settings/engines/policy-form", &dry).await;
+    assert_eq!(res.status(), 200);
+    let body = res.text().await.unwrap();
+    assert!(body.contains(&format!("Dry run on {reference}")) && body.contains("Nothing was saved"), "{body}");
+    let mut save = rule("70");
+    save.push(("action", "save"));
+    assert_eq!(s.post(&app, "/settings/engines/policy-form", &save).await.status(), 303);
+    let (_, after) = app.get_json(&admin.token, "/api/policies").await;
+    assert_eq!(after["version"].as_i64(), before["version"].as_i64().map(|v| v + 1));
+    assert_eq!(
+        after["config"]["rules"],
+        serde_json::json!([{"name": "Risky", "outcome": "REVIEW_LEVEL_2", "when": [
+            {"attribute": "score", "op": "gte", "value": 70},
+            {"attribute": "country", "op": "in", "value": ["IR", "KP"]}
+        ]}]),
+        "{after}"
+    );
+    // A rule without conditions: the policy's own rule, said by the rule's number.
+    let mut empty = rule("70");
+    empty[4].1 = "";
+    empty[7].1 = "";
+    let res = s.post(&app, "/settings/engines/policy-form", &empty).await;
+    assert_eq!(res.status(), 422);
+    assert!(res.text().await.unwrap().contains("Rule 1: 1 to 20 conditions."));
 }
