@@ -169,16 +169,22 @@ pub async fn create(State(st): State<AppState>, form: Posted<Admin>) -> Result<R
     }
 }
 
+/// A client of the tenant that is not revoked.
+async fn live_client(
+    st: &AppState,
+    org: &fml_domain::OrgId,
+    id: &str,
+) -> Result<fml_app::queries::records::ClientRow, ConsoleError> {
+    let rows = fml_app::queries::clients(&st.ctx, org).await?;
+    rows.into_iter().find(|c| c.id == id && c.revoked_at.is_none()).ok_or(ConsoleError::NotFound("no such client"))
+}
+
 pub async fn confirm_revoke(
     State(st): State<AppState>,
     who: Viewer<Admin>,
     Path(id): Path<String>,
 ) -> Result<Response, ConsoleError> {
-    let rows = fml_app::queries::clients(&st.ctx, &who.analyst.org).await?;
-    let c = rows
-        .into_iter()
-        .find(|c| c.id == id && c.revoked_at.is_none())
-        .ok_or(ConsoleError::NotFound("no such client"))?;
+    let c = live_client(&st, &who.analyst.org, &id).await?;
     let view = Confirm {
         chrome: who.chrome("clients"),
         title: format!("Revoke “{}”?", c.name),
@@ -220,11 +226,7 @@ async fn scopes_page(
     error: Option<String>,
     status: StatusCode,
 ) -> Result<Response, ConsoleError> {
-    let rows = fml_app::queries::clients(&st.ctx, &who.analyst.org).await?;
-    let c = rows
-        .into_iter()
-        .find(|c| c.id == id && c.revoked_at.is_none())
-        .ok_or(ConsoleError::NotFound("no such client"))?;
+    let c = live_client(st, &who.analyst.org, id).await?;
     let chosen = chosen.unwrap_or_else(|| c.scopes.split_whitespace().filter_map(Scope::parse).collect());
     let scopes = Scope::ALL
         .iter()

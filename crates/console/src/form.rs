@@ -18,6 +18,12 @@ use fml_web::state::AppState;
 pub struct Fields(pub Vec<(String, String)>);
 
 impl Fields {
+    /// Fields from pairs (as a test posts them).
+    #[cfg(test)]
+    pub fn of(pairs: &[(&str, &str)]) -> Self {
+        Fields(pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect())
+    }
+
     /// The first value of `name`, if present.
     pub fn get(&self, name: &str) -> Option<&str> {
         self.0.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
@@ -51,6 +57,16 @@ pub struct Posted<R: MinRole = AnyRole> {
 const EXPIRED: &str =
     "This form has expired (its security token does not match your session). Reload the page and try again.";
 
+/// Who posts: a signed-in analyst of at least role `R`, from a page of ours (the browser does
+/// not call the request cross-site).
+async fn poster<R: MinRole>(parts: &mut axum::http::request::Parts, st: &AppState) -> Result<Viewer<R>, ConsoleError> {
+    let who = Viewer::<R>::from_request_parts(parts, st).await?;
+    if cross_site(parts, &[&st.config.public_url]) {
+        return Err(ConsoleError::Forbidden("Cross-site form posts are refused.".into()));
+    }
+    Ok(who)
+}
+
 /// Longest form body accepted.
 const MAX_FORM_BYTES: usize = 256 * 1024;
 
@@ -59,10 +75,7 @@ impl<R: MinRole> FromRequest<AppState> for Posted<R> {
 
     async fn from_request(req: Request, st: &AppState) -> Result<Self, ConsoleError> {
         let (mut parts, body) = req.into_parts();
-        let who = Viewer::<R>::from_request_parts(&mut parts, st).await?;
-        if cross_site(&parts, &[&st.config.public_url]) {
-            return Err(ConsoleError::Forbidden("Cross-site form posts are refused.".into()));
-        }
+        let who = poster::<R>(&mut parts, st).await?;
         let fragment = parts.headers.contains_key("x-console-fragment");
         let is_form = fml_web::extract::media_type(parts.headers.get(header::CONTENT_TYPE))
             .is_some_and(|m| m == "application/x-www-form-urlencoded");
@@ -106,10 +119,7 @@ impl FromRequest<AppState> for Upload {
 
     async fn from_request(req: Request, st: &AppState) -> Result<Self, ConsoleError> {
         let (mut parts, body) = req.into_parts();
-        let who = Viewer::<AnyRole>::from_request_parts(&mut parts, st).await?;
-        if cross_site(&parts, &[&st.config.public_url]) {
-            return Err(ConsoleError::Forbidden("Cross-site form posts are refused.".into()));
-        }
+        let who = poster::<AnyRole>(&mut parts, st).await?;
         let multipart = Multipart::from_request(Request::from_parts(parts, body), st).await;
         Ok(Upload { who, multipart })
     }

@@ -127,10 +127,6 @@ pub fn apply(mut model: RiskModel, f: &Fields) -> Result<RiskModel, CommandError
 mod tests {
     use super::*;
 
-    fn posted(pairs: &[(&str, &str)]) -> Fields {
-        Fields(pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect())
-    }
-
     #[test]
     fn the_form_round_trips_the_model_and_keeps_what_it_does_not_show() {
         let base = RiskModel::default_model();
@@ -154,7 +150,7 @@ mod tests {
     fn every_unreadable_field_is_named_by_its_label() {
         let base = RiskModel::default_model();
         let Err(CommandError::Validation(errors)) =
-            apply(base, &posted(&[("weight-country", "lots"), ("highRiskCountries", "Narnia")]))
+            apply(base, &Fields::of(&[("weight-country", "lots"), ("highRiskCountries", "Narnia")]))
         else {
             panic!("accepted")
         };

@@ -166,13 +166,9 @@ fn problems(errors: Vec<FieldError>) -> Vec<Problem> {
 mod tests {
     use super::*;
 
-    fn posted(pairs: &[(&str, &str)]) -> Fields {
-        Fields(pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect())
-    }
-
     #[test]
     fn a_complete_form_is_a_manual_case_with_its_invite_choice() {
-        let f = posted(&[
+        let f = Fields::of(&[
             ("companyName", " Acme Ltd "),
             ("companyNumber", "01234567"),
             ("country", "GB"),
@@ -190,7 +186,7 @@ mod tests {
 
     #[test]
     fn every_problem_is_a_sentence_naming_its_field_in_form_order() {
-        let f = posted(&[("customerEmail", "not an email"), ("country", "Narnia")]);
+        let f = Fields::of(&[("customerEmail", "not an email"), ("country", "Narnia")]);
         let Err(p) = parse(&f, true) else { panic!("accepted") };
         let got: Vec<(&str, &str)> = p.iter().map(|p| (p.field, p.message.as_str())).collect();
         assert_eq!(
@@ -201,14 +197,14 @@ mod tests {
                 ("customerEmail", "Enter an email address like name@example.com."),
             ]
         );
-        let Err(p) = parse(&posted(&[("companyName", "Acme"), ("country", "FR")]), true) else { panic!() };
+        let Err(p) = parse(&Fields::of(&[("companyName", "Acme"), ("country", "FR")]), true) else { panic!() };
         assert_eq!(p.len(), 1);
         assert_eq!((p[0].field, p[0].message.as_str()), ("customerEmail", "Enter the contact email."));
     }
 
     #[test]
     fn a_crm_record_id_is_kept_for_the_crm_dedup() {
-        let f = posted(&[
+        let f = Fields::of(&[
             ("companyName", "Acme"),
             ("country", "FR"),
             ("customerEmail", "a@b.example"),
