@@ -71,13 +71,24 @@ async fn list_clients(State(st): State<AppState>, staff: Staff<Admin>) -> Result
     Ok(Json(ClientList { data: rows.iter().map(ClientView::from).collect() }))
 }
 
+fn scopes_schema() -> utoipa::openapi::schema::Schema {
+    use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, Type};
+    let item = ObjectBuilder::new()
+        .schema_type(Type::String)
+        .enum_values(Some(Scope::ALL.iter().map(|s| Value::String(s.as_str().to_owned()))));
+    ArrayBuilder::new()
+        .items(utoipa::openapi::RefOr::T(utoipa::openapi::schema::Schema::Object(item.build())))
+        .min_items(Some(1))
+        .description(Some("Every scope the client may have from now on (at least one; repeats count once)."))
+        .build()
+        .into()
+}
+
 /// The body of `PATCH /api/clients/{clientId}`.
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", default)]
 struct ScopesBody {
-    /// Every scope the client may have from now on (at least one): `cases:write`,
-    /// `cases:read`, `webhooks:write`, `webhooks:read`.
-    #[schema(value_type = Vec<String>, min_items = 1, max_items = 4, example = json!(["cases:write", "cases:read"]))]
+    #[schema(required = true, schema_with = scopes_schema)]
     scopes: Option<Value>,
 }
 
