@@ -108,8 +108,8 @@ async fn render(st: &AppState, who: &Viewer<Admin>, s: Shown, status: StatusCode
         Some(i) => i,
         None => fml_app::monitoring::interval(&st.db, org).await?.to_string(),
     };
-    let in_force: RiskModel = serde_json::from_str(&model.config).unwrap_or_else(|_| RiskModel::default_model());
-    let policy_in_force: Policy = serde_json::from_str(&policy.config).unwrap_or_else(|_| Policy::default_policy());
+    let in_force: RiskModel = stored(&model.config)?;
+    let policy_in_force: Policy = stored(&policy.config)?;
     let page = EnginesPage {
         policy_form: s.policy_form.unwrap_or_else(|| crate::policy_form::PolicyForm::of(&policy_in_force)),
         attributes: crate::policy_form::attributes(),
@@ -158,6 +158,17 @@ async fn after(
     }
 }
 
+/// A configuration version as stored (written by our own validators): unreadable is a fault
+/// to report, never a reason to show or save the defaults in its place.
+fn stored<T: serde::de::DeserializeOwned>(config: &str) -> Result<T, ConsoleError> {
+    serde_json::from_str(config).map_err(|e| ConsoleError::Internal(format!("a stored configuration: {e}")))
+}
+
+/// Refusals named as the forms name the place, one sentence each.
+fn sentences(errors: &[fml_domain::FieldError]) -> String {
+    errors.iter().map(|e| format!("{}: {}.", e.field, e.message)).collect::<Vec<_>>().join(" ")
+}
+
 fn parse<T: serde::de::DeserializeOwned>(raw: &str) -> Result<T, CommandError> {
     serde_json::from_str(raw).map_err(|e| {
         let place = if e.line() > 0 { format!(" at line {}, column {}", e.line(), e.column()) } else { String::new() };
@@ -199,7 +210,7 @@ pub async fn risk_model(State(st): State<AppState>, form: Posted<Admin>) -> Resu
 /// The risk model's form: the version in force with the form's values, saved as a new one.
 pub async fn risk_form(State(st): State<AppState>, form: Posted<Admin>) -> Result<Response, ConsoleError> {
     let row = fml_app::risk::active(&st.ctx, &form.analyst().org, ConfigKind::RiskModel).await?;
-    let base: RiskModel = serde_json::from_str(&row.config).unwrap_or_else(|_| RiskModel::default_model());
+    let base: RiskModel = stored(&row.config)?;
     let r = match crate::risk_form::apply(base.clone(), &form.fields) {
         Ok(m) => match m.validate() {
             Ok(()) => fml_app::risk::save_model(&st.ctx, form.analyst(), &m).await.map(drop),
@@ -210,7 +221,7 @@ pub async fn risk_form(State(st): State<AppState>, form: Posted<Admin>) -> Resul
     let keep = Shown { model_form: Some(crate::risk_form::ModelForm::posted(&base, &form.fields)), ..Shown::default() };
     match r {
         Err(CommandError::Validation(errors)) => {
-            let msg = errors.iter().map(|e| format!("{}: {}.", e.field, e.message)).collect::<Vec<_>>().join(" ");
+            let msg = sentences(&errors);
             let shown = Shown { error: Some(("model-form", msg)), ..keep };
             render(&st, &form.who, shown, StatusCode::UNPROCESSABLE_ENTITY).await
         }
@@ -256,7 +267,7 @@ pub async fn policy_form(State(st): State<AppState>, form: Posted<Admin>) -> Res
     let keep = Shown { policy_form: Some(posted), dry_case: form.fields.text("case").to_owned(), ..Shown::default() };
     match parsed {
         Err(errors) => {
-            let msg = errors.iter().map(|e| format!("{}: {}.", e.field, e.message)).collect::<Vec<_>>().join(" ");
+            let msg = sentences(&errors);
             let shown = Shown { error: Some(("policy-form", msg)), ..keep };
             render(&st, &form.who, shown, StatusCode::UNPROCESSABLE_ENTITY).await
         }

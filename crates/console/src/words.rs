@@ -58,6 +58,15 @@ pub fn actor(raw: &str) -> String {
     }
 }
 
+/// An analyst's role as the settings page names it.
+pub fn role(code: &str) -> &'static str {
+    match code {
+        "senior" => "Senior reviewer",
+        "admin" => "Admin",
+        _ => "Analyst",
+    }
+}
+
 /// A file's recognised type as people name it.
 pub fn file_type(content_type: &str) -> &'static str {
     match content_type {
@@ -72,7 +81,8 @@ pub fn file_type(content_type: &str) -> &'static str {
 /// transport's error text (kept beside it as the technical detail); `None` when it says
 /// nothing more than the text itself.
 pub fn transport(raw: &str) -> Option<&'static str> {
-    let has = |needle: &str| raw.to_ascii_lowercase().contains(needle);
+    let lower = raw.to_ascii_lowercase();
+    let has = |needle: &str| lower.contains(needle);
     Some(if has("connection refused") {
         "Your receiver refused the connection: nothing is listening at that address and port. Check that it is running and that the URL's port is right."
     } else if has("timed out") {
@@ -125,6 +135,7 @@ mod tests {
         assert_eq!(actor("system"), "Automatic");
         assert_eq!(actor("ada@bank.example"), "ada@bank.example");
         assert_eq!((file_type("application/pdf"), file_type("image/png")), ("PDF", "PNG image"));
+        assert_eq!((role("analyst"), role("senior"), role("admin")), ("Analyst", "Senior reviewer", "Admin"));
     }
 
     #[test]

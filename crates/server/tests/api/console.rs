@@ -576,6 +576,8 @@ async fn catalog_and_settings_pages(b: Backend) {
     let s = sign_in_as(&app, "sam@acme.example", &password).await;
     let (_, dash) = s.get(&app, "/cases").await;
     assert!(dash.contains("Sam Senior") && dash.contains("senior"));
+    assert!(dash.contains("<span class=\"muted\">· Senior reviewer</span>"), "roles are labels: {dash}");
+    assert!(page.contains("selected>Senior reviewer</option>"), "{page}");
     // Roles and access: promote Sam, then disable them (signed out at once), and never oneself.
     let sam = fml_store::analysts::list(&app.db, &app.org)
         .await
