@@ -17,10 +17,18 @@ async fn redeliver_in(
     by: Operator<'_>,
 ) -> Result<DeliveryRow, CommandError> {
     let now = Timestamp::now();
-    let d = fml_store::deliveries::redeliver(unit.conn(), org, id, now)
-        .await?
-        .ok_or(CommandError::NotFound("no such delivery"))?;
-    unit.wake_endpoint(&d.endpoint_id);
+    let Some(d) = fml_store::deliveries::redeliver(unit.conn(), org, id, now).await? else {
+        return Err(match fml_store::deliveries::get_in(unit.conn(), org, id).await? {
+            Some((d, ..)) if d.test => CommandError::Conflict(
+                "test_delivery",
+                "a test ping is sent once and never again: send a new ping or press Test".into(),
+            ),
+            _ => CommandError::NotFound("no such delivery"),
+        });
+    };
+    if let Some(endpoint) = &d.endpoint_id {
+        unit.wake_endpoint(endpoint);
+    }
     by.record(unit, org, "delivery.redeliver", json!({"deliveryId": id, "eventId": d.event_id}), now).await?;
     Ok(d)
 }

@@ -69,6 +69,8 @@ pub struct Line {
     pub created: When,
     /// The case's page and its reference ("Case" when the reference is not at hand).
     pub case: Option<(String, String)>,
+    /// A test ping: marked, and never redelivered.
+    pub test: bool,
 }
 
 impl Line {
@@ -80,12 +82,22 @@ impl Line {
     }
 }
 
+/// Where a delivery went, as the analyst knows it: its endpoint's label, or for a ping sent
+/// before saving, the URL typed.
+pub(crate) fn endpoint_name(d: &DeliveryRow, labels: &HashMap<String, String>) -> String {
+    match (&d.endpoint_id, &d.target_url) {
+        (Some(id), _) => labels.get(id).cloned().unwrap_or_else(|| "(deleted endpoint)".into()),
+        (None, Some(url)) => format!("{url} (before saving)"),
+        (None, None) => "(no endpoint)".into(),
+    }
+}
+
 fn line(d: &DeliveryRow, labels: &HashMap<String, String>, references: &HashMap<String, String>) -> Line {
     let pending = d.status == "pending";
     Line {
         id: d.id,
         event: d.event_type.clone(),
-        endpoint: labels.get(&d.endpoint_id).cloned().unwrap_or_else(|| "(deleted endpoint)".into()),
+        endpoint: endpoint_name(d, labels),
         status_label: match d.status.as_str() {
             "pending" if d.attempt_count > 0 => "Pending retry",
             "pending" => "Pending",
@@ -106,6 +118,7 @@ fn line(d: &DeliveryRow, labels: &HashMap<String, String>, references: &HashMap<
             .case_id
             .as_ref()
             .map(|c| (format!("/cases/{c}"), references.get(c).cloned().unwrap_or_else(|| "Case".to_owned()))),
+        test: d.test,
     }
 }
 
@@ -250,7 +263,7 @@ pub async fn show(
     let org = &who.analyst.org;
     let fml_app::queries::deliveries::DeliveryDetail { delivery: d, payload, attempts, endpoint_label } =
         fml_app::queries::deliveries::get_labelled(&st.ctx, org, parse_id(&id)?).await?;
-    let labels: HashMap<String, String> = endpoint_label.map(|l| (d.endpoint_id.clone(), l)).into_iter().collect();
+    let labels: HashMap<String, String> = d.endpoint_id.clone().zip(endpoint_label).into_iter().collect();
     let parsed = serde_json::from_str::<serde_json::Value>(&payload).ok();
     // The event names its case's reference (every case event carries `caseReference`).
     let references: HashMap<String, String> =

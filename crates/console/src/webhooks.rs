@@ -84,6 +84,8 @@ struct EndpointForm {
 
 /// A ping's result as shown beside the button.
 pub struct PingView {
+    /// The test delivery recorded, linked from the result.
+    pub delivery_id: Option<i64>,
     pub ok: bool,
     pub status: u16,
     pub body: String,
@@ -95,6 +97,7 @@ pub struct PingView {
 impl PingView {
     fn of(r: &PingOutcome) -> Self {
         PingView {
+            delivery_id: r.delivery_id,
             ok: (200..300).contains(&r.status),
             status: r.status,
             body: r.body.clone().unwrap_or_default(),
@@ -292,6 +295,7 @@ pub async fn ping(State(st): State<AppState>, form: Posted) -> Result<Response, 
             if form.fragment {
                 let text = errors.iter().map(|e| format!("{}: {}", e.field, e.message)).collect::<Vec<_>>().join("; ");
                 let view = PingView {
+                    delivery_id: None,
                     ok: false,
                     status: 0,
                     body: String::new(),
@@ -314,7 +318,7 @@ pub async fn ping(State(st): State<AppState>, form: Posted) -> Result<Response, 
         }
     };
     let Some(url) = input.url else { return Err(ConsoleError::Internal("validated without a url".into())) };
-    let result = st.pinger.ping_unsaved(&form.analyst().org, &url, input.secret).await;
+    let result = st.pinger.ping_unsaved(&form.analyst().org, &url, input.secret).await?;
     let view = PingView::of(&result);
     if form.fragment {
         return Ok(html(StatusCode::OK, PingFragment { ping: &view }.render()));
@@ -380,7 +384,7 @@ pub async fn set_enabled(
 /// The saved endpoint's "Test": the same ping, signed with the stored secret.
 pub async fn test(State(st): State<AppState>, Path(id): Path<String>, form: Posted) -> Result<Response, ConsoleError> {
     let ep = load(&st, &form.analyst().org, &id).await?;
-    let result = st.pinger.test_saved(&form.analyst().org, &ep).await.map_err(ConsoleError::Internal)?;
+    let result = st.pinger.test_saved(&form.analyst().org, &ep).await?;
     let view = PingView::of(&result);
     if form.fragment {
         return Ok(html(StatusCode::OK, PingFragment { ping: &view }.render()));

@@ -36,7 +36,8 @@ pub(crate) async fn notify_new_deliveries(conn: Conn<'_>, endpoints: &[String]) 
 pub struct DeliveryRow {
     pub id: i64,
     pub org_id: String,
-    pub endpoint_id: String,
+    /// `None` only for a pre-save ping (no endpoint exists yet).
+    pub endpoint_id: Option<String>,
     pub event_id: String,
     pub event_type: String,
     pub case_id: Option<String>,
@@ -48,10 +49,14 @@ pub struct DeliveryRow {
     pub last_http_status: Option<i32>,
     pub created_at: i64,
     pub updated_at: i64,
+    /// A test ping (the pre-save ping or an endpoint's Test): one attempt, never retried.
+    pub test: bool,
+    /// Where a test ping was sent.
+    pub target_url: Option<String>,
 }
 
-const COLUMNS: &str = "id, org_id, endpoint_id, event_id, event_type, case_id, status, attempt_count, auto_failures, \
-    manual, next_attempt_at, last_http_status, created_at, updated_at";
+pub(crate) const COLUMNS: &str = "id, org_id, endpoint_id, event_id, event_type, case_id, status, attempt_count, \
+    auto_failures, manual, next_attempt_at, last_http_status, created_at, updated_at, test, target_url";
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct AttemptRow {
@@ -135,7 +140,8 @@ pub async fn get_in(
 /// Queues a manual redelivery now, on the same row: a pending delivery is made due; a
 /// finished one gets one manual attempt. An attempt in flight loses its lease, so its outcome
 /// is recorded in the history but no longer decides the delivery's state, and the redelivery
-/// goes out at once. `None` if `org` has no such delivery (or its endpoint was deleted).
+/// goes out at once. `None` if `org` has no such delivery (or its endpoint was deleted, or it
+/// is a test ping, which is never sent again).
 /// Runs inside the caller's transaction; wake the engine for the endpoint after commit.
 pub async fn redeliver(
     mut conn: Conn<'_>,
@@ -147,12 +153,12 @@ pub async fn redeliver(
         "UPDATE deliveries SET manual = (status <> 'pending'), status = 'pending', next_attempt_at = $3, updated_at = $3, \
             leased_until = NULL \
          WHERE org_id = $1 AND id = $2 \
-           AND endpoint_id IN (SELECT id FROM webhook_endpoints WHERE deleted_at IS NULL) \
+           AND endpoint_id IN (SELECT id FROM webhook_endpoints WHERE deleted_at IS NULL) AND NOT test \
          RETURNING {COLUMNS}"
     );
     let row = fetch_optional!(conn.reborrow(), DeliveryRow, sqlx::AssertSqlSafe(sql), org.as_str(), id, now.millis())?;
     if let Some(d) = &row {
-        notify_other_nodes(conn, Some(&d.endpoint_id)).await?;
+        notify_other_nodes(conn, d.endpoint_id.as_deref()).await?;
     }
     Ok(row)
 }

@@ -28,6 +28,7 @@ pub mod mail;
 pub mod monitoring;
 pub mod orgs;
 pub mod persons;
+pub mod pings;
 pub mod portal;
 pub mod reviews;
 pub mod risk;

@@ -48,7 +48,7 @@ function handler(req, res) {
       res.writeHead(401).end("bad signature");
       return;
     }
-    received.push(JSON.parse(raw.toString("utf8")));
+    received.push({ ...JSON.parse(raw.toString("utf8")), deliveryId: req.headers["x-fml-delivery-id"] });
     res.writeHead(200, { "content-type": "text/plain" }).end("ok from the e2e receiver");
   });
 }
@@ -166,6 +166,10 @@ try {
   await page.locator("#ping-result").getByText("HTTP 200").waitFor();
   await page.locator("#ping-result").getByText("ok from the e2e receiver").waitFor();
   if (received.at(-1)?.event !== "ping") throw new Error("the receiver did not get the signed ping");
+  // The ping is a test delivery: its id is on the wire and linked from the answer.
+  const pingLink = page.locator("#ping-result").getByRole("link", { name: /^Delivery \d+$/ });
+  const pingId = (await pingLink.textContent()).replace("Delivery ", "");
+  if (received.at(-1).deliveryId !== pingId) throw new Error(`ping sent as delivery ${received.at(-1).deliveryId}, shown as ${pingId}`);
   await audit("add endpoint");
   await shot("add-endpoint");
   await page.getByRole("button", { name: "Save", exact: true }).click();
@@ -234,6 +238,11 @@ try {
   if (!/^\d+$/.test(decisionId)) throw new Error(`no delivery id on the row: ${decisionId}`);
   if ((await decision.getAttribute("id")) !== `row-${decisionId}`) throw new Error("the id shown is not the row's delivery");
   await decision.getByRole("link", { name: /^CS-\d{4}-/ }).waitFor();
+  // The pre-save ping and the Test are listed too, marked as tests, with nothing to redeliver.
+  const pingRow = page.locator(`#row-${pingId}`);
+  await pingRow.getByText("Test", { exact: true }).waitFor();
+  if (await pingRow.getByRole("button", { name: /Redeliver/ }).count()) throw new Error("a test ping offers Redeliver");
+  await page.locator("tr[id^=row-]").filter({ hasText: "HubSpot receiver" }).filter({ hasText: "ping" }).first().waitFor();
   if (!received.some((e) => e.event === "case.decision.made" && e.caseId === created.caseId)) {
     throw new Error("the receiver did not get case.decision.made");
   }

@@ -30,7 +30,8 @@ pub fn router() -> OpenApiRouter<AppState> {
 pub struct DeliveryView {
     /// Also sent as `X-FML-Delivery-Id`.
     pub id: i64,
-    pub endpoint_id: String,
+    /// Null only for a pre-save ping (`test: true`), sent before any endpoint existed.
+    pub endpoint_id: Option<String>,
     pub event: String,
     pub event_id: String,
     pub case_id: Option<String>,
@@ -44,6 +45,11 @@ pub struct DeliveryView {
     pub next_attempt_at: Option<Timestamp>,
     #[schema(value_type = String, format = DateTime)]
     pub created_at: Timestamp,
+    /// A test ping (the pre-save ping or an endpoint's Test): sent once, never retried nor
+    /// redelivered.
+    pub test: bool,
+    /// The URL a test ping was sent to; null for an event's delivery (its endpoint's URL).
+    pub url: Option<String>,
 }
 
 impl From<&DeliveryRow> for DeliveryView {
@@ -59,6 +65,8 @@ impl From<&DeliveryRow> for DeliveryView {
             last_http_status: d.last_http_status,
             next_attempt_at: (d.status == "pending").then_some(d.next_attempt_at).flatten().map(Timestamp::from_millis),
             created_at: Timestamp::from_millis(d.created_at),
+            test: d.test,
+            url: d.target_url.clone(),
         }
     }
 }
@@ -224,6 +232,7 @@ async fn get_delivery(
     responses(
         (status = 202, description = "Queued for an immediate attempt", body = DeliveryView),
         (status = 404, description = "not_found (or its endpoint was deleted)", body = ErrorBody),
+        (status = 409, description = "test_delivery: a test ping is never sent again", body = ErrorBody),
     ),
     security(("oauth2" = ["webhooks:write"])))]
 async fn redeliver(

@@ -337,6 +337,10 @@ async fn delete_endpoint(
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct PingResult {
+    /// The test delivery recorded for this ping (sent as `X-FML-Delivery-Id`, listed in
+    /// `GET /v1/webhook-deliveries` with `test: true`); null when nothing was sent because the
+    /// saved URL is refused by the current target rules.
+    pub delivery_id: Option<i64>,
     /// HTTP status, or 0 on a network error or timeout.
     pub status: u16,
     /// The first 500 bytes of the response body.
@@ -351,7 +355,14 @@ pub struct PingResult {
 
 impl From<PingOutcome> for PingResult {
     fn from(o: PingOutcome) -> Self {
-        Self { status: o.status, body: o.body, duration_ms: o.duration_ms, error: o.error, secret: o.secret }
+        Self {
+            delivery_id: o.delivery_id,
+            status: o.status,
+            body: o.body,
+            duration_ms: o.duration_ms,
+            error: o.error,
+            secret: o.secret,
+        }
     }
 }
 
@@ -376,7 +387,7 @@ async fn ping(
     let url = input.url.ok_or_else(|| ApiError::Validation(vec![FieldError::new("url", "is required")]))?;
     let route = "POST /v1/webhook-endpoints/ping".to_owned();
     idempotent::call(&st, &auth, key, route, &body, Storage::Sealed, || async {
-        let result = PingResult::from(st.pinger.ping_unsaved(&auth.org, &url, input.secret).await);
+        let result = PingResult::from(st.pinger.ping_unsaved(&auth.org, &url, input.secret).await?);
         to_json(StatusCode::OK, &result)
     })
     .await
@@ -400,7 +411,7 @@ async fn test_endpoint(
     let route = format!("POST /v1/webhook-endpoints/{id}/test");
     idempotent::call(&st, &auth, key, route, &Value::Null, Storage::Plain, || async {
         let ep = fml_app::queries::endpoint(&st.ctx, &auth.org, &id).await?;
-        let result = PingResult::from(st.pinger.test_saved(&auth.org, &ep).await.map_err(ApiError::Internal)?);
+        let result = PingResult::from(st.pinger.test_saved(&auth.org, &ep).await?);
         to_json(StatusCode::OK, &result)
     })
     .await
@@ -416,6 +427,7 @@ mod tests {
         let input =
             EndpointInput { secret: Some(SecretChoice::Given(Secret::new(secret.into()))), ..Default::default() };
         let ping = PingResult {
+            delivery_id: Some(1),
             status: 200,
             body: None,
             duration_ms: 1,

@@ -1,20 +1,27 @@
 //! Test pings: a signed `ping` event sent now, outside the delivery queue, to a URL before it
-//! is saved or to a saved endpoint with its stored secret. The API and the console show the
-//! receiver's answer as it came.
+//! is saved or to a saved endpoint with its stored secret. Each is written first as a test
+//! delivery (its id is the `X-FML-Delivery-Id` sent), then its one attempt is recorded; it is
+//! never retried. The API and the console show the receiver's answer as it came.
 
 use fml_domain::crypto::MasterKey;
 use fml_domain::secret::Secret;
 use fml_domain::{OrgId, Timestamp};
+use fml_store::Db;
 use fml_store::endpoints::{Endpoint, seal_context};
+use fml_store::pings::{NewPing, PingAttempt};
 use fml_webhooks::WebhookUrl;
 use fml_webhooks::client::{Envelope, send};
 use fml_webhooks::sign::{generate_secret, signature};
 
 use super::SecretChoice;
+use crate::CommandError;
 
 /// What the receiver answered. Its `Debug` output never shows a generated secret.
 #[derive(Debug)]
 pub struct PingOutcome {
+    /// The test delivery's id (`X-FML-Delivery-Id`); `None` when nothing was sent (a saved URL
+    /// the current rules refuse).
+    pub delivery_id: Option<i64>,
     /// HTTP status, or 0 on a network error or timeout.
     pub status: u16,
     /// The first 500 bytes of the response body.
@@ -28,14 +35,15 @@ pub struct PingOutcome {
 /// Sends pings through the SSRF-guarded client, with the same target rules as deliveries.
 #[derive(Debug, Clone)]
 pub struct Pinger {
+    db: Db,
     client: reqwest::Client,
     allow_private: bool,
     master_key: MasterKey,
 }
 
 impl Pinger {
-    pub fn new(allow_private: bool, master_key: MasterKey) -> Self {
-        Self { client: fml_webhooks::client::build_client(allow_private), allow_private, master_key }
+    pub fn new(db: Db, allow_private: bool, master_key: MasterKey) -> Self {
+        Self { db, client: fml_webhooks::client::build_client(allow_private), allow_private, master_key }
     }
 
     /// Whether loopback and private targets are accepted (local development only).
@@ -43,52 +51,76 @@ impl Pinger {
         self.allow_private
     }
 
-    /// A signed `ping` to `url`.
-    pub async fn ping(&self, org: &OrgId, url: &WebhookUrl, secret: &str) -> PingOutcome {
+    /// A signed `ping` to `url`, recorded as a test delivery of `endpoint` (none before save).
+    async fn ping(
+        &self,
+        org: &OrgId,
+        endpoint: Option<&str>,
+        url: &WebhookUrl,
+        secret: &str,
+    ) -> Result<PingOutcome, CommandError> {
         let now = Timestamp::now();
         let (event_id, body) = fml_domain::events::ping(org, now);
         let sig = signature(secret, body.as_bytes());
         let (event_id, timestamp) = (event_id.to_string(), now.to_iso());
+        let new = NewPing { endpoint_id: endpoint, url: url.as_str(), event_id: &event_id, payload: &body };
+        let delivery_id = fml_store::pings::begin(&self.db, org, &new, now).await?;
         let env = Envelope {
             event: "ping",
             event_id: &event_id,
             timestamp: &timestamp,
-            delivery_id: 0,
+            delivery_id,
             attempt: 1,
             signature: &sig,
         };
+        let started_at = Timestamp::now();
         let o = send(&self.client, url, self.allow_private, &env, body.into()).await;
-        PingOutcome {
+        let attempt = PingAttempt {
+            started_at,
+            http_status: o.http_status,
+            duration_ms: o.duration_ms,
+            error: o.error.clone(),
+            response_body: o.response_body.clone(),
+        };
+        fml_store::pings::finish(&self.db, delivery_id, &attempt).await?;
+        Ok(PingOutcome {
+            delivery_id: Some(delivery_id),
             status: o.http_status,
             body: o.response_body,
             duration_ms: o.duration_ms,
             error: o.error,
             secret: None,
-        }
+        })
     }
 
     /// The pre-save ping: signed with the secret typed, else with a fresh one, which the
     /// outcome then carries (the caller shows it so it can be saved).
-    pub async fn ping_unsaved(&self, org: &OrgId, url: &WebhookUrl, choice: Option<SecretChoice>) -> PingOutcome {
+    pub async fn ping_unsaved(
+        &self,
+        org: &OrgId,
+        url: &WebhookUrl,
+        choice: Option<SecretChoice>,
+    ) -> Result<PingOutcome, CommandError> {
         let (secret, generated) = match choice {
             Some(SecretChoice::Given(s)) => (s, false),
             None | Some(SecretChoice::Generate) => (Secret::new(generate_secret()), true),
         };
-        let mut outcome = self.ping(org, url, secret.expose()).await;
+        let mut outcome = self.ping(org, None, url, secret.expose()).await?;
         if generated {
             outcome.secret = Some(secret);
         }
-        outcome
+        Ok(outcome)
     }
 
     /// The saved endpoint's test: a signed `ping` with its stored secret. A URL the current
-    /// rules refuse (saved when private targets were allowed) is a failed ping, not an error;
-    /// `Err` is a secret that cannot be opened.
-    pub async fn test_saved(&self, org: &OrgId, ep: &Endpoint) -> Result<PingOutcome, String> {
+    /// rules refuse (saved when private targets were allowed) is a failed ping that was never
+    /// sent, not an error; `Err` is a secret that cannot be opened or a failed write.
+    pub async fn test_saved(&self, org: &OrgId, ep: &Endpoint) -> Result<PingOutcome, CommandError> {
         let url = match WebhookUrl::parse(&ep.url, self.allow_private) {
             Ok(url) => url,
             Err(e) => {
                 return Ok(PingOutcome {
+                    delivery_id: None,
                     status: 0,
                     body: None,
                     duration_ms: 0,
@@ -97,7 +129,10 @@ impl Pinger {
                 });
             }
         };
-        let secret = self.master_key.open(&seal_context(&ep.id), &ep.secret_sealed).map_err(|e| e.to_string())?;
-        Ok(self.ping(org, &url, &String::from_utf8_lossy(&secret)).await)
+        let secret = self
+            .master_key
+            .open(&seal_context(&ep.id), &ep.secret_sealed)
+            .map_err(|e| CommandError::Store(fml_store::StoreError::Corrupt(format!("endpoint secret: {e}"))))?;
+        self.ping(org, Some(&ep.id), &url, &String::from_utf8_lossy(&secret)).await
     }
 }

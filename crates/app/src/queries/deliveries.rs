@@ -99,10 +99,11 @@ async fn detail(ctx: &Ctx, org: &OrgId, id: i64, with_label: bool) -> Result<Del
     let mut tx = ctx.db.snapshot().await?;
     let (delivery, payload, attempts) =
         fml_store::deliveries::get_in(tx.conn(), org, id).await?.ok_or(CommandError::NotFound("no such delivery"))?;
-    let endpoint_label = if with_label {
-        fml_store::endpoints::labels(tx.conn(), org, Some(&delivery.endpoint_id)).await?.pop().map(|(_, l)| l)
-    } else {
-        None
+    let endpoint_label = match (with_label, delivery.endpoint_id.as_deref()) {
+        (true, Some(endpoint)) => {
+            fml_store::endpoints::labels(tx.conn(), org, Some(endpoint)).await?.pop().map(|(_, l)| l)
+        }
+        _ => None,
     };
     Ok(DeliveryDetail { delivery, payload, attempts, endpoint_label })
 }

@@ -32,7 +32,7 @@ pub(super) fn deliveries(page: &CasePage) -> Result<Rendered, ConsoleError> {
         .iter()
         .map(|d| DeliveryLine {
             href: format!("/config/deliveries/{}", d.id),
-            endpoint: labels.get(&d.endpoint_id).cloned().unwrap_or_else(|| "(deleted endpoint)".into()),
+            endpoint: crate::deliveries::endpoint_name(d, labels),
             http: d.last_http_status.map(|s| s.to_string()).unwrap_or_else(|| "—".into()),
             attempts: d.attempt_count,
             created: When::millis(d.created_at),

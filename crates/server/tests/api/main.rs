@@ -24,6 +24,7 @@ mod monitoring;
 mod oauth;
 mod openapi;
 mod persons;
+mod pings;
 mod portal;
 mod portal_return;
 mod processing;

@@ -49,7 +49,10 @@ async fn the_case_page_is_one_read_of_the_tenant(b: Backend) {
     assert!(!page.deliveries.rows.is_empty());
     for d in &page.deliveries.rows {
         assert_eq!(d.case_id.as_deref(), Some(case.as_str()));
-        assert_eq!(page.deliveries.labels.get(&d.endpoint_id).map(String::as_str), Some("Case page hooks"));
+        assert_eq!(
+            page.deliveries.labels.get(d.endpoint_id.as_deref().unwrap()).map(String::as_str),
+            Some("Case page hooks")
+        );
     }
     // The same case by its reference is the same page.
     let by_reference = CaseLocator::Reference(page.engines.case.reference.clone());

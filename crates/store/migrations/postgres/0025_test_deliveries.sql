@@ -1,0 +1,9 @@
+-- Test pings are deliveries (issue 19): the pre-save ping and an endpoint's Test each get a
+-- delivery row of their own, so the id sent as `X-FML-Delivery-Id` is a real one that support
+-- can look up, and Recent Deliveries lists them. A pre-save ping has no endpoint yet, so
+-- `endpoint_id` may be NULL; `test` marks these rows (sent once, never claimed or redelivered)
+-- and `target_url` keeps the address a test was sent to. (SQLite rebuilds the two tables; a
+-- constant default is a catalog change here.)
+ALTER TABLE deliveries ALTER COLUMN endpoint_id DROP NOT NULL;
+ALTER TABLE deliveries ADD COLUMN test BOOLEAN NOT NULL DEFAULT FALSE;
+ALTER TABLE deliveries ADD COLUMN target_url TEXT;

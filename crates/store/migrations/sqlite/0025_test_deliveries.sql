@@ -1,0 +1,59 @@
+-- Test pings are deliveries (issue 19): the pre-save ping and an endpoint's Test each get a
+-- delivery row of their own, so the id sent as `X-FML-Delivery-Id` is a real one that support
+-- can look up, and Recent Deliveries lists them. A pre-save ping has no endpoint yet, so
+-- `endpoint_id` may be NULL; `test` marks these rows (sent once, never claimed or redelivered)
+-- and `target_url` keeps the address a test was sent to.
+--
+-- SQLite cannot make a column nullable in place: both tables are rebuilt, the attempts first
+-- so that no row ever points at a missing delivery (foreign keys stay on in a migration).
+CREATE TABLE deliveries_next (
+    id               INTEGER PRIMARY KEY,
+    org_id           TEXT NOT NULL REFERENCES orgs(id),
+    endpoint_id      TEXT REFERENCES webhook_endpoints(id),
+    event_row        BIGINT NOT NULL REFERENCES events(id),
+    event_id         TEXT NOT NULL,
+    event_type       TEXT NOT NULL,
+    case_id          TEXT,
+    -- pending | delivered | failed
+    status           TEXT NOT NULL,
+    attempt_count    INTEGER NOT NULL,
+    -- Failed automatic attempts: the position in the retry schedule.
+    auto_failures    INTEGER NOT NULL,
+    -- A manual redelivery of a finished delivery: one attempt, no schedule.
+    manual           BOOLEAN NOT NULL,
+    -- When a pending delivery is next due; while an attempt is in flight, when its lease ends.
+    next_attempt_at  BIGINT,
+    last_http_status INTEGER,
+    created_at       BIGINT NOT NULL,
+    updated_at       BIGINT NOT NULL,
+    leased_until     BIGINT,
+    test             BOOLEAN NOT NULL DEFAULT FALSE,
+    target_url       TEXT
+);
+INSERT INTO deliveries_next SELECT id, org_id, endpoint_id, event_row, event_id, event_type, case_id, status,
+       attempt_count, auto_failures, manual, next_attempt_at, last_http_status, created_at, updated_at,
+       leased_until, FALSE, NULL FROM deliveries;
+CREATE TABLE delivery_attempts_next (
+    id             INTEGER PRIMARY KEY,
+    delivery_id    BIGINT NOT NULL REFERENCES deliveries_next(id),
+    attempt        INTEGER NOT NULL,
+    manual         BOOLEAN NOT NULL,
+    started_at     BIGINT NOT NULL,
+    -- 0 when there was no response (timeout, network error).
+    http_status    INTEGER NOT NULL,
+    duration_ms    BIGINT NOT NULL,
+    error          TEXT,
+    response_body  TEXT
+);
+INSERT INTO delivery_attempts_next SELECT id, delivery_id, attempt, manual, started_at, http_status, duration_ms,
+       error, response_body FROM delivery_attempts;
+DROP TABLE delivery_attempts;
+DROP TABLE deliveries;
+-- Renaming also rewrites delivery_attempts_next's reference to name `deliveries`.
+ALTER TABLE deliveries_next RENAME TO deliveries;
+ALTER TABLE delivery_attempts_next RENAME TO delivery_attempts;
+CREATE INDEX deliveries_due ON deliveries (endpoint_id, next_attempt_at) WHERE status = 'pending';
+CREATE INDEX deliveries_org ON deliveries (org_id, id);
+CREATE INDEX deliveries_event ON deliveries (event_row);
+CREATE INDEX deliveries_case ON deliveries (case_id, id);
+CREATE INDEX delivery_attempts_delivery ON delivery_attempts (delivery_id, attempt);
