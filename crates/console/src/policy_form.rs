@@ -1,8 +1,9 @@
 //! The decision policy as a form, without script: the policy's name, default outcome and
 //! auto-decide switch, then each rule (name, outcome, its conditions as attribute, comparison
 //! and value) with one empty condition row to add another, and one empty rule to add a rule.
-//! Clearing a condition's attribute removes it; "Remove this rule" removes a rule. Rules keep
-//! their order; reordering stays in the JSON editor.
+//! Clearing a condition's attribute removes it; "Remove this rule" removes a rule. Each rule
+//! has a position: change the numbers and saving puts the rules in that order (equal numbers
+//! keep the order they had), with no script needed.
 
 use fml_domain::FieldError;
 use fml_domain::policy::{ATTRIBUTES, Condition, Kind, Op, Policy, Rule};
@@ -29,6 +30,8 @@ pub struct RuleRow {
     pub number: usize,
     pub name: String,
     pub outcome: String,
+    /// Where the rule goes on saving, as typed.
+    pub position: String,
     pub conditions: Vec<ConditionRow>,
     /// The empty rule at the end, for adding one.
     pub new: bool,
@@ -86,6 +89,7 @@ impl PolicyForm {
                     number: i + 1,
                     name: r.name.clone(),
                     outcome: r.outcome.clone(),
+                    position: (i + 1).to_string(),
                     conditions,
                     new: false,
                 }
@@ -97,6 +101,7 @@ impl PolicyForm {
             number: n + 1,
             name: String::new(),
             outcome: String::new(),
+            position: (n + 1).to_string(),
             conditions: vec![empty_condition(format!("r{n}c0"))],
             new: true,
         });
@@ -132,6 +137,7 @@ impl PolicyForm {
                 number: i + 1,
                 name: f.text(&format!("{p}.name")).to_owned(),
                 outcome: outcome.trim().to_owned(),
+                position: f.get(&format!("{p}.position")).map_or_else(|| (i + 1).to_string(), str::to_owned),
                 conditions,
                 new,
                 prefix: p,
@@ -153,7 +159,8 @@ const MAX_ROWS: usize = 101;
 /// problems of rows that cannot be read.
 pub fn parse(f: &Fields) -> Result<Policy, Vec<FieldError>> {
     let mut errors = Vec::new();
-    let mut rules = Vec::new();
+    // (position, rule): sorted stably by position once every row is read.
+    let mut rules: Vec<(u32, Rule)> = Vec::new();
     for i in 0..MAX_ROWS {
         let p = format!("r{i}");
         if f.get(&format!("{p}.outcome")).is_none() {
@@ -181,11 +188,19 @@ pub fn parse(f: &Fields) -> Result<Policy, Vec<FieldError>> {
         if name.is_empty() && outcome.is_empty() && when.is_empty() {
             continue;
         }
-        rules.push(Rule { name, when, outcome });
+        let position = match f.get(&format!("{p}.position")).map(str::trim).filter(|v| !v.is_empty()) {
+            None => i as u32 + 1,
+            Some(v) => v.parse::<u32>().unwrap_or_else(|_| {
+                errors.push(FieldError::new(format!("Rule {}, position", i + 1), "enter a whole number, like 1"));
+                i as u32 + 1
+            }),
+        };
+        rules.push((position, Rule { name, when, outcome }));
     }
+    rules.sort_by_key(|(position, _)| *position);
     let policy = Policy {
         name: f.text("name").to_owned(),
-        rules,
+        rules: rules.into_iter().map(|(_, r)| r).collect(),
         default_outcome: f.text("defaultOutcome").to_owned(),
         auto_decide: f.checked("autoDecide"),
     };
@@ -255,6 +270,7 @@ mod tests {
         for r in &form.rules {
             out.push((format!("{}.name", r.prefix), r.name.clone()));
             out.push((format!("{}.outcome", r.prefix), r.outcome.clone()));
+            out.push((format!("{}.position", r.prefix), r.position.clone()));
             for c in &r.conditions {
                 out.push((format!("{}.attribute", c.prefix), c.attribute.clone()));
                 out.push((format!("{}.op", c.prefix), c.op.clone()));
@@ -301,6 +317,30 @@ mod tests {
         assert_eq!(
             (errors[0].field.as_str(), errors[0].message.as_str()),
             ("Rule 2, condition 2", "score takes a number")
+        );
+    }
+
+    #[test]
+    fn positions_reorder_the_rules() {
+        let p = Policy::default_policy();
+        let names: Vec<String> = p.rules.iter().map(|r| r.name.clone()).collect();
+        let mut fields = posted(&PolicyForm::of(&p));
+        let set = |fields: &mut Vec<(String, String)>, k: &str, v: &str| {
+            fields.iter_mut().find(|(key, _)| key == k).unwrap_or_else(|| panic!("{k}")).1 = v.to_owned();
+        };
+        // The last rule first; the new rule typed in the empty row goes between by its number;
+        // equal numbers keep their order.
+        set(&mut fields, "r2.position", "0");
+        set(&mut fields, "r3.name", "Added");
+        set(&mut fields, "r3.outcome", "REVIEW_LEVEL_2");
+        set(&mut fields, "r3.position", "1");
+        let got: Vec<String> = parse(&Fields(fields.clone())).unwrap().rules.into_iter().map(|r| r.name).collect();
+        assert_eq!(got, [names[2].clone(), names[0].clone(), "Added".into(), names[1].clone()]);
+        set(&mut fields, "r1.position", "second");
+        let Err(errors) = parse(&Fields(fields)) else { panic!("accepted") };
+        assert_eq!(
+            (errors[0].field.as_str(), errors[0].message.as_str()),
+            ("Rule 2, position", "enter a whole number, like 1")
         );
     }
 

@@ -77,6 +77,46 @@ pub fn file_type(content_type: &str) -> &'static str {
     }
 }
 
+/// An event of a case's activity as people say it (the event name stays beside it, for
+/// the people who integrate). Every type of the catalog has its words; an unknown one
+/// (a newer server's) is said from its name.
+pub fn event_title(event: &str) -> String {
+    said_event(event).map_or_else(|| sentence(&event.replace('.', " ")), str::to_owned)
+}
+
+fn said_event(event: &str) -> Option<&'static str> {
+    Some(match event {
+        "case.created" => "Case opened",
+        "case.status.changed" => "Status changed",
+        "case.submitted" => "Application submitted",
+        "case.decision.made" => "Decision made",
+        "data.corrected" => "Details corrected",
+        "owner.changed" => "Owner changed",
+        "escalation.created" => "Escalated for senior review",
+        "escalation.responded" => "Senior reviewer responded",
+        "document.uploaded" => "Documents uploaded",
+        "document.processed" => "Document read",
+        "screening.completed" => "Screening completed",
+        "screening.hit.triaged" => "Screening hit triaged",
+        "risk.assessed" => "Risk assessed",
+        "routing.evaluated" => "Routing decided",
+        "ai_review.completed" => "AI review completed",
+        "idv.dispatched" => "Identity check sent",
+        "idv.completed" => "Identity check completed",
+        "idv.satisfied_by_document" => "Identity confirmed by a document",
+        "edd.requested" => "Enhanced due diligence requested",
+        "edd.requirements.changed" => "EDD requirements changed",
+        "outreach.email.sent" => "Email sent to the customer",
+        "person.linked" => "Person linked",
+        "person.unlinked" => "Person unlinked",
+        "person.marked_new" => "Marked as a new person",
+        "person.document_attached" => "ID attached to a person",
+        "monitoring.run.completed" => "Monitoring run completed",
+        "monitoring.alert.created" => "Monitoring alert raised",
+        _ => return None,
+    })
+}
+
 /// What a failed delivery or ping means for the person who owns the receiver, from the
 /// transport's error text (kept beside it as the technical detail); `None` when it says
 /// nothing more than the text itself.
@@ -136,6 +176,15 @@ mod tests {
         assert_eq!(actor("ada@bank.example"), "ada@bank.example");
         assert_eq!((file_type("application/pdf"), file_type("image/png")), ("PDF", "PNG image"));
         assert_eq!((role("analyst"), role("senior"), role("admin")), ("Analyst", "Senior reviewer", "Admin"));
+    }
+
+    #[test]
+    fn every_event_type_has_its_words() {
+        for e in fml_domain::events::schema::subscribable() {
+            assert!(said_event(e).is_some(), "{e} has no words of its own");
+        }
+        assert_eq!(event_title("case.decision.made"), "Decision made");
+        assert_eq!(event_title("vendor.thing_done"), "Vendor thing done");
     }
 
     #[test]

@@ -11,6 +11,8 @@ use crate::view::When;
 
 pub struct TimelineItem {
     pub event: String,
+    /// The event as people say it.
+    pub title: String,
     pub at: Option<When>,
     pub by: String,
     pub summary: String,
@@ -57,8 +59,10 @@ pub(super) fn timeline(page: &CasePage) -> Result<Rendered, ConsoleError> {
         .map(|raw| {
             let v: Value = serde_json::from_str(raw).unwrap_or(Value::Null);
             let (by, summary) = summarise(&v);
+            let event = v.get("event").and_then(Value::as_str).unwrap_or("event").to_owned();
             TimelineItem {
-                event: v.get("event").and_then(Value::as_str).unwrap_or("event").to_owned(),
+                title: crate::words::event_title(&event),
+                event,
                 at: v
                     .get("timestamp")
                     .and_then(Value::as_str)

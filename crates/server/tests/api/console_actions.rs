@@ -151,6 +151,12 @@ async fn documents_and_a_passport_from_the_console(b: Backend) {
         assert!(page.contains(&format!("<a href=\"#{anchor}\">")), "{anchor}");
         assert!(page.contains(&format!("id=\"{anchor}\"")), "no section {anchor}");
     }
+    // The activity says what happened in words, the event's name beside it.
+    let activity = page.split("id=\"timeline\"").nth(1).unwrap();
+    assert!(
+        activity.contains("<strong>Case opened</strong> <span class=\"mono small muted\">case.created</span>"),
+        "{activity}"
+    );
 
     // A forged token stores nothing, whatever the files.
     let passport = crate::processing::passport_png("SMITH", "JANE", "123456789", "800102");
@@ -460,6 +466,27 @@ async fn the_policy_is_a_form_of_rules_and_conditions(b: Backend) {
         ]}]),
         "{after}"
     );
+    // A rule added in the empty row and moved first by its position: saved in that order.
+    let mut reordered = rule("70");
+    for (k, v) in reordered.iter_mut() {
+        match *k {
+            "r1.name" => *v = "Sanctioned",
+            "r1.outcome" => *v = "DECLINE",
+            "r1c0.attribute" => *v = "screening",
+            "r1c0.value" => *v = "sanctioned",
+            _ => {}
+        }
+    }
+    reordered.extend([("r0.position", "2"), ("r1.position", "1"), ("action", "save")]);
+    assert_eq!(s.post(&app, "/settings/engines/policy-form", &reordered).await.status(), 303);
+    let (_, moved) = app.get_json(&admin.token, "/api/policies").await;
+    let names: Vec<&str> =
+        moved["config"]["rules"].as_array().unwrap().iter().map(|r| r["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["Sanctioned", "Risky"], "{moved}");
+    let (_, form) = s.get(&app, "/settings/engines").await;
+    assert!(form.contains("name=\"r0.name\" maxlength=\"100\" value=\"Sanctioned\""), "the form shows the new order");
+    assert!(form.contains("name=\"r1.position\" value=\"2\""), "{form}");
+
     // A rule without conditions: the policy's own rule, said by the rule's number.
     let mut empty = rule("70");
     empty[4].1 = "";
