@@ -120,6 +120,8 @@ fn send_invite_schema() -> utoipa::openapi::schema::Schema {
 /// Safe to retry: send an `Idempotency-Key` and a replay returns the original status and body
 /// byte for byte with `Idempotent-Replay: true`; send a `crmRecordId` and a second create for
 /// the same record returns the existing case with `200` and `Idempotent-Replay: crm-record-id`.
+/// A key reused with a changed body that names the same `crmRecordId` as the case the key
+/// created (a CRM trigger re-fired on a re-saved record) is such a second create.
 #[utoipa::path(
     post, path = "/v1/cases", tag = "cases",
     request_body(content = CreateCaseBody, content_type = "application/json"),
@@ -132,7 +134,7 @@ fn send_invite_schema() -> utoipa::openapi::schema::Schema {
         (status = 409, description = "idempotency_key_conflict or idempotency_request_in_progress", body = ErrorBody),
         (status = 413, description = "payload_too_large", body = ErrorBody),
         (status = 415, description = "unsupported_media_type", body = ErrorBody),
-        (status = 422, description = "idempotency_key_reused", body = ErrorBody),
+        (status = 422, description = "idempotency_key_reused: the key was used with another body naming another crmRecordId, or none", body = ErrorBody),
     ),
     security(("oauth2" = ["cases:write"]))
 )]

@@ -7,7 +7,7 @@
 use std::collections::HashMap;
 
 use fml_domain::events::{CaseCreated, WebhookEvent};
-use fml_domain::idempotency::{Verdict, judge};
+use fml_domain::idempotency::{ExistingKey, Verdict, judge};
 use fml_domain::{CaseReference, CaseStatus, OrgId, Timestamp};
 use fml_store::audit::{ActorKind, Entry};
 use fml_store::cases::CaseRecord;
@@ -36,11 +36,15 @@ pub(super) async fn run(
     let mut unit = UnitOfWork::begin(db, wakers).await?;
 
     // 1. Idempotency keys.
-    refuse_taken_keys(&mut unit, reqs, &mut outcomes, now).await?;
+    let refired = refuse_taken_keys(&mut unit, reqs, &mut outcomes, now).await?;
 
-    // 2. Cases that already exist for a CRM record id.
+    // 2. Cases that already exist for a CRM record id. A re-fired trigger is answered with
+    //    its record's case, or refused as a reused key if that case is gone from its record.
     let mut active: Vec<usize> = (0..reqs.len()).filter(|&i| outcomes[i].is_none()).collect();
     resolve_existing_crm(&mut unit, render, reqs, &active, &mut outcomes).await?;
+    for &i in &refired {
+        outcomes[i].get_or_insert(Opened::KeyTaken(Verdict::OtherRequest));
+    }
     active.retain(|&i| outcomes[i].is_none());
 
     // 3. Reference numbers, one counter update per tenant in the batch.
@@ -129,11 +133,13 @@ pub(super) async fn run(
         outcomes[i] = Some(Opened::Created { case, body });
     }
 
-    // 6. Answers under the keys.
+    // 6. Answers under the keys (a re-fired key keeps the answer it was first given).
     let done: Vec<_> = reqs
         .iter()
         .zip(&outcomes)
-        .filter_map(|(req, o)| {
+        .enumerate()
+        .filter(|(i, _)| !refired.contains(i))
+        .filter_map(|(_, (req, o))| {
             let claim = req.opening.claim.as_ref()?;
             match o {
                 Some(Opened::Created { body, .. }) => Some((&claim.org, &claim.key, 201, body.as_str())),
@@ -147,13 +153,14 @@ pub(super) async fn run(
     outcomes.into_iter().map(|o| o.ok_or_else(|| StoreError::Corrupt("an opening had no outcome".into()))).collect()
 }
 
-/// Claims the batch's keys; a request whose key is taken gets its verdict.
+/// Claims the batch's keys; a request whose key is taken gets its verdict, except a re-fired
+/// trigger: returned (its outcome left to the CRM record's case), see [`refires`].
 async fn refuse_taken_keys(
     unit: &mut UnitOfWork,
     reqs: &[&Request],
     outcomes: &mut [Option<Opened>],
     now: Timestamp,
-) -> Result<(), StoreError> {
+) -> Result<Vec<usize>, StoreError> {
     let claims: Vec<&Claim> = reqs.iter().filter_map(|r| r.opening.claim.as_ref()).collect();
     let taken = claim_many(unit.conn(), &claims, now).await?;
     let refused: Vec<(usize, &Claim)> = reqs
@@ -163,19 +170,41 @@ async fn refuse_taken_keys(
         .filter(|(_, c)| !taken.contains(&(c.org.as_str().to_owned(), c.key.as_str().to_owned())))
         .collect();
     if refused.is_empty() {
-        return Ok(());
+        return Ok(Vec::new());
     }
     let wanted: Vec<_> = refused.iter().map(|(_, c)| (&c.org, &c.key)).collect();
     let found: HashMap<(String, String), _> =
         existing_many(unit.conn(), &wanted).await?.into_iter().map(|(o, k, e)| ((o, k), e)).collect();
+    let mut refired = Vec::new();
     for (i, c) in refused {
         let verdict = match found.get(&(c.org.as_str().to_owned(), c.key.as_str().to_owned())) {
-            Some(existing) => judge(existing.clone(), &c.route, &c.fingerprint),
+            Some(existing) => match judge(existing.clone(), &c.route, &c.fingerprint) {
+                Verdict::OtherRequest if refires(existing, reqs[i].opening.new_case.crm_record_id.as_deref()) => {
+                    refired.push(i);
+                    continue;
+                }
+                verdict => verdict,
+            },
             None => Verdict::InProgress,
         };
         outcomes[i] = Some(Opened::KeyTaken(verdict));
     }
-    Ok(())
+    Ok(refired)
+}
+
+/// Whether a key reused with another body is the recipes' re-fired trigger: both recipes make
+/// the key from the CRM record id, so a re-saved record (changed fields) comes back with the
+/// same key and a new body. When that body names the same `crmRecordId` as the case the key
+/// was answered with, it is a second create for the same record — answered with that case
+/// (`200`, `Idempotent-Replay: crm-record-id`), not `422`. A body naming another record, or
+/// none, is a reused key. (The order of the two layers: the key is judged first, so an
+/// identical retry still replays the first answer byte for byte.)
+fn refires(existing: &ExistingKey, crm: Option<&str>) -> bool {
+    let (Some(answer), Some(crm)) = (&existing.response, crm) else { return false };
+    serde_json::from_str::<serde_json::Value>(&answer.body)
+        .ok()
+        .and_then(|v| v.get("crmRecordId")?.as_str().map(|stored| stored == crm))
+        .unwrap_or(false)
 }
 
 fn new_record(req: &Request, reference: CaseReference, now: Timestamp) -> CaseRecord {

@@ -45,6 +45,44 @@ async fn a_key_with_another_body_is_refused(b: Backend) {
     assert_eq!(fml_store::cases::count(&app.db, &app.org).await.unwrap(), 1);
 }
 
+/// Both recipes make the key from the record id, so a re-saved record re-fires the trigger with
+/// the same key and changed fields: that is a second create for the same record, answered
+/// with its case, not a reused key.
+async fn a_re_fired_trigger_with_changed_fields_gets_its_case(b: Backend) {
+    let app = spawn(b).await;
+    let token = app.token().await;
+    let first = app.create_case(&token, Some("hubspot-4711"), &recipe_body("4711")).await;
+    assert_eq!(first.status(), 201);
+    let first_bytes = first.bytes().await.unwrap();
+    let case: Value = serde_json::from_slice(&first_bytes).unwrap();
+    let mut resaved = recipe_body("4711");
+    resaved["companyName"] = json!("Acme Holdings (UK) Ltd");
+    resaved["customerName"] = json!("Jane A. Doe");
+    let res = app.create_case(&token, Some("hubspot-4711"), &resaved).await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.headers()["idempotent-replay"], "crm-record-id");
+    let again: Value = res.json().await.unwrap();
+    assert_eq!(again["caseId"], case["caseId"]);
+    assert_eq!(fml_store::cases::count(&app.db, &app.org).await.unwrap(), 1);
+    assert_eq!(fml_store::mail::list(&app.db, &app.org).await.unwrap().len(), 1, "no second invite");
+    // The key keeps its first answer: the original request still replays byte for byte.
+    let replay = app.create_case(&token, Some("hubspot-4711"), &recipe_body("4711")).await;
+    assert_eq!((replay.status().as_u16(), replay.headers()["idempotent-replay"].to_str().unwrap()), (201, "true"));
+    assert_eq!(replay.bytes().await.unwrap(), first_bytes);
+    // Zapier sends the record id as a number: the same record.
+    let mut numeric = resaved.clone();
+    numeric["crmRecordId"] = json!(4711);
+    let res = app.create_case(&token, Some("hubspot-4711"), &numeric).await;
+    assert_eq!(res.status(), 200);
+    // Another record, or none, under the same key is a reused key; nothing is opened.
+    for other in [recipe_body("4712"), json!({"customerEmail": "jane@acme.example", "companyName": "Acme"})] {
+        let res = app.create_case(&token, Some("hubspot-4711"), &other).await;
+        assert_eq!(res.status(), 422, "{other}");
+        assert_eq!(res.json::<Value>().await.unwrap()["error"], "idempotency_key_reused");
+    }
+    assert_eq!(fml_store::cases::count(&app.db, &app.org).await.unwrap(), 1);
+}
+
 async fn failed_requests_leave_the_key_free(b: Backend) {
     let app = spawn(b).await;
     let token = app.token().await;
@@ -96,6 +134,7 @@ crate::on_both_backends!(
     a_keyed_write_and_its_stored_response_commit_together,
     replays_are_byte_for_byte,
     a_key_with_another_body_is_refused,
+    a_re_fired_trigger_with_changed_fields_gets_its_case,
     failed_requests_leave_the_key_free,
     a_key_still_in_flight_gets_409_with_retry_after,
     keys_belong_to_one_tenant,
