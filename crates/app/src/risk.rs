@@ -170,7 +170,7 @@ pub async fn assess(
             case_reference: case.reference.clone(),
             assessment_id,
             config_id: model_row.id,
-            composite_score: assessment.composite,
+            composite_score: fml_domain::Percent::of(assessment.composite),
             band_id: assessment.band,
             band_label: assessment.band_label.clone(),
             assessed_by: assessed_by.to_owned(),

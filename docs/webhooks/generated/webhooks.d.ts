@@ -353,7 +353,7 @@ export interface RiskAssessedV1 {
   bandLabel: string;
   caseId: string;
   caseReference: string;
-  /** 0–100 composite score. */
+  /** 0–100 composite score, a whole number. */
   compositeScore: number;
   /** Active risk_model_config row this score was computed against. */
   configId: number;
@@ -572,7 +572,7 @@ export interface MonitoringRunCompletedV1 {
 export interface ScreeningHitTriagedV1 {
   caseId: string;
   caseReference: string;
-  /** 0–100 AI confidence score. */
+  /** 0–100 AI confidence score, a whole number. */
   confidence: number;
   /** The CRM record id stored on the case, or null. */
   crmRecordId: string | null;

@@ -184,7 +184,9 @@ impl From<ConfigRow> for ConfigVersion {
 pub struct AssessmentView {
     id: i64,
     config_id: i64,
-    composite_score: f64,
+    /// 0-100, a whole number (as in `risk.assessed`).
+    #[schema(value_type = u8, minimum = 0, maximum = 100)]
+    composite_score: fml_domain::Percent,
     /// `low`, `medium`, `high` or `prohibited`.
     band_id: String,
     band_label: String,
@@ -206,7 +208,7 @@ impl From<AssessmentRow> for AssessmentView {
         Self {
             id: a.id,
             config_id: a.config_id,
-            composite_score: a.composite_score,
+            composite_score: fml_domain::Percent::of(a.composite_score),
             band_id: a.band,
             band_label: a.band_label,
             factors: serde_json::from_str(&a.factors).unwrap_or(Value::Null),
@@ -401,7 +403,9 @@ pub struct DryRunResult {
     matched_rule_index: Option<u32>,
     rule_name: Option<String>,
     outcome: String,
-    composite_score: f64,
+    /// 0-100, a whole number.
+    #[schema(value_type = u8, minimum = 0, maximum = 100)]
+    composite_score: fml_domain::Percent,
     band_id: String,
     /// The attributes the rules saw.
     #[schema(value_type = Object)]
@@ -440,7 +444,7 @@ async fn dry_run(
         matched_rule_index: routing.matched_rule_index,
         rule_name: routing.rule_name,
         outcome: routing.outcome,
-        composite_score: a.composite,
+        composite_score: fml_domain::Percent::of(a.composite),
         band_id: serde_json::to_value(a.band).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default(),
         attributes: Value::Object(attrs),
     }))

@@ -86,8 +86,9 @@ impl From<RunRow> for ScreeningRun {
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct HitTriage {
-    /// 0-100.
-    confidence: f64,
+    /// 0-100, a whole number (as in `screening.hit.triaged`).
+    #[schema(value_type = u8, minimum = 0, maximum = 100)]
+    confidence: fml_domain::Percent,
     /// `false_positive`, `true_match` or `escalate`.
     disposition: String,
     short_reason: String,
@@ -158,7 +159,7 @@ impl From<HitRow> for ScreeningHit {
             features: serde_json::from_str(&h.features).unwrap_or(Value::Null),
             entity: serde_json::from_str(&h.entity).unwrap_or(Value::Null),
             triage: HitTriage {
-                confidence: h.confidence,
+                confidence: fml_domain::Percent::of(h.confidence),
                 disposition: h.disposition,
                 short_reason: h.short_reason,
                 model: h.model,

@@ -208,7 +208,7 @@ pub async fn run(
                 case_reference: case.reference.clone(),
                 hit_id: h.entity.id.clone(),
                 subject_name: s.subject.name.clone(),
-                confidence: h.triage.confidence,
+                confidence: fml_domain::Percent::of(h.triage.confidence),
                 disposition: h.triage.disposition,
                 short_reason: h.triage.short_reason.clone(),
                 model: h.model.clone(),

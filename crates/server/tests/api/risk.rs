@@ -36,6 +36,10 @@ async fn screening_feeds_risk_and_policies_decide(b: Backend) {
     assert_eq!((model["version"].as_i64(), model["createdBy"].as_str()), (Some(1), Some("system")));
     assert_eq!(assessed[0]["configId"], model["id"]);
     assert_eq!(assessed[0]["assessedBy"], "system");
+    // A whole number on the wire, as the guide writes it (`27`, never `27.0`), here and in the API.
+    assert!(assessed[0]["compositeScore"].is_u64(), "{}", assessed[0]);
+    let (_, risk) = app.get_json(&analyst.token, &format!("/api/cases/{case}/risk")).await;
+    assert!(risk.to_string().contains(&format!("\"compositeScore\":{},", assessed[0]["compositeScore"])), "{risk}");
     assert_eq!(
         (assessed[0]["bandId"].as_str(), assessed[0]["bandLabel"].as_str()),
         (Some("prohibited"), Some("Prohibited"))

@@ -48,9 +48,8 @@ pub struct RiskAssessed {
     pub assessment_id: i64,
     /// Active risk_model_config row this score was computed against.
     pub config_id: i64,
-    /// 0–100 composite score.
-    #[schemars(range(min = 0, max = 100))]
-    pub composite_score: f64,
+    /// 0–100 composite score, a whole number.
+    pub composite_score: crate::Percent,
     pub band_id: RiskBand,
     pub band_label: String,
     /// "system" for automatic runs, analyst email for manual recompute.

@@ -45,9 +45,8 @@ pub struct ScreeningHitTriaged {
     /// Raw OpenSanctions id, or "am:<adverse_media_results.id>".
     pub hit_id: String,
     pub subject_name: String,
-    /// 0–100 AI confidence score.
-    #[schemars(range(min = 0, max = 100))]
-    pub confidence: f64,
+    /// 0–100 AI confidence score, a whole number.
+    pub confidence: crate::Percent,
     pub disposition: HitDisposition,
     pub short_reason: String,
     /// Anthropic model used (e.g. "claude-opus-4-5").
