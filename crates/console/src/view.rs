@@ -85,8 +85,9 @@ pub fn status_label(s: CaseStatus) -> &'static str {
     }
 }
 
-/// Where a case came from, as the dashboard's badge shows it: the orange `API · {crmSource}`
-/// for the Public API (sales tooling), others for manual, portal and upload cases.
+/// Where a case came from, as the dashboard's badge shows it: the orange `API · {CRM}` for the
+/// Public API (sales tooling; the CRM as its maker spells it, "API · HubSpot"), others for
+/// manual, portal and upload cases.
 #[derive(Debug, Clone)]
 pub struct Badge {
     pub class: &'static str,
@@ -99,7 +100,7 @@ impl Badge {
             CaseSource::Api => Badge {
                 class: "badge-api",
                 text: match c.crm_source.as_deref() {
-                    Some(crm) => format!("API · {crm}"),
+                    Some(crm) => format!("API · {}", crate::words::crm(crm)),
                     None => "API".into(),
                 },
             },

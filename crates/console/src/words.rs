@@ -117,6 +117,17 @@ fn said_event(event: &str) -> Option<&'static str> {
     })
 }
 
+/// A CRM as its maker spells it (`hubspot` → "HubSpot"), for the ones the guide's recipes
+/// name; any other `crmSource` is shown as the integration sent it.
+pub fn crm(raw: &str) -> std::borrow::Cow<'_, str> {
+    match raw.to_ascii_lowercase().as_str() {
+        "hubspot" => "HubSpot".into(),
+        "salesforce" => "Salesforce".into(),
+        "zapier" => "Zapier".into(),
+        _ => raw.into(),
+    }
+}
+
 /// What a failed delivery or ping means for the person who owns the receiver, from the
 /// transport's error text (kept beside it as the technical detail); `None` when it says
 /// nothing more than the text itself.
@@ -185,6 +196,21 @@ mod tests {
         }
         assert_eq!(event_title("case.decision.made"), "Decision made");
         assert_eq!(event_title("vendor.thing_done"), "Vendor thing done");
+    }
+
+    #[test]
+    fn crms_are_spelled_as_their_makers_do() {
+        let table = [
+            ("hubspot", "HubSpot"),
+            ("HUBSPOT", "HubSpot"),
+            ("salesforce", "Salesforce"),
+            ("zapier", "Zapier"),
+            ("pipedrive", "pipedrive"),
+            ("Acme CRM", "Acme CRM"),
+        ];
+        for (raw, shown) in table {
+            assert_eq!(crm(raw), shown, "{raw}");
+        }
     }
 
     #[test]

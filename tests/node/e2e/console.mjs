@@ -1,7 +1,7 @@
 // The analyst console in a real headless browser (Debian's chromium driven by playwright-core),
 // the guide's journey end to end: sign in, create an API client and read its secret once, add
 // an endpoint pointing at a local receiver after "Send test ping", open a case through the
-// Public API and find it with its "API · hubspot" badge, approve it, watch the decision arrive
+// Public API and find it with its "API · HubSpot" badge, approve it, watch the decision arrive
 // in Recent Deliveries, stop the receiver and see the failure and the next retry, restart it
 // and press Redeliver. Every main page passes ./audit.mjs at desktop, tablet and phone widths
 // (axe-core, no overflow outside a scroll region, the Content-Security-Policy kept).
@@ -188,7 +188,7 @@ try {
   if (reply.value !== "submitted") throw new Error(`expected "submitted" from the test, got ${reply.value}`);
   await page.getByRole("link", { name: "Cases", exact: true }).click();
   const row = page.getByRole("row", { name: /Acme hs-company-4711 Ltd/ });
-  await row.getByText("API · hubspot").waitFor();
+  await row.getByText("API · HubSpot").waitFor();
   await row.getByText("In review").waitFor();
   await audit("dashboard");
   await shot("dashboard");

@@ -52,7 +52,7 @@ pub(super) fn overview(page: &CasePage, csrf: &str, allowed: &Allowed) -> Result
     fact("Customer", c.customer_name.clone());
     fact("Customer email", c.customer_email.clone());
     fact("CRM record", c.crm_record_id.clone());
-    fact("CRM", c.crm_source.clone());
+    fact("CRM", c.crm_source.as_deref().map(|s| crate::words::crm(s).into_owned()));
     fact("Opened by", c.created_by.clone());
     let owners = analysts
         .iter()

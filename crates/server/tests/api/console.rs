@@ -132,10 +132,10 @@ async fn the_analyst_url_leads_through_sign_in_to_the_case(b: Backend) {
     let s = sign_in(&app, &app.analyst(Role::Analyst).await).await;
     let (status, page) = s.get(&app, &to_case).await;
     assert_eq!(status, 200);
-    assert!(page.contains("Acme Holdings Ltd") && page.contains("API · hubspot"), "{page}");
+    assert!(page.contains("Acme Holdings Ltd") && page.contains("API · HubSpot"), "{page}");
     // The dashboard lists it with the orange API badge and the deep link.
     let (_, dash) = s.get(&app, "/cases").await;
-    assert!(dash.contains("class=\"badge badge-api\">API · hubspot</span>"), "{dash}");
+    assert!(dash.contains("class=\"badge badge-api\">API · HubSpot</span>"), "{dash}");
     assert!(dash.contains(&format!("href=\"{to_case}\"")));
 }
 

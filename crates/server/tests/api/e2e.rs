@@ -114,7 +114,7 @@ async fn the_customer_journey_in_a_browser(b: Backend) {
 
 /// The analyst console in a real headless browser (`tests/node/e2e/console.mjs`): sign in,
 /// create an API client and read its secret once, add an endpoint after "Send test ping", see
-/// a Public API case with its `API · hubspot` badge, approve it, watch `case.decision.made`
+/// a Public API case with its `API · HubSpot` badge, approve it, watch `case.decision.made`
 /// delivered in Recent Deliveries, stop the receiver and see the failure and the next retry,
 /// restart it and press Redeliver; reload after creating a client (still one) and extend its
 /// scopes; upload a passport to a case and attach it to the director's profile; on a
