@@ -45,6 +45,15 @@ impl WebhookUrl {
             "http" if allow_private => {}
             _ => return Err(UrlError::NotHttps),
         }
+        // The host must follow the scheme's "://" as written. The WHATWG parser forgives more
+        // (`https:hooks.example`, `http:///hooks.example`, `http:\\hooks.example`, tabs inside),
+        // finding a host the text does not plainly show; the published schema's pattern says
+        // exactly this, so what the schema admits and what is accepted agree.
+        let authority = raw.get(url.scheme().len()..).and_then(|r| r.strip_prefix("://")).ok_or(UrlError::Invalid)?;
+        match authority.chars().next() {
+            Some(c) if !(c.is_whitespace() || c.is_control() || "/\\?#@".contains(c)) => {}
+            _ => return Err(UrlError::Invalid),
+        }
         if !url.username().is_empty() || url.password().is_some() {
             return Err(UrlError::Userinfo);
         }
@@ -235,6 +244,20 @@ mod tests {
         assert_eq!(ok("http://hooks.example.com/"), Err(UrlError::NotHttps));
         assert_eq!(ok("ftp://hooks.example.com/"), Err(UrlError::NotHttps));
         assert_eq!(ok("not a url"), Err(UrlError::Invalid));
+        // No host as written, whatever the WHATWG parser would make of it.
+        for hostless in [
+            "HTTPS://",
+            "https:hooks.example.com",
+            "https:///hooks.example.com",
+            "https:\\\\hooks.example.com",
+            "https://\thooks.example.com",
+            "https://@hooks.example.com",
+            "https://?x",
+            "ht\ttps://hooks.example.com",
+        ] {
+            assert_eq!(ok(hostless), Err(UrlError::Invalid), "{hostless:?}");
+        }
+        assert!(ok("HTTPS://hooks.example.com/fml").is_ok(), "the scheme in capitals");
         assert_eq!(ok("https://user:pw@hooks.example.com/"), Err(UrlError::Userinfo));
         assert_eq!(ok("https://hooks.example.com@127.0.0.1/"), Err(UrlError::Userinfo));
         for odd in [

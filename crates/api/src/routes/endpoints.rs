@@ -148,7 +148,9 @@ impl PingBody {
 
 /// The longest webhook URL accepted.
 const MAX_URL: usize = 2048;
-const URL_PATTERN: &str = "^[\\t\\n\\r ]*[Hh][Tt][Tt][Pp][Ss]?://";
+/// `http(s)://` in any case, then the host's first character as written (what
+/// `WebhookUrl::parse` requires): `HTTP://` and `https:///host` are refused by the schema too.
+const URL_PATTERN: &str = r"^[\t\n\r ]*[Hh][Tt][Tt][Pp][Ss]?://[^\s\x00-\x1f\x7f/\\?#@]";
 
 fn url_schema() -> Schema {
     url_schema_of(false)

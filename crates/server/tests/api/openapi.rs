@@ -151,6 +151,31 @@ async fn document_matches_the_router(b: Backend) {
         }
         assert!(op["parameters"].to_string().contains("IdempotencyKey"), "{method} {path}");
     }
+    // A webhook URL without a host as written (`HTTP://`) is refused by the schema itself, and
+    // by the server; a real one passes both.
+    let url_schema = &schemas["PingBody"]["properties"]["url"];
+    let url_ok = jsonschema::validator_for(url_schema).unwrap();
+    let token = app.token().await;
+    for (url, valid) in [
+        ("HTTP://", false),
+        ("https://", false),
+        ("https:///hooks.example.com", false),
+        ("https:hooks.example.com", false),
+        ("https://@hooks.example.com/x", false),
+        ("HTTPS://8.8.8.8/fml", true),
+        ("http://127.0.0.1:9/hook", true),
+    ] {
+        assert_eq!(url_ok.is_valid(&serde_json::json!(url)), valid, "schema on {url}");
+        let res = app
+            .http
+            .post(app.url("/v1/webhook-endpoints"))
+            .bearer_auth(&token)
+            .json(&serde_json::json!({"url": url}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status().as_u16(), if valid { 201 } else { 400 }, "server on {url}");
+    }
     // Links from creation to the operations that use what it returns.
     let links = &doc["paths"]["/v1/cases"]["post"]["responses"]["201"]["links"];
     assert_eq!(links["getCase"]["operationId"], "get_case");
