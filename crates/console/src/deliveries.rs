@@ -228,6 +228,8 @@ pub struct AttemptLine {
     pub duration_ms: i64,
     pub error: String,
     pub body: String,
+    /// The body was longer than the 64 KiB recorded.
+    pub truncated: bool,
 }
 
 #[derive(Template)]
@@ -289,6 +291,7 @@ pub async fn show(
                 duration_ms: a.duration_ms,
                 error: a.error.unwrap_or_default(),
                 body: a.response_body.unwrap_or_default(),
+                truncated: a.response_truncated,
             })
             .collect(),
     }

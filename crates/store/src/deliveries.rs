@@ -67,6 +67,7 @@ pub struct AttemptRow {
     pub duration_ms: i64,
     pub error: Option<String>,
     pub response_body: Option<String>,
+    pub response_truncated: bool,
 }
 
 /// Filters of the delivery list.
@@ -130,7 +131,8 @@ pub async fn get_in(
     let attempts = fetch_all!(
         conn,
         AttemptRow,
-        "SELECT attempt, manual, started_at, http_status, duration_ms, error, response_body FROM delivery_attempts \
+        "SELECT attempt, manual, started_at, http_status, duration_ms, error, response_body, response_truncated \
+         FROM delivery_attempts \
          WHERE delivery_id = $1 ORDER BY id",
         id
     )?;
@@ -302,6 +304,7 @@ pub struct Recorded {
     pub duration_ms: i64,
     pub error: Option<String>,
     pub response_body: Option<String>,
+    pub response_truncated: bool,
     /// The delivery's state after the attempt.
     pub status: &'static str,
     pub auto_failures: i32,
@@ -340,11 +343,11 @@ pub async fn record(db: &Db, batch: &[Recorded], now: Timestamp) -> Result<(), S
         values_clause(batch.len(), 7, 1)
     );
     let insert = format!(
-        "INSERT INTO delivery_attempts (delivery_id, attempt, manual, started_at, http_status, duration_ms, error, response_body) \
-         VALUES {}",
-        values_clause(batch.len(), 8, 1 + batch.len() * 7)
+        "INSERT INTO delivery_attempts (delivery_id, attempt, manual, started_at, http_status, duration_ms, error, \
+            response_body, response_truncated) VALUES {}",
+        values_clause(batch.len(), 9, 1 + batch.len() * 7)
     );
-    let mut args = Vec::with_capacity(batch.len() * 15);
+    let mut args = Vec::with_capacity(batch.len() * 16);
     for r in batch {
         args.extend([
             Arg::Int(r.delivery_id),
@@ -366,6 +369,7 @@ pub async fn record(db: &Db, batch: &[Recorded], now: Timestamp) -> Result<(), S
             Arg::Int(r.duration_ms),
             Arg::OptText(r.error.clone()),
             Arg::OptText(r.response_body.clone()),
+            Arg::Bool(r.response_truncated),
         ]);
     }
     if db.backend().chained_writes() {
@@ -377,9 +381,9 @@ pub async fn record(db: &Db, batch: &[Recorded], now: Timestamp) -> Result<(), S
     }
     let update_args = args.drain(..batch.len() * 7).collect::<Vec<_>>();
     let insert = format!(
-        "INSERT INTO delivery_attempts (delivery_id, attempt, manual, started_at, http_status, duration_ms, error, response_body) \
-         VALUES {}",
-        values_clause(batch.len(), 8, 1)
+        "INSERT INTO delivery_attempts (delivery_id, attempt, manual, started_at, http_status, duration_ms, error, \
+            response_body, response_truncated) VALUES {}",
+        values_clause(batch.len(), 9, 1)
     );
     let mut tx = db.begin().await?;
     execute_args!(tx.conn(), update, update_args)?;

@@ -60,6 +60,7 @@ pub struct PingAttempt {
     pub duration_ms: i64,
     pub error: Option<String>,
     pub response_body: Option<String>,
+    pub response_truncated: bool,
 }
 
 /// Records the ping's only attempt and its outcome (`delivered` on a 2xx, else `failed`).
@@ -70,13 +71,14 @@ pub async fn finish(db: &Db, id: i64, a: &PingAttempt) -> Result<(), StoreError>
     execute!(
         tx.conn(),
         "INSERT INTO delivery_attempts (delivery_id, attempt, manual, started_at, http_status, duration_ms, error, \
-            response_body) VALUES ($1, 1, FALSE, $2, $3, $4, $5, $6)",
+            response_body, response_truncated) VALUES ($1, 1, FALSE, $2, $3, $4, $5, $6, $7)",
         id,
         a.started_at.millis(),
         http,
         a.duration_ms,
         a.error.as_deref(),
-        a.response_body.as_deref()
+        a.response_body.as_deref(),
+        a.response_truncated
     )?;
     execute!(
         tx.conn(),

@@ -12,8 +12,11 @@ use crate::ssrf::{PRIVATE_TARGET, WebhookUrl, is_forbidden};
 
 /// The receiver must answer within this.
 pub const TIMEOUT: Duration = Duration::from_secs(10);
-/// How much of a response body is kept.
-pub const BODY_PREFIX: usize = 500;
+/// How much of a response body is recorded with each attempt ("every attempt — including the
+/// response body — is recorded"): the whole body up to this, with a mark when it was longer.
+pub const BODY_CAP: usize = 64 * 1024;
+/// How much of a ping's answer is shown beside its button (the guide's "first 500 bytes").
+pub const PING_PREFIX: usize = 500;
 
 /// Resolves with the system resolver and refuses names that resolve to a forbidden address,
 /// so hyper only ever dials checked addresses (DNS rebinding cannot slip between check and
@@ -94,8 +97,10 @@ pub struct AttemptOutcome {
     pub http_status: u16,
     pub duration_ms: i64,
     pub error: Option<String>,
-    /// The first [`BODY_PREFIX`] bytes of the response body.
+    /// The response body, whole up to [`BODY_CAP`] bytes.
     pub response_body: Option<String>,
+    /// The body was longer than [`BODY_CAP`]: the rest was not read.
+    pub response_truncated: bool,
 }
 
 impl AttemptOutcome {
@@ -124,11 +129,12 @@ pub async fn send(
     body: Bytes,
 ) -> AttemptOutcome {
     let started = Instant::now();
-    let done = |http_status: u16, error: Option<String>, response_body: Option<String>| AttemptOutcome {
+    let done = |http_status: u16, error: Option<String>, body: Option<(String, bool)>| AttemptOutcome {
         http_status,
         duration_ms: i64::try_from(started.elapsed().as_millis()).unwrap_or(i64::MAX),
         error,
-        response_body,
+        response_truncated: body.as_ref().is_some_and(|(_, cut)| *cut),
+        response_body: body.map(|(text, _)| text),
     };
     // A literal address never reaches the resolver: check it here, at every attempt.
     if !allow_private && url.literal_ip().is_some_and(is_forbidden) {
@@ -155,7 +161,7 @@ pub async fn send(
         Err(e) => return done(0, Some(describe(&e)), None),
     };
     let status = res.status().as_u16();
-    match read_prefix(res).await {
+    match read_capped(res).await {
         Ok(prefix) => {
             let error = (!(200..300).contains(&status)).then(|| {
                 if (300..400).contains(&status) {
@@ -171,17 +177,44 @@ pub async fn send(
     }
 }
 
-/// Reads at most [`BODY_PREFIX`] bytes of a body, whatever the receiver sends; the rest is
-/// never read (the connection is then not reused).
-async fn read_prefix(mut res: reqwest::Response) -> Result<String, reqwest::Error> {
-    let mut buf = Vec::with_capacity(BODY_PREFIX.min(res.content_length().unwrap_or(64) as usize));
-    while buf.len() < BODY_PREFIX {
-        match res.chunk().await? {
-            Some(chunk) => buf.extend_from_slice(&chunk[..chunk.len().min(BODY_PREFIX - buf.len())]),
-            None => break,
+/// Reads at most [`BODY_CAP`] bytes of a body, whatever the receiver sends, and whether there
+/// was more; the rest is never read (the connection is then not reused). Memory per attempt
+/// is bounded by the cap, however large the body announced or sent.
+async fn read_capped(mut res: reqwest::Response) -> Result<(String, bool), reqwest::Error> {
+    let announced = usize::try_from(res.content_length().unwrap_or(1024)).unwrap_or(BODY_CAP);
+    let mut buf = Vec::with_capacity(announced.min(BODY_CAP));
+    let mut cut = false;
+    while let Some(chunk) = res.chunk().await? {
+        let room = BODY_CAP - buf.len();
+        buf.extend_from_slice(&chunk[..chunk.len().min(room)]);
+        if chunk.len() > room {
+            cut = true;
+            break;
         }
     }
-    Ok(storable(&String::from_utf8_lossy(&buf)))
+    Ok((storable(&utf8_prefix(&buf, cut)), cut))
+}
+
+/// The bytes as text; when they were cut, a character split by the cut is dropped rather
+/// than shown as a replacement character.
+fn utf8_prefix(bytes: &[u8], cut: bool) -> String {
+    let end = match std::str::from_utf8(bytes) {
+        Err(e) if cut && e.error_len().is_none() => e.valid_up_to(),
+        _ => bytes.len(),
+    };
+    String::from_utf8_lossy(&bytes[..end]).into_owned()
+}
+
+/// The first `max` bytes of `text`, cut at a character boundary (a ping's shown answer).
+pub fn prefix(text: &str, max: usize) -> &str {
+    if text.len() <= max {
+        return text;
+    }
+    let mut end = max;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text[..end]
 }
 
 /// Text as both databases can store it: PostgreSQL refuses NUL in `TEXT`, and one receiver
@@ -215,6 +248,15 @@ fn describe(e: &reqwest::Error) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn cut_text_never_ends_in_half_a_character() {
+        let euro = "a€b".as_bytes(); // € is 3 bytes
+        assert_eq!(utf8_prefix(&euro[..2], true), "a", "a cut inside € drops it");
+        assert_eq!(utf8_prefix(&euro[..2], false), "a\u{FFFD}", "a whole body keeps what it sent");
+        assert_eq!(utf8_prefix(b"ok \xff", true), "ok \u{FFFD}", "invalid bytes inside stay visible");
+        assert_eq!((prefix("a€b", 2), prefix("a€b", 4), prefix("ab", 500)), ("a", "a€", "ab"));
+    }
 
     #[tokio::test]
     async fn names_resolving_to_private_addresses_are_refused_at_dial_time() {

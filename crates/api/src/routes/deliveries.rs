@@ -85,8 +85,10 @@ pub struct AttemptView {
     pub http_status: i32,
     pub duration_ms: i64,
     pub error: Option<String>,
-    /// The first 500 bytes of the response body.
+    /// The response body, whole up to 64 KiB (65,536 bytes, cut at a character boundary).
     pub response_body: Option<String>,
+    /// The body was longer than 64 KiB: `responseBody` is its beginning.
+    pub response_truncated: bool,
 }
 
 impl From<AttemptRow> for AttemptView {
@@ -99,6 +101,7 @@ impl From<AttemptRow> for AttemptView {
             duration_ms: a.duration_ms,
             error: a.error,
             response_body: a.response_body,
+            response_truncated: a.response_truncated,
         }
     }
 }

@@ -10,7 +10,7 @@ use fml_store::Db;
 use fml_store::endpoints::{Endpoint, seal_context};
 use fml_store::pings::{NewPing, PingAttempt};
 use fml_webhooks::WebhookUrl;
-use fml_webhooks::client::{Envelope, send};
+use fml_webhooks::client::{Envelope, PING_PREFIX, send};
 use fml_webhooks::sign::{generate_secret, signature};
 
 use super::SecretChoice;
@@ -81,12 +81,14 @@ impl Pinger {
             duration_ms: o.duration_ms,
             error: o.error.clone(),
             response_body: o.response_body.clone(),
+            response_truncated: o.response_truncated,
         };
         fml_store::pings::finish(&self.db, delivery_id, &attempt).await?;
         Ok(PingOutcome {
             delivery_id: Some(delivery_id),
             status: o.http_status,
-            body: o.response_body,
+            // The guide shows a ping's answer as its first 500 bytes; the delivery keeps it all.
+            body: o.response_body.map(|b| fml_webhooks::client::prefix(&b, PING_PREFIX).to_owned()),
             duration_ms: o.duration_ms,
             error: o.error,
             secret: None,

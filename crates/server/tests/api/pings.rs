@@ -42,6 +42,21 @@ async fn pings_are_listed_as_test_deliveries_and_never_sent_again(b: Backend) {
     assert_eq!(detail["attempts"][0]["httpStatus"], 200);
     assert_eq!(detail["attempts"].as_array().unwrap().len(), 1);
 
+    // A ping's answer shows its first 500 bytes; its delivery keeps the whole body.
+    let res = app
+        .http
+        .post(app.url("/v1/webhook-endpoints/ping"))
+        .bearer_auth(&token)
+        .json(&json!({"url": rx.url("/sized/5000")}))
+        .send()
+        .await
+        .unwrap();
+    let v: Value = res.json().await.unwrap();
+    let whole = crate::receiver::sized_body(5000);
+    assert_eq!(v["body"].as_str(), Some(&whole[..500]));
+    let (_, detail) = app.get_json(&token, &format!("/v1/webhook-deliveries/{}", v["deliveryId"])).await;
+    assert_eq!(detail["attempts"][0]["responseBody"].as_str(), Some(whole.as_str()));
+
     // A saved endpoint's Test that fails: recorded as failed, never retried, even while the
     // engine retries a real delivery to the same endpoint.
     let ep = app.create_endpoint(&token, json!({"url": rx.url("/status/500"), "eventTypes": ["case.created"]})).await;

@@ -1,5 +1,6 @@
 //! Real HTTP receivers on loopback for the webhook tests, one behaviour per path:
 //! `/ok`, `/status/<code>`, `/slow` (answers after 12 s), `/redirect`, `/big` (10 MB body),
+//! `/sized/<n>` (an n-byte body, [`sized_body`]),
 //! `/flaky/<n>` (503 for the first n requests, then 200), `/hold/<code>` (the first request
 //! waits for [`Receiver::release`], then answers `code`; later ones answer 200 at once),
 //! `/gate/<code>/…` (every request waits until [`Receiver::open_gate`], then answers `code`;
@@ -127,6 +128,7 @@ async fn handle(State(s): State<Shared>, req: Request) -> Response {
         }
         ["redirect"] => (StatusCode::FOUND, [("location", "/ok/redirected")], "").into_response(),
         ["big"] => (StatusCode::OK, vec![b'x'; 10 * 1024 * 1024]).into_response(),
+        ["sized", n] => (StatusCode::OK, sized_body(n.parse().unwrap_or(0))).into_response(),
         ["flaky", n] if seen <= n.parse::<u32>().unwrap_or(0) => {
             (StatusCode::SERVICE_UNAVAILABLE, "not yet").into_response()
         }
@@ -149,6 +151,18 @@ async fn handle(State(s): State<Shared>, req: Request) -> Response {
         ["flaky", _] => (StatusCode::OK, "finally").into_response(),
         _ => (StatusCode::NOT_FOUND, "no such path").into_response(),
     }
+}
+
+/// The body `/sized/<n>` answers: n bytes of numbered lines, so a cut or a lost part shows.
+pub fn sized_body(n: usize) -> String {
+    let mut out = String::with_capacity(n + 16);
+    let mut line = 0;
+    while out.len() < n {
+        out.push_str(&format!("line {line:06}\n"));
+        line += 1;
+    }
+    out.truncate(n);
+    out
 }
 
 /// A server that reads the request, starts a 200 response promising 1000 bytes, sends ten

@@ -169,6 +169,8 @@ async fn every_outcome_of_the_status_table(b: Backend) {
         endpoints.push(app.create_endpoint(&token, json!({"url": url, "eventTypes": ["case.created"]})).await);
     }
     let big = app.create_endpoint(&token, json!({"url": rx.url("/big"), "eventTypes": ["case.created"]})).await;
+    let sized =
+        app.create_endpoint(&token, json!({"url": rx.url("/sized/5000"), "eventTypes": ["case.created"]})).await;
     let flaky = app.create_endpoint(&token, json!({"url": rx.url("/flaky/2"), "eventTypes": ["case.created"]})).await;
     app.create_case(&token, None, &recipe_body("rec_outcomes")).await;
 
@@ -184,7 +186,12 @@ async fn every_outcome_of_the_status_table(b: Backend) {
     assert!(rx.hits("/ok/redirected").is_empty(), "redirects are never followed");
 
     let d = app.wait_delivery(&token, big["id"].as_str().unwrap(), 15, |d| d["status"] == "delivered").await;
-    assert_eq!(d["attempts"][0]["responseBody"].as_str().unwrap().len(), 500, "only the first 500 bytes are kept");
+    // The whole body is recorded up to 64 KiB; beyond, its beginning with a mark.
+    let body = d["attempts"][0]["responseBody"].as_str().unwrap();
+    assert_eq!((body.len(), d["attempts"][0]["responseTruncated"].as_bool()), (64 * 1024, Some(true)));
+    let d = app.wait_delivery(&token, sized["id"].as_str().unwrap(), 15, |d| d["status"] == "delivered").await;
+    assert_eq!(d["attempts"][0]["responseBody"], crate::receiver::sized_body(5000), "a 5 KB body whole");
+    assert_eq!(d["attempts"][0]["responseTruncated"], false);
 
     let d = app.wait_delivery(&token, flaky["id"].as_str().unwrap(), 15, |d| d["status"] == "delivered").await;
     let statuses: Vec<i64> =

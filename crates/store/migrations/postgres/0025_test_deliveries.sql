@@ -2,8 +2,12 @@
 -- delivery row of their own, so the id sent as `X-FML-Delivery-Id` is a real one that support
 -- can look up, and Recent Deliveries lists them. A pre-save ping has no endpoint yet, so
 -- `endpoint_id` may be NULL; `test` marks these rows (sent once, never claimed or redelivered)
--- and `target_url` keeps the address a test was sent to. (SQLite rebuilds the two tables; a
--- constant default is a catalog change here.)
+-- and `target_url` keeps the address a test was sent to. An attempt keeps the receiver's whole
+-- response body up to 64 KiB; `response_truncated` says it was longer. (SQLite rebuilds the two
+-- tables; a constant default is a catalog change here.)
 ALTER TABLE deliveries ALTER COLUMN endpoint_id DROP NOT NULL;
 ALTER TABLE deliveries ADD COLUMN test BOOLEAN NOT NULL DEFAULT FALSE;
 ALTER TABLE deliveries ADD COLUMN target_url TEXT;
+ALTER TABLE delivery_attempts ADD COLUMN response_truncated BOOLEAN NOT NULL DEFAULT FALSE;
+-- Bodies recorded before this were cut at 500 bytes: the 500-byte ones are marked cut.
+UPDATE delivery_attempts SET response_truncated = TRUE WHERE octet_length(response_body) >= 500;

@@ -2,7 +2,8 @@
 -- delivery row of their own, so the id sent as `X-FML-Delivery-Id` is a real one that support
 -- can look up, and Recent Deliveries lists them. A pre-save ping has no endpoint yet, so
 -- `endpoint_id` may be NULL; `test` marks these rows (sent once, never claimed or redelivered)
--- and `target_url` keeps the address a test was sent to.
+-- and `target_url` keeps the address a test was sent to. An attempt keeps the receiver's whole
+-- response body up to 64 KiB; `response_truncated` says it was longer.
 --
 -- SQLite cannot make a column nullable in place: both tables are rebuilt, the attempts first
 -- so that no row ever points at a missing delivery (foreign keys stay on in a migration).
@@ -43,10 +44,12 @@ CREATE TABLE delivery_attempts_next (
     http_status    INTEGER NOT NULL,
     duration_ms    BIGINT NOT NULL,
     error          TEXT,
-    response_body  TEXT
+    response_body  TEXT,
+    response_truncated BOOLEAN NOT NULL DEFAULT FALSE
 );
+-- Bodies recorded before this were cut at 500 bytes: the 500-byte ones are marked cut.
 INSERT INTO delivery_attempts_next SELECT id, delivery_id, attempt, manual, started_at, http_status, duration_ms,
-       error, response_body FROM delivery_attempts;
+       error, response_body, length(CAST(response_body AS BLOB)) >= 500 FROM delivery_attempts;
 DROP TABLE delivery_attempts;
 DROP TABLE deliveries;
 -- Renaming also rewrites delivery_attempts_next's reference to name `deliveries`.

@@ -36,9 +36,13 @@ pub(super) async fn attempt(
     };
     let outcome = match &t.url {
         Ok(url) => send(client, url, cfg.allow_private, &env, body).await,
-        Err(reason) => {
-            AttemptOutcome { http_status: 0, duration_ms: 0, error: Some(reason.clone()), response_body: None }
-        }
+        Err(reason) => AttemptOutcome {
+            http_status: 0,
+            duration_ms: 0,
+            error: Some(reason.clone()),
+            response_body: None,
+            response_truncated: false,
+        },
     };
     next_state(&cfg.schedule, d, number, started_at, outcome)
 }
@@ -66,6 +70,7 @@ pub fn next_state(schedule: &Schedule, d: &Claimed, number: u32, started_at: i64
         duration_ms: o.duration_ms,
         error: o.error,
         response_body: o.response_body,
+        response_truncated: o.response_truncated,
         status,
         auto_failures,
         next_attempt_at: next,
