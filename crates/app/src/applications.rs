@@ -98,6 +98,7 @@ pub async fn apply(ctx: &Ctx, org: &OrgId, applicant: &Applicant, address: &str)
         recipient: email.clone(),
         subject,
         body_sealed: cfg.master_key.seal(fml_store::mail::SEAL_CONTEXT, body.as_bytes()),
+        announce: None,
     };
     let record = fml_store::applications::NewApplication {
         id: uuid::Uuid::new_v4(),

@@ -169,7 +169,6 @@ pub async fn request_evidence(
     let about = About { customer_name: case.customer_name.as_deref(), company: case.company_name.as_deref() };
     let (subject, body) = letters::request(&crate::mail::sender(&branding), &about, &intro, &items);
     let mail = crate::mail::sealed(cfg, &case.org_id, case.id, "edd_request", &to, subject, &body);
-    unit.queue_mail(&[&mail], now).await?;
     let items: Vec<RequestedItem> = items.into_iter().map(|(key, label)| RequestedItem { key, label }).collect();
     let event = EddRequested {
         case_id: case.id,
@@ -178,9 +177,9 @@ pub async fn request_evidence(
         item_count: u32::try_from(items.len()).unwrap_or(u32::MAX),
         items: items.clone(),
         sent_by: who.email.clone(),
-        sent_at: now,
+        sent_at: cfg.sending_time(now),
     };
-    unit.emit(event.emit(&case.org_id, case.crm_record_id.as_deref(), now));
+    crate::mail::queue_announcing(&mut unit, cfg, mail, &event, case.crm_record_id.as_deref(), now).await?;
     let detail = json!({"to": to, "items": items.iter().map(|i| &i.key).collect::<Vec<_>>()});
     unit.audit(&audit_entry(who, &case, "edd.request", detail), now);
     unit.commit().await?;
@@ -232,7 +231,6 @@ pub async fn outreach(
     let about = About { customer_name: case.customer_name.as_deref(), company: case.company_name.as_deref() };
     let (subject, body) = letters::request(&crate::mail::sender(&branding), &about, &intro, &items);
     let mail = crate::mail::sealed(cfg, &case.org_id, case.id, "outreach", &to, subject.clone(), &body);
-    unit.queue_mail(&[&mail], now).await?;
     let items: Vec<RequestedItem> = items.into_iter().map(|(key, label)| RequestedItem { key, label }).collect();
     let event = OutreachEmailSent {
         case_id: case.id,
@@ -244,7 +242,7 @@ pub async fn outreach(
         items,
         sent_by: who.email.clone(),
     };
-    unit.emit(event.emit(&case.org_id, case.crm_record_id.as_deref(), now));
+    crate::mail::queue_announcing(&mut unit, cfg, mail, &event, case.crm_record_id.as_deref(), now).await?;
     let detail = json!({"kind": kind, "to": to, "items": event.items.iter().map(|i| &i.key).collect::<Vec<_>>()});
     unit.audit(&audit_entry(who, &case, "outreach.send", detail), now);
     unit.commit().await?;

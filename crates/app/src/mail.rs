@@ -3,13 +3,19 @@
 //! magic link.
 
 use fml_domain::crypto::MasterKey;
+use fml_domain::events::WebhookEvent;
+use fml_domain::events::announce::{self, Announcement};
 use fml_domain::letters::{self, About, Sender};
 use fml_domain::secret::Secret;
 use fml_domain::{CaseId, OrgId, Timestamp};
+use fml_store::audit::{ActorKind, Entry};
 use fml_store::mail::NewMail;
 pub use fml_store::mail::SEAL_CONTEXT;
+use fml_store::unit::UnitOfWork;
+use serde_json::json;
 
 use crate::settings::Branding;
+use crate::{CommandError, Ctx};
 
 /// How long a magic link works.
 pub const INVITE_TTL_SECS: i64 = 7 * 24 * 3600;
@@ -20,6 +26,59 @@ pub struct MailConfig {
     /// `FML_PORTAL_URL`, without a trailing slash.
     pub portal_url: String,
     pub master_key: MasterKey,
+    /// Mail is handed to an SMTP server (`FML_SMTP_URL`): an email's event is fired when the
+    /// message is sent. Without one the outbox is the mailbox, and it is fired on queueing.
+    pub smtp: bool,
+}
+
+impl MailConfig {
+    /// The time an announced event records as its sending: the placeholder until the message
+    /// is handed to SMTP, or `now` when the outbox is the mailbox.
+    pub fn sending_time(&self, now: Timestamp) -> Timestamp {
+        if self.smtp { announce::PENDING } else { now }
+    }
+}
+
+/// Queues `mail` with the event it announces (`outreach.email.sent`, `idv.dispatched`,
+/// `edd.requested`): fired when the message is handed to SMTP ([`sent`]), or now when the
+/// outbox is the mailbox. A message that fails for good announces nothing.
+pub async fn queue_announcing<E: WebhookEvent>(
+    unit: &mut UnitOfWork,
+    cfg: &MailConfig,
+    mut mail: NewMail,
+    event: &E,
+    crm_record_id: Option<&str>,
+    now: Timestamp,
+) -> Result<(), CommandError> {
+    if cfg.smtp {
+        mail.announce = Some(announce::later(event, &mail.org, crm_record_id));
+    } else {
+        unit.emit(event.emit(&mail.org, crm_record_id, now));
+    }
+    Ok(unit.queue_mail(&[&mail], now).await?)
+}
+
+/// The mail job handed message `id` to SMTP: it is marked sent, its event (if it announces
+/// one) is fired timed now, and the sending is audited — in one transaction, so an event says
+/// "sent" only of a message that was. A message already marked sent changes nothing.
+pub async fn sent(ctx: &Ctx, id: i64) -> Result<(), CommandError> {
+    let now = Timestamp::now();
+    let mut unit = ctx.unit().await?;
+    let Some(m) = fml_store::mail::mark_sent_in(unit.conn(), id, now).await? else {
+        unit.unchanged();
+        return Ok(unit.commit().await?);
+    };
+    let org = OrgId::from_trusted(m.org_id);
+    let case_id = m.case_id.as_deref().and_then(|c| c.parse::<CaseId>().ok());
+    let event = m.announce.map(Announcement::stored).and_then(|a| a.at(&org, now));
+    let detail = json!({"mailId": id, "kind": m.kind, "event": event.as_ref().map(|e| e.event_type)});
+    if let Some(event) = event {
+        unit.emit(event);
+    }
+    let entry =
+        Entry { org: Some(&org), case_id, actor_kind: ActorKind::System, actor: "system", action: "mail.sent", detail };
+    unit.audit(&entry, now);
+    Ok(unit.commit().await?)
 }
 
 /// A composed invite: the token (its hash goes to the store, the link in the mail) and the
@@ -92,6 +151,7 @@ fn magic_link(
             recipient: to.email.to_owned(),
             subject,
             body_sealed: cfg.master_key.seal(SEAL_CONTEXT, body.as_bytes()),
+            announce: None,
         },
         token,
     }
@@ -114,5 +174,6 @@ pub fn sealed(
         recipient: to.to_owned(),
         subject,
         body_sealed: cfg.master_key.seal(SEAL_CONTEXT, body.as_bytes()),
+        announce: None,
     }
 }

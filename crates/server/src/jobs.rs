@@ -36,7 +36,12 @@ impl JobHandler for SendMail {
             };
             match self.mailer.send(&ctx.db, &self.config, *mail_id).await {
                 Ok(Sent::Deferred(at)) => Outcome::WaitUntil("the tenant's mail for this hour is spent".to_owned(), at),
-                Ok(_) => Outcome::Done,
+                Ok(Sent::Nothing) => Outcome::Done,
+                // Handed to SMTP: marked sent, with the event it announces, in one transaction.
+                Ok(Sent::Sent) => match fml_app::mail::sent(ctx, *mail_id).await {
+                    Ok(()) => Outcome::Done,
+                    Err(e) => Outcome::Failed(format!("sent, but not recorded: {e}")),
+                },
                 Err(e) => Outcome::Failed(e),
             }
         })

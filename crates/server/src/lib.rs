@@ -54,8 +54,12 @@ impl App {
         let pinger =
             fml_app::endpoints::Pinger::new(db.clone(), config.allow_private_targets, config.master_key.clone());
         let tokens = tokens::TokenCache::for_db(&db, config.token_cache_trust);
-        let mail =
-            fml_app::mail::MailConfig { portal_url: config.portal_url.clone(), master_key: config.master_key.clone() };
+        let mail = fml_app::mail::MailConfig {
+            portal_url: config.portal_url.clone(),
+            master_key: config.master_key.clone(),
+            // The same test that registers the send_mail job (a valid FML_SMTP_URL).
+            smtp: crate::mail::Mailer::from_config(&config).is_some(),
+        };
         let mut ctx = fml_app::Ctx::new(db.clone(), wakers).with_mail(mail);
         if let Some(a) = &config.vendors.anthropic {
             let client = vendors::anthropic::Client::new(a.clone());

@@ -43,7 +43,7 @@ impl Mailer {
         }
     }
 
-    /// Sends message `id` and marks it sent.
+    /// Hands message `id` to the SMTP server.
     pub async fn send(&self, db: &Db, config: &Config, id: i64) -> Result<Sent, String> {
         let Some(row) = fml_store::mail::get(db, id).await.map_err(|e| e.to_string())? else {
             return Ok(Sent::Nothing);
@@ -65,7 +65,7 @@ impl Mailer {
             Ok(Err(e)) => return Err(e.to_string()),
             Err(_) => return Err(format!("the SMTP exchange took longer than {SEND_DEADLINE_SECS} s")),
         }
-        fml_store::mail::mark_sent(db, row.id, fml_domain::Timestamp::now()).await.map_err(|e| e.to_string())?;
+        // The caller marks it sent (and fires what it announces): `fml_app::mail::sent`.
         Ok(Sent::Sent)
     }
 }

@@ -17,6 +17,8 @@ pub struct NewMail {
     pub recipient: String,
     pub subject: String,
     pub body_sealed: Vec<u8>,
+    /// The event the message announces, fired when it is sent (`fml_domain::events::announce`).
+    pub announce: Option<String>,
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -47,10 +49,11 @@ pub(crate) async fn insert_many(conn: Conn<'_>, mails: &[&NewMail], now: Timesta
         return Ok(Vec::new());
     }
     let sql = format!(
-        "INSERT INTO mail_outbox (org_id, case_id, kind, recipient, subject, body_sealed, status, next_attempt_at, created_at) VALUES {} RETURNING id",
-        values_clause(mails.len(), 9, 1)
+        "INSERT INTO mail_outbox (org_id, case_id, kind, recipient, subject, body_sealed, status, next_attempt_at, \
+            created_at, announce) VALUES {} RETURNING id",
+        values_clause(mails.len(), 10, 1)
     );
-    let mut args = Vec::with_capacity(mails.len() * 9);
+    let mut args = Vec::with_capacity(mails.len() * 10);
     for m in mails {
         args.extend([
             Arg::Text(m.org.as_str().to_owned()),
@@ -62,6 +65,7 @@ pub(crate) async fn insert_many(conn: Conn<'_>, mails: &[&NewMail], now: Timesta
             Arg::Text("pending".to_owned()),
             Arg::Int(now.millis()),
             Arg::Int(now.millis()),
+            Arg::OptText(m.announce.clone()),
         ]);
     }
     let mut ids: Vec<i64> = crate::fetch_all_args!(conn, (i64,), sql, args)?.into_iter().map(|(id,)| id).collect();
@@ -83,17 +87,33 @@ pub async fn list(db: &Db, org: &OrgId) -> Result<Vec<MailRow>, StoreError> {
     Ok(fetch_all!(c.conn(), MailRow, sqlx::AssertSqlSafe(sql), org.as_str())?)
 }
 
-/// Marks a message sent and drops its sealed body: once delivered, the link it carries need
-/// not be kept.
-pub async fn mark_sent(db: &Db, id: i64, now: Timestamp) -> Result<(), StoreError> {
-    let mut tx = db.begin().await?;
-    execute!(
-        tx.conn(),
-        "UPDATE mail_outbox SET status = 'sent', sent_at = $2, body_sealed = NULL, last_error = NULL WHERE id = $1",
+/// A message just marked sent: whose it is and the event it announces.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct SentMail {
+    pub org_id: String,
+    pub case_id: Option<String>,
+    pub kind: String,
+    pub announce: Option<String>,
+}
+
+/// Marks a message sent and drops its sealed body (once delivered, the link it carries need
+/// not be kept), in the caller's transaction. `None` if it was already sent (or is gone), so
+/// a job run twice announces once.
+pub async fn mark_sent_in(conn: Conn<'_>, id: i64, now: Timestamp) -> Result<Option<SentMail>, StoreError> {
+    Ok(crate::fetch_optional!(
+        conn,
+        SentMail,
+        "UPDATE mail_outbox SET status = 'sent', sent_at = $2, body_sealed = NULL, last_error = NULL \
+         WHERE id = $1 AND status <> 'sent' RETURNING org_id, case_id, kind, announce",
         id,
         now.millis()
-    )?;
-    tx.commit().await
+    )?)
+}
+
+/// A case's messages, newest first (the case page's list of emails, with failures).
+pub async fn for_case_in(conn: Conn<'_>, org: &OrgId, case: CaseId) -> Result<Vec<MailRow>, StoreError> {
+    let sql = format!("SELECT {COLUMNS} FROM mail_outbox WHERE org_id = $1 AND case_id = $2 ORDER BY id DESC LIMIT 50");
+    Ok(fetch_all!(conn, MailRow, sqlx::AssertSqlSafe(sql), org.as_str(), case.to_string())?)
 }
 
 /// Takes one of the tenant's `per_hour` sends for this message before it is sent: the

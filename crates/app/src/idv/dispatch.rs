@@ -278,7 +278,6 @@ async fn send(
     let (subject, body) =
         fml_domain::letters::idv(&sender, &p.entry.display_name, case.company_name.as_deref(), &session.url);
     let mail = crate::mail::sealed(cfg, &case.org_id, case.id, "idv_link", email, subject, &body);
-    unit.queue_mail(&[&mail], now).await?;
     let event = IdvDispatched {
         case_id: case.id,
         case_reference: case.reference.clone(),
@@ -288,7 +287,7 @@ async fn send(
         roles: p.entry.roles.clone(),
         dispatched_by: actor.to_owned(),
     };
-    unit.emit(event.emit(&case.org_id, case.crm_record_id.as_deref(), now));
+    crate::mail::queue_announcing(&mut unit, cfg, mail, &event, case.crm_record_id.as_deref(), now).await?;
     let detail = json!({"personKey": p.entry.person_key, "vendor": vendor, "sessionId": session.session_id});
     record(&mut unit, case, actor_kind, actor, "idv.dispatch", detail, now).await?;
     unit.commit().await?;

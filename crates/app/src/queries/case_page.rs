@@ -34,6 +34,8 @@ pub struct CasePage {
     pub events: Vec<String>,
     /// What the customer gave in the portal (with their corrections), once saved.
     pub application: Option<fml_domain::application::Application>,
+    /// The latest 50 emails about the case, newest first, failed ones included.
+    pub mails: Vec<super::records::MailRow>,
 }
 
 /// The case page of a case of the analyst's tenant: a fixed number of statements in one
@@ -54,7 +56,19 @@ pub async fn case_page(ctx: &Ctx, who: &Analyst, locator: &CaseLocator) -> Resul
     let labels = fml_store::endpoints::labels(tx.conn(), org, None).await?.into_iter().collect();
     let events = fml_store::events::for_case_in(tx.conn(), org, id, 200).await?;
     let application = fml_store::portal::application(tx.conn(), org, id).await?;
+    let mails = fml_store::mail::for_case_in(tx.conn(), org, id).await?;
     let deliveries = DeliveryPage { rows, labels, references: HashMap::new() };
     let earlier_reviews = reviews.saturating_sub(1);
-    Ok(CasePage { engines: e, controls, analysts, people, earlier_reviews, edd, deliveries, events, application })
+    Ok(CasePage {
+        engines: e,
+        controls,
+        analysts,
+        people,
+        earlier_reviews,
+        edd,
+        deliveries,
+        events,
+        application,
+        mails,
+    })
 }

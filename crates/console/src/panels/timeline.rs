@@ -19,10 +19,41 @@ pub struct TimelineItem {
     pub payload: String,
 }
 
+/// An email about the case, as the analyst follows it.
+pub struct MailLine {
+    pub subject: String,
+    pub to: String,
+    /// `pending`, `sent` or `failed`, as a pill.
+    pub status: &'static str,
+    pub label: &'static str,
+    /// When it was sent, else queued.
+    pub at: When,
+    /// Why the last attempt failed (a failed or retried message).
+    pub error: String,
+}
+
 #[derive(Template)]
 #[template(path = "console/panels/timeline.html")]
 struct Timeline {
+    mails: Vec<MailLine>,
     items: Vec<TimelineItem>,
+}
+
+fn mail_line(m: &fml_app::queries::records::MailRow) -> MailLine {
+    let (status, label) = match m.status.as_str() {
+        "sent" => ("delivered", "Sent"),
+        "failed" => ("failed", "Not sent: gave up"),
+        _ if m.last_error.is_some() => ("pending", "Not sent yet: retrying"),
+        _ => ("pending", "Queued"),
+    };
+    MailLine {
+        subject: m.subject.clone(),
+        to: m.recipient.clone(),
+        status,
+        label,
+        at: When::millis(m.sent_at.unwrap_or(m.created_at)),
+        error: m.last_error.clone().unwrap_or_default(),
+    }
 }
 
 /// A line about an event: who acted (the payload's `…By` field, or the deciding analyst) and
@@ -74,5 +105,6 @@ pub(super) fn timeline(page: &CasePage) -> Result<Rendered, ConsoleError> {
             }
         })
         .collect();
-    rendered("timeline", "Activity", Timeline { items })
+    let mails = page.mails.iter().map(mail_line).collect();
+    rendered("timeline", "Activity", Timeline { mails, items })
 }

@@ -4,6 +4,7 @@
 //! An event is serialised once, when it is emitted; those bytes are what the webhook engine
 //! signs and sends on every attempt and redelivery.
 
+pub mod announce;
 pub mod catalog;
 pub mod samples;
 pub mod schema;

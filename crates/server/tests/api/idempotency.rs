@@ -141,7 +141,7 @@ crate::on_both_backends!(
 );
 
 /// Runs one statement on the test's database, outside the app.
-async fn exec(app: &crate::helpers::TestApp, sql: &str) {
+pub(crate) async fn exec(app: &crate::helpers::TestApp, sql: &str) {
     match &app.db {
         fml_store::Db::Sqlite { write, .. } => {
             sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_owned())).execute(write).await.unwrap();

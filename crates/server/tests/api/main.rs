@@ -4,6 +4,7 @@ mod helpers;
 mod idv;
 
 mod analysts;
+mod announce;
 mod cases;
 mod catalog;
 mod concurrency;

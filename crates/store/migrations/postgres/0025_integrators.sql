@@ -11,3 +11,11 @@ ALTER TABLE deliveries ADD COLUMN target_url TEXT;
 ALTER TABLE delivery_attempts ADD COLUMN response_truncated BOOLEAN NOT NULL DEFAULT FALSE;
 -- Bodies recorded before this were cut at 500 bytes: the 500-byte ones are marked cut.
 UPDATE delivery_attempts SET response_truncated = TRUE WHERE octet_length(response_body) >= 500;
+
+-- "Email sent" means sent (issue 19): an email that announces an event (outreach.email.sent,
+-- idv.dispatched, edd.requested) carries it here, timed when the message is handed to SMTP,
+-- and it is emitted in the transaction that marks the message sent. A message that fails for
+-- good announces nothing.
+ALTER TABLE mail_outbox ADD COLUMN announce TEXT;
+-- The case page lists a case's emails, failed ones included.
+CREATE INDEX mail_outbox_case ON mail_outbox (case_id, id);

@@ -60,3 +60,11 @@ CREATE INDEX deliveries_org ON deliveries (org_id, id);
 CREATE INDEX deliveries_event ON deliveries (event_row);
 CREATE INDEX deliveries_case ON deliveries (case_id, id);
 CREATE INDEX delivery_attempts_delivery ON delivery_attempts (delivery_id, attempt);
+
+-- "Email sent" means sent (issue 19): an email that announces an event (outreach.email.sent,
+-- idv.dispatched, edd.requested) carries it here, timed when the message is handed to SMTP,
+-- and it is emitted in the transaction that marks the message sent. A message that fails for
+-- good announces nothing.
+ALTER TABLE mail_outbox ADD COLUMN announce TEXT;
+-- The case page lists a case's emails, failed ones included.
+CREATE INDEX mail_outbox_case ON mail_outbox (case_id, id);
