@@ -2,12 +2,12 @@
 //! received or waived; the evidence-request email listing what is outstanding; and outreach
 //! emails requesting documents.
 
+use fml_domain::Timestamp;
 use fml_domain::events::{
     EddRequested, EddRequirementsChanged, EddStatus, OutreachEmailSent, RequestedItem, WebhookEvent,
 };
 use fml_domain::ids::CaseLocator;
 use fml_domain::letters::{self, About};
-use fml_domain::{FieldError, Timestamp};
 use fml_store::audit::{self, ActorKind};
 use fml_store::cases::CaseRecord;
 use fml_store::edd::EddRow;
@@ -16,40 +16,7 @@ use serde_json::json;
 use crate::cases::load;
 use crate::{Analyst, CommandError, Ctx};
 
-/// Most items in one request.
-pub const MAX_ITEMS: usize = 20;
-pub const MAX_LABEL: usize = 200;
-
-pub fn status_str(s: EddStatus) -> &'static str {
-    match s {
-        EddStatus::Outstanding => "outstanding",
-        EddStatus::Received => "received",
-        EddStatus::Waived => "waived",
-    }
-}
-
-pub fn parse_status(raw: &str) -> Option<EddStatus> {
-    [EddStatus::Outstanding, EddStatus::Received, EddStatus::Waived].into_iter().find(|s| status_str(*s) == raw)
-}
-
-/// A requirement or item key: lower-case letters, digits, `_`, `-`, `.`; 1-64 characters.
-pub fn valid_key(key: &str) -> bool {
-    let b = key.as_bytes();
-    !b.is_empty()
-        && b.len() <= 64
-        && b[0].is_ascii_lowercase() | b[0].is_ascii_digit()
-        && b.iter().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || b"_-.".contains(c))
-}
-
-/// The pattern of [`valid_key`].
-pub const KEY_PATTERN: &str = "^[a-z0-9][a-z0-9_.-]{0,63}$";
-
-/// "source_of_funds" → "Source of funds".
-fn label_of(key: &str) -> String {
-    let words = key.replace(['_', '-', '.'], " ");
-    let mut c = words.chars();
-    c.next().map_or_else(String::new, |f| f.to_uppercase().chain(c).collect())
-}
+pub use fml_domain::edd::{KEY_PATTERN, MAX_ITEMS, MAX_LABEL, label_of, parse_status, status_str, valid_key};
 
 fn audit_entry<'a>(
     who: &'a Analyst,
@@ -186,24 +153,9 @@ pub async fn request_evidence(
     Ok((to, items))
 }
 
-/// Checks an outreach's items: 1 to [`MAX_ITEMS`], each a valid key and a label.
+/// Checks an outreach's items (see [`fml_domain::edd::check_items`]).
 pub fn check_items(items: Vec<(String, String)>) -> Result<Vec<(String, String)>, CommandError> {
-    let mut errors = Vec::new();
-    if items.is_empty() || items.len() > MAX_ITEMS {
-        errors.push(FieldError::new("items", format!("list 1 to {MAX_ITEMS} items")));
-    }
-    let mut out = Vec::new();
-    for (i, (key, label)) in items.into_iter().enumerate() {
-        if !valid_key(&key) {
-            errors.push(FieldError::new(format!("items[{i}].key"), "lower-case letters, digits, _ - . (1-64)"));
-        }
-        match fml_domain::text::clean(&label, MAX_LABEL) {
-            Ok(Some(l)) => out.push((key, l)),
-            Ok(None) => errors.push(FieldError::new(format!("items[{i}].label"), "is required")),
-            Err(e) => errors.push(FieldError::new(format!("items[{i}].label"), e.to_string())),
-        }
-    }
-    if errors.is_empty() { Ok(out) } else { Err(CommandError::Validation(errors)) }
+    fml_domain::edd::check_items(items).map_err(CommandError::Validation)
 }
 
 /// Sends the customer an outreach email (e.g. `document_request`) listing items:
@@ -247,23 +199,4 @@ pub async fn outreach(
     unit.audit(&audit_entry(who, &case, "outreach.send", detail), now);
     unit.commit().await?;
     Ok(event)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn keys_and_labels() {
-        for ok in ["source_of_funds", "ubo.1", "a", "9-x"] {
-            assert!(valid_key(ok), "{ok}");
-        }
-        for bad in ["", "Source", "a b", "_x", &"a".repeat(65), "ключ", "request\n"] {
-            assert!(!valid_key(bad), "{bad}");
-        }
-        assert_eq!(label_of("source_of_funds"), "Source of funds");
-        assert!(check_items(vec![]).is_err());
-        assert!(check_items(vec![("k".into(), " ".into())]).is_err());
-        assert_eq!(check_items(vec![("k".into(), " Passport ".into())]).unwrap()[0].1, "Passport");
-    }
 }

@@ -100,6 +100,7 @@ pub async fn run(
                 label: format!("{kind} {i}"),
                 event_types: vec!["case.created".into()],
                 enabled: true,
+                signature_scheme: "fml-v1",
             };
             let mut tx = db.begin().await.expect("begin");
             fml_store::endpoints::create(tx.conn(), owner, &e, Timestamp::now()).await.expect("endpoint");

@@ -22,6 +22,7 @@ pub async fn run(url: &str, org: &str, n: u64, endpoint_url: &str, secret: &str)
         label: "bench".into(),
         event_types: vec!["case.created".into()],
         enabled: true,
+        signature_scheme: "fml-v1",
     };
     let mut tx = db.begin().await.expect("begin");
     fml_store::endpoints::create(tx.conn(), &org, &endpoint, Timestamp::now()).await.expect("endpoint");

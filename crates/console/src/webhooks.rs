@@ -57,6 +57,10 @@ pub struct FormValues {
     pub enabled: bool,
     /// "Generate a new secret" was ticked (an edit refused for another field keeps it).
     pub generate: bool,
+    /// `fml-v1` or `standard-webhooks`.
+    pub scheme: String,
+    /// The grace chosen for a rotation, in seconds ("" for none).
+    pub grace: String,
     /// This server delivers to private and loopback addresses (`FML_WEBHOOK_ALLOW_PRIVATE`):
     /// the URL's hint must not say they are refused.
     pub private_allowed: bool,
@@ -121,10 +125,16 @@ fn as_json(f: &Fields, editing: bool) -> Value {
         "label": f.get("label").unwrap_or_default(),
         "secret": f.get("secret").unwrap_or_default(),
         "eventTypes": f.all("eventTypes"),
+        "signatureScheme": f.get("signatureScheme").filter(|s| !s.is_empty()),
     });
     if editing {
         v["generateSecret"] = json!(f.checked("generateSecret"));
         v["enabled"] = json!(f.checked("enabled"));
+        // The grace is chosen from a list; it means something only with a rotation.
+        let rotating = f.checked("generateSecret") || !f.text("secret").is_empty();
+        if let Some(secs) = f.get("rotationGraceSeconds").and_then(|g| g.parse::<i64>().ok()).filter(|_| rotating) {
+            v["rotationGraceSeconds"] = json!(secs);
+        }
     }
     v
 }
@@ -137,6 +147,8 @@ fn fields_of(v: &Value) -> EndpointFields<'_> {
         generate_secret: v.get("generateSecret"),
         event_types: v.get("eventTypes"),
         enabled: v.get("enabled"),
+        signature_scheme: v.get("signatureScheme"),
+        rotation_grace_seconds: v.get("rotationGraceSeconds"),
     }
 }
 
@@ -161,6 +173,8 @@ fn values_of(f: &Fields) -> FormValues {
         label: f.text("label").to_owned(),
         enabled: f.checked("enabled"),
         generate: f.checked("generateSecret"),
+        scheme: f.text("signatureScheme").to_owned(),
+        grace: f.text("rotationGraceSeconds").to_owned(),
         private_allowed: false,
     }
 }
@@ -318,7 +332,7 @@ pub async fn ping(State(st): State<AppState>, form: Posted) -> Result<Response, 
         }
     };
     let Some(url) = input.url else { return Err(ConsoleError::Internal("validated without a url".into())) };
-    let result = st.pinger.ping_unsaved(&form.analyst().org, &url, input.secret).await?;
+    let result = st.pinger.ping_unsaved(&form.analyst().org, &url, input.secret, input.scheme).await?;
     let view = PingView::of(&result);
     if form.fragment {
         return Ok(html(StatusCode::OK, PingFragment { ping: &view }.render()));
@@ -333,8 +347,13 @@ async fn load(st: &AppState, org: &fml_domain::OrgId, id: &str) -> Result<Endpoi
 
 pub async fn edit(State(st): State<AppState>, who: Viewer, Path(id): Path<String>) -> Result<Response, ConsoleError> {
     let ep = load(&st, &who.analyst.org, &id).await?;
-    let values =
-        FormValues { url: ep.url.clone(), label: ep.label.clone(), enabled: ep.enabled, ..FormValues::default() };
+    let values = FormValues {
+        url: ep.url.clone(),
+        label: ep.label.clone(),
+        enabled: ep.enabled,
+        scheme: ep.signature_scheme.clone(),
+        ..FormValues::default()
+    };
     let types = ep.event_types.clone();
     let checked = |n: &str| types.iter().any(|t| t == n);
     Ok(form_page(who.chrome("webhooks"), Some(ep.id), (&st, values), &checked, Vec::new(), None, StatusCode::OK))

@@ -7,6 +7,7 @@ pub mod controls;
 pub mod country;
 pub mod crypto;
 pub mod document;
+pub mod edd;
 pub mod email;
 pub mod events;
 pub mod extraction;

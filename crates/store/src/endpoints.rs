@@ -18,6 +18,9 @@ struct Row {
     created_at: i64,
     updated_at: i64,
     deleted_at: Option<i64>,
+    signature_scheme: String,
+    previous_secret_sealed: Option<Vec<u8>>,
+    previous_secret_until: Option<i64>,
 }
 
 /// An endpoint as stored, with its subscriptions.
@@ -33,9 +36,14 @@ pub struct Endpoint {
     pub created_at: i64,
     pub updated_at: i64,
     pub deleted_at: Option<i64>,
+    /// `fml-v1` or `standard-webhooks`.
+    pub signature_scheme: String,
+    /// The secret a rotation replaced (sealed) and until when it still signs.
+    pub previous_secret: Option<(Vec<u8>, i64)>,
 }
 
-const COLUMNS: &str = "id, org_id, url, label, secret_sealed, enabled, created_at, updated_at, deleted_at";
+const COLUMNS: &str = "id, org_id, url, label, secret_sealed, enabled, created_at, updated_at, deleted_at, \
+    signature_scheme, previous_secret_sealed, previous_secret_until";
 
 /// The seal context of an endpoint's secret: bound to the endpoint, so a sealed secret copied
 /// onto another row does not open.
@@ -52,21 +60,24 @@ pub struct NewEndpoint {
     pub secret_sealed: Vec<u8>,
     pub event_types: Vec<String>,
     pub enabled: bool,
+    /// `fml-v1` or `standard-webhooks`.
+    pub signature_scheme: &'static str,
 }
 
 /// Inserts an endpoint inside the caller's transaction.
 pub async fn create(mut conn: Conn<'_>, org: &OrgId, e: &NewEndpoint, now: Timestamp) -> Result<Endpoint, StoreError> {
     execute!(
         conn.reborrow(),
-        "INSERT INTO webhook_endpoints (id, org_id, url, label, secret_sealed, enabled, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $7)",
+        "INSERT INTO webhook_endpoints (id, org_id, url, label, secret_sealed, enabled, created_at, updated_at, \
+            signature_scheme) VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8)",
         e.id.as_str(),
         org.as_str(),
         e.url.as_str(),
         e.label.as_str(),
         e.secret_sealed.clone(),
         e.enabled,
-        now.millis()
+        now.millis(),
+        e.signature_scheme
     )?;
     set_subscriptions(conn.reborrow(), &e.id, &e.event_types).await?;
     get_in(conn, org, &e.id).await?.ok_or_else(|| StoreError::Corrupt("endpoint vanished after insert".into()))
@@ -127,6 +138,8 @@ impl Row {
             created_at: self.created_at,
             updated_at: self.updated_at,
             deleted_at: self.deleted_at,
+            signature_scheme: self.signature_scheme,
+            previous_secret: self.previous_secret_sealed.zip(self.previous_secret_until),
         }
     }
 }
@@ -196,6 +209,10 @@ pub struct EndpointPatch {
     pub secret_sealed: Option<Vec<u8>>,
     pub event_types: Option<Vec<String>>,
     pub enabled: Option<bool>,
+    pub signature_scheme: Option<&'static str>,
+    /// With a new secret: until when the replaced one still signs (a rotation's grace);
+    /// `None` ends it at once. Ignored without a new secret.
+    pub previous_until: Option<i64>,
 }
 
 /// Applies `p` to a live endpoint inside the caller's transaction; `None` if there is none.
@@ -208,8 +225,14 @@ pub async fn update(
 ) -> Result<Option<Endpoint>, StoreError> {
     let n = execute!(
         conn.reborrow(),
+        // Every right-hand side reads the row as it was, so a rotation keeps the replaced
+        // secret as the previous one.
         "UPDATE webhook_endpoints SET url = COALESCE($3, url), label = COALESCE($4, label), \
-         secret_sealed = COALESCE($5, secret_sealed), enabled = COALESCE($6, enabled), updated_at = $7 \
+         previous_secret_sealed = CASE WHEN $5 IS NULL THEN previous_secret_sealed \
+                                       WHEN $8 IS NULL THEN NULL ELSE secret_sealed END, \
+         previous_secret_until = CASE WHEN $5 IS NULL THEN previous_secret_until ELSE $8 END, \
+         secret_sealed = COALESCE($5, secret_sealed), enabled = COALESCE($6, enabled), updated_at = $7, \
+         signature_scheme = COALESCE($9, signature_scheme) \
          WHERE org_id = $1 AND id = $2 AND deleted_at IS NULL",
         org.as_str(),
         id,
@@ -217,7 +240,9 @@ pub async fn update(
         p.label.clone(),
         p.secret_sealed.clone(),
         p.enabled,
-        now.millis()
+        now.millis(),
+        p.previous_until,
+        p.signature_scheme
     )?;
     if n == 0 {
         return Ok(None);

@@ -117,7 +117,8 @@ pub struct Envelope<'a> {
     pub timestamp: &'a str,
     pub delivery_id: i64,
     pub attempt: u32,
-    pub signature: &'a str,
+    /// The signature headers of the endpoint's scheme (`sign::headers`).
+    pub signing: &'a [(&'static str, String)],
 }
 
 /// Sends one signed POST and reports what happened; never fails (a failure is an outcome).
@@ -140,18 +141,17 @@ pub async fn send(
     if !allow_private && url.literal_ip().is_some_and(is_forbidden) {
         return done(0, Some(PRIVATE_TARGET.to_owned()), None);
     }
-    let mut headers = HeaderMap::with_capacity(9);
+    let mut headers = HeaderMap::with_capacity(11);
     headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
     headers.insert(USER_AGENT, HeaderValue::from_static("FirstMileLabs-Webhooks/1.0"));
     headers.insert("x-fml-event-version", HeaderValue::from_static("1"));
-    for (name, value) in [
-        ("x-fml-signature", h.signature.to_owned()),
+    for (name, value) in h.signing.iter().cloned().chain([
         ("x-fml-event", h.event.to_owned()),
         ("x-fml-event-id", h.event_id.to_owned()),
         ("x-fml-timestamp", h.timestamp.to_owned()),
         ("x-fml-delivery-id", h.delivery_id.to_string()),
         ("x-fml-attempt", h.attempt.to_string()),
-    ] {
+    ]) {
         if let Ok(v) = HeaderValue::from_str(&value) {
             headers.insert(name, v);
         }
@@ -267,7 +267,9 @@ mod tests {
         // loopback never connects.
         let client = build_client(false);
         let url = WebhookUrl::parse("http://localhost:1/", true).unwrap();
-        let h = Envelope { event: "ping", event_id: "e", timestamp: "t", delivery_id: 0, attempt: 1, signature: "s" };
+        let signing = [("x-fml-signature", "s".to_owned())];
+        let h =
+            Envelope { event: "ping", event_id: "e", timestamp: "t", delivery_id: 0, attempt: 1, signing: &signing };
         let o = send(&client, &url, false, &h, Bytes::from_static(b"{}")).await;
         assert_eq!(o.http_status, 0);
         let err = o.error.unwrap();

@@ -3,6 +3,7 @@
 
 pub mod client;
 pub mod engine;
+pub mod input;
 pub mod schedule;
 pub mod sign;
 pub mod ssrf;

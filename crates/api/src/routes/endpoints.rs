@@ -45,6 +45,13 @@ pub struct EndpointView {
     pub created_at: Timestamp,
     #[schema(value_type = String, format = DateTime)]
     pub updated_at: Timestamp,
+    /// `fml-v1` (`X-FML-Signature`, the guide's) or `standard-webhooks` (`webhook-id`,
+    /// `webhook-timestamp`, `webhook-signature`).
+    pub signature_scheme: String,
+    /// During a rotation's grace period, when the previous secret stops signing (until then
+    /// every delivery carries both signatures); null otherwise.
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub previous_secret_expires_at: Option<Timestamp>,
     #[serde(skip_serializing_if = "Option::is_none", serialize_with = "expose_secret")]
     #[schema(value_type = Option<String>)]
     pub secret: Option<Secret>,
@@ -68,6 +75,13 @@ impl EndpointView {
             enabled: e.enabled,
             created_at: Timestamp::from_millis(e.created_at),
             updated_at: Timestamp::from_millis(e.updated_at),
+            previous_secret_expires_at: e
+                .previous_secret
+                .as_ref()
+                .map(|(_, until)| *until)
+                .filter(|until| *until > Timestamp::now().millis())
+                .map(Timestamp::from_millis),
+            signature_scheme: e.signature_scheme,
             secret,
         }
     }
@@ -92,6 +106,10 @@ macro_rules! endpoint_body {
             event_types: Option<Value>,
             #[schema(schema_with = enabled_schema)]
             enabled: Option<Value>,
+            #[schema(schema_with = scheme_schema)]
+            signature_scheme: Option<Value>,
+            #[schema(schema_with = grace_schema)]
+            rotation_grace_seconds: Option<Value>,
         }
 
         impl $name {
@@ -103,6 +121,8 @@ macro_rules! endpoint_body {
                     generate_secret: self.generate_secret.as_ref(),
                     event_types: self.event_types.as_ref(),
                     enabled: self.enabled.as_ref(),
+                    signature_scheme: self.signature_scheme.as_ref(),
+                    rotation_grace_seconds: self.rotation_grace_seconds.as_ref(),
                 }
             }
         }
@@ -133,6 +153,8 @@ pub struct PingBody {
     secret: Option<Value>,
     #[schema(schema_with = generate_secret_schema)]
     generate_secret: Option<Value>,
+    #[schema(schema_with = scheme_schema)]
+    signature_scheme: Option<Value>,
 }
 
 impl PingBody {
@@ -141,6 +163,7 @@ impl PingBody {
             url: self.url.as_ref(),
             secret: self.secret.as_ref(),
             generate_secret: self.generate_secret.as_ref(),
+            signature_scheme: self.signature_scheme.as_ref(),
             ..EndpointFields::default()
         }
     }
@@ -202,6 +225,26 @@ fn event_types_schema() -> Schema {
         subscribable().map(str::to_owned),
         "Event types to deliver; default: every type. Repeated names count once.",
     )
+}
+fn scheme_schema() -> Schema {
+    fml_web::schema::one_of_strings(
+        fml_app::endpoints::SignatureScheme::ALL.map(str::to_owned),
+        "How deliveries are signed: `fml-v1` (default; `X-FML-Signature`, as the guide describes) or \
+         `standard-webhooks` (`webhook-id`, `webhook-timestamp`, `webhook-signature`, with a `whsec_` secret). \
+         Changing it on update needs a new secret (`generateSecret: true`).",
+    )
+}
+fn grace_schema() -> Schema {
+    ObjectBuilder::new()
+        .schema_type(SchemaType::Array(vec![Type::Integer, Type::Null]))
+        .minimum(Some(0))
+        .maximum(Some(fml_app::endpoints::MAX_GRACE_SECS))
+        .description(Some(
+            "With a rotation (`secret` or `generateSecret`): how many seconds the replaced secret keeps \
+             signing, beside the new one (0 or absent: it stops at once; at most a week).",
+        ))
+        .build()
+        .into()
 }
 fn enabled_schema() -> Schema {
     fml_web::schema::flag("Deliver to this endpoint (default true). A disabled endpoint keeps its queued deliveries.")
@@ -389,7 +432,7 @@ async fn ping(
     let url = input.url.ok_or_else(|| ApiError::Validation(vec![FieldError::new("url", "is required")]))?;
     let route = "POST /v1/webhook-endpoints/ping".to_owned();
     idempotent::call(&st, &auth, key, route, &body, Storage::Sealed, || async {
-        let result = PingResult::from(st.pinger.ping_unsaved(&auth.org, &url, input.secret).await?);
+        let result = PingResult::from(st.pinger.ping_unsaved(&auth.org, &url, input.secret, input.scheme).await?);
         to_json(StatusCode::OK, &result)
     })
     .await
@@ -444,6 +487,8 @@ mod tests {
             enabled: true,
             created_at: Timestamp::from_millis(0),
             updated_at: Timestamp::from_millis(0),
+            signature_scheme: "fml-v1".into(),
+            previous_secret_expires_at: None,
             secret: Some(Secret::new(secret.into())),
         };
         for shown in [format!("{input:?}"), format!("{ping:?}"), format!("{view:?}")] {

@@ -9,38 +9,17 @@ use fml_domain::secret::Secret;
 use fml_domain::{OrgId, Timestamp};
 use fml_store::endpoints::{Endpoint as EndpointRecord, EndpointPatch, NewEndpoint};
 use fml_store::unit::UnitOfWork;
-use fml_webhooks::WebhookUrl;
-use fml_webhooks::sign::generate_secret;
+use fml_webhooks::sign::Scheme;
 use serde_json::json;
 
 use crate::idempotency::{Key, Keyed};
 use crate::{CommandError, Ctx};
 
-mod input;
 mod ping;
 
-pub use input::{EndpointFields, validate};
+pub use fml_webhooks::input::{EndpointFields, EndpointInput, MAX_GRACE_SECS, SecretChoice, validate};
+pub use fml_webhooks::sign::Scheme as SignatureScheme;
 pub use ping::{PingOutcome, Pinger};
-
-/// How a secret is chosen.
-#[derive(Debug)]
-pub enum SecretChoice {
-    /// This value, given by the caller.
-    Given(Secret),
-    /// A new generated one.
-    Generate,
-}
-
-/// Validated fields of an endpoint request (the HTTP edge parses and checks them).
-#[derive(Debug, Default)]
-pub struct EndpointInput {
-    pub url: Option<WebhookUrl>,
-    pub label: Option<String>,
-    /// `None`: not mentioned (create generates one; update keeps the old one).
-    pub secret: Option<SecretChoice>,
-    pub event_types: Option<Vec<String>>,
-    pub enabled: Option<bool>,
-}
 
 pub use crate::principal::Operator;
 
@@ -65,11 +44,12 @@ async fn create_in(
 ) -> Result<(EndpointRecord, Secret), CommandError> {
     let now = Timestamp::now();
     let url = input.url.ok_or_else(|| CommandError::field("url", "is required"))?;
+    if input.grace_secs.is_some() {
+        return Err(CommandError::field("rotationGraceSeconds", "applies to a rotation only"));
+    }
     let id = uuid::Uuid::now_v7().to_string();
-    let secret = match input.secret {
-        Some(SecretChoice::Given(s)) => s,
-        None | Some(SecretChoice::Generate) => Secret::new(generate_secret()),
-    };
+    let scheme = input.scheme.unwrap_or_default();
+    let secret = secret_of(scheme, input.secret)?;
     let label =
         input.label.filter(|l| !l.is_empty()).unwrap_or_else(|| url.url().host_str().unwrap_or_default().to_owned());
     let new = NewEndpoint {
@@ -79,10 +59,16 @@ async fn create_in(
         label,
         event_types: input.event_types.unwrap_or_else(|| subscribable().map(str::to_owned).collect()),
         enabled: input.enabled.unwrap_or(true),
+        signature_scheme: scheme.as_str(),
     };
     let ep = fml_store::endpoints::create(unit.conn(), org, &new, now).await?;
     record(unit, org, by, "endpoint.create", json!({"id": ep.id, "url": ep.url}), now).await?;
     Ok((ep, secret))
+}
+
+/// The secret to store (see [`SecretChoice::resolve`]).
+fn secret_of(scheme: Scheme, choice: Option<SecretChoice>) -> Result<Secret, CommandError> {
+    SecretChoice::resolve(choice, scheme).map_err(|e| CommandError::Validation(vec![e]))
 }
 
 /// Changes an endpoint. A new secret (given, or generated on request) is a rotation, returned
@@ -96,10 +82,23 @@ async fn update_in(
     by: Operator<'_>,
 ) -> Result<(EndpointRecord, Option<Secret>), CommandError> {
     let now = Timestamp::now();
-    let new_secret = input.secret.map(|s| match s {
-        SecretChoice::Given(s) => s,
-        SecretChoice::Generate => Secret::new(generate_secret()),
-    });
+    let stored =
+        fml_store::endpoints::get_in(unit.conn(), org, id).await?.ok_or(CommandError::NotFound("no such endpoint"))?;
+    let was = Scheme::parse(&stored.signature_scheme).unwrap_or_default();
+    let scheme = input.scheme.unwrap_or(was);
+    if scheme != was && input.secret.is_none() {
+        return Err(CommandError::field(
+            "signatureScheme",
+            "another scheme needs a secret of its form: add generateSecret: true (or a secret)",
+        ));
+    }
+    if scheme != was && input.grace_secs.is_some_and(|g| g > 0) {
+        return Err(CommandError::field(
+            "rotationGraceSeconds",
+            "the previous secret cannot keep signing under another scheme: leave the grace out",
+        ));
+    }
+    let new_secret = input.secret.map(|s| secret_of(scheme, Some(s))).transpose()?;
     let enabling = input.enabled == Some(true);
     let patch = EndpointPatch {
         url: input.url.map(|u| u.as_str().to_owned()),
@@ -109,6 +108,8 @@ async fn update_in(
             .map(|s| key.seal(&fml_store::endpoints::seal_context(id), s.expose().as_bytes())),
         event_types: input.event_types,
         enabled: input.enabled,
+        signature_scheme: (scheme != was).then_some(scheme.as_str()),
+        previous_until: input.grace_secs.filter(|g| *g > 0).map(|g| now.plus_secs(g).millis()),
     };
     let rotated = patch.secret_sealed.is_some();
     let ep = fml_store::endpoints::update(unit.conn(), org, id, &patch, now)
@@ -122,7 +123,8 @@ async fn update_in(
         org,
         by,
         "endpoint.update",
-        json!({"id": ep.id, "secretRotated": rotated, "enabled": ep.enabled}),
+        json!({"id": ep.id, "secretRotated": rotated, "enabled": ep.enabled, "signatureScheme": ep.signature_scheme,
+               "previousSecretUntil": ep.previous_secret.as_ref().map(|(_, until)| until)}),
         now,
     )
     .await?;

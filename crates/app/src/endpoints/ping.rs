@@ -11,7 +11,7 @@ use fml_store::endpoints::{Endpoint, seal_context};
 use fml_store::pings::{NewPing, PingAttempt};
 use fml_webhooks::WebhookUrl;
 use fml_webhooks::client::{Envelope, PING_PREFIX, send};
-use fml_webhooks::sign::{generate_secret, signature};
+use fml_webhooks::sign::{Keys, Scheme, headers};
 
 use super::SecretChoice;
 use crate::CommandError;
@@ -57,12 +57,12 @@ impl Pinger {
         org: &OrgId,
         endpoint: Option<&str>,
         url: &WebhookUrl,
-        secret: &str,
+        (scheme, keys): (Scheme, &Keys),
     ) -> Result<PingOutcome, CommandError> {
         let now = Timestamp::now();
         let (event_id, body) = fml_domain::events::ping(org, now);
-        let sig = signature(secret, body.as_bytes());
         let (event_id, timestamp) = (event_id.to_string(), now.to_iso());
+        let signing = headers(scheme, keys, now.millis(), &event_id, body.as_bytes());
         let new = NewPing { endpoint_id: endpoint, url: url.as_str(), event_id: &event_id, payload: &body };
         let delivery_id = fml_store::pings::begin(&self.db, org, &new, now).await?;
         let env = Envelope {
@@ -71,7 +71,7 @@ impl Pinger {
             timestamp: &timestamp,
             delivery_id,
             attempt: 1,
-            signature: &sig,
+            signing: &signing,
         };
         let started_at = Timestamp::now();
         let o = send(&self.client, url, self.allow_private, &env, body.into()).await;
@@ -102,12 +102,12 @@ impl Pinger {
         org: &OrgId,
         url: &WebhookUrl,
         choice: Option<SecretChoice>,
+        scheme: Option<Scheme>,
     ) -> Result<PingOutcome, CommandError> {
-        let (secret, generated) = match choice {
-            Some(SecretChoice::Given(s)) => (s, false),
-            None | Some(SecretChoice::Generate) => (Secret::new(generate_secret()), true),
-        };
-        let mut outcome = self.ping(org, None, url, secret.expose()).await?;
+        let scheme = scheme.unwrap_or_default();
+        let generated = !matches!(choice, Some(SecretChoice::Given(_)));
+        let secret = super::secret_of(scheme, choice)?;
+        let mut outcome = self.ping(org, None, url, (scheme, &Keys::one(secret.expose()))).await?;
         if generated {
             outcome.secret = Some(secret);
         }
@@ -131,10 +131,16 @@ impl Pinger {
                 });
             }
         };
-        let secret = self
-            .master_key
-            .open(&seal_context(&ep.id), &ep.secret_sealed)
-            .map_err(|e| CommandError::Store(fml_store::StoreError::Corrupt(format!("endpoint secret: {e}"))))?;
-        self.ping(org, Some(&ep.id), &url, &String::from_utf8_lossy(&secret)).await
+        let open = |sealed: &[u8]| {
+            self.master_key
+                .open(&seal_context(&ep.id), sealed)
+                .map(|s| String::from_utf8_lossy(&s).into_owned())
+                .map_err(|e| CommandError::Store(fml_store::StoreError::Corrupt(format!("endpoint secret: {e}"))))
+        };
+        // Signed as its deliveries are: with the previous secret too during a rotation's grace.
+        let previous = ep.previous_secret.as_ref().and_then(|(sealed, until)| Some((open(sealed).ok()?, *until)));
+        let keys = Keys { current: open(&ep.secret_sealed)?, previous };
+        let scheme = Scheme::parse(&ep.signature_scheme).unwrap_or_default();
+        self.ping(org, Some(&ep.id), &url, (scheme, &keys)).await
     }
 }

@@ -338,7 +338,13 @@ impl TestApp {
         (status, res.json().await.unwrap_or(Value::Null))
     }
 
-    /// The case's timeline, newest first.
+    /// `PATCH` JSON with a bearer token; the status and the JSON answer.
+    pub async fn patch_json(&self, token: &str, path: &str, body: &Value) -> (u16, Value) {
+        let res = self.http.patch(self.url(path)).bearer_auth(token).json(body).send().await.unwrap();
+        let status = res.status().as_u16();
+        (status, res.json().await.unwrap_or(Value::Null))
+    }
+
     /// A case's timeline without the engines' events (screening, risk, routing), which a
     /// submission sets off and which arrive on their own time (tests of the lifecycle would
     /// race them).

@@ -36,6 +36,7 @@ mod recipes;
 mod review;
 mod risk;
 mod screening;
+mod signing;
 mod unit;
 mod vendors;
 mod webhooks;

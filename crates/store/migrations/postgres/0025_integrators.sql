@@ -19,3 +19,10 @@ UPDATE delivery_attempts SET response_truncated = TRUE WHERE octet_length(respon
 ALTER TABLE mail_outbox ADD COLUMN announce TEXT;
 -- The case page lists a case's emails, failed ones included.
 CREATE INDEX mail_outbox_case ON mail_outbox (case_id, id);
+
+-- Signing per endpoint (issue 19): the guide's scheme or Standard Webhooks, and a rotation's
+-- grace period, during which the previous secret (sealed like the current one) signs too.
+ALTER TABLE webhook_endpoints ADD COLUMN signature_scheme TEXT NOT NULL DEFAULT 'fml-v1'
+    CHECK (signature_scheme IN ('fml-v1', 'standard-webhooks'));
+ALTER TABLE webhook_endpoints ADD COLUMN previous_secret_sealed BYTEA;
+ALTER TABLE webhook_endpoints ADD COLUMN previous_secret_until BIGINT;

@@ -8,7 +8,7 @@ use fml_store::deliveries::{Claimed, Recorded};
 use super::{EngineConfig, Target};
 use crate::client::{AttemptOutcome, Envelope, send};
 use crate::schedule::Schedule;
-use crate::sign::signature;
+use crate::sign::headers;
 
 /// One attempt and the delivery's next state.
 pub(super) async fn attempt(
@@ -25,14 +25,14 @@ pub(super) async fn attempt(
     // The body's `timestamp` is the emission time, which the outbox row keeps too.
     let timestamp = emitted_at.to_iso();
     let body = Bytes::from(payload);
-    let sig = signature(&t.secret, &body);
+    let signing = headers(t.scheme, &t.keys, Timestamp::now().millis(), &d.event_id, &body);
     let env = Envelope {
         event: &d.event_type,
         event_id: &d.event_id,
         timestamp: &timestamp,
         delivery_id: d.id,
         attempt: number,
-        signature: &sig,
+        signing: &signing,
     };
     let outcome = match &t.url {
         Ok(url) => send(client, url, cfg.allow_private, &env, body).await,

@@ -101,7 +101,8 @@ struct Target {
     org: Arc<str>,
     /// The URL, or why it may no longer be dialled (the SSRF rules are checked again here).
     url: Result<WebhookUrl, String>,
-    secret: String,
+    scheme: crate::sign::Scheme,
+    keys: crate::sign::Keys,
     updated_at: i64,
 }
 

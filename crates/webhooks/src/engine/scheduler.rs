@@ -246,10 +246,17 @@ async fn refresh_targets(db: &Db, cfg: &EngineConfig, st: &mut State, ready: &[A
                     tracing::error!(endpoint = %ep.id, "an endpoint secret cannot be decrypted with this master key");
                     continue;
                 };
+                // A rotation's previous secret signs too until its grace ends (checked at
+                // each attempt); one that cannot be opened just stops signing.
+                let previous = ep.previous_secret.as_ref().and_then(|(sealed, until)| {
+                    let s = cfg.master_key.open(&ctx, sealed).ok()?;
+                    Some((String::from_utf8_lossy(&s).into_owned(), *until))
+                });
                 Arc::new(Target {
                     org: ep.org_id.as_str().into(),
                     url,
-                    secret: String::from_utf8_lossy(&secret).into_owned(),
+                    scheme: crate::sign::Scheme::parse(&ep.signature_scheme).unwrap_or_default(),
+                    keys: crate::sign::Keys { current: String::from_utf8_lossy(&secret).into_owned(), previous },
                     updated_at: ep.updated_at,
                 })
             }

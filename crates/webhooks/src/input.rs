@@ -1,14 +1,52 @@
-//! An endpoint request's fields, checked: the one validator the Public API and the console
-//! share, so a URL the API refuses is refused with the same words on the form.
+//! An endpoint request's fields, checked: the one validator the Public API, the console and
+//! the CLI share, so a URL the API refuses is refused with the same words on the form.
 
 use fml_domain::FieldError;
 use fml_domain::events::schema::is_subscribable;
 use fml_domain::secret::Secret;
-use fml_webhooks::client::check_target;
-use fml_webhooks::{UrlError, WebhookUrl};
 use serde_json::Value;
 
-use super::{EndpointInput, SecretChoice};
+use crate::client::check_target;
+use crate::sign::Scheme;
+use crate::{UrlError, WebhookUrl};
+
+/// How a secret is chosen.
+#[derive(Debug)]
+pub enum SecretChoice {
+    /// This value, given by the caller.
+    Given(Secret),
+    /// A new generated one.
+    Generate,
+}
+
+impl SecretChoice {
+    /// The secret to store: the one given, checked against the scheme's form, or a new one of
+    /// that form (none given counts as "generate").
+    pub fn resolve(choice: Option<Self>, scheme: Scheme) -> Result<Secret, FieldError> {
+        match choice {
+            Some(SecretChoice::Given(s)) => match scheme.refuses(s.expose()) {
+                None => Ok(s),
+                Some(why) => Err(FieldError::new("secret", why)),
+            },
+            None | Some(SecretChoice::Generate) => Ok(Secret::new(scheme.generate_secret())),
+        }
+    }
+}
+
+/// Validated fields of an endpoint request (the HTTP edge parses and checks them).
+#[derive(Debug, Default)]
+pub struct EndpointInput {
+    pub url: Option<WebhookUrl>,
+    pub label: Option<String>,
+    /// `None`: not mentioned (create generates one; update keeps the old one).
+    pub secret: Option<SecretChoice>,
+    pub event_types: Option<Vec<String>>,
+    pub enabled: Option<bool>,
+    /// How deliveries are signed (create: default `fml-v1`; update: needs a new secret).
+    pub scheme: Option<Scheme>,
+    /// With a rotation: how long the replaced secret still signs (0 or none: it stops now).
+    pub grace_secs: Option<i64>,
+}
 
 /// The fields of an endpoint request as sent (JSON values, unchecked), for [`validate`].
 #[derive(Debug, Default, Clone, Copy)]
@@ -19,7 +57,12 @@ pub struct EndpointFields<'a> {
     pub generate_secret: Option<&'a Value>,
     pub event_types: Option<&'a Value>,
     pub enabled: Option<&'a Value>,
+    pub signature_scheme: Option<&'a Value>,
+    pub rotation_grace_seconds: Option<&'a Value>,
 }
+
+/// The longest grace a rotation may give the previous secret: a week.
+pub const MAX_GRACE_SECS: i64 = 7 * 24 * 3600;
 
 /// The longest label kept.
 const MAX_LABEL: usize = 200;
@@ -107,6 +150,23 @@ pub async fn validate(
         Some(_) => errors.push(FieldError::new("enabled", "must be true or false")),
         None => {}
     }
+    match field(f.signature_scheme).map(|v| v.as_str().and_then(Scheme::parse)) {
+        None => {}
+        Some(Some(scheme)) => input.scheme = Some(scheme),
+        Some(None) => errors.push(FieldError::new("signatureScheme", "must be fml-v1 or standard-webhooks")),
+    }
+    match field(f.rotation_grace_seconds).map(|v| v.as_i64().filter(|n| (0..=MAX_GRACE_SECS).contains(n))) {
+        None => {}
+        Some(Some(secs)) if input.secret.is_some() => input.grace_secs = Some(secs),
+        Some(Some(_)) => errors.push(FieldError::new(
+            "rotationGraceSeconds",
+            "applies to a rotation only: give it with secret or generateSecret",
+        )),
+        Some(None) => errors.push(FieldError::new(
+            "rotationGraceSeconds",
+            format!("must be a whole number of seconds from 0 to {MAX_GRACE_SECS} (a week)"),
+        )),
+    }
     if errors.is_empty() { Ok(input) } else { Err(errors) }
 }
 
@@ -124,6 +184,8 @@ mod tests {
             generate_secret: v.get("generateSecret"),
             event_types: v.get("eventTypes"),
             enabled: v.get("enabled"),
+            signature_scheme: v.get("signatureScheme"),
+            rotation_grace_seconds: v.get("rotationGraceSeconds"),
         }
     }
 
