@@ -38,6 +38,12 @@ impl Timestamp {
     pub fn to_iso(self) -> String {
         self.to_datetime().to_rfc3339_opts(SecondsFormat::Millis, true)
     }
+
+    /// An HTTP date (`Wed, 21 Oct 2015 07:28:00 GMT`, RFC 9110's IMF-fixdate), as in
+    /// `Retry-After`.
+    pub fn parse_http_date(raw: &str) -> Option<Self> {
+        DateTime::parse_from_rfc2822(raw.trim()).ok().map(|t| Self(t.timestamp_millis()))
+    }
 }
 
 impl Serialize for Timestamp {
@@ -56,5 +62,8 @@ mod tests {
         assert_eq!(t.to_iso(), "2026-05-15T09:14:11.421Z");
         assert_eq!(t.year(), 2026);
         assert_eq!(t.plus_secs(2).millis(), 1_778_836_453_421);
+        let http = Timestamp::parse_http_date("Wed, 21 Oct 2015 07:28:00 GMT").unwrap();
+        assert_eq!(http.to_iso(), "2015-10-21T07:28:00.000Z");
+        assert_eq!(Timestamp::parse_http_date("tomorrow"), None);
     }
 }

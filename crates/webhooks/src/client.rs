@@ -101,6 +101,23 @@ pub struct AttemptOutcome {
     pub response_body: Option<String>,
     /// The body was longer than [`BODY_CAP`]: the rest was not read.
     pub response_truncated: bool,
+    /// A `429` or `503` asked, with `Retry-After`, to be left alone this long (milliseconds,
+    /// at most [`MAX_RETRY_AFTER_MS`]).
+    pub retry_after_ms: Option<i64>,
+}
+
+/// The longest `Retry-After` honoured: an endpoint cannot park its deliveries for days.
+pub const MAX_RETRY_AFTER_MS: i64 = 3_600_000;
+
+/// What a `Retry-After` value asks for at `now_ms`: delta-seconds or an HTTP date, held to
+/// [`MAX_RETRY_AFTER_MS`]; `None` if it says nothing usable (or nothing to wait for).
+pub fn retry_after_ms(raw: &str, now_ms: i64) -> Option<i64> {
+    let raw = raw.trim();
+    let ms = match raw.parse::<u64>() {
+        Ok(secs) => i64::try_from(secs.saturating_mul(1000)).unwrap_or(i64::MAX),
+        Err(_) => fml_domain::Timestamp::parse_http_date(raw)?.millis() - now_ms,
+    };
+    (ms > 0).then(|| ms.min(MAX_RETRY_AFTER_MS))
 }
 
 impl AttemptOutcome {
@@ -136,6 +153,7 @@ pub async fn send(
         error,
         response_truncated: body.as_ref().is_some_and(|(_, cut)| *cut),
         response_body: body.map(|(text, _)| text),
+        retry_after_ms: None,
     };
     // A literal address never reaches the resolver: check it here, at every attempt.
     if !allow_private && url.literal_ip().is_some_and(is_forbidden) {
@@ -161,7 +179,13 @@ pub async fn send(
         Err(e) => return done(0, Some(describe(&e)), None),
     };
     let status = res.status().as_u16();
-    match read_capped(res).await {
+    // Back-pressure: only a 429 or 503 is taken to mean "later", as RFC 9110 has it.
+    let retry_after = [429, 503]
+        .contains(&status)
+        .then(|| res.headers().get(reqwest::header::RETRY_AFTER)?.to_str().ok().map(str::to_owned))
+        .flatten()
+        .and_then(|v| retry_after_ms(&v, fml_domain::Timestamp::now().millis()));
+    let mut outcome = match read_capped(res).await {
         Ok(prefix) => {
             let error = (!(200..300).contains(&status)).then(|| {
                 if (300..400).contains(&status) {
@@ -174,7 +198,11 @@ pub async fn send(
         }
         // A response cut off mid-body is no complete response: recorded like a network error.
         Err(e) => done(0, Some(format!("HTTP {status}, then reading the response failed: {}", describe(&e))), None),
+    };
+    if outcome.http_status == status {
+        outcome.retry_after_ms = retry_after;
     }
+    outcome
 }
 
 /// Reads at most [`BODY_CAP`] bytes of a body, whatever the receiver sends, and whether there
@@ -248,6 +276,24 @@ fn describe(e: &reqwest::Error) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn retry_after_is_read_and_bounded() {
+        let now = fml_domain::Timestamp::parse_http_date("Wed, 21 Oct 2015 07:28:00 GMT").unwrap().millis();
+        let table = [
+            ("120", Some(120_000)),
+            (" 5 ", Some(5_000)),
+            ("0", None),
+            ("99999999999", Some(MAX_RETRY_AFTER_MS)),
+            ("Wed, 21 Oct 2015 07:29:30 GMT", Some(90_000)),
+            ("Wed, 21 Oct 2015 07:27:00 GMT", None),
+            ("soon", None),
+            ("-5", None),
+        ];
+        for (raw, want) in table {
+            assert_eq!(retry_after_ms(raw, now), want, "{raw}");
+        }
+    }
 
     #[test]
     fn cut_text_never_ends_in_half_a_character() {

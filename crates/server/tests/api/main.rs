@@ -5,6 +5,7 @@ mod idv;
 
 mod analysts;
 mod announce;
+mod backpressure;
 mod cases;
 mod catalog;
 mod concurrency;

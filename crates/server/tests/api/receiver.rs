@@ -1,6 +1,6 @@
 //! Real HTTP receivers on loopback for the webhook tests, one behaviour per path:
 //! `/ok`, `/status/<code>`, `/slow` (answers after 12 s), `/redirect`, `/big` (10 MB body),
-//! `/sized/<n>` (an n-byte body, [`sized_body`]),
+//! `/sized/<n>` (an n-byte body, [`sized_body`]), `/busy/<secs>` (429 with `Retry-After` once),
 //! `/flaky/<n>` (503 for the first n requests, then 200), `/hold/<code>` (the first request
 //! waits for [`Receiver::release`], then answers `code`; later ones answer 200 at once),
 //! `/gate/<code>/…` (every request waits until [`Receiver::open_gate`], then answers `code`;
@@ -128,6 +128,11 @@ async fn handle(State(s): State<Shared>, req: Request) -> Response {
         }
         ["redirect"] => (StatusCode::FOUND, [("location", "/ok/redirected")], "").into_response(),
         ["big"] => (StatusCode::OK, vec![b'x'; 10 * 1024 * 1024]).into_response(),
+        // Busy once: the first request gets 429 with `Retry-After: <secs>`, later ones 200.
+        ["busy", secs] if seen == 1 => {
+            (StatusCode::TOO_MANY_REQUESTS, [("retry-after", secs.to_string())], "slow down").into_response()
+        }
+        ["busy", _] => (StatusCode::OK, "ok now").into_response(),
         ["sized", n] => (StatusCode::OK, sized_body(n.parse().unwrap_or(0))).into_response(),
         ["flaky", n] if seen <= n.parse::<u32>().unwrap_or(0) => {
             (StatusCode::SERVICE_UNAVAILABLE, "not yet").into_response()

@@ -13,6 +13,9 @@
 //!   delivery is claimable again when the lease ends (at once on restart with SQLite, where
 //!   the process is the only deliverer): at-least-once. No database connection is held
 //!   during an HTTP request.
+//! - Back-pressure: a `429` or `503` with `Retry-After` pauses the whole endpoint that long
+//!   (at most an hour), pushes that delivery's retry at least as late without adding an
+//!   attempt, and, as any failure does, lowers the endpoint to a probe's worth of slots.
 //! - Outcomes are recorded in batches (one transaction per batch) by a separate task.
 //!
 //! This module holds the engine's configuration and its start; the main loop, the attempt
@@ -91,7 +94,8 @@ impl EngineConfig {
 enum Msg {
     /// An attempt of this endpoint (of this tenant) finished: a slot is free; `unhealthy`
     /// says how the attempt went.
-    SlotFreed { endpoint: Arc<str>, org: Arc<str>, unhealthy: bool },
+    /// `pause_until`: the endpoint asked (`Retry-After`) not to be sent anything before then.
+    SlotFreed { endpoint: Arc<str>, org: Arc<str>, unhealthy: bool, pause_until: Option<i64> },
     /// A delivery of this endpoint is due at this time (a retry was scheduled).
     Due(Arc<str>, i64),
 }

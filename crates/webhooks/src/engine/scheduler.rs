@@ -27,9 +27,16 @@ struct State {
     targets: HashMap<Arc<str>, Arc<Target>>,
     /// Endpoints whose last attempt failed or was slow.
     degraded: std::collections::HashSet<Arc<str>>,
+    /// Endpoints that asked (`Retry-After`) to be left alone until then (ms).
+    paused: HashMap<Arc<str>, i64>,
 }
 
 impl State {
+    /// When `endpoint`'s work, due at `due`, may go out: not before a pause it asked for.
+    fn due_at(&self, endpoint: &Arc<str>, due: i64) -> i64 {
+        self.paused.get(endpoint).map_or(due, |until| due.max(*until))
+    }
+
     /// How many more attempts `endpoint` may have in flight, by its own cap alone.
     fn room(&self, cfg: &EngineConfig, endpoint: &Arc<str>) -> usize {
         let c = cfg.concurrency;
@@ -64,6 +71,7 @@ pub(super) async fn run(db: Db, cfg: Arc<EngineConfig>, wake: Arc<DeliveryWake>)
         last_seen: 0,
         targets: HashMap::new(),
         degraded: std::collections::HashSet::new(),
+        paused: HashMap::new(),
     };
     let mut next_rescan = Instant::now();
     let mut woken = false;
@@ -112,12 +120,17 @@ pub(super) async fn run(db: Db, cfg: Arc<EngineConfig>, wake: Arc<DeliveryWake>)
             }
         }
         woken = false;
+        // What finished attempts said comes first (freed slots, a pause an endpoint asked
+        // for), whichever of the wake-ups the select below took.
+        while let Ok(m) = msg_rx.try_recv() {
+            handle(&mut st, m);
+        }
         dispatch(&db, &cfg, &client, &mut st, &msg_tx, &rec_tx).await;
 
         // Sleep until the next due time of an endpoint with room, a wake-up, a finished
         // attempt, or the next rescan.
         let now = Timestamp::now().millis();
-        let next_due = st.due.iter().filter(|(e, _)| st.can_send(&cfg, e)).map(|(_, d)| *d).min();
+        let next_due = st.due.iter().filter(|(e, _)| st.can_send(&cfg, e)).map(|(e, d)| st.due_at(e, *d)).min();
         let mut deadline = next_rescan;
         if let Some(d) = next_due {
             deadline = deadline.min(Instant::now() + Duration::from_millis(u64::try_from(d - now).unwrap_or(0)));
@@ -137,7 +150,11 @@ pub(super) async fn run(db: Db, cfg: Arc<EngineConfig>, wake: Arc<DeliveryWake>)
 
 fn handle(st: &mut State, msg: Msg) {
     match msg {
-        Msg::SlotFreed { endpoint, org, unhealthy } => {
+        Msg::SlotFreed { endpoint, org, unhealthy, pause_until } => {
+            if let Some(until) = pause_until {
+                let slot = st.paused.entry(endpoint.clone()).or_insert(until);
+                *slot = (*slot).max(until);
+            }
             if let Some(n) = st.inflight.get_mut(&endpoint) {
                 *n = n.saturating_sub(1);
             }
@@ -167,8 +184,13 @@ async fn dispatch(
     rec_tx: &mpsc::UnboundedSender<(Arc<str>, Recorded)>,
 ) {
     let now = Timestamp::now();
-    let ready: Vec<Arc<str>> =
-        st.due.iter().filter(|(e, due)| **due <= now.millis() && st.can_send(cfg, e)).map(|(e, _)| e.clone()).collect();
+    st.paused.retain(|_, until| *until > now.millis());
+    let ready: Vec<Arc<str>> = st
+        .due
+        .iter()
+        .filter(|(e, due)| st.due_at(e, **due) <= now.millis() && st.can_send(cfg, e))
+        .map(|(e, _)| e.clone())
+        .collect();
     if ready.is_empty() || st.total >= cfg.concurrency.global {
         return;
     }
@@ -209,10 +231,11 @@ async fn dispatch(
             let (cfg, client, target, endpoint) = (cfg.clone(), client.clone(), target.clone(), endpoint.clone());
             let (msg_tx, rec_tx) = (msg_tx.clone(), rec_tx.clone());
             tokio::spawn(async move {
-                let recorded = attempt(&cfg, &client, &target, &delivery, payload, emitted_at).await;
+                let (recorded, pause) = attempt(&cfg, &client, &target, &delivery, payload, emitted_at).await;
                 let unhealthy = unhealthy_after(u16::try_from(recorded.http_status).unwrap_or(0), recorded.duration_ms);
+                let pause_until = pause.map(|ms| Timestamp::now().millis().saturating_add(ms));
                 let _ = rec_tx.send((endpoint.clone(), recorded));
-                let _ = msg_tx.send(Msg::SlotFreed { endpoint, org: target.org.clone(), unhealthy });
+                let _ = msg_tx.send(Msg::SlotFreed { endpoint, org: target.org.clone(), unhealthy, pause_until });
             });
         }
     }
