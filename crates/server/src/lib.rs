@@ -86,8 +86,22 @@ impl App {
         let links = Arc::new(ratelimit::LinkLimiter::default());
         let cases = fml_app::opener::Opener::spawn(&ctx, Arc::new(move |c| view::render_case(c, &render_cfg)));
         let branding = Arc::new(branding::BrandingCache::default());
-        let state =
-            AppState { db, config, cases, ctx, blobs, branding, logins, applications, links, pinger, tokens, didit };
+        let metrics = Arc::new(fml_metrics::Metrics::default());
+        let state = AppState {
+            db,
+            config,
+            cases,
+            ctx,
+            blobs,
+            branding,
+            logins,
+            applications,
+            links,
+            pinger,
+            tokens,
+            didit,
+            metrics,
+        };
         let router = router(state.clone());
         Self { state, router }
     }
@@ -122,6 +136,7 @@ impl App {
             schedule: c.retry_schedule.clone(),
             rescan: c.webhook_rescan,
             concurrency: c.webhook_concurrency,
+            metrics: self.state.metrics.clone(),
             ..fml_webhooks::engine::EngineConfig::new(c.master_key.clone())
         };
         fml_webhooks::engine::spawn(self.state.db.clone(), engine, wakers.deliveries);
@@ -167,6 +182,7 @@ pub fn router(state: AppState) -> Router {
                 None,
             )
         })
+        .layer(axum::middleware::from_fn_with_state(state.clone(), fml_web::metrics::count_requests))
         .layer(DefaultBodyLimit::max(extract::MAX_BODY_BYTES))
         .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, Duration::from_secs(30)))
         .layer(CatchPanicLayer::custom(|_| error::ApiError::Internal("a handler panicked".into()).into_response()))

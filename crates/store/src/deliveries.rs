@@ -454,6 +454,18 @@ pub async fn count_by_status(db: &Db, org: &OrgId, status: &str) -> Result<i64, 
     Ok(n)
 }
 
+/// Every tenant's pending deliveries and the earliest due time among them (`/metrics`): one
+/// walk of the partial `deliveries_due` index, whose size is the backlog.
+pub async fn queue_stats(db: &Db) -> Result<(i64, Option<i64>), StoreError> {
+    let mut c = db.reader().await?;
+    Ok(fetch_optional!(
+        c.conn(),
+        (i64, Option<i64>),
+        "SELECT COUNT(*), MIN(next_attempt_at) FROM deliveries WHERE status = 'pending'"
+    )?
+    .unwrap_or((0, None)))
+}
+
 /// Releases every lease. Only for a deployment where this process is the only one delivering
 /// (SQLite): at start, any lease left is from a process that died.
 pub async fn release_all_leases(db: &Db) -> Result<u64, StoreError> {

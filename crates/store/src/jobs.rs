@@ -296,6 +296,17 @@ pub async fn list(
     .collect()
 }
 
+/// How many jobs there are of each kind in each state (`/metrics`); finished jobs are pruned
+/// by housekeeping, so the groups stay few.
+pub async fn counts(db: &Db) -> Result<Vec<(String, String, i64)>, StoreError> {
+    let mut c = db.reader().await?;
+    Ok(fetch_all!(
+        c.conn(),
+        (String, String, i64),
+        "SELECT kind, status, COUNT(*) FROM jobs GROUP BY kind, status ORDER BY kind, status"
+    )?)
+}
+
 /// Deletes finished jobs that ended before `before` (done and failed alike; housekeeping).
 /// Claims slot `slot` of recurring work `name` for this node: true once per slot across every
 /// node (the first to ask), false for a slot claimed already or older than the last claimed.

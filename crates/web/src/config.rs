@@ -64,6 +64,9 @@ pub struct Config {
     pub document_reader: PathBuf,
     /// What each document reader may use (memory, CPU, wall time, how many at once).
     pub document_limits: fml_app::docreader::Limits,
+    /// `FML_METRICS_TOKEN`: the bearer token a Prometheus scraper presents at `/metrics`;
+    /// unset, `/metrics` answers 404 (nothing is served anonymously).
+    pub metrics_token: Option<fml_domain::secret::Secret>,
 }
 
 /// The default of [`Config::mail_per_tenant_per_hour`].
@@ -106,6 +109,7 @@ impl Config {
             mail_per_tenant_per_hour: DEFAULT_MAIL_PER_TENANT_PER_HOUR,
             document_reader: fml_app::docreader::this_executable(),
             document_limits: fml_app::docreader::Limits::default(),
+            metrics_token: None,
             database_url,
         }
     }

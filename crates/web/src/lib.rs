@@ -9,6 +9,7 @@ pub mod config;
 pub mod error;
 pub mod extract;
 pub mod http;
+pub mod metrics;
 pub mod multipart;
 pub mod ratelimit;
 pub mod schema;

@@ -30,4 +30,6 @@ pub struct AppState {
     pub tokens: Arc<crate::tokens::TokenCache>,
     /// Test pings to webhook receivers (SSRF-guarded).
     pub pinger: fml_app::endpoints::Pinger,
+    /// The process's counters (`/metrics`), shared with the delivery engine.
+    pub metrics: Arc<fml_metrics::Metrics>,
 }

@@ -61,6 +61,10 @@ pub struct ServeArgs {
     #[arg(long, env = "FML_MAIL_PER_TENANT_PER_HOUR", default_value_t = fml_web::config::DEFAULT_MAIL_PER_TENANT_PER_HOUR,
           value_parser = clap::value_parser!(u32).range(1..))]
     mail_per_tenant_per_hour: u32,
+    /// The bearer token a Prometheus scraper presents at /metrics (at least 16 characters);
+    /// unset, /metrics answers 404.
+    #[arg(long, env = "FML_METRICS_TOKEN", value_parser = metrics_token, hide_env_values = true)]
+    metrics_token: Option<String>,
     /// Test-only: the webhook retry schedule in milliseconds, e.g. "10,20,30,40,50".
     #[arg(long, env = "FML_TEST_RETRY_SCHEDULE_MS", hide = true)]
     test_retry_schedule_ms: Option<String>,
@@ -78,6 +82,7 @@ pub(crate) async fn serve(url: String, args: ServeArgs) -> Result<()> {
     }
     config.trusted_proxies = args.trusted_proxies.unwrap_or_default();
     config.mail_per_tenant_per_hour = args.mail_per_tenant_per_hour;
+    config.metrics_token = args.metrics_token.map(fml_domain::secret::Secret::new);
     if let Some(reader) = args.document_reader {
         config.document_reader = reader;
     }
@@ -101,6 +106,15 @@ pub(crate) async fn serve(url: String, args: ServeArgs) -> Result<()> {
     tracing::info!(address = %listener.local_addr()?, "fml listening");
     app.serve(listener).await?;
     Ok(())
+}
+
+/// A metrics token long enough not to be guessed.
+fn metrics_token(raw: &str) -> Result<String, String> {
+    if raw.chars().count() >= 16 && !raw.chars().any(char::is_whitespace) {
+        Ok(raw.to_owned())
+    } else {
+        Err("FML_METRICS_TOKEN must be at least 16 characters, without spaces".into())
+    }
 }
 
 /// Creates the demo tenant on first start and prints how to use it.

@@ -141,6 +141,8 @@ pub struct Options {
     pub monitoring_every: Duration,
     /// Each tenant's mail per hour.
     pub mail_per_hour: u32,
+    /// `FML_METRICS_TOKEN` (none: `/metrics` is off).
+    pub metrics_token: Option<&'static str>,
 }
 
 impl Default for Options {
@@ -159,6 +161,7 @@ impl Default for Options {
             vendors: fml_vendors::Vendors::default(),
             monitoring_every: Duration::from_secs(60),
             mail_per_hour: fml_web::config::DEFAULT_MAIL_PER_TENANT_PER_HOUR,
+            metrics_token: None,
         }
     }
 }
@@ -198,6 +201,7 @@ pub async fn spawn_with(backend: Backend, opts: Options) -> TestApp {
     config.vendors = opts.vendors.clone();
     config.monitoring_every = opts.monitoring_every;
     config.mail_per_tenant_per_hour = opts.mail_per_hour;
+    config.metrics_token = opts.metrics_token.map(|t| fml_domain::secret::Secret::new(t.to_owned()));
     let documents = std::env::temp_dir().join(format!("fml-test-docs-{}", uuid::Uuid::new_v4().simple()));
     config.documents_dir = documents.clone();
     // The test binary is not `fml`: documents are read by the package's small reader binary.

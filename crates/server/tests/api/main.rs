@@ -22,6 +22,7 @@ mod jobs;
 mod keyring;
 mod listener;
 mod mail;
+mod metrics;
 mod monitoring;
 mod oauth;
 mod openapi;

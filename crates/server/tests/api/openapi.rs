@@ -9,6 +9,7 @@ use crate::helpers::{Backend, spawn};
 const SERVED: &[(&str, &str)] = &[
     ("get", "/healthz"),
     ("get", "/readyz"),
+    ("get", "/metrics"),
     ("post", "/v1/oauth/token"),
     ("get", "/.well-known/oauth-authorization-server"),
     ("post", "/v1/cases"),

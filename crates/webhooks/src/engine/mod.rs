@@ -76,6 +76,8 @@ pub struct EngineConfig {
     /// How often the engine rescans all pending work: the safety net for what no wake-up
     /// announced (another node's retries, expired leases).
     pub rescan: Duration,
+    /// Where each attempt is counted (`/metrics`).
+    pub metrics: Arc<fml_metrics::Metrics>,
 }
 
 impl EngineConfig {
@@ -86,6 +88,7 @@ impl EngineConfig {
             concurrency: Concurrency::default(),
             master_key,
             rescan: Duration::from_secs(5),
+            metrics: Arc::default(),
         }
     }
 }
