@@ -75,17 +75,26 @@ fn main() -> ExitCode {
 }
 
 async fn async_main(cli: Cli) -> ExitCode {
-    tracing_subscriber::fmt()
-        // PostgreSQL's notices (e.g. "relation _sqlx_migrations already exists, skipping" on
-        // every start) are routine: shown only from warnings up unless FML_LOG asks.
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("FML_LOG")
-                .unwrap_or_else(|_| "info,sqlx::postgres::notice=warn".into()),
-        )
-        .with_writer(std::io::stderr)
-        .init();
+    // `FML_LOG_FORMAT=json`: one JSON object per line, with the fields of the spans it
+    // happened in (a request's id, method and path; a delivery's id, event and endpoint), for
+    // a log pipeline. Otherwise the readable format.
+    let json = std::env::var("FML_LOG_FORMAT").is_ok_and(|f| f.eq_ignore_ascii_case("json"));
+    // PostgreSQL's notices (e.g. "relation _sqlx_migrations already exists, skipping" on
+    // every start) are routine: shown only from warnings up unless FML_LOG asks.
+    let filter = tracing_subscriber::EnvFilter::try_from_env("FML_LOG")
+        .unwrap_or_else(|_| "info,sqlx::postgres::notice=warn".into());
+    let logs = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    if json {
+        logs.json().with_current_span(true).with_span_list(false).init();
+    } else {
+        logs.init();
+    }
     match run(cli).await {
         Ok(()) => ExitCode::SUCCESS,
+        Err(e) if json => {
+            tracing::error!(error = %format!("{e:#}"), "fml stopped");
+            ExitCode::FAILURE
+        }
         Err(e) => {
             eprintln!("error: {e:#}");
             ExitCode::FAILURE

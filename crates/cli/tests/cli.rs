@@ -323,6 +323,26 @@ fn serve_runs_with_one_malloc_arena_unless_the_deployment_sets_it() {
     assert_eq!(arena_max(&server).as_deref(), Some("4"));
 }
 
+/// `FML_LOG_FORMAT=json`: every line the server logs is one JSON object with its level and
+/// fields, the fatal error included.
+#[test]
+fn logs_are_json_when_asked() {
+    let env = Env::sqlite();
+    let out = env.serve_refused(&[("FML_LOG_FORMAT", "json"), ("FML_TEST_RETRY_SCHEDULE_MS", "soon")]);
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let lines: Vec<Value> = stderr
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}\n{stderr}")))
+        .collect();
+    let checked = lines.iter().find(|l| l["fields"]["message"] == "master key checked").expect("the start is logged");
+    assert_eq!(checked["level"], "INFO");
+    assert_eq!(checked["fields"]["fingerprint"].as_str().map(str::len), Some(16), "{checked}");
+    let last = lines.last().unwrap();
+    assert_eq!((last["level"].as_str(), last["fields"]["message"].as_str()), (Some("ERROR"), Some("fml stopped")));
+    assert!(last["fields"]["error"].as_str().unwrap().contains("FML_TEST_RETRY_SCHEDULE_MS"), "{last}");
+}
+
 /// The master key is checked against the database at every start: a wrong key or a lost key
 /// file is refused with a clear message (never silently replaced), and `fml key rotate`
 /// re-seals everything under a new key and replaces the key file.

@@ -187,7 +187,9 @@ pub fn router(state: AppState) -> Router {
         .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, Duration::from_secs(30)))
         .layer(CatchPanicLayer::custom(|_| error::ApiError::Internal("a handler panicked".into()).into_response()))
         .layer(TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<axum::body::Body>| {
-            tracing::info_span!("request", method = %req.method(), path = %redacted_path(req.uri().path()))
+            // Each request's own id ties its log lines together (JSON logs carry it).
+            let request_id = uuid::Uuid::new_v4();
+            tracing::info_span!("request", %request_id, method = %req.method(), path = %redacted_path(req.uri().path()))
         }))
         .with_state(state)
 }
