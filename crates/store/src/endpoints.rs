@@ -281,3 +281,35 @@ pub async fn delete(mut conn: Conn<'_>, org: &OrgId, id: &str, now: Timestamp) -
     )?;
     Ok(true)
 }
+
+/// Disables an endpoint whose receiver answered `410 Gone` (it says it will take nothing
+/// more), with its audit row, in one unit of work. Its queued deliveries wait, as for any
+/// disabled endpoint, until someone enables it again. `false` if it was not enabled.
+pub async fn disable_gone(db: &Db, id: &str, now: Timestamp) -> Result<bool, StoreError> {
+    let mut unit = crate::unit::UnitOfWork::begin(db, &crate::unit::Wakers::default()).await?;
+    let org: Option<(String,)> = crate::fetch_optional!(
+        unit.conn(),
+        (String,),
+        "UPDATE webhook_endpoints SET enabled = FALSE, updated_at = $2 \
+         WHERE id = $1 AND enabled AND deleted_at IS NULL RETURNING org_id",
+        id,
+        now.millis()
+    )?;
+    let Some((org,)) = org else {
+        unit.unchanged();
+        unit.commit().await?;
+        return Ok(false);
+    };
+    let org = OrgId::from_trusted(org);
+    let entry = crate::audit::Entry {
+        org: Some(&org),
+        case_id: None,
+        actor_kind: crate::audit::ActorKind::System,
+        actor: "system",
+        action: "endpoint.disable",
+        detail: serde_json::json!({"id": id, "reason": "the receiver answered 410 Gone"}),
+    };
+    unit.audit(&entry, now);
+    unit.commit().await?;
+    Ok(true)
+}

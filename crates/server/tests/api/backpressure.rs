@@ -1,5 +1,6 @@
-//! Back-pressure (issue 19): a `429` with `Retry-After` pauses the whole endpoint that long and
-//! pushes that delivery's retry at least as late, without adding an attempt to the schedule.
+//! What receivers say back (issue 19): a `429` with `Retry-After` pauses the whole endpoint
+//! that long and pushes that delivery's retry at least as late, without adding an attempt to
+//! the schedule; a `410 Gone` disables the endpoint at once, audited, its queue kept.
 
 use serde_json::{Value, json};
 
@@ -36,4 +37,25 @@ async fn retry_after_pauses_the_endpoint(b: Backend) {
     assert!(started(&other, 0) - started(&retried, 0) >= 2_000, "the endpoint was left alone: {other}");
 }
 
-crate::on_both_backends!(retry_after_pauses_the_endpoint);
+async fn a_gone_receiver_disables_its_endpoint(b: Backend) {
+    let rx = Receiver::start().await;
+    let app = spawn(b).await;
+    let token = app.token().await;
+    let ep = app.create_endpoint(&token, json!({"url": rx.url("/status/410"), "eventTypes": ["case.created"]})).await;
+    let id = ep["id"].as_str().unwrap();
+    app.create_case(&token, None, &recipe_body("rec_gone")).await;
+    let disabled = eventually(10, || async {
+        let (_, v) = app.get_json(&token, &format!("/v1/webhook-endpoints/{id}")).await;
+        (v["enabled"] == false).then_some(v)
+    })
+    .await;
+    assert_eq!(disabled["id"], id);
+    let audit = fml_store::audit::list(&app.db, &app.org, Some("endpoint.disable"), 10).await.unwrap();
+    assert_eq!(audit.len(), 1, "{audit:?}");
+    // Its delivery waits (one attempt, still pending) for someone to enable the endpoint again.
+    let list = app.deliveries(&token, &format!("endpointId={id}")).await;
+    assert_eq!((list[0]["status"].as_str(), list[0]["attemptCount"].as_i64()), (Some("pending"), Some(1)));
+    assert_eq!(rx.hits("/status/410").len(), 1, "nothing more was sent to it");
+}
+
+crate::on_both_backends!(retry_after_pauses_the_endpoint, a_gone_receiver_disables_its_endpoint);

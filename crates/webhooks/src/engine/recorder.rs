@@ -56,6 +56,22 @@ pub(super) async fn recorder(
                 }
             }
         }
+        // A receiver that answers 410 Gone says it will take nothing more: its endpoint is
+        // disabled at once (audited), before the main loop hears of the retry, and its queue
+        // waits until someone enables it again.
+        let mut gone: Vec<&Arc<str>> = Vec::new();
+        for (endpoint, r) in &batch {
+            if r.http_status == 410 && !gone.contains(&endpoint) {
+                gone.push(endpoint);
+            }
+        }
+        for endpoint in gone {
+            match fml_store::endpoints::disable_gone(&db, endpoint, Timestamp::now()).await {
+                Ok(true) => tracing::warn!(%endpoint, "endpoint disabled: its receiver answered 410 Gone"),
+                Ok(false) => {}
+                Err(e) => tracing::error!(%endpoint, error = %e, "could not disable an endpoint that answered 410"),
+            }
+        }
         for (endpoint, r) in batch.drain(..) {
             if let Some(at) = r.next_attempt_at {
                 let _ = msg_tx.send(Msg::Due(endpoint, at));

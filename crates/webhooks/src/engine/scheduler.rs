@@ -237,16 +237,20 @@ async fn dispatch(
                 event = %delivery.event_type,
                 endpoint = %endpoint
             );
-            tokio::spawn(tracing::Instrument::instrument(async move {
-                let (recorded, pause) = attempt(&cfg, &client, &target, &delivery, payload, emitted_at).await;
-                tracing::debug!(http_status = recorded.http_status, duration_ms = recorded.duration_ms, "attempt");
-                let unhealthy = unhealthy_after(u16::try_from(recorded.http_status).unwrap_or(0), recorded.duration_ms);
-                let pause_until = pause.map(|ms| Timestamp::now().millis().saturating_add(ms));
-                let delivered = (200..300).contains(&recorded.http_status);
-                cfg.metrics.attempt(&endpoint, &delivery.event_type, delivered, recorded.duration_ms);
-                let _ = rec_tx.send((endpoint.clone(), recorded));
-                let _ = msg_tx.send(Msg::SlotFreed { endpoint, org: target.org.clone(), unhealthy, pause_until });
-            }, span));
+            tokio::spawn(tracing::Instrument::instrument(
+                async move {
+                    let (recorded, pause) = attempt(&cfg, &client, &target, &delivery, payload, emitted_at).await;
+                    tracing::debug!(http_status = recorded.http_status, duration_ms = recorded.duration_ms, "attempt");
+                    let unhealthy =
+                        unhealthy_after(u16::try_from(recorded.http_status).unwrap_or(0), recorded.duration_ms);
+                    let pause_until = pause.map(|ms| Timestamp::now().millis().saturating_add(ms));
+                    let delivered = (200..300).contains(&recorded.http_status);
+                    cfg.metrics.attempt(&endpoint, &delivery.event_type, delivered, recorded.duration_ms);
+                    let _ = rec_tx.send((endpoint.clone(), recorded));
+                    let _ = msg_tx.send(Msg::SlotFreed { endpoint, org: target.org.clone(), unhealthy, pause_until });
+                },
+                span,
+            ));
         }
     }
 }
