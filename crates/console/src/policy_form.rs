@@ -280,6 +280,11 @@ mod tests {
         out
     }
 
+    /// Sets posted field `k` (which must exist) to `v`.
+    fn set(fields: &mut [(String, String)], k: &str, v: &str) {
+        fields.iter_mut().find(|(key, _)| key == k).unwrap_or_else(|| panic!("{k}")).1 = v.to_owned();
+    }
+
     #[test]
     fn the_default_policy_round_trips_through_its_form() {
         let p = Policy::default_policy();
@@ -291,9 +296,6 @@ mod tests {
     fn rows_add_remove_and_refuse_in_words() {
         let p = Policy::default_policy();
         let mut fields = posted(&PolicyForm::of(&p));
-        let set = |fields: &mut Vec<(String, String)>, k: &str, v: &str| {
-            fields.iter_mut().find(|(key, _)| key == k).unwrap_or_else(|| panic!("{k}")).1 = v.to_owned();
-        };
         // A new rule in the empty row, with one condition of a list.
         set(&mut fields, "r3.name", "Iran or North Korea");
         set(&mut fields, "r3.outcome", "DECLINE");
@@ -325,9 +327,6 @@ mod tests {
         let p = Policy::default_policy();
         let names: Vec<String> = p.rules.iter().map(|r| r.name.clone()).collect();
         let mut fields = posted(&PolicyForm::of(&p));
-        let set = |fields: &mut Vec<(String, String)>, k: &str, v: &str| {
-            fields.iter_mut().find(|(key, _)| key == k).unwrap_or_else(|| panic!("{k}")).1 = v.to_owned();
-        };
         // The last rule first; the new rule typed in the empty row goes between by its number;
         // equal numbers keep their order.
         set(&mut fields, "r2.position", "0");

@@ -140,16 +140,7 @@ fn as_json(f: &Fields, editing: bool) -> Value {
 }
 
 fn fields_of(v: &Value) -> EndpointFields<'_> {
-    EndpointFields {
-        url: v.get("url"),
-        label: v.get("label"),
-        secret: v.get("secret"),
-        generate_secret: v.get("generateSecret"),
-        event_types: v.get("eventTypes"),
-        enabled: v.get("enabled"),
-        signature_scheme: v.get("signatureScheme"),
-        rotation_grace_seconds: v.get("rotationGraceSeconds"),
-    }
+    EndpointFields::of(v)
 }
 
 fn form_page(

@@ -61,6 +61,22 @@ pub struct EndpointFields<'a> {
     pub rotation_grace_seconds: Option<&'a Value>,
 }
 
+impl<'a> EndpointFields<'a> {
+    /// The fields of a JSON object spelt as the API spells them (`generateSecret`, …).
+    pub fn of(v: &'a Value) -> Self {
+        Self {
+            url: v.get("url"),
+            label: v.get("label"),
+            secret: v.get("secret"),
+            generate_secret: v.get("generateSecret"),
+            event_types: v.get("eventTypes"),
+            enabled: v.get("enabled"),
+            signature_scheme: v.get("signatureScheme"),
+            rotation_grace_seconds: v.get("rotationGraceSeconds"),
+        }
+    }
+}
+
 /// The longest grace a rotation may give the previous secret: a week.
 pub const MAX_GRACE_SECS: i64 = 7 * 24 * 3600;
 
@@ -177,16 +193,7 @@ mod tests {
     use super::*;
 
     fn fields(v: &Value) -> EndpointFields<'_> {
-        EndpointFields {
-            url: v.get("url"),
-            label: v.get("label"),
-            secret: v.get("secret"),
-            generate_secret: v.get("generateSecret"),
-            event_types: v.get("eventTypes"),
-            enabled: v.get("enabled"),
-            signature_scheme: v.get("signatureScheme"),
-            rotation_grace_seconds: v.get("rotationGraceSeconds"),
-        }
+        EndpointFields::of(v)
     }
 
     async fn refused(v: Value) -> Vec<String> {
