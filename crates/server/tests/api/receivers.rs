@@ -84,4 +84,69 @@ async fn guide_receivers_verify_real_deliveries(b: Backend) {
     drop(flask);
 }
 
-crate::on_both_backends!(guide_receivers_verify_real_deliveries);
+/// Starts the guide's receivers (`corrected`: the versions docs/webhooks.md shows) with `secret`.
+async fn receivers(secret: &str, corrected: bool) -> [Proc; 2] {
+    let root = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests");
+    let mut express = Command::new("node");
+    express.arg(root.join("node/receivers/harness.mjs")).env("FML_WEBHOOK_SECRET", secret);
+    let mut flask = Command::new("python3");
+    flask.arg(root.join("python/flask_harness.py")).env("FML_WEBHOOK_SECRET", secret);
+    if corrected {
+        express.env("FML_RECEIVER", "express_corrected.mjs");
+        flask.env("FML_RECEIVER", "flask_corrected.py");
+    }
+    [start(express, "/webhooks/fml").await, start(flask, "/webhooks/fml").await]
+}
+
+/// A request as we send it, signed with `secret`, whose body says it was emitted `age_secs`
+/// ago and whose `X-FML-Timestamp` says `header_age_secs` ago.
+async fn post_signed(http: &reqwest::Client, url: &str, secret: &str, age_secs: i64, header_age_secs: i64) -> u16 {
+    let at = |age: i64| fml_domain::Timestamp::now().plus_secs(-age).to_iso();
+    let event_id = uuid::Uuid::new_v4().to_string();
+    let body = json!({"event": "case.created", "eventId": event_id, "eventVersion": 1, "timestamp": at(age_secs),
+                      "orgId": "org_x", "crmRecordId": null});
+    let body = body.to_string();
+    let res = http
+        .post(url)
+        .header("content-type", "application/json")
+        .header("x-fml-signature", fml_webhooks::sign::signature(secret, body.as_bytes()))
+        .header("x-fml-event", "case.created")
+        .header("x-fml-event-id", &event_id)
+        .header("x-fml-timestamp", at(header_age_secs))
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    res.status().as_u16()
+}
+
+/// The corrected receivers accept our deliveries, and a retry ten minutes after emission that
+/// the guide's five-minute window on `X-FML-Timestamp` refuses; they refuse an old body whose
+/// unsigned `X-FML-Timestamp` was made fresh, which the guide's accept.
+async fn corrected_receivers_window_the_signed_timestamp(b: Backend) {
+    let app = spawn(b).await;
+    let token = app.token().await;
+    let secret = fml_webhooks::sign::generate_secret();
+    let corrected = receivers(&secret, true).await;
+    let guide = receivers(&secret, false).await;
+    for (i, r) in corrected.iter().enumerate() {
+        let ep =
+            app.create_endpoint(&token, json!({"url": r.url, "secret": secret, "eventTypes": ["case.created"]})).await;
+        app.create_case(&token, None, &recipe_body(&format!("rec_corrected_{i}"))).await;
+        let d = app.wait_delivery(&token, ep["id"].as_str().unwrap(), 15, |d| d["status"] == "delivered").await;
+        assert_eq!(d["attempts"][0]["httpStatus"], 200, "{}: {d}", r.url);
+    }
+    for (procs, late_retry, forged_header) in [(&corrected, 200, 401), (&guide, 401, 200)] {
+        for r in procs {
+            assert_eq!(post_signed(&app.http, &r.url, &secret, 600, 600).await, late_retry, "late retry at {}", r.url);
+            assert_eq!(
+                post_signed(&app.http, &r.url, &secret, 7200, 0).await,
+                forged_header,
+                "fresh header at {}",
+                r.url
+            );
+        }
+    }
+}
+
+crate::on_both_backends!(guide_receivers_verify_real_deliveries, corrected_receivers_window_the_signed_timestamp);
