@@ -297,6 +297,8 @@ pub async fn due_by_endpoint(db: &Db, newer_than: Option<i64>) -> Result<Vec<(St
 #[derive(Debug, Clone)]
 pub struct Recorded {
     pub delivery_id: i64,
+    /// Its endpoint (the health statistics are kept per endpoint and hour).
+    pub endpoint_id: String,
     pub attempt: i32,
     pub manual: bool,
     pub started_at: i64,
@@ -372,10 +374,15 @@ pub async fn record(db: &Db, batch: &[Recorded], now: Timestamp) -> Result<(), S
             Arg::Bool(r.response_truncated),
         ]);
     }
+    let stats = crate::endpoint_stats::hourly(
+        batch.iter().map(|r| (r.endpoint_id.as_str(), r.started_at, r.http_status, r.duration_ms)),
+    );
     if db.backend().chained_writes() {
         let mut c = db.standalone().await?;
-        // Both writes in one statement (a data-modifying CTE), committed alone.
-        let sql = format!("WITH updated AS ({update} RETURNING 1) {insert}");
+        // Every write in one statement (data-modifying CTEs), committed alone.
+        let upsert = crate::endpoint_stats::upsert(stats.len(), 1 + batch.len() * 16);
+        args.extend(crate::endpoint_stats::args(stats));
+        let sql = format!("WITH updated AS ({update} RETURNING 1), recorded AS ({insert} RETURNING 1) {upsert}");
         execute_args!(c.conn(), sql, args)?;
         return Ok(());
     }
@@ -388,6 +395,8 @@ pub async fn record(db: &Db, batch: &[Recorded], now: Timestamp) -> Result<(), S
     let mut tx = db.begin().await?;
     execute_args!(tx.conn(), update, update_args)?;
     execute_args!(tx.conn(), insert, args)?;
+    let upsert = crate::endpoint_stats::upsert(stats.len(), 1);
+    execute_args!(tx.conn(), upsert, crate::endpoint_stats::args(stats))?;
     tx.commit().await
 }
 

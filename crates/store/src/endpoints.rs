@@ -40,6 +40,8 @@ pub struct Endpoint {
     pub signature_scheme: String,
     /// The secret a rotation replaced (sealed) and until when it still signs.
     pub previous_secret: Option<(Vec<u8>, i64)>,
+    /// Its attempts over the last day and week.
+    pub health: crate::endpoint_stats::Health,
 }
 
 const COLUMNS: &str = "id, org_id, url, label, secret_sealed, enabled, created_at, updated_at, deleted_at, \
@@ -97,7 +99,7 @@ async fn set_subscriptions(mut conn: Conn<'_>, id: &str, types: &[String]) -> Re
     Ok(())
 }
 
-async fn with_types(conn: Conn<'_>, rows: Vec<Row>) -> Result<Vec<Endpoint>, StoreError> {
+async fn with_types(mut conn: Conn<'_>, rows: Vec<Row>) -> Result<Vec<Endpoint>, StoreError> {
     if rows.is_empty() {
         return Ok(Vec::new());
     }
@@ -111,7 +113,9 @@ async fn with_types(conn: Conn<'_>, rows: Vec<Row>) -> Result<Vec<Endpoint>, Sto
         (1..=rows.len()).map(|i| format!("${i}")).collect::<Vec<_>>().join(",")
     );
     let args: Vec<Arg> = rows.iter().map(|r| Arg::Text(r.id.clone())).collect();
-    let subs = fetch_all_args!(conn, Sub, sql, args)?;
+    let subs = fetch_all_args!(conn.reborrow(), Sub, sql, args)?;
+    let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
+    let mut health = crate::endpoint_stats::health_in(conn, &ids, Timestamp::now()).await?;
     let mut by_endpoint: HashMap<String, Vec<String>> = HashMap::new();
     for s in subs {
         by_endpoint.entry(s.endpoint_id).or_default().push(s.event_type);
@@ -120,15 +124,17 @@ async fn with_types(conn: Conn<'_>, rows: Vec<Row>) -> Result<Vec<Endpoint>, Sto
         .into_iter()
         .map(|r| {
             let types = by_endpoint.remove(&r.id).unwrap_or_default();
-            r.into_endpoint(types)
+            let health = health.remove(&r.id).unwrap_or_default();
+            r.into_endpoint(types, health)
         })
         .collect())
 }
 
 impl Row {
-    fn into_endpoint(self, event_types: Vec<String>) -> Endpoint {
+    fn into_endpoint(self, event_types: Vec<String>, health: crate::endpoint_stats::Health) -> Endpoint {
         Endpoint {
             event_types,
+            health,
             id: self.id,
             org_id: self.org_id,
             url: self.url,
@@ -198,7 +204,7 @@ pub async fn by_ids(db: &Db, ids: &[&str]) -> Result<Vec<Endpoint>, StoreError> 
     let args: Vec<Arg> = ids.iter().map(|i| Arg::Text((*i).to_owned())).collect();
     let rows = fetch_all_args!(c.conn(), Row, sql, args)?;
     // The engine needs no subscriptions (deliveries already name their endpoint).
-    Ok(rows.into_iter().map(|r| r.into_endpoint(Vec::new())).collect())
+    Ok(rows.into_iter().map(|r| r.into_endpoint(Vec::new(), Default::default())).collect())
 }
 
 /// Changes to an endpoint; `None` leaves a field as it is.

@@ -16,6 +16,7 @@ pub mod deliveries;
 pub mod dialect;
 pub mod documents;
 pub mod edd;
+pub mod endpoint_stats;
 pub mod endpoints;
 pub mod escalations;
 pub mod events;

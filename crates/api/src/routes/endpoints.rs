@@ -52,6 +52,9 @@ pub struct EndpointView {
     /// every delivery carries both signatures); null otherwise.
     #[schema(value_type = Option<String>, format = DateTime)]
     pub previous_secret_expires_at: Option<Timestamp>,
+    /// How its deliveries went over the last 24 hours and the last 7 days (whole hours, test
+    /// pings left out).
+    pub health: EndpointHealth,
     #[serde(skip_serializing_if = "Option::is_none", serialize_with = "expose_secret")]
     #[schema(value_type = Option<String>)]
     pub secret: Option<Secret>,
@@ -65,9 +68,42 @@ fn expose_secret<S: serde::Serializer>(s: &Option<Secret>, ser: S) -> Result<S::
     }
 }
 
+/// Attempts over the last day and week.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct EndpointHealth {
+    pub last_day: HealthWindow,
+    pub last_week: HealthWindow,
+}
+
+/// Attempts over a window: how many, the share answered 2xx, the mean latency.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct HealthWindow {
+    pub attempts: i64,
+    /// 0 to 1; null without attempts.
+    pub success_rate: Option<f64>,
+    /// Null without attempts.
+    pub mean_latency_ms: Option<i64>,
+}
+
+impl HealthWindow {
+    fn of(w: fml_app::endpoints::HealthCounts) -> Self {
+        Self {
+            attempts: w.attempts,
+            success_rate: (w.attempts > 0).then(|| w.successes as f64 / w.attempts as f64),
+            mean_latency_ms: (w.attempts > 0).then(|| w.duration_ms_sum / w.attempts),
+        }
+    }
+}
+
 impl EndpointView {
     pub fn new(e: Endpoint, secret: Option<Secret>) -> Self {
         Self {
+            health: EndpointHealth {
+                last_day: HealthWindow::of(e.health.day),
+                last_week: HealthWindow::of(e.health.week),
+            },
             id: e.id,
             url: e.url,
             label: e.label,
@@ -489,6 +525,10 @@ mod tests {
             updated_at: Timestamp::from_millis(0),
             signature_scheme: "fml-v1".into(),
             previous_secret_expires_at: None,
+            health: EndpointHealth {
+                last_day: HealthWindow::of(Default::default()),
+                last_week: HealthWindow::of(Default::default()),
+            },
             secret: Some(Secret::new(secret.into())),
         };
         for shown in [format!("{input:?}"), format!("{ping:?}"), format!("{view:?}")] {

@@ -17,6 +17,7 @@ use crate::{CommandError, Ctx};
 
 mod ping;
 
+pub use fml_store::endpoint_stats::Window as HealthCounts;
 pub use fml_webhooks::input::{EndpointFields, EndpointInput, MAX_GRACE_SECS, SecretChoice, validate};
 pub use fml_webhooks::sign::Scheme as SignatureScheme;
 pub use ping::{PingOutcome, Pinger};

@@ -86,4 +86,42 @@ async fn deliveries_move_the_metrics(b: Backend) {
     assert!(after.iter().any(|s| s["name"] == "fml_jobs" && s["labels"]["kind"].is_string()), "jobs by kind and state");
 }
 
-crate::on_both_backends!(metrics_are_off_by_default, deliveries_move_the_metrics);
+/// Each endpoint's health: attempts, success rate and mean latency over the last day and week.
+async fn endpoints_report_their_health(b: Backend) {
+    let rx = Receiver::start().await;
+    let app = spawn(b).await;
+    let token = app.token().await;
+    let ok = app.create_endpoint(&token, json!({"url": rx.url("/ok/h"), "eventTypes": ["case.created"]})).await;
+    let bad = app.create_endpoint(&token, json!({"url": rx.url("/status/500"), "eventTypes": ["case.created"]})).await;
+    let idle = app.create_endpoint(&token, json!({"url": rx.url("/ok/idle"), "eventTypes": ["owner.changed"]})).await;
+    app.create_case(&token, None, &recipe_body("rec_health")).await;
+    let bad_id = bad["id"].as_str().unwrap();
+    app.wait_delivery(&token, bad_id, 10, |d| d["attempts"].as_array().is_some_and(|a| a.len() >= 2)).await;
+    let health = |id: &str| {
+        let (app, token, id) = (&app, token.clone(), id.to_owned());
+        async move { app.get_json(&token, &format!("/v1/webhook-endpoints/{id}")).await.1["health"].clone() }
+    };
+    let good = eventually(10, || async {
+        let h = health(ok["id"].as_str().unwrap()).await;
+        (h["lastDay"]["attempts"] == 1).then_some(h)
+    })
+    .await;
+    assert_eq!(good["lastDay"]["successRate"], 1.0);
+    assert!(good["lastDay"]["meanLatencyMs"].as_i64().is_some_and(|ms| ms >= 0), "{good}");
+    assert_eq!(good["lastWeek"]["attempts"], 1);
+    let failing = health(bad_id).await;
+    assert!(failing["lastDay"]["attempts"].as_i64() >= Some(2), "{failing}");
+    assert_eq!(failing["lastDay"]["successRate"], 0.0);
+    let quiet = health(idle["id"].as_str().unwrap()).await;
+    assert_eq!((quiet["lastDay"]["attempts"].as_i64(), &quiet["lastDay"]["successRate"]), (Some(0), &Value::Null));
+    // The list carries it too, and the console shows it, a failing endpoint in red.
+    let (_, list) = app.get_json(&token, "/v1/webhook-endpoints").await;
+    assert!(list["data"].as_array().unwrap().iter().all(|e| e["health"]["lastWeek"].is_object()), "{list}");
+    let admin = app.analyst(fml_domain::lifecycle::Role::Admin).await;
+    let s = crate::console::sign_in(&app, &admin).await;
+    let (_, page) = s.get(&app, "/config/webhooks").await;
+    assert!(page.contains("<td>100 % of 1 · "), "{page}");
+    assert!(page.contains("<span class=\"pill pill-bad\">0 % of "), "{page}");
+}
+
+crate::on_both_backends!(metrics_are_off_by_default, deliveries_move_the_metrics, endpoints_report_their_health);

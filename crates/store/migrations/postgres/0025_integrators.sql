@@ -26,3 +26,16 @@ ALTER TABLE webhook_endpoints ADD COLUMN signature_scheme TEXT NOT NULL DEFAULT 
     CHECK (signature_scheme IN ('fml-v1', 'standard-webhooks'));
 ALTER TABLE webhook_endpoints ADD COLUMN previous_secret_sealed BYTEA;
 ALTER TABLE webhook_endpoints ADD COLUMN previous_secret_until BIGINT;
+
+-- Endpoint health (issue 19): attempts, successes and total latency per endpoint and hour,
+-- added to in the same statement or transaction that records each batch of attempts, so the
+-- last day's and week's success rate and latency are a read of at most 168 rows an endpoint.
+CREATE TABLE endpoint_stats (
+    endpoint_id      TEXT NOT NULL REFERENCES webhook_endpoints(id),
+    -- The hour's start, in milliseconds.
+    hour             BIGINT NOT NULL,
+    attempts         BIGINT NOT NULL,
+    successes        BIGINT NOT NULL,
+    duration_ms_sum  BIGINT NOT NULL,
+    PRIMARY KEY (endpoint_id, hour)
+);

@@ -71,6 +71,7 @@ pub fn next_state(schedule: &Schedule, d: &Claimed, number: u32, started_at: i64
     };
     Recorded {
         delivery_id: d.id,
+        endpoint_id: d.endpoint_id.clone(),
         attempt: i32::try_from(number).unwrap_or(i32::MAX),
         manual: d.manual,
         started_at,
