@@ -70,7 +70,14 @@ pub async fn sent(ctx: &Ctx, id: i64) -> Result<(), CommandError> {
     };
     let org = OrgId::from_trusted(m.org_id);
     let case_id = m.case_id.as_deref().and_then(|c| c.parse::<CaseId>().ok());
-    let event = m.announce.map(Announcement::stored).and_then(|a| a.at(&org, now));
+    let event = m.announce.map(Announcement::stored).and_then(|a| {
+        let event = a.at(&org, now);
+        if event.is_none() {
+            // Written by another version of the platform with an event this one does not know.
+            tracing::error!(mail_id = id, "a sent message announces an event this version cannot read");
+        }
+        event
+    });
     let detail = json!({"mailId": id, "kind": m.kind, "event": event.as_ref().map(|e| e.event_type)});
     if let Some(event) = event {
         unit.emit(event);

@@ -285,6 +285,12 @@ mod tests {
         fields.iter_mut().find(|(key, _)| key == k).unwrap_or_else(|| panic!("{k}")).1 = v.to_owned();
     }
 
+    /// The first refusal of a form that must be refused: (where, what).
+    fn refusal(fields: Vec<(String, String)>) -> (String, String) {
+        let Err(errors) = parse(&Fields(fields)) else { panic!("accepted") };
+        (errors[0].field.to_string(), errors[0].message.clone())
+    }
+
     #[test]
     fn the_default_policy_round_trips_through_its_form() {
         let p = Policy::default_policy();
@@ -315,11 +321,7 @@ mod tests {
         assert_eq!(got.rules[2].when[0].value, serde_json::json!(["IR", "KP"]));
         assert!(got.validate().is_ok());
         set(&mut fields, "r1c1.value", "high");
-        let Err(errors) = parse(&Fields(fields)) else { panic!("accepted") };
-        assert_eq!(
-            (errors[0].field.as_str(), errors[0].message.as_str()),
-            ("Rule 2, condition 2", "score takes a number")
-        );
+        assert_eq!(refusal(fields), ("Rule 2, condition 2".into(), "score takes a number".into()));
     }
 
     #[test]
@@ -336,11 +338,7 @@ mod tests {
         let got: Vec<String> = parse(&Fields(fields.clone())).unwrap().rules.into_iter().map(|r| r.name).collect();
         assert_eq!(got, [names[2].clone(), names[0].clone(), "Added".into(), names[1].clone()]);
         set(&mut fields, "r1.position", "second");
-        let Err(errors) = parse(&Fields(fields)) else { panic!("accepted") };
-        assert_eq!(
-            (errors[0].field.as_str(), errors[0].message.as_str()),
-            ("Rule 2, position", "enter a whole number, like 1")
-        );
+        assert_eq!(refusal(fields), ("Rule 2, position".into(), "enter a whole number, like 1".into()));
     }
 
     #[test]

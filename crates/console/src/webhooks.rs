@@ -187,11 +187,10 @@ pub struct EndpointLine {
 
 /// A window of attempts in words: the success rate, how many, the mean latency.
 fn health_words(w: fml_app::endpoints::HealthCounts) -> String {
-    if w.attempts == 0 {
-        return "—".to_owned();
+    match (w.success_rate(), w.mean_latency_ms()) {
+        (Some(rate), Some(ms)) => format!("{} % of {} · {ms} ms", (rate * 100.0).floor(), w.attempts),
+        _ => "—".to_owned(),
     }
-    let rate = w.successes * 100 / w.attempts;
-    format!("{rate} % of {} · {} ms", w.attempts, w.duration_ms_sum / w.attempts)
 }
 
 #[derive(Template)]
@@ -219,7 +218,7 @@ async fn list_page(
         .map(|e| EndpointLine {
             day: health_words(e.health.day),
             week: health_words(e.health.week),
-            failing: e.health.day.attempts > 0 && e.health.day.successes * 2 < e.health.day.attempts,
+            failing: e.health.day.success_rate().is_some_and(|r| r < 0.5),
             events: e.event_types.len(),
             all_events: e.event_types.len() >= total,
             enabled: e.enabled,

@@ -28,16 +28,16 @@ pub struct Gauge {
 
 #[derive(Debug, Default)]
 struct Inner {
-    /// (outcome, event type) → attempts.
-    deliveries: BTreeMap<(&'static str, String), u64>,
+    /// Event type → (delivered, failed) attempts.
+    deliveries: BTreeMap<String, [u64; 2]>,
     /// Bucket counts (cumulative at render), then the sum (seconds) and the count.
     latency: [u64; LATENCY_BUCKETS.len()],
     latency_sum: f64,
     latency_count: u64,
     /// Endpoint id → consecutive failed attempts.
     streaks: BTreeMap<String, u64>,
-    /// (route template, method, status) → requests.
-    http: BTreeMap<(String, String, u16), u64>,
+    /// Route template → (method, status) → requests.
+    http: BTreeMap<String, BTreeMap<(&'static str, u16), u64>>,
 }
 
 /// The counters this process keeps.
@@ -53,24 +53,53 @@ impl Metrics {
     }
 
     /// One delivery attempt of `event` to `endpoint`: delivered or not, and how long it took.
+    ///
+    /// Keys are looked up borrowed and copied only the first time they are seen, so counting
+    /// allocates nothing on the engine's steady path.
     pub fn attempt(&self, endpoint: &str, event: &str, delivered: bool, duration_ms: i64) {
         let mut m = self.lock();
-        let outcome = if delivered { "delivered" } else { "failed" };
-        *m.deliveries.entry((outcome, event.to_owned())).or_insert(0) += 1;
+        let slot = usize::from(!delivered);
+        match m.deliveries.get_mut(event) {
+            Some(counts) => counts[slot] += 1,
+            None => {
+                let mut counts = [0; 2];
+                counts[slot] = 1;
+                m.deliveries.insert(event.to_owned(), counts);
+            }
+        }
         let secs = duration_ms.max(0) as f64 / 1000.0;
         if let Some(i) = LATENCY_BUCKETS.iter().position(|b| secs <= *b) {
             m.latency[i] += 1;
         }
         m.latency_sum += secs;
         m.latency_count += 1;
-        let streak = m.streaks.entry(endpoint.to_owned()).or_insert(0);
-        *streak = if delivered { 0 } else { *streak + 1 };
+        match m.streaks.get_mut(endpoint) {
+            Some(streak) => *streak = if delivered { 0 } else { *streak + 1 },
+            None => {
+                m.streaks.insert(endpoint.to_owned(), u64::from(!delivered));
+            }
+        }
     }
 
     /// One HTTP request answered: its route template (`/v1/cases/{caseId}`, or "unmatched"),
-    /// method and status.
+    /// method (its standard name, else "OTHER", so a client cannot mint series) and status.
     pub fn request(&self, route: &str, method: &str, status: u16) {
-        *self.lock().http.entry((route.to_owned(), method.to_owned(), status)).or_insert(0) += 1;
+        let method = match method {
+            "GET" => "GET",
+            "POST" => "POST",
+            "PUT" => "PUT",
+            "PATCH" => "PATCH",
+            "DELETE" => "DELETE",
+            "HEAD" => "HEAD",
+            "OPTIONS" => "OPTIONS",
+            _ => "OTHER",
+        };
+        let mut m = self.lock();
+        let by_route = match m.http.get_mut(route) {
+            Some(r) => r,
+            None => m.http.entry(route.to_owned()).or_default(),
+        };
+        *by_route.entry((method, status)).or_insert(0) += 1;
     }
 
     /// The text exposition: these counters, then `gauges`.
@@ -78,8 +107,12 @@ impl Metrics {
         let m = self.lock();
         let mut out = String::with_capacity(4096);
         header(&mut out, "fml_delivery_attempts_total", "counter", "Delivery attempts by outcome and event type.");
-        for ((outcome, event), n) in &m.deliveries {
-            let _ = writeln!(out, "fml_delivery_attempts_total{{outcome=\"{outcome}\",event=\"{}\"}} {n}", esc(event));
+        for (outcome, slot) in [("delivered", 0), ("failed", 1)] {
+            for (event, counts) in &m.deliveries {
+                let n = counts[slot];
+                let _ =
+                    writeln!(out, "fml_delivery_attempts_total{{outcome=\"{outcome}\",event=\"{}\"}} {n}", esc(event));
+            }
         }
         header(&mut out, "fml_delivery_attempt_duration_seconds", "histogram", "Delivery attempt latency.");
         let mut cumulative = 0;
@@ -95,13 +128,14 @@ impl Metrics {
             let _ = writeln!(out, "fml_endpoint_failure_streak{{endpoint=\"{}\"}} {n}", esc(endpoint));
         }
         header(&mut out, "fml_http_requests_total", "counter", "HTTP requests by route, method and status.");
-        for ((route, method, status), n) in &m.http {
-            let _ = writeln!(
-                out,
-                "fml_http_requests_total{{route=\"{}\",method=\"{}\",status=\"{status}\"}} {n}",
-                esc(route),
-                esc(method)
-            );
+        for (route, counts) in &m.http {
+            for ((method, status), n) in counts {
+                let _ = writeln!(
+                    out,
+                    "fml_http_requests_total{{route=\"{}\",method=\"{method}\",status=\"{status}\"}} {n}",
+                    esc(route)
+                );
+            }
         }
         drop(m);
         let mut seen = Vec::new();

@@ -17,6 +17,18 @@ pub struct Window {
     pub duration_ms_sum: i64,
 }
 
+impl Window {
+    /// The share of attempts answered 2xx, 0 to 1; `None` without attempts.
+    pub fn success_rate(&self) -> Option<f64> {
+        (self.attempts > 0).then(|| self.successes as f64 / self.attempts as f64)
+    }
+
+    /// The mean attempt latency; `None` without attempts.
+    pub fn mean_latency_ms(&self) -> Option<i64> {
+        (self.attempts > 0).then(|| self.duration_ms_sum / self.attempts)
+    }
+}
+
 /// An endpoint's last 24 hours and last 7 days (by whole hours).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Health {
