@@ -9,6 +9,8 @@
 #   BACKENDS=postgres bench/pipeline.sh  # one of them
 #   HISTORY=1000000 BACKENDS=postgres bench/pipeline.sh   # on a database that already holds
 #                                        # that many cases with delivered deliveries
+#   OBSERVE=1 bench/pipeline.sh          # with observability on: /metrics (scraped every second)
+#                                        # and JSON logs at info, to weigh what they cost
 # Settings: CONNS (32), RUN_SECONDS (20), PG (postgres://postgres@127.0.0.1:5432), HISTORY (0).
 # On PostgreSQL it also prints what the database did per delivered event (pg_stat_database,
 # pg_stat_user_tables; pg_stat_statements' top statements when the extension is loaded).
@@ -44,8 +46,17 @@ for backend in ${BACKENDS:-sqlite postgres}; do
     echo "writing $HISTORY past cases with their delivered deliveries"
     $B history "$url" org_bench "$HISTORY" "http://127.0.0.1:$VPORT/hook" $SECRET >/dev/null
   fi
-  FML_LOG=warn FML_LISTEN=127.0.0.1:$PORT FML_WEBHOOK_ALLOW_PRIVATE_TARGETS=1 $FML serve & pid=$!
+  if [ -n "${OBSERVE:-}" ]; then
+    FML_LOG=info FML_LOG_FORMAT=json FML_METRICS_TOKEN=bench-metrics-token-0123 \
+      FML_LISTEN=127.0.0.1:$PORT FML_WEBHOOK_ALLOW_PRIVATE_TARGETS=1 $FML serve >"$work/serve.log" 2>&1 & pid=$!
+  else
+    FML_LOG=warn FML_LISTEN=127.0.0.1:$PORT FML_WEBHOOK_ALLOW_PRIVATE_TARGETS=1 $FML serve & pid=$!
+  fi
   up "http://127.0.0.1:$PORT/healthz"
+  if [ -n "${OBSERVE:-}" ]; then # a Prometheus scraping every second, as a busy one would
+    (while sleep 1; do curl -sf -H "Authorization: Bearer bench-metrics-token-0123" \
+      "http://127.0.0.1:$PORT/metrics" >/dev/null || break; done) & scraper=$!
+  fi
   token=$(curl -s -X POST "http://127.0.0.1:$PORT/v1/oauth/token" -H 'Content-Type: application/json' \
     -d "{\"grant_type\":\"client_credentials\",\"client_id\":\"$(echo "$creds" | json '["client_id"]')\",\"client_secret\":\"$(echo "$creds" | json '["client_secret"]')\"}" \
     | json '["access_token"]')
@@ -92,6 +103,7 @@ print("  sequential scans in the window (scans, rows read): " + (", ".join(f"{t}
 PY
     psql "$url" -qtAc "SELECT round(total_exec_time::numeric, 0) || ' ms  ' || calls || ' calls  ' || left(regexp_replace(query, '\s+', ' ', 'g'), 110) FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT 8" 2>/dev/null | sed 's/^/  /' || true
   fi
+  [ -n "${OBSERVE:-}" ] && { kill $scraper 2>/dev/null || true; echo "  metrics scraped; $(wc -l <"$work/serve.log") JSON log lines"; }
   kill $pid; wait $pid 2>/dev/null || true
   unset FML_DATABASE_URL FML_MASTER_KEY
 done

@@ -40,13 +40,31 @@ struct Inner {
     http: BTreeMap<String, BTreeMap<(&'static str, u16), u64>>,
 }
 
-/// The counters this process keeps.
-#[derive(Debug, Default)]
+/// The counters this process keeps. [`Metrics::off`] counts nothing: a server nobody scrapes
+/// (no `FML_METRICS_TOKEN`) pays for no lock on its hot paths.
+#[derive(Debug)]
 pub struct Metrics {
     inner: Mutex<Inner>,
+    on: bool,
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        Self { inner: Mutex::default(), on: true }
+    }
 }
 
 impl Metrics {
+    /// Metrics that count nothing (every recording call returns at once).
+    pub fn off() -> Self {
+        Self { inner: Mutex::default(), on: false }
+    }
+
+    /// Whether this process counts.
+    pub fn is_on(&self) -> bool {
+        self.on
+    }
+
     fn lock(&self) -> MutexGuard<'_, Inner> {
         // Counters stay usable after a panic elsewhere: they hold no invariant worth more.
         self.inner.lock().unwrap_or_else(PoisonError::into_inner)
@@ -57,6 +75,9 @@ impl Metrics {
     /// Keys are looked up borrowed and copied only the first time they are seen, so counting
     /// allocates nothing on the engine's steady path.
     pub fn attempt(&self, endpoint: &str, event: &str, delivered: bool, duration_ms: i64) {
+        if !self.on {
+            return;
+        }
         let mut m = self.lock();
         let slot = usize::from(!delivered);
         match m.deliveries.get_mut(event) {
@@ -84,6 +105,9 @@ impl Metrics {
     /// One HTTP request answered: its route template (`/v1/cases/{caseId}`, or "unmatched"),
     /// method (its standard name, else "OTHER", so a client cannot mint series) and status.
     pub fn request(&self, route: &str, method: &str, status: u16) {
+        if !self.on {
+            return;
+        }
         let method = match method {
             "GET" => "GET",
             "POST" => "POST",
@@ -185,5 +209,15 @@ mod tests {
         assert!(text.contains("fml_jobs{kind=\"a\\\"b\"} 2"), "{text}");
         m.attempt("ep1", "case.created", true, 1);
         assert!(m.render(&[]).contains("fml_endpoint_failure_streak{endpoint=\"ep1\"} 0"), "a success ends the streak");
+    }
+
+    #[test]
+    fn off_counts_nothing() {
+        let m = Metrics::off();
+        m.attempt("ep1", "case.created", true, 40);
+        m.request("/v1/cases", "POST", 201);
+        let text = m.render(&[]);
+        assert!(!text.contains("ep1") && !text.contains("/v1/cases"), "{text}");
+        assert!(text.contains("fml_delivery_attempt_duration_seconds_count 0"), "{text}");
     }
 }

@@ -86,7 +86,11 @@ impl App {
         let links = Arc::new(ratelimit::LinkLimiter::default());
         let cases = fml_app::opener::Opener::spawn(&ctx, Arc::new(move |c| view::render_case(c, &render_cfg)));
         let branding = Arc::new(branding::BrandingCache::default());
-        let metrics = Arc::new(fml_metrics::Metrics::default());
+        // Counting costs a lock per request and per attempt: only worth it for a scraper.
+        let metrics = Arc::new(match config.metrics_token {
+            Some(_) => fml_metrics::Metrics::default(),
+            None => fml_metrics::Metrics::off(),
+        });
         let state = AppState {
             db,
             config,

@@ -13,6 +13,9 @@ use crate::state::AppState;
 /// Counts a request once it is answered. The route is the matched template
 /// (`/v1/cases/{caseId}`), never the path itself, so ids do not become series.
 pub async fn count_requests(State(st): State<AppState>, req: Request, next: Next) -> Response {
+    if !st.metrics.is_on() {
+        return next.run(req).await;
+    }
     // A cheap clone each (an `Arc` and a standard method), not a copy of the text.
     let route = req.extensions().get::<MatchedPath>().cloned();
     let method = req.method().clone();
