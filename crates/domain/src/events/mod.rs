@@ -6,6 +6,7 @@
 
 pub mod announce;
 pub mod catalog;
+pub mod rust;
 pub mod samples;
 pub mod schema;
 pub mod typescript;
