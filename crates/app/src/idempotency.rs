@@ -59,7 +59,7 @@ pub fn opened(master: &MasterKey, stored: &str) -> Result<String, CommandError> 
 
 /// Runs `command` in one unit of work with the key's claim (when a key was sent) and its
 /// stored answer.
-pub(crate) async fn run<T, F>(ctx: &Ctx, key: Key<'_, T>, command: F) -> Result<Keyed, CommandError>
+pub async fn run<T, F>(ctx: &Ctx, key: Key<'_, T>, command: F) -> Result<Keyed, CommandError>
 where
     F: AsyncFnOnce(&mut UnitOfWork) -> Result<T, CommandError>,
 {

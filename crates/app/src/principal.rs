@@ -64,7 +64,7 @@ impl Operator<'_> {
     }
 
     /// Adds the audit row of `action` on `org` to the unit.
-    pub(crate) async fn record(
+    pub async fn record(
         &self,
         unit: &mut fml_store::unit::UnitOfWork,
         org: &OrgId,

@@ -310,7 +310,7 @@ pub async fn redeliver(
     form: Posted,
 ) -> Result<Response, ConsoleError> {
     let id = parse_id(&id)?;
-    fml_app::deliveries::redeliver(&st.ctx, &form.analyst().org, id, Operator::Analyst(form.analyst())).await?;
+    fml_outbound::deliveries::redeliver(&st.ctx, &form.analyst().org, id, Operator::Analyst(form.analyst())).await?;
     if form.fragment {
         return Ok(html(
             StatusCode::OK,

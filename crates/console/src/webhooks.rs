@@ -8,10 +8,10 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use fml_app::Operator;
-use fml_app::endpoints::EndpointInput;
 use fml_app::queries::records::Endpoint;
 use fml_domain::FieldError;
 use fml_domain::events::schema::{find, subscribable};
+use fml_outbound::endpoints::EndpointInput;
 use serde_json::{Value, json};
 
 use crate::error::ConsoleError;
@@ -20,7 +20,7 @@ use crate::links::path_segment;
 use crate::session::Viewer;
 use crate::view::{Chrome, Confirm, When, notice};
 use crate::{DoneQuery, html};
-use fml_app::endpoints::{EndpointFields, PingOutcome, validate};
+use fml_outbound::endpoints::{EndpointFields, PingOutcome, validate};
 use fml_web::state::AppState;
 
 /// One event type's checkbox.
@@ -186,7 +186,7 @@ pub struct EndpointLine {
 }
 
 /// A window of attempts in words: the success rate, how many, the mean latency.
-fn health_words(w: fml_app::endpoints::HealthCounts) -> String {
+fn health_words(w: fml_outbound::endpoints::HealthCounts) -> String {
     match (w.success_rate(), w.mean_latency_ms()) {
         (Some(rate), Some(ms)) => format!("{} % of {} · {ms} ms", (rate * 100.0).floor(), w.attempts),
         _ => "—".to_owned(),
@@ -289,7 +289,7 @@ pub async fn create(State(st): State<AppState>, form: Posted) -> Result<Response
     };
     let org = form.analyst().org.clone();
     let (ep, secret) =
-        fml_app::endpoints::create(&st.ctx, &st.config.master_key, &org, input, Operator::Analyst(form.analyst()))
+        fml_outbound::endpoints::create(&st.ctx, &st.config.master_key, &org, input, Operator::Analyst(form.analyst()))
             .await?;
     // POST → 303 → GET: a reload shows the list, and never adds a second endpoint; the
     // signing secret is shown there once.
@@ -378,7 +378,7 @@ pub async fn update(
         Err(page) => return Ok(page),
     };
     let by = Operator::Analyst(form.analyst());
-    let (ep, secret) = fml_app::endpoints::update(&st.ctx, &st.config.master_key, &org, &id, input, by).await?;
+    let (ep, secret) = fml_outbound::endpoints::update(&st.ctx, &st.config.master_key, &org, &id, input, by).await?;
     match secret {
         // A new secret (a rotation): shown once on the list, as a created endpoint's is; a
         // reload of the list never rotates it again.
@@ -399,10 +399,17 @@ pub async fn set_enabled(
     form: Posted,
 ) -> Result<Response, ConsoleError> {
     let enabled = form.fields.text("enabled") == "true";
-    let input = fml_app::endpoints::EndpointInput { enabled: Some(enabled), ..Default::default() };
+    let input = fml_outbound::endpoints::EndpointInput { enabled: Some(enabled), ..Default::default() };
     let org = form.analyst().org.clone();
-    fml_app::endpoints::update(&st.ctx, &st.config.master_key, &org, &id, input, Operator::Analyst(form.analyst()))
-        .await?;
+    fml_outbound::endpoints::update(
+        &st.ctx,
+        &st.config.master_key,
+        &org,
+        &id,
+        input,
+        Operator::Analyst(form.analyst()),
+    )
+    .await?;
     Ok(Redirect::to(if enabled { "/config/webhooks?done=enabled" } else { "/config/webhooks?done=disabled" })
         .into_response())
 }
@@ -452,6 +459,6 @@ pub async fn delete(
     Path(id): Path<String>,
     form: Posted,
 ) -> Result<Response, ConsoleError> {
-    fml_app::endpoints::delete(&st.ctx, &form.analyst().org, &id, Operator::Analyst(form.analyst())).await?;
+    fml_outbound::endpoints::delete(&st.ctx, &form.analyst().org, &id, Operator::Analyst(form.analyst())).await?;
     Ok(Redirect::to("/config/webhooks?done=deleted").into_response())
 }

@@ -52,7 +52,7 @@ impl App {
         let render_cfg = config.clone();
         let wakers = fml_store::unit::Wakers::default();
         let pinger =
-            fml_app::endpoints::Pinger::new(db.clone(), config.allow_private_targets, config.master_key.clone());
+            fml_outbound::endpoints::Pinger::new(db.clone(), config.allow_private_targets, config.master_key.clone());
         let tokens = tokens::TokenCache::for_db(&db, config.token_cache_trust);
         let mail = fml_app::mail::MailConfig {
             portal_url: config.portal_url.clone(),

@@ -29,7 +29,7 @@ pub struct AppState {
     /// Recently seen access tokens (PostgreSQL only; revocations clear it on every node).
     pub tokens: Arc<crate::tokens::TokenCache>,
     /// Test pings to webhook receivers (SSRF-guarded).
-    pub pinger: fml_app::endpoints::Pinger,
+    pub pinger: fml_outbound::endpoints::Pinger,
     /// The process's counters (`/metrics`), shared with the delivery engine.
     pub metrics: Arc<fml_metrics::Metrics>,
 }

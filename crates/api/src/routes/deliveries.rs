@@ -250,6 +250,6 @@ async fn redeliver(
     let render = |d: DeliveryRow| idempotent::text(&DeliveryView::from(&d));
     let key = idempotent::key(&st, claim.as_ref(), Storage::Plain, StatusCode::ACCEPTED, &render);
     let by = fml_app::Operator::Client(&auth.client_id);
-    let out = fml_app::deliveries::redeliver_keyed(&st.ctx, &auth.org, delivery, by, key).await?;
+    let out = fml_outbound::deliveries::redeliver_keyed(&st.ctx, &auth.org, delivery, by, key).await?;
     idempotent::answer(&st, claim.as_ref(), out)
 }

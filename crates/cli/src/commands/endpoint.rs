@@ -112,8 +112,8 @@ pub(crate) fn api_error(e: fml_web::error::ApiError) -> anyhow::Error {
 
 pub(crate) async fn endpoint(url: &str, cmd: EndpointCommand) -> Result<()> {
     use fml_api::routes::endpoints::{CreateEndpointBody, EndpointView, UpdateEndpointBody};
-    use fml_app::endpoints::Operator;
-    use fml_app::endpoints::validate;
+    use fml_outbound::endpoints::Operator;
+    use fml_outbound::endpoints::validate;
     use fml_web::extract::typed_body;
     let allow_private = allow_private_env();
     let db = open_db(url).await?;
@@ -135,8 +135,9 @@ pub(crate) async fn endpoint(url: &str, cmd: EndpointCommand) -> Result<()> {
             let typed: CreateEndpointBody = typed_body(&body).map_err(api_error)?;
             let input = validate(typed.fields(), true, allow_private).await.map_err(invalid)?;
             let key = master_key(&db, url).await?;
-            let (ep, secret) =
-                fml_app::endpoints::create(&ctx(&db), &key, &org, input, Operator::Cli).await.map_err(command_error)?;
+            let (ep, secret) = fml_outbound::endpoints::create(&ctx(&db), &key, &org, input, Operator::Cli)
+                .await
+                .map_err(command_error)?;
             show(json, &EndpointView::new(ep, Some(secret)));
         }
         EndpointCommand::List(OrgListing { org, json }) => {
@@ -175,14 +176,14 @@ pub(crate) async fn endpoint(url: &str, cmd: EndpointCommand) -> Result<()> {
             let typed: UpdateEndpointBody = typed_body(&body).map_err(api_error)?;
             let input = validate(typed.fields(), false, allow_private).await.map_err(invalid)?;
             let key = master_key(&db, url).await?;
-            let (ep, secret) = fml_app::endpoints::update(&ctx(&db), &key, &org, &id, input, Operator::Cli)
+            let (ep, secret) = fml_outbound::endpoints::update(&ctx(&db), &key, &org, &id, input, Operator::Cli)
                 .await
                 .map_err(command_error)?;
             show(json, &EndpointView::new(ep, secret));
         }
         EndpointCommand::Delete { org, id, json } => {
             let org = require_org(&db, &org).await?;
-            match fml_app::endpoints::delete(&ctx(&db), &org, &id, Operator::Cli).await {
+            match fml_outbound::endpoints::delete(&ctx(&db), &org, &id, Operator::Cli).await {
                 Ok(()) => {}
                 Err(fml_app::CommandError::NotFound(_)) => bail!("organisation {org} has no endpoint {id}"),
                 Err(e) => return Err(command_error(e)),

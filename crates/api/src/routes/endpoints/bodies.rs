@@ -1,5 +1,5 @@
 //! The request bodies of the endpoint routes and the schemas of their fields: each states
-//! exactly what the shared validator (`fml_app::endpoints::validate`) accepts, so the
+//! exactly what the shared validator (`fml_outbound::endpoints::validate`) accepts, so the
 //! OpenAPI document and the server agree.
 
 use fml_domain::events::schema::subscribable;
@@ -8,7 +8,7 @@ use serde_json::Value;
 use utoipa::ToSchema;
 use utoipa::openapi::schema::{AnyOfBuilder, ObjectBuilder, Schema, SchemaFormat, SchemaType, Type};
 
-use fml_app::endpoints::EndpointFields;
+use fml_outbound::endpoints::EndpointFields;
 
 /// Defines a create or update body: the same fields, the URL required or not.
 macro_rules! endpoint_body {
@@ -151,7 +151,7 @@ fn event_types_schema() -> Schema {
 }
 fn scheme_schema() -> Schema {
     fml_web::schema::one_of_strings(
-        fml_app::endpoints::SignatureScheme::ALL.map(str::to_owned),
+        fml_outbound::endpoints::SignatureScheme::ALL.map(str::to_owned),
         "How deliveries are signed: `fml-v1` (default; `X-FML-Signature`, as the guide describes) or \
          `standard-webhooks` (`webhook-id`, `webhook-timestamp`, `webhook-signature`, with a `whsec_` secret). \
          Changing it on update needs a new secret (`generateSecret: true`).",
@@ -161,7 +161,7 @@ fn grace_schema() -> Schema {
     ObjectBuilder::new()
         .schema_type(SchemaType::Array(vec![Type::Integer, Type::Null]))
         .minimum(Some(0))
-        .maximum(Some(fml_app::endpoints::MAX_GRACE_SECS))
+        .maximum(Some(fml_outbound::endpoints::MAX_GRACE_SECS))
         .description(Some(
             "With a rotation (`secret` or `generateSecret`): how many seconds the replaced secret keeps \
              signing, beside the new one (0 or absent: it stops at once; at most a week).",

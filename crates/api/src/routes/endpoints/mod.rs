@@ -6,10 +6,10 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use fml_app::endpoints::{PingOutcome, validate};
 use fml_app::queries::records::Endpoint;
 use fml_domain::secret::Secret;
 use fml_domain::{FieldError, Scope, Timestamp};
+use fml_outbound::endpoints::{PingOutcome, validate};
 use serde::Serialize;
 use serde_json::Value;
 use utoipa::ToSchema;
@@ -86,7 +86,7 @@ pub struct HealthWindow {
 }
 
 impl HealthWindow {
-    fn of(w: fml_app::endpoints::HealthCounts) -> Self {
+    fn of(w: fml_outbound::endpoints::HealthCounts) -> Self {
         Self { attempts: w.attempts, success_rate: w.success_rate(), mean_latency_ms: w.mean_latency_ms() }
     }
 }
@@ -120,7 +120,7 @@ impl EndpointView {
 mod bodies;
 
 pub use bodies::{CreateEndpointBody, PingBody, UpdateEndpointBody};
-pub use fml_app::endpoints::{EndpointFields, EndpointInput, SecretChoice};
+pub use fml_outbound::endpoints::{EndpointFields, EndpointInput, SecretChoice};
 
 fn to_json<T: Serialize>(status: StatusCode, v: &T) -> Result<(StatusCode, String), ApiError> {
     serde_json::to_string(v).map(|s| (status, s)).map_err(|e| ApiError::Internal(e.to_string()))
@@ -152,8 +152,8 @@ async fn create_endpoint(
     let claim = idempotent::claim_of(&auth, key, "POST /v1/webhook-endpoints".to_owned(), &body);
     let render = |(ep, secret): (Endpoint, Secret)| idempotent::text(&EndpointView::new(ep, Some(secret)));
     let key = idempotent::key(&st, claim.as_ref(), Storage::Sealed, StatusCode::CREATED, &render);
-    let by = fml_app::endpoints::Operator::Client(&auth.client_id);
-    let out = fml_app::endpoints::create_keyed(&st.ctx, &st.config.master_key, &auth.org, input, by, key).await?;
+    let by = fml_outbound::endpoints::Operator::Client(&auth.client_id);
+    let out = fml_outbound::endpoints::create_keyed(&st.ctx, &st.config.master_key, &auth.org, input, by, key).await?;
     idempotent::answer(&st, claim.as_ref(), out)
 }
 
@@ -217,8 +217,9 @@ async fn update_endpoint(
     let claim = idempotent::claim_of(&auth, key, format!("PATCH /v1/webhook-endpoints/{id}"), &body);
     let render = |(ep, secret): (Endpoint, Option<Secret>)| idempotent::text(&EndpointView::new(ep, secret));
     let key = idempotent::key(&st, claim.as_ref(), Storage::Sealed, StatusCode::OK, &render);
-    let by = fml_app::endpoints::Operator::Client(&auth.client_id);
-    let out = fml_app::endpoints::update_keyed(&st.ctx, &st.config.master_key, &auth.org, &id, input, by, key).await?;
+    let by = fml_outbound::endpoints::Operator::Client(&auth.client_id);
+    let out =
+        fml_outbound::endpoints::update_keyed(&st.ctx, &st.config.master_key, &auth.org, &id, input, by, key).await?;
     idempotent::answer(&st, claim.as_ref(), out)
 }
 
@@ -237,8 +238,8 @@ async fn delete_endpoint(
     let claim = idempotent::claim_of(&auth, key, format!("DELETE /v1/webhook-endpoints/{id}"), &Value::Null);
     let render = |(): ()| String::new();
     let key = idempotent::key(&st, claim.as_ref(), Storage::Plain, StatusCode::NO_CONTENT, &render);
-    let by = fml_app::endpoints::Operator::Client(&auth.client_id);
-    let out = fml_app::endpoints::delete_keyed(&st.ctx, &auth.org, &id, by, key).await?;
+    let by = fml_outbound::endpoints::Operator::Client(&auth.client_id);
+    let out = fml_outbound::endpoints::delete_keyed(&st.ctx, &auth.org, &id, by, key).await?;
     let res = idempotent::answer(&st, claim.as_ref(), out)?;
     let (parts, _) = res.into_parts();
     let mut out = StatusCode::NO_CONTENT.into_response();

@@ -12,8 +12,8 @@ use fml_store::unit::UnitOfWork;
 use fml_webhooks::sign::Scheme;
 use serde_json::json;
 
-use crate::idempotency::{Key, Keyed};
-use crate::{CommandError, Ctx};
+use fml_app::idempotency::{Key, Keyed};
+use fml_app::{CommandError, Ctx};
 
 mod ping;
 
@@ -22,7 +22,7 @@ pub use fml_webhooks::input::{EndpointFields, EndpointInput, MAX_GRACE_SECS, Sec
 pub use fml_webhooks::sign::Scheme as SignatureScheme;
 pub use ping::{PingOutcome, Pinger};
 
-pub use crate::principal::Operator;
+pub use fml_app::principal::Operator;
 
 async fn record(
     unit: &mut UnitOfWork,
@@ -164,7 +164,8 @@ pub async fn create_keyed(
     by: Operator<'_>,
     key: Key<'_, (EndpointRecord, Secret)>,
 ) -> Result<Keyed, CommandError> {
-    crate::idempotency::run(ctx, key, async |unit: &mut UnitOfWork| create_in(unit, master, org, input, by).await).await
+    fml_app::idempotency::run(ctx, key, async |unit: &mut UnitOfWork| create_in(unit, master, org, input, by).await)
+        .await
 }
 
 /// Changes an endpoint; returns it, with the new secret when it was rotated. Enabling it
@@ -193,7 +194,7 @@ pub async fn update_keyed(
     by: Operator<'_>,
     key: Key<'_, (EndpointRecord, Option<Secret>)>,
 ) -> Result<Keyed, CommandError> {
-    crate::idempotency::run(ctx, key, async |unit: &mut UnitOfWork| update_in(unit, master, org, id, input, by).await)
+    fml_app::idempotency::run(ctx, key, async |unit: &mut UnitOfWork| update_in(unit, master, org, id, input, by).await)
         .await
 }
 
@@ -213,5 +214,5 @@ pub async fn delete_keyed(
     by: Operator<'_>,
     key: Key<'_, ()>,
 ) -> Result<Keyed, CommandError> {
-    crate::idempotency::run(ctx, key, async |unit: &mut UnitOfWork| delete_in(unit, org, id, by).await).await
+    fml_app::idempotency::run(ctx, key, async |unit: &mut UnitOfWork| delete_in(unit, org, id, by).await).await
 }

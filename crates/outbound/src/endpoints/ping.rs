@@ -14,7 +14,7 @@ use fml_webhooks::client::{Envelope, PING_PREFIX, send};
 use fml_webhooks::sign::{Keys, Scheme, headers};
 
 use super::SecretChoice;
-use crate::CommandError;
+use fml_app::CommandError;
 
 /// What the receiver answered. Its `Debug` output never shows a generated secret.
 #[derive(Debug)]

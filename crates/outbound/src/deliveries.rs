@@ -5,8 +5,8 @@ use fml_store::deliveries::DeliveryRow;
 use fml_store::unit::UnitOfWork;
 use serde_json::json;
 
-use crate::CommandError;
-use crate::principal::Operator;
+use fml_app::CommandError;
+use fml_app::principal::Operator;
 
 /// Queues delivery `id` of `org` for an immediate attempt with its original payload (the
 /// attempt counter continues) and wakes the engine for its endpoint after commit.
@@ -34,7 +34,12 @@ async fn redeliver_in(
 }
 
 /// Queues delivery `id` of `org` for an immediate attempt (see [`redeliver_in`]).
-pub async fn redeliver(ctx: &crate::Ctx, org: &OrgId, id: i64, by: Operator<'_>) -> Result<DeliveryRow, CommandError> {
+pub async fn redeliver(
+    ctx: &fml_app::Ctx,
+    org: &OrgId,
+    id: i64,
+    by: Operator<'_>,
+) -> Result<DeliveryRow, CommandError> {
     let mut unit = ctx.unit().await?;
     let d = redeliver_in(&mut unit, org, id, by).await?;
     unit.commit().await?;
@@ -43,11 +48,11 @@ pub async fn redeliver(ctx: &crate::Ctx, org: &OrgId, id: i64, by: Operator<'_>)
 
 /// [`redeliver`] under an `Idempotency-Key`.
 pub async fn redeliver_keyed(
-    ctx: &crate::Ctx,
+    ctx: &fml_app::Ctx,
     org: &OrgId,
     id: i64,
     by: Operator<'_>,
-    key: crate::idempotency::Key<'_, DeliveryRow>,
-) -> Result<crate::idempotency::Keyed, CommandError> {
-    crate::idempotency::run(ctx, key, async |unit: &mut UnitOfWork| redeliver_in(unit, org, id, by).await).await
+    key: fml_app::idempotency::Key<'_, DeliveryRow>,
+) -> Result<fml_app::idempotency::Keyed, CommandError> {
+    fml_app::idempotency::run(ctx, key, async |unit: &mut UnitOfWork| redeliver_in(unit, org, id, by).await).await
 }
