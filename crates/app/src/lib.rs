@@ -139,7 +139,7 @@ impl Ctx {
 
     /// A unit of work for the runtime's bookkeeping (slots, leases, defaults written on first
     /// read, stored answers), which commits without an audit row.
-    pub(crate) async fn bookkeeping(&self) -> Result<UnitOfWork, StoreError> {
+    pub async fn bookkeeping(&self) -> Result<UnitOfWork, StoreError> {
         UnitOfWork::bookkeeping(&self.db, &self.wakers).await
     }
 }

@@ -55,7 +55,8 @@ pub enum Operator<'a> {
 }
 
 impl Operator<'_> {
-    pub(crate) fn audit(&self) -> (ActorKind, &str) {
+    /// The audit log's actor kind and name.
+    pub fn audit(&self) -> (ActorKind, &str) {
         match self {
             Operator::Client(id) => (ActorKind::Client, id),
             Operator::Analyst(a) => a.audit_actor(),

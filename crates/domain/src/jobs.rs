@@ -82,6 +82,12 @@ pub enum Job {
     /// Mail a new portal link for each undecided case of an address, as someone asked at
     /// `/portal` (a job, so the answer takes the same time whether or not there are any).
     SendPortalLinks { email: String },
+    /// Re-queue the failed deliveries of a bulk recovery's window, in batches from its
+    /// cursor (`POST /v1/webhook-endpoints/{id}/recover`).
+    RecoverDeliveries {
+        #[serde(rename = "recoveryId")]
+        recovery_id: String,
+    },
 }
 
 impl Job {
@@ -101,11 +107,14 @@ impl Job {
         Job::HOUSEKEEPING,
         Job::SCHEDULE_MONITORING,
         "send_portal_links",
+        Job::RECOVER_DELIVERIES,
     ];
 
     /// The recurring kinds, queued once per time slot by whichever node claims it.
     pub const HOUSEKEEPING: &'static str = "housekeeping";
     pub const SCHEDULE_MONITORING: &'static str = "schedule_monitoring";
+    /// Run by `fml-outbound`'s handler, which the host adds to the registry.
+    pub const RECOVER_DELIVERIES: &'static str = "recover_deliveries";
 
     pub fn kind(&self) -> &'static str {
         match self {
@@ -119,6 +128,7 @@ impl Job {
             Job::Housekeeping { .. } => Job::HOUSEKEEPING,
             Job::ScheduleMonitoring { .. } => Job::SCHEDULE_MONITORING,
             Job::SendPortalLinks { .. } => "send_portal_links",
+            Job::RecoverDeliveries { .. } => Job::RECOVER_DELIVERIES,
         }
     }
 
@@ -135,6 +145,8 @@ impl Job {
             // The next slot queues it again anyway.
             Job::Housekeeping { .. } | Job::ScheduleMonitoring { .. } => 2,
             Job::SendPortalLinks { .. } => 3,
+            // Each run goes on from the cursor, so a retry repeats nothing.
+            Job::RecoverDeliveries { .. } => 8,
         }
     }
 

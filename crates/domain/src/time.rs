@@ -39,6 +39,11 @@ impl Timestamp {
         self.to_datetime().to_rfc3339_opts(SecondsFormat::Millis, true)
     }
 
+    /// An RFC 3339 time with its offset (`2026-12-01T09:00:00Z`, `…+01:00`), as the APIs take.
+    pub fn parse_iso(raw: &str) -> Option<Self> {
+        DateTime::parse_from_rfc3339(raw.trim()).ok().map(|t| Self(t.timestamp_millis()))
+    }
+
     /// An HTTP date (`Wed, 21 Oct 2015 07:28:00 GMT`, RFC 9110's IMF-fixdate), as in
     /// `Retry-After`.
     pub fn parse_http_date(raw: &str) -> Option<Self> {
@@ -65,5 +70,7 @@ mod tests {
         let http = Timestamp::parse_http_date("Wed, 21 Oct 2015 07:28:00 GMT").unwrap();
         assert_eq!(http.to_iso(), "2015-10-21T07:28:00.000Z");
         assert_eq!(Timestamp::parse_http_date("tomorrow"), None);
+        assert_eq!(Timestamp::parse_iso("2015-10-21T08:28:00+01:00"), Some(http));
+        assert_eq!(Timestamp::parse_iso("2015-10-21 07:28"), None);
     }
 }

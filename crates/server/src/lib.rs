@@ -123,7 +123,7 @@ impl App {
             monitoring_every: c.monitoring_every,
             delivery_retention: c.delivery_retention,
         };
-        let mut registry = fml_app::jobs::Registry::platform(&schedules);
+        let mut registry = fml_app::jobs::Registry::platform(&schedules).with(fml_outbound::recover::RecoverDeliveries);
         if let Some(mailer) = mail::Mailer::from_config(c) {
             registry = registry.with(jobs::SendMail { mailer, config: c.clone() });
         }

@@ -31,6 +31,7 @@ pub mod orgs;
 pub mod persons;
 pub mod pings;
 pub mod portal;
+pub mod recoveries;
 pub mod reviews;
 pub mod risk;
 pub mod screening;

@@ -138,14 +138,15 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_platform_registers_every_kind_but_mail() {
+    fn the_platform_registers_every_kind_but_mail_and_recovery() {
         let schedules = Schedules {
             housekeeping_every: Duration::from_secs(3600),
             monitoring_every: Duration::from_secs(60),
             delivery_retention: None,
         };
         let mut kinds = Registry::platform(&schedules).kinds();
-        kinds.push(Job::SEND_MAIL);
+        // Mail needs SMTP, and recovery is fml-outbound's: the host adds both.
+        kinds.extend([Job::SEND_MAIL, Job::RECOVER_DELIVERIES]);
         kinds.sort_unstable();
         let mut all = Job::KINDS.to_vec();
         all.sort_unstable();

@@ -35,6 +35,7 @@ mod queries;
 mod receiver;
 mod receivers;
 mod recipes;
+mod recovery;
 mod review;
 mod risk;
 mod screening;

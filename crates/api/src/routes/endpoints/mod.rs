@@ -21,12 +21,15 @@ use fml_web::error::{ApiError, ErrorBody};
 use fml_web::extract::{Auth, IdempotencyHeader, JsonBody, typed_body};
 use fml_web::state::AppState;
 
+mod recover;
+
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(create_endpoint, list_endpoints))
         .routes(routes!(get_endpoint, update_endpoint, delete_endpoint))
         .routes(routes!(ping))
         .routes(routes!(test_endpoint))
+        .merge(recover::router())
 }
 
 /// An endpoint. `secret` appears only in the response that created or rotated it. Its
@@ -122,7 +125,7 @@ mod bodies;
 pub use bodies::{CreateEndpointBody, PingBody, UpdateEndpointBody};
 pub use fml_outbound::endpoints::{EndpointFields, EndpointInput, SecretChoice};
 
-fn to_json<T: Serialize>(status: StatusCode, v: &T) -> Result<(StatusCode, String), ApiError> {
+pub(super) fn to_json<T: Serialize>(status: StatusCode, v: &T) -> Result<(StatusCode, String), ApiError> {
     serde_json::to_string(v).map(|s| (status, s)).map_err(|e| ApiError::Internal(e.to_string()))
 }
 
