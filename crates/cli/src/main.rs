@@ -32,8 +32,8 @@ enum Command {
     /// Read the mail outbox.
     #[command(subcommand)]
     Outbox(commands::outbox::OutboxCommand),
-    /// Manage outbound webhook endpoints.
-    #[command(subcommand)]
+    /// Manage outbound webhook endpoints (also `fml endpoints`).
+    #[command(subcommand, visible_alias = "endpoints")]
     Endpoint(commands::endpoint::EndpointCommand),
     /// The master key that seals secrets at rest.
     #[command(subcommand)]

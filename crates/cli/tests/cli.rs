@@ -782,3 +782,83 @@ async fn analysts_and_settings_from_the_cli() {
     assert_eq!(jobs[0]["payload"]["mailId"], outbox[0]["id"]);
     assert!(!env.fml(&["jobs", "list", "--status", "stuck"]).status.success());
 }
+
+#[test]
+fn endpoints_recover_resends_the_failed_deliveries_of_a_window() {
+    let env = Env::sqlite();
+    env.json(&["org", "create", "--id", "org_rec", "--name", "Recover Bank", "--json"]);
+    let ep = env.json(&["endpoint", "create", "--org", "org_rec", "--url", "https://8.8.8.8/hook", "--json"]);
+    let id = ep["id"].as_str().unwrap().to_owned();
+    // Three failed deliveries at t = 1000, 2000 and 9000 ms, and a delivered one at 1500.
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let pool = rt.block_on(sqlx::SqlitePool::connect(&env.url)).unwrap();
+    for (n, (at, status)) in
+        [(1000, "failed"), (1500, "delivered"), (2000, "failed"), (9000, "failed")].iter().enumerate()
+    {
+        let event_id = uuid::Uuid::new_v4().to_string();
+        rt.block_on(
+            sqlx::query(
+                "INSERT INTO events (id, event_id, org_id, event_type, case_id, payload, created_at) \
+                 VALUES (?, ?, 'org_rec', 'case.created', NULL, '{}', ?)",
+            )
+            .bind(n as i64 + 1)
+            .bind(&event_id)
+            .bind(at)
+            .execute(&pool),
+        )
+        .unwrap();
+        rt.block_on(
+            sqlx::query(
+                "INSERT INTO deliveries (org_id, endpoint_id, event_row, event_id, event_type, status, attempt_count, \
+                    auto_failures, manual, created_at, updated_at) \
+                 VALUES ('org_rec', ?, ?, ?, 'case.created', ?, 6, 5, FALSE, ?, ?)",
+            )
+            .bind(&id)
+            .bind(n as i64 + 1)
+            .bind(&event_id)
+            .bind(status)
+            .bind(at)
+            .bind(at)
+            .execute(&pool),
+        )
+        .unwrap();
+    }
+    let window = ["--since", "1970-01-01T00:00:00.500Z", "--until", "1970-01-01T00:00:05Z"];
+    let args = |json: bool| {
+        let mut a = vec!["endpoints", "recover", "--org", "org_rec", "--id", id.as_str()];
+        a.extend(window);
+        if json {
+            a.push("--json");
+        }
+        a
+    };
+    let r = env.json(&args(true));
+    assert_eq!(
+        (r["total"].as_i64(), r["requeued"].as_i64(), r["status"].as_str()),
+        (Some(2), Some(2), Some("done")),
+        "{r}"
+    );
+    let rows: Vec<(i64, String, bool)> = rt
+        .block_on(
+            sqlx::query_as("SELECT created_at, status, manual FROM deliveries ORDER BY created_at").fetch_all(&pool),
+        )
+        .unwrap();
+    assert_eq!(
+        rows,
+        [
+            (1000, "pending".into(), true),
+            (1500, "delivered".into(), false),
+            (2000, "pending".into(), true),
+            (9000, "failed".into(), false)
+        ]
+    );
+    // Nothing failed is left in the window: a second run re-queues nothing, and says so.
+    let out = env.fml(&args(false));
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("0 of 0 failed deliveries re-queued"));
+    let missing =
+        env.fml(&["endpoints", "recover", "--org", "org_rec", "--id", "nope", "--since", "1970-01-01T00:00:00Z"]);
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("has no endpoint nope"));
+    let bad = env.fml(&["endpoints", "recover", "--org", "org_rec", "--id", &id, "--since", "last tuesday"]);
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("--since must be an RFC 3339 time"));
+}

@@ -53,6 +53,22 @@ pub enum EndpointCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Re-send every failed delivery of an endpoint created in a window (one attempt each),
+    /// with a progress bar; a running server finishes it if this is interrupted.
+    Recover {
+        #[arg(long)]
+        org: String,
+        #[arg(long)]
+        id: String,
+        /// The window's start, RFC 3339 (2026-12-01T09:00:00Z).
+        #[arg(long)]
+        since: String,
+        /// The window's end, RFC 3339; default now.
+        #[arg(long)]
+        until: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
     /// Delete an endpoint (its delivery history stays readable).
     Delete {
         #[arg(long)]
@@ -181,6 +197,10 @@ pub(crate) async fn endpoint(url: &str, cmd: EndpointCommand) -> Result<()> {
                 .map_err(command_error)?;
             show(json, &EndpointView::new(ep, secret));
         }
+        EndpointCommand::Recover { org, id, since, until, json } => {
+            let org = require_org(&db, &org).await?;
+            recover(&ctx(&db), &org, &id, &since, until.as_deref(), json).await?;
+        }
         EndpointCommand::Delete { org, id, json } => {
             let org = require_org(&db, &org).await?;
             match fml_outbound::endpoints::delete(&ctx(&db), &org, &id, Operator::Cli).await {
@@ -191,5 +211,47 @@ pub(crate) async fn endpoint(url: &str, cmd: EndpointCommand) -> Result<()> {
             print(json, &json!({ "id": id, "deleted": true }), || format!("deleted {id}"));
         }
     }
+    Ok(())
+}
+
+/// Begins a recovery and drives it here batch by batch, showing its progress. The job it
+/// queued stays behind it: a server finishes whatever this leaves (both move one cursor, by
+/// compare-and-set, so no batch is sent twice).
+async fn recover(
+    ctx: &fml_app::Ctx,
+    org: &fml_domain::OrgId,
+    id: &str,
+    since: &str,
+    until: Option<&str>,
+    json_out: bool,
+) -> Result<()> {
+    let time = |flag: &str, raw: &str| {
+        fml_domain::Timestamp::parse_iso(raw)
+            .ok_or_else(|| anyhow::anyhow!("--{flag} must be an RFC 3339 time, e.g. 2026-12-01T09:00:00Z"))
+    };
+    let since = time("since", since)?;
+    let until = until.map(|u| time("until", u)).transpose()?;
+    let operator = fml_outbound::endpoints::Operator::Cli;
+    let mut r = match fml_outbound::recover::start(ctx, org, id, since, until, operator).await {
+        Ok(r) => r,
+        Err(fml_app::CommandError::NotFound(_)) => bail!("organisation {org} has no endpoint {id}"),
+        Err(e) => return Err(command_error(e)),
+    };
+    let bar = if json_out { indicatif::ProgressBar::hidden() } else { indicatif::ProgressBar::new(r.total as u64) };
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("recovering [{bar:30}] {pos}/{len} re-queued {per_sec} eta {eta}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+            .progress_chars("=> "),
+    );
+    while r.status == "running" {
+        r = fml_outbound::recover::step(ctx, &r.id).await.map_err(command_error)?;
+        bar.set_position(r.requeued as u64);
+    }
+    bar.finish_and_clear();
+    let value =
+        json!({"id": r.id, "endpointId": r.endpoint_id, "status": r.status, "total": r.total, "requeued": r.requeued});
+    print(json_out, &value, || {
+        format!("{}: {} of {} failed deliveries re-queued; the engine sends them now", r.id, r.requeued, r.total)
+    });
     Ok(())
 }
