@@ -116,6 +116,19 @@ pub fn idv(s: &Sender<'_>, name: &str, company: Option<&str>, link: &str) -> (St
     (format!("{org}: verify your identity for {company}"), body)
 }
 
+/// To a tenant's admins: the platform disabled a webhook endpoint that failed every attempt
+/// for `hours` hours.
+pub fn endpoint_disabled(label: &str, url: &str, hours: u64) -> (String, String) {
+    let body = format!(
+        "Hello,\n\nThe webhook endpoint \u{201c}{label}\u{201d} ({url}) answered no delivery successfully for \
+         {hours} hours, so it has been disabled: nothing is sent to it until it is enabled again.\n\n\
+         Once the receiver works again, open Compliance Configuration \u{2192} Outbound Webhooks in the console and \
+         press Enable: its queued deliveries go out at once, and Recover re-sends the ones that failed.\n\n\
+         Each attempt's answer is under Recent Deliveries.\n"
+    );
+    (format!("Webhook endpoint disabled: {label}"), body)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

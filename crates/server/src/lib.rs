@@ -122,6 +122,7 @@ impl App {
             housekeeping_every: HOUSEKEEPING_EVERY,
             monitoring_every: c.monitoring_every,
             delivery_retention: c.delivery_retention,
+            endpoint_disable_after: c.endpoint_disable_after,
         };
         let mut registry = fml_app::jobs::Registry::platform(&schedules).with(fml_outbound::recover::RecoverDeliveries);
         if let Some(mailer) = mail::Mailer::from_config(c) {

@@ -21,6 +21,8 @@ struct Row {
     signature_scheme: String,
     previous_secret_sealed: Option<Vec<u8>>,
     previous_secret_until: Option<i64>,
+    disabled_reason: Option<String>,
+    disabled_at: Option<i64>,
 }
 
 /// An endpoint as stored, with its subscriptions.
@@ -42,10 +44,18 @@ pub struct Endpoint {
     pub previous_secret: Option<(Vec<u8>, i64)>,
     /// Its attempts over the last day and week.
     pub health: crate::endpoint_stats::Health,
+    /// Why the platform disabled it, and when: [`GONE`] or [`FAILING`] (`None` while enabled,
+    /// or when a person disabled it).
+    pub disabled: Option<(String, i64)>,
 }
 
+/// The receiver answered `410 Gone`.
+pub const GONE: &str = "gone";
+/// Every attempt failed for the configured period.
+pub const FAILING: &str = "failing";
+
 const COLUMNS: &str = "id, org_id, url, label, secret_sealed, enabled, created_at, updated_at, deleted_at, \
-    signature_scheme, previous_secret_sealed, previous_secret_until";
+    signature_scheme, previous_secret_sealed, previous_secret_until, disabled_reason, disabled_at";
 
 /// The seal context of an endpoint's secret: bound to the endpoint, so a sealed secret copied
 /// onto another row does not open.
@@ -146,6 +156,7 @@ impl Row {
             deleted_at: self.deleted_at,
             signature_scheme: self.signature_scheme,
             previous_secret: self.previous_secret_sealed.zip(self.previous_secret_until),
+            disabled: self.disabled_reason.zip(self.disabled_at),
         }
     }
 }
@@ -238,7 +249,10 @@ pub async fn update(
                                        WHEN $8 IS NULL THEN NULL ELSE secret_sealed END, \
          previous_secret_until = CASE WHEN $5 IS NULL THEN previous_secret_until ELSE $8 END, \
          secret_sealed = COALESCE($5, secret_sealed), enabled = COALESCE($6, enabled), updated_at = $7, \
-         signature_scheme = COALESCE($9, signature_scheme) \
+         signature_scheme = COALESCE($9, signature_scheme), \
+         enabled_at = CASE WHEN $6 AND NOT enabled THEN $7 ELSE enabled_at END, \
+         disabled_reason = CASE WHEN $6 IS NULL THEN disabled_reason END, \
+         disabled_at = CASE WHEN $6 IS NULL THEN disabled_at END \
          WHERE org_id = $1 AND id = $2 AND deleted_at IS NULL",
         org.as_str(),
         id,
@@ -296,10 +310,11 @@ pub async fn disable_gone(db: &Db, id: &str, now: Timestamp) -> Result<bool, Sto
     let org: Option<(String,)> = crate::fetch_optional!(
         unit.conn(),
         (String,),
-        "UPDATE webhook_endpoints SET enabled = FALSE, updated_at = $2 \
+        "UPDATE webhook_endpoints SET enabled = FALSE, updated_at = $2, disabled_reason = $3, disabled_at = $2 \
          WHERE id = $1 AND enabled AND deleted_at IS NULL RETURNING org_id",
         id,
-        now.millis()
+        now.millis(),
+        GONE
     )?;
     let Some((org,)) = org else {
         unit.unchanged();
@@ -318,4 +333,48 @@ pub async fn disable_gone(db: &Db, id: &str, now: Timestamp) -> Result<bool, Sto
     unit.audit(&entry, now);
     unit.commit().await?;
     Ok(true)
+}
+
+/// An endpoint [`disable_failing_in`] disabled.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Disabled {
+    pub org_id: String,
+    pub id: String,
+    pub label: String,
+    pub url: String,
+}
+
+/// Disables every enabled endpoint whose attempts have all failed since `since` (to the
+/// hour: no hour from `since`'s on had a success, and an hour no later than it had a
+/// failure after the last success), which was enabled all that time (one enabled again
+/// starts afresh) and was still tried after `tried_after`, inside the
+/// caller's transaction. The caller audits each and tells the tenant's admins. Its queue waits
+/// for someone to enable it again.
+pub async fn disable_failing_in(
+    conn: Conn<'_>,
+    since: Timestamp,
+    tried_after: Timestamp,
+    now: Timestamp,
+) -> Result<Vec<Disabled>, StoreError> {
+    let hour = since.millis() - since.millis().rem_euclid(3_600_000);
+    Ok(crate::fetch_all!(
+        conn,
+        Disabled,
+        "WITH per AS ( \
+             SELECT endpoint_id, COALESCE(MAX(CASE WHEN successes > 0 THEN hour END), -1) AS last_ok, \
+                    MAX(hour) AS last_try \
+             FROM endpoint_stats WHERE attempts > 0 GROUP BY endpoint_id), \
+         failing AS ( \
+             SELECT p.endpoint_id FROM per p JOIN webhook_endpoints ep ON ep.id = p.endpoint_id \
+             WHERE p.last_ok < $1 AND p.last_try >= $2 AND COALESCE(ep.enabled_at, ep.created_at) <= $1 \
+               AND EXISTS (SELECT 1 FROM endpoint_stats s WHERE s.endpoint_id = p.endpoint_id \
+                           AND s.hour > p.last_ok AND s.hour <= $1 AND s.attempts > s.successes)) \
+         UPDATE webhook_endpoints SET enabled = FALSE, updated_at = $3, disabled_reason = $4, disabled_at = $3 \
+         WHERE enabled AND deleted_at IS NULL AND id IN (SELECT endpoint_id FROM failing) \
+         RETURNING org_id, id, label, url",
+        hour,
+        tried_after.millis() - tried_after.millis().rem_euclid(3_600_000),
+        now.millis(),
+        FAILING
+    )?)
 }

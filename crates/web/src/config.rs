@@ -41,6 +41,9 @@ pub struct Config {
     /// `FML_DELIVERY_RETENTION_DAYS`: finished deliveries and their attempts older than this
     /// are pruned (off by default: Redeliver works "at any time").
     pub delivery_retention: Option<std::time::Duration>,
+    /// `FML_WEBHOOK_DISABLE_AFTER_HOURS`: an endpoint whose every attempt failed this long is
+    /// disabled, audited, and its tenant's admins are told (default five days; `None`: never).
+    pub endpoint_disable_after: Option<std::time::Duration>,
     /// How long a cached access token is trusted without word from the database (PostgreSQL;
     /// revocations clear the cache at once). Tests set it far out to prove the clearing.
     pub token_cache_trust: std::time::Duration,
@@ -100,6 +103,7 @@ impl Config {
             webhook_rescan: std::time::Duration::from_secs(5),
             webhook_concurrency: fml_webhooks::engine::Concurrency::default(),
             delivery_retention: None,
+            endpoint_disable_after: Some(std::time::Duration::from_secs(5 * 86_400)),
             token_cache_trust: crate::tokens::TRUST,
             http: crate::http::HttpLimits::default(),
             documents_dir: default_documents_dir(&database_url),
@@ -141,6 +145,7 @@ impl std::fmt::Debug for Config {
             .field("webhook_rescan", &self.webhook_rescan)
             .field("webhook_concurrency", &self.webhook_concurrency)
             .field("delivery_retention", &self.delivery_retention)
+            .field("endpoint_disable_after", &self.endpoint_disable_after)
             .field("token_cache_trust", &self.token_cache_trust)
             .field("http", &self.http)
             .field("vendors", &self.vendors)

@@ -6,8 +6,11 @@
 
 use std::time::Duration;
 
+use fml_domain::lifecycle::Role;
 use fml_domain::{OrgId, Timestamp};
+use fml_store::audit::{ActorKind, Entry};
 use fml_store::jobs::JobRecord;
+use fml_store::mail::NewMail;
 
 use super::{JobFuture, JobHandler, Outcome};
 use crate::Ctx;
@@ -21,6 +24,8 @@ const ORPHAN_BLOB_GRACE: Duration = Duration::from_secs(3600);
 pub struct Housekeeping {
     /// Finished deliveries older than this are pruned (`None`: kept).
     pub delivery_retention: Option<Duration>,
+    /// Endpoints whose every attempt failed this long are disabled (`None`: never).
+    pub endpoint_disable_after: Option<Duration>,
 }
 
 impl JobHandler for Housekeeping {
@@ -30,10 +35,66 @@ impl JobHandler for Housekeeping {
 
     fn run<'a>(&'a self, ctx: &'a Ctx, _: Option<&'a OrgId>, _: &'a JobRecord) -> JobFuture<'a, Outcome> {
         Box::pin(async move {
-            let failures = sweep(ctx, self.delivery_retention, Timestamp::now()).await;
+            let now = Timestamp::now();
+            let mut failures = sweep(ctx, self.delivery_retention, now).await;
+            if let Some(after) = self.endpoint_disable_after {
+                match disable_failing(ctx, after, now).await {
+                    Ok(0) => {}
+                    Ok(n) => tracing::warn!(disabled = n, "housekeeping: disabled endpoints that kept failing"),
+                    Err(e) => failures.push(format!("failing endpoints: {e}")),
+                }
+            }
             if failures.is_empty() { Outcome::Done } else { Outcome::Failed(failures.join("; ")) }
         })
     }
+}
+
+/// Disables the endpoints whose every attempt failed for `after` (and that were still tried
+/// in the last day), each with its audit row and an email to its tenant's admins, in one
+/// unit of work. Their queues wait until someone enables them again.
+pub async fn disable_failing(ctx: &Ctx, after: Duration, now: Timestamp) -> Result<usize, crate::CommandError> {
+    let since = now.plus_secs(-i64::try_from(after.as_secs()).unwrap_or(i64::MAX / 1000));
+    let mut unit = ctx.unit().await?;
+    let disabled = fml_store::endpoints::disable_failing_in(unit.conn(), since, now.plus_secs(-86_400), now).await?;
+    if disabled.is_empty() {
+        unit.unchanged();
+        unit.commit().await?;
+        return Ok(0);
+    }
+    let hours = after.as_secs() / 3600;
+    for e in &disabled {
+        let org = OrgId::from_trusted(e.org_id.clone());
+        let why = format!("every attempt failed for {hours} hours");
+        let entry = Entry {
+            org: Some(&org),
+            case_id: None,
+            actor_kind: ActorKind::System,
+            actor: "system",
+            action: "endpoint.disable",
+            detail: serde_json::json!({"id": e.id, "reason": why}),
+        };
+        unit.audit(&entry, now);
+        // A context that composes no mail (a CLI's) still disables; the console says why.
+        let Ok(cfg) = ctx.mail() else { continue };
+        let (subject, body) = fml_domain::letters::endpoint_disabled(&e.label, &e.url, hours);
+        let admins = fml_store::analysts::list_in(unit.conn(), &org).await?;
+        let mails: Vec<NewMail> = admins
+            .into_iter()
+            .filter(|a| a.role == Role::Admin && a.disabled_at.is_none())
+            .map(|a| NewMail {
+                org: org.clone(),
+                case_id: None,
+                kind: "endpoint_disabled",
+                recipient: a.email,
+                subject: subject.clone(),
+                body_sealed: cfg.master_key.seal(crate::mail::SEAL_CONTEXT, body.as_bytes()),
+                announce: None,
+            })
+            .collect();
+        unit.queue_mail(&mails.iter().collect::<Vec<_>>(), now).await?;
+    }
+    unit.commit().await?;
+    Ok(disabled.len())
 }
 
 /// Every step, each on its own; returns the failures.

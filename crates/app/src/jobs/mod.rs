@@ -90,6 +90,8 @@ pub struct Schedules {
     pub monitoring_every: Duration,
     /// Finished deliveries older than this are pruned (`None`: kept).
     pub delivery_retention: Option<Duration>,
+    /// Endpoints whose every attempt failed this long are disabled (`None`: never).
+    pub endpoint_disable_after: Option<Duration>,
 }
 
 /// The handlers this node runs, by kind.
@@ -107,7 +109,10 @@ impl Registry {
         for h in engines::all() {
             r.handlers.push(h);
         }
-        r.handlers.push(Arc::new(housekeeping::Housekeeping { delivery_retention: schedules.delivery_retention }));
+        r.handlers.push(Arc::new(housekeeping::Housekeeping {
+            delivery_retention: schedules.delivery_retention,
+            endpoint_disable_after: schedules.endpoint_disable_after,
+        }));
         r.handlers.push(Arc::new(recurring::ScheduleMonitoring));
         r.handlers.push(Arc::new(links::SendLinks));
         r.recurring = recurring::Recurring::platform(schedules);
@@ -143,6 +148,7 @@ mod tests {
             housekeeping_every: Duration::from_secs(3600),
             monitoring_every: Duration::from_secs(60),
             delivery_retention: None,
+            endpoint_disable_after: None,
         };
         let mut kinds = Registry::platform(&schedules).kinds();
         // Mail needs SMTP, and recovery is fml-outbound's: the host adds both.

@@ -45,6 +45,11 @@ pub struct ServeArgs {
     /// are never pruned.
     #[arg(long, env = "FML_DELIVERY_RETENTION_DAYS", value_parser = clap::value_parser!(u64).range(1..=36500))]
     delivery_retention_days: Option<u64>,
+    /// Disable an endpoint whose every attempt failed for this many hours (telling the
+    /// tenant's admins by email, audited; one click enables it again); 0 never does. At most
+    /// a week (the hourly health figures are kept eight days).
+    #[arg(long, env = "FML_WEBHOOK_DISABLE_AFTER_HOURS", default_value_t = 120, value_parser = clap::value_parser!(u64).range(0..=168))]
+    webhook_disable_after_hours: u64,
     /// Where documents' bytes are kept (content-addressed); shared by every node on PostgreSQL.
     /// Default: `documents/` beside a SQLite database, else `./fml-documents`.
     #[arg(long, env = "FML_DOCUMENTS_DIR")]
@@ -87,6 +92,8 @@ pub(crate) async fn serve(url: String, args: ServeArgs) -> Result<()> {
         config.document_reader = reader;
     }
     config.delivery_retention = args.delivery_retention_days.map(|d| std::time::Duration::from_secs(d * 86_400));
+    config.endpoint_disable_after = (args.webhook_disable_after_hours > 0)
+        .then(|| std::time::Duration::from_secs(args.webhook_disable_after_hours * 3600));
     config.vendors = fml_vendors::Vendors::from_env();
     config.http = fml_web::http::HttpLimits {
         header_timeout: std::time::Duration::from_secs(args.http_header_timeout_secs),

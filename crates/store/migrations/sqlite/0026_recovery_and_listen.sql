@@ -54,6 +54,9 @@ CREATE INDEX jobs_finished ON jobs (finished_at) WHERE status IN ('done', 'faile
 -- A 410 Gone disables at once and says so too.
 ALTER TABLE webhook_endpoints ADD COLUMN disabled_reason TEXT;
 ALTER TABLE webhook_endpoints ADD COLUMN disabled_at BIGINT;
+-- Since when it has been enabled (NULL: since it was created): enabling it again gives it a
+-- fresh start, so the failures that disabled it cannot disable it again at once.
+ALTER TABLE webhook_endpoints ADD COLUMN enabled_at BIGINT;
 
 -- `fml listen` (issue 19): a session streams its tenant's events to a developer's laptop.
 -- Sample events (`fml trigger`) are written for one session only, never to the outbox, so

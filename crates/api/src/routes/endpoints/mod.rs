@@ -56,6 +56,14 @@ pub struct EndpointView {
     /// How its deliveries went over the last 24 hours and the last 7 days (whole hours, test
     /// pings left out).
     pub health: EndpointHealth,
+    /// Why the platform disabled it: `gone` (the receiver answered 410 Gone) or `failing`
+    /// (every attempt failed for the configured period, five days by default). Null while
+    /// enabled or when a person disabled it; enabling clears it.
+    #[schema(value_type = Option<String>)]
+    pub disabled_reason: Option<String>,
+    /// When the platform disabled it.
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub disabled_at: Option<Timestamp>,
     #[serde(skip_serializing_if = "Option::is_none", serialize_with = "expose_secret")]
     #[schema(value_type = Option<String>)]
     pub secret: Option<Secret>,
@@ -115,6 +123,8 @@ impl EndpointView {
                 .filter(|until| *until > Timestamp::now().millis())
                 .map(Timestamp::from_millis),
             signature_scheme: e.signature_scheme,
+            disabled_reason: e.disabled.as_ref().map(|(why, _)| why.clone()),
+            disabled_at: e.disabled.as_ref().map(|(_, at)| Timestamp::from_millis(*at)),
             secret,
         }
     }
@@ -367,6 +377,8 @@ mod tests {
                 last_day: HealthWindow::of(Default::default()),
                 last_week: HealthWindow::of(Default::default()),
             },
+            disabled_reason: None,
+            disabled_at: None,
             secret: Some(Secret::new(secret.into())),
         };
         for shown in [format!("{input:?}"), format!("{ping:?}"), format!("{view:?}")] {
