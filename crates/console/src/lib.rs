@@ -18,6 +18,7 @@ mod form;
 mod links;
 mod panels;
 mod policy_form;
+mod recovery;
 mod risk_form;
 mod session;
 mod settings;
@@ -83,6 +84,7 @@ pub fn router() -> Router<AppState> {
         .route("/config/webhooks/{id}/test", post(webhooks::test))
         .route("/config/webhooks/{id}/enabled", post(webhooks::set_enabled))
         .route("/config/webhooks/{id}/delete", get(webhooks::confirm_delete).post(webhooks::delete))
+        .route("/config/webhooks/{id}/recover", get(recovery::page).post(recovery::start))
         .route("/config/deliveries", get(deliveries::list))
         .route("/config/deliveries/rows", get(deliveries::rows))
         .route("/config/deliveries/{id}", get(deliveries::show))

@@ -183,6 +183,17 @@ pub struct EndpointLine {
     pub week: String,
     /// Under half of the last day's attempts succeeded.
     pub failing: bool,
+    /// Why the platform disabled it, in words, and when.
+    pub disabled: Option<(&'static str, When)>,
+}
+
+/// A platform's reason for disabling an endpoint, in words.
+fn disabled_words(reason: &str) -> &'static str {
+    match reason {
+        "gone" => "Its receiver answered 410 Gone (it takes nothing more).",
+        "failing" => "Every attempt failed for days; its admins were emailed.",
+        _ => "Disabled by the platform.",
+    }
 }
 
 /// A window of attempts in words: the success rate, how many, the mean latency.
@@ -221,6 +232,7 @@ async fn list_page(
             failing: e.health.day.success_rate().is_some_and(|r| r < 0.5),
             events: e.event_types.len(),
             all_events: e.event_types.len() >= total,
+            disabled: e.disabled.as_ref().map(|(why, at)| (disabled_words(why), When::millis(*at))),
             enabled: e.enabled,
             created: When::millis(e.created_at),
             id: e.id,

@@ -115,4 +115,49 @@ async fn one_recovery_runs_per_endpoint(b: Backend) {
     tx.commit().await.unwrap();
 }
 
-crate::on_both_backends!(failed_deliveries_in_the_window_are_sent_again, one_recovery_runs_per_endpoint);
+async fn the_console_recovers_and_shows_progress(b: Backend) {
+    use crate::console::sign_in;
+    let rx = Receiver::start().await;
+    let app = spawn(b).await;
+    let token = app.token().await;
+    let ep = app.create_endpoint(&token, json!({"url": rx.url("/flaky/6"), "eventTypes": ["case.created"]})).await;
+    let ep_id = ep["id"].as_str().unwrap();
+    app.create_case(&token, None, &recipe_body("rec_console")).await;
+    app.wait_delivery(&token, ep_id, 20, |d| d["status"] == "failed").await;
+    let a = app.analyst(fml_domain::lifecycle::Role::Analyst).await;
+    let s = sign_in(&app, &a).await;
+    let (_, list) = s.get(&app, "/config/webhooks").await;
+    let page = format!("/config/webhooks/{ep_id}/recover");
+    assert!(list.contains(&format!("href=\"{page}\"")), "each endpoint offers Recover");
+    let (status, form) = s.get(&app, &page).await;
+    assert_eq!(status, 200);
+    assert!(form.contains("<option value=\"24h\" selected>the last 24 hours</option>"), "{form}");
+    assert_eq!(s.post(&app, &page, &[("window", "forever")]).await.status(), 422);
+    let res = s.post(&app, &page, &[("window", "24h")]).await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(res.headers()["location"], format!("{page}?done=started"));
+    let done = eventually(20, || async {
+        let (_, html) = s.get(&app, &page).await;
+        html.contains("1 of 1 re-queued").then_some(html)
+    })
+    .await;
+    assert!(done.contains("Recovery started") || done.contains(&a.email), "{done}");
+    let delivered = eventually(10, || async {
+        let d = app.deliveries(&token, &format!("endpointId={ep_id}&status=delivered")).await;
+        (d.len() == 1).then_some(d)
+    })
+    .await;
+    assert_eq!(delivered[0]["attemptCount"], 7);
+    // A disabled endpoint says why beside its Enable button.
+    assert!(fml_store::endpoints::disable_gone(&app.db, ep_id, fml_domain::Timestamp::now()).await.unwrap());
+    let (_, list) = s.get(&app, "/config/webhooks").await;
+    assert!(list.contains("Its receiver answered 410 Gone"), "{list}");
+    let (_, form) = s.get(&app, &page).await;
+    assert!(form.contains("This endpoint is disabled"), "{form}");
+}
+
+crate::on_both_backends!(
+    failed_deliveries_in_the_window_are_sent_again,
+    one_recovery_runs_per_endpoint,
+    the_console_recovers_and_shows_progress
+);
