@@ -58,6 +58,7 @@ pub fn api_router() -> OpenApiRouter<AppState> {
         .merge(routes::catalog::router())
         .merge(routes::endpoints::router())
         .merge(routes::deliveries::router())
+        .merge(routes::listen::router())
         .merge(routes::session::router())
         .merge(routes::workflow::router())
         .merge(routes::documents::router())

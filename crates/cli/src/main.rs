@@ -53,6 +53,10 @@ enum Command {
     /// Adverse-media articles screening matches against.
     #[command(subcommand)]
     Media(commands::watchlist::MediaCommand),
+    /// Receive your tenant's events on this machine: forwarded, signed, to a local URL.
+    Listen(commands::listen::ListenArgs),
+    /// Send a sample event of any type to your `fml listen` session (no endpoint gets it).
+    Trigger(commands::listen::TriggerArgs),
 }
 
 fn main() -> ExitCode {
@@ -116,6 +120,8 @@ async fn run(cli: Cli) -> Result<()> {
         Command::Jobs(cmd) => commands::jobs::run(&url, cmd).await,
         Command::Sanctions(cmd) => commands::watchlist::sanctions(&url, cmd).await,
         Command::Media(cmd) => commands::watchlist::media(&url, cmd).await,
+        Command::Listen(args) => commands::listen::listen(args).await,
+        Command::Trigger(args) => commands::listen::trigger(args).await,
     }
 }
 

@@ -862,3 +862,132 @@ fn endpoints_recover_resends_the_failed_deliveries_of_a_window() {
     let bad = env.fml(&["endpoints", "recover", "--org", "org_rec", "--id", &id, "--since", "last tuesday"]);
     assert!(String::from_utf8_lossy(&bad.stderr).contains("--since must be an RFC 3339 time"));
 }
+
+/// The receiver `fml listen` forwards to in the test: the receiver crate's extractor, with
+/// the secret `listen` printed, reporting each verified event.
+#[derive(Clone)]
+struct ListenRx {
+    receiver: fml_receiver::Receiver,
+    seen: tokio::sync::mpsc::UnboundedSender<fml_receiver::Event>,
+}
+
+impl axum::extract::FromRef<ListenRx> for fml_receiver::Receiver {
+    fn from_ref(s: &ListenRx) -> Self {
+        s.receiver.clone()
+    }
+}
+
+async fn listen_hook(
+    axum::extract::State(s): axum::extract::State<ListenRx>,
+    fml_receiver::Verified(event): fml_receiver::Verified,
+) -> &'static str {
+    let _ = s.seen.send(event);
+    "ok"
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn listen_forwards_the_tenants_events_signed_and_trigger_sends_samples() {
+    use fml_receiver::Event;
+    use std::io::BufRead;
+    let env = Env::sqlite();
+    env.json(&["org", "create", "--id", "org_listen", "--name", "Listen Bank", "--json"]);
+    let c = env.json(&[
+        "client",
+        "create",
+        "--org",
+        "org_listen",
+        "--name",
+        "laptop",
+        "--scope",
+        "cases:write",
+        "--scope",
+        "webhooks:write",
+        "--json",
+    ]);
+    let (id, secret) = (c["client_id"].as_str().unwrap().to_owned(), c["client_secret"].as_str().unwrap().to_owned());
+    let server = env.serve(&[]);
+    let local = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let forward = format!("http://{}/webhooks", local.local_addr().unwrap());
+    let creds = ["--api-url", server.base.as_str(), "--client-id", id.as_str(), "--client-secret", secret.as_str()];
+    let mut listen = Command::new(FML)
+        .arg("listen")
+        .args(creds)
+        .args(["--forward-to", &forward])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let (lines_tx, lines) = std::sync::mpsc::channel::<String>();
+    let out = listen.stdout.take().unwrap();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(out).lines().map_while(Result::ok) {
+            let _ = lines_tx.send(line);
+        }
+    });
+    let mut printed = Vec::new();
+    let session_secret = loop {
+        let line = lines.recv_timeout(Duration::from_secs(20)).expect("fml listen printed its secret");
+        printed.push(line.clone());
+        if let Some(s) = line.strip_prefix("Signing secret: ") {
+            break s.to_owned();
+        }
+    };
+    assert!(printed[0].starts_with("Ready: forwarding your events to"), "{printed:?}");
+    let (seen_tx, mut seen) = tokio::sync::mpsc::unbounded_channel();
+    let state = ListenRx { receiver: fml_receiver::Receiver::new(session_secret), seen: seen_tx };
+    let app = axum::Router::new().route("/webhooks", axum::routing::post(listen_hook)).with_state(state);
+    tokio::spawn(async move { axum::serve(local, app).await });
+
+    // A case created on the server arrives, verified with the printed secret.
+    fml_webhooks::client::install_tls();
+    let http = reqwest::Client::new();
+    let res = token(&http, &server.base, &id, &secret).await;
+    let access = res.json::<Value>().await.unwrap()["access_token"].as_str().unwrap().to_owned();
+    // The stream may still be connecting: create until the first event arrives.
+    let created = loop {
+        let case: Value = http
+            .post(format!("{}/v1/cases", server.base))
+            .bearer_auth(&access)
+            .json(&json!({"companyName": "Listen Ltd", "customerEmail": "dev@listen.example"}))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        match tokio::time::timeout(Duration::from_secs(3), seen.recv()).await {
+            Ok(Some(Event::CaseCreated(e))) => {
+                assert_eq!(e.case_id, case["caseId"].as_str().unwrap());
+                break e;
+            }
+            Ok(other) => panic!("{other:?}"),
+            Err(_) => continue,
+        }
+    };
+    assert_eq!(created.org_id, "org_listen");
+    assert_eq!(created.company_name.as_deref(), Some("Listen Ltd"));
+
+    // A sample of any type, for this session only, the tenant's own.
+    let out = env.fml(&[&["trigger", "risk.assessed"][..], &creds[..]].concat());
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("triggered risk.assessed ("));
+    let sample = loop {
+        match tokio::time::timeout(Duration::from_secs(20), seen.recv()).await.expect("the sample arrives") {
+            Some(Event::RiskAssessed(e)) => break e,
+            Some(Event::CaseCreated(_)) => continue, // a retried create's own event
+            other => panic!("{other:?}"),
+        }
+    };
+    assert_eq!(sample.org_id, "org_listen");
+    let bad = env.fml(&[&["trigger", "case.teleported"][..], &creds[..]].concat());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("is not an event type of the catalog"));
+
+    // One line per event: type, id, status and latency.
+    let logged: Vec<String> = std::iter::from_fn(|| lines.recv_timeout(Duration::from_secs(5)).ok())
+        .take_while(|l| !l.contains("risk.assessed"))
+        .chain(std::iter::once(String::new()))
+        .collect();
+    assert!(logged.iter().any(|l| l.contains("case.created") && l.contains("-> 200 in")), "{logged:?}");
+    let _ = listen.kill();
+    let _ = listen.wait();
+}

@@ -5,4 +5,5 @@
 
 pub mod deliveries;
 pub mod endpoints;
+pub mod listen;
 pub mod recover;

@@ -105,6 +105,7 @@ impl App {
             tokens,
             didit,
             metrics,
+            listen_slots: Arc::new(tokio::sync::Semaphore::new(fml_web::state::LISTEN_STREAMS)),
         };
         let router = router(state.clone());
         Self { state, router }

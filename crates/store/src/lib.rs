@@ -24,6 +24,7 @@ pub mod idempotency;
 pub mod idv;
 pub mod jobs;
 pub mod keyring;
+pub mod listen;
 pub mod listener;
 pub mod mail;
 pub mod monitoring;

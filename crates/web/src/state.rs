@@ -32,4 +32,9 @@ pub struct AppState {
     pub pinger: fml_outbound::endpoints::Pinger,
     /// The process's counters (`/metrics`), shared with the delivery engine.
     pub metrics: Arc<fml_metrics::Metrics>,
+    /// `fml listen` streams this node holds open at once ([`LISTEN_STREAMS`] at most).
+    pub listen_slots: Arc<tokio::sync::Semaphore>,
 }
+
+/// Open `fml listen` streams a node holds at most (each polls the event outbox).
+pub const LISTEN_STREAMS: usize = 64;

@@ -11,6 +11,7 @@ pub mod engines;
 pub mod health;
 pub mod idempotent;
 pub mod idv;
+pub mod listen;
 pub mod monitoring;
 pub mod oauth;
 pub mod persons;

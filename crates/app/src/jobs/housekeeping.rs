@@ -125,6 +125,8 @@ pub async fn sweep(ctx: &Ctx, delivery_retention: Option<Duration>, now: Timesta
     step("finished jobs", fml_store::jobs::prune_finished(db, now.plus_secs(-30 * 86_400)).await.map_err(err));
     // Endpoint health reads the last week: hours older than eight days are no longer read.
     step("endpoint statistics", fml_store::endpoint_stats::prune(db, now.plus_secs(-8 * 86_400)).await.map_err(err));
+    // A listen session whose stream has been gone a day is over.
+    step("idle listen sessions", fml_store::listen::prune(db, now.plus_secs(-86_400)).await.map_err(err));
     step("expired idempotency keys", fml_store::idempotency::purge_expired(db, now).await.map_err(err));
     // A day past their freshness window, callbacks are refused as stale anyway.
     step("remembered vendor callbacks", fml_store::idv::purge_callbacks(db, now.plus_secs(-86_400)).await.map_err(err));

@@ -22,6 +22,7 @@ pub mod client;
 pub mod endpoint;
 pub mod jobs;
 pub mod key;
+pub mod listen;
 pub mod org;
 pub mod outbox;
 pub mod serve;

@@ -326,12 +326,41 @@ pub fn all() -> Vec<OutboxEvent> {
     ]
 }
 
+/// A sample of `event_type` for `fml trigger`: the catalog's sample as `org` would get it at
+/// `now`, under a new `eventId`. `None` for a type the catalog does not have.
+pub fn for_trigger(event_type: &str, org: &OrgId, now: Timestamp) -> Option<(uuid::Uuid, String)> {
+    if event_type == super::PING {
+        return Some(super::ping(org, now));
+    }
+    let sample = all().into_iter().find(|e| e.event_type == event_type)?;
+    let mut v: serde_json::Value = serde_json::from_str(&sample.payload).ok()?;
+    let id = uuid::Uuid::new_v4();
+    v["eventId"] = id.to_string().into();
+    v["orgId"] = org.as_str().into();
+    v["timestamp"] = serde_json::to_value(now).ok()?;
+    Some((id, serde_json::to_string(&v).ok()?))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::events::ping;
     use crate::events::schema::CATALOG;
     use crate::events::schema::find;
+
+    #[test]
+    fn a_triggered_sample_is_the_tenants_own_and_valid() {
+        let org = OrgId::parse("org_mine").unwrap();
+        let now = Timestamp::from_millis(1_800_000_000_000);
+        for e in CATALOG.iter() {
+            let (id, body) = for_trigger(e.event, &org, now).unwrap_or_else(|| panic!("{}", e.event));
+            validate(e.event, &body).unwrap_or_else(|why| panic!("{}: {why}", e.event));
+            let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+            assert_eq!((v["eventId"].as_str(), v["orgId"].as_str()), (Some(id.to_string().as_str()), Some("org_mine")));
+            assert_eq!(v["timestamp"], "2027-01-15T08:00:00.000Z");
+        }
+        assert!(for_trigger("case.teleported", &org, now).is_none());
+    }
 
     /// Validates a serialised event against its schema; `Err` lists what failed.
     pub fn validate(event_type: &str, payload: &str) -> Result<(), String> {

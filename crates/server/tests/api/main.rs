@@ -20,6 +20,7 @@ mod idempotency;
 mod isolation;
 mod jobs;
 mod keyring;
+mod listen;
 mod listener;
 mod mail;
 mod metrics;
