@@ -85,13 +85,31 @@ async fn async_main(cli: Cli) -> ExitCode {
     let json = std::env::var("FML_LOG_FORMAT").is_ok_and(|f| f.eq_ignore_ascii_case("json"));
     // PostgreSQL's notices (e.g. "relation _sqlx_migrations already exists, skipping" on
     // every start) are routine: shown only from warnings up unless FML_LOG asks.
+    use tracing_subscriber::Layer as _;
+    use tracing_subscriber::layer::SubscriberExt as _;
+    use tracing_subscriber::util::SubscriberInitExt as _;
     let filter = tracing_subscriber::EnvFilter::try_from_env("FML_LOG")
         .unwrap_or_else(|_| "info,sqlx::postgres::notice=warn".into());
-    let logs = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
-    if json {
-        logs.json().with_current_span(true).with_span_list(false).init();
+    let logs = tracing_subscriber::fmt::layer().with_writer(std::io::stderr);
+    let logs = if json {
+        logs.json().with_current_span(true).with_span_list(false).with_filter(filter).boxed()
     } else {
-        logs.init();
+        logs.with_filter(filter).boxed()
+    };
+    // `FML_OTLP_ENDPOINT` (the server only): requests and delivery attempts as OTLP traces.
+    let otlp = std::env::var("FML_OTLP_ENDPOINT")
+        .ok()
+        .filter(|e| !e.is_empty() && matches!(cli.command, Command::Serve(_)))
+        .map(|endpoint| {
+            let service = std::env::var("FML_OTLP_SERVICE_NAME").unwrap_or_else(|_| "fml".into());
+            fml_server::otel::layer(&endpoint, &service)
+        });
+    let (otlp_layer, exporter) = otlp.map_or((None, None), |(l, e)| (Some(l), Some(e)));
+    // The delivery attempt's span is a debug span: traced, though not logged at `info`.
+    let traced = tracing_subscriber::EnvFilter::new("info,fml_webhooks::engine=debug,sqlx=warn");
+    tracing_subscriber::registry().with(logs).with(otlp_layer.map(|l| l.with_filter(traced))).init();
+    if let Some(exporter) = exporter {
+        tokio::spawn(exporter.run());
     }
     match run(cli).await {
         Ok(()) => ExitCode::SUCCESS,

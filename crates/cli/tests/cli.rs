@@ -991,3 +991,99 @@ async fn listen_forwards_the_tenants_events_signed_and_trigger_sends_samples() {
     let _ = listen.kill();
     let _ = listen.wait();
 }
+
+/// Trace export (`FML_OTLP_ENDPOINT`): the request that creates a case and the delivery
+/// attempt of its `case.created` are one trace, parsed by a collector into the OpenTelemetry
+/// protocol's own messages.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn traces_run_from_the_request_to_the_delivery_attempt() {
+    let env = Env::sqlite();
+    let collector_dir = env.dir.join("otlp");
+    std::fs::create_dir_all(&collector_dir).unwrap();
+    let (port_file, spans_file) = (collector_dir.join("port"), collector_dir.join("spans.jsonl"));
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/python/otlp_collector.py");
+    let collector = Command::new("python3")
+        .arg(script)
+        .arg(&port_file)
+        .arg(&spans_file)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    // Stopped however the test ends.
+    let _collector = Server { child: collector, base: String::new() };
+    let port = loop {
+        if let Some(p) = std::fs::read_to_string(&port_file).ok().filter(|p| !p.is_empty()) {
+            break p;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    env.json(&["org", "create", "--id", "org_trace", "--name", "Trace Bank", "--json"]);
+    let c = env.json(&[
+        "client",
+        "create",
+        "--org",
+        "org_trace",
+        "--name",
+        "crm",
+        "--scope",
+        "cases:write",
+        "--scope",
+        "webhooks:write",
+        "--json",
+    ]);
+    let (id, secret) = (c["client_id"].as_str().unwrap(), c["client_secret"].as_str().unwrap());
+    let receiver = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let hook = format!("http://{}/hook", receiver.local_addr().unwrap());
+    tokio::spawn(async move {
+        let app = axum::Router::new().route("/hook", axum::routing::post(|| async { "ok" }));
+        axum::serve(receiver, app).await
+    });
+    let endpoint = format!("http://127.0.0.1:{port}");
+    let server = env.serve_with_env(
+        &[],
+        &[("FML_OTLP_ENDPOINT", endpoint.as_str()), ("FML_WEBHOOK_ALLOW_PRIVATE_TARGETS", "1"), ("FML_LOG", "warn")],
+    );
+    fml_webhooks::client::install_tls();
+    let http = reqwest::Client::new();
+    let access = token(&http, &server.base, id, secret).await.json::<Value>().await.unwrap()["access_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let post =
+        |path: &str, body: Value| http.post(format!("{}{path}", server.base)).bearer_auth(&access).json(&body).send();
+    let ep = post("/v1/webhook-endpoints", json!({"url": hook, "eventTypes": ["case.created"]})).await.unwrap();
+    assert_eq!(ep.status(), 201);
+    let res = post("/v1/cases", json!({"companyName": "Traced Ltd", "customerEmail": "ops@traced.example"})).await;
+    assert_eq!(res.as_ref().unwrap().status(), 201);
+    let case: Value = res.unwrap().json().await.unwrap();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let spans: Vec<Value> = loop {
+        let spans: Vec<Value> = std::fs::read_to_string(&spans_file)
+            .unwrap_or_default()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        assert!(spans.iter().all(|s| s.get("error").is_none()), "the collector refused a batch: {spans:?}");
+        if spans.iter().any(|s| s["name"] == "delivery") {
+            break spans;
+        }
+        assert!(Instant::now() < deadline, "no delivery span came: {spans:?}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    let request = spans
+        .iter()
+        .find(|s| {
+            s["name"] == "request" && s["attributes"]["path"] == "/v1/cases" && s["attributes"]["method"] == "POST"
+        })
+        .unwrap_or_else(|| panic!("no request span: {spans:?}"));
+    let delivery = spans.iter().find(|s| s["name"] == "delivery").unwrap();
+    assert_eq!(request["service"], "fml");
+    assert_eq!((request["kind"].as_i64(), delivery["kind"].as_i64()), (Some(2), Some(3)), "server, then client");
+    assert_eq!(delivery["traceId"], request["traceId"], "one trace: {request} {delivery}");
+    assert_eq!(delivery["parentSpanId"], request["spanId"]);
+    assert_eq!(delivery["attributes"]["event"], "case.created");
+    assert!(delivery["attributes"]["delivery_id"].as_str().is_some_and(|d| !d.is_empty()), "{delivery}");
+    assert!(request["end"].as_u64() >= request["start"].as_u64());
+    assert!(case["caseId"].is_string());
+}

@@ -30,7 +30,10 @@ pub async fn start(
     let now = Timestamp::now();
     let until = until.map_or(now, |u| if u.millis() > now.millis() { now } else { u });
     if since.millis() >= until.millis() {
-        return Err(CommandError::field("since", "must be before `until` (and before now)"));
+        return Err(CommandError::Unprocessable(
+            "invalid_window",
+            "`since` must be before `until` (and before now): the window is empty".into(),
+        ));
     }
     let mut unit = ctx.unit().await?;
     if fml_store::endpoints::get_in(unit.conn(), org, endpoint).await?.is_none() {

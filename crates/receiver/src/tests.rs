@@ -48,6 +48,7 @@ fn every_event_type_parses_into_its_variant() {
         case_id: None,
         created_at: all[0].created_at,
         payload: body,
+        trace_parent: None,
     });
     let mut seen: Vec<&str> = Vec::new();
     for e in &all {

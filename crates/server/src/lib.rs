@@ -11,6 +11,7 @@ mod architecture;
 pub mod jobs;
 pub mod keys;
 pub mod mail;
+pub mod otel;
 
 use std::sync::Arc;
 use std::time::Duration;

@@ -176,6 +176,9 @@ pub struct Claimed {
     pub attempt_count: i32,
     pub auto_failures: i32,
     pub manual: bool,
+    /// The event's `traceparent` (trace export), read with its payload.
+    #[sqlx(default)]
+    pub trace_parent: Option<String>,
 }
 
 /// Takes up to `limit` due deliveries of one endpoint for `lease_ms`: a delivery whose
@@ -213,7 +216,7 @@ pub async fn claim(
             "WITH picked AS MATERIALIZED ({pick} FOR UPDATE SKIP LOCKED) \
              UPDATE deliveries SET leased_until = $3, attempt_count = deliveries.attempt_count + 1 \
              FROM picked, events ev WHERE deliveries.id = picked.id AND ev.id = deliveries.event_row \
-             {returning}, ev.payload, ev.created_at AS emitted_at"
+             {returning}, ev.payload, ev.created_at AS emitted_at, ev.trace_parent"
         );
         #[derive(sqlx::FromRow)]
         struct Row {
@@ -241,20 +244,22 @@ pub async fn claim(
         id: i64,
         payload: String,
         created_at: i64,
+        trace_parent: Option<String>,
     }
     let sql = format!(
-        "SELECT id, payload, created_at FROM events WHERE id IN ({})",
+        "SELECT id, payload, created_at, trace_parent FROM events WHERE id IN ({})",
         (1..=claimed.len()).map(|i| format!("${i}")).collect::<Vec<_>>().join(",")
     );
     let args: Vec<Arg> = claimed.iter().map(|c| Arg::Int(c.event_row)).collect();
     let mut c = db.reader().await?;
-    let mut payloads: std::collections::HashMap<i64, (String, i64)> =
-        fetch_all_args!(c.conn(), Payload, sql, args)?.into_iter().map(|p| (p.id, (p.payload, p.created_at))).collect();
+    let mut payloads: std::collections::HashMap<i64, Payload> =
+        fetch_all_args!(c.conn(), Payload, sql, args)?.into_iter().map(|p| (p.id, p)).collect();
     Ok(claimed
         .into_iter()
-        .filter_map(|d| {
-            let (payload, at) = payloads.remove(&d.event_row)?;
-            Some((d, payload, Timestamp::from_millis(at)))
+        .filter_map(|mut d| {
+            let p = payloads.remove(&d.event_row)?;
+            d.trace_parent = p.trace_parent;
+            Some((d, p.payload, Timestamp::from_millis(p.created_at)))
         })
         .collect())
 }

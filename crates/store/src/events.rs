@@ -27,10 +27,11 @@ pub async fn insert_many(mut conn: Conn<'_>, events: &[&OutboxEvent]) -> Result<
         return Ok(Vec::new());
     }
     let sql = format!(
-        "INSERT INTO events (event_id, org_id, event_type, case_id, payload, created_at) VALUES {} RETURNING id, event_id",
-        values_clause(events.len(), 6, 1)
+        "INSERT INTO events (event_id, org_id, event_type, case_id, payload, created_at, trace_parent) VALUES {} \
+         RETURNING id, event_id",
+        values_clause(events.len(), 7, 1)
     );
-    let mut args = Vec::with_capacity(events.len() * 6);
+    let mut args = Vec::with_capacity(events.len() * 7);
     for e in events {
         args.extend([
             Arg::Text(e.event_id.to_string()),
@@ -39,6 +40,7 @@ pub async fn insert_many(mut conn: Conn<'_>, events: &[&OutboxEvent]) -> Result<
             Arg::OptText(e.case_id.map(|c| c.to_string())),
             Arg::Text(e.payload.clone()),
             Arg::Int(e.created_at.millis()),
+            Arg::OptText(e.trace_parent.clone()),
         ]);
     }
     let rows: std::collections::HashMap<String, i64> =

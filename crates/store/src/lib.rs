@@ -37,6 +37,7 @@ pub mod reviews;
 pub mod risk;
 pub mod screening;
 pub mod tenant;
+pub mod trace;
 pub mod unit;
 pub mod wake;
 pub mod watchlist;

@@ -129,7 +129,10 @@ impl UnitOfWork {
     }
 
     /// Queues an event; it is written at commit, with the change.
-    pub fn emit(&mut self, event: OutboxEvent) {
+    pub fn emit(&mut self, mut event: OutboxEvent) {
+        if event.trace_parent.is_none() {
+            event.trace_parent = crate::trace::current();
+        }
         self.events.push(event);
     }
 

@@ -181,13 +181,22 @@ async fn next_event(mut s: Stream) -> Option<(Result<Event, Infallible>, Stream)
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", default)]
 pub struct TriggerBody {
-    /// The event type, e.g. `case.decision.made`.
-    #[schema(value_type = String, required = true)]
+    /// The event type, e.g. `case.decision.made` (any of the catalog's, `ping` included).
+    #[schema(schema_with = event_type_schema, required = true)]
     event: Option<Value>,
     /// The session; omitted: this client's most recent session (streamed in the last five
     /// minutes).
     #[schema(value_type = Option<String>)]
     session_id: Option<Value>,
+}
+
+/// The catalog's event types, as the schema of `event`.
+fn event_type_schema() -> utoipa::openapi::schema::Object {
+    let types: Vec<&str> = fml_domain::events::schema::CATALOG.iter().map(|e| e.event).collect();
+    utoipa::openapi::schema::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::schema::Type::String)
+        .enum_values(Some(types))
+        .build()
 }
 
 /// What a trigger wrote.

@@ -97,19 +97,19 @@ pub(super) async fn run(
             });
             mails.push(&inv.mail);
         }
-        unit.emit(
-            CaseCreated {
-                case_id: rec.id,
-                case_reference: rec.reference.clone(),
-                company_name: rec.company_name.clone(),
-                company_number: rec.company_number.clone(),
-                country: rec.country,
-                customer_email: rec.customer_email.clone(),
-                source: rec.source,
-                created_by: rec.created_by.clone(),
-            }
-            .emit(&rec.org_id, rec.crm_record_id.as_deref(), now),
-        );
+        let mut created = CaseCreated {
+            case_id: rec.id,
+            case_reference: rec.reference.clone(),
+            company_name: rec.company_name.clone(),
+            company_number: rec.company_number.clone(),
+            country: rec.country,
+            customer_email: rec.customer_email.clone(),
+            source: rec.source,
+            created_by: rec.created_by.clone(),
+        }
+        .emit(&rec.org_id, rec.crm_record_id.as_deref(), now);
+        created.trace_parent.clone_from(&req.trace);
+        unit.emit(created);
         let (actor_kind, actor) = match &req.opening.by {
             OpenedBy::Client(id) => (ActorKind::Client, id.as_str()),
             OpenedBy::Analyst(email) => (ActorKind::Analyst, email.as_str()),

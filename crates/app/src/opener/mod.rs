@@ -79,6 +79,8 @@ struct Request {
     case_id: CaseId,
     opening: Opening,
     invite: Option<PreparedInvite>,
+    /// The submitting request's trace (its events join it, though a batch task writes them).
+    trace: Option<String>,
 }
 
 type Queued = (Request, oneshot::Sender<Result<Opened, StoreError>>);
@@ -141,7 +143,8 @@ pub async fn open(
     } else {
         None
     };
-    Ok(opener.submit(Request { case_id, opening, invite }).await?)
+    let trace = fml_store::trace::current();
+    Ok(opener.submit(Request { case_id, opening, invite, trace }).await?)
 }
 
 async fn run(db: fml_store::Db, wakers: Wakers, render: Renderer, rx: Arc<Mutex<mpsc::Receiver<Queued>>>) {

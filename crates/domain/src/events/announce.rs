@@ -60,6 +60,7 @@ impl Announcement {
             case_id: head.case_id,
             created_at: sent,
             payload,
+            trace_parent: None,
         })
     }
 }

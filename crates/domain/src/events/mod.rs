@@ -56,6 +56,9 @@ pub struct OutboxEvent {
     pub created_at: Timestamp,
     /// The exact JSON bytes to sign and send.
     pub payload: String,
+    /// The W3C `traceparent` of the span that caused it, when traces are exported: its
+    /// delivery attempts join that trace.
+    pub trace_parent: Option<String>,
 }
 
 /// A webhook event type of the catalog: its payload fields, and what the schema needs to know
@@ -93,6 +96,7 @@ pub trait WebhookEvent: Serialize + schemars::JsonSchema + Sized {
             case_id: Some(self.case_id()),
             created_at: at,
             payload,
+            trace_parent: None,
         }
     }
 }

@@ -58,6 +58,10 @@ ALTER TABLE webhook_endpoints ADD COLUMN disabled_at BIGINT;
 -- fresh start, so the failures that disabled it cannot disable it again at once.
 ALTER TABLE webhook_endpoints ADD COLUMN enabled_at BIGINT;
 
+-- Trace export (issue 19): an event keeps the W3C traceparent of the request that caused it
+-- (when traces are exported), so its delivery attempts join that trace.
+ALTER TABLE events ADD COLUMN trace_parent TEXT;
+
 -- `fml listen` (issue 19): a session streams its tenant's events to a developer's laptop.
 -- Sample events (`fml trigger`) are written for one session only, never to the outbox, so
 -- no endpoint receives them.

@@ -235,7 +235,8 @@ async fn dispatch(
                 delivery_id = delivery.id,
                 event_id = %delivery.event_id,
                 event = %delivery.event_type,
-                endpoint = %endpoint
+                endpoint = %endpoint,
+                traceparent = delivery.trace_parent.as_deref().unwrap_or_default()
             );
             tokio::spawn(tracing::Instrument::instrument(
                 async move {

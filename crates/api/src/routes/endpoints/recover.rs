@@ -103,6 +103,7 @@ fn time_field(name: &str, v: Option<&Value>, errors: &mut Vec<FieldError>) -> Op
         (status = 202, description = "The recovery, begun: re-queued in batches by a job", body = RecoveryView),
         (status = 404, description = "not_found", body = ErrorBody),
         (status = 409, description = "recovery_running: this endpoint's last recovery has not finished", body = ErrorBody),
+        (status = 422, description = "invalid_window: `since` is not before `until` (or now)", body = ErrorBody),
         (status = 400, description = "validation_error", body = ErrorBody),
     ),
     security(("oauth2" = ["webhooks:write"])))]
