@@ -1083,6 +1083,7 @@ async fn traces_run_from_the_request_to_the_delivery_attempt() {
     assert_eq!(delivery["traceId"], request["traceId"], "one trace: {request} {delivery}");
     assert_eq!(delivery["parentSpanId"], request["spanId"]);
     assert_eq!(delivery["attributes"]["event"], "case.created");
+    assert_eq!(delivery["attributes"]["case_id"], case["caseId"], "{delivery}");
     assert!(delivery["attributes"]["delivery_id"].as_str().is_some_and(|d| !d.is_empty()), "{delivery}");
     assert!(request["end"].as_u64() >= request["start"].as_u64());
     assert!(case["caseId"].is_string());

@@ -31,7 +31,7 @@ struct Inner {
 }
 
 impl MemoryDedup {
-    /// The default capacity: a million ids, about 100 MB at worst.
+    /// The default capacity: a million ids (roughly 150 bytes each, so about 150 MB at worst).
     pub const CAPACITY: usize = 1_000_000;
 
     pub fn new(keep: Duration) -> Self {

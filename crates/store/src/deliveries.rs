@@ -176,6 +176,8 @@ pub struct Claimed {
     pub attempt_count: i32,
     pub auto_failures: i32,
     pub manual: bool,
+    /// The case the event concerns (logs and traces name it).
+    pub case_id: Option<String>,
     /// The event's `traceparent` (trace export), read with its payload.
     #[sqlx(default)]
     pub trace_parent: Option<String>,
@@ -204,7 +206,7 @@ pub async fn claim(
               AND EXISTS (SELECT 1 FROM webhook_endpoints ep WHERE ep.id = d.endpoint_id AND ep.enabled AND ep.deleted_at IS NULL) \
             ORDER BY d.next_attempt_at LIMIT $4";
     let returning = "RETURNING deliveries.id, deliveries.endpoint_id, deliveries.event_row, deliveries.event_id, \
-        deliveries.event_type, deliveries.attempt_count, deliveries.auto_failures, deliveries.manual";
+        deliveries.event_type, deliveries.attempt_count, deliveries.auto_failures, deliveries.manual, deliveries.case_id";
     let (now_ms, lease_end) = (now.millis(), now.millis() + lease_ms);
     if db.backend().chained_writes() {
         let mut c = db.standalone().await?;

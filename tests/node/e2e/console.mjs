@@ -280,6 +280,15 @@ try {
   }
   await audit("recent deliveries after redelivery");
 
+  step("recover an endpoint's failed deliveries of a window, and watch the recovery finish");
+  await page.goto(`${base}/config/webhooks`);
+  await page.getByRole("link", { name: "Recover failed deliveries of HubSpot receiver" }).click();
+  await page.getByLabel("Failed in").selectOption("1h");
+  await page.getByRole("button", { name: "Recover failed deliveries" }).click();
+  await page.getByText("Recovery started").waitFor();
+  await page.getByRole("row").filter({ hasText: "re-queued" }).getByText("Done").waitFor();
+  await audit("recover");
+
   step("a high-risk case: no default hit disposition, and approving asks for the reason");
   console.log("risky");
   const risky = (await lines.next()).value;

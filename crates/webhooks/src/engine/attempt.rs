@@ -102,6 +102,7 @@ mod tests {
             attempt_count: auto_failures + 1,
             auto_failures,
             manual: false,
+            case_id: None,
             trace_parent: None,
         }
     }

@@ -235,6 +235,7 @@ async fn dispatch(
                 delivery_id = delivery.id,
                 event_id = %delivery.event_id,
                 event = %delivery.event_type,
+                case_id = delivery.case_id.as_deref().unwrap_or_default(),
                 endpoint = %endpoint,
                 traceparent = delivery.trace_parent.as_deref().unwrap_or_default()
             );
