@@ -7,7 +7,6 @@
 use std::convert::Infallible;
 use std::time::{Duration, Instant};
 
-use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::sse::{Event, KeepAlive, Sse};
@@ -21,7 +20,9 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use fml_web::error::{ApiError, ErrorBody};
-use fml_web::extract::{Auth, JsonBody, typed_body};
+use fml_web::extract::{Auth, IdempotencyHeader, JsonBody, typed_body};
+
+use super::idempotent::{self, Storage};
 use fml_web::state::AppState;
 
 /// How long one stream stays open; the listener reconnects with `Last-Event-ID` (and a fresh
@@ -43,7 +44,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 /// A listen session.
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
-pub struct SessionView {
+pub struct ListenSession {
     pub id: String,
     #[schema(value_type = String, format = DateTime)]
     pub created_at: Timestamp,
@@ -57,13 +58,24 @@ fn allowed(auth: &Auth) -> Result<(), ApiError> {
 
 /// Open a session for `fml listen`.
 #[utoipa::path(post, path = "/v1/listen/sessions", tag = "webhooks",
-    responses((status = 201, description = "The session", body = SessionView)),
+    responses((status = 201, description = "The session", body = ListenSession)),
     security(("oauth2" = ["webhooks:read", "cases:read"])))]
-async fn open_session(State(st): State<AppState>, auth: Auth) -> Result<Response, ApiError> {
+async fn open_session(
+    State(st): State<AppState>,
+    auth: Auth,
+    IdempotencyHeader(key): IdempotencyHeader,
+) -> Result<Response, ApiError> {
     allowed(&auth)?;
-    let s = fml_outbound::listen::open(&st.ctx, &auth.org, &auth.client_id).await?;
-    let view = SessionView { id: s.id, created_at: Timestamp::from_millis(s.created_at) };
-    Ok((StatusCode::CREATED, Json(view)).into_response())
+    idempotent::call(&st, &auth, key, "POST /v1/listen/sessions".into(), &Value::Null, Storage::Plain, || async {
+        let s = fml_outbound::listen::open(&st.ctx, &auth.org, &auth.client_id).await?;
+        let view = ListenSession { id: s.id, created_at: Timestamp::from_millis(s.created_at) };
+        to_json(StatusCode::CREATED, &view)
+    })
+    .await
+}
+
+fn to_json<T: Serialize>(status: StatusCode, v: &T) -> Result<(StatusCode, String), ApiError> {
+    serde_json::to_string(v).map(|s| (status, s)).map_err(|e| ApiError::Internal(e.to_string()))
 }
 
 /// End a session (its samples with it).
@@ -74,10 +86,26 @@ async fn open_session(State(st): State<AppState>, auth: Auth) -> Result<Response
         (status = 404, description = "not_found", body = ErrorBody),
     ),
     security(("oauth2" = ["webhooks:read", "cases:read"])))]
-async fn end_session(State(st): State<AppState>, auth: Auth, Path(id): Path<String>) -> Result<StatusCode, ApiError> {
+async fn end_session(
+    State(st): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+    IdempotencyHeader(key): IdempotencyHeader,
+) -> Result<Response, ApiError> {
     allowed(&auth)?;
-    fml_outbound::listen::end(&st.ctx, &auth.org, &id).await?;
-    Ok(StatusCode::NO_CONTENT)
+    let route = format!("DELETE /v1/listen/sessions/{id}");
+    let res = idempotent::call(&st, &auth, key, route, &Value::Null, Storage::Plain, || async {
+        fml_outbound::listen::end(&st.ctx, &auth.org, &id).await?;
+        Ok((StatusCode::NO_CONTENT, String::new()))
+    })
+    .await?;
+    // No body, even on a replay (which keeps its header).
+    let (parts, _) = res.into_parts();
+    let mut out = StatusCode::NO_CONTENT.into_response();
+    if let Some(v) = parts.headers.get("idempotent-replay") {
+        out.headers_mut().insert("idempotent-replay", v.clone());
+    }
+    Ok(out)
 }
 
 /// Which events a stream carries.
@@ -217,7 +245,12 @@ pub struct Triggered {
         (status = 404, description = "not_found: no such session, or no recent one", body = ErrorBody),
     ),
     security(("oauth2" = ["webhooks:read", "cases:read"])))]
-async fn trigger(State(st): State<AppState>, auth: Auth, JsonBody(body, _): JsonBody) -> Result<Response, ApiError> {
+async fn trigger(
+    State(st): State<AppState>,
+    auth: Auth,
+    IdempotencyHeader(key): IdempotencyHeader,
+    JsonBody(body, _): JsonBody,
+) -> Result<Response, ApiError> {
     allowed(&auth)?;
     let typed: TriggerBody = typed_body(&body)?;
     let text = |name: &str, v: Option<&Value>| match v {
@@ -235,8 +268,10 @@ async fn trigger(State(st): State<AppState>, auth: Auth, JsonBody(body, _): Json
             return Err(ApiError::Validation(errors));
         }
     };
-    let (s, event_id) =
-        fml_outbound::listen::trigger(&st.ctx, &auth.org, &auth.client_id, session.as_deref(), &event).await?;
-    let view = Triggered { session_id: s.id, event, event_id: event_id.to_string() };
-    Ok((StatusCode::ACCEPTED, Json(view)).into_response())
+    idempotent::call(&st, &auth, key, "POST /v1/listen/trigger".into(), &body, Storage::Plain, || async {
+        let (s, event_id) =
+            fml_outbound::listen::trigger(&st.ctx, &auth.org, &auth.client_id, session.as_deref(), &event).await?;
+        to_json(StatusCode::ACCEPTED, &Triggered { session_id: s.id, event, event_id: event_id.to_string() })
+    })
+    .await
 }

@@ -92,6 +92,14 @@ async fn sessions_are_the_tenants_and_need_both_scopes(b: Backend) {
     assert_eq!(stream(&app, &theirs, &session, "", None).await.status(), 404);
     let (s, _) = app.post_json(&theirs, "/v1/listen/trigger", &json!({"event": "ping", "sessionId": session})).await;
     assert_eq!(s, 404);
+    // Opening is safe to retry under an Idempotency-Key: the same session comes back.
+    let open_keyed = || {
+        app.http.post(app.url("/v1/listen/sessions")).bearer_auth(&token).header("idempotency-key", "listen-1").send()
+    };
+    let first: Value = open_keyed().await.unwrap().json().await.unwrap();
+    let again = open_keyed().await.unwrap();
+    assert!(again.headers().contains_key("idempotent-replay"));
+    assert_eq!(again.json::<Value>().await.unwrap()["id"], first["id"]);
     let (lid, lsecret) = seed_org(&app.db, &app.org, ScopeSet::from_iter([Scope::WebhooksWrite])).await;
     let limited = app.token_for(&lid, &lsecret).await;
     let (s, _) = app.post_json(&limited, "/v1/listen/sessions", &Value::Null).await;
