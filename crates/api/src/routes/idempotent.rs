@@ -123,6 +123,22 @@ where
     Ok(json(status, text, None))
 }
 
+/// A handler's JSON answer for [`call`]: its status and text.
+pub fn to_json<T: Serialize>(status: StatusCode, v: &T) -> Result<(StatusCode, String), ApiError> {
+    serde_json::to_string(v).map(|s| (status, s)).map_err(|e| ApiError::Internal(e.to_string()))
+}
+
+/// A keyed `204`: no body, even on a replay (which keeps its `Idempotent-Replay` header).
+pub fn no_content(res: Response) -> Response {
+    let (parts, _) = res.into_parts();
+    let mut out = Response::new(Body::empty());
+    *out.status_mut() = StatusCode::NO_CONTENT;
+    if let Some(v) = parts.headers.get("idempotent-replay") {
+        out.headers_mut().insert("idempotent-replay", v.clone());
+    }
+    out
+}
+
 /// Releases a claimed key when dropped while still holding it.
 struct ReleaseOnDrop {
     ctx: fml_app::Ctx,

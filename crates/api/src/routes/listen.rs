@@ -69,13 +69,9 @@ async fn open_session(
     idempotent::call(&st, &auth, key, "POST /v1/listen/sessions".into(), &Value::Null, Storage::Plain, || async {
         let s = fml_outbound::listen::open(&st.ctx, &auth.org, &auth.client_id).await?;
         let view = ListenSession { id: s.id, created_at: Timestamp::from_millis(s.created_at) };
-        to_json(StatusCode::CREATED, &view)
+        idempotent::to_json(StatusCode::CREATED, &view)
     })
     .await
-}
-
-fn to_json<T: Serialize>(status: StatusCode, v: &T) -> Result<(StatusCode, String), ApiError> {
-    serde_json::to_string(v).map(|s| (status, s)).map_err(|e| ApiError::Internal(e.to_string()))
 }
 
 /// End a session (its samples with it).
@@ -99,13 +95,7 @@ async fn end_session(
         Ok((StatusCode::NO_CONTENT, String::new()))
     })
     .await?;
-    // No body, even on a replay (which keeps its header).
-    let (parts, _) = res.into_parts();
-    let mut out = StatusCode::NO_CONTENT.into_response();
-    if let Some(v) = parts.headers.get("idempotent-replay") {
-        out.headers_mut().insert("idempotent-replay", v.clone());
-    }
-    Ok(out)
+    Ok(idempotent::no_content(res))
 }
 
 /// Which events a stream carries.
@@ -271,7 +261,10 @@ async fn trigger(
     idempotent::call(&st, &auth, key, "POST /v1/listen/trigger".into(), &body, Storage::Plain, || async {
         let (s, event_id) =
             fml_outbound::listen::trigger(&st.ctx, &auth.org, &auth.client_id, session.as_deref(), &event).await?;
-        to_json(StatusCode::ACCEPTED, &Triggered { session_id: s.id, event, event_id: event_id.to_string() })
+        idempotent::to_json(
+            StatusCode::ACCEPTED,
+            &Triggered { session_id: s.id, event, event_id: event_id.to_string() },
+        )
     })
     .await
 }

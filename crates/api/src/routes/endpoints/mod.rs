@@ -5,7 +5,7 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use fml_app::queries::records::Endpoint;
 use fml_domain::secret::Secret;
 use fml_domain::{FieldError, Scope, Timestamp};
@@ -135,9 +135,7 @@ mod bodies;
 pub use bodies::{CreateEndpointBody, PingBody, UpdateEndpointBody};
 pub use fml_outbound::endpoints::{EndpointFields, EndpointInput, SecretChoice};
 
-pub(super) fn to_json<T: Serialize>(status: StatusCode, v: &T) -> Result<(StatusCode, String), ApiError> {
-    serde_json::to_string(v).map(|s| (status, s)).map_err(|e| ApiError::Internal(e.to_string()))
-}
+use idempotent::to_json;
 
 /// Register an endpoint.
 #[utoipa::path(
@@ -253,13 +251,7 @@ async fn delete_endpoint(
     let key = idempotent::key(&st, claim.as_ref(), Storage::Plain, StatusCode::NO_CONTENT, &render);
     let by = fml_outbound::endpoints::Operator::Client(&auth.client_id);
     let out = fml_outbound::endpoints::delete_keyed(&st.ctx, &auth.org, &id, by, key).await?;
-    let res = idempotent::answer(&st, claim.as_ref(), out)?;
-    let (parts, _) = res.into_parts();
-    let mut out = StatusCode::NO_CONTENT.into_response();
-    if let Some(v) = parts.headers.get("idempotent-replay") {
-        out.headers_mut().insert("idempotent-replay", v.clone());
-    }
-    Ok(out)
+    Ok(idempotent::no_content(idempotent::answer(&st, claim.as_ref(), out)?))
 }
 
 /// The result of a test ping. Its `Debug` output never shows a generated secret.

@@ -129,7 +129,7 @@ async fn recover(
     idempotent::call(&st, &auth, key, route, &body, Storage::Plain, || async {
         let by = fml_app::Operator::Client(&auth.client_id);
         let r = fml_outbound::recover::start(&st.ctx, &auth.org, &id, since, until, by).await?;
-        super::to_json(StatusCode::ACCEPTED, &RecoveryView::from(&r))
+        idempotent::to_json(StatusCode::ACCEPTED, &RecoveryView::from(&r))
     })
     .await
 }
