@@ -1035,8 +1035,17 @@ async fn traces_run_from_the_request_to_the_delivery_attempt() {
     let (id, secret) = (c["client_id"].as_str().unwrap(), c["client_secret"].as_str().unwrap());
     let receiver = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let hook = format!("http://{}/hook", receiver.local_addr().unwrap());
+    let parents: std::sync::Arc<std::sync::Mutex<Vec<String>>> = std::sync::Arc::default();
+    let seen = parents.clone();
     tokio::spawn(async move {
-        let app = axum::Router::new().route("/hook", axum::routing::post(|| async { "ok" }));
+        let app = axum::Router::new().route(
+            "/hook",
+            axum::routing::post(move |headers: axum::http::HeaderMap| async move {
+                let parent = headers.get("traceparent").and_then(|v| v.to_str().ok()).unwrap_or("none");
+                seen.lock().unwrap().push(parent.to_owned());
+                "ok"
+            }),
+        );
         axum::serve(receiver, app).await
     });
     let endpoint = format!("http://127.0.0.1:{port}");
@@ -1084,6 +1093,9 @@ async fn traces_run_from_the_request_to_the_delivery_attempt() {
     assert_eq!(delivery["parentSpanId"], request["spanId"]);
     assert_eq!(delivery["attributes"]["event"], "case.created");
     assert_eq!(delivery["attributes"]["case_id"], case["caseId"], "{delivery}");
+    // The receiver was told the attempt's trace context, so its own spans can join the trace.
+    let told = format!("00-{}-{}-01", delivery["traceId"].as_str().unwrap(), delivery["spanId"].as_str().unwrap());
+    assert_eq!(parents.lock().unwrap().as_slice(), [told]);
     assert!(delivery["attributes"]["delivery_id"].as_str().is_some_and(|d| !d.is_empty()), "{delivery}");
     assert!(request["end"].as_u64() >= request["start"].as_u64());
     assert!(case["caseId"].is_string());

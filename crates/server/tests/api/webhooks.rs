@@ -60,6 +60,7 @@ async fn a_case_event_is_delivered_signed_with_every_header(b: Backend) {
     assert_eq!(hit.header("x-fml-event-version"), "1");
     assert_eq!(hit.header("x-fml-attempt"), "1");
     assert_eq!(hit.header("x-fml-signature"), hmac(&secret, &hit.body));
+    assert!(hit.headers.get("traceparent").is_none(), "no trace context unless traces are exported");
     let body: Value = serde_json::from_slice(&hit.body).unwrap();
     assert_eq!(hit.header("x-fml-event-id"), body["eventId"].as_str().unwrap());
     assert_eq!(hit.header("x-fml-timestamp"), body["timestamp"].as_str().unwrap());

@@ -26,7 +26,11 @@ pub(super) async fn attempt(
     // The body's `timestamp` is the emission time, which the outbox row keeps too.
     let timestamp = emitted_at.to_iso();
     let body = Bytes::from(payload);
-    let signing = headers(t.scheme, &t.keys, Timestamp::now().millis(), &d.event_id, &body);
+    let mut signing = headers(t.scheme, &t.keys, Timestamp::now().millis(), &d.event_id, &body);
+    // With trace export on, the receiver can join the attempt's trace (W3C Trace Context).
+    if let Some(parent) = fml_store::trace::current() {
+        signing.push(("traceparent", parent));
+    }
     let env = Envelope {
         event: &d.event_type,
         event_id: &d.event_id,
