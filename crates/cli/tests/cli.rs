@@ -1012,10 +1012,12 @@ async fn traces_run_from_the_request_to_the_delivery_attempt() {
         .unwrap();
     // Stopped however the test ends.
     let _collector = Server { child: collector, base: String::new() };
+    let started = Instant::now() + Duration::from_secs(20);
     let port = loop {
         if let Some(p) = std::fs::read_to_string(&port_file).ok().filter(|p| !p.is_empty()) {
             break p;
         }
+        assert!(Instant::now() < started, "the collector did not start (is opentelemetry-proto installed?)");
         std::thread::sleep(Duration::from_millis(50));
     };
     env.json(&["org", "create", "--id", "org_trace", "--name", "Trace Bank", "--json"]);

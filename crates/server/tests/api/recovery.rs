@@ -30,9 +30,11 @@ async fn failed_deliveries_in_the_window_are_sent_again(b: Backend) {
     for i in 0..2 {
         app.create_case(&token, None, &recipe_body(&format!("rec_out_{i}"))).await;
     }
-    tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    // The window ends strictly after the first two events (the clock has passed the moment
+    // they were done) and the third comes at or after its end, which is exclusive.
+    let done = fml_domain::Timestamp::now().millis();
+    eventually(5, || async move { (fml_domain::Timestamp::now().millis() > done).then_some(()) }).await;
     let until = fml_domain::Timestamp::now().to_iso();
-    tokio::time::sleep(std::time::Duration::from_millis(5)).await;
     app.create_case(&token, None, &recipe_body("rec_out_late")).await;
     eventually(30, || async {
         let failed = app.deliveries(&token, &format!("endpointId={ep_id}&status=failed")).await;
