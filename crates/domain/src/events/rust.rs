@@ -1,6 +1,7 @@
 //! Rust types generated from the event JSON Schemas, for the `fml-receiver` crate (which must
 //! not depend on the server's crates, so it carries them as source): one struct per event,
-//! a struct or enum per shared definition, and the `Event` enum with its parser.
+//! one file per event family, a struct or enum per shared definition, and the `Event` enum
+//! with its parser.
 //!
 //! String enums become Rust enums with an `Unknown` variant, so a value added in a later
 //! contract version still parses; a field that may be absent or null is an `Option`.
@@ -12,9 +13,13 @@ use serde_json::Value;
 
 use super::schema::{CATALOG, CatalogEntry};
 
-/// The contents of `crates/receiver/src/events.rs`.
-pub fn receiver_events_rs() -> String {
-    let mut g = Gen::default();
+const HEADER: &str = "// First Mile Labs webhook events, contract version 1, as Rust types.\n\
+     // Generated from the JSON Schemas by fml-domain (events/rust.rs). Do not edit:\n\
+     // run `FML_REGENERATE=1 cargo test -p fml-domain` after changing an event type.\n\n";
+
+/// The files of `crates/receiver/src/events/`, by name: `defs.rs` (the definitions events
+/// share), one file per event family (`case.rs`: `case.*`), and `mod.rs` (the `Event` enum).
+pub fn receiver_event_files() -> Vec<(String, String)> {
     let mut defs: BTreeMap<String, Value> = BTreeMap::new();
     for e in CATALOG.iter() {
         if let Some(d) = e.schema.get("$defs").and_then(Value::as_object) {
@@ -23,21 +28,46 @@ pub fn receiver_events_rs() -> String {
             }
         }
     }
+    let mut shared = Gen::default();
     for (name, schema) in &defs {
-        g.named(name, schema);
+        shared.named(name, schema);
     }
+    let mut families: BTreeMap<&str, Gen> = BTreeMap::new();
     for e in CATALOG.iter() {
-        g.item(&rust_name(e), &e.schema, Some(e.description));
+        families.entry(family(e)).or_default().item(&rust_name(e), &e.schema, Some(e.description));
     }
-    let mut out = String::from(
-        "// First Mile Labs webhook events, contract version 1, as Rust types.\n\
-         // Generated from the JSON Schemas by fml-domain (events/rust.rs). Do not edit:\n\
-         // run `FML_REGENERATE=1 cargo test -p fml-domain` after changing an event type.\n\n\
-         use serde::{Deserialize, Serialize};\n\n",
-    );
-    out.push_str(&g.out);
-    event_enum(&mut out);
-    out
+    let serde = "use serde::{Deserialize, Serialize};\n\n";
+    let mut files = vec![("defs.rs".to_owned(), format!("{HEADER}{serde}{}", shared.out))];
+    let mut root = String::from(HEADER);
+    root.push_str("mod defs;\n");
+    for name in families.keys() {
+        let _ = writeln!(root, "mod {name};");
+    }
+    root.push_str("\npub use defs::*;\n");
+    for name in families.keys() {
+        let _ = writeln!(root, "pub use {name}::*;");
+    }
+    root.push('\n');
+    for (name, g) in families {
+        // The shared definitions, only where the family names one.
+        let uses_defs = defs.keys().any(|d| {
+            g.out.match_indices(d.as_str()).any(|(i, _)| {
+                let before = g.out[..i].chars().next_back().is_some_and(|c| c.is_alphanumeric() || c == '_');
+                let after = g.out[i + d.len()..].chars().next().is_some_and(|c| c.is_alphanumeric() || c == '_');
+                !before && !after
+            })
+        });
+        let imports = if uses_defs { "use super::defs::*;\n" } else { "" };
+        files.push((format!("{name}.rs"), format!("{HEADER}{imports}{serde}{}", g.out)));
+    }
+    event_enum(&mut root);
+    files.push(("mod.rs".to_owned(), root));
+    files
+}
+
+/// `case.decision.made` → `case`.
+fn family(e: &CatalogEntry) -> &'static str {
+    e.event.split('.').next().unwrap_or(e.event)
 }
 
 /// `CaseCreatedV1` → `CaseCreated`.
@@ -311,21 +341,28 @@ mod tests {
         assert_eq!(field("type"), "r#type");
     }
 
-    /// The committed `crates/receiver/src/events.rs` must equal a fresh generation.
+    /// The committed `crates/receiver/src/events/` must equal a fresh generation.
     #[test]
     fn the_receiver_crates_types_are_fresh() {
-        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../receiver/src/events.rs");
-        let text = receiver_events_rs();
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../receiver/src/events");
+        let files = receiver_event_files();
         if std::env::var_os("FML_REGENERATE").is_some() {
-            std::fs::write(&path, &text).unwrap();
+            std::fs::create_dir_all(&dir).unwrap();
+            for (name, text) in &files {
+                std::fs::write(dir.join(name), text).unwrap();
+            }
         }
-        let committed = std::fs::read_to_string(&path).unwrap_or_default();
-        assert!(
-            committed == text,
-            "crates/receiver/src/events.rs is stale: run FML_REGENERATE=1 cargo test -p fml-domain"
-        );
+        for (name, text) in &files {
+            let committed = std::fs::read_to_string(dir.join(name)).unwrap_or_default();
+            assert!(
+                committed == *text,
+                "crates/receiver/src/events/{name} is stale: run FML_REGENERATE=1 cargo test -p fml-domain"
+            );
+        }
+        assert_eq!(std::fs::read_dir(&dir).unwrap().count(), files.len(), "a file no event generates");
+        let all: String = files.iter().map(|(_, t)| t.as_str()).collect();
         for e in CATALOG.iter() {
-            assert!(text.contains(&format!("pub struct {} {{", rust_name(e))), "{}", e.event);
+            assert!(all.contains(&format!("pub struct {} {{", rust_name(e))), "{}", e.event);
         }
     }
 }
