@@ -135,7 +135,7 @@ pub async fn request_evidence(
     );
     let about = About { customer_name: case.customer_name.as_deref(), company: case.company_name.as_deref() };
     let (subject, body) = letters::request(&crate::mail::sender(&branding), &about, &intro, &items);
-    let mail = crate::mail::sealed(cfg, &case.org_id, case.id, "edd_request", &to, subject, &body);
+    let mail = crate::mail::sealed(cfg, &case.org_id, Some(case.id), "edd_request", &to, subject, &body);
     let items: Vec<RequestedItem> = items.into_iter().map(|(key, label)| RequestedItem { key, label }).collect();
     let event = EddRequested {
         case_id: case.id,
@@ -182,7 +182,7 @@ pub async fn outreach(
     };
     let about = About { customer_name: case.customer_name.as_deref(), company: case.company_name.as_deref() };
     let (subject, body) = letters::request(&crate::mail::sender(&branding), &about, &intro, &items);
-    let mail = crate::mail::sealed(cfg, &case.org_id, case.id, "outreach", &to, subject.clone(), &body);
+    let mail = crate::mail::sealed(cfg, &case.org_id, Some(case.id), "outreach", &to, subject.clone(), &body);
     let items: Vec<RequestedItem> = items.into_iter().map(|(key, label)| RequestedItem { key, label }).collect();
     let event = OutreachEmailSent {
         case_id: case.id,

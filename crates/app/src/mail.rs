@@ -164,11 +164,11 @@ fn magic_link(
     }
 }
 
-/// A sealed message ready for the outbox.
+/// A sealed message ready for the outbox (`case_id`: the case it is about, if any).
 pub fn sealed(
     cfg: &MailConfig,
     org: &OrgId,
-    case_id: CaseId,
+    case_id: Option<CaseId>,
     kind: &'static str,
     to: &str,
     subject: String,
@@ -176,7 +176,7 @@ pub fn sealed(
 ) -> NewMail {
     NewMail {
         org: org.clone(),
-        case_id: Some(case_id),
+        case_id,
         kind,
         recipient: to.to_owned(),
         subject,

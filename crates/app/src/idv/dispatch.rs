@@ -277,7 +277,7 @@ async fn send(
     let sender = crate::mail::sender(branding);
     let (subject, body) =
         fml_domain::letters::idv(&sender, &p.entry.display_name, case.company_name.as_deref(), &session.url);
-    let mail = crate::mail::sealed(cfg, &case.org_id, case.id, "idv_link", email, subject, &body);
+    let mail = crate::mail::sealed(cfg, &case.org_id, Some(case.id), "idv_link", email, subject, &body);
     let event = IdvDispatched {
         case_id: case.id,
         case_reference: case.reference.clone(),

@@ -81,15 +81,7 @@ pub async fn disable_failing(ctx: &Ctx, after: Duration, now: Timestamp) -> Resu
         let mails: Vec<NewMail> = admins
             .into_iter()
             .filter(|a| a.role == Role::Admin && a.disabled_at.is_none())
-            .map(|a| NewMail {
-                org: org.clone(),
-                case_id: None,
-                kind: "endpoint_disabled",
-                recipient: a.email,
-                subject: subject.clone(),
-                body_sealed: cfg.master_key.seal(crate::mail::SEAL_CONTEXT, body.as_bytes()),
-                announce: None,
-            })
+            .map(|a| crate::mail::sealed(cfg, &org, None, "endpoint_disabled", &a.email, subject.clone(), &body))
             .collect();
         unit.queue_mail(&mails.iter().collect::<Vec<_>>(), now).await?;
     }

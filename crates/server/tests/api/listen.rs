@@ -53,6 +53,9 @@ async fn a_session_streams_the_tenants_events_and_its_own_samples(b: Backend) {
     assert_eq!(res.headers()["content-type"], "text/event-stream");
     // Created after the stream began: delivered, with the exact payload a webhook carries.
     let case: Value = app.create_case(&token, None, &recipe_body("rec_listen")).await.json().await.unwrap();
+    // A type the stream did not ask for is left out.
+    let (s, _) = app.post_json(&token, "/v1/listen/trigger", &json!({"event": "ping"})).await;
+    assert_eq!(s, 202);
     let (s, t) = app.post_json(&token, "/v1/listen/trigger", &json!({"event": "risk.assessed"})).await;
     assert_eq!(s, 202, "{t}");
     assert_eq!(t["sessionId"], session.as_str(), "the client's newest session");
@@ -69,7 +72,7 @@ async fn a_session_streams_the_tenants_events_and_its_own_samples(b: Backend) {
     assert!(!outbox.iter().any(|e| e.event_id == t["eventId"].as_str().unwrap()));
 
     // Resuming after the first event gives the second again, and only that.
-    let mut again = stream(&app, &token, &session, "", Some(&got[0].1)).await;
+    let mut again = stream(&app, &token, &session, "?events=case.created,risk.assessed", Some(&got[0].1)).await;
     let resumed = events(&mut again, 1).await;
     assert_eq!(resumed[0].2["eventId"], t["eventId"]);
     drop(again);
